@@ -1,0 +1,70 @@
+package io.sightline.app;
+
+import java.io.PrintWriter;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code ./sightline}: one launcher for every job. Errors print one line and exit non-zero; the
+ * stack trace appears only with {@code --verbose}.
+ */
+@Command(name = "sightline",
+        mixinStandardHelpOptions = true,
+        versionProvider = VersionCommand.Provider.class,
+        description = "Event-sourced safety decisions for vehicle perception, with explainability.",
+        subcommands = {
+                VersionCommand.class,
+                DemoCommand.class,
+                BenchCommand.class,
+                CommandLine.HelpCommand.class})
+public class SightlineCli implements Runnable {
+
+    @Option(names = "--verbose", scope = CommandLine.ScopeType.INHERIT, description = "Show stack traces and framework logs.")
+    boolean verbose;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
+
+    public static void main(String[] args) {
+        System.exit(execute(args));
+    }
+
+    public static int execute(String... args) {
+        boolean verbose = java.util.Arrays.asList(args).contains("--verbose");
+        if (!verbose) {
+            // Framework start-up chatter is noise on a terminal; --verbose brings it back.
+            System.setProperty("logging.level.root", "WARN");
+            System.setProperty("logging.level.io.sightline", "INFO");
+        }
+        CommandLine cli = new CommandLine(new SightlineCli());
+        cli.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
+            PrintWriter err = commandLine.getErr();
+            err.println("sightline: error: " + rootMessage(ex));
+            if (verbose) {
+                ex.printStackTrace(err);
+            } else {
+                err.println("(run with --verbose for details)");
+            }
+            err.flush();
+            return 1;
+        });
+        return cli.execute(args);
+    }
+
+    static String rootMessage(Throwable ex) {
+        Throwable t = ex;
+        // Spring wraps start-up failures several times; the innermost message says what to fix.
+        while (t.getCause() != null && t.getCause() != t
+                && (t.getMessage() == null || t instanceof org.springframework.beans.factory.BeanCreationException
+                || t.getClass().getName().startsWith("org.springframework"))) {
+            t = t.getCause();
+        }
+        return t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
+    }
+}

