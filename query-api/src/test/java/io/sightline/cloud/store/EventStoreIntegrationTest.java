@@ -188,7 +188,22 @@ class EventStoreIntegrationTest {
             ingestion.append("s-long", first, events.subList(first, first + 40));
         }
         assertThat(rows("s-long")).isEqualTo(240);
-        Integer snapshots = jdbc.queryForObject("select count(*) from snapshot_event_entry where aggregate_identifier = 's-long'", Integer.class);
-        assertThat(snapshots).isPositive();
+        // Snapshots are taken on a background thread: wait for one, bounded.
+        long deadline = System.nanoTime() + 20_000_000_000L;
+        Integer snapshots = 0;
+        while (snapshots == 0 && System.nanoTime() < deadline) {
+            snapshots = jdbc.queryForObject("select count(*) from snapshot_event_entry where aggregate_identifier = 's-long'", Integer.class);
+            if (snapshots == 0) {
+                try {
+                    Thread.sleep(50);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
+            }
+        }
+        assertThat(snapshots).as("snapshots of a 240-event session with a snapshot every 50 events").isPositive();
+        Long snapshotSequence = jdbc.queryForObject("select max(sequence_number) from snapshot_event_entry where aggregate_identifier = 's-long'", Long.class);
+        assertThat(snapshotSequence).isBetween(49L, 239L);
     }
 }
