@@ -25,8 +25,8 @@ class ArchitectureTest {
     @BeforeAll
     static void importClasses() {
         classes = new ClassFileImporter()
+                // Sibling modules arrive as jars under `verify` and as class folders under `test`.
                 .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
-                .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_JARS)
                 .importPackages("io.sightline");
     }
 
@@ -43,6 +43,7 @@ class ArchitectureTest {
         noClasses().that().resideInAnyPackage("io.sightline.edge..", "io.sightline.inference..")
                 .should().dependOnClassesThat().resideInAPackage("io.sightline.cloud..")
                 .because("the edge runs on the vehicle and talks to the cloud only through events")
+                .allowEmptyShould(true)
                 .check(classes);
     }
 
