@@ -41,6 +41,11 @@ public class DriveSession {
 
     /** Bounds one unit of work: a larger batch would hold a long transaction and a large heap. */
     public static final int MAX_EVENTS_PER_BATCH = 10_000;
+    /**
+     * A snapshot is offered whenever a batch crosses a multiple of this many events. It is a copy of
+     * the live state (a few fields), so it costs one small write instead of a replay.
+     */
+    public static final long SNAPSHOT_EVERY_EVENTS = 2_000;
 
     @AggregateIdentifier
     private String sessionId;
@@ -56,7 +61,7 @@ public class DriveSession {
 
     @CommandHandler
     @CreationPolicy(AggregateCreationPolicy.CREATE_IF_MISSING)
-    public BatchAck handle(AppendEventBatch command) {
+    public AppendOutcome handle(AppendEventBatch command) {
         List<EventEnvelope> events = command.events();
         if (events.isEmpty() || events.size() > MAX_EVENTS_PER_BATCH) {
             throw new BatchRejectedException(RejectionReason.BATCH_SIZE, nextSequence, -1,
@@ -79,8 +84,9 @@ public class DriveSession {
         // Events below nextSequence are already stored: acknowledge them again, store only the rest.
         int skip = (int) Math.min(events.size(), nextSequence - first);
         if (skip == events.size()) {
-            return new BatchAck(command.sessionId(), first, 0, skip, nextSequence);
+            return new AppendOutcome(new BatchAck(command.sessionId(), first, 0, skip, nextSequence), null);
         }
+        long nextBefore = nextSequence;
         validate(command.sessionId(), events, skip);
         for (int i = skip; i < events.size(); i++) {
             EventEnvelope envelope = events.get(i);
@@ -89,7 +95,20 @@ public class DriveSession {
             metaData.put(EventMetadataKeys.OCCURRED_AT_NANOS, envelope.occurredAtNanos());
             apply(envelope.payload(), MetaData.from(metaData));
         }
-        return new BatchAck(command.sessionId(), first, events.size() - skip, skip, nextSequence);
+        BatchAck ack = new BatchAck(command.sessionId(), first, events.size() - skip, skip, nextSequence);
+        boolean crossed = nextSequence / SNAPSHOT_EVERY_EVENTS > nextBefore / SNAPSHOT_EVERY_EVENTS;
+        return new AppendOutcome(ack, crossed ? snapshotCopy() : null);
+    }
+
+    /** A detached copy of the state after the last applied event, for the snapshot store. */
+    private DriveSession snapshotCopy() {
+        DriveSession copy = new DriveSession();
+        copy.sessionId = sessionId;
+        copy.nextSequence = nextSequence;
+        copy.lastOccurredAtNanos = lastOccurredAtNanos;
+        copy.ended = ended;
+        copy.activatedModelSha256 = new HashSet<>(activatedModelSha256);
+        return copy;
     }
 
     /** Checks the whole batch before anything is applied, so a refused batch stores nothing. */

@@ -50,7 +50,7 @@ class DriveSessionTest {
                 .when(new AppendEventBatch(S, 0, batch))
                 .expectSuccessfulHandlerExecution()
                 .expectEvents(payloads(batch))
-                .expectResultMessagePayload(new BatchAck(S, 0, 6, 0, 6));
+                .expectResultMessagePayload(new AppendOutcome(new BatchAck(S, 0, 6, 0, 6), null));
     }
 
     @Test
@@ -60,7 +60,7 @@ class DriveSessionTest {
         fixture.given(stored(history))
                 .when(new AppendEventBatch(S, 4, next))
                 .expectEvents(payloads(next))
-                .expectResultMessagePayload(new BatchAck(S, 4, 2, 0, 6));
+                .expectResultMessagePayload(new AppendOutcome(new BatchAck(S, 4, 2, 0, 6), null));
     }
 
     @Test
@@ -69,7 +69,7 @@ class DriveSessionTest {
         fixture.given(stored(history))
                 .when(new AppendEventBatch(S, 2, history.subList(2, 6)))
                 .expectNoEvents()
-                .expectResultMessagePayload(new BatchAck(S, 2, 0, 4, 6));
+                .expectResultMessagePayload(new AppendOutcome(new BatchAck(S, 2, 0, 4, 6), null));
     }
 
     @Test
@@ -78,7 +78,7 @@ class DriveSessionTest {
         fixture.given(stored(all.subList(0, 6)))
                 .when(new AppendEventBatch(S, 4, all.subList(4, 8)))
                 .expectEvents(payloads(all.subList(6, 8)))
-                .expectResultMessagePayload(new BatchAck(S, 4, 2, 2, 8));
+                .expectResultMessagePayload(new AppendOutcome(new BatchAck(S, 4, 2, 2, 8), null));
     }
 
     @Test
@@ -173,6 +173,34 @@ class DriveSessionTest {
                 .when(new AppendEventBatch(S, 4, List.of(at(S, 4, frame(4)))))
                 .expectNoEvents()
                 .expectExceptionMessage("SESSION_ENDED: session session-1 already ended; start a new session");
+    }
+
+    @Test
+    void crossingASnapshotBoundaryOffersACopyOfTheLiveState() {
+        List<EventEnvelope> all = opening(S, (int) DriveSession.SNAPSHOT_EVERY_EVENTS + 2);
+        int split = (int) DriveSession.SNAPSHOT_EVERY_EVENTS - 2;
+        fixture.given(stored(all.subList(0, split)))
+                .when(new AppendEventBatch(S, split, all.subList(split, all.size())))
+                .expectResultMessagePayloadMatching(new TypeSafeMatcher<AppendOutcome>() {
+                    @Override
+                    protected boolean matchesSafely(AppendOutcome outcome) {
+                        return outcome.snapshot() != null && outcome.snapshot().nextSequence() == all.size()
+                                && S.equals(outcome.snapshot().sessionId());
+                    }
+
+                    @Override
+                    public void describeTo(Description description) {
+                        description.appendText("a snapshot at next sequence " + all.size());
+                    }
+                });
+    }
+
+    @Test
+    void noSnapshotIsOfferedInsideOneSnapshotInterval() {
+        List<EventEnvelope> all = opening(S, 40);
+        fixture.given(stored(all.subList(0, 20)))
+                .when(new AppendEventBatch(S, 20, all.subList(20, 40)))
+                .expectResultMessagePayload(new AppendOutcome(new BatchAck(S, 20, 20, 0, 40), null));
     }
 
     @Test

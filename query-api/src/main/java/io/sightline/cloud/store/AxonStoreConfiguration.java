@@ -3,18 +3,11 @@ package io.sightline.cloud.store;
 import io.sightline.domain.session.DriveSession;
 import io.sightline.domain.upcasting.FrameCapturedMicrosUpcaster;
 import org.axonframework.common.caching.Cache;
-import java.util.concurrent.Executor;
-import java.util.concurrent.Executors;
-import org.axonframework.common.transaction.TransactionManager;
-import org.axonframework.messaging.annotation.HandlerDefinition;
-import org.axonframework.messaging.annotation.ParameterResolverFactory;
-import org.axonframework.spring.eventsourcing.SpringAggregateSnapshotter;
 import org.axonframework.config.AggregateConfigurer;
 import org.axonframework.config.ConfigurerModule;
 import org.axonframework.eventhandling.deadletter.jdbc.DeadLetterSchema;
 import org.axonframework.eventhandling.tokenstore.jdbc.TokenSchema;
 import org.axonframework.eventsourcing.AggregateFactory;
-import org.axonframework.eventsourcing.EventCountSnapshotTriggerDefinition;
 import org.axonframework.eventsourcing.GenericAggregateFactory;
 import org.axonframework.eventsourcing.eventstore.EventStore;
 import org.axonframework.eventsourcing.eventstore.jdbc.EventSchema;
@@ -120,46 +113,25 @@ public class AxonStoreConfiguration {
         return new CaffeineAggregateCache(entries);
     }
 
-    /**
-     * Snapshots are taken off the command thread: building one replays the events since the last
-     * snapshot, which would otherwise stall the ingesting edge for that long.
-     */
-    @Bean
-    public SpringAggregateSnapshotter aggregateSnapshotter(EventStore eventStore, TransactionManager transactionManager,
-            ParameterResolverFactory parameterResolverFactory, HandlerDefinition handlerDefinition) {
-        Executor executor = Executors.newSingleThreadExecutor(r -> {
-            Thread t = new Thread(r, "drive-session-snapshotter");
-            t.setDaemon(true);
-            return t;
-        });
-        return SpringAggregateSnapshotter.builder()
-                .eventStore(eventStore)
-                .transactionManager(transactionManager)
-                .parameterResolverFactory(parameterResolverFactory)
-                .handlerDefinition(handlerDefinition)
-                .executor(executor)
-                .build();
-    }
-
-    /**
-     * DriveSession lives in {@code domain}, which knows nothing of Spring, so it is registered here
-     * rather than with {@code @Aggregate}. A snapshot every N events bounds the replay after a
-     * restart, when the cache is cold.
-     */
-    /** A bean, because Spring's snapshotter finds aggregate factories among the beans. */
+    /** Loads a session from its latest snapshot, whose payload is the aggregate itself. */
     @Bean
     public AggregateFactory<DriveSession> driveSessionAggregateFactory() {
         return new GenericAggregateFactory<>(DriveSession.class);
     }
 
+    /**
+     * DriveSession lives in {@code domain}, which knows nothing of Spring, so it is registered here
+     * rather than with {@code @Aggregate}. Axon triggers no snapshots: the aggregate hands back a
+     * copy of its state every {@link DriveSession#SNAPSHOT_EVERY_EVENTS} events and
+     * {@link io.sightline.cloud.ingest.IngestionService} stores it, which bounds the replay after a
+     * restart without replaying anything to build it.
+     */
     @Bean
-    public ConfigurerModule driveSessionAggregateModule(Cache driveSessionCache, AggregateFactory<DriveSession> driveSessionAggregateFactory,
-            @Value("${sightline.drive-session.snapshot-every-events:5000}") int snapshotEveryEvents) {
+    public ConfigurerModule driveSessionAggregateModule(Cache driveSessionCache, AggregateFactory<DriveSession> driveSessionAggregateFactory) {
         return configurer -> configurer.configureAggregate(
                 AggregateConfigurer.defaultConfiguration(DriveSession.class)
                         .configureAggregateFactory(c -> driveSessionAggregateFactory)
-                        .configureCache(c -> driveSessionCache)
-                        .configureSnapshotTrigger(c -> new EventCountSnapshotTriggerDefinition(c.getComponent(org.axonframework.eventsourcing.Snapshotter.class), snapshotEveryEvents)));
+                        .configureCache(c -> driveSessionCache));
     }
 
     /** Stores each edge event under the id its producer gave it (see {@link ProducerEventIdInterceptor}). */
