@@ -1,5 +1,7 @@
 package io.sightline.app;
 
+import io.sightline.edge.cli.MotEvalCommand;
+import io.sightline.edge.cli.TrackCommand;
 import java.io.PrintWriter;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -17,6 +19,8 @@ import picocli.CommandLine.Option;
                 VersionCommand.class,
                 DemoCommand.class,
                 BenchCommand.class,
+                TrackCommand.class,
+                MotEvalCommand.class,
                 CommandLine.HelpCommand.class})
 public class SightlineCli implements Runnable {
 

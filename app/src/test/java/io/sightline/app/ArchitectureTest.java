@@ -61,7 +61,7 @@ class ArchitectureTest {
     @Test
     void theImportSeesEveryModule() {
         // Guards the rules above against passing vacuously on an empty import.
-        for (String root : List.of("io.sightline.domain", "io.sightline.cloud", "io.sightline.app")) {
+        for (String root : List.of("io.sightline.domain", "io.sightline.edge", "io.sightline.cloud", "io.sightline.app")) {
             org.assertj.core.api.Assertions.assertThat(classes.stream().anyMatch(c -> c.getPackageName().startsWith(root)))
                     .as("classes imported from %s", root).isTrue();
         }
