@@ -1,6 +1,8 @@
 package io.sightline.app;
 
 import io.sightline.edge.cli.MotEvalCommand;
+import io.sightline.inference.cli.DetectCommand;
+import io.sightline.inference.cli.InferenceBenchCommand;
 import io.sightline.edge.cli.TrackCommand;
 import java.io.PrintWriter;
 import picocli.CommandLine;
@@ -19,6 +21,8 @@ import picocli.CommandLine.Option;
                 VersionCommand.class,
                 DemoCommand.class,
                 BenchCommand.class,
+                DetectCommand.class,
+                InferenceBenchCommand.class,
                 TrackCommand.class,
                 MotEvalCommand.class,
                 CommandLine.HelpCommand.class})

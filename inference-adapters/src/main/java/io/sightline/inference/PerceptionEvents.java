@@ -1,0 +1,41 @@
+package io.sightline.inference;
+
+import io.sightline.domain.event.BoxPx;
+import io.sightline.domain.event.DetectionObserved;
+import io.sightline.domain.event.FrameCaptured;
+
+import java.util.List;
+import java.util.UUID;
+
+/**
+ * Builds FrameCaptured and DetectionObserved events. Ids are random UUIDs made here, by the
+ * producer; the frame's event id is also its {@code frameId}, so detections name it in
+ * {@code causes}.
+ */
+public final class PerceptionEvents {
+    private PerceptionEvents() {
+    }
+
+    public static String newId() {
+        return UUID.randomUUID().toString();
+    }
+
+    public static ProducedEvent frameCaptured(VideoFrame frame, String sourceId) {
+        String id = newId();
+        return new ProducedEvent(id, Clocks.epochNanos(), new FrameCaptured(id, frame.index(), frame.captureTimeNanos(),
+                frame.width(), frame.height(), sourceId));
+    }
+
+    /** Emits one DetectionObserved per detection; returns how many. */
+    public static int detectionsObserved(String frameEventId, Detections d, ModelManifest model, EventSink sink) {
+        long now = Clocks.epochNanos();
+        List<String> causes = List.of(frameEventId);
+        for (int i = 0; i < d.count(); i++) {
+            String id = newId();
+            sink.emit(new ProducedEvent(id, now, new DetectionObserved(id, frameEventId, d.classId[i], d.className(i),
+                    d.score[i], new BoxPx(d.x1[i], d.y1[i], d.x2[i], d.y2[i]),
+                    model.name(), model.version(), model.sha256(), causes)));
+        }
+        return d.count();
+    }
+}

@@ -1,0 +1,141 @@
+package io.sightline.inference.cli;
+
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
+import io.sightline.inference.ActivatedModel;
+import io.sightline.inference.FrameSource;
+import io.sightline.inference.ModelLoader;
+import io.sightline.inference.ProjectHome;
+import io.sightline.inference.SessionConfig;
+import io.sightline.inference.StageStats;
+import io.sightline.inference.StageTimes;
+import io.sightline.inference.VideoFrame;
+import io.sightline.inference.internal.OrtDetector;
+import org.bytedeco.opencv.opencv_core.Mat;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+/**
+ * Per-stage latency harness: decodes a clip, then runs the adapter (preprocess, inference,
+ * decode+NMS) and, interleaved on the very same input tensor, a raw {@code OrtSession.run} (new
+ * Result each time, closed) so the adapter's overhead over bare ONNX Runtime is measured in one run.
+ */
+@Command(name = "bench-inference", mixinStandardHelpOptions = true,
+        description = "Per-stage p50/p99 (HdrHistogram) of the detector adapter vs raw OrtSession.run.")
+public final class InferenceBenchCommand implements Callable<Integer> {
+
+    @Option(names = "--model", defaultValue = "yolox-nano", description = "yolox-nano or fastestdet")
+    String model;
+
+    @Option(names = "--video", description = "Clip to decode frames from (default samples/udacity_vd_test_video.mp4).")
+    String video;
+
+    @Option(names = "--iterations", defaultValue = "300")
+    int iterations;
+
+    @Option(names = "--warmup", defaultValue = "30")
+    int warmup;
+
+    @Option(names = "--threads", defaultValue = "1", description = "ORT intra-op threads")
+    int threads;
+
+    @Option(names = "--ffmpeg-threads", defaultValue = "1", description = "FFmpeg decoder threads (0 = auto)")
+    int ffmpegThreads;
+
+    @Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() throws OrtException {
+        PrintWriter out = spec.commandLine().getOut();
+        String clip = video != null ? video : ProjectHome.get().resolve("samples/udacity_vd_test_video.mp4").toString();
+        StageStats decode = new StageStats(StageStats.DECODE);
+        List<Mat> frames = new ArrayList<>();
+        int w = 0;
+        int h = 0;
+        try (FrameSource src = FrameSource.open(clip, new FrameSource.Options(false, ffmpegThreads, 5000))) {
+            w = src.width();
+            h = src.height();
+            for (VideoFrame f; (f = src.next()) != null; ) {
+                decode.record(StageStats.DECODE, f.decodeNanos());
+                frames.add(f.image().clone());
+            }
+        }
+        Path dir = ProjectHome.bundledModel(model);
+        ActivatedModel m = ModelLoader.activate(dir, "primary", new SessionConfig(threads, 1, "ALL_OPT"));
+        OrtDetector det = (OrtDetector) m.detector();
+        OrtSession session = det.session();
+        Map<String, OnnxTensor> rawInputs = Map.of(det.manifest().input().name(), det.inputTensor());
+        StageStats stats = new StageStats(StageStats.PREPROCESS, StageStats.INFERENCE, StageStats.POSTPROCESS, "adapter-total", "raw-ort-run");
+        long rssAfterWarmup = -1;
+        long rssEnd = -1;
+        try {
+            for (int i = 0; i < warmup + iterations; i++) {
+                if (i == warmup) {
+                    rssAfterWarmup = rssKb();
+                }
+                Mat frame = frames.get(i % frames.size());
+                det.detect(frame);
+                StageTimes t = det.lastTimes();
+                long r0 = System.nanoTime();
+                try (OrtSession.Result r = session.run(rawInputs)) {
+                    r.get(0);
+                }
+                long raw = System.nanoTime() - r0;
+                if (i >= warmup) {
+                    stats.record(StageStats.PREPROCESS, t.preprocessNanos);
+                    stats.record(StageStats.INFERENCE, t.inferenceNanos);
+                    stats.record(StageStats.POSTPROCESS, t.postprocessNanos);
+                    stats.record("adapter-total", t.totalNanos());
+                    stats.record("raw-ort-run", raw);
+                }
+            }
+            rssEnd = rssKb();
+        } finally {
+            det.close();
+            frames.forEach(Mat::close);
+        }
+        out.printf(Locale.ROOT, "model %s %s, ORT intra-op threads %d, clip %s (%d frames, %dx%d), %d iterations after %d warm-up%n",
+                m.event().modelName(), m.event().modelVersion(), threads, clip, frames.size(),
+                w, h, iterations, warmup);
+        out.print(decode.format());
+        out.print(stats.format());
+        double adapter = stats.percentileMs("adapter-total", 50);
+        double raw = stats.percentileMs("raw-ort-run", 50);
+        out.printf(Locale.ROOT, "adapter overhead over raw OrtSession.run (p50): %+.1f %%%n", 100 * (adapter - raw) / raw);
+        if (rssAfterWarmup > 0 && rssEnd > 0) {
+            out.printf(Locale.ROOT, "process RSS after warm-up %d MiB, after %d iterations %d MiB (native leak check)%n",
+                    rssAfterWarmup / 1024, iterations, rssEnd / 1024);
+        }
+        out.flush();
+        return 0;
+    }
+
+    /** VmRSS of this process in KiB (Linux), or -1. */
+    static long rssKb() {
+        try {
+            for (String line : java.nio.file.Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (line.startsWith("VmRSS:")) {
+                    return Long.parseLong(line.replaceAll("[^0-9]", ""));
+                }
+            }
+        } catch (java.io.IOException | RuntimeException e) {
+            return -1;
+        }
+        return -1;
+    }
+
+    public static void main(String[] args) {
+        System.exit(InferenceCli.commandLine(new InferenceBenchCommand()).execute(args));
+    }
+}

@@ -1,0 +1,62 @@
+package io.sightline.inference.cli;
+
+import io.sightline.inference.Detections;
+
+import java.util.Locale;
+
+/** Minimal JSON writing for detections (no allocation beyond the StringBuilder). */
+final class Json {
+    private Json() {
+    }
+
+    static void string(StringBuilder sb, String s) {
+        sb.append('"');
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            switch (c) {
+                case '"' -> sb.append("\\\"");
+                case '\\' -> sb.append("\\\\");
+                case '\n' -> sb.append("\\n");
+                case '\r' -> sb.append("\\r");
+                case '\t' -> sb.append("\\t");
+                default -> {
+                    if (c < 0x20) sb.append(String.format(Locale.ROOT, "\\u%04x", (int) c));
+                    else sb.append(c);
+                }
+            }
+        }
+        sb.append('"');
+    }
+
+    static void number(StringBuilder sb, double v, int decimals) {
+        double f = Math.pow(10, decimals);
+        double r = Math.round(v * f) / f;
+        if (r == Math.rint(r)) {
+            sb.append((long) r).append(".0");
+        } else {
+            sb.append(r);
+        }
+    }
+
+    /** [{"class":"car","score":0.884,"box":[x1,y1,x2,y2]},…] */
+    static void detections(StringBuilder sb, Detections d) {
+        sb.append('[');
+        for (int i = 0; i < d.count(); i++) {
+            if (i > 0) sb.append(',');
+            sb.append("{\"class\":");
+            string(sb, d.className(i));
+            sb.append(",\"score\":");
+            number(sb, d.score[i], 4);
+            sb.append(",\"box\":[");
+            number(sb, d.x1[i], 1);
+            sb.append(',');
+            number(sb, d.y1[i], 1);
+            sb.append(',');
+            number(sb, d.x2[i], 1);
+            sb.append(',');
+            number(sb, d.y2[i], 1);
+            sb.append("]}");
+        }
+        sb.append(']');
+    }
+}

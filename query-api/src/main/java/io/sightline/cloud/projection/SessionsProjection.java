@@ -1,0 +1,78 @@
+package io.sightline.cloud.projection;
+
+import io.sightline.domain.event.DriveSessionEnded;
+import io.sightline.domain.event.DriveSessionStarted;
+import io.sightline.domain.event.SightlineEvent;
+import java.util.HashMap;
+import java.util.Map;
+import org.axonframework.config.ProcessingGroup;
+import org.axonframework.eventhandling.DomainEventMessage;
+import org.axonframework.eventhandling.EventHandler;
+import org.axonframework.eventhandling.ResetHandler;
+import org.axonframework.eventhandling.TrackingToken;
+import org.axonframework.messaging.unitofwork.CurrentUnitOfWork;
+import org.axonframework.messaging.unitofwork.UnitOfWork;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.stereotype.Component;
+
+/**
+ * One row per drive session: who, which policy and calibration, when, and how many events. Event
+ * counts are summed per session over the processor's batch and written once per batch.
+ */
+@Component
+@ProcessingGroup(SessionsProjection.NAME)
+@ConditionalOnProperty(name = "sightline.projections.enabled", havingValue = "true", matchIfMissing = true)
+public class SessionsProjection {
+
+    public static final String NAME = "sessions";
+    private static final String COUNTS_KEY = SessionsProjection.class.getName() + "/counts";
+
+    private final JdbcTemplate jdbc;
+    private final BatchedJdbcWriter writer;
+
+    public SessionsProjection(JdbcTemplate jdbc) {
+        this.jdbc = jdbc;
+        this.writer = new BatchedJdbcWriter(jdbc, NAME);
+    }
+
+    @EventHandler
+    void on(SightlineEvent event, DomainEventMessage<?> message, TrackingToken token) {
+        long globalIndex = token.position().orElse(-1);
+        if (event instanceof DriveSessionStarted s) {
+            writer.add("insert into sessions (session_id, fleet_id, vehicle_id, device_id, software_version, policy_version,"
+                            + " calibration_id, started_at_nanos, event_count, last_global_index) values (?,?,?,?,?,?,?,?,0,?)"
+                            + " on conflict (session_id) do nothing",
+                    s.sessionId(), s.fleetId(), s.vehicleId(), s.deviceId(), s.softwareVersion(), s.policyVersion(),
+                    s.calibration() == null ? null : s.calibration().calibrationId(), s.startTimeNanos(), globalIndex);
+        } else if (event instanceof DriveSessionEnded e) {
+            writer.add("update sessions set ended_at_nanos = ?, end_reason = ? where session_id = ?",
+                    e.endTimeNanos(), e.endReason(), e.sessionId());
+        }
+        counts(message.getAggregateIdentifier(), globalIndex);
+    }
+
+    /** Per-batch (count, max global index) per session, flushed after the inserts above. */
+    private void counts(String sessionId, long globalIndex) {
+        UnitOfWork<?> uow = CurrentUnitOfWork.get().root();
+        Map<String, long[]> counts = uow.getOrComputeResource(COUNTS_KEY, key -> {
+            Map<String, long[]> m = new HashMap<>();
+            // Registered after the writer's own prepare-commit hook, so the session row exists.
+            uow.onPrepareCommit(u -> {
+                m.forEach((session, c) -> jdbc.update(
+                        "update sessions set event_count = event_count + ?, last_global_index = greatest(last_global_index, ?)"
+                                + " where session_id = ? and last_global_index < ?", c[0], c[1], session, c[1]));
+                m.clear();
+            });
+            return m;
+        });
+        long[] c = counts.computeIfAbsent(sessionId, k -> new long[] {0, -1});
+        c[0]++;
+        c[1] = Math.max(c[1], globalIndex);
+    }
+
+    @ResetHandler
+    void reset() {
+        jdbc.update("truncate table sessions");
+    }
+}
