@@ -60,19 +60,46 @@ public final class TestPostgres {
         if (server == null) {
             server = locate();
             LOG.info("Tests use PostgreSQL from {}: {}", server.origin(), server.adminJdbcUrl());
+            dropStaleDatabases(server);
         }
         return server;
+    }
+
+    /**
+     * Spring test contexts stay open until the JVM exits, so their databases cannot be dropped
+     * when the test class ends; test databases older than six hours are dropped here instead.
+     */
+    private static void dropStaleDatabases(Server s) {
+        long cutoffSeconds = System.currentTimeMillis() / 1000 - 6 * 3600;
+        try (Connection c = DriverManager.getConnection(s.adminJdbcUrl(), s.user(), s.password());
+             Statement st = c.createStatement()) {
+            java.util.List<String> stale = new java.util.ArrayList<>();
+            try (var rs = st.executeQuery("select datname from pg_database where datname ~ '^it_[0-9]+_'")) {
+                while (rs.next()) {
+                    String name = rs.getString(1);
+                    long created = Long.parseLong(name.substring(3, name.indexOf('_', 3)));
+                    if (created < cutoffSeconds) {
+                        stale.add(name);
+                    }
+                }
+            }
+            for (String name : stale) {
+                st.execute("drop database if exists " + name);
+            }
+        } catch (SQLException | RuntimeException e) {
+            LOG.warn("Could not drop stale test databases: {}", e.getMessage());
+        }
     }
 
     /** Creates a new, empty database on the located server. */
     public static Database freshDatabase(String purpose) {
         Server s = server();
-        String name = ("it_" + purpose.replaceAll("[^A-Za-z0-9]", "_") + "_" + UUID.randomUUID().toString().substring(0, 8))
-                .toLowerCase(Locale.ROOT);
-        if (name.length() > 60) {
-            name = name.substring(name.length() - 60);
-            name = "it_" + name.substring(3);
+        String tag = purpose.replaceAll("[^A-Za-z0-9]", "_").toLowerCase(Locale.ROOT);
+        if (tag.length() > 30) {
+            tag = tag.substring(0, 30);
         }
+        // The creation time in the name lets a later run drop what a killed run left behind.
+        String name = "it_" + (System.currentTimeMillis() / 1000) + "_" + tag + "_" + UUID.randomUUID().toString().substring(0, 8);
         try (Connection c = DriverManager.getConnection(s.adminJdbcUrl(), s.user(), s.password());
              Statement st = c.createStatement()) {
             st.execute("create database " + name);

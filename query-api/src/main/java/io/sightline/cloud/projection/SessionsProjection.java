@@ -44,7 +44,7 @@ public class SessionsProjection {
                             + " calibration_id, started_at_nanos, event_count, last_global_index) values (?,?,?,?,?,?,?,?,0,?)"
                             + " on conflict (session_id) do nothing",
                     s.sessionId(), s.fleetId(), s.vehicleId(), s.deviceId(), s.softwareVersion(), s.policyVersion(),
-                    s.calibration() == null ? null : s.calibration().calibrationId(), s.startTimeNanos(), globalIndex);
+                    s.calibration() == null ? null : s.calibration().calibrationId(), s.startTimeNanos(), globalIndex - 1);
         } else if (event instanceof DriveSessionEnded e) {
             writer.add("update sessions set ended_at_nanos = ?, end_reason = ? where session_id = ?",
                     e.endTimeNanos(), e.endReason(), e.sessionId());
@@ -52,7 +52,11 @@ public class SessionsProjection {
         counts(message.getAggregateIdentifier(), globalIndex);
     }
 
-    /** Per-batch (count, max global index) per session, flushed after the inserts above. */
+    /**
+     * Per-batch (count, min and max global index) per session, flushed after the inserts above.
+     * {@code last_global_index} is the last event already counted, so a batch is added only if all
+     * of it is new; a new row starts just below its DriveSessionStarted.
+     */
     private void counts(String sessionId, long globalIndex) {
         UnitOfWork<?> uow = CurrentUnitOfWork.get().root();
         Map<String, long[]> counts = uow.getOrComputeResource(COUNTS_KEY, key -> {
@@ -60,15 +64,16 @@ public class SessionsProjection {
             // Registered after the writer's own prepare-commit hook, so the session row exists.
             uow.onPrepareCommit(u -> {
                 m.forEach((session, c) -> jdbc.update(
-                        "update sessions set event_count = event_count + ?, last_global_index = greatest(last_global_index, ?)"
-                                + " where session_id = ? and last_global_index < ?", c[0], c[1], session, c[1]));
+                        "update sessions set event_count = event_count + ?, last_global_index = ?"
+                                + " where session_id = ? and last_global_index < ?", c[0], c[2], session, c[1]));
                 m.clear();
             });
             return m;
         });
-        long[] c = counts.computeIfAbsent(sessionId, k -> new long[] {0, -1});
+        long[] c = counts.computeIfAbsent(sessionId, k -> new long[] {0, Long.MAX_VALUE, Long.MIN_VALUE});
         c[0]++;
-        c[1] = Math.max(c[1], globalIndex);
+        c[1] = Math.min(c[1], globalIndex);
+        c[2] = Math.max(c[2], globalIndex);
     }
 
     @ResetHandler

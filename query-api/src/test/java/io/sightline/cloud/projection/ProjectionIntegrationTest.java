@@ -19,7 +19,6 @@ import java.util.Map;
 import java.util.function.BooleanSupplier;
 import org.axonframework.config.EventProcessingConfiguration;
 import org.axonframework.eventhandling.pooled.PooledStreamingEventProcessor;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
@@ -40,11 +39,6 @@ class ProjectionIntegrationTest {
         registry.add("spring.datasource.url", DB::jdbcUrl);
         registry.add("spring.datasource.username", DB::user);
         registry.add("spring.datasource.password", DB::password);
-    }
-
-    @AfterAll
-    static void dropDatabase() {
-        TestPostgres.drop(DB);
     }
 
     @Autowired
@@ -76,11 +70,12 @@ class ProjectionIntegrationTest {
         return out;
     }
 
-    static void await(String what, BooleanSupplier condition) throws InterruptedException {
+    void await(String what, BooleanSupplier condition) throws InterruptedException {
         long deadline = System.nanoTime() + 30_000_000_000L;
         while (!condition.getAsBoolean()) {
             if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out after 30 s waiting for " + what);
+                throw new AssertionError("timed out after 30 s waiting for " + what + "; sessions: "
+                        + jdbc.queryForList("select session_id, event_count, last_global_index from sessions"));
             }
             Thread.sleep(50);
         }

@@ -25,7 +25,6 @@ import org.axonframework.eventsourcing.eventstore.EventStorageEngine;
 import org.axonframework.eventsourcing.eventstore.EventStore;
 import org.axonframework.eventsourcing.eventstore.jdbc.JdbcEventStorageEngine;
 import org.axonframework.spring.messaging.unitofwork.SpringTransactionManager;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
@@ -46,11 +45,6 @@ class EventStoreIntegrationTest {
         registry.add("spring.datasource.url", DB::jdbcUrl);
         registry.add("spring.datasource.username", DB::user);
         registry.add("spring.datasource.password", DB::password);
-    }
-
-    @AfterAll
-    static void dropDatabase() {
-        TestPostgres.drop(DB);
     }
 
     @Autowired
