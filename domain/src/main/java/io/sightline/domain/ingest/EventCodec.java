@@ -49,6 +49,9 @@ public final class EventCodec {
         node.put("occurredAtNanos", envelope.occurredAtNanos());
         node.put("type", EventCatalog.nameOf(envelope.payload()));
         node.set("payload", mapper.valueToTree(envelope.payload()));
+        if (envelope.traceparent() != null) {
+            node.put("traceparent", envelope.traceparent());
+        }
         return node;
     }
 
@@ -106,7 +109,16 @@ public final class EventCodec {
             throw malformed(sequence, "event at sequence " + sequence + " (" + type + ") is not a valid " + type + ": " + detail);
         }
         requireFields(event, sequence, type);
-        return new EventEnvelope(eventId, sequence, node.get("occurredAtNanos").asLong(), event);
+        JsonNode traceparent = node.get("traceparent");
+        if (traceparent != null && !traceparent.isNull() && !traceparent.isTextual()) {
+            throw malformed(sequence, "event at sequence " + sequence + " has a non-text 'traceparent'");
+        }
+        try {
+            return new EventEnvelope(eventId, sequence, node.get("occurredAtNanos").asLong(), event,
+                    traceparent == null || traceparent.isNull() ? null : traceparent.asText());
+        } catch (IllegalArgumentException e) {
+            throw malformed(sequence, "event at sequence " + sequence + ": " + e.getMessage());
+        }
     }
 
     private void requireFields(Object record, long sequence, String type) {

@@ -93,6 +93,9 @@ public class DriveSession {
             Map<String, Object> metaData = new HashMap<>(4);
             metaData.put(EventMetadataKeys.EVENT_ID, envelope.eventId());
             metaData.put(EventMetadataKeys.OCCURRED_AT_NANOS, envelope.occurredAtNanos());
+            if (envelope.traceparent() != null) {
+                metaData.put(EventMetadataKeys.TRACEPARENT, envelope.traceparent());
+            }
             apply(envelope.payload(), MetaData.from(metaData));
         }
         BatchAck ack = new BatchAck(command.sessionId(), first, events.size() - skip, skip, nextSequence);

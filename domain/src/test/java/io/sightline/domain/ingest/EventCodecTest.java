@@ -31,6 +31,14 @@ class EventCodecTest {
     }
 
     @Test
+    void traceparentTravelsWithTheEventAndIsValidated() {
+        EventEnvelope e = new EventEnvelope("s/0", 0, 5, SessionEvents.frame(0), "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01");
+        assertThat(codec.decodeBatch(codec.encodeBatch(List.of(e)))).containsExactly(e);
+        String bad = codec.encodeBatch(List.of(e)).replace("00f067aa0ba902b7", "not-a-span-id!!!");
+        assertThat(rejected(() -> codec.decodeBatch(bad)).getMessage()).contains("traceparent");
+    }
+
+    @Test
     void unknownTypeIsNamed() {
         var e = rejected(() -> codec.decodeBatch("[{\"eventId\":\"a\",\"sequence\":3,\"occurredAtNanos\":1,\"type\":\"Nope\",\"payload\":{}}]"));
         assertThat(e.getMessage()).contains("unknown type 'Nope'").contains("sequence 3");

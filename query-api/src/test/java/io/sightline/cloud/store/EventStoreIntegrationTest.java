@@ -106,6 +106,18 @@ class EventStoreIntegrationTest {
     }
 
     @Test
+    void traceparentIsStoredInTheEventMetadata() {
+        List<EventEnvelope> events = new ArrayList<>(session("s-trace", 2));
+        String traceparent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+        events.add(new EventEnvelope("s-trace/2", 2, T0 + 2_000_000L, new FrameCaptured("f2", 2, 80_000_000L, 960, 540, "clip.mp4"),
+                traceparent));
+        ingestion.append("s-trace", 0, events);
+        DomainEventMessage<?> stored = eventStore.readEvents("s-trace").asStream().toList().get(2);
+        assertThat(stored.getMetaData()).containsEntry("traceparent", traceparent).containsEntry("eventId", "s-trace/2");
+        assertThat(stored.getIdentifier()).isEqualTo("s-trace/2");
+    }
+
+    @Test
     void duplicateIsAcknowledgedAndGapRefusedAgainstTheRealStore() {
         List<EventEnvelope> events = session("s-dup", 10);
         ingestion.append("s-dup", 0, events.subList(0, 6));
