@@ -1,6 +1,8 @@
 package io.sightline.app;
 
 import io.sightline.edge.cli.MotEvalCommand;
+import io.sightline.edge.cli.ReplayComma2k19Command;
+import io.sightline.edge.cli.ScenariosCommand;
 import io.sightline.inference.cli.DetectCommand;
 import io.sightline.inference.cli.InferenceBenchCommand;
 import io.sightline.edge.cli.TrackCommand;
@@ -25,6 +27,8 @@ import picocli.CommandLine.Option;
                 InferenceBenchCommand.class,
                 TrackCommand.class,
                 MotEvalCommand.class,
+                ScenariosCommand.class,
+                ReplayComma2k19Command.class,
                 CommandLine.HelpCommand.class})
 public class SightlineCli implements Runnable {
 

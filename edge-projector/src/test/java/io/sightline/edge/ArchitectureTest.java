@@ -7,7 +7,7 @@ import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
 import org.junit.jupiter.api.Test;
 
-/** The tracker is an edge-runtime component: it must not drag in file formats or the CLI. */
+/** Edge-runtime components must not drag in file formats, the simulator or the CLI. */
 class ArchitectureTest {
 
     private static final JavaClasses MAIN = new ClassFileImporter()
@@ -28,6 +28,24 @@ class ArchitectureTest {
         noClasses().that().resideInAPackage("io.sightline.edge.assign..")
                 .should().dependOnClassesThat().resideInAnyPackage(
                         "io.sightline.edge.tracking..", "io.sightline.edge.mot..", "io.sightline.edge.cli..")
+                .check(MAIN);
+    }
+
+    @Test
+    void safetyCoreDoesNotDependOnSimulationFileFormatsOrTheCli() {
+        noClasses().that().resideInAnyPackage("io.sightline.edge.range..", "io.sightline.edge.risk..",
+                        "io.sightline.edge.actuation..", "io.sightline.edge.pipeline..", "io.sightline.edge.events..")
+                .should().dependOnClassesThat().resideInAnyPackage(
+                        "io.sightline.edge.scenario..", "io.sightline.edge.signals..", "io.sightline.edge.cli..",
+                        "io.sightline.edge.mot..", "picocli..")
+                .check(MAIN);
+    }
+
+    @Test
+    void rangeEstimationIsIndependentOfPolicyAndActuation() {
+        noClasses().that().resideInAPackage("io.sightline.edge.range..")
+                .should().dependOnClassesThat().resideInAnyPackage(
+                        "io.sightline.edge.risk..", "io.sightline.edge.actuation..", "io.sightline.edge.pipeline..")
                 .check(MAIN);
     }
 

@@ -12,7 +12,7 @@ import org.springframework.context.ApplicationListener;
 import org.springframework.context.event.ContextClosedEvent;
 import org.springframework.core.Ordered;
 import org.springframework.core.env.ConfigurableEnvironment;
-import org.springframework.core.env.MapPropertySource;
+import org.springframework.core.env.PropertySource;
 
 /**
  * With no {@code spring.datasource.url} configured, starts an embedded PostgreSQL whose data lives
@@ -29,20 +29,63 @@ public class EmbeddedPostgresEnvironmentPostProcessor implements EnvironmentPost
 
     @Override
     public void postProcessEnvironment(ConfigurableEnvironment environment, SpringApplication application) {
-        String url = environment.getProperty("spring.datasource.url");
-        if ((url != null && !url.isBlank()) || !environment.getProperty(ENABLED_PROPERTY, Boolean.class, true)) {
+        if (!environment.getProperty(ENABLED_PROPERTY, Boolean.class, true)) {
             return;
         }
-        Path dataDir = Path.of(environment.getProperty(DATA_DIR_PROPERTY,
-                environment.getProperty("sightline.home", ".") + "/.sightline/pgdata")).toAbsolutePath().normalize();
-        EmbeddedPostgres pg = start(dataDir);
-        application.addListeners((ApplicationListener<ContextClosedEvent>) event -> release());
-        Map<String, Object> props = new HashMap<>();
-        props.put("spring.datasource.url", pg.getJdbcUrl("postgres", "postgres"));
-        props.put("spring.datasource.username", "postgres");
-        props.put("spring.datasource.password", "");
-        props.put("sightline.embedded-postgres.active-data-dir", dataDir.toString());
-        environment.getPropertySources().addFirst(new MapPropertySource("sightline-embedded-postgres", props));
+        // Lowest precedence and lazy: a URL from any other source (application.properties, env,
+        // --args, a test's @DynamicPropertySource added later) wins, and then no server starts.
+        LazyEmbeddedSource source = new LazyEmbeddedSource(environment);
+        environment.getPropertySources().addLast(source);
+        // Registered now: listeners added once the context is refreshing are never called.
+        application.addListeners((ApplicationListener<ContextClosedEvent>) event -> {
+            if (source.started()) {
+                release();
+            }
+        });
+    }
+
+    /** Starts the embedded server the first time someone asks it for a datasource property. */
+    private static final class LazyEmbeddedSource extends PropertySource<Object> {
+        private final ConfigurableEnvironment environment;
+        private volatile Map<String, Object> values;
+
+        LazyEmbeddedSource(ConfigurableEnvironment environment) {
+            super("sightline-embedded-postgres");
+            this.environment = environment;
+        }
+
+        boolean started() {
+            return values != null;
+        }
+
+        @Override
+        public Object getProperty(String name) {
+            if (!name.startsWith("spring.datasource.") && !name.startsWith("sightline.embedded-postgres.active")) {
+                return null;
+            }
+            Map<String, Object> v = values;
+            if (v == null) {
+                synchronized (this) {
+                    if (values == null) {
+                        values = startAndDescribe();
+                    }
+                    v = values;
+                }
+            }
+            return v.get(name);
+        }
+
+        private Map<String, Object> startAndDescribe() {
+            Path dataDir = Path.of(environment.getProperty(DATA_DIR_PROPERTY,
+                    environment.getProperty("sightline.home", ".") + "/.sightline/pgdata")).toAbsolutePath().normalize();
+            EmbeddedPostgres pg = start(dataDir);
+            Map<String, Object> props = new HashMap<>();
+            props.put("spring.datasource.url", pg.getJdbcUrl("postgres", "postgres"));
+            props.put("spring.datasource.username", "postgres");
+            props.put("spring.datasource.password", "");
+            props.put("sightline.embedded-postgres.active-data-dir", dataDir.toString());
+            return props;
+        }
     }
 
     private static synchronized EmbeddedPostgres start(Path dataDir) {

@@ -12,7 +12,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import io.sightline.domain.session.BatchAck;
 import java.util.List;
+import java.sql.SQLException;
+import io.sightline.domain.session.BatchRejectedException;
+import io.sightline.domain.session.RejectionReason;
 import org.axonframework.commandhandling.gateway.CommandGateway;
+import org.axonframework.common.caching.Cache;
+import org.axonframework.modelling.command.ConcurrencyException;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.stereotype.Service;
 
 /**
@@ -30,19 +37,75 @@ public class IngestionService {
     private final EventStore eventStore;
     private final TransactionManager transactionManager;
     private final EventCodec codec = new EventCodec();
+    /** The DriveSession cache; {@code null} when none is configured. */
+    private final Cache sessionCache;
 
     public IngestionService(CommandGateway commandGateway, EventStore eventStore, TransactionManager transactionManager) {
+        this(commandGateway, eventStore, transactionManager, null);
+    }
+
+    @Autowired
+    public IngestionService(CommandGateway commandGateway, EventStore eventStore, TransactionManager transactionManager,
+                            @Qualifier("driveSessionCache") Cache sessionCache) {
         this.commandGateway = commandGateway;
         this.eventStore = eventStore;
         this.transactionManager = transactionManager;
+        this.sessionCache = sessionCache;
     }
 
+    /**
+     * Appends a batch. With several cloud replicas each caches DriveSession, so a replica's copy
+     * can lag the store when another replica appended to the same session (MQTT's shared
+     * subscription spreads one vehicle's batches over replicas). A stale copy shows up either as
+     * a gap it invents or as a unique-key conflict on commit; both are answered by evicting the
+     * copy and deciding once more from the store, so the edge never hears a false position.
+     *
+     * @throws ConcurrencyException when the store still conflicts after the retry (another replica
+     *                              is appending to the same session right now): the edge retries later
+     */
     public BatchAck append(String sessionId, long firstSequence, List<EventEnvelope> events) {
+        try {
+            return appendOnce(sessionId, firstSequence, events);
+        } catch (BatchRejectedException e) {
+            if (e.reason() != RejectionReason.SEQUENCE_GAP || sessionCache == null) {
+                throw e;
+            }
+            // Retry even when the copy is already gone: a concurrent request may have evicted it after
+            // this one read it, so "not cached now" does not mean "decided from the store".
+            sessionCache.remove(sessionId);
+            LOG.debug("Gap on cached session {}; deciding again from the store", sessionId);
+            return appendOnce(sessionId, firstSequence, events);
+        } catch (RuntimeException e) {
+            if (!isStoreConflict(e)) {
+                throw e;
+            }
+            if (sessionCache != null) {
+                sessionCache.remove(sessionId);
+            }
+            LOG.debug("Store conflict on session {} at {}; deciding again from the store", sessionId, firstSequence);
+            return appendOnce(sessionId, firstSequence, events);
+        }
+    }
+
+    private BatchAck appendOnce(String sessionId, long firstSequence, List<EventEnvelope> events) {
         AppendOutcome outcome = commandGateway.sendAndWait(new AppendEventBatch(sessionId, firstSequence, events));
         if (outcome.snapshot() != null) {
             storeSnapshot(sessionId, outcome);
         }
         return outcome.ack();
+    }
+
+    /** A unique-key violation on (aggregate, sequence) or event id, however Axon wrapped it. */
+    static boolean isStoreConflict(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof ConcurrencyException) {
+                return true;
+            }
+            if (t instanceof SQLException sql && "23505".equals(sql.getSQLState())) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**

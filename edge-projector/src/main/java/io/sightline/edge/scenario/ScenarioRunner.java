@@ -1,0 +1,288 @@
+package io.sightline.edge.scenario;
+
+import io.sightline.domain.event.AlertCleared;
+import io.sightline.domain.event.AlertRaised;
+import io.sightline.domain.event.AlertSuppressed;
+import io.sightline.domain.event.RiskAssessed;
+import io.sightline.domain.event.SightlineEvent;
+import io.sightline.domain.event.TrackStarted;
+import io.sightline.domain.event.VehicleStateSampled;
+import io.sightline.edge.actuation.ActuationConfig;
+import io.sightline.edge.events.EdgeEventSink;
+import io.sightline.edge.pipeline.EdgeProjector;
+import io.sightline.edge.pipeline.EstimatorConfig;
+import io.sightline.edge.pipeline.FrameInput;
+import io.sightline.edge.range.CameraModel;
+import io.sightline.edge.risk.RiskPolicy;
+import io.sightline.edge.tracking.TrackerConfig;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Random;
+
+/**
+ * Runs a scenario: simulates it, turns it into detections and vehicle-state samples with the
+ * spec's seeded noise, drives the real {@link EdgeProjector} with them, and checks the expectation.
+ *
+ * <p>Per frame {@code k} (time {@code k / frameRateHz}, from 0 to durationS): every vehicle-state
+ * sample due by then is fed first; then each actor's rear face is projected through the camera,
+ * clipped, possibly missed, its edges jittered and a score drawn; then the clutter boxes. One
+ * {@link Random} seeded with the seed drives all of it in that fixed order, so a seed reproduces
+ * a run exactly.
+ */
+public final class ScenarioRunner {
+
+    /** A face nearer than this (m, along the optical axis) is treated as behind the camera. */
+    private static final double NEAR_PLANE_M = 0.1;
+    /** Clutter box width range, px (spec). */
+    private static final double CLUTTER_MIN_WIDTH_PX = 10;
+    private static final double CLUTTER_MAX_WIDTH_PX = 200;
+    /** Clutter aspect (height / width) range (spec). */
+    private static final double CLUTTER_MIN_ASPECT = 0.5;
+    private static final double CLUTTER_MAX_ASPECT = 1.2;
+    /** Clutter score range (spec). */
+    private static final double CLUTTER_MIN_SCORE = 0.1;
+    private static final double CLUTTER_MAX_SCORE = 0.7;
+
+    private final RiskPolicy policy;
+    private final ActuationConfig actuation;
+    private final EstimatorConfig estimator;
+    private final TrackerConfig trackerConfig;
+
+    public ScenarioRunner(RiskPolicy policy, ActuationConfig actuation, EstimatorConfig estimator,
+                          TrackerConfig trackerConfig) {
+        this.policy = policy;
+        this.actuation = actuation;
+        this.estimator = estimator;
+        this.trackerConfig = trackerConfig;
+    }
+
+    public static ScenarioRunner withDefaults() {
+        return new ScenarioRunner(RiskPolicy.defaults(), ActuationConfig.defaults(), EstimatorConfig.defaults(),
+                TrackerConfig.defaults());
+    }
+
+    /** Runs seeds {@code spec.noise.seed … + count − 1}. */
+    public List<ScenarioResult> run(ScenarioSpec spec, int seedCount) {
+        List<ScenarioResult> results = new ArrayList<>(seedCount);
+        for (int i = 0; i < seedCount; i++) {
+            results.add(run(spec, spec.noise().seed() + i));
+        }
+        return results;
+    }
+
+    /** Collects what the checks need from the event stream. */
+    private static final class Recorder implements EdgeEventSink {
+        final EdgeEventSink observer;
+        final Map<String, ScenarioResult.Alert> alerts = new LinkedHashMap<>();
+        final Map<String, Double> raisedAtS = new LinkedHashMap<>();
+        int assessments;
+        int suppressions;
+        int rejected;
+        int tracksStarted;
+        double collisionAtS = Double.NaN;
+
+        Recorder(EdgeEventSink observer) {
+            this.observer = observer;
+        }
+
+        @Override
+        public void emit(String eventId, long occurredAtNanos, SightlineEvent event) {
+            observer.emit(eventId, occurredAtNanos, event);
+            if (event instanceof RiskAssessed) {
+                assessments++;
+            } else if (event instanceof AlertRaised r) {
+                double at = r.raisedAtNanos() * 1e-9;
+                Double ttc = Double.isNaN(collisionAtS) ? null : collisionAtS - at;
+                alerts.put(r.alertId(), new ScenarioResult.Alert(r.kind(), at, ttc, null, r.trackId()));
+            } else if (event instanceof AlertCleared c) {
+                ScenarioResult.Alert a = alerts.get(c.alertId());
+                alerts.put(c.alertId(), new ScenarioResult.Alert(a.kind(), a.atS(), a.ttcTrueS(),
+                        c.clearedAtNanos() * 1e-9, a.trackId()));
+            } else if (event instanceof AlertSuppressed) {
+                suppressions++;
+            } else if (event instanceof TrackStarted) {
+                tracksStarted++;
+            }
+        }
+
+        @Override
+        public void inputRejected(String inputId, long atNanos, String reason) {
+            observer.inputRejected(inputId, atNanos, reason);
+            rejected++;
+        }
+    }
+
+    public ScenarioResult run(ScenarioSpec spec, long seed) {
+        return run(spec, seed, (id, t, e) -> { });
+    }
+
+    /** Runs one seed, also handing every event the projector emits to {@code observer}. */
+    public ScenarioResult run(ScenarioSpec spec, long seed, EdgeEventSink observer) {
+        ScenarioWorld world = new ScenarioWorld(spec);
+        Recorder rec = new Recorder(observer);
+        rec.collisionAtS = world.collisionTimeS();
+        CameraModel cam = spec.camera();
+        String prefix = spec.id() + "/s" + seed;
+        EdgeProjector projector = new EdgeProjector(prefix, cam, spec.frameRateHz(), trackerConfig, estimator,
+                policy.withEgoHalfWidthM(spec.ego().halfWidthM()), actuation, rec);
+        Random rng = new Random(seed);
+        ScenarioSpec.Noise noise = spec.noise();
+        FrameInput frame = new FrameInput(16);
+
+        int frameCount = (int) Math.floor(spec.durationS() * spec.frameRateHz() + 1e-9) + 1;
+        double statePeriodS = 1.0 / spec.ego().stateRateHz();
+        int stateIndex = 0;
+        for (int k = 0; k < frameCount; k++) {
+            double t = k / spec.frameRateHz();
+            for (double ts = stateIndex * statePeriodS; ts <= t + 1e-12; ts = ++stateIndex * statePeriodS) {
+                double speed = Math.max(0, world.egoSpeedMps(ts) + spec.ego().speedNoiseMps() * rng.nextGaussian());
+                projector.onVehicleState(prefix + "/vs" + stateIndex,
+                        new VehicleStateSampled(nanos(ts), speed, null, null, null, null, "simulation"));
+            }
+            String frameId = "f" + k;
+            frame.start(frameId, nanos(t));
+            int det = 0;
+            for (int i = 0; i < spec.actors().size(); i++) {
+                ScenarioSpec.Actor a = spec.actors().get(i);
+                double z = world.rangeM(i, t);
+                double x = world.lateralM(i, t);
+                double[] box = project(cam, a, x, z);
+                if (box == null) {
+                    continue;
+                }
+                if (rng.nextDouble() < noise.missProb()) {
+                    continue;
+                }
+                double x1 = clamp(box[0] + noise.bboxSigmaPx() * rng.nextGaussian(), cam.widthPx());
+                double y1 = clamp(box[1] + noise.bboxSigmaPx() * rng.nextGaussian(), cam.heightPx());
+                double x2 = clamp(box[2] + noise.bboxSigmaPx() * rng.nextGaussian(), cam.widthPx());
+                double y2 = clamp(box[3] + noise.bboxSigmaPx() * rng.nextGaussian(), cam.heightPx());
+                double score = uniform(rng, noise.scoreMin(), noise.scoreMax());
+                frame.add(prefix + "/" + frameId + "/d" + det++, a.className(), x1, y1, x2, y2, score);
+            }
+            int clutter = poisson(rng, noise.clutterPerFrame());
+            for (int c = 0; c < clutter; c++) {
+                double w = uniform(rng, CLUTTER_MIN_WIDTH_PX, CLUTTER_MAX_WIDTH_PX);
+                double h = w * uniform(rng, CLUTTER_MIN_ASPECT, CLUTTER_MAX_ASPECT);
+                double x1 = uniform(rng, 0, Math.max(0, cam.widthPx() - w));
+                double y1 = uniform(rng, 0, Math.max(0, cam.heightPx() - h));
+                double score = uniform(rng, CLUTTER_MIN_SCORE, CLUTTER_MAX_SCORE);
+                frame.add(prefix + "/" + frameId + "/d" + det++, "car", x1, y1,
+                        Math.min(cam.widthPx(), x1 + w), Math.min(cam.heightPx(), y1 + h), score);
+            }
+            projector.onFrame(frame);
+        }
+        return judge(spec, seed, rec, frameCount);
+    }
+
+    /**
+     * Image box (x1, y1, x2, y2) of the actor's rear face, clipped to the image; null when behind
+     * the camera or entirely outside the image.
+     */
+    static double[] project(CameraModel cam, ScenarioSpec.Actor a, double lateralM, double rangeM) {
+        double roadY = cam.mountingHeightM();
+        double topY = roadY - a.heightM();
+        if (cam.depthM(roadY, rangeM) < NEAR_PLANE_M || cam.depthM(topY, rangeM) < NEAR_PLANE_M) {
+            return null;
+        }
+        double left = lateralM - a.widthM() / 2;
+        double right = lateralM + a.widthM() / 2;
+        double u1 = Math.min(cam.columnPx(left, roadY, rangeM), cam.columnPx(left, topY, rangeM));
+        double u2 = Math.max(cam.columnPx(right, roadY, rangeM), cam.columnPx(right, topY, rangeM));
+        double v1 = cam.rowPx(topY, rangeM);
+        double v2 = cam.rowPx(roadY, rangeM);
+        if (u2 <= 0 || u1 >= cam.widthPx() || v2 <= 0 || v1 >= cam.heightPx()) {
+            return null;
+        }
+        return new double[] {Math.max(0, u1), Math.max(0, v1), Math.min(cam.widthPx(), u2),
+            Math.min(cam.heightPx(), v2)};
+    }
+
+    private static double clamp(double v, int max) {
+        return Math.max(0, Math.min(max, v));
+    }
+
+    private static double uniform(Random rng, double lo, double hi) {
+        return lo + (hi - lo) * rng.nextDouble();
+    }
+
+    /** Knuth's multiplication method; fine for the small means clutter uses. */
+    static int poisson(Random rng, double mean) {
+        if (mean <= 0) {
+            return 0;
+        }
+        double limit = Math.exp(-mean);
+        int k = 0;
+        double p = rng.nextDouble();
+        while (p > limit) {
+            k++;
+            p *= rng.nextDouble();
+        }
+        return k;
+    }
+
+    private static long nanos(double s) {
+        return Math.round(s * 1e9);
+    }
+
+    private static ScenarioResult judge(ScenarioSpec spec, long seed, Recorder rec, int frames) {
+        List<ScenarioResult.Alert> alerts = List.copyOf(rec.alerts.values());
+        ScenarioResult.Alert first = alerts.isEmpty() ? null : alerts.get(0);
+        Double collision = Double.isNaN(rec.collisionAtS) ? null : rec.collisionAtS;
+        boolean passed;
+        String reason;
+        ScenarioSpec.Expectation e = spec.expect();
+        if (e instanceof ScenarioSpec.NoAlert) {
+            passed = alerts.isEmpty();
+            reason = passed ? "no alert fired, as expected"
+                    : alerts.size() + " alert(s) fired, expected none; first " + first.kind() + " at "
+                            + fmt(first.atS()) + " s";
+        } else if (e instanceof ScenarioSpec.AlertAtTtc x) {
+            ScenarioResult.Alert a = firstOf(alerts, x.kind().name());
+            if (a == null) {
+                passed = false;
+                reason = "no " + x.kind() + " alert fired; expected one at true TTC in [" + x.minTtcS() + ", "
+                        + x.maxTtcS() + "] s";
+            } else if (a.ttcTrueS() == null) {
+                passed = false;
+                reason = x.kind() + " fired at " + fmt(a.atS()) + " s but the scenario has no collision, so no true TTC";
+            } else {
+                double ttc = a.ttcTrueS();
+                passed = ttc >= x.minTtcS() && ttc <= x.maxTtcS();
+                reason = "first " + x.kind() + " at " + fmt(a.atS()) + " s, true TTC " + fmt(ttc) + " s "
+                        + (passed ? "within" : "OUTSIDE") + " [" + x.minTtcS() + ", " + x.maxTtcS() + "] s";
+            }
+        } else {
+            ScenarioSpec.AlertWithin x = (ScenarioSpec.AlertWithin) e;
+            ScenarioResult.Alert hit = null;
+            for (ScenarioResult.Alert a : alerts) {
+                double end = a.clearedAtS() == null ? Double.POSITIVE_INFINITY : a.clearedAtS();
+                if (a.kind().equals(x.kind().name()) && a.atS() <= x.toS() && end >= x.fromS()) {
+                    hit = a;
+                    break;
+                }
+            }
+            passed = hit != null;
+            reason = passed ? x.kind() + " on from " + fmt(hit.atS()) + " s, within [" + x.fromS() + ", " + x.toS() + "] s"
+                    : "no " + x.kind() + " alert on at any time in [" + x.fromS() + ", " + x.toS() + "] s";
+        }
+        return new ScenarioResult(spec.id(), seed, passed, first, collision, alerts, reason,
+                new ScenarioResult.Counts(frames, rec.assessments, rec.suppressions, rec.rejected, rec.tracksStarted));
+    }
+
+    private static ScenarioResult.Alert firstOf(List<ScenarioResult.Alert> alerts, String kind) {
+        for (ScenarioResult.Alert a : alerts) {
+            if (a.kind().equals(kind)) {
+                return a;
+            }
+        }
+        return null;
+    }
+
+    private static String fmt(double v) {
+        return String.format(Locale.ROOT, "%.3f", v);
+    }
+}

@@ -1,0 +1,51 @@
+package io.sightline.edge.scenario;
+
+import io.sightline.edge.range.CameraModel;
+import io.sightline.edge.risk.AlertKind;
+import java.util.List;
+
+/**
+ * One safety scenario, as specified in {@code ../shared/scenarios/README.md}. Built only by
+ * {@link ScenarioSpecParser}, which validates every field; the records hold validated values.
+ */
+public record ScenarioSpec(String id, String description, double durationS, double frameRateHz, CameraModel camera,
+                           Ego ego, List<Actor> actors, Noise noise, Expectation expect) {
+
+    /** Ego motion and its reported state. */
+    public record Ego(double speedMps, double accelMps2, double stateRateHz, double speedNoiseMps, double halfWidthM) {
+    }
+
+    /** One acceleration change: {@code accelMps2} holds from {@code atS} until the next step. */
+    public record AccelStep(double atS, double accelMps2) {
+    }
+
+    /**
+     * One road user: a box whose rear face is {@code rangeM} ahead, centred {@code lateralM} right.
+     *
+     * @param className COCO class name as the detector reports it
+     */
+    public record Actor(String id, String className, double widthM, double heightM, double rangeM, double lateralM,
+                        double speedMps, double lateralSpeedMps, List<AccelStep> accelProfile) {
+    }
+
+    /** Detector noise model. */
+    public record Noise(double bboxSigmaPx, double missProb, double clutterPerFrame, double scoreMin, double scoreMax,
+                        long seed) {
+    }
+
+    /** What must happen. */
+    public sealed interface Expectation permits AlertAtTtc, AlertWithin, NoAlert {
+    }
+
+    /** The first alert of {@code kind} fires while the true TTC is in [minTtcS, maxTtcS]. */
+    public record AlertAtTtc(AlertKind kind, double minTtcS, double maxTtcS) implements Expectation {
+    }
+
+    /** An alert of {@code kind} fires, or is already on, at some time in [fromS, toS]. */
+    public record AlertWithin(AlertKind kind, double fromS, double toS) implements Expectation {
+    }
+
+    /** No alert of any kind fires during the run. */
+    public record NoAlert() implements Expectation {
+    }
+}

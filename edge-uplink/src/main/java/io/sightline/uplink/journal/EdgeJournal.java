@@ -1,0 +1,529 @@
+package io.sightline.uplink.journal;
+
+import io.sightline.domain.event.AlertRaised;
+import io.sightline.domain.event.EventCatalog;
+import io.sightline.domain.event.EventEnvelope;
+import io.sightline.domain.event.SightlineEvent;
+import io.sightline.domain.ingest.EventCodec;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The edge's durable journal: every event is committed here, with its session and gap-free
+ * sequence, before the uploader may send it. One journal per device (one SQLite file).
+ *
+ * <p><b>Durability.</b> WAL mode with {@code synchronous=FULL}: each commit fsyncs the WAL, so an
+ * event the uploader can read survives a power cut. {@code NORMAL} would only survive a process
+ * crash; after a power cut the edge could forget events the cloud already stored and then reuse
+ * their sequences for new events, which the cloud would acknowledge as duplicates and silently
+ * drop. Producers append a frame's events in one call, so the fsync is paid once per frame (25/s).
+ *
+ * <p><b>Retention.</b> The budget is the bytes of live pages in the database file. When an append
+ * finds the journal over budget it deletes acknowledged events outside every alert's causal window
+ * (T−30 s … T+10 s around each {@link AlertRaised}) oldest first, then acknowledged events inside
+ * windows, oldest first. Unacknowledged events are never deleted: if they alone fill the budget,
+ * {@link #append} refuses with {@link JournalFullException} and stores nothing.
+ *
+ * <p>Thread safety: one writer connection (appends, acks, retention) and one reader connection
+ * (the uploader's reads), each used under its own lock; WAL lets the reader run beside a write.
+ */
+public final class EdgeJournal implements AutoCloseable {
+
+    public static final long ALERT_WINDOW_BEFORE_NANOS = 30_000_000_000L;
+    public static final long ALERT_WINDOW_AFTER_NANOS = 10_000_000_000L;
+    /** Retention stops once usage is back under this share of the budget, so it does not run on every append. */
+    static final double RETENTION_LOW_WATER = 0.9;
+    /** Small enough that retention overshoots the low-water mark by little; each chunk costs one usage check. */
+    private static final int RETENTION_CHUNK_EVENTS = 250;
+
+    private static final Logger LOG = LoggerFactory.getLogger(EdgeJournal.class);
+
+    private final Path file;
+    private final long budgetBytes;
+    private final Connection writer;
+    private final Connection reader;
+    private final Object writeLock = new Object();
+    private final Object readLock = new Object();
+    private final EventCodec codec = new EventCodec();
+    /** Next sequence per session, mirrored from the session table so appends need no read. */
+    private final Map<String, Long> nextSequence = new LinkedHashMap<>();
+    private long deletedOutsideWindows;
+    private long deletedInsideWindows;
+
+    /** An event to append; the journal assigns its sequence. */
+    public record NewEvent(String eventId, long occurredAtNanos, SightlineEvent payload) {
+        public NewEvent {
+            Objects.requireNonNull(eventId, "eventId");
+            Objects.requireNonNull(payload, "payload");
+        }
+    }
+
+    /** A stored event as the uploader sends it. */
+    public record StoredEvent(long sequence, String eventId, long occurredAtNanos, String wireJson) {
+    }
+
+    /** Upload state of one session. */
+    public record SessionState(String sessionId, long nextSequence, long ackedSequence, long retainedFromSequence,
+                               String blockedReason) {
+        public boolean hasUnacked() {
+            return ackedSequence < nextSequence;
+        }
+    }
+
+    /** Usage and what retention has deleted since the journal was opened. */
+    public record Stats(long usedBytes, long budgetBytes, long unackedEvents, long storedEvents,
+                        long deletedOutsideWindows, long deletedInsideWindows) {
+    }
+
+    private EdgeJournal(Path file, long budgetBytes, Connection writer, Connection reader) {
+        this.file = file;
+        this.budgetBytes = budgetBytes;
+        this.writer = writer;
+        this.reader = reader;
+    }
+
+    /**
+     * Opens (or creates) the journal at {@code file}.
+     *
+     * @param budgetBytes bytes of live database pages the journal may use before retention deletes
+     *                    acknowledged events; the WAL file (about 4 MB between checkpoints) comes on top
+     */
+    public static EdgeJournal open(Path file, long budgetBytes) {
+        if (budgetBytes < 64 * 1024) {
+            throw new IllegalArgumentException("journal budget must be at least 64 KiB, got " + budgetBytes + " bytes");
+        }
+        try {
+            Path parent = file.toAbsolutePath().getParent();
+            if (parent != null) {
+                Files.createDirectories(parent);
+            }
+            String url = "jdbc:sqlite:" + file.toAbsolutePath();
+            Connection w = DriverManager.getConnection(url);
+            try (Statement st = w.createStatement()) {
+                // Must precede the first table: lets retention hand freed pages back to the file system.
+                st.execute("pragma auto_vacuum = incremental");
+                st.execute("pragma journal_mode = wal");
+                st.execute("pragma synchronous = full");
+                st.execute("pragma busy_timeout = 10000");
+                st.execute("create table if not exists session ("
+                        + " session_id text primary key, next_sequence integer not null, acked_sequence integer not null,"
+                        + " blocked_reason text, created_order integer not null)");
+                st.execute("create table if not exists event ("
+                        + " session_id text not null, sequence integer not null, event_id text not null,"
+                        + " occurred_at_nanos integer not null, type text not null, wire_json text not null,"
+                        + " primary key (session_id, sequence))");
+                // A duplicated producer id would be refused by the cloud and block the session; refuse it here instead.
+                st.execute("create unique index if not exists event_id_unique on event (event_id)");
+                st.execute("create table if not exists alert_window ("
+                        + " session_id text not null, from_nanos integer not null, to_nanos integer not null)");
+                st.execute("create index if not exists alert_window_session on alert_window (session_id, from_nanos)");
+            }
+            Connection r = DriverManager.getConnection(url);
+            try (Statement st = r.createStatement()) {
+                st.execute("pragma busy_timeout = 10000");
+            }
+            w.setAutoCommit(false);
+            EdgeJournal journal = new EdgeJournal(file, budgetBytes, w, r);
+            journal.loadSessions();
+            return journal;
+        } catch (SQLException | java.io.IOException e) {
+            throw new JournalException("Cannot open the edge journal at " + file.toAbsolutePath() + ": " + e.getMessage()
+                    + ". Check that the directory is writable and no other process holds the file.", e);
+        }
+    }
+
+    private void loadSessions() throws SQLException {
+        try (Statement st = writer.createStatement();
+             ResultSet rs = st.executeQuery("select session_id, next_sequence from session order by created_order")) {
+            while (rs.next()) {
+                nextSequence.put(rs.getString(1), rs.getLong(2));
+            }
+        }
+        writer.commit();
+    }
+
+    public Path file() {
+        return file;
+    }
+
+    /** Appends one event; see {@link #append(String, List)}. */
+    public EventEnvelope append(String sessionId, String eventId, long occurredAtNanos, SightlineEvent payload) {
+        return append(sessionId, List.of(new NewEvent(eventId, occurredAtNanos, payload))).get(0);
+    }
+
+    /**
+     * Stores the events in one transaction with the next gap-free sequences of the session, and
+     * returns them as envelopes. Nothing is stored if any of them fails (the sequences are not used).
+     *
+     * @throws JournalFullException when unacknowledged events alone fill the budget
+     */
+    public List<EventEnvelope> append(String sessionId, List<NewEvent> events) {
+        Objects.requireNonNull(sessionId, "sessionId");
+        if (events.isEmpty()) {
+            return List.of();
+        }
+        synchronized (writeLock) {
+            try {
+                makeRoom();
+                boolean newSession = !nextSequence.containsKey(sessionId);
+                long first = nextSequence.getOrDefault(sessionId, 0L);
+                List<EventEnvelope> out = new ArrayList<>(events.size());
+                if (newSession) {
+                    try (PreparedStatement ps = writer.prepareStatement(
+                            "insert into session (session_id, next_sequence, acked_sequence, created_order)"
+                                    + " values (?, 0, 0, (select coalesce(max(created_order), 0) + 1 from session))")) {
+                        ps.setString(1, sessionId);
+                        ps.executeUpdate();
+                    }
+                }
+                try (PreparedStatement ins = writer.prepareStatement(
+                        "insert into event (session_id, sequence, event_id, occurred_at_nanos, type, wire_json) values (?,?,?,?,?,?)")) {
+                    long seq = first;
+                    for (NewEvent e : events) {
+                        EventEnvelope envelope = new EventEnvelope(e.eventId(), seq, e.occurredAtNanos(), e.payload());
+                        String json = codec.mapper().writeValueAsString(codec.encode(envelope));
+                        ins.setString(1, sessionId);
+                        ins.setLong(2, seq);
+                        ins.setString(3, e.eventId());
+                        ins.setLong(4, e.occurredAtNanos());
+                        ins.setString(5, EventCatalog.nameOf(e.payload()));
+                        ins.setString(6, json);
+                        ins.addBatch();
+                        if (e.payload() instanceof AlertRaised) {
+                            addAlertWindow(sessionId, e.occurredAtNanos());
+                        }
+                        out.add(envelope);
+                        seq++;
+                    }
+                    ins.executeBatch();
+                }
+                long next = first + events.size();
+                try (PreparedStatement ps = writer.prepareStatement("update session set next_sequence = ? where session_id = ?")) {
+                    ps.setLong(1, next);
+                    ps.setString(2, sessionId);
+                    ps.executeUpdate();
+                }
+                writer.commit();
+                nextSequence.put(sessionId, next);
+                return out;
+            } catch (JournalFullException e) {
+                rollbackQuietly();
+                throw e;
+            } catch (SQLException | com.fasterxml.jackson.core.JsonProcessingException | RuntimeException e) {
+                rollbackQuietly();
+                if (e instanceof SQLException sql && sql.getMessage() != null && sql.getMessage().contains("event_id")) {
+                    throw new JournalException("An event id in this append is already in the journal (" + sql.getMessage()
+                            + "); producers must give every event a new id. Nothing from this append was stored.", e);
+                }
+                throw new JournalException("Cannot append " + events.size() + " events to session " + sessionId + ": "
+                        + e.getMessage() + ". Nothing from this append was stored.", e);
+            }
+        }
+    }
+
+    private void addAlertWindow(String sessionId, long alertAtNanos) throws SQLException {
+        try (PreparedStatement ps = writer.prepareStatement("insert into alert_window (session_id, from_nanos, to_nanos) values (?,?,?)")) {
+            ps.setString(1, sessionId);
+            ps.setLong(2, alertAtNanos - ALERT_WINDOW_BEFORE_NANOS);
+            ps.setLong(3, alertAtNanos + ALERT_WINDOW_AFTER_NANOS);
+            ps.executeUpdate();
+        }
+    }
+
+    private void rollbackQuietly() {
+        try {
+            writer.rollback();
+        } catch (SQLException ignored) {
+            // The original failure is what the caller needs to see.
+        }
+    }
+
+    /** Bytes of live pages (file size minus free pages), the quantity the budget limits. */
+    private long usedBytes(Connection c) throws SQLException {
+        try (Statement st = c.createStatement()) {
+            long pages = single(st, "pragma page_count");
+            long free = single(st, "pragma freelist_count");
+            long pageSize = single(st, "pragma page_size");
+            return (pages - free) * pageSize;
+        }
+    }
+
+    private static long single(Statement st, String sql) throws SQLException {
+        try (ResultSet rs = st.executeQuery(sql)) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    /** Called under the write lock before an append. */
+    private void makeRoom() throws SQLException {
+        if (usedBytes(writer) <= budgetBytes) {
+            return;
+        }
+        RetentionReport report = enforceRetentionLocked();
+        if (report.usedBytesAfter() > budgetBytes) {
+            throw new JournalFullException(report.usedBytesAfter(), budgetBytes, countUnacked());
+        }
+    }
+
+    /** Runs retention now (appends also run it when over budget). */
+    public RetentionReport enforceRetention() {
+        synchronized (writeLock) {
+            try {
+                return enforceRetentionLocked();
+            } catch (SQLException e) {
+                rollbackQuietly();
+                throw new JournalException("Retention failed: " + e.getMessage(), e);
+            }
+        }
+    }
+
+    private RetentionReport enforceRetentionLocked() throws SQLException {
+        long before = usedBytes(writer);
+        long target = (long) (budgetBytes * RETENTION_LOW_WATER);
+        long outside = 0;
+        long inside = 0;
+        if (before > target) {
+            List<SessionState> sessions = sessionsLocked(writer);
+            // Pass 1: acknowledged events no alert needs; pass 2: acknowledged events inside alert windows.
+            outside = deleteAcked(sessions, target, true);
+            if (usedBytes(writer) > target) {
+                inside = deleteAcked(sessions, target, false);
+            }
+            try (Statement st = writer.createStatement()) {
+                st.execute("delete from alert_window where not exists (select 1 from event e"
+                        + " where e.session_id = alert_window.session_id and e.occurred_at_nanos between from_nanos and to_nanos)"
+                        + " and session_id in (select session_id from session where acked_sequence = next_sequence)");
+            }
+            writer.commit();
+            writer.setAutoCommit(true);
+            try (Statement st = writer.createStatement()) {
+                st.execute("pragma incremental_vacuum");
+            } finally {
+                writer.setAutoCommit(false);
+            }
+            deletedOutsideWindows += outside;
+            deletedInsideWindows += inside;
+        }
+        long after = usedBytes(writer);
+        if (outside + inside > 0) {
+            LOG.info("Journal retention: {} → {} bytes (budget {}); deleted {} acknowledged events outside alert windows and {} inside",
+                    before, after, budgetBytes, outside, inside);
+        }
+        return new RetentionReport(before, after, budgetBytes, outside, inside);
+    }
+
+    private long deleteAcked(List<SessionState> sessions, long targetBytes, boolean outsideWindowsOnly) throws SQLException {
+        String sql = "delete from event where session_id = ? and sequence >= ? and sequence < ?"
+                + (outsideWindowsOnly ? " and not exists (select 1 from alert_window w where w.session_id = event.session_id"
+                + " and event.occurred_at_nanos between w.from_nanos and w.to_nanos)" : "");
+        long deleted = 0;
+        try (PreparedStatement ps = writer.prepareStatement(sql)) {
+            for (SessionState s : sessions) {
+                long from = minSequence(s.sessionId());
+                while (from >= 0 && from < s.ackedSequence()) {
+                    long to = Math.min(s.ackedSequence(), from + RETENTION_CHUNK_EVENTS);
+                    ps.setString(1, s.sessionId());
+                    ps.setLong(2, from);
+                    ps.setLong(3, to);
+                    deleted += ps.executeUpdate();
+                    if (usedBytes(writer) <= targetBytes) {
+                        return deleted;
+                    }
+                    from = to;
+                }
+            }
+        }
+        return deleted;
+    }
+
+    private long minSequence(String sessionId) throws SQLException {
+        try (PreparedStatement ps = writer.prepareStatement("select min(sequence) from event where session_id = ?")) {
+            ps.setString(1, sessionId);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                long v = rs.getLong(1);
+                return rs.wasNull() ? -1 : v;
+            }
+        }
+    }
+
+    private long countUnacked() throws SQLException {
+        try (Statement st = writer.createStatement()) {
+            return single(st, "select coalesce(sum(next_sequence - acked_sequence), 0) from session");
+        }
+    }
+
+    /**
+     * Records the cloud's acknowledgement: every event below {@code nextExpectedSequence} is stored
+     * in the cloud. The position never moves back, so a late, stale ack cannot re-open retention.
+     */
+    public void acknowledge(String sessionId, long nextExpectedSequence) {
+        synchronized (writeLock) {
+            Long next = nextSequence.get(sessionId);
+            if (next == null) {
+                throw new JournalException("The cloud acknowledged session " + sessionId + ", which this journal never held");
+            }
+            if (nextExpectedSequence > next) {
+                throw new JournalException("The cloud acknowledged session " + sessionId + " up to " + nextExpectedSequence
+                        + " but the journal only assigned sequences below " + next + "; another device may be using this session id");
+            }
+            try (PreparedStatement ps = writer.prepareStatement(
+                    "update session set acked_sequence = max(acked_sequence, ?), blocked_reason = null where session_id = ?")) {
+                ps.setLong(1, nextExpectedSequence);
+                ps.setString(2, sessionId);
+                ps.executeUpdate();
+                writer.commit();
+            } catch (SQLException e) {
+                rollbackQuietly();
+                throw new JournalException("Cannot record the ack of session " + sessionId + ": " + e.getMessage(), e);
+            }
+        }
+    }
+
+    /** Marks a session the cloud refused for a reason a resend cannot fix; {@code null} clears it. */
+    public void block(String sessionId, String reason) {
+        synchronized (writeLock) {
+            try (PreparedStatement ps = writer.prepareStatement("update session set blocked_reason = ? where session_id = ?")) {
+                ps.setString(1, reason);
+                ps.setString(2, sessionId);
+                ps.executeUpdate();
+                writer.commit();
+            } catch (SQLException e) {
+                rollbackQuietly();
+                throw new JournalException("Cannot mark session " + sessionId + " blocked: " + e.getMessage(), e);
+            }
+        }
+    }
+
+    /** Every session, oldest first. */
+    public List<SessionState> sessions() {
+        synchronized (readLock) {
+            try {
+                return sessionsLocked(reader);
+            } catch (SQLException e) {
+                throw new JournalException("Cannot list journal sessions: " + e.getMessage(), e);
+            }
+        }
+    }
+
+    public SessionState session(String sessionId) {
+        return sessions().stream().filter(s -> s.sessionId().equals(sessionId)).findFirst()
+                .orElseThrow(() -> new JournalException("No session " + sessionId + " in the journal " + file));
+    }
+
+    private List<SessionState> sessionsLocked(Connection c) throws SQLException {
+        List<SessionState> out = new ArrayList<>();
+        try (Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("select s.session_id, s.next_sequence, s.acked_sequence, s.blocked_reason,"
+                     + " (select min(sequence) from event e where e.session_id = s.session_id)"
+                     + " from session s order by s.created_order")) {
+            while (rs.next()) {
+                long retained = rs.getLong(5);
+                if (rs.wasNull()) {
+                    retained = rs.getLong(2);
+                }
+                out.add(new SessionState(rs.getString(1), rs.getLong(2), rs.getLong(3), retained, rs.getString(4)));
+            }
+        }
+        if (!c.getAutoCommit()) {
+            c.commit();
+        }
+        return out;
+    }
+
+    /**
+     * Reads up to {@code maxEvents} consecutive events of a session from {@code fromSequence},
+     * stopping early once {@code maxBytes} of wire JSON is reached (at least one event is returned).
+     * An empty list means nothing is stored at {@code fromSequence}.
+     */
+    public List<StoredEvent> read(String sessionId, long fromSequence, int maxEvents, long maxBytes) {
+        synchronized (readLock) {
+            List<StoredEvent> out = new ArrayList<>(Math.min(maxEvents, 1024));
+            try (PreparedStatement ps = reader.prepareStatement("select sequence, event_id, occurred_at_nanos, wire_json from event"
+                    + " where session_id = ? and sequence >= ? order by sequence limit ?")) {
+                ps.setString(1, sessionId);
+                ps.setLong(2, fromSequence);
+                ps.setInt(3, maxEvents);
+                long bytes = 0;
+                long expected = fromSequence;
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        long seq = rs.getLong(1);
+                        String json = rs.getString(4);
+                        bytes += json.getBytes(StandardCharsets.UTF_8).length;
+                        if (seq != expected || (!out.isEmpty() && bytes > maxBytes)) {
+                            break;
+                        }
+                        out.add(new StoredEvent(seq, rs.getString(2), rs.getLong(3), json));
+                        expected++;
+                    }
+                }
+                return out;
+            } catch (SQLException e) {
+                throw new JournalException("Cannot read session " + sessionId + " from sequence " + fromSequence + ": " + e.getMessage(), e);
+            }
+        }
+    }
+
+    /** Event ids of a session in sequence order (for checks and audits). */
+    public List<String> eventIds(String sessionId) {
+        synchronized (readLock) {
+            List<String> out = new ArrayList<>();
+            try (PreparedStatement ps = reader.prepareStatement("select event_id from event where session_id = ? order by sequence")) {
+                ps.setString(1, sessionId);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        out.add(rs.getString(1));
+                    }
+                }
+                return out;
+            } catch (SQLException e) {
+                throw new JournalException("Cannot read event ids of session " + sessionId + ": " + e.getMessage(), e);
+            }
+        }
+    }
+
+    public Stats stats() {
+        synchronized (writeLock) {
+            try (Statement st = writer.createStatement()) {
+                long used = usedBytes(writer);
+                long stored = single(st, "select count(*) from event");
+                long unacked = countUnacked();
+                writer.commit();
+                return new Stats(used, budgetBytes, unacked, stored, deletedOutsideWindows, deletedInsideWindows);
+            } catch (SQLException e) {
+                throw new JournalException("Cannot read journal statistics: " + e.getMessage(), e);
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        synchronized (writeLock) {
+            synchronized (readLock) {
+                try {
+                    reader.close();
+                    writer.commit();
+                    writer.close();
+                } catch (SQLException e) {
+                    LOG.warn("Closing the journal {}: {}", file, e.getMessage());
+                }
+            }
+        }
+    }
+}

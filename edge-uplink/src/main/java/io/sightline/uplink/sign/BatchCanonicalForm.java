@@ -1,0 +1,61 @@
+package io.sightline.uplink.sign;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.ByteArrayOutputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * The bytes a batch signature covers:
+ * {@code "sightline-batch-v1\0" · u32 len · sessionId (UTF-8) · i64 firstSequence · u32 len · events JSON (UTF-8)}.
+ *
+ * <p>The events JSON is Jackson's compact re-serialisation of the parsed array, not the bytes as
+ * received: the cloud re-derives it the same way from the request, so whitespace or re-encoding by
+ * a proxy does not break a signature, while any change to a key, value or order does. Length
+ * prefixes keep (session, events) pairs from being re-split into another valid pair.
+ * The cloud's {@code io.sightline.cloud.ingest.BatchSignatureVerifier} implements the same form;
+ * the end-to-end tests sign here and verify there.
+ */
+public final class BatchCanonicalForm {
+
+    private static final byte[] DOMAIN = "sightline-batch-v1\0".getBytes(StandardCharsets.US_ASCII);
+
+    private BatchCanonicalForm() {
+    }
+
+    public static String canonicalJson(ObjectMapper mapper, String eventsJson) {
+        try {
+            return canonicalJson(mapper, mapper.readTree(eventsJson));
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException("events are not JSON: " + e.getOriginalMessage(), e);
+        }
+    }
+
+    public static String canonicalJson(ObjectMapper mapper, JsonNode events) {
+        try {
+            return mapper.writeValueAsString(events);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    public static byte[] bytes(String sessionId, long firstSequence, String canonicalEventsJson) {
+        byte[] session = sessionId.getBytes(StandardCharsets.UTF_8);
+        byte[] events = canonicalEventsJson.getBytes(StandardCharsets.UTF_8);
+        ByteArrayOutputStream buf = new ByteArrayOutputStream(DOMAIN.length + session.length + events.length + 16);
+        try (DataOutputStream out = new DataOutputStream(buf)) {
+            out.write(DOMAIN);
+            out.writeInt(session.length);
+            out.write(session);
+            out.writeLong(firstSequence);
+            out.writeInt(events.length);
+            out.write(events);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+        return buf.toByteArray();
+    }
+}

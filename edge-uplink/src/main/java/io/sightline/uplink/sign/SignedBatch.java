@@ -1,0 +1,38 @@
+package io.sightline.uplink.sign;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+/**
+ * A batch ready for any transport: consecutive events of one session from {@code firstSequence},
+ * signed by the device.
+ *
+ * @param batchId    a fresh id per send attempt, echoed in the reply so an MQTT client can match
+ *                   replies; not signed, since it only correlates and grants nothing
+ * @param eventsJson the canonical JSON array of wire events (see {@link BatchCanonicalForm})
+ * @param signature  Base64 Ed25519 signature over {@link BatchCanonicalForm#bytes}
+ */
+public record SignedBatch(String batchId, String deviceId, String sessionId, long firstSequence, int eventCount,
+                          String eventsJson, String signature) {
+
+    /**
+     * The message body both HTTP and MQTT carry:
+     * {@code {batchId, deviceId, sessionId, firstSequence, signature, events: [...]}}.
+     */
+    public byte[] toJsonBytes(ObjectMapper mapper) {
+        try {
+            ObjectNode head = mapper.createObjectNode();
+            head.put("batchId", batchId);
+            head.put("deviceId", deviceId);
+            head.put("sessionId", sessionId);
+            head.put("firstSequence", firstSequence);
+            head.put("signature", signature);
+            String headJson = mapper.writeValueAsString(head);
+            // The events are already canonical JSON: splice them in rather than parse and write them again.
+            return (headJson.substring(0, headJson.length() - 1) + ",\"events\":" + eventsJson + "}")
+                    .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException("cannot encode batch " + batchId, e);
+        }
+    }
+}

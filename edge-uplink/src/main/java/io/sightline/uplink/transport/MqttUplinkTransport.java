@@ -1,0 +1,176 @@
+package io.sightline.uplink.transport;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.sightline.uplink.sign.SignedBatch;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.eclipse.paho.client.mqttv3.IMqttDeliveryToken;
+import org.eclipse.paho.client.mqttv3.MqttCallback;
+import org.eclipse.paho.client.mqttv3.MqttClient;
+import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
+import org.eclipse.paho.client.mqttv3.MqttException;
+import org.eclipse.paho.client.mqttv3.MqttMessage;
+import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Publishes batches to {@code sightline/{fleet}/{vehicle}/events} at QoS 1 and waits for the
+ * cloud's reply on {@code sightline/{fleet}/{vehicle}/ack}, matched by batch id.
+ *
+ * <p>MQTT 3.1.1 with a clean session: the journal, not the broker, is the edge's durable queue.
+ * A batch whose reply does not come within the timeout (link down, cloud replica killed mid-batch)
+ * is reported as a transport failure and the uploader resends it; the cloud acknowledges a
+ * duplicate without storing it twice. Replies to older attempts are ignored.
+ */
+public final class MqttUplinkTransport implements UplinkTransport {
+
+    private static final Logger LOG = LoggerFactory.getLogger(MqttUplinkTransport.class);
+
+    private final String brokerUrl;
+    private final String clientId;
+    private final String eventsTopic;
+    private final String ackTopic;
+    private final Duration replyTimeout;
+    private final ObjectMapper mapper;
+    private final Map<String, CompletableFuture<UplinkReply>> pending = new ConcurrentHashMap<>();
+    private MqttClient client;
+
+    public MqttUplinkTransport(String brokerUrl, String fleetId, String vehicleId, Duration replyTimeout, ObjectMapper mapper) {
+        this(brokerUrl, "sightline", fleetId, vehicleId, replyTimeout, mapper);
+    }
+
+    /** @param topicRoot first topic level, {@code sightline} in production; must match the cloud's {@code sightline.ingest.mqtt.topic-root} */
+    public MqttUplinkTransport(String brokerUrl, String topicRoot, String fleetId, String vehicleId, Duration replyTimeout,
+                               ObjectMapper mapper) {
+        for (String part : new String[] {topicRoot, fleetId, vehicleId}) {
+            if (part.isBlank() || part.contains("/") || part.contains("+") || part.contains("#")) {
+                throw new IllegalArgumentException("fleet and vehicle ids become MQTT topic levels and may not be blank or contain"
+                        + " '/', '+' or '#': " + part);
+            }
+        }
+        this.brokerUrl = brokerUrl;
+        // Unique per instance: two clients with one id make the broker drop the older connection.
+        this.clientId = "sightline-edge-" + vehicleId + "-" + java.util.UUID.randomUUID().toString().substring(0, 8);
+        this.eventsTopic = topicRoot + "/" + fleetId + "/" + vehicleId + "/events";
+        this.ackTopic = topicRoot + "/" + fleetId + "/" + vehicleId + "/ack";
+        this.replyTimeout = replyTimeout;
+        this.mapper = mapper;
+    }
+
+    @Override
+    public UplinkReply send(SignedBatch batch) throws TransportException {
+        CompletableFuture<UplinkReply> reply = new CompletableFuture<>();
+        pending.put(batch.batchId(), reply);
+        try {
+            MqttClient c = connected();
+            MqttMessage message = new MqttMessage(batch.toJsonBytes(mapper));
+            message.setQos(1);
+            c.publish(eventsTopic, message);
+            return reply.get(replyTimeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (MqttException e) {
+            dropConnection();
+            throw new TransportException("MQTT publish of batch " + batch.sessionId() + "@" + batch.firstSequence() + " to "
+                    + brokerUrl + " failed: " + e, e);
+        } catch (TimeoutException e) {
+            throw new TransportException("no reply to batch " + batch.sessionId() + "@" + batch.firstSequence() + " on " + ackTopic
+                    + " within " + replyTimeout.toMillis() + " ms; is a cloud ingestion replica subscribed?");
+        } catch (ExecutionException e) {
+            throw new TransportException("batch " + batch.sessionId() + "@" + batch.firstSequence() + " failed: " + e.getCause(), e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new TransportException("interrupted while waiting for the reply to batch " + batch.batchId(), e);
+        } finally {
+            pending.remove(batch.batchId());
+        }
+    }
+
+    private synchronized MqttClient connected() throws MqttException {
+        if (client != null && client.isConnected()) {
+            return client;
+        }
+        closeClient();
+        MqttClient c = new MqttClient(brokerUrl, clientId, new MemoryPersistence());
+        MqttConnectOptions options = new MqttConnectOptions();
+        options.setMqttVersion(MqttConnectOptions.MQTT_VERSION_3_1_1);
+        options.setCleanSession(true);
+        options.setAutomaticReconnect(false);
+        options.setConnectionTimeout(5);
+        options.setKeepAliveInterval(20);
+        options.setMaxInflight(16);
+        c.setCallback(new MqttCallback() {
+            @Override
+            public void connectionLost(Throwable cause) {
+                LOG.warn("MQTT connection of {} lost: {}", clientId, cause.toString());
+                failPending(cause);
+            }
+
+            @Override
+            public void messageArrived(String topic, MqttMessage message) {
+                onReply(message.getPayload());
+            }
+
+            @Override
+            public void deliveryComplete(IMqttDeliveryToken token) {
+            }
+        });
+        c.connect(options);
+        // Subscribe before the first publish so no reply can arrive unheard.
+        c.subscribe(ackTopic, 1);
+        client = c;
+        return c;
+    }
+
+    private void onReply(byte[] payload) {
+        try {
+            JsonNode node = mapper.readTree(payload);
+            CompletableFuture<UplinkReply> f = pending.get(node.path("batchId").asText(""));
+            if (f != null) {
+                f.complete(UplinkReply.fromJson(node));
+            }
+        } catch (java.io.IOException | RuntimeException e) {
+            LOG.warn("Ignoring an unreadable reply on {}: {}", ackTopic, e.toString());
+        }
+    }
+
+    private void failPending(Throwable cause) {
+        pending.values().forEach(f -> f.completeExceptionally(cause));
+    }
+
+    /** Closes the broker connection (also used by tests to simulate a lost link); the next send reconnects. */
+    public synchronized void dropConnection() {
+        closeClient();
+        failPending(new TransportException("connection dropped"));
+    }
+
+    private synchronized void closeClient() {
+        MqttClient c = client;
+        client = null;
+        if (c == null) {
+            return;
+        }
+        try {
+            if (c.isConnected()) {
+                c.disconnectForcibly(0, 1000);
+            }
+        } catch (MqttException ignored) {
+            // Already gone: that is the state we want.
+        }
+        try {
+            c.close(true);
+        } catch (MqttException ignored) {
+            // Nothing more to release.
+        }
+    }
+
+    @Override
+    public void close() {
+        dropConnection();
+    }
+}

@@ -1,0 +1,67 @@
+package io.sightline.uplink.sign;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.sightline.domain.ingest.EventCodec;
+import io.sightline.uplink.VehicleSimulator;
+import io.sightline.uplink.journal.EdgeJournal;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.Signature;
+import java.util.Base64;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class DeviceIdentityAndSigningTest {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void keyFileIsCreatedOnceOwnerOnlyAndReloaded() throws Exception {
+        Path file = dir.resolve("keys/device.key");
+        DeviceIdentity created = DeviceIdentity.loadOrCreate(file, "dev-7");
+        assertThat(Files.exists(file)).isTrue();
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file))).isEqualTo("rw-------");
+        DeviceIdentity loaded = DeviceIdentity.loadOrCreate(file, "dev-7");
+        assertThat(loaded.publicKeyBase64()).isEqualTo(created.publicKeyBase64());
+        assertThatThrownBy(() -> DeviceIdentity.loadOrCreate(file, "dev-8")).hasMessageContaining("belongs to device dev-7");
+        Files.writeString(dir.resolve("bad.key"), "deviceId=x\n");
+        assertThatThrownBy(() -> DeviceIdentity.loadOrCreate(dir.resolve("bad.key"), "x")).hasMessageContaining("move it away");
+    }
+
+    @Test
+    void signatureCoversSessionPositionAndEveryByteOfTheCanonicalEvents() throws Exception {
+        DeviceIdentity id = DeviceIdentity.generate("dev-s");
+        EventCodec codec = new EventCodec();
+        VehicleSimulator sim = new VehicleSimulator("s-sig", "f", "v", "dev-s", 1_764_000_000_000_000_000L, 50);
+        try (EdgeJournal journal = EdgeJournal.open(dir.resolve("j.db"), 64L << 20)) {
+            journal.append("s-sig", sim.start());
+            journal.append("s-sig", sim.frames(60));
+            List<EdgeJournal.StoredEvent> events = journal.read("s-sig", 0, 10_000, Long.MAX_VALUE);
+            SignedBatch batch = new BatchSigner(id, codec.mapper()).sign("s-sig", events);
+            // The journal's wire JSON is already canonical, so the cloud's re-serialisation matches it byte for byte.
+            StringBuilder joined = new StringBuilder("[");
+            events.forEach(e -> joined.append(joined.length() > 1 ? "," : "").append(e.wireJson()));
+            assertThat(batch.eventsJson()).isEqualTo(joined.append(']').toString());
+            var body = codec.mapper().readTree(batch.toJsonBytes(codec.mapper()));
+            assertThat(codec.mapper().writeValueAsString(body.get("events"))).isEqualTo(batch.eventsJson());
+
+            assertThat(verify(id, "s-sig", 0, batch.eventsJson(), batch.signature())).isTrue();
+            assertThat(verify(id, "s-sig", 1, batch.eventsJson(), batch.signature())).isFalse();
+            assertThat(verify(id, "s-sig2", 0, batch.eventsJson(), batch.signature())).isFalse();
+            assertThat(verify(id, "s-sig", 0, batch.eventsJson().replace("0.88", "0.89"), batch.signature())).isFalse();
+            assertThat(verify(DeviceIdentity.generate("dev-s"), "s-sig", 0, batch.eventsJson(), batch.signature())).isFalse();
+        }
+    }
+
+    private static boolean verify(DeviceIdentity id, String session, long first, String json, String sig) throws Exception {
+        Signature s = Signature.getInstance("Ed25519");
+        s.initVerify(id.publicKey());
+        s.update(BatchCanonicalForm.bytes(session, first, json));
+        return s.verify(Base64.getDecoder().decode(sig));
+    }
+}

@@ -1,0 +1,87 @@
+package io.sightline.cloud.ingest;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import java.security.GeneralSecurityException;
+import java.security.KeyFactory;
+import java.security.PublicKey;
+import java.security.spec.X509EncodedKeySpec;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.List;
+import java.util.Optional;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.stereotype.Service;
+
+/**
+ * The cloud's record of each edge device's Ed25519 public key ({@code ingest_device_key}).
+ * {@link #register} is the administrator's operation; ingestion only reads.
+ *
+ * <p>Keys are cached per replica for a short time, since every batch needs one; a revocation
+ * reaches the other replicas within that time.
+ */
+@Service
+public class DeviceKeyRegistry {
+
+    public static final String ALGORITHM = "Ed25519";
+
+    private final JdbcTemplate jdbc;
+    private final Cache<String, Optional<PublicKey>> cache;
+
+    public DeviceKeyRegistry(JdbcTemplate jdbc, @Value("${sightline.ingest.device-key-cache-seconds:30}") long cacheSeconds) {
+        this.jdbc = jdbc;
+        this.cache = Caffeine.newBuilder().maximumSize(100_000).expireAfterWrite(Duration.ofSeconds(cacheSeconds)).build();
+    }
+
+    /**
+     * Registers (or replaces) a device's public key.
+     *
+     * @param publicKeyX509Base64 the X.509 SubjectPublicKeyInfo, Base64, as the edge's device key
+     *                            file holds it ({@code publicKeyX509})
+     * @throws IllegalArgumentException when the key is not an Ed25519 public key
+     */
+    public void register(String deviceId, String publicKeyX509Base64) {
+        if (deviceId == null || deviceId.isBlank() || deviceId.length() > 255) {
+            throw new IllegalArgumentException("device id must be 1..255 characters");
+        }
+        byte[] der;
+        try {
+            der = Base64.getDecoder().decode(publicKeyX509Base64.trim());
+            decode(der);
+        } catch (IllegalArgumentException | GeneralSecurityException e) {
+            throw new IllegalArgumentException("not a Base64 X.509 Ed25519 public key for device " + deviceId + ": " + e.getMessage()
+                    + ". Register the publicKeyX509 value from the device's key file.", e);
+        }
+        jdbc.update("insert into ingest_device_key (device_id, algorithm, public_key) values (?, ?, ?)"
+                + " on conflict (device_id) do update set public_key = excluded.public_key, algorithm = excluded.algorithm,"
+                + " registered_at = now(), revoked_at = null", deviceId, ALGORITHM, der);
+        cache.invalidate(deviceId);
+    }
+
+    /** Revokes a device's key: its batches are refused from now on (after the cache time on other replicas). */
+    public boolean revoke(String deviceId) {
+        cache.invalidate(deviceId);
+        return jdbc.update("update ingest_device_key set revoked_at = now() where device_id = ? and revoked_at is null", deviceId) > 0;
+    }
+
+    /** The active key of a device, or empty when it has none or it was revoked. */
+    public Optional<PublicKey> activeKey(String deviceId) {
+        return cache.get(deviceId, id -> {
+            List<byte[]> keys = jdbc.query("select public_key from ingest_device_key where device_id = ? and revoked_at is null",
+                    (rs, i) -> rs.getBytes(1), id);
+            if (keys.isEmpty()) {
+                return Optional.empty();
+            }
+            try {
+                return Optional.of(decode(keys.get(0)));
+            } catch (GeneralSecurityException e) {
+                throw new IllegalStateException("stored key of device " + id + " is unreadable; register it again", e);
+            }
+        });
+    }
+
+    private static PublicKey decode(byte[] der) throws GeneralSecurityException {
+        return KeyFactory.getInstance(ALGORITHM).generatePublic(new X509EncodedKeySpec(der));
+    }
+}

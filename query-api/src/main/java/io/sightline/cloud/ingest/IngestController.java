@@ -1,0 +1,69 @@
+package io.sightline.cloud.ingest;
+
+import jakarta.servlet.http.HttpServletRequest;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RestController;
+
+/**
+ * {@code POST /api/v1/ingest}: one signed batch per request. 200 with the ack, or an RFC 9457
+ * problem detail: 400 malformed, 401 unknown device or bad signature, 403 another device's
+ * session or provenance, 409 gap (with {@code nextExpectedSequence}), 413 too large, 422 a session
+ * rule refused it or an event id was reused, 503 retry later.
+ */
+@RestController
+public class IngestController {
+
+    private static final MediaType PROBLEM_JSON = MediaType.APPLICATION_PROBLEM_JSON;
+
+    private final SignedBatchIngestion ingestion;
+
+    public IngestController(SignedBatchIngestion ingestion) {
+        this.ingestion = ingestion;
+    }
+
+    @PostMapping("/api/v1/ingest")
+    public ResponseEntity<byte[]> ingest(HttpServletRequest request) throws IOException {
+        long max = ingestion.maxRequestBytes();
+        long declared = request.getContentLengthLong();
+        IngestResult result;
+        if (declared > max) {
+            // Refuse on the header alone: reading a huge body first is what the limit prevents.
+            result = ingestion.tooLarge(declared);
+        } else {
+            byte[] body = readAtMost(request.getInputStream(), max + 1);
+            result = body.length > max ? ingestion.tooLarge(-1) : ingestion.ingest(body);
+        }
+        if (result.acknowledged()) {
+            return ResponseEntity.ok().contentType(MediaType.APPLICATION_JSON).body(IngestReplies.reply(result));
+        }
+        ResponseEntity.BodyBuilder builder = ResponseEntity.status(result.httpStatus()).contentType(PROBLEM_JSON);
+        if (result.httpStatus() == 401) {
+            builder.header(HttpHeaders.WWW_AUTHENTICATE, "Ed25519-Batch realm=\"sightline-ingest\"");
+        }
+        if (result.httpStatus() == 503) {
+            builder.header(HttpHeaders.RETRY_AFTER, "1");
+        }
+        if (result.httpStatus() == 413) {
+            builder.header(HttpHeaders.CONNECTION, "close");
+        }
+        return builder.body(IngestReplies.problem(result));
+    }
+
+    private static byte[] readAtMost(InputStream in, long limit) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(8192);
+        byte[] buf = new byte[8192];
+        long total = 0;
+        int n;
+        while (total < limit && (n = in.read(buf, 0, (int) Math.min(buf.length, limit - total))) > 0) {
+            out.write(buf, 0, n);
+            total += n;
+        }
+        return out.toByteArray();
+    }
+}

@@ -1,0 +1,47 @@
+package io.sightline.cloud.security;
+
+import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.http.HttpMethod;
+import org.springframework.security.config.annotation.web.builders.HttpSecurity;
+import org.springframework.security.config.http.SessionCreationPolicy;
+import org.springframework.security.oauth2.server.resource.authentication.JwtAuthenticationConverter;
+import org.springframework.security.oauth2.server.resource.authentication.JwtGrantedAuthoritiesConverter;
+import org.springframework.security.web.SecurityFilterChain;
+
+/**
+ * OAuth2 resource server with JWT bearer tokens: HS256 with a configured secret for the demo, or a
+ * JWK set URL in production. Devices do not use tokens: their batches carry an Ed25519 signature
+ * checked by ingestion, so {@code /api/v1/ingest} is open at this layer.
+ */
+@Configuration(proxyBeanMethods = false)
+@ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
+public class SecurityConfiguration {
+
+    @Bean
+    SecurityFilterChain api(HttpSecurity http) throws Exception {
+        JwtGrantedAuthoritiesConverter roles = new JwtGrantedAuthoritiesConverter();
+        roles.setAuthoritiesClaimName(Roles.ROLES_CLAIM);
+        roles.setAuthorityPrefix("ROLE_");
+        JwtAuthenticationConverter converter = new JwtAuthenticationConverter();
+        converter.setJwtGrantedAuthoritiesConverter(roles);
+
+        http
+                // A stateless bearer-token API: no cookies, so no CSRF exposure.
+                .csrf(csrf -> csrf.disable())
+                .sessionManagement(s -> s.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
+                .authorizeHttpRequests(auth -> auth
+                        .requestMatchers(HttpMethod.POST, "/api/v1/ingest").permitAll()
+                        .requestMatchers("/actuator/health/**", "/actuator/health", "/actuator/prometheus").permitAll()
+                        .requestMatchers("/v3/api-docs/**", "/swagger-ui/**", "/swagger-ui.html").permitAll()
+                        .requestMatchers("/", "/ui/**", "/favicon.ico", "/error").permitAll()
+                        .requestMatchers("/api/v1/streams/**").hasRole(Roles.SAFETY_APP)
+                        .requestMatchers("/api/v1/exports/**").hasRole(Roles.AUDITOR)
+                        .requestMatchers("/api/v1/admin/**").hasRole(Roles.ADMIN)
+                        .requestMatchers("/api/v1/alerts/**", "/api/v1/sessions/**", "/api/v1/whatif/**").hasRole(Roles.INVESTIGATOR)
+                        .anyRequest().denyAll())
+                .oauth2ResourceServer(rs -> rs.jwt(jwt -> jwt.jwtAuthenticationConverter(converter)));
+        return http.build();
+    }
+}

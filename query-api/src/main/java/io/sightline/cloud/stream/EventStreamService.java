@@ -1,0 +1,234 @@
+package io.sightline.cloud.stream;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.sightline.domain.event.DriveSessionStarted;
+import io.sightline.domain.event.EventCatalog;
+import io.sightline.domain.event.EventMetadataKeys;
+import io.sightline.domain.event.SightlineEvent;
+import io.sightline.domain.ingest.EventCodec;
+import java.io.IOException;
+import java.util.Collections;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import jakarta.annotation.PreDestroy;
+import org.axonframework.common.stream.BlockingStream;
+import org.axonframework.eventhandling.DomainEventMessage;
+import org.axonframework.eventhandling.GapAwareTrackingToken;
+import org.axonframework.eventhandling.TrackedEventMessage;
+import org.axonframework.eventhandling.TrackingToken;
+import org.axonframework.eventsourcing.eventstore.EventStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.stereotype.Service;
+import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
+
+/**
+ * Live event streams for safety apps, over Server-Sent Events.
+ *
+ * <p>Each subscriber reads its own Axon event stream. Axon's embedded event store serves readers
+ * near the head from one shared cache and lets a reader that falls behind fetch privately, so a
+ * slow subscriber never slows the others or ingestion. Each subscriber has a bounded buffer of
+ * {@code bufferEvents}; when an event has waited in it longer than {@code maxDelayMillis}, the
+ * client reads slower than events arrive: it is sent a {@code resume} event with the last id it
+ * received and closed, and it reconnects with {@code Last-Event-ID} to continue with no gap
+ * and no repeat. The SSE {@code id} is the event's global index.
+ */
+@Service
+public class EventStreamService {
+
+    private static final Logger LOG = LoggerFactory.getLogger(EventStreamService.class);
+
+    private final EventStore eventStore;
+    private final SessionDirectory sessions;
+    private final ObjectMapper mapper = new EventCodec().mapper();
+    private final ExecutorService senders;
+    private final int bufferEvents;
+    private final long maxDelayNanos;
+    private final int maxSubscribers;
+    private final AtomicInteger active = new AtomicInteger();
+    private final AtomicLong resumeNotices = new AtomicLong();
+
+    public EventStreamService(EventStore eventStore, SessionDirectory sessions,
+            @Value("${sightline.streams.buffer-events:2000}") int bufferEvents,
+            @Value("${sightline.streams.max-delay-millis:5000}") long maxDelayMillis,
+            @Value("${sightline.streams.max-subscribers:256}") int maxSubscribers) {
+        this.eventStore = eventStore;
+        this.sessions = sessions;
+        this.bufferEvents = bufferEvents;
+        this.maxDelayNanos = TimeUnit.MILLISECONDS.toNanos(maxDelayMillis);
+        this.maxSubscribers = maxSubscribers;
+        AtomicInteger n = new AtomicInteger();
+        this.senders = Executors.newCachedThreadPool(r -> {
+            Thread t = new Thread(r, "sse-subscriber-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    /**
+     * Opens a stream after {@code lastEventId} (exclusive), or at the head when {@code null}.
+     */
+    public SseEmitter subscribe(StreamFilter filter, Long lastEventId) {
+        if (active.get() >= maxSubscribers) {
+            throw new io.sightline.cloud.api.TooManySubscribersException("too many stream subscribers (" + maxSubscribers + "); retry in a few seconds");
+        }
+        SseEmitter emitter = new SseEmitter(0L);
+        TrackingToken start = lastEventId == null ? eventStore.createHeadToken()
+                : GapAwareTrackingToken.newInstance(lastEventId, Collections.emptySet());
+        Subscriber s = new Subscriber(filter, emitter, start, lastEventId == null ? -1 : lastEventId);
+        emitter.onCompletion(s::stop);
+        emitter.onTimeout(s::stop);
+        emitter.onError(e -> s.stop());
+        active.incrementAndGet();
+        senders.execute(s::read);
+        senders.execute(s::write);
+        return emitter;
+    }
+
+    public int activeSubscribers() {
+        return active.get();
+    }
+
+    public long resumeNotices() {
+        return resumeNotices.get();
+    }
+
+    @PreDestroy
+    void shutdown() {
+        senders.shutdownNow();
+    }
+
+    /** One SSE event ready to send: built by the reader, written by the writer. */
+    private record Outgoing(long index, String type, String json, long enqueuedNanos) {
+    }
+
+    /**
+     * A subscriber is two tasks around a bounded buffer. The reader follows the event store and
+     * fills the buffer, held back while it is full; the writer sends to the client. When the oldest
+     * buffered event has waited too long, the client is not keeping up: the writer sends a
+     * {@code resume} event naming the last id it sent and closes. A burst or a catch-up from an old
+     * id only fills the buffer briefly, so it does not trip the limit.
+     */
+    private final class Subscriber {
+        private final StreamFilter filter;
+        private final SseEmitter emitter;
+        private final TrackingToken start;
+        private final java.util.concurrent.ArrayBlockingQueue<Outgoing> buffer;
+        private volatile boolean stopped;
+        private volatile boolean readerDone;
+        private volatile boolean behind;
+        private long lastSentIndex;
+
+        Subscriber(StreamFilter filter, SseEmitter emitter, TrackingToken start, long lastSentIndex) {
+            this.filter = filter;
+            this.emitter = emitter;
+            this.start = start;
+            this.lastSentIndex = lastSentIndex;
+            this.buffer = new java.util.concurrent.ArrayBlockingQueue<>(bufferEvents);
+        }
+
+        void stop() {
+            stopped = true;
+        }
+
+        void read() {
+            try (BlockingStream<TrackedEventMessage<?>> stream = eventStore.openStream(start)) {
+                while (!stopped) {
+                    if (!stream.hasNextAvailable(250, TimeUnit.MILLISECONDS)) {
+                        continue;
+                    }
+                    TrackedEventMessage<?> message = stream.nextAvailable();
+                    Object payload = message.getPayload();
+                    if (!(message instanceof DomainEventMessage<?> domain) || !(payload instanceof SightlineEvent event)) {
+                        continue;
+                    }
+                    if (event instanceof DriveSessionStarted started) {
+                        sessions.learn(started);
+                    }
+                    String type = EventCatalog.nameOf(event);
+                    SessionDirectory.SessionInfo info = sessions.lookup(domain.getAggregateIdentifier());
+                    if (!filter.accepts(info.fleetId(), info.vehicleId(), type)) {
+                        continue;
+                    }
+                    long index = message.trackingToken().position().orElse(-1);
+                    Outgoing item = new Outgoing(index, type, json(domain, event, type, index, info), System.nanoTime());
+                    // A full buffer holds the reader back (catch-up from an old id is paced by the
+                    // client); the writer decides when waiting has gone on too long.
+                    while (!buffer.offer(item, 250, TimeUnit.MILLISECONDS)) {
+                        if (stopped) {
+                            return;
+                        }
+                    }
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (IOException | RuntimeException e) {
+                LOG.warn("stream reader failed", e);
+                stopped = true;
+            } finally {
+                readerDone = true;
+            }
+        }
+
+        void write() {
+            try {
+                // A comment first, so the client sees the stream open even when nothing matches yet.
+                emitter.send(SseEmitter.event().comment("sightline stream open"));
+                while (!stopped) {
+                    Outgoing next = buffer.poll(250, TimeUnit.MILLISECONDS);
+                    if (next != null) {
+                        if (System.nanoTime() - next.enqueuedNanos() > maxDelayNanos) {
+                            // This client reads slower than events arrive. What is buffered is
+                            // dropped; the client gets it again after resuming from lastSentIndex.
+                            behind = true;
+                            stopped = true;
+                            break;
+                        }
+                        emitter.send(SseEmitter.event().id(Long.toString(next.index())).name(next.type()).data(next.json()));
+                        lastSentIndex = next.index();
+                    } else if (readerDone) {
+                        break;
+                    }
+                }
+                if (behind) {
+                    resumeNotices.incrementAndGet();
+                    emitter.send(SseEmitter.event().name("resume").id(Long.toString(lastSentIndex))
+                            .data("{\"reason\":\"subscriber too slow\",\"lastEventId\":" + lastSentIndex
+                                    + ",\"action\":\"reconnect with Last-Event-ID\"}"));
+                }
+                emitter.complete();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (IOException | IllegalStateException e) {
+                // The client went away or the emitter completed.
+                LOG.debug("stream writer ended: {}", e.getMessage());
+            } finally {
+                stopped = true;
+                active.decrementAndGet();
+            }
+        }
+
+        private String json(DomainEventMessage<?> message, SightlineEvent event, String type, long index,
+                SessionDirectory.SessionInfo info) throws IOException {
+            ObjectNode node = mapper.createObjectNode();
+            node.put("globalIndex", index);
+            node.put("eventId", message.getIdentifier());
+            node.put("type", type);
+            node.put("sessionId", message.getAggregateIdentifier());
+            node.put("sequence", message.getSequenceNumber());
+            node.put("fleetId", info.fleetId());
+            node.put("vehicleId", info.vehicleId());
+            Object occurred = message.getMetaData().get(EventMetadataKeys.OCCURRED_AT_NANOS);
+            if (occurred instanceof Number n) {
+                node.put("occurredAtNanos", n.longValue());
+            }
+            node.set("payload", mapper.valueToTree(event));
+            return mapper.writeValueAsString(node);
+        }
+    }
+}

@@ -1,0 +1,56 @@
+package io.sightline.cloud.trace;
+
+import io.sightline.domain.event.RiskAssessed;
+import io.sightline.explain.margins.Counterfactual;
+import io.sightline.explain.margins.Counterfactuals;
+import io.sightline.explain.narrative.Narrator;
+import io.sightline.explain.trace.CausalTrace;
+import io.sightline.explain.trace.CausalTraceEngine;
+import io.sightline.explain.whatif.PolicyThresholds;
+import io.sightline.explain.whatif.WhatIfReplay;
+import io.sightline.explain.whatif.WhatIfReport;
+import java.util.List;
+import java.util.Optional;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.stereotype.Service;
+
+/**
+ * Fleet-scoped entry point for the API layer: an alert or session of another fleet is answered as
+ * absent, exactly like one that does not exist, so its existence leaks nothing. The fleet comes from
+ * the projections ({@code alerts}, {@code alert_sessions}); an alert the projection has not reached
+ * yet is not visible to anyone, which only delays it by the projection lag.
+ */
+@Service
+public class ExplainService {
+
+    private final JdbcTemplate jdbc;
+    private final CausalTraceEngine engine;
+    private final WhatIfReplay whatIf;
+
+    public ExplainService(JdbcTemplate jdbc, CausalTraceEngine engine, WhatIfReplay whatIf) {
+        this.jdbc = jdbc;
+        this.engine = engine;
+        this.whatIf = whatIf;
+    }
+
+    public Optional<AlertExplanation> explain(String alertId, String fleetId) {
+        if (!visible("select count(*) from alerts where alert_id = ? and fleet_id = ?", alertId, fleetId)) {
+            return Optional.empty();
+        }
+        CausalTrace trace = engine.trace(alertId);
+        Counterfactual margins = trace.decidingAssessment().map(n -> Counterfactuals.of((RiskAssessed) n.payload())).orElse(null);
+        return Optional.of(new AlertExplanation(trace, Narrator.narrate(trace), margins));
+    }
+
+    public Optional<WhatIfReport> whatIf(String sessionId, String fleetId, long fromNanos, long toNanos, PolicyThresholds policy) {
+        if (!visible("select count(*) from alert_sessions where session_id = ? and fleet_id = ?", sessionId, fleetId)) {
+            return Optional.empty();
+        }
+        return Optional.of(whatIf.replay(sessionId, fromNanos, toNanos, policy));
+    }
+
+    private boolean visible(String sql, Object... args) {
+        List<Long> n = jdbc.queryForList(sql, Long.class, args);
+        return !n.isEmpty() && n.get(0) > 0;
+    }
+}

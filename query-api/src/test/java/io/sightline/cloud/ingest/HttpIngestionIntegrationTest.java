@@ -1,0 +1,246 @@
+package io.sightline.cloud.ingest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.sightline.domain.event.EventEnvelope;
+import io.sightline.testkit.TestPostgres;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.List;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+/**
+ * {@code POST /api/v1/ingest} over real HTTP on a real PostgreSQL: acks, duplicates, gaps, forged,
+ * malformed, out-of-order and oversized batches, and that nothing already accepted is lost.
+ */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+        // The embedded default is off: @DynamicPropertySource comes too late for the environment post-processor,
+        // which would otherwise start (and lock) the project's embedded PostgreSQL as a side effect.
+        properties = {"sightline.ingest.max-request-bytes=262144", "sightline.embedded-postgres.enabled=false"})
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class HttpIngestionIntegrationTest {
+
+    private static final TestPostgres.Database DB = TestPostgres.freshDatabase("http_ingest");
+
+    @DynamicPropertySource
+    static void datasource(DynamicPropertyRegistry registry) {
+        registry.add("spring.datasource.url", DB::jdbcUrl);
+        registry.add("spring.datasource.username", DB::user);
+        registry.add("spring.datasource.password", DB::password);
+    }
+
+    @LocalServerPort
+    int port;
+    @Autowired
+    DeviceKeyRegistry registry;
+    @Autowired
+    IngestRejectionCounter counter;
+    @Autowired
+    JdbcTemplate jdbc;
+
+    final HttpClient http = HttpClient.newHttpClient();
+    TestDevice device;
+    TestDevice other;
+
+    @BeforeAll
+    void devices() throws Exception {
+        device = new TestDevice("dev-http-1");
+        other = new TestDevice("dev-http-2");
+        registry.register(device.deviceId, device.publicKeyBase64());
+        registry.register(other.deviceId, other.publicKeyBase64());
+    }
+
+    record Reply(int status, String contentType, JsonNode body) {
+    }
+
+    Reply post(byte[] body) throws Exception {
+        HttpResponse<byte[]> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/api/v1/ingest"))
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(),
+                HttpResponse.BodyHandlers.ofByteArray());
+        return new Reply(r.statusCode(), r.headers().firstValue("Content-Type").orElse(""),
+                r.body().length == 0 ? null : device.mapper().readTree(r.body()));
+    }
+
+    Reply post(ObjectNode body) throws Exception {
+        return post(device.mapper().writeValueAsBytes(body));
+    }
+
+    List<String> storedIds(String session) {
+        return jdbc.queryForList("select event_identifier from domain_event_entry where aggregate_identifier = ? order by sequence_number",
+                String.class, session);
+    }
+
+    @Test
+    void signedBatchIsStoredAndAResendIsAcknowledgedButNotStoredTwice() throws Exception {
+        List<EventEnvelope> events = device.session("h-ok", 40);
+        Reply first = post(device.body("h-ok", events.subList(0, 20)));
+        assertThat(first.status()).isEqualTo(200);
+        assertThat(first.body().get("status").asText()).isEqualTo("ACKNOWLEDGED");
+        assertThat(first.body().get("storedCount").asInt()).isEqualTo(20);
+        assertThat(first.body().get("nextExpectedSequence").asLong()).isEqualTo(20);
+
+        Reply again = post(device.body("h-ok", events.subList(0, 20)));
+        assertThat(again.status()).isEqualTo(200);
+        assertThat(again.body().get("storedCount").asInt()).isZero();
+        assertThat(again.body().get("duplicateCount").asInt()).isEqualTo(20);
+        // Overlapping resend: the first half is a duplicate, the rest is stored once.
+        Reply overlap = post(device.body("h-ok", events.subList(10, 40)));
+        assertThat(overlap.body().get("storedCount").asInt()).isEqualTo(20);
+        assertThat(overlap.body().get("duplicateCount").asInt()).isEqualTo(10);
+        assertThat(storedIds("h-ok")).containsExactlyElementsOf(events.stream().map(EventEnvelope::eventId).toList());
+
+        // Events that reuse ids already stored under another session are refused as a whole.
+        List<EventEnvelope> copied = device.session("h-copy", 5).stream()
+                .map(e -> e.sequence() < 3 ? e : new EventEnvelope(events.get((int) e.sequence()).eventId(), e.sequence(),
+                        e.occurredAtNanos(), e.payload()))
+                .toList();
+        Reply reused = post(device.body("h-copy", copied));
+        assertThat(reused.status()).isEqualTo(422);
+        assertThat(reused.body().get("reason").asText()).isEqualTo("DUPLICATE_EVENT_ID");
+        assertThat(storedIds("h-copy")).isEmpty();
+    }
+
+    @Test
+    void gapIsRefusedWith409AndTheSequenceToResendFrom() throws Exception {
+        List<EventEnvelope> events = device.session("h-gap", 30);
+        assertThat(post(device.body("h-gap", events.subList(0, 10))).status()).isEqualTo(200);
+        Reply gap = post(device.body("h-gap", events.subList(20, 30)));
+        assertThat(gap.status()).isEqualTo(409);
+        assertThat(gap.contentType()).startsWith("application/problem+json");
+        assertThat(gap.body().get("reason").asText()).isEqualTo("SEQUENCE_GAP");
+        assertThat(gap.body().get("nextExpectedSequence").asLong()).isEqualTo(10);
+        assertThat(gap.body().get("type").asText()).isEqualTo("urn:sightline:problem:ingest:sequence-gap");
+        assertThat(gap.body().get("detail").asText()).contains("resend from 10");
+        assertThat(storedIds("h-gap")).hasSize(10);
+        assertThat(post(device.body("h-gap", events.subList(10, 30))).status()).isEqualTo(200);
+        assertThat(storedIds("h-gap")).hasSize(30);
+    }
+
+    @Test
+    void alteredBatchIsRefusedCountedAndStoresNothing() throws Exception {
+        List<EventEnvelope> events = device.session("h-forged", 12);
+        assertThat(post(device.body("h-forged", events.subList(0, 6))).status()).isEqualTo(200);
+        long before = counter.counts(device.deviceId).getOrDefault("BAD_SIGNATURE", 0L);
+
+        ObjectNode altered = device.body("h-forged", events.subList(6, 12));
+        ((ObjectNode) altered.get("events").get(1).get("payload")).put("score", 0.01);
+        Reply r = post(altered);
+        assertThat(r.status()).isEqualTo(401);
+        assertThat(r.body().get("reason").asText()).isEqualTo("BAD_SIGNATURE");
+
+        // Re-pointing a valid signature at another session or position must fail too.
+        ObjectNode moved = device.body("h-forged", events.subList(6, 12));
+        moved.put("firstSequence", 7);
+        assertThat(post(moved).body().get("reason").asText()).isEqualTo("BAD_SIGNATURE");
+        ObjectNode garbage = device.body("h-forged", events.subList(6, 12));
+        garbage.put("signature", "not base64 at all!");
+        assertThat(post(garbage).status()).isEqualTo(401);
+
+        assertThat(storedIds("h-forged")).hasSize(6);
+        assertThat(counter.counts(device.deviceId).get("BAD_SIGNATURE")).isEqualTo(before + 3);
+    }
+
+    @Test
+    void unknownOrRevokedDeviceAndAnotherDevicesSessionAreRefused() throws Exception {
+        TestDevice stranger = new TestDevice("dev-never-registered");
+        Reply unknown = post(stranger.body("h-stranger", stranger.session("h-stranger", 4)));
+        assertThat(unknown.status()).isEqualTo(401);
+        assertThat(unknown.body().get("reason").asText()).isEqualTo("UNKNOWN_DEVICE");
+        assertThat(counter.counts("dev-never-registered")).containsEntry("UNKNOWN_DEVICE", 1L);
+        assertThat(storedIds("h-stranger")).isEmpty();
+
+        List<EventEnvelope> events = device.session("h-owned", 10);
+        assertThat(post(device.body("h-owned", events.subList(0, 5))).status()).isEqualTo(200);
+        // A valid signature by another registered device does not let it write into this session.
+        Reply hijack = post(other.body("h-owned", events.subList(5, 10)));
+        assertThat(hijack.status()).isEqualTo(403);
+        assertThat(hijack.body().get("reason").asText()).isEqualTo("SESSION_OWNED_BY_OTHER_DEVICE");
+        assertThat(storedIds("h-owned")).hasSize(5);
+
+        // A registered device may not sign a session whose provenance names another device.
+        Reply spoofed = post(other.body("h-spoof", device.session("h-spoof", 3)));
+        assertThat(spoofed.status()).isEqualTo(403);
+        assertThat(spoofed.body().get("reason").asText()).isEqualTo("DEVICE_MISMATCH");
+        assertThat(storedIds("h-spoof")).isEmpty();
+
+        TestDevice revoked = new TestDevice("dev-revoked");
+        registry.register(revoked.deviceId, revoked.publicKeyBase64());
+        assertThat(post(revoked.body("h-rev", revoked.session("h-rev", 3))).status()).isEqualTo(200);
+        assertThat(registry.revoke(revoked.deviceId)).isTrue();
+        Reply afterRevoke = post(revoked.body("h-rev", 3, revoked.eventsJson(revoked.session("h-rev", 5).subList(3, 5))));
+        assertThat(afterRevoke.body().get("reason").asText()).isEqualTo("UNKNOWN_DEVICE");
+        assertThat(storedIds("h-rev")).hasSize(3);
+    }
+
+    @Test
+    void malformedRequestsAndEventsGet400AndStoreNothing() throws Exception {
+        List<EventEnvelope> events = device.session("h-bad", 10);
+        assertThat(post(device.body("h-bad", events.subList(0, 4))).status()).isEqualTo(200);
+
+        Reply notJson = post("{\"deviceId\": ".getBytes());
+        assertThat(notJson.status()).isEqualTo(400);
+        assertThat(notJson.body().get("reason").asText()).isEqualTo("MALFORMED_REQUEST");
+        assertThat(notJson.body().get("detail").asText()).contains("not valid JSON");
+
+        ObjectNode missing = device.body("h-bad", events.subList(4, 6));
+        missing.remove("firstSequence");
+        Reply noFirst = post(missing);
+        assertThat(noFirst.status()).isEqualTo(400);
+        assertThat(noFirst.body().get("detail").asText()).contains("firstSequence");
+
+        // Correctly signed, but an event the codec refuses: the whole batch is refused.
+        var bad = device.eventsJson(events.subList(4, 6));
+        ((ObjectNode) bad.get(1)).put("type", "TeleportObserved");
+        Reply badEvent = post(device.body("h-bad", 4, bad));
+        assertThat(badEvent.status()).isEqualTo(400);
+        assertThat(badEvent.body().get("reason").asText()).isEqualTo("MALFORMED_EVENT");
+        assertThat(badEvent.body().get("detail").asText()).contains("unknown type 'TeleportObserved'");
+
+        // Out of order inside the batch.
+        Reply shuffled = post(device.body("h-bad", 4, device.eventsJson(List.of(events.get(5), events.get(4)))));
+        assertThat(shuffled.status()).isEqualTo(400);
+        assertThat(shuffled.body().get("reason").asText()).isEqualTo("NON_CONTIGUOUS_BATCH");
+
+        // Time going backwards is a session rule: 422.
+        EventEnvelope early = new EventEnvelope("h-bad/4", 4, TestDevice.T0 - 1, events.get(4).payload());
+        Reply regress = post(device.body("h-bad", List.of(early)));
+        assertThat(regress.status()).isEqualTo(422);
+        assertThat(regress.body().get("reason").asText()).isEqualTo("TIME_REGRESSION");
+
+        assertThat(storedIds("h-bad")).containsExactly("h-bad/0", "h-bad/1", "h-bad/2", "h-bad/3");
+        assertThat(counter.counts(device.deviceId)).containsKeys("MALFORMED_REQUEST", "MALFORMED_EVENT", "NON_CONTIGUOUS_BATCH",
+                "TIME_REGRESSION");
+        assertThat(post(device.body("h-bad", events.subList(4, 10))).status()).isEqualTo(200);
+        assertThat(storedIds("h-bad")).hasSize(10);
+    }
+
+    @Test
+    void oversizedRequestGets413WithTheLimit() throws Exception {
+        List<EventEnvelope> events = device.session("h-big", 2_000);
+        byte[] body = device.mapper().writeValueAsBytes(device.body("h-big", events));
+        assertThat(body.length).isGreaterThan(262_144).isLessThan(2_000_000);
+        Reply big = post(body);
+        assertThat(big.status()).isEqualTo(413);
+        assertThat(big.body().get("reason").asText()).isEqualTo("REQUEST_TOO_LARGE");
+        assertThat(big.body().get("detail").asText()).contains("262144").contains("fewer events");
+        assertThat(storedIds("h-big")).isEmpty();
+        assertThat(counter.counts(IngestRejectionCounter.UNKNOWN_DEVICE_ID)).containsKey("REQUEST_TOO_LARGE");
+        // The same events in batches under the limit go through.
+        for (int i = 0; i < 2_000; i += 500) {
+            assertThat(post(device.body("h-big", events.subList(i, i + 500))).status()).isEqualTo(200);
+        }
+        assertThat(storedIds("h-big")).hasSize(2_000);
+    }
+}

@@ -1,0 +1,144 @@
+package io.sightline.cloud.ingest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.sightline.domain.event.EventEnvelope;
+import io.sightline.testkit.TestPostgres;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.eclipse.paho.client.mqttv3.MqttClient;
+import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
+import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+/**
+ * The cloud's MQTT ingestion on the real broker and database: a device client publishes to
+ * {root}/{fleet}/{vehicle}/events and reads replies on …/ack. Needs a broker: SIGHTLINE_TEST_MQTT_URL
+ * (.ci/run sets it); without one the test fails, it never skips.
+ */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.NONE,
+        properties = {"sightline.ingest.mqtt.enabled=true", "sightline.ingest.max-request-bytes=200000",
+                "sightline.embedded-postgres.enabled=false"})
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class MqttIngestionIntegrationTest {
+
+    private static final TestPostgres.Database DB = TestPostgres.freshDatabase("mqtt_ingest");
+    /** This run's own topic root and share group: concurrent runs on one broker never see each other. */
+    private static final String ROOT = "sightline-qa-" + UUID.randomUUID().toString().substring(0, 8);
+
+    @DynamicPropertySource
+    static void properties(DynamicPropertyRegistry registry) {
+        registry.add("spring.datasource.url", DB::jdbcUrl);
+        registry.add("spring.datasource.username", DB::user);
+        registry.add("spring.datasource.password", DB::password);
+        registry.add("sightline.ingest.mqtt.url", MqttIngestionIntegrationTest::brokerUrl);
+        registry.add("sightline.ingest.mqtt.topic-root", () -> ROOT);
+        registry.add("sightline.ingest.mqtt.share-group", () -> ROOT);
+    }
+
+    static String brokerUrl() {
+        String url = System.getenv("SIGHTLINE_TEST_MQTT_URL");
+        if (url == null || url.isBlank()) {
+            throw new IllegalStateException("SIGHTLINE_TEST_MQTT_URL is not set: this test needs a real MQTT broker."
+                    + " Start Mosquitto (mosquitto -d -c /etc/mosquitto/mosquitto.conf) and set SIGHTLINE_TEST_MQTT_URL=tcp://127.0.0.1:1883.");
+        }
+        return url;
+    }
+
+    @Autowired
+    DeviceKeyRegistry registry;
+    @Autowired
+    IngestRejectionCounter counter;
+    @Autowired
+    JdbcTemplate jdbc;
+
+    TestDevice device;
+    MqttClient client;
+    final BlockingQueue<JsonNode> replies = new LinkedBlockingQueue<>();
+
+    @BeforeAll
+    void connect() throws Exception {
+        device = new TestDevice("dev-mqtt-1");
+        registry.register(device.deviceId, device.publicKeyBase64());
+        client = new MqttClient(brokerUrl(), "sightline-qa-device-" + UUID.randomUUID(), new MemoryPersistence());
+        MqttConnectOptions o = new MqttConnectOptions();
+        o.setCleanSession(true);
+        client.connect(o);
+        client.subscribe(ROOT + "/fleet-q/veh-q/ack", 1, (topic, message) -> replies.add(device.mapper().readTree(message.getPayload())));
+    }
+
+    @AfterAll
+    void disconnect() throws Exception {
+        client.disconnect();
+        client.close();
+    }
+
+    JsonNode publish(byte[] payload) throws Exception {
+        client.publish(ROOT + "/fleet-q/veh-q/events", payload, 1, false);
+        JsonNode reply = replies.poll(20, TimeUnit.SECONDS);
+        assertThat(reply).as("a reply on %s/fleet-q/veh-q/ack within 20 s", ROOT).isNotNull();
+        return reply;
+    }
+
+    JsonNode publish(ObjectNode body) throws Exception {
+        JsonNode reply = publish(device.mapper().writeValueAsBytes(body));
+        assertThat(reply.get("batchId").asText()).isEqualTo(body.get("batchId").asText());
+        return reply;
+    }
+
+    long rows(String session) {
+        return jdbc.queryForObject("select count(*) from domain_event_entry where aggregate_identifier = ?", Long.class, session);
+    }
+
+    @Test
+    void acksDuplicatesGapsForgeriesAndBadInputOverTheBroker() throws Exception {
+        List<EventEnvelope> events = device.session("m-1", 30);
+        JsonNode ack = publish(device.body("m-1", events.subList(0, 10)));
+        assertThat(ack.get("status").asText()).isEqualTo("ACKNOWLEDGED");
+        assertThat(ack.get("storedCount").asInt()).isEqualTo(10);
+
+        JsonNode dup = publish(device.body("m-1", events.subList(0, 10)));
+        assertThat(dup.get("status").asText()).isEqualTo("ACKNOWLEDGED");
+        assertThat(dup.get("duplicateCount").asInt()).isEqualTo(10);
+        assertThat(dup.get("storedCount").asInt()).isZero();
+
+        JsonNode gap = publish(device.body("m-1", events.subList(20, 30)));
+        assertThat(gap.get("status").asText()).isEqualTo("GAP");
+        assertThat(gap.get("nextExpectedSequence").asLong()).isEqualTo(10);
+
+        ObjectNode forged = device.body("m-1", events.subList(10, 20));
+        ((ObjectNode) forged.get("events").get(0)).put("occurredAtNanos", TestDevice.T0 + 1);
+        JsonNode bad = publish(forged);
+        assertThat(bad.get("status").asText()).isEqualTo("REJECTED");
+        assertThat(bad.get("reason").asText()).isEqualTo("BAD_SIGNATURE");
+
+        JsonNode garbage = publish("this is not json".getBytes());
+        assertThat(garbage.get("status").asText()).isEqualTo("REJECTED");
+        assertThat(garbage.get("reason").asText()).isEqualTo("MALFORMED_REQUEST");
+
+        JsonNode big = publish(device.mapper().writeValueAsBytes(device.body("m-big", device.session("m-big", 1_500))));
+        assertThat(big.get("reason").asText()).isEqualTo("REQUEST_TOO_LARGE");
+
+        assertThat(rows("m-1")).isEqualTo(10);
+        assertThat(rows("m-big")).isZero();
+        assertThat(counter.counts(device.deviceId)).containsEntry("BAD_SIGNATURE", 1L).containsEntry("SEQUENCE_GAP", 1L);
+
+        JsonNode rest = publish(device.body("m-1", events.subList(10, 30)));
+        assertThat(rest.get("nextExpectedSequence").asLong()).isEqualTo(30);
+        assertThat(jdbc.queryForList("select event_identifier from domain_event_entry where aggregate_identifier = 'm-1'"
+                + " order by sequence_number", String.class)).containsExactlyElementsOf(events.stream().map(EventEnvelope::eventId).toList());
+    }
+}
