@@ -3,7 +3,10 @@ package io.sightline.domain.event;
 import java.util.List;
 import org.axonframework.serialization.Revision;
 
-/** A new tentative track; causes name the DetectionObserved that started it. */
+/**
+ * A track was confirmed and is reported from now on. The tracker keeps tentative tracks internal
+ * (one-frame clutter never becomes an event); causes name the DetectionObserved that confirmed it.
+ */
 @Revision("1")
 public record TrackStarted(
         String trackId,
