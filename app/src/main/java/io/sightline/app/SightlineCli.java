@@ -28,6 +28,8 @@ import picocli.CommandLine.Option;
                 TrackCommand.class,
                 MotEvalCommand.class,
                 ScenariosCommand.class,
+                ExportCommand.class,
+                VerifyExportCommand.class,
                 ReplayComma2k19Command.class,
                 CommandLine.HelpCommand.class})
 public class SightlineCli implements Runnable {

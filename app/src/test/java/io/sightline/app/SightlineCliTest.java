@@ -51,4 +51,32 @@ class SightlineCliTest {
         assertThat(unknown.exit()).isNotZero();
         assertThat(unknown.err()).contains("frobnicate");
     }
+
+    @Test
+    void verifyExportAcceptsAnIntactFileAndNamesTheFirstBadRecordOtherwise(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        java.security.KeyPair key = java.security.KeyPairGenerator.getInstance("Ed25519").generateKeyPair();
+        io.sightline.domain.audit.AuditChain.Writer w = new io.sightline.domain.audit.AuditChain.Writer();
+        java.util.List<String> lines = new java.util.ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            lines.add(w.record(io.sightline.domain.audit.AuditChain.mapper().createObjectNode().put("alertId", "a" + i)));
+        }
+        lines.add(w.manifest(java.util.Map.of("fleetId", "f"), 1L, key.getPublic(), key.getPrivate()));
+        java.nio.file.Path good = dir.resolve("good.ndjson");
+        java.nio.file.Files.write(good, lines);
+        Run ok = run("verify-export", good.toString());
+        assertThat(ok.exit()).isZero();
+        assertThat(ok.out()).contains("is intact: 3 record(s)").contains("fingerprint");
+
+        lines.set(1, lines.get(1).replace("\"a1\"", "\"zz\""));
+        java.nio.file.Path bad = dir.resolve("bad.ndjson");
+        java.nio.file.Files.write(bad, lines);
+        Run failed = run("verify-export", bad.toString());
+        assertThat(failed.exit()).isEqualTo(1);
+        assertThat(failed.err()).contains("FAILED verification at line 2").contains("record 1 (line 2) was altered");
+
+        Run missing = run("verify-export", dir.resolve("nope.ndjson").toString());
+        assertThat(missing.exit()).isEqualTo(1);
+        assertThat(missing.err()).contains("no such export file");
+    }
 }
