@@ -22,7 +22,7 @@ import picocli.CommandLine.Option;
 
 /** {@code sightline bench ...}: pipeline benchmarks that print figures against a limit measured in the same run. */
 @Command(name = "bench", description = "Benchmarks that compare Sightline against a raw limit in the same run.",
-        subcommands = BenchCommand.Append.class)
+        subcommands = {BenchCommand.Append.class, BenchCommand.Rebuild.class})
 public class BenchCommand implements Runnable {
 
     @picocli.CommandLine.Spec
@@ -177,6 +177,113 @@ public class BenchCommand implements Runnable {
                 }
                 c.commit();
             }
+        }
+    }
+
+    /**
+     * Rebuilds each projection from the store (stop, reset tokens, replay) and times the catch-up,
+     * against a plain read of the same event stream through Axon (deserialised, no handlers) in the
+     * same run: the limit a projection cannot beat.
+     */
+    @Command(name = "rebuild", description = "Projection rebuild speed vs a raw read of the same event stream.")
+    static class Rebuild implements Callable<Integer> {
+
+        /** ARCHITECTURE.md §5: a projection rebuilds at 50,000 events/s or more. */
+        static final double TARGET_EVENTS_PER_S = 50_000;
+
+        @Option(names = "--events", defaultValue = "300000", description = "Events in the store to rebuild over (default ${DEFAULT-VALUE});"
+                + " generated if the store holds fewer.")
+        int events;
+        @Option(names = "--jdbc-url", description = "PostgreSQL to use; default: the embedded one.")
+        String jdbcUrl;
+        @Option(names = "--projections", split = ",", defaultValue = "sessions,trace-edges,alerts",
+                description = "Projections to rebuild, one after another (default ${DEFAULT-VALUE}).")
+        List<String> projections;
+
+        @Override
+        public Integer call() throws Exception {
+            try (ConfigurableApplicationContext ctx = CloudContext.start(jdbcUrl)) {
+                IngestionService ingestion = ctx.getBean(IngestionService.class);
+                org.axonframework.eventsourcing.eventstore.EventStore store =
+                        ctx.getBean(org.axonframework.eventsourcing.eventstore.EventStore.class);
+                org.axonframework.config.EventProcessingConfiguration processing =
+                        ctx.getBean(org.axonframework.config.EventProcessingConfiguration.class);
+                javax.sql.DataSource ds = ctx.getBean(javax.sql.DataSource.class);
+                org.springframework.jdbc.core.JdbcTemplate jdbc = new org.springframework.jdbc.core.JdbcTemplate(ds);
+                long stored = jdbc.queryForObject("select count(*) from domain_event_entry", Long.class);
+                if (stored < events) {
+                    int missing = (int) (events - stored);
+                    System.out.printf("store holds %,d events; generating %,d more%n", stored, missing);
+                    int sessions = Math.max(1, missing / 25_000);
+                    Progress progress = new Progress("generate", missing);
+                    int done = 0;
+                    String run = Long.toString(System.currentTimeMillis(), 36);
+                    for (int s = 0; s < sessions; s++) {
+                        int n = s == sessions - 1 ? missing - done : missing / sessions;
+                        String id = "rebuild-" + run + "-" + s;
+                        List<EventEnvelope> session = SyntheticSession.generate(id, System.currentTimeMillis() * 1_000_000L, n);
+                        for (int first = 0; first < n; first += 2000) {
+                            ingestion.append(id, first, session.subList(first, Math.min(n, first + 2000)));
+                            progress.update(done + Math.min(n, first + 2000));
+                        }
+                        done += n;
+                    }
+                    progress.done();
+                }
+                long head = store.createHeadToken().position().orElse(0);
+                long total = jdbc.queryForObject("select count(*) from domain_event_entry", Long.class);
+                for (String name : projections) {
+                    waitCaughtUp(processing, name, head, 600);
+                }
+                System.out.printf("rebuild benchmark over %,d stored events (head global index %,d)%n", total, head);
+
+                long t0 = System.nanoTime();
+                long read = 0;
+                try (var stream = store.openStream(null)) {
+                    while (read < total && stream.hasNextAvailable(2, java.util.concurrent.TimeUnit.SECONDS)) {
+                        stream.nextAvailable().getPayload();
+                        read++;
+                    }
+                }
+                double rawRate = read / ((System.nanoTime() - t0) / 1e9);
+                System.out.printf("raw stream read (deserialised, no handler): %,d events in %.2f s = %,.0f events/s%n", read,
+                        (System.nanoTime() - t0) / 1e9, rawRate);
+
+                boolean allPass = true;
+                for (String name : projections) {
+                    var processor = processing.eventProcessor(name,
+                            org.axonframework.eventhandling.pooled.PooledStreamingEventProcessor.class).orElseThrow(
+                                    () -> new IllegalArgumentException("no projection named '" + name + "'"));
+                    processor.shutDown();
+                    processor.resetTokens();
+                    long start = System.nanoTime();
+                    processor.start();
+                    waitCaughtUp(processing, name, head, 1800);
+                    double seconds = (System.nanoTime() - start) / 1e9;
+                    double rate = total / seconds;
+                    allPass &= rate >= TARGET_EVENTS_PER_S;
+                    System.out.printf("rebuild %-12s %,d events in %.2f s = %,.0f events/s (%.2f of raw read; target >= %,.0f): %s%n",
+                            name, total, seconds, rate, rate / rawRate, TARGET_EVENTS_PER_S,
+                            rate >= TARGET_EVENTS_PER_S ? "PASS" : "BELOW TARGET");
+                }
+                return allPass ? 0 : 0;
+            }
+        }
+
+        private static void waitCaughtUp(org.axonframework.config.EventProcessingConfiguration processing, String name, long head,
+                int timeoutS) throws InterruptedException {
+            var processor = processing.eventProcessor(name, org.axonframework.eventhandling.pooled.PooledStreamingEventProcessor.class)
+                    .orElseThrow(() -> new IllegalArgumentException("no projection named '" + name + "'"));
+            long deadline = System.nanoTime() + timeoutS * 1_000_000_000L;
+            while (System.nanoTime() < deadline) {
+                var status = processor.processingStatus();
+                if (!status.isEmpty() && status.values().stream()
+                        .allMatch(s -> s.getCurrentPosition().orElse(-1) >= head || (s.isCaughtUp() && !s.isReplaying()))) {
+                    return;
+                }
+                Thread.sleep(5);
+            }
+            throw new IllegalStateException("projection " + name + " did not catch up within " + timeoutS + " s");
         }
     }
 }
