@@ -249,7 +249,6 @@ public class BenchCommand implements Runnable {
                 System.out.printf("raw stream read (deserialised, no handler): %,d events in %.2f s = %,.0f events/s%n", read,
                         (System.nanoTime() - t0) / 1e9, rawRate);
 
-                boolean allPass = true;
                 for (String name : projections) {
                     var processor = processing.eventProcessor(name,
                             org.axonframework.eventhandling.pooled.PooledStreamingEventProcessor.class).orElseThrow(
@@ -261,12 +260,12 @@ public class BenchCommand implements Runnable {
                     waitCaughtUp(processing, name, head, 1800);
                     double seconds = (System.nanoTime() - start) / 1e9;
                     double rate = total / seconds;
-                    allPass &= rate >= TARGET_EVENTS_PER_S;
                     System.out.printf("rebuild %-12s %,d events in %.2f s = %,.0f events/s (%.2f of raw read; target >= %,.0f): %s%n",
                             name, total, seconds, rate, rate / rawRate, TARGET_EVENTS_PER_S,
                             rate >= TARGET_EVENTS_PER_S ? "PASS" : "BELOW TARGET");
                 }
-                return allPass ? 0 : 0;
+                // A benchmark reports; it does not fail the command when a figure is below target.
+                return 0;
             }
         }
 
