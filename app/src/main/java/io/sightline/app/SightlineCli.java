@@ -21,6 +21,7 @@ import picocli.CommandLine.Option;
         description = "Event-sourced safety decisions for vehicle perception, with explainability.",
         subcommands = {
                 VersionCommand.class,
+                io.sightline.app.run.RunCommand.class,
                 DemoCommand.class,
                 BenchCommand.class,
                 DetectCommand.class,

@@ -3,6 +3,13 @@ package io.sightline.cloud.store;
 import io.sightline.domain.session.DriveSession;
 import io.sightline.domain.upcasting.FrameCapturedMicrosUpcaster;
 import org.axonframework.common.caching.Cache;
+import org.axonframework.common.jdbc.ConnectionProvider;
+import org.axonframework.common.jdbc.PersistenceExceptionResolver;
+import org.axonframework.common.transaction.TransactionManager;
+import org.axonframework.eventsourcing.eventstore.EventStorageEngine;
+import org.axonframework.eventsourcing.eventstore.jdbc.JdbcEventStorageEngine;
+import org.axonframework.serialization.Serializer;
+import org.springframework.beans.factory.annotation.Qualifier;
 import org.axonframework.config.AggregateConfigurer;
 import org.axonframework.config.ConfigurerModule;
 import org.axonframework.eventhandling.deadletter.jdbc.DeadLetterSchema;
@@ -43,6 +50,30 @@ public class AxonStoreConfiguration {
                 .payloadRevisionColumn("payload_revision")
                 .payloadColumn("payload")
                 .metaDataColumn("meta_data")
+                .build();
+    }
+
+    /**
+     * Axon's own JDBC engine, built exactly as its auto-configuration does, but reading
+     * {@code fetch-batch-size} events per query instead of 100: projection replays, SSE catch-up
+     * and audit exports all stream the store, and at 100 per round trip the read was their limit
+     * (docs/benchmarks.md, projection rebuild).
+     */
+    @Bean
+    public EventStorageEngine eventStorageEngine(Serializer defaultSerializer, PersistenceExceptionResolver persistenceExceptionResolver,
+            @Qualifier("eventSerializer") Serializer eventSerializer, org.axonframework.config.Configuration configuration,
+            ConnectionProvider connectionProvider, TransactionManager transactionManager, EventSchema eventSchema,
+            @Value("${sightline.event-store.fetch-batch-size:1000}") int fetchBatchSize) {
+        return JdbcEventStorageEngine.builder()
+                .snapshotSerializer(defaultSerializer)
+                .upcasterChain(configuration.upcasterChain())
+                .persistenceExceptionResolver(persistenceExceptionResolver)
+                .eventSerializer(eventSerializer)
+                .snapshotFilter(configuration.snapshotFilter())
+                .connectionProvider(connectionProvider)
+                .transactionManager(transactionManager)
+                .schema(eventSchema)
+                .batchSize(fetchBatchSize)
                 .build();
     }
 

@@ -1,0 +1,32 @@
+package io.sightline.app.run;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.sightline.cloud.ingest.IngestResult;
+import io.sightline.cloud.ingest.SignedBatchIngestion;
+import io.sightline.uplink.transport.TransportException;
+import io.sightline.uplink.transport.UplinkReply;
+import io.sightline.uplink.transport.UplinkTransport;
+
+/**
+ * The all-in-one app's uplink: the edge's transport interface over the cloud's signed-batch
+ * ingestion in the same JVM. The batch still goes through its wire form, signature check and
+ * session ownership, so the demo exercises the same path as HTTP and MQTT.
+ */
+public final class InProcessTransport {
+
+    private InProcessTransport() {
+    }
+
+    public static UplinkTransport over(SignedBatchIngestion cloud, ObjectMapper mapper) {
+        return batch -> {
+            IngestResult r = cloud.ingest(batch.toJsonBytes(mapper));
+            return switch (r.outcome()) {
+                case ACKNOWLEDGED -> UplinkReply.acknowledged(r.sessionId(), r.firstSequence(), r.nextExpectedSequence(),
+                        r.storedCount(), r.duplicateCount());
+                case GAP -> UplinkReply.gap(r.sessionId(), r.firstSequence(), r.nextExpectedSequence(), r.detail());
+                case REJECTED -> UplinkReply.rejected(r.sessionId(), r.firstSequence(), r.reason(), r.detail());
+                case RETRY -> throw new TransportException(r.reason() + ": " + r.detail());
+            };
+        };
+    }
+}

@@ -1,0 +1,141 @@
+package io.sightline.app.run;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.sightline.cloud.ingest.DeviceKeyRegistry;
+import io.sightline.cloud.ingest.SignedBatchIngestion;
+import io.sightline.domain.ingest.EventCodec;
+import io.sightline.uplink.journal.EdgeJournal;
+import io.sightline.uplink.sign.BatchSigner;
+import io.sightline.uplink.sign.DeviceIdentity;
+import io.sightline.uplink.upload.Uploader;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.springframework.context.ApplicationContext;
+import org.springframework.jdbc.core.JdbcTemplate;
+
+/**
+ * The edge half of the all-in-one run, attached to a cloud in the same JVM: the device key (kept
+ * beside the journal, registered with the cloud at start, since the demo has no administrator),
+ * the journal, and the uploader over the in-process transport. The journal and key survive runs,
+ * so a second run adds a session and anything a crashed run left unacknowledged is sent first.
+ */
+public final class LocalRun implements AutoCloseable {
+
+    public static final String FLEET_ID = "fleet-demo";
+    public static final String VEHICLE_ID = "demo-vehicle-01";
+    public static final String DEVICE_ID = "demo-edge-01";
+    /** How often the catch-up wait looks at the store; each look is three small indexed queries. */
+    private static final long CATCH_UP_POLL_MILLIS = 100;
+
+    private final EdgeJournal journal;
+    private final Uploader uploader;
+    private final DeviceIdentity device;
+
+    private LocalRun(EdgeJournal journal, Uploader uploader, DeviceIdentity device) {
+        this.journal = journal;
+        this.uploader = uploader;
+        this.device = device;
+    }
+
+    /**
+     * @param edgeDir where the journal ({@code journal.db}) and the device key file live
+     */
+    public static LocalRun attach(ApplicationContext cloud, Path edgeDir, String deviceId) {
+        DeviceIdentity device = DeviceIdentity.loadOrCreate(edgeDir.resolve("device-" + deviceId + ".key"), deviceId);
+        cloud.getBean(DeviceKeyRegistry.class).register(deviceId, device.publicKeyBase64());
+        EdgeJournal journal = EdgeJournal.open(edgeDir.resolve("journal.db"), EdgePipeline.JOURNAL_BUDGET_BYTES);
+        ObjectMapper mapper = new EventCodec().mapper();
+        Uploader uploader = new Uploader(journal, new BatchSigner(device, mapper),
+                InProcessTransport.over(cloud.getBean(SignedBatchIngestion.class), mapper), Uploader.Settings.defaults());
+        uploader.start();
+        return new LocalRun(journal, uploader, device);
+    }
+
+    public EdgeJournal journal() {
+        return journal;
+    }
+
+    public Uploader uploader() {
+        return uploader;
+    }
+
+    public String deviceId() {
+        return device.deviceId();
+    }
+
+    /**
+     * Runs the pipeline into the journal. The uploader is not woken per frame: it polls, so a batch
+     * carries a few frames (one signature check and one store transaction for all of them), which
+     * leaves the CPU to detection. Woken once at the end, so the last events go at once.
+     */
+    public RunReport run(EdgePipeline pipeline, EdgePipeline.ProgressListener progress) throws InterruptedException {
+        try {
+            return pipeline.run(journal, progress);
+        } finally {
+            uploader.wake();
+        }
+    }
+
+    /**
+     * Where the cloud is with a session.
+     *
+     * @param lagging what has not caught up yet (empty when everything has)
+     */
+    public record CatchUp(boolean uploaded, boolean projected, long waitedNanos, List<String> lagging) {
+        public boolean complete() {
+            return uploaded && projected;
+        }
+    }
+
+    /**
+     * Waits, at most {@code maxWait}, until the cloud stored every journaled event of the session
+     * and the sessions, alerts and trace-edges projections show all of it.
+     */
+    public CatchUp awaitCloud(RunReport report, JdbcTemplate jdbc, Duration maxWait) throws InterruptedException {
+        long start = System.nanoTime();
+        long deadline = start + maxWait.toNanos();
+        String sid = report.sessionId();
+        while (true) {
+            uploader.wake();
+            EdgeJournal.SessionState s = journal.session(sid);
+            boolean uploaded = s.ackedSequence() >= s.nextSequence();
+            List<Map<String, Object>> row = jdbc.queryForList("select event_count, ended_at_nanos from sessions where session_id = ?", sid);
+            long alerts = jdbc.queryForObject("select count(*) from alerts where session_id = ?", Long.class, sid);
+            long edges = jdbc.queryForObject("select count(*) from trace_edges where session_id = ?", Long.class, sid);
+            long projectedEvents = row.isEmpty() ? 0 : ((Number) row.get(0).get("event_count")).longValue();
+            boolean ended = !row.isEmpty() && row.get(0).get("ended_at_nanos") != null;
+            boolean projected = projectedEvents == s.nextSequence() && ended && alerts == report.count("AlertRaised")
+                    && edges == report.expectedTraceEdges();
+            if ((uploaded && projected) || System.nanoTime() > deadline) {
+                List<String> lagging = new java.util.ArrayList<>();
+                if (!uploaded) {
+                    lagging.add("upload: cloud acknowledged " + s.ackedSequence() + " of " + s.nextSequence() + " events"
+                            + (s.blockedReason() == null ? "" : " (refused: " + s.blockedReason() + ")"));
+                }
+                if (projectedEvents != s.nextSequence() || !ended) {
+                    lagging.add("sessions projection: " + projectedEvents + " of " + s.nextSequence() + " events"
+                            + (ended ? "" : ", end not yet seen"));
+                }
+                if (alerts != report.count("AlertRaised")) {
+                    lagging.add("alerts projection: " + alerts + " of " + report.count("AlertRaised") + " alerts");
+                }
+                if (edges != report.expectedTraceEdges()) {
+                    lagging.add("trace-edges projection: " + edges + " of " + report.expectedTraceEdges() + " edges");
+                }
+                return new CatchUp(uploaded, projected, System.nanoTime() - start, List.copyOf(lagging));
+            }
+            Thread.sleep(CATCH_UP_POLL_MILLIS);
+        }
+    }
+
+    @Override
+    public void close() {
+        try {
+            uploader.close();
+        } finally {
+            journal.close();
+        }
+    }
+}
