@@ -25,6 +25,13 @@ import picocli.CommandLine.Option;
         subcommands = {BenchCommand.Append.class, BenchCommand.Rebuild.class})
 public class BenchCommand implements Runnable {
 
+    /**
+     * Benchmarks fill the store with hundreds of thousands of synthetic events. On the embedded
+     * default they get a store of their own, so `./sightline run` never replays them.
+     */
+    static final String BENCH_STORE = "sightline.embedded-postgres.data-dir="
+            + System.getProperty("sightline.home", ".") + "/.sightline/bench-pgdata";
+
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
@@ -60,7 +67,7 @@ public class BenchCommand implements Runnable {
                 throw new IllegalArgumentException("need --sessions >= 1, --batch >= 1, --threads >= 1 and --events >= 3 x sessions");
             }
             // Projections off: this measures the append path alone, not projection catch-up competing for the 2 cores.
-            try (ConfigurableApplicationContext ctx = CloudContext.start(jdbcUrl, "sightline.projections.enabled=false")) {
+            try (ConfigurableApplicationContext ctx = CloudContext.start(jdbcUrl, "sightline.projections.enabled=false", BENCH_STORE)) {
                 IngestionService ingestion = ctx.getBean(IngestionService.class);
                 Serializer serializer = ctx.getBean("eventSerializer", Serializer.class);
                 DataSource dataSource = ctx.getBean(DataSource.class);
@@ -202,7 +209,7 @@ public class BenchCommand implements Runnable {
 
         @Override
         public Integer call() throws Exception {
-            try (ConfigurableApplicationContext ctx = CloudContext.start(jdbcUrl)) {
+            try (ConfigurableApplicationContext ctx = CloudContext.start(jdbcUrl, BENCH_STORE)) {
                 IngestionService ingestion = ctx.getBean(IngestionService.class);
                 org.axonframework.eventsourcing.eventstore.EventStore store =
                         ctx.getBean(org.axonframework.eventsourcing.eventstore.EventStore.class);
