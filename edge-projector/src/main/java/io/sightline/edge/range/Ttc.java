@@ -7,10 +7,7 @@ public final class Ttc {
      * Reported instead of infinity when no collision is predicted: events are JSON, which has no
      * infinity, and anything this long is far outside every threshold.
      */
-    public static final double NO_COLLISION_S = 99.0;
-
-    /** Below this |d̈| the quadratic is numerically a line: use the constant-velocity form. */
-    private static final double NEGLIGIBLE_ACCEL_MPS2 = 1e-6;
+    public static final double NO_COLLISION_S = io.sightline.domain.kinematics.TimeToCollision.NO_COLLISION_S;
 
     private Ttc() {
     }
@@ -25,32 +22,7 @@ public final class Ttc {
      * @param rangeAccelMps2 d̈, m/s² (negative = closing faster)
      */
     public static double timeToCollisionS(double rangeM, double rangeRateMps, double rangeAccelMps2) {
-        if (!(rangeM > 0)) {
-            return 0;
-        }
-        double t;
-        if (Math.abs(rangeAccelMps2) < NEGLIGIBLE_ACCEL_MPS2) {
-            t = rangeRateMps < 0 ? -rangeM / rangeRateMps : Double.POSITIVE_INFINITY;
-        } else {
-            double disc = rangeRateMps * rangeRateMps - 2 * rangeAccelMps2 * rangeM;
-            if (disc < 0) {
-                t = Double.POSITIVE_INFINITY;
-            } else {
-                double sq = Math.sqrt(disc);
-                // numerically stable roots of ½a t² + v t + d = 0
-                double qq = -0.5 * (rangeRateMps + Math.copySign(sq, rangeRateMps));
-                double r1 = qq / (0.5 * rangeAccelMps2);
-                double r2 = qq != 0 ? rangeM / qq : Double.POSITIVE_INFINITY;
-                t = Double.POSITIVE_INFINITY;
-                if (r1 > 0) {
-                    t = r1;
-                }
-                if (r2 > 0 && r2 < t) {
-                    t = r2;
-                }
-            }
-        }
-        return Math.min(t, NO_COLLISION_S);
+        return io.sightline.domain.kinematics.TimeToCollision.timeToCollisionS(rangeM, rangeRateMps, rangeAccelMps2);
     }
 
     /**

@@ -1,5 +1,6 @@
 package io.sightline.uplink.sign;
 
+import io.sightline.domain.ingest.BatchCanonicalForm;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.sightline.uplink.journal.EdgeJournal;
 import java.security.GeneralSecurityException;

@@ -1,5 +1,6 @@
 package io.sightline.uplink.sign;
 
+import io.sightline.domain.ingest.BatchCanonicalForm;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

@@ -1,5 +1,7 @@
 package io.sightline.explain.margins;
 
+import io.sightline.domain.kinematics.TimeToCollision;
+
 /**
  * Exact time-to-collision algebra for the range model {@code r(t) = d − v·t + ½·a·t²}, with
  * {@code d} the range (m), {@code v} the closing speed (m/s, positive = closing) and {@code a} the
@@ -13,41 +15,16 @@ package io.sightline.explain.margins;
 public final class TtcKinematics {
 
     /** Same cap as the edge: events are JSON, which has no infinity. */
-    public static final double NO_COLLISION_S = 99.0;
+    public static final double NO_COLLISION_S = TimeToCollision.NO_COLLISION_S;
     /** Below this |a| the quadratic is numerically a line, as on the edge. */
-    static final double NEGLIGIBLE_ACCEL_MPS2 = 1e-6;
+    static final double NEGLIGIBLE_ACCEL_MPS2 = TimeToCollision.NEGLIGIBLE_ACCEL_MPS2;
 
     private TtcKinematics() {
     }
 
     public static double ttcS(double rangeM, double closingSpeedMps, double relativeAccelMps2) {
-        if (!(rangeM > 0)) {
-            return 0;
-        }
-        double v = -closingSpeedMps;
-        double a = relativeAccelMps2;
-        double t;
-        if (Math.abs(a) < NEGLIGIBLE_ACCEL_MPS2) {
-            t = v < 0 ? -rangeM / v : Double.POSITIVE_INFINITY;
-        } else {
-            double disc = v * v - 2 * a * rangeM;
-            if (disc < 0) {
-                t = Double.POSITIVE_INFINITY;
-            } else {
-                double sq = Math.sqrt(disc);
-                double q = -0.5 * (v + Math.copySign(sq, v));
-                double r1 = q / (0.5 * a);
-                double r2 = q != 0 ? rangeM / q : Double.POSITIVE_INFINITY;
-                t = Double.POSITIVE_INFINITY;
-                if (r1 > 0) {
-                    t = r1;
-                }
-                if (r2 > 0 && r2 < t) {
-                    t = r2;
-                }
-            }
-        }
-        return Math.min(t, NO_COLLISION_S);
+        // The edge's own solver: closing speed is the negated range rate.
+        return TimeToCollision.timeToCollisionS(rangeM, -closingSpeedMps, relativeAccelMps2);
     }
 
     /**

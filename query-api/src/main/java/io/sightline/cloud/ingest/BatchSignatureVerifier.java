@@ -1,9 +1,5 @@
 package io.sightline.cloud.ingest;
 
-import java.io.ByteArrayOutputStream;
-import java.io.DataOutputStream;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.PublicKey;
 import java.security.Signature;
@@ -14,31 +10,15 @@ import java.util.Base64;
  * {@code "sightline-batch-v1\0" · u32 len · sessionId (UTF-8) · i64 firstSequence · u32 len · events JSON (UTF-8)},
  * where the events JSON is Jackson's compact re-serialisation of the received array.
  *
- * <p>The edge (edge-uplink {@code BatchCanonicalForm}) builds the same bytes; it may not share code
- * with the cloud, so the edge-uplink end-to-end tests sign there and verify here.
+ * <p>The bytes come from {@code domain}'s {@code BatchCanonicalForm}, the same code the edge signs with.
  */
 public final class BatchSignatureVerifier {
-
-    private static final byte[] DOMAIN = "sightline-batch-v1\0".getBytes(StandardCharsets.US_ASCII);
 
     private BatchSignatureVerifier() {
     }
 
     public static byte[] canonicalBytes(String sessionId, long firstSequence, String canonicalEventsJson) {
-        byte[] session = sessionId.getBytes(StandardCharsets.UTF_8);
-        byte[] events = canonicalEventsJson.getBytes(StandardCharsets.UTF_8);
-        ByteArrayOutputStream buf = new ByteArrayOutputStream(DOMAIN.length + session.length + events.length + 16);
-        try (DataOutputStream out = new DataOutputStream(buf)) {
-            out.write(DOMAIN);
-            out.writeInt(session.length);
-            out.write(session);
-            out.writeLong(firstSequence);
-            out.writeInt(events.length);
-            out.write(events);
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
-        return buf.toByteArray();
+        return io.sightline.domain.ingest.BatchCanonicalForm.bytes(sessionId, firstSequence, canonicalEventsJson);
     }
 
     /** True only for a well-formed signature by {@code key} over exactly these bytes. */

@@ -1,4 +1,4 @@
-package io.sightline.uplink.sign;
+package io.sightline.domain.ingest;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -16,8 +16,8 @@ import java.nio.charset.StandardCharsets;
  * received: the cloud re-derives it the same way from the request, so whitespace or re-encoding by
  * a proxy does not break a signature, while any change to a key, value or order does. Length
  * prefixes keep (session, events) pairs from being re-split into another valid pair.
- * The cloud's {@code io.sightline.cloud.ingest.BatchSignatureVerifier} implements the same form;
- * the end-to-end tests sign here and verify there.
+ * It lives in {@code domain} because both ends need exactly these bytes: the edge signs them
+ * ({@code BatchSigner}) and the cloud verifies them ({@code BatchSignatureVerifier}).
  */
 public final class BatchCanonicalForm {
 
