@@ -8,8 +8,6 @@ import java.util.HashMap;
 import java.util.Map;
 import org.springframework.boot.EnvironmentPostProcessor;
 import org.springframework.boot.SpringApplication;
-import org.springframework.context.ApplicationListener;
-import org.springframework.context.event.ContextClosedEvent;
 import org.springframework.core.Ordered;
 import org.springframework.core.env.ConfigurableEnvironment;
 import org.springframework.core.env.PropertySource;
@@ -23,6 +21,7 @@ public class EmbeddedPostgresEnvironmentPostProcessor implements EnvironmentPost
 
     public static final String DATA_DIR_PROPERTY = "sightline.embedded-postgres.data-dir";
     public static final String ENABLED_PROPERTY = "sightline.embedded-postgres.enabled";
+    static final String SOURCE_NAME = "sightline-embedded-postgres";
     private static EmbeddedPostgres running;
     /** Contexts using {@link #running}; the server stops when the last one closes. */
     private static int users;
@@ -34,14 +33,18 @@ public class EmbeddedPostgresEnvironmentPostProcessor implements EnvironmentPost
         }
         // Lowest precedence and lazy: a URL from any other source (application.properties, env,
         // --args, a test's @DynamicPropertySource added later) wins, and then no server starts.
-        LazyEmbeddedSource source = new LazyEmbeddedSource(environment);
-        environment.getPropertySources().addLast(source);
-        // Registered now: listeners added once the context is refreshing are never called.
-        application.addListeners((ApplicationListener<ContextClosedEvent>) event -> {
-            if (source.started()) {
-                release();
-            }
-        });
+        environment.getPropertySources().addLast(new LazyEmbeddedSource(environment));
+    }
+
+    /**
+     * Stops the server this environment started, if any; called by
+     * {@link EmbeddedPostgresStopper} after every other lifecycle component has stopped.
+     */
+    static void releaseFor(org.springframework.core.env.Environment environment) {
+        if (environment instanceof ConfigurableEnvironment configurable
+                && configurable.getPropertySources().get(SOURCE_NAME) instanceof LazyEmbeddedSource source && source.started()) {
+            release();
+        }
     }
 
     /** Starts the embedded server the first time someone asks it for a datasource property. */
@@ -50,7 +53,7 @@ public class EmbeddedPostgresEnvironmentPostProcessor implements EnvironmentPost
         private volatile Map<String, Object> values;
 
         LazyEmbeddedSource(ConfigurableEnvironment environment) {
-            super("sightline-embedded-postgres");
+            super(SOURCE_NAME);
             this.environment = environment;
         }
 
