@@ -1,6 +1,7 @@
 package io.sightline.cloud.stream;
 
 import io.sightline.domain.event.DriveSessionStarted;
+import io.sightline.domain.review.SessionReviewLog;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.axonframework.eventhandling.DomainEventMessage;
@@ -26,6 +27,10 @@ public class SessionDirectory {
     }
 
     public SessionInfo lookup(String sessionId) {
+        // Reviews and missed-event reports live in the session's review log (aggregate id
+        // "<sessionId>/reviews", see SessionReviewLog), which has no DriveSessionStarted of its own:
+        // it belongs to the fleet and vehicle of its session, so its events reach that fleet's streams.
+        sessionId = SessionReviewLog.sessionIdOf(sessionId).orElse(sessionId);
         SessionInfo known = cache.get(sessionId);
         if (known != null) {
             return known;
