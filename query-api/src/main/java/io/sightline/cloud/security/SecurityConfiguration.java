@@ -41,7 +41,13 @@ public class SecurityConfiguration {
                         .requestMatchers("/api/v1/admin/**").hasRole(Roles.ADMIN)
                         .requestMatchers("/api/v1/alerts/**", "/api/v1/sessions/**", "/api/v1/whatif/**").hasRole(Roles.INVESTIGATOR)
                         .anyRequest().denyAll())
-                .oauth2ResourceServer(rs -> rs.jwt(jwt -> jwt.jwtAuthenticationConverter(converter)));
+                .exceptionHandling(e -> e
+                        .authenticationEntryPoint(ProblemAuthenticationHandlers.unauthorized())
+                        .accessDeniedHandler(ProblemAuthenticationHandlers.forbidden()))
+                .oauth2ResourceServer(rs -> rs
+                        .jwt(jwt -> jwt.jwtAuthenticationConverter(converter))
+                        .authenticationEntryPoint(ProblemAuthenticationHandlers.unauthorized())
+                        .accessDeniedHandler(ProblemAuthenticationHandlers.forbidden()));
         return http.build();
     }
 }

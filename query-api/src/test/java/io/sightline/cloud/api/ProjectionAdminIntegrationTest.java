@@ -93,9 +93,17 @@ class ProjectionAdminIntegrationTest {
         awaitEdges(50);
         List<Map<String, Object>> before = jdbc.queryForList("select * from trace_edges where session_id = 'adm-1' order by event_id");
 
-        assertThat(post("/api/v1/admin/projections/trace-edges/rebuild", null).statusCode()).isEqualTo(401);
-        assertThat(post("/api/v1/admin/projections/trace-edges/rebuild",
-                tokens.mint("i", "fleet-a", Duration.ofMinutes(5), Roles.INVESTIGATOR)).statusCode()).isEqualTo(403);
+        HttpResponse<String> anonymous = post("/api/v1/admin/projections/trace-edges/rebuild", null);
+        assertThat(anonymous.statusCode()).isEqualTo(401);
+        assertThat(anonymous.headers().firstValue("Content-Type")).hasValueSatisfying(v -> assertThat(v).startsWith("application/problem+json"));
+        assertThat(anonymous.body()).contains("\"status\":401").contains("Authorization: Bearer");
+        HttpResponse<String> investigator = post("/api/v1/admin/projections/trace-edges/rebuild",
+                tokens.mint("i", "fleet-a", Duration.ofMinutes(5), Roles.INVESTIGATOR));
+        assertThat(investigator.statusCode()).isEqualTo(403);
+        assertThat(investigator.body()).contains("\"status\":403").contains("roles do not allow POST");
+        HttpResponse<String> garbage = post("/api/v1/admin/projections/trace-edges/rebuild", "not-a-jwt");
+        assertThat(garbage.statusCode()).isEqualTo(401);
+        assertThat(garbage.body()).contains("bearer token was refused");
         String admin = tokens.mint("a", "fleet-a", Duration.ofMinutes(5), Roles.ADMIN);
         HttpResponse<String> unknown = post("/api/v1/admin/projections/nope/rebuild", admin);
         assertThat(unknown.statusCode()).isEqualTo(404);

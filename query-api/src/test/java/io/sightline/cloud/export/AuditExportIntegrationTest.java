@@ -59,7 +59,9 @@ class AuditExportIntegrationTest {
         append(new SyntheticDrive("exp-a", T0).start("fleet-a", "veh-1", "v1", SyntheticDrive.POLICY_V1), true);
         append(new SyntheticDrive("exp-b", T0).start("fleet-b", "veh-2", "v1", SyntheticDrive.POLICY_V1), false);
         long deadline = System.nanoTime() + 60_000_000_000L;
-        while (jdbc.queryForObject("select count(*) from alerts where verdict is not null", Long.class) < 3) {
+        // Reviews reach an export through the trace, which finds them via trace_edges: wait for both projections.
+        while (jdbc.queryForObject("select count(*) from alerts where verdict is not null", Long.class) < 3
+                || jdbc.queryForObject("select count(*) from trace_edges where event_type = 'AlertReviewed'", Long.class) < 3) {
             if (System.nanoTime() > deadline) {
                 throw new AssertionError("alerts projection did not catch up: "
                         + jdbc.queryForList("select alert_id, verdict from alerts"));

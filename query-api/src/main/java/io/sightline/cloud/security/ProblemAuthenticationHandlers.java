@@ -1,0 +1,48 @@
+package io.sightline.cloud.security;
+
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import org.springframework.security.access.AccessDeniedException;
+import org.springframework.security.core.AuthenticationException;
+import org.springframework.security.web.AuthenticationEntryPoint;
+import org.springframework.security.web.access.AccessDeniedHandler;
+
+/**
+ * 401 and 403 as RFC 9457 problem details, like every other API error, instead of Spring
+ * Security's empty bodies; the detail says what token to send.
+ */
+final class ProblemAuthenticationHandlers {
+
+    private ProblemAuthenticationHandlers() {
+    }
+
+    static AuthenticationEntryPoint unauthorized() {
+        return (request, response, e) -> {
+            // RFC 6750: tell the client which scheme to use.
+            response.setHeader("WWW-Authenticate", "Bearer");
+            write(response, HttpServletResponse.SC_UNAUTHORIZED, "Unauthorized", detail(e));
+        };
+    }
+
+    static AccessDeniedHandler forbidden() {
+        return (request, response, e) -> write(response, HttpServletResponse.SC_FORBIDDEN, "Forbidden",
+                "this token's roles do not allow " + request.getMethod() + " " + request.getRequestURI()
+                        + "; ask for a token with the role this endpoint needs (investigator, auditor, safety-app or admin)");
+    }
+
+    private static String detail(AuthenticationException e) {
+        String message = e == null || e.getMessage() == null ? "" : e.getMessage();
+        return message.isBlank() || message.startsWith("Full authentication")
+                ? "send 'Authorization: Bearer <token>'; ./sightline run prints demo tokens for each role"
+                : "the bearer token was refused (" + message + "); get a new token";
+    }
+
+    private static void write(HttpServletResponse response, int status, String title, String detail) throws IOException {
+        response.setStatus(status);
+        response.setContentType("application/problem+json");
+        response.setCharacterEncoding(StandardCharsets.UTF_8.name());
+        response.getWriter().write("{\"type\":\"about:blank\",\"title\":\"" + title + "\",\"status\":" + status
+                + ",\"detail\":\"" + detail.replace("\\", "\\\\").replace("\"", "\\\"") + "\"}");
+    }
+}
