@@ -46,6 +46,8 @@ public class DriveSession {
      * the live state (a few fields), so it costs one small write instead of a replay.
      */
     public static final long SNAPSHOT_EVERY_EVENTS = 2_000;
+    /** Aggregate ids with this suffix are the sessions' review logs (ADR-0006). */
+    public static final String RESERVED_SUFFIX = "/reviews";
 
     @AggregateIdentifier
     private String sessionId;
@@ -127,6 +129,10 @@ public class DriveSession {
                 if (!(payload instanceof DriveSessionStarted started)) {
                     throw new BatchRejectedException(RejectionReason.SESSION_NOT_STARTED, nextSequence, seq,
                             "sequence 0 must be DriveSessionStarted, got " + EventCatalog.nameOf(payload));
+                }
+                if (commandSessionId.endsWith(RESERVED_SUFFIX)) {
+                    throw new BatchRejectedException(RejectionReason.SESSION_MISMATCH, nextSequence, seq,
+                            "session ids ending in '" + RESERVED_SUFFIX + "' name review logs (ADR-0006); choose another session id");
                 }
                 if (!commandSessionId.equals(started.sessionId())) {
                     throw new BatchRejectedException(RejectionReason.SESSION_MISMATCH, nextSequence, seq,

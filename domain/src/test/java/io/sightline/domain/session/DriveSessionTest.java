@@ -204,6 +204,15 @@ class DriveSessionTest {
     }
 
     @Test
+    void sessionIdsReservedForReviewLogsAreRefused() {
+        String reserved = "s-1/reviews";
+        fixture.givenNoPriorActivity()
+                .when(new AppendEventBatch(reserved, 0, List.of(at(reserved, 0, started(reserved)))))
+                .expectNoEvents()
+                .expectExceptionMessage(org.hamcrest.Matchers.startsWith("SESSION_MISMATCH: session ids ending in '/reviews'"));
+    }
+
+    @Test
     void emptyBatchIsRefused() {
         fixture.given(stored(opening(S, 3)))
                 .when(new AppendEventBatch(S, 3, List.of()))
