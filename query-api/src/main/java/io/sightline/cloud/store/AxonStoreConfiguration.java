@@ -13,6 +13,8 @@ import org.springframework.beans.factory.annotation.Qualifier;
 import org.axonframework.config.AggregateConfigurer;
 import org.axonframework.config.ConfigurerModule;
 import org.axonframework.eventhandling.deadletter.jdbc.DeadLetterSchema;
+import org.axonframework.eventhandling.tokenstore.TokenStore;
+import org.axonframework.eventhandling.tokenstore.jdbc.JdbcTokenStore;
 import org.axonframework.eventhandling.tokenstore.jdbc.TokenSchema;
 import org.axonframework.eventsourcing.AggregateFactory;
 import org.axonframework.eventsourcing.GenericAggregateFactory;
@@ -163,6 +165,43 @@ public class AxonStoreConfiguration {
                 AggregateConfigurer.defaultConfiguration(DriveSession.class)
                         .configureAggregateFactory(c -> driveSessionAggregateFactory)
                         .configureCache(c -> driveSessionCache));
+    }
+
+    /**
+     * Axon's JDBC token store as its auto-configuration builds it, with an owner id unique to this
+     * replica. The default owner is {@code pid@host}: two replicas in one JVM, or in containers that
+     * share a hostname and pid, would each believe they own the other's segments.
+     */
+    @Bean
+    public TokenStore tokenStore(ConnectionProvider connectionProvider, Serializer serializer, TokenSchema tokenSchema,
+            @Value("${sightline.node-id:}") String nodeId,
+            @Value("${axon.eventhandling.tokenstore.claim-timeout:10s}") java.time.Duration claimTimeout) {
+        String owner = nodeId == null || nodeId.isBlank()
+                ? java.lang.management.ManagementFactory.getRuntimeMXBean().getName() + "/" + java.util.UUID.randomUUID().toString().substring(0, 8)
+                : nodeId;
+        return JdbcTokenStore.builder()
+                .connectionProvider(connectionProvider)
+                .schema(tokenSchema)
+                .serializer(serializer)
+                .claimTimeout(claimTimeout)
+                .nodeId(owner)
+                .build();
+    }
+
+    /**
+     * How many segments of each projection this replica may claim. A pooled processor claims every
+     * free segment by default, so a second replica would sit idle as a standby; with N replicas set
+     * this to segments / N (rounded up) and they split the work through the JDBC token store.
+     * Unset (0) keeps the default: one node takes everything.
+     */
+    @Bean
+    public ConfigurerModule projectionSegmentShare(@Value("${sightline.projections.max-claimed-segments:0}") int maxClaimedSegments) {
+        return configurer -> {
+            if (maxClaimedSegments > 0) {
+                configurer.eventProcessing().registerPooledStreamingEventProcessorConfiguration(
+                        (config, builder) -> builder.maxClaimedSegments(maxClaimedSegments));
+            }
+        };
     }
 
     /** Stores each edge event under the id its producer gave it (see {@link ProducerEventIdInterceptor}). */
