@@ -80,6 +80,16 @@ public class SightlineCli implements Runnable {
                 || t.getClass().getName().startsWith("org.springframework"))) {
             t = t.getCause();
         }
-        return t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
+        if (t.getMessage() == null) {
+            return t.getClass().getSimpleName();
+        }
+        // Some libraries (Flyway) put a framed, multi-line report in the message: keep its first real line.
+        for (String line : t.getMessage().split("\\R")) {
+            // Skip blank lines and frame lines made only of rules; keep the first line with words.
+            if (!line.matches("[\\s\\-=|*]*")) {
+                return line.trim();
+            }
+        }
+        return t.getClass().getSimpleName();
     }
 }

@@ -29,6 +29,14 @@ class SightlineCliTest {
     }
 
     @Test
+    void errorMessagesAreOneLineEvenWhenALibraryFramesThem() {
+        String framed = "\n--------------------------------\nUnable to obtain connection from database: refused\n---------\nSQL State: 08001\n";
+        assertThat(SightlineCli.rootMessage(new IllegalStateException(framed)))
+                .isEqualTo("Unable to obtain connection from database: refused");
+        assertThat(SightlineCli.rootMessage(new IllegalStateException((String) null))).isEqualTo("IllegalStateException");
+    }
+
+    @Test
     void versionPrintsTheBuildVersion() {
         Run r = run("version");
         assertThat(r.exit()).isZero();
