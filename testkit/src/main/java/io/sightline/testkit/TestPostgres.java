@@ -67,10 +67,11 @@ public final class TestPostgres {
 
     /**
      * Spring test contexts stay open until the JVM exits, so their databases cannot be dropped
-     * when the test class ends; test databases older than six hours are dropped here instead.
+     * when the test class ends; test databases older than two hours (far longer than any test run)
+     * are dropped here instead.
      */
     private static void dropStaleDatabases(Server s) {
-        long cutoffSeconds = System.currentTimeMillis() / 1000 - 6 * 3600;
+        long cutoffSeconds = System.currentTimeMillis() / 1000 - 2 * 3600;
         try (Connection c = DriverManager.getConnection(s.adminJdbcUrl(), s.user(), s.password());
              Statement st = c.createStatement()) {
             java.util.List<String> stale = new java.util.ArrayList<>();
