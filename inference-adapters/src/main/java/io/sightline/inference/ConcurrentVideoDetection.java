@@ -191,9 +191,7 @@ public final class ConcurrentVideoDetection {
                     Detections d = step.detect(f.image(), captured.eventId());
                     Detector used = step.lastUsed();
                     StageTimes t = used.lastTimes();
-                    stats.record(StageStats.PREPROCESS, t.preprocessNanos);
-                    stats.record(StageStats.INFERENCE, t.inferenceNanos);
-                    stats.record(StageStats.POSTPROCESS, t.postprocessNanos);
+                    stats.recordDetector(t);
                     detections += PerceptionEvents.detectionsObserved(captured.eventId(), d, used.manifest(), sink);
                     frames++;
                     if (listener != null) {

@@ -28,6 +28,13 @@ public final class StageStats {
         stages.get(stage).recordValue(Math.max(0, Math.min(nanos / 1000, 60_000_000L)));
     }
 
+    /** Records the three detector stages of one frame: every caller of a detector reports them alike. */
+    public void recordDetector(StageTimes times) {
+        record(PREPROCESS, times.preprocessNanos);
+        record(INFERENCE, times.inferenceNanos);
+        record(POSTPROCESS, times.postprocessNanos);
+    }
+
     public Histogram histogram(String stage) {
         return stages.get(stage);
     }

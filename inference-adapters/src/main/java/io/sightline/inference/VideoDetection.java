@@ -51,9 +51,7 @@ public final class VideoDetection {
                     used = single;
                 }
                 StageTimes t = used.lastTimes();
-                stats.record(StageStats.PREPROCESS, t.preprocessNanos);
-                stats.record(StageStats.INFERENCE, t.inferenceNanos);
-                stats.record(StageStats.POSTPROCESS, t.postprocessNanos);
+                stats.recordDetector(t);
                 detections += PerceptionEvents.detectionsObserved(captured.eventId(), d, used.manifest(), sink);
                 frames++;
                 if (listener != null) {

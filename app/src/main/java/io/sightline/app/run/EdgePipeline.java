@@ -294,9 +294,7 @@ public final class EdgePipeline implements AutoCloseable {
                         Detections d = chain != null ? chain.detect(f.image(), frameId) : primary.detector().detect(f.image());
                         Detector used = chain != null ? chain.lastUsed() : primary.detector();
                         StageTimes t = used.lastTimes();
-                        stats.record(StageStats.PREPROCESS, t.preprocessNanos);
-                        stats.record(StageStats.INFERENCE, t.inferenceNanos);
-                        stats.record(StageStats.POSTPROCESS, t.postprocessNanos);
+                        stats.recordDetector(t);
                         stats.record(StageBudgets.DETECT, t.totalNanos());
                         // The chain already reports its primary's misses (and counts them towards the fallback).
                         if (chain == null || used != chain.primary()) {

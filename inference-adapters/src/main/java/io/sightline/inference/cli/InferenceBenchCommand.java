@@ -93,9 +93,7 @@ public final class InferenceBenchCommand implements Callable<Integer> {
                 }
                 long raw = System.nanoTime() - r0;
                 if (i >= warmup) {
-                    stats.record(StageStats.PREPROCESS, t.preprocessNanos);
-                    stats.record(StageStats.INFERENCE, t.inferenceNanos);
-                    stats.record(StageStats.POSTPROCESS, t.postprocessNanos);
+                    stats.recordDetector(t);
                     stats.record("adapter-total", t.totalNanos());
                     stats.record("raw-ort-run", raw);
                 }
