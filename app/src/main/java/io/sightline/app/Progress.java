@@ -1,7 +1,7 @@
 package io.sightline.app;
 
 /** A one-line progress bar on a terminal; periodic plain lines when output is redirected. */
-final class Progress {
+public final class Progress {
 
     private static final int WIDTH = 30;
     private final String label;
@@ -10,12 +10,12 @@ final class Progress {
     private final long startNanos = System.nanoTime();
     private long lastPrintNanos;
 
-    Progress(String label, long total) {
+    public Progress(String label, long total) {
         this.label = label;
         this.total = Math.max(1, total);
     }
 
-    void update(long done) {
+    public void update(long done) {
         long now = System.nanoTime();
         long interval = terminal ? 100_000_000L : 5_000_000_000L;
         if (now - lastPrintNanos < interval && done < total) {
@@ -34,7 +34,7 @@ final class Progress {
         System.out.flush();
     }
 
-    void done() {
+    public void done() {
         if (terminal) {
             System.out.println();
         }

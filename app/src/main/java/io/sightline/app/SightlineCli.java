@@ -32,6 +32,7 @@ import picocli.CommandLine.Option;
                 ExportCommand.class,
                 VerifyExportCommand.class,
                 ReplayComma2k19Command.class,
+                io.sightline.app.clip.HazardClipCommand.class,
                 CommandLine.HelpCommand.class})
 public class SightlineCli implements Runnable {
 
