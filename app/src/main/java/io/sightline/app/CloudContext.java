@@ -15,11 +15,12 @@ final class CloudContext {
         SpringApplicationBuilder builder = new SpringApplicationBuilder(SightlineCloudApplication.class)
                 .web(WebApplicationType.NONE)
                 .logStartupInfo(false);
-        java.util.List<String> props = new java.util.ArrayList<>(java.util.List.of(extraProperties));
+        builder.properties(extraProperties);
         if (jdbcUrl != null && !jdbcUrl.isBlank()) {
-            props.add("spring.datasource.url=" + jdbcUrl);
+            // An argument, not a builder default: defaults rank below the embedded server's lazy
+            // datasource source, so a --jdbc-url given that way was silently ignored.
+            return builder.run("--spring.datasource.url=" + jdbcUrl);
         }
-        builder.properties(props.toArray(String[]::new));
         return builder.run();
     }
 }

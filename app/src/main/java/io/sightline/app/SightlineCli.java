@@ -33,6 +33,10 @@ import picocli.CommandLine.Option;
                 VerifyExportCommand.class,
                 ReplayComma2k19Command.class,
                 io.sightline.app.clip.HazardClipCommand.class,
+                io.sightline.app.run.PipelineBenchCommand.class,
+                io.sightline.app.run.VisibilityBenchCommand.class,
+                io.sightline.app.run.EdgeCommand.class,
+                TokenCommand.class,
                 CommandLine.HelpCommand.class})
 public class SightlineCli implements Runnable {
 
@@ -57,6 +61,12 @@ public class SightlineCli implements Runnable {
             // Framework start-up chatter is noise on a terminal; --verbose brings it back.
             System.setProperty("logging.level.root", "WARN");
             System.setProperty("logging.level.io.sightline", "INFO");
+            // The same before Spring configures logging (or in commands that start no Spring context):
+            // unconfigured Logback logs DEBUG, and JavaCV reports FFmpeg's option handling at INFO.
+            if (org.slf4j.LoggerFactory.getILoggerFactory() instanceof ch.qos.logback.classic.LoggerContext logback) {
+                logback.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME).setLevel(ch.qos.logback.classic.Level.WARN);
+                logback.getLogger("io.sightline").setLevel(ch.qos.logback.classic.Level.INFO);
+            }
         }
         CommandLine cli = new CommandLine(new SightlineCli());
         cli.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {

@@ -193,7 +193,8 @@ class DockerFilesTest {
         }
         assertThat(edges).isGreaterThanOrEqualTo(4);
         assertThat(dependsOn("cloud")).containsKeys("postgres", "mosquitto");
-        assertThat(dependsOn("edge")).containsKeys("postgres", "cloud");
+        assertThat(dependsOn("edge")).as("the edge talks to the cloud and the broker, never to the database")
+                .containsOnlyKeys("cloud", "mosquitto");
     }
 
     @Test
@@ -220,13 +221,30 @@ class DockerFilesTest {
         assertThat(env("cloud")).containsEntry("SERVER_PORT", Integer.toString(SERVER_PORT));
         assertThat(String.join(" ", healthTest("cloud"))).contains("127.0.0.1:" + SERVER_PORT + "/actuator/health");
 
-        // The edge serves its in-process API on the --port it is given; the health check must follow it.
-        List<String> command = stringList(services.get("edge").get("command"));
-        assertThat(command).first().isEqualTo("run");
-        int edgePort = Integer.parseInt(command.get(command.indexOf("--port") + 1));
-        assertThat(String.join(" ", healthTest("edge"))).contains("127.0.0.1:" + edgePort + "/actuator/health");
-        assertThat(services.get("edge")).as("the edge publishes no host port that would clash with the cloud")
-                .doesNotContainKey("ports");
+        // The edge is a vehicle: it serves nothing and uploads to the cloud service over its port.
+        assertThat(services.get("edge")).as("the edge publishes no host port").doesNotContainKey("ports");
+        URI cloudUrl = URI.create(env("edge").get("SIGHTLINE_CLOUD_URL"));
+        assertThat(cloudUrl.getHost()).isEqualTo("cloud");
+        assertThat(cloudUrl.getPort()).isEqualTo(SERVER_PORT);
+    }
+
+    @Test
+    void theEdgeRegistersItsKeyThenRunsTheEdgeCommandWithBothUplinks() {
+        String script = String.join("\n", stringList(services.get("edge").get("command")));
+        // The provisioning uses the real CLI: the key the edge prints, a token minted with the shared secret.
+        assertThat(script).contains("edge --print-device-key").contains("token --role admin")
+                .contains("/api/v1/admin/devices/");
+        String run = script.substring(script.indexOf("exec "));
+        assertThat(run).contains("sightline.jar edge").contains("--mqtt-url").contains("--cloud-url").contains("--realtime");
+        for (String option : List.of("--print-device-key", "--mqtt-url", "--cloud-url", "--device-id", "--fleet", "--vehicle", "--realtime")) {
+            assertThat(new picocli.CommandLine(new io.sightline.app.run.EdgeCommand()).getCommandSpec().findOption(option))
+                    .as("edge %s exists", option).isNotNull();
+        }
+        for (String option : List.of("--role", "--fleet", "--minutes")) {
+            assertThat(new picocli.CommandLine(new TokenCommand()).getCommandSpec().findOption(option)).as("token %s", option).isNotNull();
+        }
+        // The device id in the health check's journal path is the one the script registers.
+        assertThat(String.join(" ", healthTest("edge"))).contains("edge-" + env("edge").get("SIGHTLINE_DEVICE_ID") + "/journal.db");
     }
 
     @Test
@@ -247,7 +265,9 @@ class DockerFilesTest {
         List<String> lines = Files.readAllLines(configFile).stream().map(String::strip).toList();
         assertThat(lines).contains("listener " + MQTT_PORT + " 0.0.0.0", "allow_anonymous true");
         assertThat(services.get("mosquitto")).as("anonymous broker stays inside the network").doesNotContainKey("ports");
-        assertThat(env("edge")).containsEntry("SIGHTLINE_INGEST_MQTT_ENABLED", "false");
+        URI edgeMqtt = URI.create(env("edge").get("SIGHTLINE_MQTT_URL"));
+        assertThat(edgeMqtt.getHost()).as("the edge publishes to the broker service").isEqualTo("mosquitto");
+        assertThat(edgeMqtt.getPort()).isEqualTo(MQTT_PORT);
     }
 
     @Test
@@ -255,19 +275,15 @@ class DockerFilesTest {
         Map<String, String> pg = env("postgres");
         assertThat(String.join(" ", healthTest("postgres"))).contains("-p " + POSTGRES_PORT).contains("-d " + pg.get("POSTGRES_DB"));
         List<String> urls = new ArrayList<>();
-        for (String service : List.of("cloud", "edge")) {
-            Map<String, String> env = env(service);
-            assertThat(env).as("%s: a URL is required, or the app starts an embedded PostgreSQL", service)
-                    .containsKey("SPRING_DATASOURCE_URL");
-            urls.add(env.get("SPRING_DATASOURCE_URL"));
-            assertThat(env.get("SPRING_DATASOURCE_USERNAME")).isEqualTo(pg.get("POSTGRES_USER"));
-            assertThat(env.get("SPRING_DATASOURCE_PASSWORD")).isEqualTo(pg.get("POSTGRES_PASSWORD"));
-            // Tokens minted by the edge's cloud must verify on the cloud service.
-            assertThat(env.get("SIGHTLINE_SECURITY_JWT_SECRET")).isNotBlank();
-        }
-        assertThat(env("cloud").get("SIGHTLINE_SECURITY_JWT_SECRET")).isEqualTo(env("edge").get("SIGHTLINE_SECURITY_JWT_SECRET"));
-        List<String> command = stringList(services.get("edge").get("command"));
-        urls.add(command.get(command.indexOf("--jdbc-url") + 1));
+        Map<String, String> env = env("cloud");
+        assertThat(env).as("cloud: a URL is required, or the app starts an embedded PostgreSQL").containsKey("SPRING_DATASOURCE_URL");
+        urls.add(env.get("SPRING_DATASOURCE_URL"));
+        assertThat(env.get("SPRING_DATASOURCE_USERNAME")).isEqualTo(pg.get("POSTGRES_USER"));
+        assertThat(env.get("SPRING_DATASOURCE_PASSWORD")).isEqualTo(pg.get("POSTGRES_PASSWORD"));
+        assertThat(env("edge")).as("the edge needs no database").doesNotContainKey("SPRING_DATASOURCE_URL");
+        // The provisioning token minted on the edge must verify on the cloud service.
+        assertThat(env.get("SIGHTLINE_SECURITY_JWT_SECRET")).isNotBlank();
+        assertThat(env("edge").get("SIGHTLINE_SECURITY_JWT_SECRET")).isEqualTo(env.get("SIGHTLINE_SECURITY_JWT_SECRET"));
         for (String jdbc : urls) {
             URI uri = URI.create(jdbc.substring("jdbc:".length()));
             assertThat(uri.getScheme()).isEqualTo("postgresql");

@@ -87,4 +87,26 @@ class SightlineCliTest {
         assertThat(missing.exit()).isEqualTo(1);
         assertThat(missing.err()).contains("no such export file");
     }
+
+    @Test
+    void tokenMintsAJwtTheCloudsDecoderAcceptsWithTheRoleAndFleet(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        String secret = "provisioning-test-secret-0123456789abcdef";
+        java.nio.file.Path file = dir.resolve("secret");
+        java.nio.file.Files.writeString(file, secret + "\n");
+        Run r = run("token", "--role", "admin", "--fleet", "fleet-x", "--minutes", "5", "--secret-file", file.toString());
+        assertThat(r.exit()).as(r.err()).isZero();
+        var decoder = org.springframework.security.oauth2.jwt.NimbusJwtDecoder.withSecretKey(
+                new javax.crypto.spec.SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256")).build();
+        var jwt = decoder.decode(r.out().strip());
+        assertThat(jwt.getClaimAsString("fleet")).isEqualTo("fleet-x");
+        assertThat(jwt.getClaimAsStringList("roles")).containsExactly("admin");
+
+        java.nio.file.Files.writeString(file, "short");
+        Run weak = run("token", "--role", "admin", "--fleet", "fleet-x", "--secret-file", file.toString());
+        assertThat(weak.exit()).isEqualTo(1);
+        assertThat(weak.err()).contains("at least 32 bytes");
+        Run badRole = run("token", "--role", "root", "--fleet", "fleet-x", "--secret-file", file.toString());
+        assertThat(badRole.err()).contains("--role must be one of");
+    }
 }

@@ -32,8 +32,21 @@ public final class FrameSource implements AutoCloseable {
      * @param realtime       pace file playback at the native frame rate instead of as fast as possible
      * @param ffmpegThreads  decoder threads (0 = FFmpeg's choice; 1 gives steadier latency)
      * @param timeoutMillis  open/read timeout for network sources
+     * @param playbackSpeed  with {@code realtime}, play at this multiple of the native rate: a file
+     *                       paced faster than the pipeline can take it is how overload is tested
      */
-    public record Options(boolean realtime, int ffmpegThreads, int timeoutMillis) {
+    public record Options(boolean realtime, int ffmpegThreads, int timeoutMillis, double playbackSpeed) {
+        public Options {
+            if (!(playbackSpeed > 0) || Double.isInfinite(playbackSpeed)) {
+                throw new IllegalArgumentException("playback speed must be a finite multiple > 0 of the native rate, got "
+                        + playbackSpeed);
+            }
+        }
+
+        public Options(boolean realtime, int ffmpegThreads, int timeoutMillis) {
+            this(realtime, ffmpegThreads, timeoutMillis, 1.0);
+        }
+
         public static Options defaults() {
             return new Options(false, 0, 5000);
         }
@@ -280,7 +293,7 @@ public final class FrameSource implements AutoCloseable {
             paceStartNanos = System.nanoTime();
             return;
         }
-        long due = paceStartNanos + (tsMicros - firstTsMicros) * 1000L;
+        long due = paceStartNanos + (long) ((tsMicros - firstTsMicros) * 1000L / options.playbackSpeed());
         long now;
         while ((now = System.nanoTime()) < due) {
             LockSupport.parkNanos(due - now);

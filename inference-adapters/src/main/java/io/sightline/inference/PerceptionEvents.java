@@ -21,9 +21,19 @@ public final class PerceptionEvents {
     }
 
     public static ProducedEvent frameCaptured(VideoFrame frame, String sourceId) {
-        String id = newId();
-        return new ProducedEvent(id, Clocks.epochNanos(), new FrameCaptured(id, frame.index(), frame.captureTimeNanos(),
-                frame.width(), frame.height(), sourceId));
+        return frameCaptured(newId(), Clocks.epochNanos(), frame, sourceId, null);
+    }
+
+    /**
+     * A frame whose event is completed after detection, once its evidence JPEG is encoded: the id
+     * (which detections name as their cause) and the time it entered were fixed when it arrived.
+     *
+     * @param evidenceSha256 sha256 hex of the frame's evidence JPEG, or null when none is kept
+     */
+    public static ProducedEvent frameCaptured(String frameId, long occurredAtNanos, VideoFrame frame, String sourceId,
+                                              String evidenceSha256) {
+        return new ProducedEvent(frameId, occurredAtNanos, new FrameCaptured(frameId, frame.index(), frame.captureTimeNanos(),
+                frame.width(), frame.height(), sourceId, evidenceSha256));
     }
 
     /** Emits one DetectionObserved per detection; returns how many. */

@@ -1,5 +1,9 @@
 package io.sightline.app.run;
 
+import io.opentelemetry.api.common.Attributes;
+import io.sightline.app.telemetry.EdgeTelemetry;
+import io.sightline.app.telemetry.FrameTrace;
+import io.sightline.app.telemetry.SessionTelemetry;
 import io.sightline.domain.event.DerivedEvent;
 import io.sightline.domain.event.DetectionObserved;
 import io.sightline.domain.event.DriveSessionEnded;
@@ -31,6 +35,7 @@ import io.sightline.inference.StageStats;
 import io.sightline.inference.StageTimes;
 import io.sightline.inference.StreamEndedEarlyException;
 import io.sightline.inference.VideoFrame;
+import io.sightline.uplink.evidence.EvidenceStore;
 import io.sightline.uplink.journal.EdgeJournal;
 import java.nio.file.Files;
 import org.bytedeco.opencv.global.opencv_core;
@@ -113,6 +118,8 @@ public final class EdgePipeline implements AutoCloseable {
     private final ActivatedModel primary;
     private final ActivatedModel fallback;
     private volatile boolean stopRequested;
+    /** Where evidence frames go (ADR-0008), or null to keep none. */
+    private EvidenceStore evidence;
 
     private EdgePipeline(Options options, FrameSource source, ActivatedModel primary, ActivatedModel fallback) {
         this.options = options;
@@ -126,7 +133,15 @@ public final class EdgePipeline implements AutoCloseable {
      * fails before anything else starts.
      */
     public static EdgePipeline open(Options options) {
-        FrameSource source = FrameSource.open(options.video(), new FrameSource.Options(options.realtime(), 0, 5000));
+        return open(options, 1.0);
+    }
+
+    /**
+     * @param playbackSpeed with {@code realtime}, pace the file at this multiple of its frame rate
+     *                      (the overload benchmark feeds frames faster than detection can take them)
+     */
+    public static EdgePipeline open(Options options, double playbackSpeed) {
+        FrameSource source = FrameSource.open(options.video(), new FrameSource.Options(options.realtime(), 0, 5000, playbackSpeed));
         ActivatedModel primary = null;
         ActivatedModel fb = null;
         try {
@@ -181,20 +196,32 @@ public final class EdgePipeline implements AutoCloseable {
         return source.declaredFrames();
     }
 
+    /**
+     * Keeps an evidence JPEG of every frame (boxes drawn) in {@code store} and names it in the
+     * frame's FrameCaptured; null (the default) keeps none. Set before {@link #run}.
+     */
+    public EdgePipeline evidence(EvidenceStore store) {
+        this.evidence = store;
+        return this;
+    }
+
     /** Ends the session at the next frame (Ctrl-C): the frames in flight are still decided and journaled. */
     public void requestStop() {
         stopRequested = true;
     }
 
-    /** Items handed between the stages. A frame copy owns native pixels until the detect stage closes it. */
-    private record Captured(VideoFrame frame, long enteredNanos) {
+    /**
+     * Items handed between the stages. A frame copy owns native pixels until the detect stage
+     * closes it; the frame's trace (its span Context) travels with it (ADR-0007).
+     */
+    private record Captured(VideoFrame frame, long enteredNanos, FrameTrace trace) {
     }
 
     private record Perceived(String frameId, long frameTimeNanos, long enteredNanos, List<ProducedEvent> events,
-                             List<DetectionObserved> detections) {
+                             List<DetectionObserved> detections, FrameTrace trace) {
     }
 
-    private record Decided(String frameId, List<ProducedEvent> events) {
+    private record Decided(String frameId, List<ProducedEvent> events, FrameTrace trace) {
     }
 
     /**
@@ -202,6 +229,15 @@ public final class EdgePipeline implements AutoCloseable {
      * pipeline: the source is consumed.
      */
     public RunReport run(EdgeJournal journal, ProgressListener progress) throws InterruptedException {
+        return run(journal, progress, EdgeTelemetry.process());
+    }
+
+    /**
+     * As {@link #run(EdgeJournal, ProgressListener)}, with spans and metrics going to
+     * {@code telemetry}: a trace per frame, a span per stage, each event carrying the traceparent
+     * of the stage span that produced it.
+     */
+    public RunReport run(EdgeJournal journal, ProgressListener progress, EdgeTelemetry telemetry) throws InterruptedException {
         long wallStartNanos = System.nanoTime();
         long sessionStartNanos = Clocks.epochNanos();
         String sessionId = "run-" + DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC).format(Instant.now())
@@ -213,6 +249,10 @@ public final class EdgePipeline implements AutoCloseable {
         RiskPolicy policy = RiskPolicy.defaults();
 
         JournalWriter writer = new JournalWriter(journal, sessionId);
+        SessionTelemetry tel = telemetry.session(sessionId).stages(StageBudgets.DECODE, StageStats.PREPROCESS, StageStats.INFERENCE,
+                StageStats.POSTPROCESS, StageBudgets.DETECT, StageBudgets.DECIDE, StageBudgets.JOURNAL, StageBudgets.FRAME_TO_DECISION);
+        Attributes primaryModel = SessionTelemetry.model(primary.detector().manifest());
+        Attributes fallbackModel = fallback == null ? primaryModel : SessionTelemetry.model(fallback.detector().manifest());
         writer.append(List.of(new ProducedEvent(PerceptionEvents.newId(), sessionStartNanos, new DriveSessionStarted(sessionId,
                 options.fleetId(), options.vehicleId(), options.deviceId(), options.softwareVersion(), sessionStartNanos,
                 AssumedDrive.calibration(camera), policy.version(), policy.thresholds()))));
@@ -224,12 +264,16 @@ public final class EdgePipeline implements AutoCloseable {
         writer.append(models);
 
         StageStats stats = new StageStats(StageBudgets.DECODE, StageStats.PREPROCESS, StageStats.INFERENCE, StageStats.POSTPROCESS,
-                StageBudgets.DETECT, StageBudgets.DECIDE, StageBudgets.JOURNAL, StageBudgets.FRAME_TO_DECISION);
+                StageBudgets.DETECT, StageBudgets.DECIDE, StageBudgets.JOURNAL, StageBudgets.FRAME_TO_DECISION,
+                EvidenceStage.COPY_STAGE, EvidenceStage.STAGE);
+        EvidenceStage evidenceStage = evidence == null ? null : new EvidenceStage(evidence, sessionId, stats, latestWins);
         DropLedger drops = new DropLedger(StageBudgets.DETECT, "latest-frame-wins: detector busy, oldest frame dropped");
         LatestWinsQueue<Captured> ingest = new LatestWinsQueue<>(INGEST_QUEUE_FRAMES,
                 latestWins ? LatestWinsQueue.Overflow.DROP_OLDEST : LatestWinsQueue.Overflow.BLOCK,
                 c -> {
                     drops.record(c.frame().index());
+                    tel.frameDropped();
+                    c.trace().dropped();
                     c.frame().close();
                 });
         LatestWinsQueue<Perceived> perceived = new LatestWinsQueue<>(DECIDE_QUEUE_FRAMES, LatestWinsQueue.Overflow.BLOCK, p -> { });
@@ -238,10 +282,15 @@ public final class EdgePipeline implements AutoCloseable {
         AtomicReference<String> endReason = new AtomicReference<>("end-of-video");
         long[] framesCaptured = {0};
         long[] framesJournaled = {0};
+        tel.observeQueues(List.of("decode_to_detect", "detect_to_decide", "decide_to_journal"),
+                List.of(ingest::size, perceived::size, decided::size));
         Runnable cancelAll = () -> {
-            ingest.cancel(c -> c.frame().close());
-            perceived.cancel(p -> { });
-            decided.cancel(d -> { });
+            ingest.cancel(c -> {
+                c.trace().abandoned();
+                c.frame().close();
+            });
+            perceived.cancel(p -> p.trace().abandoned());
+            decided.cancel(d -> d.trace().abandoned());
         };
 
         Thread decode = stage("decode", failure, cancelAll, () -> {
@@ -254,8 +303,10 @@ public final class EdgePipeline implements AutoCloseable {
                     }
                     // Entered when its pixels existed; pacing sleeps after decoding are not latency.
                     long entered = System.nanoTime() - borrowed.decodeNanos();
+                    FrameTrace trace = tel.frameDecoded(borrowed.index(), borrowed.decodeNanos());
                     VideoFrame copy = borrowed.copy();
-                    if (!ingest.put(new Captured(copy, entered))) {
+                    if (!ingest.put(new Captured(copy, entered, trace))) {
+                        trace.abandoned();
                         copy.close();
                         return;
                     }
@@ -278,6 +329,8 @@ public final class EdgePipeline implements AutoCloseable {
             try {
                 for (Captured c; (c = ingest.take()) != null; ) {
                     try (VideoFrame f = c.frame()) {
+                        FrameTrace trace = c.trace();
+                        trace.beginStage(StageBudgets.DETECT);
                         List<ProducedEvent> events = new ArrayList<>();
                         current[0] = events;
                         FramesDropped dropped = drops.drain(Clocks.epochNanos());
@@ -286,9 +339,11 @@ public final class EdgePipeline implements AutoCloseable {
                         }
                         ProducedEvent captured = PerceptionEvents.frameCaptured(f, source.sourceId());
                         String frameId = captured.eventId();
+                        trace.identify(frameId);
                         events.add(captured);
                         framesCaptured[0]++;
                         stats.record(StageBudgets.DECODE, f.decodeNanos());
+                        tel.stageDuration(StageBudgets.DECODE, f.decodeNanos());
                         missed(events, StageBudgets.DECODE, frameId, StageBudgets.DECODE_BUDGET_NANOS, f.decodeNanos());
 
                         Detections d = chain != null ? chain.detect(f.image(), frameId) : primary.detector().detect(f.image());
@@ -296,6 +351,8 @@ public final class EdgePipeline implements AutoCloseable {
                         StageTimes t = used.lastTimes();
                         stats.recordDetector(t);
                         stats.record(StageBudgets.DETECT, t.totalNanos());
+                        tel.detector(t, used == primary.detector() ? primaryModel : fallbackModel);
+                        tel.stageDuration(StageBudgets.DETECT, t.totalNanos());
                         // The chain already reports its primary's misses (and counts them towards the fallback).
                         if (chain == null || used != chain.primary()) {
                             missed(events, StageBudgets.DETECT + ":" + used.manifest().name(), frameId,
@@ -307,13 +364,23 @@ public final class EdgePipeline implements AutoCloseable {
                             dets.add((DetectionObserved) e.payload());
                         });
                         long frameTime = frameTimeBaseNanos + f.captureTimeNanos();
-                        if (!perceived.put(new Perceived(frameId, frameTime, c.enteredNanos(), events, dets))) {
+                        trace.endStage(events.size());
+                        EvidenceStage.Pending evidencePending = evidenceStage == null ? null : evidenceStage.expect(frameId);
+                        if (!perceived.put(new Perceived(frameId, frameTime, c.enteredNanos(), events, dets, trace))) {
+                            trace.abandoned();
                             return;
+                        }
+                        if (evidencePending != null) {
+                            // After the hand-over: the decision never waits for the picture.
+                            evidenceStage.submit(evidencePending, f, frameId, captured.occurredAtNanos(), dets);
                         }
                     }
                 }
             } finally {
                 perceived.close();
+                if (evidenceStage != null) {
+                    evidenceStage.close();
+                }
             }
         });
 
@@ -331,6 +398,7 @@ public final class EdgePipeline implements AutoCloseable {
             try {
                 for (Perceived p; (p = perceived.take()) != null; ) {
                     long t0 = System.nanoTime();
+                    p.trace().beginStage(StageBudgets.DECIDE);
                     List<ProducedEvent> events = p.events();
                     decisions[0] = events;
                     VehicleStateSampled ego = new VehicleStateSampled(p.frameTimeNanos(), options.egoSpeedMps(), null, null, null,
@@ -350,13 +418,17 @@ public final class EdgePipeline implements AutoCloseable {
                     long frameToDecisionNanos = now - p.enteredNanos();
                     stats.record(StageBudgets.DECIDE, decideNanos);
                     stats.record(StageBudgets.FRAME_TO_DECISION, frameToDecisionNanos);
+                    tel.stageDuration(StageBudgets.DECIDE, decideNanos);
+                    tel.stageDuration(StageBudgets.FRAME_TO_DECISION, frameToDecisionNanos);
                     missed(events, StageBudgets.DECIDE, p.frameId(), StageBudgets.DECIDE_BUDGET_NANOS, decideNanos);
                     if (latestWins) {
                         // With back-pressure a file is decoded ahead and its frames wait by design: no deadline to miss.
                         missed(events, StageBudgets.FRAME_TO_DECISION, p.frameId(), StageBudgets.FRAME_TO_DECISION_BUDGET_NANOS,
                                 frameToDecisionNanos);
                     }
-                    if (!decided.put(new Decided(p.frameId(), events))) {
+                    p.trace().endStage(events.size());
+                    if (!decided.put(new Decided(p.frameId(), events, p.trace()))) {
+                        p.trace().abandoned();
                         return;
                     }
                 }
@@ -369,26 +441,45 @@ public final class EdgePipeline implements AutoCloseable {
         long total = options.maxFrames() > 0 && (declared < 0 || options.maxFrames() < declared) ? options.maxFrames() : declared;
         Thread journalStage = stage("journal", failure, cancelAll, () -> {
             for (Decided d; (d = decided.take()) != null; ) {
+                if (evidenceStage != null) {
+                    // Before the journal timing starts: waiting for a picture is not journal latency.
+                    evidenceStage.attach(d.frameId(), d.events());
+                }
                 long t0 = System.nanoTime();
-                writer.append(d.events());
+                FrameTrace trace = d.trace();
+                trace.beginStage(StageBudgets.JOURNAL);
+                writer.append(d.events(), trace);
                 long took = System.nanoTime() - t0;
                 stats.record(StageBudgets.JOURNAL, took);
+                tel.stageDuration(StageBudgets.JOURNAL, took);
                 if (took > StageBudgets.JOURNAL_BUDGET_NANOS) {
                     List<ProducedEvent> late = new ArrayList<>(1);
                     missed(late, StageBudgets.JOURNAL, d.frameId(), StageBudgets.JOURNAL_BUDGET_NANOS, took);
-                    writer.append(late);
+                    writer.append(late, trace.stageTraceparent());
                 }
+                trace.endStage(d.events().size());
+                trace.journaled();
+                tel.frameJournaled();
                 framesJournaled[0]++;
                 progress.onFrameJournaled(framesJournaled[0], total);
             }
         });
 
+        Thread evidenceThread = evidenceStage == null ? null : stage("evidence", failure, cancelAll, evidenceStage::run);
+        if (evidenceThread != null) {
+            evidenceThread.start();
+        }
         for (Thread t : List.of(decode, detect, decide, journalStage)) {
             t.start();
         }
         for (Thread t : List.of(decode, detect, decide, journalStage)) {
             t.join();
         }
+        if (evidenceThread != null) {
+            evidenceThread.join();
+            evidenceStage.release();
+        }
+        tel.close();
         Throwable failed = failure.get();
         if (failed != null) {
             endReason.set("edge-pipeline-error: " + failed.getClass().getSimpleName());
@@ -413,10 +504,16 @@ public final class EdgePipeline implements AutoCloseable {
         maxDepths.put("decode→detect", ingest.maxDepth());
         maxDepths.put("detect→decide", perceived.maxDepth());
         maxDepths.put("decide→journal", decided.maxDepth());
+        if (evidenceStage != null) {
+            maxDepths.put("detect→evidence", evidenceStage.maxDepth());
+        }
         Map<String, Integer> capacities = new LinkedHashMap<>();
         capacities.put("decode→detect", ingest.capacity());
         capacities.put("detect→decide", perceived.capacity());
         capacities.put("decide→journal", decided.capacity());
+        if (evidenceStage != null) {
+            capacities.put("detect→evidence", evidenceStage.capacity());
+        }
         return new RunReport(sessionId, source.sourceId(), primary.event().modelName(), fallbackModelName(), latestWins,
                 options.realtime(), endReason.get(), framesCaptured[0], drops.total(), writer.countsByType(), writer.eventCount(),
                 writer.expectedTraceEdges(), stats, maxDepths, capacities, System.nanoTime() - wallStartNanos);
@@ -481,15 +578,32 @@ public final class EdgePipeline implements AutoCloseable {
             this.sessionId = sessionId;
         }
 
+        /** Session-level events: no frame, no traceparent. */
         void append(List<ProducedEvent> produced) {
+            append(produced, null, null);
+        }
+
+        /** A frame's events, each with the traceparent of the stage span that produced it. */
+        void append(List<ProducedEvent> produced, FrameTrace trace) {
+            append(produced, trace, null);
+        }
+
+        /** Events of one span. */
+        void append(List<ProducedEvent> produced, String traceparent) {
+            append(produced, null, traceparent);
+        }
+
+        private void append(List<ProducedEvent> produced, FrameTrace trace, String traceparent) {
             if (produced.isEmpty()) {
                 return;
             }
             List<EdgeJournal.NewEvent> batch = new ArrayList<>(produced.size());
-            for (ProducedEvent e : produced) {
+            for (int i = 0; i < produced.size(); i++) {
+                ProducedEvent e = produced.get(i);
                 // A wall clock step back (NTP) must not make the cloud refuse the session.
                 lastOccurredAtNanos = Math.max(lastOccurredAtNanos, e.occurredAtNanos());
-                batch.add(new EdgeJournal.NewEvent(e.eventId(), lastOccurredAtNanos, e.payload()));
+                batch.add(new EdgeJournal.NewEvent(e.eventId(), lastOccurredAtNanos, e.payload(),
+                        trace != null ? trace.traceparentOfEvent(i) : traceparent));
                 counts.merge(e.payload().getClass().getSimpleName(), 1L, Long::sum);
                 if (e.payload() instanceof DerivedEvent d) {
                     for (String cause : d.causes()) {

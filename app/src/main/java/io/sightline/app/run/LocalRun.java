@@ -1,12 +1,17 @@
 package io.sightline.app.run;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.sightline.app.telemetry.EdgeTelemetry;
 import io.sightline.cloud.ingest.DeviceKeyRegistry;
 import io.sightline.cloud.ingest.SignedBatchIngestion;
 import io.sightline.domain.ingest.EventCodec;
+import io.sightline.cloud.evidence.EvidenceIngestion;
+import io.sightline.uplink.evidence.EvidenceStore;
+import io.sightline.uplink.evidence.EvidenceUploader;
 import io.sightline.uplink.journal.EdgeJournal;
 import io.sightline.uplink.sign.BatchSigner;
 import io.sightline.uplink.sign.DeviceIdentity;
+import io.sightline.uplink.sign.EvidenceSigner;
 import io.sightline.uplink.upload.Uploader;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -29,28 +34,55 @@ public final class LocalRun implements AutoCloseable {
     /** How often the catch-up wait looks at the store; each look is three small indexed queries. */
     private static final long CATCH_UP_POLL_MILLIS = 100;
 
+    /**
+     * Evidence JPEGs the edge may keep (ADR-0008): at 40–75 KB a frame and 25 frames/s, 18–35
+     * minutes of driving before retention deletes frames outside alert windows.
+     */
+    public static final long EVIDENCE_BUDGET_BYTES = 2L << 30;
+
     private final EdgeJournal journal;
     private final Uploader uploader;
     private final DeviceIdentity device;
+    private final EvidenceStore evidence;
+    private final EvidenceUploader evidenceUploader;
 
-    private LocalRun(EdgeJournal journal, Uploader uploader, DeviceIdentity device) {
+    private LocalRun(EdgeJournal journal, Uploader uploader, DeviceIdentity device, EvidenceStore evidence,
+                     EvidenceUploader evidenceUploader) {
         this.journal = journal;
         this.uploader = uploader;
         this.device = device;
+        this.evidence = evidence;
+        this.evidenceUploader = evidenceUploader;
     }
 
     /**
      * @param edgeDir where the journal ({@code journal.db}) and the device key file live
      */
     public static LocalRun attach(ApplicationContext cloud, Path edgeDir, String deviceId) {
+        return attach(cloud, edgeDir, deviceId, true);
+    }
+
+    /**
+     * @param keepEvidence keep an evidence JPEG of every frame beside the journal and upload those
+     *                     of alert windows on their own uploader (the pipeline is given the store in {@link #run})
+     */
+    public static LocalRun attach(ApplicationContext cloud, Path edgeDir, String deviceId, boolean keepEvidence) {
         DeviceIdentity device = DeviceIdentity.loadOrCreate(edgeDir.resolve("device-" + deviceId + ".key"), deviceId);
-        cloud.getBean(DeviceKeyRegistry.class).register(deviceId, device.publicKeyBase64());
+        cloud.getBean(DeviceKeyRegistry.class).register(deviceId, FLEET_ID, device.publicKeyBase64());
         EdgeJournal journal = EdgeJournal.open(edgeDir.resolve("journal.db"), EdgePipeline.JOURNAL_BUDGET_BYTES);
         ObjectMapper mapper = new EventCodec().mapper();
         Uploader uploader = new Uploader(journal, new BatchSigner(device, mapper),
                 InProcessTransport.over(cloud.getBean(SignedBatchIngestion.class), mapper), Uploader.Settings.defaults());
         uploader.start();
-        return new LocalRun(journal, uploader, device);
+        EvidenceStore evidence = null;
+        EvidenceUploader evidenceUploader = null;
+        if (keepEvidence) {
+            evidence = EvidenceStore.open(journal, EVIDENCE_BUDGET_BYTES);
+            evidenceUploader = new EvidenceUploader(evidence, new EvidenceSigner(device),
+                    InProcessTransport.evidence(cloud.getBean(EvidenceIngestion.class)), EvidenceUploader.Settings.defaults());
+            evidenceUploader.start();
+        }
+        return new LocalRun(journal, uploader, device, evidence, evidenceUploader);
     }
 
     public EdgeJournal journal() {
@@ -65,23 +97,43 @@ public final class LocalRun implements AutoCloseable {
         return device.deviceId();
     }
 
+    /** The evidence store, or null when this run keeps no evidence. */
+    public EvidenceStore evidence() {
+        return evidence;
+    }
+
+    /** The evidence uploader, or null when this run keeps no evidence. */
+    public EvidenceUploader evidenceUploader() {
+        return evidenceUploader;
+    }
+
     /**
      * Runs the pipeline into the journal. The uploader is not woken per frame: it polls, so a batch
      * carries a few frames (one signature check and one store transaction for all of them), which
      * leaves the CPU to detection. Woken once at the end, so the last events go at once.
      */
     public RunReport run(EdgePipeline pipeline, EdgePipeline.ProgressListener progress) throws InterruptedException {
+        return run(pipeline, progress, EdgeTelemetry.process());
+    }
+
+    /** As {@link #run(EdgePipeline, EdgePipeline.ProgressListener)}, with the edge's spans and metrics going to {@code telemetry}. */
+    public RunReport run(EdgePipeline pipeline, EdgePipeline.ProgressListener progress, EdgeTelemetry telemetry)
+            throws InterruptedException {
         try {
-            return pipeline.run(journal, progress);
+            return pipeline.evidence(evidence).run(journal, progress, telemetry);
         } finally {
             uploader.wake();
+            if (evidenceUploader != null) {
+                evidenceUploader.wake();
+            }
         }
     }
 
     /**
      * Where the cloud is with a session.
      *
-     * @param lagging what has not caught up yet (empty when everything has)
+     * @param uploaded every event acknowledged and, when evidence is kept, every evidence frame of its alert windows stored
+     * @param lagging  what has not caught up yet (empty when everything has)
      */
     public record CatchUp(boolean uploaded, boolean projected, long waitedNanos, List<String> lagging) {
         public boolean complete() {
@@ -101,6 +153,11 @@ public final class LocalRun implements AutoCloseable {
             uploader.wake();
             EdgeJournal.SessionState s = journal.session(sid);
             boolean uploaded = s.ackedSequence() >= s.nextSequence();
+            // Every alert's window of evidence must be in the cloud too before a run may call itself done.
+            long evidencePending = evidence == null ? 0 : evidence.pendingUploads(sid);
+            if (evidencePending > 0) {
+                evidenceUploader.wake();
+            }
             List<Map<String, Object>> row = jdbc.queryForList("select event_count, ended_at_nanos from sessions where session_id = ?", sid);
             long alerts = jdbc.queryForObject("select count(*) from alerts where session_id = ?", Long.class, sid);
             long edges = jdbc.queryForObject("select count(*) from trace_edges where session_id = ?", Long.class, sid);
@@ -108,11 +165,14 @@ public final class LocalRun implements AutoCloseable {
             boolean ended = !row.isEmpty() && row.get(0).get("ended_at_nanos") != null;
             boolean projected = projectedEvents == s.nextSequence() && ended && alerts == report.count("AlertRaised")
                     && edges == report.expectedTraceEdges();
-            if ((uploaded && projected) || System.nanoTime() > deadline) {
+            if ((uploaded && evidencePending == 0 && projected) || System.nanoTime() > deadline) {
                 List<String> lagging = new java.util.ArrayList<>();
                 if (!uploaded) {
                     lagging.add("upload: cloud acknowledged " + s.ackedSequence() + " of " + s.nextSequence() + " events"
                             + (s.blockedReason() == null ? "" : " (refused: " + s.blockedReason() + ")"));
+                }
+                if (evidencePending > 0) {
+                    lagging.add("evidence: " + evidencePending + " frames of alert windows not in the cloud yet");
                 }
                 if (projectedEvents != s.nextSequence() || !ended) {
                     lagging.add("sessions projection: " + projectedEvents + " of " + s.nextSequence() + " events"
@@ -124,7 +184,7 @@ public final class LocalRun implements AutoCloseable {
                 if (edges != report.expectedTraceEdges()) {
                     lagging.add("trace-edges projection: " + edges + " of " + report.expectedTraceEdges() + " edges");
                 }
-                return new CatchUp(uploaded, projected, System.nanoTime() - start, List.copyOf(lagging));
+                return new CatchUp(uploaded && evidencePending == 0, projected, System.nanoTime() - start, List.copyOf(lagging));
             }
             Thread.sleep(CATCH_UP_POLL_MILLIS);
         }
@@ -133,8 +193,14 @@ public final class LocalRun implements AutoCloseable {
     @Override
     public void close() {
         try {
+            if (evidenceUploader != null) {
+                evidenceUploader.close();
+            }
             uploader.close();
         } finally {
+            if (evidence != null) {
+                evidence.close();
+            }
             journal.close();
         }
     }

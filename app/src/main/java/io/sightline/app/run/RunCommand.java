@@ -1,6 +1,9 @@
 package io.sightline.app.run;
 
 import io.sightline.app.VersionCommand;
+import io.sightline.app.clip.GroundTruthScore;
+import io.sightline.app.clip.HazardClipCommand;
+import io.sightline.app.telemetry.EdgeTelemetry;
 import io.sightline.cloud.SightlineCloudApplication;
 import io.sightline.cloud.security.DemoTokens;
 import io.sightline.cloud.security.Roles;
@@ -32,7 +35,11 @@ import picocli.CommandLine.Spec;
             "decode → detect → track/risk/actuation → journal → upload → store → projections → API."})
 public final class RunCommand implements Callable<Integer> {
 
-    static final String BUNDLED_CLIP = "samples/udacity_ll_solidWhiteRight.mp4";
+    /**
+     * The bundled road clip with a composited slower lead vehicle (see {@code hazard-clip}): the
+     * unmodified dashcam clips hold no hazard, so a first run would show no alert to investigate.
+     */
+    static final String BUNDLED_CLIP = HazardClipCommand.DEFAULT_OUT;
     /** Demo tokens last a working day; the key is random per run unless sightline.security.jwt-secret is set. */
     static final Duration TOKEN_VALIDITY = Duration.ofHours(12);
     /** How long a Ctrl-C waits for the frames in flight to be journaled and the session ended. */
@@ -74,6 +81,11 @@ public final class RunCommand implements Callable<Integer> {
     @Option(names = "--threads", defaultValue = "1", paramLabel = "N", description = "ONNX Runtime intra-op threads (default ${DEFAULT-VALUE}).")
     int threads;
 
+    @Option(names = "--evidence", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = "Keep an evidence JPEG of every frame (boxes drawn, content-addressed beside the journal) and upload those"
+                    + " of alert windows; --no-evidence keeps none (default: on).")
+    boolean evidence = true;
+
     @Option(names = "--catch-up-timeout", defaultValue = "60", paramLabel = "SECONDS",
             description = "Longest wait for upload and projections after the video (default ${DEFAULT-VALUE}).")
     long catchUpTimeoutSeconds;
@@ -91,9 +103,10 @@ public final class RunCommand implements Callable<Integer> {
         try (EdgePipeline pipeline = EdgePipeline.open(options)) {
             out.printf(Locale.ROOT, "video %s, model %s%s%n", videoLocation, pipeline.primaryModelName(),
                     pipeline.fallbackModelName() == null ? "" : " (fallback " + pipeline.fallbackModelName() + ")");
+            out.println("telemetry " + EdgeTelemetry.process().describe());
             out.println("starting the cloud (" + (jdbcUrl == null ? "embedded PostgreSQL" : jdbcUrl) + ", port " + port + ") ...");
             ConfigurableApplicationContext cloud = startCloud();
-            LocalRun edge = LocalRun.attach(cloud, home.resolve(".sightline").resolve("edge"), LocalRun.DEVICE_ID);
+            LocalRun edge = LocalRun.attach(cloud, home.resolve(".sightline").resolve("edge"), LocalRun.DEVICE_ID, evidence);
             CountDownLatch finished = new CountDownLatch(1);
             Thread stopHook = new Thread(() -> {
                 pipeline.requestStop();
@@ -117,6 +130,9 @@ public final class RunCommand implements Callable<Integer> {
             LocalRun.CatchUp caughtUp = edge.awaitCloud(report, cloud.getBean(JdbcTemplate.class),
                     Duration.ofSeconds(catchUpTimeoutSeconds));
             out.print(report.format());
+            GroundTruthScore.truthFor(videoLocation).ifPresent(truth ->
+                    out.print(GroundTruthScore.score(truth, edge.journal(), report.sessionId()).format()));
+            printEvidence(out, edge, report);
             printCloud(out, caughtUp, cloud);
             if (exit) {
                 Runtime.getRuntime().removeShutdownHook(stopHook);
@@ -134,6 +150,21 @@ public final class RunCommand implements Callable<Integer> {
         }
     }
 
+    private static void printEvidence(PrintStream out, LocalRun edge, RunReport report) {
+        if (edge.evidence() == null) {
+            out.println("  evidence      none kept (--no-evidence)");
+            return;
+        }
+        var frames = edge.evidence().frames(report.sessionId());
+        long bytes = 0;
+        for (var f : frames) {
+            bytes += f.sizeBytes();
+        }
+        var up = edge.evidenceUploader().stats();
+        out.printf(Locale.ROOT, "  evidence      %,d frames kept (%.1f MB, %s), %,d uploaded to the cloud (alert windows)%n", frames.size(),
+                bytes / 1e6, edge.evidence().directory(), up.uploaded());
+    }
+
     private void printCloud(PrintStream out, LocalRun.CatchUp c, ConfigurableApplicationContext cloud) {
         if (c.complete()) {
             out.printf(Locale.ROOT, "  cloud         stored and projected %.1f s after the video ended%n", c.waitedNanos() / 1e9);
@@ -146,6 +177,8 @@ public final class RunCommand implements Callable<Integer> {
         out.println();
         out.println("API: " + url + "/api/v1   (health: " + url + "/actuator/health)");
         DemoTokens tokens = cloud.getBean(DemoTokens.class);
+        // The token rides in the fragment: browsers never send a fragment to the server or its logs.
+        out.println("UI:  " + url + "/ui/#token=" + tokens.mint("demo-ui", LocalRun.FLEET_ID, TOKEN_VALIDITY, Roles.INVESTIGATOR));
         out.println("demo tokens for " + LocalRun.FLEET_ID + " (valid " + TOKEN_VALIDITY.toHours()
                 + " h; send as 'Authorization: Bearer <token>'):");
         for (String role : List.of(Roles.INVESTIGATOR, Roles.AUDITOR, Roles.SAFETY_APP, Roles.ADMIN)) {

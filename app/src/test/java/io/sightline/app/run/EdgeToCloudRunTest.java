@@ -2,7 +2,21 @@ package io.sightline.app.run;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.opentelemetry.sdk.OpenTelemetrySdk;
+import io.opentelemetry.sdk.metrics.SdkMeterProvider;
+import io.opentelemetry.sdk.testing.exporter.InMemorySpanExporter;
+import io.opentelemetry.sdk.trace.SdkTracerProvider;
+import io.opentelemetry.sdk.trace.data.LinkData;
+import io.opentelemetry.sdk.trace.data.SpanData;
+import io.opentelemetry.sdk.trace.export.SimpleSpanProcessor;
+import io.sightline.app.telemetry.EdgeTelemetry;
+import io.sightline.app.telemetry.SessionTelemetry;
 import io.sightline.cloud.SightlineCloudApplication;
+import io.sightline.cloud.telemetry.IngestTracing;
+import io.sightline.domain.event.EventEnvelope;
+import io.sightline.domain.event.EventMetadataKeys;
+import io.sightline.domain.event.FrameCaptured;
+import io.sightline.domain.ingest.EventCodec;
 import io.sightline.inference.ProjectHome;
 import io.sightline.testkit.TestPostgres;
 import java.nio.file.Path;
@@ -31,6 +45,10 @@ class EdgeToCloudRunTest {
     static ConfigurableApplicationContext cloud;
     static JdbcTemplate jdbc;
     static String previousHome;
+    /** Edge and cloud spans, recorded in memory: the cloud's ingest span must link back to the edge's frames. */
+    static final InMemorySpanExporter EDGE_SPANS = InMemorySpanExporter.create();
+    static final InMemorySpanExporter CLOUD_SPANS = InMemorySpanExporter.create();
+    static OpenTelemetrySdk cloudTelemetry;
 
     @TempDir
     static Path edgeDir;
@@ -41,8 +59,11 @@ class EdgeToCloudRunTest {
         // Surefire runs in app/; models/ and samples/ are in the project root.
         System.setProperty(ProjectHome.PROPERTY, Path.of("..").toAbsolutePath().normalize().toString());
         db = TestPostgres.freshDatabase("app_run");
+        cloudTelemetry = OpenTelemetrySdk.builder()
+                .setTracerProvider(SdkTracerProvider.builder().addSpanProcessor(SimpleSpanProcessor.create(CLOUD_SPANS)).build()).build();
         cloud = new SpringApplicationBuilder(SightlineCloudApplication.class)
                 .web(WebApplicationType.NONE)
+                .initializers(ctx -> ctx.getBeanFactory().registerSingleton("recordingOpenTelemetry", cloudTelemetry))
                 .run("--spring.datasource.url=" + db.jdbcUrl(), "--spring.datasource.username=" + db.user(),
                         "--spring.datasource.password=" + db.password(), "--spring.datasource.hikari.maximum-pool-size=5",
                         "--logging.level.org.springframework=WARN", "--logging.level.org.axonframework=WARN");
@@ -53,6 +74,9 @@ class EdgeToCloudRunTest {
     static void stopCloud() {
         if (cloud != null) {
             cloud.close();
+        }
+        if (cloudTelemetry != null) {
+            cloudTelemetry.close();
         }
         if (previousHome == null) {
             System.clearProperty(ProjectHome.PROPERTY);
@@ -70,10 +94,13 @@ class EdgeToCloudRunTest {
     void theBundledClipGoesFromVideoToProjectionsAndASecondRunKeepsTheFirst() throws Exception {
         RunReport first;
         RunReport second;
-        try (LocalRun edge = LocalRun.attach(cloud, edgeDir, DEVICE)) {
+        try (LocalRun edge = LocalRun.attach(cloud, edgeDir, DEVICE);
+             EdgeTelemetry edgeTelemetry = EdgeTelemetry.using(
+                     SdkTracerProvider.builder().addSpanProcessor(SimpleSpanProcessor.create(EDGE_SPANS)).build(),
+                     SdkMeterProvider.builder().build())) {
             // Latest-wins without pacing: decoding outruns detection, so the drop path runs on real frames.
             try (EdgePipeline pipeline = EdgePipeline.open(options(true, 0))) {
-                first = edge.run(pipeline, EdgePipeline.ProgressListener.NONE);
+                first = edge.run(pipeline, EdgePipeline.ProgressListener.NONE, edgeTelemetry);
             }
             LocalRun.CatchUp caughtUp = edge.awaitCloud(first, jdbc, Duration.ofSeconds(90));
             assertThat(caughtUp.lagging()).as("cloud caught up").isEmpty();
@@ -123,6 +150,33 @@ class EdgeToCloudRunTest {
             assertThat(((Number) session.get("event_count")).longValue()).isEqualTo(journaled.size());
             assertThat(jdbc.queryForObject("select count(*) from alerts where session_id = ?", Long.class, sid))
                     .isEqualTo(storedCount(sid, "AlertRaised"));
+
+            // Tracing end to end: the first frame's FrameCaptured names its edge trace (the detect span), the store keeps that
+            // traceparent in the event's Axon metadata, and the ingest span of its batch links to that span.
+            EventCodec codec = new EventCodec();
+            EventEnvelope frame = null;
+            for (var inJournal : edge.journal().read(sid, 0, 1_000, Long.MAX_VALUE)) {
+                EventEnvelope e = codec.decode(codec.mapper().readTree(inJournal.wireJson()));
+                if (e.payload() instanceof FrameCaptured) {
+                    frame = e;
+                    break;
+                }
+            }
+            assertThat(frame).isNotNull();
+            String traceparent = frame.traceparent();
+            assertThat(traceparent).isNotNull();
+            String frameId = frame.eventId();
+            SpanData frameSpan = EDGE_SPANS.getFinishedSpanItems().stream()
+                    .filter(s -> s.getName().equals(SessionTelemetry.FRAME_SPAN) && frameId.equals(s.getAttributes().get(SessionTelemetry.FRAME_ID)))
+                    .findFirst().orElseThrow();
+            assertThat(traceparent).startsWith("00-" + frameSpan.getTraceId() + "-");
+            String metadata = jdbc.queryForObject("select convert_from(meta_data, 'UTF8') from domain_event_entry where event_identifier = ?",
+                    String.class, frameId);
+            assertThat(metadata).contains("\"" + EventMetadataKeys.TRACEPARENT + "\"", traceparent);
+            assertThat(CLOUD_SPANS.getFinishedSpanItems()).filteredOn(s -> s.getName().equals(IngestTracing.SPAN_NAME)
+                            && sid.equals(s.getAttributes().get(IngestTracing.SESSION_ID)))
+                    .flatExtracting(SpanData::getLinks).extracting(LinkData::getSpanContext)
+                    .anyMatch(c -> traceparent.equals("00-" + c.getTraceId() + "-" + c.getSpanId() + "-" + c.getTraceFlags().asHex()));
 
             // Queues stayed bounded.
             first.queueMaxDepths().forEach((queue, depth) -> assertThat(depth).as(queue).isLessThanOrEqualTo(

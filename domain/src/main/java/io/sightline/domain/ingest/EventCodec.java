@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.sightline.domain.event.EventCatalog;
 import io.sightline.domain.event.EventEnvelope;
+import io.sightline.domain.event.OptionalField;
 import io.sightline.domain.event.SightlineEvent;
 import io.sightline.domain.session.BatchRejectedException;
 import io.sightline.domain.session.RejectionReason;
@@ -22,13 +23,14 @@ import java.util.concurrent.ConcurrentHashMap;
  *
  * <p>Decoding is strict, because a batch that is half understood must not be half stored: an
  * unknown type, a missing or null required field, or an unknown field refuses the whole batch.
- * Boxed numeric components ({@code Double}, {@code Long}, {@code Integer}) are the catalog's
- * optional fields; every other component is required.
+ * Boxed numeric components ({@code Double}, {@code Long}, {@code Integer}) and components marked
+ * {@link OptionalField} are the catalog's optional fields; every other component is required.
  */
 public final class EventCodec {
 
     private final ObjectMapper mapper;
     private final Map<Class<?>, RecordComponent[]> components = new ConcurrentHashMap<>();
+    private final Map<Class<?>, String[]> optionalFields = new ConcurrentHashMap<>();
 
     public EventCodec() {
         this.mapper = JsonMapper.builder()
@@ -101,6 +103,7 @@ public final class EventCodec {
         if (payload == null || !payload.isObject()) {
             throw malformed(sequence, "event at sequence " + sequence + " (" + type + ") has no 'payload' object");
         }
+        payload = withAbsentOptionalFields((ObjectNode) payload, cls);
         SightlineEvent event;
         try {
             event = mapper.treeToValue(payload, cls);
@@ -121,6 +124,33 @@ public final class EventCodec {
         }
     }
 
+    /**
+     * An {@link OptionalField} added in a later revision is absent from what an older producer
+     * sends; it reads as null rather than failing the strict missing-property check. The caller's
+     * tree is left as received (a copy is made only when a field is absent).
+     */
+    private ObjectNode withAbsentOptionalFields(ObjectNode payload, Class<?> type) {
+        ObjectNode out = payload;
+        for (String name : optionalFields.computeIfAbsent(type, EventCodec::optionalFieldNames)) {
+            if (!out.has(name)) {
+                if (out == payload) {
+                    out = payload.deepCopy();
+                }
+                out.putNull(name);
+            }
+        }
+        return out;
+    }
+
+    private static String[] optionalFieldNames(Class<?> type) {
+        RecordComponent[] rc = type.getRecordComponents();
+        if (rc == null) {
+            return new String[0];
+        }
+        return java.util.Arrays.stream(rc).filter(c -> c.isAnnotationPresent(OptionalField.class)).map(RecordComponent::getName)
+                .toArray(String[]::new);
+    }
+
     private void requireFields(Object record, long sequence, String type) {
         RecordComponent[] rc = components.computeIfAbsent(record.getClass(), Class::getRecordComponents);
         if (rc == null) {
@@ -128,7 +158,7 @@ public final class EventCodec {
         }
         for (RecordComponent c : rc) {
             Class<?> t = c.getType();
-            if (t.isPrimitive() || t == Double.class || t == Long.class || t == Integer.class) {
+            if (t.isPrimitive() || t == Double.class || t == Long.class || t == Integer.class || c.isAnnotationPresent(OptionalField.class)) {
                 continue;
             }
             Object value;

@@ -64,11 +64,20 @@ public final class EdgeJournal implements AutoCloseable {
     private long deletedOutsideWindows;
     private long deletedInsideWindows;
 
-    /** An event to append; the journal assigns its sequence. */
-    public record NewEvent(String eventId, long occurredAtNanos, SightlineEvent payload) {
+    /**
+     * An event to append; the journal assigns its sequence.
+     *
+     * @param traceparent W3C trace context of the edge span that produced the event, or {@code null}; stored in
+     *                    the wire form, so the uploader's batches carry it to the cloud's event metadata
+     */
+    public record NewEvent(String eventId, long occurredAtNanos, SightlineEvent payload, String traceparent) {
         public NewEvent {
             Objects.requireNonNull(eventId, "eventId");
             Objects.requireNonNull(payload, "payload");
+        }
+
+        public NewEvent(String eventId, long occurredAtNanos, SightlineEvent payload) {
+            this(eventId, occurredAtNanos, payload, null);
         }
     }
 
@@ -194,7 +203,7 @@ public final class EdgeJournal implements AutoCloseable {
                         "insert into event (session_id, sequence, event_id, occurred_at_nanos, type, wire_json) values (?,?,?,?,?,?)")) {
                     long seq = first;
                     for (NewEvent e : events) {
-                        EventEnvelope envelope = new EventEnvelope(e.eventId(), seq, e.occurredAtNanos(), e.payload());
+                        EventEnvelope envelope = new EventEnvelope(e.eventId(), seq, e.occurredAtNanos(), e.payload(), e.traceparent());
                         String json = codec.mapper().writeValueAsString(codec.encode(envelope));
                         ins.setString(1, sessionId);
                         ins.setLong(2, seq);

@@ -37,8 +37,13 @@ public final class Uploader implements AutoCloseable {
      */
     public record Settings(int maxEventsPerBatch, long maxBatchBytes, Duration initialBackoff, Duration maxBackoff,
                            Duration blockedRetry, Duration idlePoll) {
+        /**
+         * 2,000 events (about 0.9 MB of wire JSON) or 2 MiB per batch: against 500 / 1 MiB this cut the
+         * cloud's and the uploader's CPU per event by a fifth over HTTP (`bench ingest`,
+         * docs/benchmarks.md), and it stays well inside the cloud's 8 MiB request limit.
+         */
         public static Settings defaults() {
-            return new Settings(500, 1 << 20, Duration.ofMillis(100), Duration.ofSeconds(10), Duration.ofSeconds(60),
+            return new Settings(2_000, 2L << 20, Duration.ofMillis(100), Duration.ofSeconds(10), Duration.ofSeconds(60),
                     Duration.ofMillis(200));
         }
 

@@ -53,7 +53,8 @@ class UploaderEndToEndTest {
     }
 
     static Uploader.Settings fast() {
-        return Uploader.Settings.defaults().withBackoff(Duration.ofMillis(20), Duration.ofMillis(200));
+        // Small batches: the drives here are a few thousand events, and the lost-reply and gap cases need several batches.
+        return Uploader.Settings.defaults().withBatch(500, 1 << 20).withBackoff(Duration.ofMillis(20), Duration.ofMillis(200));
     }
 
     UplinkTransport inProcess() {

@@ -69,6 +69,29 @@ class EdgeJournalTest {
     }
 
     @Test
+    void theTraceparentOfAnEventTravelsInItsWireFormAndAMalformedOneStoresNothing() {
+        String traceparent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+        try (EdgeJournal journal = EdgeJournal.open(dir.resolve("t.db"), 64L << 20)) {
+            List<EventEnvelope> stored = journal.append("s", List.of(
+                    new NewEvent("with", T0, new FrameCaptured("f0", 0, 0, 1, 1, "s"), traceparent),
+                    new NewEvent("without", T0, new FrameCaptured("f1", 1, 0, 1, 1, "s"))));
+            assertThat(stored).extracting(EventEnvelope::traceparent).containsExactly(traceparent, null);
+            EventCodec codec = new EventCodec();
+            List<EdgeJournal.StoredEvent> read = journal.read("s", 0, 10, 1 << 20);
+            assertThat(codec.decodeBatch("[" + read.get(0).wireJson() + "," + read.get(1).wireJson() + "]"))
+                    .extracting(EventEnvelope::traceparent).containsExactly(traceparent, null);
+            assertThat(read.get(1).wireJson()).doesNotContain("traceparent");
+
+            assertThatThrownBy(() -> journal.append("s", List.of(
+                    new NewEvent("ok", T0, new FrameCaptured("f2", 2, 0, 1, 1, "s"), traceparent),
+                    new NewEvent("bad", T0, new FrameCaptured("f3", 3, 0, 1, 1, "s"), "00-not-a-trace-01"))))
+                    .isInstanceOf(JournalException.class).hasMessageContaining("traceparent")
+                    .hasMessageContaining("Nothing from this append was stored");
+            assertThat(journal.eventIds("s")).containsExactly("with", "without");
+        }
+    }
+
+    @Test
     void aFailedAppendStoresNothingAndUsesNoSequence() {
         try (EdgeJournal journal = EdgeJournal.open(dir.resolve("j.db"), 64L << 20)) {
             journal.append("s", "a", T0, new FrameCaptured("f0", 0, 0, 1, 1, "s"));

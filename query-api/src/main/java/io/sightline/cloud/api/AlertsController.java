@@ -1,5 +1,6 @@
 package io.sightline.cloud.api;
 
+import io.sightline.cloud.evidence.AlertEvidenceService;
 import io.sightline.cloud.security.FleetScope;
 import io.sightline.cloud.trace.AlertExplanation;
 import io.sightline.cloud.trace.ExplainService;
@@ -42,16 +43,20 @@ public class AlertsController {
     static final String TRACE = "trace";
     static final String NARRATIVE = "narrative";
     static final String REVIEW = "review";
+    static final String EVIDENCE = "evidence";
 
     private final AlertReadModel alerts;
     private final ExplainService explain;
     private final CommandGateway commands;
     private final Clock clock = Clock.systemUTC();
 
-    public AlertsController(AlertReadModel alerts, ExplainService explain, CommandGateway commands) {
+    private final AlertEvidenceService evidence;
+
+    public AlertsController(AlertReadModel alerts, ExplainService explain, CommandGateway commands, AlertEvidenceService evidence) {
         this.alerts = alerts;
         this.explain = explain;
         this.commands = commands;
+        this.evidence = evidence;
     }
 
     @Operation(summary = "List alerts, newest first",
@@ -76,26 +81,31 @@ public class AlertsController {
     }
 
     @Operation(summary = "One alert, its causal trace or its narrative",
-            description = "Alert ids contain slashes, so the path is {alertId}, {alertId}/trace or {alertId}/narrative."
-                    + " trace: format=json (nodes and edges, default), dot (Graphviz) or html (self-contained page)."
-                    + " narrative: the plain-language explanation with the counterfactual margins of the deciding assessment.")
+            description = "Alert ids contain slashes, so the path is {alertId}, {alertId}/trace, {alertId}/narrative or {alertId}/evidence."
+                    + " trace: format=json (nodes and edges, default), dot (Graphviz), html (self-contained page)"
+                    + " or svg (the graph laid out on the server: rows by causal depth, provenance in its own band)."
+                    + " narrative: the plain-language explanation with the counterfactual margins of the deciding assessment."
+                    + " evidence: {\"alertId\", \"frames\": [{frameId, frameIndex, captureTimeNanos, sha256, url, widthPx, heightPx,"
+                    + " inCausalTrace}]}, the frames of the alert's window (T-30 s ... T+10 s) whose evidence JPEG (boxes drawn) the"
+                    + " cloud holds, by frameIndex; url is GET /api/v1/evidence/{sha256}; inCausalTrace marks the frames of its trace.")
     @GetMapping("/{*path}")
     public ResponseEntity<?> get(Authentication authentication,
-            @Parameter(description = "{alertId}, {alertId}/trace or {alertId}/narrative") @PathVariable("path") String path,
-            @Parameter(description = "trace only: json, dot or html") @RequestParam(name = "format", defaultValue = "json") String format) {
+            @Parameter(description = "{alertId}, {alertId}/trace, {alertId}/narrative or {alertId}/evidence") @PathVariable("path") String path,
+            @Parameter(description = "trace only: json, dot, html or svg") @RequestParam(name = "format", defaultValue = "json") String format) {
         FleetScope fleet = FleetScope.of(authentication);
-        SubresourcePath target = SubresourcePath.parse(path, TRACE, NARRATIVE, "").orElseThrow(() -> notFound(path));
+        SubresourcePath target = SubresourcePath.parse(path, TRACE, NARRATIVE, EVIDENCE, "").orElseThrow(() -> notFound(path));
         return switch (target.subresource()) {
             case TRACE -> trace(target.id(), fleet, format);
             case NARRATIVE -> ResponseEntity.ok(narrative(target.id(), fleet));
+            case EVIDENCE -> ResponseEntity.ok(evidence.forAlert(target.id(), fleet.fleetId()).orElseThrow(() -> unknownAlert(target.id())));
             default -> ResponseEntity.ok(alerts.find(target.id(), fleet.fleetId()).orElseThrow(() -> unknownAlert(target.id())));
         };
     }
 
     private ResponseEntity<?> trace(String alertId, FleetScope fleet, String format) {
         // The format is checked first: a bad request is refused before any store round trip.
-        if (!List.of("json", "dot", "html").contains(format)) {
-            throw new IllegalArgumentException("format must be json, dot or html, got '" + format + "'");
+        if (!List.of("json", "dot", "html", "svg").contains(format)) {
+            throw new IllegalArgumentException("format must be json, dot, html or svg, got '" + format + "'");
         }
         AlertExplanation explanation = explanation(alertId, fleet);
         return switch (format) {
@@ -105,6 +115,10 @@ public class AlertsController {
             case "html" -> ResponseEntity.ok().contentType(new MediaType("text", "html", StandardCharsets.UTF_8))
                     .header("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'")
                     .body(TraceViews.html(explanation));
+            // Laid out on the server: the investigator UI inlines it, and opened on its own it must not run anything either.
+            case "svg" -> ResponseEntity.ok().contentType(new MediaType("image", "svg+xml", StandardCharsets.UTF_8))
+                    .header("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'")
+                    .body(TraceSvg.render(explanation.trace()));
             default -> ResponseEntity.ok().contentType(MediaType.APPLICATION_JSON).body(TraceViews.json(explanation.trace()));
         };
     }

@@ -27,7 +27,7 @@ public class DeviceKeyRegistry {
     public static final String ALGORITHM = "Ed25519";
 
     private final JdbcTemplate jdbc;
-    private final Cache<String, Optional<PublicKey>> cache;
+    private final Cache<String, Optional<ActiveDevice>> cache;
 
     public DeviceKeyRegistry(JdbcTemplate jdbc, @Value("${sightline.ingest.device-key-cache-seconds:30}") long cacheSeconds) {
         this.jdbc = jdbc;
@@ -35,13 +35,24 @@ public class DeviceKeyRegistry {
     }
 
     /**
-     * Registers (or replaces) a device's public key.
+     * Registers (or replaces) a device's public key, without binding it to a fleet: for the
+     * all-in-one run and for tests, where no administrator exists. The admin API always binds.
      *
      * @param publicKeyX509Base64 the X.509 SubjectPublicKeyInfo, Base64, as the edge's device key
      *                            file holds it ({@code publicKeyX509})
      * @throws IllegalArgumentException when the key is not an Ed25519 public key
      */
     public void register(String deviceId, String publicKeyX509Base64) {
+        register(deviceId, null, publicKeyX509Base64);
+    }
+
+    /**
+     * Registers (or replaces) a device's public key, bound to {@code fleetId}: ingestion then
+     * refuses a session of that device that claims another fleet.
+     *
+     * @param fleetId the fleet the device belongs to, or null for an unbound device
+     */
+    public void register(String deviceId, String fleetId, String publicKeyX509Base64) {
         if (deviceId == null || deviceId.isBlank() || deviceId.length() > 255) {
             throw new IllegalArgumentException("device id must be 1..255 characters");
         }
@@ -53,10 +64,16 @@ public class DeviceKeyRegistry {
             throw new IllegalArgumentException("not a Base64 X.509 Ed25519 public key for device " + deviceId + ": " + e.getMessage()
                     + ". Register the publicKeyX509 value from the device's key file.", e);
         }
-        jdbc.update("insert into ingest_device_key (device_id, algorithm, public_key) values (?, ?, ?)"
+        jdbc.update("insert into ingest_device_key (device_id, algorithm, public_key, fleet_id) values (?, ?, ?, ?)"
                 + " on conflict (device_id) do update set public_key = excluded.public_key, algorithm = excluded.algorithm,"
-                + " registered_at = now(), revoked_at = null", deviceId, ALGORITHM, der);
+                + " fleet_id = excluded.fleet_id, registered_at = now(), revoked_at = null", deviceId, ALGORITHM, der, fleetId);
         cache.invalidate(deviceId);
+    }
+
+    /** The fleet a device was registered into, or null when it is unknown or unbound. */
+    public String registeredFleet(String deviceId) {
+        List<String> fleets = jdbc.queryForList("select fleet_id from ingest_device_key where device_id = ?", String.class, deviceId);
+        return fleets.isEmpty() ? null : fleets.get(0);
     }
 
     /** Revokes a device's key: its batches are refused from now on (after the cache time on other replicas). */
@@ -65,19 +82,27 @@ public class DeviceKeyRegistry {
         return jdbc.update("update ingest_device_key set revoked_at = now() where device_id = ? and revoked_at is null", deviceId) > 0;
     }
 
+    /** A device's active key and the fleet it was registered into (null: unbound). */
+    public record ActiveDevice(PublicKey key, String fleetId) {
+    }
+
     /** The active key of a device, or empty when it has none or it was revoked. */
     public Optional<PublicKey> activeKey(String deviceId) {
+        return active(deviceId).map(ActiveDevice::key);
+    }
+
+    /** The active key and fleet of a device, or empty when it has no key or it was revoked. */
+    public Optional<ActiveDevice> active(String deviceId) {
         return cache.get(deviceId, id -> {
-            List<byte[]> keys = jdbc.query("select public_key from ingest_device_key where device_id = ? and revoked_at is null",
-                    (rs, i) -> rs.getBytes(1), id);
-            if (keys.isEmpty()) {
-                return Optional.empty();
-            }
-            try {
-                return Optional.of(decode(keys.get(0)));
-            } catch (GeneralSecurityException e) {
-                throw new IllegalStateException("stored key of device " + id + " is unreadable; register it again", e);
-            }
+            List<ActiveDevice> found = jdbc.query("select public_key, fleet_id from ingest_device_key where device_id = ?"
+                    + " and revoked_at is null", (rs, i) -> {
+                        try {
+                            return new ActiveDevice(decode(rs.getBytes(1)), rs.getString(2));
+                        } catch (GeneralSecurityException e) {
+                            throw new IllegalStateException("stored key of device " + id + " is unreadable; register it again", e);
+                        }
+                    }, id);
+            return found.isEmpty() ? Optional.empty() : Optional.of(found.get(0));
         });
     }
 

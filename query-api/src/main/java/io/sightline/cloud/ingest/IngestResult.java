@@ -18,6 +18,7 @@ public record IngestResult(Outcome outcome, int httpStatus, String reason, Strin
     public static final String BAD_SIGNATURE = "BAD_SIGNATURE";
     public static final String SESSION_OWNED_BY_OTHER_DEVICE = "SESSION_OWNED_BY_OTHER_DEVICE";
     public static final String DEVICE_MISMATCH = "DEVICE_MISMATCH";
+    public static final String WRONG_FLEET = "WRONG_FLEET";
     public static final String DUPLICATE_EVENT_ID = "DUPLICATE_EVENT_ID";
     public static final String STORE_CONFLICT = "STORE_CONFLICT";
     public static final String STORE_UNAVAILABLE = "STORE_UNAVAILABLE";

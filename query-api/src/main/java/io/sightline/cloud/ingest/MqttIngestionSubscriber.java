@@ -124,7 +124,7 @@ public class MqttIngestionSubscriber implements SmartLifecycle {
     private void handle(MqttClient c, String topic, MqttMessage message) {
         IngestResult result;
         try {
-            result = ingestion.ingest(message.getPayload());
+            result = ingestion.ingest(message.getPayload(), fleetOf(topic));
         } catch (RuntimeException e) {
             LOG.error("MQTT batch on {} failed", topic, e);
             result = new IngestResult(IngestResult.Outcome.RETRY, 503, IngestResult.STORE_UNAVAILABLE,
@@ -141,6 +141,12 @@ public class MqttIngestionSubscriber implements SmartLifecycle {
         } catch (MqttException e) {
             LOG.warn("Could not answer batch on {}: {}; the edge will resend after its timeout", topic, e.toString());
         }
+    }
+
+    /** The fleet level of {@code <root>/{fleet}/{vehicle}/events}. */
+    static String fleetOf(String eventsTopic) {
+        String[] levels = eventsTopic.split("/");
+        return levels.length >= 4 ? levels[levels.length - 3] : null;
     }
 
     /** {@code sightline/{fleet}/{vehicle}/events} → {@code sightline/{fleet}/{vehicle}/ack}. */

@@ -1,16 +1,20 @@
 package io.sightline.cloud.ingest;
 
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import io.sightline.cloud.telemetry.IngestTracing;
 import io.sightline.domain.event.DriveSessionStarted;
 import io.sightline.domain.event.EventEnvelope;
 import io.sightline.domain.session.BatchAck;
 import io.sightline.domain.session.BatchRejectedException;
 import io.sightline.domain.session.RejectionReason;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.security.PublicKey;
 import java.util.ArrayList;
 import java.util.List;
@@ -37,17 +41,19 @@ public class SignedBatchIngestion {
     private final IngestionService ingestion;
     private final DeviceKeyRegistry keys;
     private final IngestRejectionCounter counter;
+    private final IngestTracing tracing;
     private final JdbcTemplate jdbc;
     private final ObjectMapper mapper;
     private final long maxRequestBytes;
     /** session → owning device; a binding never changes, so it can be cached without expiry. */
-    private final Cache<String, String> owners = Caffeine.newBuilder().maximumSize(100_000).build();
+    private final Cache<String, Owner> owners = Caffeine.newBuilder().maximumSize(100_000).build();
 
     public SignedBatchIngestion(IngestionService ingestion, DeviceKeyRegistry keys, IngestRejectionCounter counter, JdbcTemplate jdbc,
-                                @Value("${sightline.ingest.max-request-bytes:8388608}") long maxRequestBytes) {
+                                @Value("${sightline.ingest.max-request-bytes:8388608}") long maxRequestBytes, IngestTracing tracing) {
         this.ingestion = ingestion;
         this.keys = keys;
         this.counter = counter;
+        this.tracing = tracing;
         this.jdbc = jdbc;
         this.mapper = ingestion.codec().mapper();
         this.maxRequestBytes = maxRequestBytes;
@@ -67,8 +73,16 @@ public class SignedBatchIngestion {
 
     /** Decides one request body; never throws, so every transport can always answer. */
     public IngestResult ingest(byte[] body) {
+        return ingest(body, null);
+    }
+
+    /**
+     * @param claimedFleetId the fleet the transport says the batch is for (the MQTT topic's fleet
+     *                       level), or null when the transport names none (HTTP, in-process)
+     */
+    public IngestResult ingest(byte[] body, String claimedFleetId) {
         try {
-            return decide(body);
+            return decide(body, claimedFleetId);
         } catch (RuntimeException e) {
             // Key lookup, session claim or counting failed: the database is unwell, not the batch.
             LOG.error("Ingestion failed before the append", e);
@@ -77,7 +91,7 @@ public class SignedBatchIngestion {
         }
     }
 
-    private IngestResult decide(byte[] body) {
+    private IngestResult decide(byte[] body, String claimedFleetId) {
         if (body.length > maxRequestBytes) {
             return tooLarge(body.length);
         }
@@ -119,19 +133,30 @@ public class SignedBatchIngestion {
             return malformed(batchId, deviceId, sessionId, first, "missing or invalid: " + String.join(", ", missing));
         }
 
-        Optional<PublicKey> key = keys.activeKey(deviceId);
+        Optional<DeviceKeyRegistry.ActiveDevice> device = keys.active(deviceId);
+        Optional<PublicKey> key = device.map(DeviceKeyRegistry.ActiveDevice::key);
         if (key.isEmpty()) {
             return refuse(IngestResult.Outcome.REJECTED, 401, IngestResult.UNKNOWN_DEVICE, "device " + deviceId
                     + " has no registered (unrevoked) public key; an administrator must register the publicKeyX509 from its key file",
                     batchId, deviceId, sessionId, first, -1);
         }
-        String canonicalEvents;
-        try {
-            canonicalEvents = mapper.writeValueAsString(events);
-        } catch (JsonProcessingException e) {
-            return malformed(batchId, deviceId, sessionId, first, "events cannot be re-serialised: " + e.getOriginalMessage());
+        // The signature is checked over the events exactly as received first: the edge sends the bytes it
+        // signed, and re-serialising the array cost more than verifying it. Only a sender whose bytes are
+        // not that (a client that reformats its JSON) pays for the canonical form (ADR-0009).
+        String receivedEvents = eventsAsReceived(body);
+        boolean verified = receivedEvents != null
+                && BatchSignatureVerifier.verify(key.get(), BatchSignatureVerifier.canonicalBytes(sessionId, first, receivedEvents), signature);
+        if (!verified) {
+            String canonicalEvents;
+            try {
+                canonicalEvents = mapper.writeValueAsString(events);
+            } catch (JsonProcessingException e) {
+                return malformed(batchId, deviceId, sessionId, first, "events cannot be re-serialised: " + e.getOriginalMessage());
+            }
+            verified = !canonicalEvents.equals(receivedEvents)
+                    && BatchSignatureVerifier.verify(key.get(), BatchSignatureVerifier.canonicalBytes(sessionId, first, canonicalEvents), signature);
         }
-        if (!BatchSignatureVerifier.verify(key.get(), BatchSignatureVerifier.canonicalBytes(sessionId, first, canonicalEvents), signature)) {
+        if (!verified) {
             return refuse(IngestResult.Outcome.REJECTED, 401, IngestResult.BAD_SIGNATURE, "the signature does not match the batch"
                     + " and device " + deviceId + "'s registered key: the batch was altered, or the device key differs from the"
                     + " registered one (re-register it if the device was re-keyed)", batchId, deviceId, sessionId, first, -1);
@@ -139,26 +164,48 @@ public class SignedBatchIngestion {
         long tVerified = System.nanoTime();
 
         List<EventEnvelope> decoded = new ArrayList<>(events.size());
+        String deviceFleet = device.get().fleetId();
         try {
+            String startedFleet = null;
             for (JsonNode n : events) {
                 EventEnvelope e = ingestion.codec().decode(n);
-                // The session's provenance names its device; only that device's key may vouch for it.
-                if (e.payload() instanceof DriveSessionStarted started && !deviceId.equals(started.deviceId())) {
-                    return refuse(IngestResult.Outcome.REJECTED, 403, IngestResult.DEVICE_MISMATCH, "DriveSessionStarted names device "
-                            + started.deviceId() + " but the batch is signed by " + deviceId + "; the edge must sign with the key of the"
-                            + " device it records", batchId, deviceId, sessionId, first, -1);
+                if (e.payload() instanceof DriveSessionStarted started) {
+                    // The session's provenance names its device; only that device's key may vouch for it.
+                    if (!deviceId.equals(started.deviceId())) {
+                        return refuse(IngestResult.Outcome.REJECTED, 403, IngestResult.DEVICE_MISMATCH, "DriveSessionStarted names device "
+                                + started.deviceId() + " but the batch is signed by " + deviceId + "; the edge must sign with the key of"
+                                + " the device it records", batchId, deviceId, sessionId, first, -1);
+                    }
+                    startedFleet = started.fleetId();
                 }
                 decoded.add(e);
             }
+            // A session of a fleet-bound device must be of that fleet: checked before the claim, so a
+            // refused first batch cannot bind the session id.
+            if (startedFleet != null && deviceFleet != null && !deviceFleet.equals(startedFleet)) {
+                return wrongFleet("session " + sessionId + " says fleet " + startedFleet + " but device " + deviceId
+                        + " is registered to fleet " + deviceFleet, batchId, deviceId, sessionId, first);
+            }
+            if (startedFleet != null && claimedFleetId != null && !claimedFleetId.equals(startedFleet)) {
+                return wrongFleet("the batch came on fleet " + claimedFleetId + "'s topic but session " + sessionId + " says fleet "
+                        + startedFleet, batchId, deviceId, sessionId, first);
+            }
+            String fleetOfSession = startedFleet != null ? startedFleet : deviceFleet;
             // Claimed only now, so a batch refused above cannot reserve a session id for its device.
-            String owner = owners.get(sessionId, s -> claim(s, deviceId));
-            if (!owner.equals(deviceId)) {
+            Owner owner = owners.get(sessionId, s -> claim(s, deviceId, fleetOfSession));
+            if (!owner.deviceId().equals(deviceId)) {
                 return refuse(IngestResult.Outcome.REJECTED, 403, IngestResult.SESSION_OWNED_BY_OTHER_DEVICE, "session " + sessionId
-                        + " belongs to device " + owner + "; a device may only append to its own sessions", batchId, deviceId, sessionId,
-                        first, -1);
+                        + " belongs to device " + owner.deviceId() + "; a device may only append to its own sessions", batchId, deviceId,
+                        sessionId, first, -1);
+            }
+            String sessionFleet = owner.fleetId() != null ? owner.fleetId() : fleetOfSession;
+            if (claimedFleetId != null && sessionFleet != null && !claimedFleetId.equals(sessionFleet)) {
+                return wrongFleet("the batch came on fleet " + claimedFleetId + "'s topic but session " + sessionId + " belongs to fleet "
+                        + sessionFleet, batchId, deviceId, sessionId, first);
             }
             long tDecoded = System.nanoTime();
-            BatchAck ack = ingestion.append(sessionId, first, decoded);
+            // The ingest span links to the edge spans named by the events' traceparents (ADR-0007).
+            BatchAck ack = tracing.traced(sessionId, first, decoded, () -> ingestion.append(sessionId, first, decoded));
             if (LOG.isDebugEnabled()) {
                 LOG.debug("Batch {}@{} ({} events): parse+verify {} ms, decode {} ms, append {} ms", sessionId, first, decoded.size(),
                         (tVerified - t0) / 1_000_000, (tDecoded - tVerified) / 1_000_000, (System.nanoTime() - tDecoded) / 1_000_000);
@@ -185,6 +232,42 @@ public class SignedBatchIngestion {
         }
     }
 
+    /**
+     * The text of the body's top-level {@code events} value, byte for byte, or {@code null} when the
+     * body has no single such array. The tree the events are decoded from is that same value, so a
+     * signature valid over these bytes vouches for exactly what is stored.
+     */
+    private String eventsAsReceived(byte[] body) {
+        try (JsonParser p = mapper.getFactory().createParser(body)) {
+            if (p.nextToken() != JsonToken.START_OBJECT) {
+                return null;
+            }
+            String found = null;
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                boolean isEvents = "events".equals(p.currentName());
+                JsonToken value = p.nextToken();
+                if (!isEvents) {
+                    p.skipChildren();
+                    continue;
+                }
+                if (found != null || value != JsonToken.START_ARRAY) {
+                    // A repeated key: the tree keeps the last value; rather than reason about which, take the slow path.
+                    return null;
+                }
+                long start = p.currentTokenLocation().getByteOffset();
+                p.skipChildren();
+                long end = p.currentTokenLocation().getByteOffset() + 1;
+                if (start < 0 || end > body.length || end <= start) {
+                    return null;
+                }
+                found = new String(body, (int) start, (int) (end - start), StandardCharsets.UTF_8);
+            }
+            return found;
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
     private static boolean mentions(Throwable e, String text) {
         for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
             if (t.getMessage() != null && t.getMessage().contains(text)) {
@@ -194,10 +277,21 @@ public class SignedBatchIngestion {
         return false;
     }
 
-    private String claim(String sessionId, String deviceId) {
-        jdbc.update("insert into ingest_session_device (session_id, device_id) values (?, ?) on conflict (session_id) do nothing",
-                sessionId, deviceId);
-        return jdbc.queryForObject("select device_id from ingest_session_device where session_id = ?", String.class, sessionId);
+    /** The device that owns a session, and the fleet the session was bound to (null for sessions bound before fleets). */
+    private record Owner(String deviceId, String fleetId) {
+    }
+
+    private Owner claim(String sessionId, String deviceId, String fleetId) {
+        jdbc.update("insert into ingest_session_device (session_id, device_id, fleet_id) values (?, ?, ?) on conflict (session_id) do nothing",
+                sessionId, deviceId, fleetId);
+        return jdbc.queryForObject("select device_id, fleet_id from ingest_session_device where session_id = ?",
+                (rs, i) -> new Owner(rs.getString(1), rs.getString(2)), sessionId);
+    }
+
+    private IngestResult wrongFleet(String why, String batchId, String deviceId, String sessionId, long first) {
+        return refuse(IngestResult.Outcome.REJECTED, 403, IngestResult.WRONG_FLEET, why + "; nothing of the batch was stored."
+                + " Publish on sightline/{fleet}/{vehicle}/events with the session's fleet, and register the device into it",
+                batchId, deviceId, sessionId, first, -1);
     }
 
     private IngestResult rejected(BatchRejectedException e, String batchId, String deviceId, String sessionId, long first) {

@@ -33,13 +33,15 @@ public class SecurityConfiguration {
                 .sessionManagement(s -> s.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
                 .authorizeHttpRequests(auth -> auth
                         .requestMatchers(HttpMethod.POST, "/api/v1/ingest").permitAll()
+                        // Devices sign evidence uploads like their batches (ADR-0008); reads are the investigators'.
+                        .requestMatchers(HttpMethod.PUT, "/api/v1/evidence/*").permitAll()
                         .requestMatchers("/actuator/health/**", "/actuator/health", "/actuator/prometheus").permitAll()
                         .requestMatchers("/v3/api-docs/**", "/swagger-ui/**", "/swagger-ui.html").permitAll()
                         .requestMatchers("/", "/ui/**", "/favicon.ico", "/error").permitAll()
                         .requestMatchers("/api/v1/streams/**").hasRole(Roles.SAFETY_APP)
                         .requestMatchers("/api/v1/exports/**").hasRole(Roles.AUDITOR)
                         .requestMatchers("/api/v1/admin/**").hasRole(Roles.ADMIN)
-                        .requestMatchers("/api/v1/alerts/**", "/api/v1/sessions/**", "/api/v1/whatif/**").hasRole(Roles.INVESTIGATOR)
+                        .requestMatchers("/api/v1/alerts/**", "/api/v1/sessions/**", "/api/v1/whatif/**", "/api/v1/evidence/**").hasRole(Roles.INVESTIGATOR)
                         .anyRequest().denyAll())
                 .exceptionHandling(e -> e
                         .authenticationEntryPoint(ProblemAuthenticationHandlers.unauthorized())

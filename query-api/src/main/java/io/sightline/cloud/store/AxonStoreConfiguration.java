@@ -135,9 +135,17 @@ public class AxonStoreConfiguration {
                 .build();
     }
 
+    /** Upcasters run in @Order: each revision step expects the output of the one before. */
     @Bean
+    @org.springframework.core.annotation.Order(1)
     public EventUpcaster frameCapturedMicrosUpcaster() {
         return new FrameCapturedMicrosUpcaster();
+    }
+
+    @Bean
+    @org.springframework.core.annotation.Order(2)
+    public EventUpcaster frameCapturedEvidenceUpcaster() {
+        return new io.sightline.domain.upcasting.FrameCapturedEvidenceUpcaster();
     }
 
     /** Keeps hot sessions in memory so appending to a long session never replays it. */
@@ -202,6 +210,21 @@ public class AxonStoreConfiguration {
                         (config, builder) -> builder.maxClaimedSegments(maxClaimedSegments));
             }
         };
+    }
+
+    /**
+     * Correlation data (trace and correlation ids) for the messages a handler dispatches, as Axon's
+     * default {@link org.axonframework.messaging.correlation.MessageOriginProvider} gives it, except
+     * for events replayed by the streaming processors: no projection dispatches anything, yet the
+     * default read every event's metadata, deserialising it, only to find the ids; that was a third
+     * of a projection rebuild's handling time (docs/benchmarks.md). Commands still pass their ids
+     * on to the events they cause.
+     */
+    @Bean
+    public org.axonframework.messaging.correlation.CorrelationDataProvider originUnlessReplayed() {
+        org.axonframework.messaging.correlation.MessageOriginProvider origin = new org.axonframework.messaging.correlation.MessageOriginProvider();
+        return message -> message instanceof org.axonframework.eventhandling.TrackedEventMessage
+                ? java.util.Map.of() : origin.correlationDataFor(message);
     }
 
     /** Stores each edge event under the id its producer gave it (see {@link ProducerEventIdInterceptor}). */

@@ -356,8 +356,8 @@ class InvestigatorApiIntegrationTest {
     @Test
     void traceRefusesUnknownFormatsAndOtherFleets() throws Exception {
         assertThat(problem(get("/api/v1/alerts/" + A1_ALERT_2 + "/trace?format=png", investigatorA), 400))
-                .contains("format must be json, dot or html");
-        for (String format : List.of("json", "dot", "html")) {
+                .contains("format must be json, dot, html or svg");
+        for (String format : List.of("json", "dot", "html", "svg")) {
             problem(get("/api/v1/alerts/" + A1_ALERT_2 + "/trace?format=" + format, investigatorB), 404);
         }
         problem(get("/api/v1/alerts/" + A1 + "/alert/99/trace", investigatorA), 404);
@@ -603,6 +603,7 @@ class InvestigatorApiIntegrationTest {
                 new Call("GET", "/api/v1/alerts/" + A1_ALERT_2 + "/trace", null),
                 new Call("GET", "/api/v1/alerts/" + A1_ALERT_2 + "/trace?format=dot", null),
                 new Call("GET", "/api/v1/alerts/" + A1_ALERT_2 + "/trace?format=html", null),
+                new Call("GET", "/api/v1/alerts/" + A1_ALERT_2 + "/trace?format=svg", null),
                 new Call("GET", "/api/v1/alerts/" + A1_ALERT_2 + "/narrative", null),
                 new Call("GET", "/api/v1/sessions/" + A1 + "/events", null),
                 new Call("POST", "/api/v1/alerts/" + A1_ALERT_2 + "/review", review),

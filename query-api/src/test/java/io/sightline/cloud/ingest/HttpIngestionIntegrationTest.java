@@ -152,6 +152,40 @@ class HttpIngestionIntegrationTest {
         assertThat(counter.counts(device.deviceId).get("BAD_SIGNATURE")).isEqualTo(before + 3);
     }
 
+    /** A body whose events are exactly {@code eventsText}, signed over those characters. */
+    byte[] signedOverText(String sessionId, long first, String eventsText, String signedText) throws Exception {
+        java.security.Signature s = java.security.Signature.getInstance("Ed25519");
+        s.initSign(device.keys.getPrivate());
+        s.update(BatchSignatureVerifier.canonicalBytes(sessionId, first, signedText));
+        return ("{\"batchId\":\"b-" + sessionId + "-" + first + "\",\"deviceId\":\"" + device.deviceId + "\",\"sessionId\":\"" + sessionId
+                + "\",\"firstSequence\":" + first + ",\"signature\":\"" + java.util.Base64.getEncoder().encodeToString(s.sign())
+                + "\",\"events\":" + eventsText + "}").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void signatureHoldsOverTheBytesSentOrTheirCanonicalFormButNeverOverOtherEvents() throws Exception {
+        List<EventEnvelope> events = device.session("h-format", 18);
+        var pretty = device.mapper().writerWithDefaultPrettyPrinter();
+        // Signed over the canonical form, sent reformatted: the canonical fallback accepts it.
+        assertThat(post(pretty.writeValueAsBytes(device.body("h-format", events.subList(0, 6)))).status()).isEqualTo(200);
+        // Signed over exactly the (non-canonical) bytes sent: accepted over those bytes.
+        String spaced = pretty.writeValueAsString(device.eventsJson(events.subList(6, 12)));
+        assertThat(post(signedOverText("h-format", 6, spaced, spaced)).status()).isEqualTo(200);
+        assertThat(storedIds("h-format")).hasSize(12);
+
+        // A signed array followed by a second "events" key: the parsed batch would be the unsigned one, so it is refused.
+        String signed = device.mapper().writeValueAsString(device.eventsJson(events.subList(12, 18)));
+        List<EventEnvelope> forged = events.subList(12, 18).stream()
+                .map(e -> e.sequence() == 13 ? new EventEnvelope(e.eventId(), e.sequence(), e.occurredAtNanos() + 1, e.payload()) : e)
+                .toList();
+        String unsigned = device.mapper().writeValueAsString(device.eventsJson(forged));
+        byte[] twice = signedOverText("h-format", 12, signed + ",\"events\":" + unsigned, signed);
+        Reply r = post(twice);
+        assertThat(r.status()).isEqualTo(401);
+        assertThat(r.body().get("reason").asText()).isEqualTo("BAD_SIGNATURE");
+        assertThat(storedIds("h-format")).hasSize(12);
+    }
+
     @Test
     void unknownOrRevokedDeviceAndAnotherDevicesSessionAreRefused() throws Exception {
         TestDevice stranger = new TestDevice("dev-never-registered");
@@ -182,6 +216,22 @@ class HttpIngestionIntegrationTest {
         Reply afterRevoke = post(revoked.body("h-rev", 3, revoked.eventsJson(revoked.session("h-rev", 5).subList(3, 5))));
         assertThat(afterRevoke.body().get("reason").asText()).isEqualTo("UNKNOWN_DEVICE");
         assertThat(storedIds("h-rev")).hasSize(3);
+    }
+
+    /** A device registered into one fleet cannot store a session that claims another. */
+    @Test
+    void aFleetBoundDeviceCannotStoreAnotherFleetsSession() throws Exception {
+        TestDevice bound = new TestDevice("dev-fleet-bound");
+        registry.register(bound.deviceId, "fleet-elsewhere", bound.publicKeyBase64());
+        Reply refused = post(bound.body("h-fleet", bound.session("h-fleet", 4)));
+        assertThat(refused.status()).isEqualTo(403);
+        assertThat(refused.body().get("reason").asText()).isEqualTo("WRONG_FLEET");
+        assertThat(refused.body().get("detail").asText()).contains("fleet-t").contains("fleet-elsewhere");
+        assertThat(storedIds("h-fleet")).isEmpty();
+        // The refused batch did not bind the session: registered into the session's fleet, the device stores it.
+        registry.register(bound.deviceId, "fleet-t", bound.publicKeyBase64());
+        assertThat(post(bound.body("h-fleet", bound.session("h-fleet", 4))).status()).isEqualTo(200);
+        assertThat(storedIds("h-fleet")).hasSize(4);
     }
 
     @Test

@@ -77,7 +77,7 @@ class MqttIngestionIntegrationTest {
         MqttConnectOptions o = new MqttConnectOptions();
         o.setCleanSession(true);
         client.connect(o);
-        client.subscribe(ROOT + "/fleet-q/veh-q/ack", 1, (topic, message) -> replies.add(device.mapper().readTree(message.getPayload())));
+        client.subscribe(ROOT + "/fleet-t/veh-q/ack", 1, (topic, message) -> replies.add(device.mapper().readTree(message.getPayload())));
     }
 
     @AfterAll
@@ -87,9 +87,9 @@ class MqttIngestionIntegrationTest {
     }
 
     JsonNode publish(byte[] payload) throws Exception {
-        client.publish(ROOT + "/fleet-q/veh-q/events", payload, 1, false);
+        client.publish(ROOT + "/fleet-t/veh-q/events", payload, 1, false);
         JsonNode reply = replies.poll(20, TimeUnit.SECONDS);
-        assertThat(reply).as("a reply on %s/fleet-q/veh-q/ack within 20 s", ROOT).isNotNull();
+        assertThat(reply).as("a reply on %s/fleet-t/veh-q/ack within 20 s", ROOT).isNotNull();
         return reply;
     }
 
@@ -140,5 +140,29 @@ class MqttIngestionIntegrationTest {
         assertThat(rest.get("nextExpectedSequence").asLong()).isEqualTo(30);
         assertThat(jdbc.queryForList("select event_identifier from domain_event_entry where aggregate_identifier = 'm-1'"
                 + " order by sequence_number", String.class)).containsExactlyElementsOf(events.stream().map(EventEnvelope::eventId).toList());
+    }
+
+    /** The topic's fleet level must be the session's fleet: a batch published under another fleet stores nothing. */
+    @Test
+    void aBatchOnAnotherFleetsTopicIsRefusedAndStoresNothing() throws Exception {
+        BlockingQueue<JsonNode> otherReplies = new LinkedBlockingQueue<>();
+        client.subscribe(ROOT + "/fleet-other/veh-q/ack", 1, (topic, message) -> otherReplies.add(device.mapper().readTree(message.getPayload())));
+        List<EventEnvelope> events = device.session("m-wrong-fleet", 20);
+
+        client.publish(ROOT + "/fleet-other/veh-q/events", device.mapper().writeValueAsBytes(device.body("m-wrong-fleet", events.subList(0, 10))), 1, false);
+        JsonNode first = otherReplies.poll(20, TimeUnit.SECONDS);
+        assertThat(first).as("a reply on the other fleet's ack topic").isNotNull();
+        assertThat(first.get("status").asText()).isEqualTo("REJECTED");
+        assertThat(first.get("reason").asText()).isEqualTo("WRONG_FLEET");
+        assertThat(first.get("detail").asText()).contains("fleet-other").contains("fleet-t");
+        assertThat(rows("m-wrong-fleet")).isZero();
+
+        // On its own fleet's topic the session is stored; a later batch under another fleet still is not.
+        assertThat(publish(device.body("m-wrong-fleet", events.subList(0, 10))).get("status").asText()).isEqualTo("ACKNOWLEDGED");
+        client.publish(ROOT + "/fleet-other/veh-q/events", device.mapper().writeValueAsBytes(device.body("m-wrong-fleet", events.subList(10, 20))), 1, false);
+        JsonNode later = otherReplies.poll(20, TimeUnit.SECONDS);
+        assertThat(later).isNotNull();
+        assertThat(later.get("reason").asText()).isEqualTo("WRONG_FLEET");
+        assertThat(rows("m-wrong-fleet")).isEqualTo(10);
     }
 }

@@ -101,7 +101,10 @@ class EventStoreIntegrationTest {
         assertThat(stored).extracting(r -> r.get("event_identifier"))
                 .containsExactly("s-ids/0", "s-ids/1", "s-ids/2", "s-ids/3", "s-ids/4", "s-ids/5");
         assertThat(stored).extracting(r -> ((Number) r.get("sequence_number")).longValue()).containsExactly(0L, 1L, 2L, 3L, 4L, 5L);
-        assertThat(stored).allSatisfy(r -> assertThat(r.get("payload_revision")).isEqualTo("1"));
+        // Each payload is stored under its class's current @Revision (FrameCaptured is at 2, ADR-0008).
+        assertThat(stored).allSatisfy(r -> assertThat(r.get("payload_revision")).isEqualTo(
+                revisionOf((String) r.get("payload_type"))));
+        assertThat(stored.get(2).get("payload_revision")).isEqualTo("2");
         assertThat(stored.get(3).get("payload_type")).isEqualTo(DetectionObserved.class.getName());
     }
 
@@ -219,5 +222,13 @@ class EventStoreIntegrationTest {
         EventEnvelope detection = new EventEnvelope("s-long/" + n, n, T0 + n * 1_000_000L, new DetectionObserved("dn", "f", 2, "car", 0.9,
                 new BoxPx(1, 2, 3, 4), "yolox-nano", "0.1.1rc0", YOLOX_SHA, List.of("s-long/" + (n - 2))));
         assertThat(ingestion.append("s-long", n, List.of(detection)).storedCount()).isEqualTo(1);
+    }
+
+    private static String revisionOf(String className) {
+        try {
+            return Class.forName(className).getAnnotation(org.axonframework.serialization.Revision.class).value();
+        } catch (ClassNotFoundException e) {
+            throw new AssertionError(className, e);
+        }
     }
 }

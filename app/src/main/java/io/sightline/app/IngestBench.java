@@ -1,0 +1,508 @@
+package io.sightline.app;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.sightline.cloud.SightlineCloudApplication;
+import io.sightline.cloud.ingest.DeviceKeyRegistry;
+import io.sightline.domain.event.DriveSessionStarted;
+import io.sightline.domain.event.EventEnvelope;
+import io.sightline.domain.ingest.EventCodec;
+import io.sightline.uplink.journal.EdgeJournal;
+import io.sightline.uplink.sign.BatchSigner;
+import io.sightline.uplink.sign.DeviceIdentity;
+import io.sightline.uplink.transport.HttpUplinkTransport;
+import io.sightline.uplink.transport.MqttUplinkTransport;
+import io.sightline.uplink.transport.TransportException;
+import io.sightline.uplink.transport.UplinkTransport;
+import io.sightline.uplink.upload.Uploader;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
+import javax.sql.DataSource;
+import org.axonframework.serialization.Serializer;
+import org.springframework.boot.WebApplicationType;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.jdbc.core.JdbcTemplate;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code sightline bench ingest}: the real cloud (web server, MQTT subscriber, Axon store) and N
+ * simulated vehicles, each with its own Ed25519 key, journal and {@link Uploader}. The same
+ * synthetic drives go through a raw JDBC batch insert (the limit), HTTP and MQTT, in one run and one
+ * store; afterwards the store must hold exactly the journals' events for every uploaded session.
+ */
+@Command(name = "ingest", description = "Edge-to-cloud ingestion over HTTP and MQTT vs a raw JDBC insert of the same rows.")
+final class IngestBench implements Callable<Integer> {
+
+    /** Issue 5: ingestion must reach half the raw insert rate of the same rows. */
+    static final double TARGET_RATIO = 0.5;
+
+    @Option(names = "--events", defaultValue = "100000", description = "Events per path, split over the vehicles (default ${DEFAULT-VALUE}).")
+    int events;
+    @Option(names = "--vehicles", defaultValue = "4", description = "Simulated vehicles uploading at once, one session each (default ${DEFAULT-VALUE}).")
+    int vehicles;
+    @Option(names = "--batch", description = "Events per signed batch (default: the uploader's default).")
+    Integer batch;
+    @Option(names = "--batch-bytes", description = "Wire bytes per signed batch (default: the uploader's default).")
+    Long batchBytes;
+    @Option(names = "--raw-batch", description = "Rows per raw insert transaction (default: the upload batch, so both write the same"
+            + " rows per transaction).")
+    Integer rawBatch;
+    @Option(names = "--paths", split = ",", defaultValue = "raw,http,mqtt",
+            description = "Paths to measure, in order; raw is measured again at the end (default ${DEFAULT-VALUE}).")
+    List<String> paths;
+    @Option(names = "--jdbc-url", description = "PostgreSQL to use; default: the embedded one.")
+    String jdbcUrl;
+    @Option(names = "--mqtt-url", defaultValue = "tcp://127.0.0.1:1883", description = "MQTT broker (default ${DEFAULT-VALUE}).")
+    String mqttUrl;
+    @Option(names = "--mqtt-workers", description = "Cloud MQTT ingestion workers (default: sightline.ingest.mqtt.workers).")
+    Integer mqttWorkers;
+    @Option(names = "--with-projections", description = "Keep the projections running during the upload (default: off, as bench append).")
+    boolean withProjections;
+
+    @Override
+    public Integer call() throws Exception {
+        if (vehicles < 1 || events < vehicles * 10) {
+            throw new IllegalArgumentException("need --vehicles >= 1 and --events >= 10 x vehicles");
+        }
+        for (String p : paths) {
+            if (!List.of("raw", "http", "mqtt").contains(p)) {
+                throw new IllegalArgumentException("unknown path '" + p + "'; choose from raw, http, mqtt");
+            }
+        }
+        Uploader.Settings defaults = Uploader.Settings.defaults();
+        Uploader.Settings settings = defaults.withBatch(batch == null ? defaults.maxEventsPerBatch() : batch,
+                batchBytes == null ? defaults.maxBatchBytes() : batchBytes).withBackoff(Duration.ofMillis(20), Duration.ofMillis(500));
+        String run = Long.toString(System.currentTimeMillis(), 36);
+        String topicRoot = "bench-" + run;
+        List<String> args = new ArrayList<>(List.of(
+                "--server.port=0",
+                "--sightline.projections.enabled=" + withProjections,
+                "--sightline.ingest.mqtt.enabled=" + paths.contains("mqtt"),
+                "--sightline.ingest.mqtt.url=" + mqttUrl,
+                "--sightline.ingest.mqtt.topic-root=" + topicRoot,
+                "--sightline.ingest.mqtt.share-group=" + topicRoot,
+                "--logging.level.org.springframework=WARN",
+                "--logging.level.org.apache=WARN"));
+        if (mqttWorkers != null) {
+            args.add("--sightline.ingest.mqtt.workers=" + mqttWorkers);
+        }
+        Path work = Files.createTempDirectory("sightline-bench-ingest-");
+        if (jdbcUrl != null && !jdbcUrl.isBlank()) {
+            args.add("--spring.datasource.url=" + jdbcUrl);
+        } else {
+            // A fresh embedded store per run, deleted afterwards: a run writes a million events, and a
+            // store grown by earlier runs would make later figures slower for reasons of its own.
+            args.add("--sightline.embedded-postgres.data-dir=" + work.resolve("pgdata"));
+        }
+        try (ConfigurableApplicationContext ctx = new SpringApplicationBuilder(SightlineCloudApplication.class)
+                .web(WebApplicationType.SERVLET).logStartupInfo(false).run(args.toArray(String[]::new))) {
+            int port = Integer.parseInt(ctx.getEnvironment().getProperty("local.server.port"));
+            CpuSample.watchEmbeddedPostgres(ctx.getEnvironment().getProperty("sightline.embedded-postgres.active-data-dir"));
+            DataSource dataSource = ctx.getBean(DataSource.class);
+            JdbcTemplate jdbc = new JdbcTemplate(dataSource);
+            Serializer serializer = ctx.getBean("eventSerializer", Serializer.class);
+            DeviceKeyRegistry keys = ctx.getBean(DeviceKeyRegistry.class);
+            ObjectMapper mapper = new EventCodec().mapper();
+            int perVehicle = events / vehicles;
+            long t0 = System.currentTimeMillis() * 1_000_000L;
+
+            System.out.printf("ingest benchmark: %,d events per path, %d vehicles (one session each), batches of up to %,d events /"
+                            + " %,d bytes, cloud on port %d%s, projections %s%n",
+                    perVehicle * vehicles, vehicles, settings.maxEventsPerBatch(), settings.maxBatchBytes(), port,
+                    paths.contains("mqtt") ? ", broker " + mqttUrl : "", withProjections ? "on" : "off");
+            System.out.printf("raw path: the same events as Axon would store them, %,d rows per insert transaction, one thread per vehicle%n",
+                    rawBatch == null ? settings.maxEventsPerBatch() : rawBatch);
+
+            warmUp(run, work, keys, mapper, settings, port, t0, topicRoot);
+
+            Map<String, Double> rates = new LinkedHashMap<>();
+            List<String> order = new ArrayList<>(paths);
+            if (order.contains("raw")) {
+                order.add("raw-again");
+            }
+            for (String path : order) {
+                String label = path.startsWith("raw") ? "raw" : path;
+                List<Vehicle> fleet = fleet(run + "-" + path, work, keys, perVehicle, t0, !label.equals("raw"));
+                double rate = switch (label) {
+                    case "raw" -> raw(fleet, serializer, dataSource, rawBatch == null ? settings.maxEventsPerBatch() : rawBatch);
+                    case "http" -> upload("http", fleet, mapper, settings,
+                            v -> new HttpUplinkTransport("http://127.0.0.1:" + port, Duration.ofSeconds(60), mapper));
+                    default -> upload("mqtt", fleet, mapper, settings,
+                            v -> new MqttUplinkTransport(mqttUrl, topicRoot, "fleet-bench", v.vehicleId, Duration.ofSeconds(60), mapper));
+                };
+                verify(jdbc, fleet, label);
+                for (Vehicle v : fleet) {
+                    v.close();
+                }
+                rates.merge(label, rate, Math::max);
+            }
+
+            Double raw = rates.get("raw");
+            System.out.println();
+            System.out.println("results (same run, same store, same synthetic drives):");
+            for (Map.Entry<String, Double> e : rates.entrySet()) {
+                if (e.getKey().equals("raw")) {
+                    System.out.printf("raw   %,12.0f events/s   (the higher of the two raw runs: the limit)%n", e.getValue());
+                } else if (raw == null) {
+                    System.out.printf("%-5s %,12.0f events/s%n", e.getKey(), e.getValue());
+                } else {
+                    double ratio = e.getValue() / raw;
+                    System.out.printf("%-5s %,12.0f events/s   %.2f of raw (target >= %.2f): %s%n", e.getKey(), e.getValue(), ratio,
+                            TARGET_RATIO, ratio >= TARGET_RATIO ? "PASS" : "BELOW TARGET");
+                }
+            }
+            // A benchmark reports; a figure below target does not fail the command (a lost or doubled event does, above).
+            return 0;
+        } finally {
+            deleteTree(work);
+        }
+    }
+
+    /** A vehicle: its device key (registered with the cloud), its journal holding one filled session. */
+    private static final class Vehicle implements AutoCloseable {
+        final String vehicleId;
+        final String sessionId;
+        final DeviceIdentity device;
+        final List<EventEnvelope> session;
+        final EdgeJournal journal;
+
+        Vehicle(String vehicleId, String sessionId, DeviceIdentity device, List<EventEnvelope> session, EdgeJournal journal) {
+            this.vehicleId = vehicleId;
+            this.sessionId = sessionId;
+            this.device = device;
+            this.session = session;
+            this.journal = journal;
+        }
+
+        @Override
+        public void close() {
+            if (journal != null) {
+                journal.close();
+            }
+        }
+    }
+
+    private List<Vehicle> fleet(String prefix, Path work, DeviceKeyRegistry keys, int perVehicle, long t0, boolean withJournal) {
+        List<Vehicle> fleet = new ArrayList<>();
+        Progress progress = new Progress("prepare " + prefix.substring(prefix.lastIndexOf('-') + 1), (long) perVehicle * vehicles);
+        for (int i = 0; i < vehicles; i++) {
+            String vehicleId = "veh-" + i;
+            String deviceId = "bench-" + prefix + "-dev-" + i;
+            String sessionId = "ingest-" + prefix + "-" + i;
+            List<EventEnvelope> session = new ArrayList<>(SyntheticSession.generate(sessionId, t0, perVehicle));
+            // The cloud accepts a session only from the device its DriveSessionStarted names.
+            DriveSessionStarted s = (DriveSessionStarted) session.get(0).payload();
+            session.set(0, new EventEnvelope(session.get(0).eventId(), 0, session.get(0).occurredAtNanos(), new DriveSessionStarted(
+                    sessionId, "fleet-bench", vehicleId, deviceId, s.softwareVersion(), s.startTimeNanos(), s.calibration(),
+                    s.policyVersion(), s.policyThresholds())));
+            DeviceIdentity device = null;
+            EdgeJournal journal = null;
+            if (withJournal) {
+                device = DeviceIdentity.generate(deviceId);
+                keys.register(deviceId, device.publicKeyBase64());
+                journal = EdgeJournal.open(work.resolve(prefix + "-" + i + ".db"), 4L << 30);
+                for (int first = 0; first < session.size(); first += 5_000) {
+                    List<EdgeJournal.NewEvent> chunk = new ArrayList<>();
+                    for (EventEnvelope e : session.subList(first, Math.min(session.size(), first + 5_000))) {
+                        chunk.add(new EdgeJournal.NewEvent(e.eventId(), e.occurredAtNanos(), e.payload()));
+                    }
+                    journal.append(sessionId, chunk);
+                    progress.update((long) i * perVehicle + Math.min(session.size(), first + 5_000));
+                }
+            }
+            fleet.add(new Vehicle(vehicleId, sessionId, device, session, journal));
+        }
+        progress.done();
+        return fleet;
+    }
+
+    /**
+     * The limit: the rows Axon would write for the same events (same payload and metadata bytes),
+     * pre-serialised, inserted with plain JDBC batches of the uploader's batch size, one
+     * transaction per batch, one thread per vehicle.
+     */
+    private double raw(List<Vehicle> fleet, Serializer serializer, DataSource ds, int batchSize) throws Exception {
+        List<List<Object[]>> rows = new ArrayList<>();
+        for (Vehicle v : fleet) {
+            rows.add(BenchCommand.Append.serializeRows(v.session, serializer));
+        }
+        long total = fleet.stream().mapToLong(v -> v.session.size()).sum();
+        Progress progress = new Progress("raw", total);
+        AtomicLong done = new AtomicLong();
+        ExecutorService pool = Executors.newFixedThreadPool(fleet.size());
+        CpuSample cpu = CpuSample.now();
+        long start = System.nanoTime();
+        try {
+            List<Future<?>> futures = new ArrayList<>();
+            for (int i = 0; i < fleet.size(); i++) {
+                List<Object[]> r = rows.get(i);
+                futures.add(pool.submit(() -> {
+                    for (int first = 0; first < r.size(); first += batchSize) {
+                        int n = Math.min(batchSize, r.size() - first);
+                        BenchCommand.Append.insertRaw(ds, r, first, n);
+                        progress.update(done.addAndGet(n));
+                    }
+                    return null;
+                }));
+            }
+            for (Future<?> f : futures) {
+                f.get();
+            }
+        } finally {
+            pool.shutdown();
+        }
+        long elapsed = System.nanoTime() - start;
+        progress.update(total);
+        return report("raw", total, elapsed, progress, cpu);
+    }
+
+    /** Every vehicle's uploader drains its journal on its own thread; the clock stops when the last is acknowledged. */
+    private double upload(String label, List<Vehicle> fleet, ObjectMapper mapper, Uploader.Settings settings,
+                          Function<Vehicle, UplinkTransport> transports) throws Exception {
+        long total = fleet.stream().mapToLong(v -> v.session.size()).sum();
+        List<UplinkTransport> opened = new ArrayList<>();
+        List<Uploader> uploaders = new ArrayList<>();
+        for (Vehicle v : fleet) {
+            UplinkTransport t = transports.apply(v);
+            opened.add(t);
+            uploaders.add(new Uploader(v.journal, new BatchSigner(v.device, mapper), t, settings));
+        }
+        Progress progress = new Progress(label, total);
+        ExecutorService pool = Executors.newFixedThreadPool(fleet.size());
+        CpuSample cpu = CpuSample.now();
+        long start = System.nanoTime();
+        try {
+            List<Future<?>> futures = new ArrayList<>();
+            for (Uploader u : uploaders) {
+                futures.add(pool.submit(() -> {
+                    drain(u);
+                    return null;
+                }));
+            }
+            for (Future<?> f : futures) {
+                while (!f.isDone()) {
+                    progress.update(uploaders.stream().mapToLong(u -> u.stats().eventsAcknowledged()).sum());
+                    Thread.sleep(50);
+                }
+                f.get();
+            }
+        } finally {
+            pool.shutdown();
+        }
+        long elapsed = System.nanoTime() - start;
+        // Before closing the transports: an MQTT disconnect waits for the broker, which is not upload work.
+        CpuSample cpuAfter = CpuSample.now();
+        progress.update(total);
+        for (UplinkTransport t : opened) {
+            t.close();
+        }
+        long batches = uploaders.stream().mapToLong(u -> u.stats().batchesSent()).sum();
+        long failures = uploaders.stream().mapToLong(u -> u.stats().transportFailures()).sum();
+        long duplicates = uploaders.stream().mapToLong(u -> u.stats().duplicateEvents()).sum();
+        double rate = report(label, total, elapsed, progress, cpu, cpuAfter);
+        System.out.printf("      %,d batches (%,.0f events each), %d transport failures, %,d duplicate events acknowledged%n", batches,
+                total / (double) Math.max(1, batches), failures, duplicates);
+        return rate;
+    }
+
+    /** Drains until the journal is fully acknowledged; a transport failure is retried, as the uploader's own loop does. */
+    private static void drain(Uploader u) throws InterruptedException {
+        long deadline = System.nanoTime() + 1_800_000_000_000L;
+        while (System.nanoTime() < deadline) {
+            try {
+                if (u.drainOnce()) {
+                    return;
+                }
+                throw new IllegalStateException("the cloud refused a benchmark session; see the log above");
+            } catch (TransportException e) {
+                System.out.println("      transport failure, retrying: " + e.getMessage());
+                Thread.sleep(100);
+            }
+        }
+        throw new IllegalStateException("upload did not finish within 30 minutes");
+    }
+
+    private static double report(String label, long total, long elapsedNanos, Progress progress, CpuSample cpuBefore) {
+        return report(label, total, elapsedNanos, progress, cpuBefore, CpuSample.now());
+    }
+
+    private static double report(String label, long total, long elapsedNanos, Progress progress, CpuSample cpuBefore, CpuSample cpu) {
+        progress.done();
+        double seconds = elapsedNanos / 1e9;
+        double rate = total / seconds;
+        System.out.printf("%-5s %,d events in %.2f s = %,.0f events/s%s%n", label, total, seconds, rate, cpu.since(cpuBefore, total));
+        return rate;
+    }
+
+    /**
+     * Where the CPU went while a path ran: this JVM (edge uploaders and cloud alike), the embedded
+     * PostgreSQL (server and backends, when the benchmark runs on it), and the whole machine, from
+     * /proc. On a machine shared with other work the rates move with its load; CPU per event
+     * does much less, and (JVM + PostgreSQL) per event bounds what two idle cores could do.
+     */
+    record CpuSample(long jvmNanos, long postgresTicks, long machineBusyTicks, long machineTotalTicks) {
+
+        /** The embedded server's postmaster, or -1 (external server: its other clients' work would be counted). */
+        static volatile long postmasterPid = -1;
+        private static final double TICKS_PER_SECOND = 100;
+
+        /** Finds the postmaster serving {@code dataDir}, so its CPU and its backends' can be counted. */
+        static void watchEmbeddedPostgres(String dataDir) {
+            if (dataDir == null) {
+                return;
+            }
+            try (var procs = Files.list(Path.of("/proc"))) {
+                for (Path proc : procs.filter(p -> p.getFileName().toString().chars().allMatch(Character::isDigit)).toList()) {
+                    try {
+                        String cmd = new String(Files.readAllBytes(proc.resolve("cmdline"))).replace('\0', ' ');
+                        if (cmd.contains("postgres") && cmd.contains("-D " + dataDir)) {
+                            postmasterPid = Long.parseLong(proc.getFileName().toString());
+                            return;
+                        }
+                    } catch (IOException | RuntimeException ignored) {
+                        // The process ended while we looked.
+                    }
+                }
+            } catch (IOException | RuntimeException e) {
+                // Not Linux: PostgreSQL's share is left out.
+            }
+        }
+
+        static CpuSample now() {
+            long jvm = ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean())
+                    .getProcessCpuTime();
+            long busy = -1;
+            long all = -1;
+            try {
+                String[] f = Files.readAllLines(Path.of("/proc/stat")).get(0).trim().split("\\s+");
+                all = 0;
+                for (int i = 1; i < f.length; i++) {
+                    all += Long.parseLong(f[i]);
+                }
+                busy = all - Long.parseLong(f[4]) - Long.parseLong(f[5]);
+            } catch (IOException | RuntimeException e) {
+                // Not Linux: the machine-wide share is left out.
+            }
+            return new CpuSample(jvm, readPostgresTicks(), busy, all);
+        }
+
+        private static long readPostgresTicks() {
+            long master = postmasterPid;
+            if (master < 0) {
+                return -1;
+            }
+            long ticks = 0;
+            try (var procs = Files.list(Path.of("/proc"))) {
+                for (Path proc : procs.filter(p -> p.getFileName().toString().chars().allMatch(Character::isDigit)).toList()) {
+                    try {
+                        String stat = Files.readString(proc.resolve("stat"));
+                        // Fields after the command name, which may hold spaces: state ppid ... utime(14) stime(15).
+                        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                        long pid = Long.parseLong(proc.getFileName().toString());
+                        if (pid == master || Long.parseLong(f[1]) == master) {
+                            ticks += Long.parseLong(f[11]) + Long.parseLong(f[12]);
+                        }
+                    } catch (IOException | RuntimeException ignored) {
+                        // The process ended while we looked.
+                    }
+                }
+            } catch (IOException e) {
+                return -1;
+            }
+            return ticks;
+        }
+
+        String since(CpuSample before, long events) {
+            int cores = Runtime.getRuntime().availableProcessors();
+            double jvmMicros = (jvmNanos - before.jvmNanos) / 1e3 / events;
+            StringBuilder out = new StringBuilder(String.format("; CPU per event: JVM %.1f µs", jvmMicros));
+            if (postgresTicks >= 0 && before.postgresTicks >= 0) {
+                double pgMicros = (postgresTicks - before.postgresTicks) / TICKS_PER_SECOND * 1e6 / events;
+                out.append(String.format(" + PostgreSQL %.1f µs (%d idle cores: ~%,.0f events/s)", pgMicros, cores,
+                        cores * 1e6 / (jvmMicros + pgMicros)));
+            }
+            if (machineTotalTicks >= 0 && before.machineTotalTicks >= 0 && machineTotalTicks > before.machineTotalTicks) {
+                double busyShare = (machineBusyTicks - before.machineBusyTicks) / (double) (machineTotalTicks - before.machineTotalTicks);
+                out.append(String.format("; machine %.0f %% busy", busyShare * 100));
+            }
+            return out.toString();
+        }
+    }
+
+    /**
+     * The store must hold exactly each session's events: the same ids in sequence order, none
+     * missing, none twice; and each journal must record all of them as acknowledged.
+     */
+    private static void verify(JdbcTemplate jdbc, List<Vehicle> fleet, String label) {
+        long stored = 0;
+        for (Vehicle v : fleet) {
+            List<String> ids = jdbc.queryForList("select event_identifier from domain_event_entry where aggregate_identifier = ?"
+                    + " order by sequence_number", String.class, v.sessionId);
+            List<Long> seqs = jdbc.queryForList("select sequence_number from domain_event_entry where aggregate_identifier = ?"
+                    + " order by sequence_number", Long.class, v.sessionId);
+            for (int i = 0; i < seqs.size(); i++) {
+                if (seqs.get(i) != i) {
+                    throw new IllegalStateException(label + ": session " + v.sessionId + " has sequence " + seqs.get(i) + " at position " + i);
+                }
+            }
+            List<String> expected = v.session.stream().map(EventEnvelope::eventId).toList();
+            if (!ids.equals(expected)) {
+                throw new IllegalStateException(label + ": session " + v.sessionId + " holds " + ids.size() + " events in the store, expected "
+                        + expected.size() + " with the generated ids in order");
+            }
+            if (v.journal != null) {
+                List<String> journalIds = v.journal.eventIds(v.sessionId);
+                EdgeJournal.SessionState s = v.journal.session(v.sessionId);
+                if (!journalIds.equals(expected) || s.ackedSequence() != s.nextSequence()) {
+                    throw new IllegalStateException(label + ": journal of " + v.sessionId + " acknowledged " + s.ackedSequence() + " of "
+                            + s.nextSequence());
+                }
+            }
+            stored += ids.size();
+        }
+        System.out.printf("      verified: the store holds exactly the %,d events of the %d %s sessions (ids in sequence order,"
+                + " no loss, no duplicates)%n", stored, fleet.size(), label);
+    }
+
+    /** JIT, connection pools, Jackson and Ed25519 warm-up over both transports, outside the timed runs. */
+    private void warmUp(String run, Path work, DeviceKeyRegistry keys, ObjectMapper mapper, Uploader.Settings settings, int port,
+                        long t0, String topicRoot) throws Exception {
+        for (String path : paths) {
+            if (path.equals("raw")) {
+                continue;
+            }
+            List<Vehicle> fleet = fleet(run + "-warmup" + path, work, keys, Math.min(10_000, events / vehicles), t0, true);
+            upload("warm-up " + path, fleet, mapper, settings, path.equals("http")
+                    ? v -> new HttpUplinkTransport("http://127.0.0.1:" + port, Duration.ofSeconds(60), mapper)
+                    : v -> new MqttUplinkTransport(mqttUrl, topicRoot, "fleet-bench", v.vehicleId, Duration.ofSeconds(60), mapper));
+            for (Vehicle v : fleet) {
+                v.close();
+            }
+        }
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (var walk = Files.walk(dir)) {
+            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
+    }
+}

@@ -1,0 +1,254 @@
+package io.sightline.app.run;
+
+import io.sightline.app.clip.HazardClipCommand;
+import io.sightline.inference.ActivatedModel;
+import io.sightline.inference.Detector;
+import io.sightline.inference.FrameSource;
+import io.sightline.inference.ModelLoader;
+import io.sightline.inference.ProjectHome;
+import io.sightline.inference.SessionConfig;
+import io.sightline.inference.StageStats;
+import io.sightline.inference.VideoFrame;
+import io.sightline.uplink.journal.EdgeJournal;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.stream.Stream;
+import org.HdrHistogram.Histogram;
+import org.bytedeco.opencv.opencv_core.Mat;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code sightline bench-pipeline}: the edge pipeline's throughput and latency against their
+ * limits, measured in one run on the same clip and model:
+ * <ol>
+ *   <li><b>inference alone</b>: the detector over the clip's frames, decoded beforehand (the
+ *       limit the pipeline is compared with);</li>
+ *   <li><b>as fast as possible</b>: decode → detect → decide → journal with back-pressure; frames/s
+ *       against inference alone (target ≥ 0.8) and against the clip's own rate (FastestDet ≥ 2×);</li>
+ *   <li><b>real-time pacing</b>: frame → decision p99 against its limit (FastestDet 50 ms,
+ *       YOLOX-nano inference p99 + 15 ms);</li>
+ *   <li><b>overload</b>: the file paced at 3× the pipeline's measured capacity, latest-wins;
+ *       every frame processed or dropped and recorded, no queue above its capacity, frame →
+ *       decision p99 within its budget.</li>
+ * </ol>
+ * The edge journal is a fresh SQLite file per phase; the cloud is not started (an edge device
+ * does not host it).
+ */
+@Command(name = "bench-pipeline", mixinStandardHelpOptions = true,
+        description = {"Edge pipeline throughput and latency against inference alone, in one run:",
+                "as fast as possible, real-time pacing, and 3x overload (latest-wins)."})
+public final class PipelineBenchCommand implements Callable<Integer> {
+
+    /** Issue targets, stated here so that every run prints its verdict against them. */
+    static final double MIN_PIPELINE_TO_INFERENCE_RATIO = 0.8;
+    static final double MIN_FASTESTDET_REALTIME_FACTOR = 2.0;
+    static final double FASTESTDET_FRAME_TO_DECISION_P99_LIMIT_MS = 50.0;
+    static final double YOLOX_FRAME_TO_DECISION_SLACK_MS = 15.0;
+    static final double OVERLOAD_FACTOR = 3.0;
+
+    @Option(names = "--model", defaultValue = "fastestdet", description = "yolox-nano or fastestdet (default ${DEFAULT-VALUE}).")
+    String model;
+
+    @Option(names = "--video", description = "Clip (default: the bundled clip of run).")
+    String video;
+
+    @Option(names = "--threads", defaultValue = "1", description = "ONNX Runtime intra-op threads (default ${DEFAULT-VALUE}).")
+    int threads;
+
+    @Option(names = "--phases", split = ",", defaultValue = "inference,afap,realtime,overload",
+            description = "Which phases to run (default ${DEFAULT-VALUE}).")
+    List<String> phases;
+
+    @Option(names = "--overload-passes", defaultValue = "5", description = "Overload passes over the clip (default ${DEFAULT-VALUE}).")
+    int overloadPasses;
+
+    @Override
+    public Integer call() throws Exception {
+        PrintStream out = System.out;
+        String clip = video != null ? video : ProjectHome.get().resolve(HazardClipCommand.DEFAULT_OUT).toString();
+        boolean fastestDet = model.toLowerCase(Locale.ROOT).startsWith("fastestdet");
+        out.printf(Locale.ROOT, "bench-pipeline: model %s, clip %s, ORT threads %d, %d cores%n", model, clip, threads,
+                Runtime.getRuntime().availableProcessors());
+        out.printf(Locale.ROOT, "load average before: %s%n", loadAverage());
+
+        double clipFps;
+        long clipFrames;
+        try (FrameSource probe = FrameSource.open(clip)) {
+            clipFps = probe.frameRate() > 0 ? probe.frameRate() : 25.0;
+            clipFrames = probe.declaredFrames();
+        }
+        List<String> verdicts = new ArrayList<>();
+        double inferenceFps = Double.NaN;
+        double inferenceP99Ms = Double.NaN;
+        if (phases.contains("inference")) {
+            StageStats s = new StageStats("detect");
+            inferenceFps = inferenceAlone(clip, s);
+            inferenceP99Ms = s.percentileMs("detect", 99);
+            out.printf(Locale.ROOT, "%n[1] inference alone: %.1f frames/s; detect p50 %.2f ms, p99 %.2f ms%n", inferenceFps,
+                    s.percentileMs("detect", 50), inferenceP99Ms);
+        }
+        double pipelineFps = Double.NaN;
+        if (phases.contains("afap")) {
+            RunReport r = runPipeline(clip, false, false, 1.0);
+            pipelineFps = r.framesPerSecond();
+            out.printf(Locale.ROOT, "%n[2] pipeline as fast as possible (back-pressure): %d frames, %.1f frames/s = %.2fx real time%n",
+                    r.framesCaptured(), pipelineFps, pipelineFps / clipFps);
+            printStages(out, r);
+            if (!Double.isNaN(inferenceFps)) {
+                double ratio = pipelineFps / inferenceFps;
+                verdicts.add(verdict(ratio >= MIN_PIPELINE_TO_INFERENCE_RATIO, String.format(Locale.ROOT,
+                        "pipeline / inference-alone frames/s = %.1f / %.1f = %.2f (target >= %.2f)", pipelineFps, inferenceFps,
+                        ratio, MIN_PIPELINE_TO_INFERENCE_RATIO)));
+            }
+            if (fastestDet) {
+                verdicts.add(verdict(pipelineFps / clipFps >= MIN_FASTESTDET_REALTIME_FACTOR, String.format(Locale.ROOT,
+                        "FastestDet pipeline at %.2fx real time (target >= %.1fx)", pipelineFps / clipFps,
+                        MIN_FASTESTDET_REALTIME_FACTOR)));
+            }
+        }
+        if (phases.contains("realtime")) {
+            RunReport r = runPipeline(clip, true, true, 1.0);
+            double p99 = r.percentileMs(StageBudgets.FRAME_TO_DECISION, 99);
+            out.printf(Locale.ROOT, "%n[3] real-time pacing (latest-wins): %d frames, %d dropped; frame->decision p50 %.2f ms,"
+                            + " p99 %.2f ms, p99.9 %.2f ms%n", r.framesCaptured(), r.framesDropped(),
+                    r.percentileMs(StageBudgets.FRAME_TO_DECISION, 50), p99, r.percentileMs(StageBudgets.FRAME_TO_DECISION, 99.9));
+            printStages(out, r);
+            double limit = fastestDet ? FASTESTDET_FRAME_TO_DECISION_P99_LIMIT_MS
+                    : (Double.isNaN(inferenceP99Ms) ? Double.NaN : inferenceP99Ms + YOLOX_FRAME_TO_DECISION_SLACK_MS);
+            if (!Double.isNaN(limit)) {
+                verdicts.add(verdict(p99 <= limit, String.format(Locale.ROOT, "real-time frame->decision p99 %.2f ms (limit %.2f ms%s)",
+                        p99, limit, fastestDet ? "" : " = inference-alone p99 + " + YOLOX_FRAME_TO_DECISION_SLACK_MS)));
+            }
+        }
+        if (phases.contains("overload")) {
+            double capacity = Double.isNaN(pipelineFps) ? (Double.isNaN(inferenceFps) ? clipFps : inferenceFps) : pipelineFps;
+            double speed = OVERLOAD_FACTOR * capacity / clipFps;
+            out.printf(Locale.ROOT, "%n[4] overload: input paced at %.1f frames/s (%.2fx the clip's rate, %.1fx capacity %.1f frames/s),"
+                    + " %d passes%n", clipFps * speed, speed, OVERLOAD_FACTOR, capacity, overloadPasses);
+            // One pass at 3x capacity lasts a fraction of the clip; several passes give the tail enough samples.
+            // StageStats histograms count microseconds.
+            Histogram frameToDecision = new Histogram(60_000_000L, 3);
+            boolean exact = true;
+            boolean dropped = true;
+            boolean bounded = true;
+            for (int pass = 1; pass <= overloadPasses; pass++) {
+                RunReport r = runPipeline(clip, true, true, speed);
+                frameToDecision.add(r.stages().histogram(StageBudgets.FRAME_TO_DECISION));
+                long recorded = r.framesCaptured() + r.framesDropped();
+                out.printf(Locale.ROOT, "    pass %d: %d processed + %d dropped = %d of %d frames (%d FramesDropped events);"
+                                + " deepest queues %s of %s; frame->decision p99 %.2f ms%n", pass, r.framesCaptured(), r.framesDropped(),
+                        recorded, clipFrames, r.count("FramesDropped"), r.queueMaxDepths().values(), r.queueCapacities().values(),
+                        r.percentileMs(StageBudgets.FRAME_TO_DECISION, 99));
+                exact &= clipFrames < 0 || recorded == clipFrames;
+                dropped &= r.framesDropped() > 0;
+                bounded &= queuesWithinCapacity(r);
+            }
+            double p99 = frameToDecision.getValueAtPercentile(99) / 1e3;
+            out.printf(Locale.ROOT, "    all passes (%d frames): frame->decision p50 %.2f ms, p99 %.2f ms, p99.9 %.2f ms, max %.2f ms%n",
+                    frameToDecision.getTotalCount(), frameToDecision.getValueAtPercentile(50) / 1e3, p99,
+                    frameToDecision.getValueAtPercentile(99.9) / 1e3, frameToDecision.getMaxValue() / 1e3);
+            verdicts.add(verdict(exact, "overload: every frame processed or dropped-and-recorded, in every pass"));
+            verdicts.add(verdict(dropped, "overload really dropped frames in every pass"));
+            verdicts.add(verdict(bounded, "overload: no queue above its capacity"));
+            double budgetMs = StageBudgets.FRAME_TO_DECISION_BUDGET_NANOS / 1e6;
+            verdicts.add(verdict(p99 <= budgetMs, String.format(Locale.ROOT, "overload frame->decision p99 %.2f ms within the %.0f ms budget",
+                    p99, budgetMs)));
+        }
+        out.printf(Locale.ROOT, "%nload average after: %s%n", loadAverage());
+        out.println("verdicts:");
+        verdicts.forEach(v -> out.println("  " + v));
+        out.flush();
+        return 0;
+    }
+
+    private double inferenceAlone(String clip, StageStats stats) {
+        List<Mat> frames = new ArrayList<>();
+        try (FrameSource src = FrameSource.open(clip)) {
+            for (VideoFrame f; (f = src.next()) != null; ) {
+                frames.add(f.image().clone());
+            }
+        }
+        ActivatedModel m = ModelLoader.activate(modelDir(), "primary", new SessionConfig(threads, 1, "ALL_OPT"));
+        Detector det = m.detector();
+        try {
+            for (int i = 0; i < EdgePipeline.WARM_UP_RUNS; i++) {
+                det.detect(frames.get(i % frames.size()));
+            }
+            long t0 = System.nanoTime();
+            for (Mat frame : frames) {
+                long s = System.nanoTime();
+                det.detect(frame);
+                stats.record("detect", System.nanoTime() - s);
+            }
+            return frames.size() / ((System.nanoTime() - t0) / 1e9);
+        } finally {
+            det.close();
+            frames.forEach(Mat::close);
+        }
+    }
+
+    private Path modelDir() {
+        Path p = Path.of(model);
+        return Files.isRegularFile(p.resolve(ModelLoader.MANIFEST)) ? p : ProjectHome.bundledModel(model);
+    }
+
+    private RunReport runPipeline(String clip, boolean realtime, boolean latestWins, double speed) throws Exception {
+        Path dir = Files.createTempDirectory("sightline-bench-pipeline");
+        try {
+            EdgePipeline.Options options = new EdgePipeline.Options(clip, model, null, realtime, latestWins, AssumedDrive.EGO_SPEED_MPS,
+                    threads, 0, LocalRun.FLEET_ID, LocalRun.VEHICLE_ID, LocalRun.DEVICE_ID, "bench");
+            try (EdgeJournal journal = EdgeJournal.open(dir.resolve("journal.db"), EdgePipeline.JOURNAL_BUDGET_BYTES);
+                 EdgePipeline pipeline = EdgePipeline.open(options, speed)) {
+                return pipeline.run(journal, EdgePipeline.ProgressListener.NONE);
+            }
+        } finally {
+            deleteTree(dir);
+        }
+    }
+
+    private static boolean queuesWithinCapacity(RunReport r) {
+        for (Map.Entry<String, Integer> e : r.queueMaxDepths().entrySet()) {
+            if (e.getValue() > r.queueCapacities().getOrDefault(e.getKey(), Integer.MAX_VALUE)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static void printStages(PrintStream out, RunReport r) {
+        for (String stage : List.of(StageBudgets.DECODE, StageStats.PREPROCESS, StageStats.INFERENCE, StageStats.POSTPROCESS,
+                StageBudgets.DECIDE, StageBudgets.JOURNAL, StageBudgets.FRAME_TO_DECISION)) {
+            out.printf(Locale.ROOT, "    %-18s p50 %8.2f  p99 %8.2f  p99.9 %8.2f ms%n", stage, r.percentileMs(stage, 50),
+                    r.percentileMs(stage, 99), r.percentileMs(stage, 99.9));
+        }
+    }
+
+    private static String verdict(boolean pass, String what) {
+        return (pass ? "PASS  " : "FAIL  ") + what;
+    }
+
+    private static String loadAverage() {
+        try {
+            return Files.readString(Path.of("/proc/loadavg")).trim();
+        } catch (IOException e) {
+            return "unknown";
+        }
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+        try (Stream<Path> walk = Files.walk(dir)) {
+            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
+    }
+}

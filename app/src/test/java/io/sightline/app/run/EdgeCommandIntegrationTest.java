@@ -1,0 +1,206 @@
+package io.sightline.app.run;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.sightline.app.SightlineCli;
+import io.sightline.app.clip.HazardClipCommand;
+import io.sightline.cloud.SightlineCloudApplication;
+import io.sightline.cloud.security.DemoTokens;
+import io.sightline.cloud.security.Roles;
+import io.sightline.inference.ProjectHome;
+import io.sightline.testkit.TestPostgres;
+import io.sightline.uplink.journal.EdgeJournal;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.springframework.boot.WebApplicationType;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.jdbc.core.JdbcTemplate;
+
+/**
+ * {@code ./sightline edge} against a separately running cloud, as a vehicle uses it: the device
+ * key registered through the admin API, then the pipeline's events uploaded over real HTTP and
+ * over the real MQTT broker, and every journaled event stored once, in order.
+ */
+class EdgeCommandIntegrationTest {
+
+    static final String MQTT_ENV = "SIGHTLINE_TEST_MQTT_URL";
+    static TestPostgres.Database db;
+    static ConfigurableApplicationContext cloud;
+    static JdbcTemplate jdbc;
+    static String base;
+    static String previousHome;
+    static String topicRoot;
+
+    @TempDir
+    Path dir;
+
+    record Run(int exit, String out, String err) {
+    }
+
+    static String brokerUrl() {
+        String url = System.getenv(MQTT_ENV);
+        if (url == null || url.isBlank()) {
+            throw new IllegalStateException(MQTT_ENV + " is not set: this test needs a real MQTT broker"
+                    + " (.ci/run sets it to the local Mosquitto, tcp://127.0.0.1:1883)");
+        }
+        return url;
+    }
+
+    @BeforeAll
+    static void startCloud() {
+        previousHome = System.getProperty(ProjectHome.PROPERTY);
+        System.setProperty(ProjectHome.PROPERTY, Path.of("..").toAbsolutePath().normalize().toString());
+        db = TestPostgres.freshDatabase("app_edge_cmd");
+        // A topic root of our own: other tests' cloud replicas on the same broker must not take our batches.
+        topicRoot = "sightline-edge-it-" + UUID.randomUUID().toString().substring(0, 8);
+        cloud = new SpringApplicationBuilder(SightlineCloudApplication.class)
+                .web(WebApplicationType.SERVLET)
+                .run("--server.port=0", "--spring.datasource.url=" + db.jdbcUrl(), "--spring.datasource.username=" + db.user(),
+                        "--spring.datasource.password=" + db.password(), "--spring.datasource.hikari.maximum-pool-size=5",
+                        "--sightline.ingest.mqtt.enabled=true", "--sightline.ingest.mqtt.url=" + brokerUrl(),
+                        "--sightline.ingest.mqtt.topic-root=" + topicRoot, "--sightline.ingest.mqtt.share-group=" + topicRoot,
+                        "--logging.level.org.springframework=WARN", "--logging.level.org.axonframework=WARN");
+        jdbc = cloud.getBean(JdbcTemplate.class);
+        base = "http://localhost:" + cloud.getEnvironment().getProperty("local.server.port");
+    }
+
+    @AfterAll
+    static void stopCloud() {
+        if (cloud != null) {
+            cloud.close();
+        }
+        if (previousHome == null) {
+            System.clearProperty(ProjectHome.PROPERTY);
+        } else {
+            System.setProperty(ProjectHome.PROPERTY, previousHome);
+        }
+    }
+
+    static Run run(String... args) {
+        PrintStream out = System.out;
+        PrintStream err = System.err;
+        ByteArrayOutputStream o = new ByteArrayOutputStream();
+        ByteArrayOutputStream e = new ByteArrayOutputStream();
+        try {
+            System.setOut(new PrintStream(o, true, StandardCharsets.UTF_8));
+            System.setErr(new PrintStream(e, true, StandardCharsets.UTF_8));
+            int exit = SightlineCli.execute(args);
+            return new Run(exit, o.toString(StandardCharsets.UTF_8), e.toString(StandardCharsets.UTF_8));
+        } finally {
+            System.setOut(out);
+            System.setErr(err);
+        }
+    }
+
+    static String token(String role) {
+        return cloud.getBean(DemoTokens.class).mint("it-" + role, "fleet-demo", Duration.ofMinutes(30), role);
+    }
+
+    static HttpResponse<String> putKey(String deviceId, String json, String bearer) throws Exception {
+        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(base + "/api/v1/admin/devices/" + deviceId))
+                .header("Authorization", "Bearer " + bearer).header("Content-Type", "application/json")
+                .PUT(HttpRequest.BodyPublishers.ofString(json)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** Prints the device key with the CLI, as an operator would, and registers it through the admin API. */
+    String register(String deviceId, Path edgeDir) throws Exception {
+        Run printed = run("edge", "--print-device-key", "--device-id", deviceId, "--edge-dir", edgeDir.toString());
+        assertThat(printed.exit()).as(printed.err()).isZero();
+        String key = printed.out().lines().filter(l -> l.startsWith("publicKeyX509 ")).findFirst().orElseThrow()
+                .substring("publicKeyX509 ".length()).trim();
+        HttpResponse<String> r = putKey(deviceId, "{\"publicKeyX509\":\"" + key + "\"}", token(Roles.ADMIN));
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(201);
+        return key;
+    }
+
+    List<String> storedIds(String sessionId) {
+        return jdbc.queryForList("select event_identifier from domain_event_entry where aggregate_identifier = ?"
+                + " order by sequence_number", String.class, sessionId);
+    }
+
+    String sessionOf(Path edgeDir) {
+        try (EdgeJournal journal = EdgeJournal.open(edgeDir.resolve("journal.db"), EdgePipeline.JOURNAL_BUDGET_BYTES)) {
+            List<EdgeJournal.SessionState> sessions = journal.sessions();
+            assertThat(sessions).hasSize(1);
+            String sid = sessions.get(0).sessionId();
+            assertThat(storedIds(sid)).as("the cloud holds exactly the journal's events, in order").isEqualTo(journal.eventIds(sid));
+            return sid;
+        }
+    }
+
+    String clip() {
+        return ProjectHome.get().resolve(HazardClipCommand.DEFAULT_OUT).toString();
+    }
+
+    @Test
+    void onlyAnAdminRegistersAValidDeviceKey() throws Exception {
+        String valid = register("edge-admin-check", dir);
+        HttpResponse<String> notAdmin = putKey("edge-x", "{\"publicKeyX509\":\"" + valid + "\"}", token(Roles.INVESTIGATOR));
+        assertThat(notAdmin.statusCode()).isEqualTo(403);
+        HttpResponse<String> garbage = putKey("edge-x", "{\"publicKeyX509\":\"bm90IGEga2V5\"}", token(Roles.ADMIN));
+        assertThat(garbage.statusCode()).isEqualTo(400);
+        assertThat(garbage.body()).contains("Ed25519");
+        HttpResponse<String> badId = putKey("edge%21x", "{\"publicKeyX509\":\"" + valid + "\"}", token(Roles.ADMIN));
+        assertThat(badId.statusCode()).isEqualTo(400);
+        assertThat(jdbc.queryForObject("select count(*) from ingest_device_key where device_id = 'edge-x'", Long.class)).isZero();
+    }
+
+    @Test
+    void anEdgeUploadsOverHttpToARemoteCloud() throws Exception {
+        Path edgeDir = dir.resolve("http");
+        register("edge-http-1", edgeDir);
+        Run r = run("edge", "--cloud-url", base, "--video", clip(), "--model", "fastestdet", "--max-frames", "60",
+                "--device-id", "edge-http-1", "--edge-dir", edgeDir.toString(), "--upload-timeout", "60");
+        assertThat(r.exit()).as(r.out() + r.err()).isZero();
+        assertThat(r.out()).contains("events acknowledged by the cloud over HTTP");
+        assertThat(sessionOf(edgeDir)).isNotBlank();
+    }
+
+    @Test
+    void anEdgeUploadsOverMqttThroughTheRealBroker() throws Exception {
+        Path edgeDir = dir.resolve("mqtt");
+        register("edge-mqtt-1", edgeDir);
+        String mqttBase = brokerUrl();
+        Run r = run("edge", "--mqtt-url", mqttBase, "--video", clip(), "--model", "fastestdet", "--max-frames", "60",
+                "--device-id", "edge-mqtt-1", "--edge-dir", edgeDir.toString(), "--upload-timeout", "60",
+                "--mqtt-topic-root", topicRoot);
+        assertThat(r.exit()).as(r.out() + r.err()).isZero();
+        assertThat(r.out()).contains("events acknowledged by the cloud over MQTT");
+        assertThat(sessionOf(edgeDir)).isNotBlank();
+    }
+
+    @Test
+    void anUnregisteredDeviceIsToldAndKeepsItsEvents() throws Exception {
+        Path edgeDir = dir.resolve("unknown");
+        Run r = run("edge", "--cloud-url", base, "--video", clip(), "--model", "fastestdet", "--max-frames", "10",
+                "--device-id", "edge-unknown-1", "--edge-dir", edgeDir.toString(), "--upload-timeout", "20");
+        assertThat(r.exit()).isEqualTo(1);
+        assertThat(r.out()).contains("NOT complete").contains("the journal keeps every event");
+        try (EdgeJournal journal = EdgeJournal.open(edgeDir.resolve("journal.db"), EdgePipeline.JOURNAL_BUDGET_BYTES)) {
+            String sid = journal.sessions().get(0).sessionId();
+            assertThat(journal.eventIds(sid)).isNotEmpty();
+            assertThat(storedIds(sid)).isEmpty();
+        }
+    }
+
+    @Test
+    void noUplinkIsAClearError() {
+        Run r = run("edge", "--video", clip(), "--max-frames", "1");
+        assertThat(r.exit()).isNotZero();
+        assertThat(r.err()).contains("--cloud-url").contains("--mqtt-url");
+    }
+}

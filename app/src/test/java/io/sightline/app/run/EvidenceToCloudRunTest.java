@@ -1,0 +1,140 @@
+package io.sightline.app.run;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.sightline.cloud.SightlineCloudApplication;
+import io.sightline.cloud.evidence.AlertEvidenceService;
+import io.sightline.domain.evidence.AlertWindow;
+import io.sightline.inference.ProjectHome;
+import io.sightline.testkit.TestPostgres;
+import io.sightline.uplink.evidence.EvidenceStore;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.springframework.boot.WebApplicationType;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.jdbc.core.JdbcTemplate;
+
+/**
+ * Evidence end to end, as {@code ./sightline run --exit} does it, on the bundled hazard clip that
+ * raises a real FORWARD_COLLISION alert (YOLOX-nano, the default model): every frame's JPEG is kept
+ * on the edge, exactly the frames inside the alert's window reach the cloud before the run counts
+ * as caught up, and the alert's evidence listing serves them with the trace's frames marked.
+ */
+class EvidenceToCloudRunTest {
+
+    static final String CLIP = "samples/sightline_fcw_slower_lead_960x540.mp4";
+    static final String DEVICE = "test-edge-evidence";
+    static TestPostgres.Database db;
+    static ConfigurableApplicationContext cloud;
+    static JdbcTemplate jdbc;
+    static String previousHome;
+
+    @TempDir
+    static Path edgeDir;
+
+    @BeforeAll
+    static void startCloud() {
+        previousHome = System.getProperty(ProjectHome.PROPERTY);
+        System.setProperty(ProjectHome.PROPERTY, Path.of("..").toAbsolutePath().normalize().toString());
+        db = TestPostgres.freshDatabase("app_evidence");
+        cloud = new SpringApplicationBuilder(SightlineCloudApplication.class)
+                .web(WebApplicationType.NONE)
+                .run("--spring.datasource.url=" + db.jdbcUrl(), "--spring.datasource.username=" + db.user(),
+                        "--spring.datasource.password=" + db.password(), "--spring.datasource.hikari.maximum-pool-size=5",
+                        "--logging.level.org.springframework=WARN", "--logging.level.org.axonframework=WARN");
+        jdbc = cloud.getBean(JdbcTemplate.class);
+    }
+
+    @AfterAll
+    static void stopCloud() {
+        if (cloud != null) {
+            cloud.close();
+        }
+        if (previousHome == null) {
+            System.clearProperty(ProjectHome.PROPERTY);
+        } else {
+            System.setProperty(ProjectHome.PROPERTY, previousHome);
+        }
+    }
+
+    @Test
+    void theAlertsWindowOfEvidenceIsInTheCloudWhenTheRunHasCaughtUp() throws Exception {
+        EdgePipeline.Options options = new EdgePipeline.Options(ProjectHome.get().resolve(CLIP).toString(), "yolox-nano", null, false,
+                false, AssumedDrive.EGO_SPEED_MPS, 1, 0, LocalRun.FLEET_ID, LocalRun.VEHICLE_ID, DEVICE, "test");
+        try (LocalRun edge = LocalRun.attach(cloud, edgeDir, DEVICE, true)) {
+            RunReport report;
+            try (EdgePipeline pipeline = EdgePipeline.open(options)) {
+                report = edge.run(pipeline, EdgePipeline.ProgressListener.NONE);
+            }
+            LocalRun.CatchUp caughtUp = edge.awaitCloud(report, jdbc, Duration.ofSeconds(120));
+            assertThat(caughtUp.lagging()).as("cloud caught up, evidence included").isEmpty();
+            String sid = report.sessionId();
+            assertThat(report.count("AlertRaised")).as("the hazard clip raises an alert").isPositive();
+
+            // The edge kept every frame's picture.
+            List<EvidenceStore.Frame> kept = edge.evidence().frames(sid);
+            assertThat(kept).hasSize((int) report.framesCaptured());
+            assertThat(jdbc.queryForObject("select count(*) from domain_event_entry where aggregate_identifier = ? and payload_type like"
+                    + " '%FrameCaptured' and payload_revision = '2' and convert_from(payload, 'UTF8')::jsonb->>'evidenceSha256' is not null",
+                    Long.class, sid)).isEqualTo(report.framesCaptured());
+
+            // Exactly the frames inside an alert window went up.
+            List<Long> alertTimes = jdbc.queryForList("select (convert_from(meta_data, 'UTF8')::jsonb->>'occurredAtNanos')::bigint from"
+                    + " domain_event_entry where aggregate_identifier = ? and payload_type like '%AlertRaised'", Long.class, sid);
+            assertThat(alertTimes).isNotEmpty();
+            Set<String> inWindow = kept.stream().filter(f -> alertTimes.stream().anyMatch(t -> f.occurredAtNanos() >= AlertWindow.fromNanos(t)
+                    && f.occurredAtNanos() <= AlertWindow.toNanos(t))).map(EvidenceStore.Frame::sha256).collect(Collectors.toSet());
+            Set<String> inCloud = Set.copyOf(jdbc.queryForList("select sha256 from evidence_frame where session_id = ?", String.class, sid));
+            assertThat(inCloud).isEqualTo(inWindow).isNotEmpty();
+            assertThat(edge.evidence().pendingUploads(sid)).isZero();
+
+            // The cloud holds the edge's exact bytes.
+            for (Map<String, Object> row : jdbc.queryForList("select sha256, bytes, width_px, height_px, fleet_id from evidence_frame"
+                    + " where session_id = ?", sid)) {
+                byte[] bytes = (byte[]) row.get("bytes");
+                String sha = ((String) row.get("sha256")).trim();
+                assertThat(HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes))).isEqualTo(sha);
+                assertThat(Files.readAllBytes(edge.evidence().path(sha))).isEqualTo(bytes);
+                assertThat(row).containsEntry("width_px", 960).containsEntry("height_px", 540).containsEntry("fleet_id", LocalRun.FLEET_ID);
+            }
+
+            // The investigator's listing of the alert.
+            String alertId = jdbc.queryForObject("select alert_id from alerts where session_id = ? order by raised_at_nanos limit 1",
+                    String.class, sid);
+            AlertEvidenceService.AlertEvidence listing = cloud.getBean(AlertEvidenceService.class)
+                    .forAlert(alertId, LocalRun.FLEET_ID).orElseThrow();
+            assertThat(listing.frames()).isNotEmpty();
+            assertThat(listing.frames()).extracting(AlertEvidenceService.EvidenceFrame::frameIndex).isSorted();
+            assertThat(listing.frames()).allSatisfy(f -> assertThat(inCloud).contains(f.sha256()));
+            assertThat(listing.frames()).as("the frames of the alert's causal trace are marked")
+                    .anyMatch(AlertEvidenceService.EvidenceFrame::inCausalTrace);
+            assertThat(cloud.getBean(AlertEvidenceService.class).forAlert(alertId, "another-fleet")).isEmpty();
+
+            // A drive without alerts: every picture stays on the edge, and the run still counts as caught up.
+            EdgePipeline.Options quiet = new EdgePipeline.Options(ProjectHome.get().resolve("samples/udacity_vd_test_video.mp4").toString(),
+                    "yolox-nano", null, false, false, AssumedDrive.EGO_SPEED_MPS, 1, 0, LocalRun.FLEET_ID, LocalRun.VEHICLE_ID, DEVICE,
+                    "test");
+            RunReport second;
+            try (EdgePipeline pipeline = EdgePipeline.open(quiet)) {
+                second = edge.run(pipeline, EdgePipeline.ProgressListener.NONE);
+            }
+            assertThat(edge.awaitCloud(second, jdbc, Duration.ofSeconds(120)).lagging()).isEmpty();
+            assertThat(second.count("AlertRaised")).isZero();
+            assertThat(edge.evidence().frames(second.sessionId())).hasSize((int) second.framesCaptured()).isNotEmpty();
+            assertThat(jdbc.queryForObject("select count(*) from evidence_frame where session_id = ?", Long.class, second.sessionId()))
+                    .isZero();
+        }
+    }
+}

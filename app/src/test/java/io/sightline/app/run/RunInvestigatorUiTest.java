@@ -1,0 +1,137 @@
+package io.sightline.app.run;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.sightline.app.clip.HazardClipCommand;
+import io.sightline.cloud.SightlineCloudApplication;
+import io.sightline.cloud.security.DemoTokens;
+import io.sightline.cloud.security.Roles;
+import io.sightline.inference.ProjectHome;
+import io.sightline.testkit.HeadlessChromium;
+import io.sightline.testkit.TestPostgres;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.function.Function;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.openqa.selenium.By;
+import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.StaleElementReferenceException;
+import org.openqa.selenium.TimeoutException;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.support.ui.WebDriverWait;
+import org.springframework.boot.WebApplicationType;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.jdbc.core.JdbcTemplate;
+
+/**
+ * What a newcomer sees after {@code ./sightline run}: the bundled clip through the real edge
+ * (decoder, YOLOX-nano, tracker, policy, evidence JPEGs), uploaded in-process into the cloud on a
+ * real PostgreSQL, then the investigator UI in a real headless Chromium on the alert it raised:
+ * the trace graph, the narrative, the margins and the evidence frames of that very alert. Saves
+ * {@code app/target/ui-screenshots/run-alert.png}; with {@code -Dsightline.ui.screenshot.update=true}
+ * also the README's picture, {@code docs/images/investigator-ui.png}.
+ */
+class RunInvestigatorUiTest {
+
+    static final Duration WAIT = Duration.ofSeconds(60);
+    static final int PAGE_SHOT_MAX_HEIGHT_PX = 1500;
+    static TestPostgres.Database db;
+    static ConfigurableApplicationContext cloud;
+    static String previousHome;
+
+    @TempDir
+    static Path edgeDir;
+
+    @BeforeAll
+    static void startCloud() {
+        previousHome = System.getProperty(ProjectHome.PROPERTY);
+        System.setProperty(ProjectHome.PROPERTY, Path.of("..").toAbsolutePath().normalize().toString());
+        db = TestPostgres.freshDatabase("app_run_ui");
+        cloud = new SpringApplicationBuilder(SightlineCloudApplication.class)
+                .web(WebApplicationType.SERVLET)
+                .run("--server.port=0", "--spring.datasource.url=" + db.jdbcUrl(), "--spring.datasource.username=" + db.user(),
+                        "--spring.datasource.password=" + db.password(), "--spring.datasource.hikari.maximum-pool-size=5",
+                        "--logging.level.org.springframework=WARN", "--logging.level.org.axonframework=WARN");
+    }
+
+    @AfterAll
+    static void stopCloud() {
+        if (cloud != null) {
+            cloud.close();
+        }
+        if (previousHome == null) {
+            System.clearProperty(ProjectHome.PROPERTY);
+        } else {
+            System.setProperty(ProjectHome.PROPERTY, previousHome);
+        }
+    }
+
+    @Test
+    void theAlertOfTheBundledClipIsInvestigatedInTheBrowser() throws Exception {
+        JdbcTemplate jdbc = cloud.getBean(JdbcTemplate.class);
+        RunReport report;
+        EdgePipeline.Options options = new EdgePipeline.Options(ProjectHome.get().resolve(HazardClipCommand.DEFAULT_OUT).toString(),
+                "yolox-nano", null, false, false, AssumedDrive.EGO_SPEED_MPS, 1, 0, LocalRun.FLEET_ID, LocalRun.VEHICLE_ID,
+                LocalRun.DEVICE_ID, "test");
+        try (LocalRun edge = LocalRun.attach(cloud, edgeDir, LocalRun.DEVICE_ID);
+             EdgePipeline pipeline = EdgePipeline.open(options)) {
+            report = edge.run(pipeline, EdgePipeline.ProgressListener.NONE);
+            assertThat(edge.awaitCloud(report, jdbc, Duration.ofSeconds(120)).lagging()).as("cloud caught up").isEmpty();
+        }
+        List<String> alerts = jdbc.queryForList("select alert_id from alerts where session_id = ?", String.class, report.sessionId());
+        assertThat(alerts).as("the bundled clip raises its forward-collision warning").hasSize(1);
+        String alertId = alerts.get(0);
+
+        String token = cloud.getBean(DemoTokens.class).mint("newcomer", LocalRun.FLEET_ID, Duration.ofMinutes(30), Roles.INVESTIGATOR);
+        String base = "http://localhost:" + cloud.getEnvironment().getProperty("local.server.port");
+        try (HeadlessChromium chromium = HeadlessChromium.start(1400, 1000)) {
+            WebDriver driver = chromium.driver;
+            driver.get(base + "/ui/#token=" + token + "&alert=" + URLEncoder.encode(alertId, StandardCharsets.UTF_8));
+            Function<String, String> text = testId -> driver.findElement(By.cssSelector("[data-testid='" + testId + "']")).getText();
+            waitFor(chromium, "the alert in the list", d -> d.findElements(By.cssSelector("[data-testid='alert-row']")).stream()
+                    .anyMatch(r -> alertId.equals(r.getAttribute("data-alert-id"))) ? true : null);
+            waitFor(chromium, "the trace graph", d -> d.findElements(By.cssSelector("[data-testid='trace-svg'] [data-testid='trace-node']"))
+                    .size() > 5 ? true : null);
+            for (String type : List.of("AlertRaised", "RiskAssessed", "TrackUpdated", "DetectionObserved", "FrameCaptured",
+                    "ModelActivated", "DriveSessionStarted")) {
+                assertThat(driver.findElements(By.cssSelector("[data-testid='trace-svg'] [data-type='" + type + "']")))
+                        .as("%s in the drawn trace", type).isNotEmpty();
+            }
+            waitFor(chromium, "the narrative", d -> d.findElements(By.cssSelector("[data-testid='narrative-headline']")).isEmpty() ? null : true);
+            assertThat(text.apply("narrative-headline")).contains("car").contains("closing");
+            assertThat(driver.findElements(By.cssSelector("[data-testid='margin-row']"))).as("margins").isNotEmpty();
+            waitFor(chromium, "evidence frames of the real run, decoded", d -> Boolean.TRUE.equals(((JavascriptExecutor) d).executeScript(
+                    "const imgs = document.querySelectorAll(\"[data-testid='evidence-image']\");"
+                            + " return imgs.length > 1 && Array.from(imgs).every(i => i.complete && i.naturalWidth > 0)")) ? true : null);
+            assertThat(driver.findElements(By.cssSelector("[data-testid='evidence-frame'][data-in-causal-trace='true']")))
+                    .as("the frames the decision was made on are marked").isNotEmpty();
+
+            Path shots = Path.of("target", "ui-screenshots");
+            Files.createDirectories(shots);
+            byte[] png = chromium.pageScreenshot(PAGE_SHOT_MAX_HEIGHT_PX);
+            Files.write(shots.resolve("run-alert.png"), png);
+            if (Boolean.getBoolean("sightline.ui.screenshot.update")
+                    || "true".equalsIgnoreCase(System.getenv("SIGHTLINE_UI_SCREENSHOT_UPDATE"))) {
+                Files.write(ProjectHome.get().resolve("docs/images/investigator-ui.png"), png);
+            }
+        }
+    }
+
+    static <T> T waitFor(HeadlessChromium chromium, String what, Function<WebDriver, T> condition) {
+        try {
+            return new WebDriverWait(chromium.driver, WAIT, Duration.ofMillis(100)).ignoring(StaleElementReferenceException.class)
+                    .until(condition::apply);
+        } catch (TimeoutException e) {
+            throw new AssertionError("timed out after " + WAIT.toSeconds() + " s waiting for " + what + "\npage text:\n"
+                    + chromium.driver.findElement(By.tagName("body")).getText() + "\nconsole:\n" + chromium.console(), e);
+        }
+    }
+}

@@ -1,0 +1,106 @@
+package io.sightline.cloud.api;
+
+import io.sightline.cloud.ingest.DeviceKeyRegistry;
+import io.sightline.cloud.security.FleetScope;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.tags.Tag;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.Base64;
+import java.util.HexFormat;
+import java.util.regex.Pattern;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.ProblemDetail;
+import org.springframework.http.ResponseEntity;
+import org.springframework.security.core.Authentication;
+import org.springframework.web.bind.annotation.DeleteMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PutMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RestController;
+
+/**
+ * Device keys, the administrator's side of edge authentication: an edge signs every batch with
+ * its Ed25519 key, and the cloud stores nothing from a device whose public key was not registered
+ * here (or was revoked). {@code ./sightline edge --print-device-key} prints the body to send. A
+ * device is registered into the administrator's own fleet, and ingestion refuses its sessions
+ * for any other fleet.
+ */
+@RestController
+@RequestMapping("/api/v1/admin/devices")
+@Tag(name = "admin", description = "Projection rebuilds and device keys (admin role)")
+public class DeviceAdminController {
+
+    /** Device ids travel in MQTT topics and file names: keep them to a safe alphabet. */
+    static final Pattern DEVICE_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
+
+    private final DeviceKeyRegistry keys;
+
+    public DeviceAdminController(DeviceKeyRegistry keys) {
+        this.keys = keys;
+    }
+
+    /** @param publicKeyX509 Base64 X.509 SubjectPublicKeyInfo of the device's Ed25519 key, as its key file holds it */
+    public record DeviceKeyRequest(String publicKeyX509) {
+    }
+
+    public record DeviceKeyView(String deviceId, String fleetId, String algorithm, String publicKeySha256) {
+    }
+
+    @PutMapping("/{deviceId}")
+    @Operation(summary = "Register or replace a device's public key",
+            description = "Idempotent: the same key registered twice is one registration. A replaced key takes effect on every"
+                    + " replica within the key cache time (sightline.ingest.device-key-cache-seconds).")
+    public ResponseEntity<?> register(@PathVariable("deviceId") String deviceId, @RequestBody(required = false) DeviceKeyRequest body,
+                                      Authentication auth) {
+        String fleetId = FleetScope.of(auth).fleetId();
+        if (!DEVICE_ID.matcher(deviceId).matches()) {
+            return problem(HttpStatus.BAD_REQUEST, "Invalid device id", "device id '" + deviceId
+                    + "' must be 1-128 characters of letters, digits, '.', '_' or '-', starting with a letter or digit");
+        }
+        if (body == null || body.publicKeyX509() == null || body.publicKeyX509().isBlank()) {
+            return problem(HttpStatus.BAD_REQUEST, "Missing public key",
+                    "send {\"publicKeyX509\": \"<Base64>\"}: the value ./sightline edge --print-device-key prints");
+        }
+        String boundTo = keys.registeredFleet(deviceId);
+        if (boundTo != null && !boundTo.equals(fleetId)) {
+            // Another fleet's device: the same answer as for a device id nobody uses, so ids do not leak across fleets.
+            return problem(HttpStatus.CONFLICT, "Device id taken", "device id '" + deviceId + "' is not available; choose another");
+        }
+        try {
+            keys.register(deviceId, fleetId, body.publicKeyX509());
+        } catch (IllegalArgumentException e) {
+            return problem(HttpStatus.BAD_REQUEST, "Not an Ed25519 public key", e.getMessage());
+        }
+        return ResponseEntity.created(URI.create("/api/v1/admin/devices/" + deviceId))
+                .body(new DeviceKeyView(deviceId, fleetId, DeviceKeyRegistry.ALGORITHM, fingerprint(body.publicKeyX509())));
+    }
+
+    @DeleteMapping("/{deviceId}")
+    @Operation(summary = "Revoke a device's key", description = "Its batches are refused from now on; what it already stored stays.")
+    public ResponseEntity<?> revoke(@PathVariable("deviceId") String deviceId, Authentication auth) {
+        String boundTo = keys.registeredFleet(deviceId);
+        if ((boundTo != null && !boundTo.equals(FleetScope.of(auth).fleetId())) || !keys.revoke(deviceId)) {
+            return problem(HttpStatus.NOT_FOUND, "Unknown device", "device '" + deviceId + "' has no active key to revoke");
+        }
+        return ResponseEntity.noContent().build();
+    }
+
+    static String fingerprint(String publicKeyX509Base64) {
+        try {
+            byte[] der = Base64.getDecoder().decode(publicKeyX509Base64.trim().getBytes(StandardCharsets.US_ASCII));
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(der));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static ResponseEntity<ProblemDetail> problem(HttpStatus status, String title, String detail) {
+        ProblemDetail p = ProblemDetail.forStatusAndDetail(status, detail);
+        p.setTitle(title);
+        return ResponseEntity.status(status).body(p);
+    }
+}
