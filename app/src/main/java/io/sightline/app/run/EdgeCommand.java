@@ -123,7 +123,7 @@ public final class EdgeCommand implements Callable<Integer> {
         out.println("sightline " + VersionCommand.version() + ": edge " + deviceId + " (" + fleetId + "/" + vehicleId + ") → " + target);
         try (EdgePipeline pipeline = EdgePipeline.open(options);
              EdgeJournal journal = EdgeJournal.open(dir.resolve("journal.db"), EdgePipeline.JOURNAL_BUDGET_BYTES);
-             Uploader uploader = new Uploader(journal, new BatchSigner(device, mapper), transport, Uploader.Settings.defaults())) {
+             Uploader uploader = new Uploader(journal, new BatchSigner(device, mapper), transport, LocalRun.uploaderSettings())) {
             EvidenceStore evidence = EvidenceStore.open(journal, EVIDENCE_BUDGET_BYTES);
             // Evidence JPEGs go over HTTP only: an MQTT-only edge keeps them until a cloud URL is given.
             EvidenceUploader evidenceUploader = uplink.cloudUrl == null ? null

@@ -9,6 +9,7 @@ import io.sightline.inference.ProjectHome;
 import io.sightline.inference.SessionConfig;
 import io.sightline.inference.StageStats;
 import io.sightline.inference.VideoFrame;
+import io.sightline.uplink.evidence.EvidenceStore;
 import io.sightline.uplink.journal.EdgeJournal;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -68,6 +69,10 @@ public final class PipelineBenchCommand implements Callable<Integer> {
             description = "Which phases to run (default ${DEFAULT-VALUE}).")
     List<String> phases;
 
+    @Option(names = "--evidence", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = "Keep evidence JPEGs as run does (default ${DEFAULT-VALUE}); --no-evidence measures without.")
+    boolean evidence;
+
     @Option(names = "--overload-passes", defaultValue = "5", description = "Overload passes over the clip (default ${DEFAULT-VALUE}).")
     int overloadPasses;
 
@@ -76,8 +81,8 @@ public final class PipelineBenchCommand implements Callable<Integer> {
         PrintStream out = System.out;
         String clip = video != null ? video : ProjectHome.get().resolve(HazardClipCommand.DEFAULT_OUT).toString();
         boolean fastestDet = model.toLowerCase(Locale.ROOT).startsWith("fastestdet");
-        out.printf(Locale.ROOT, "bench-pipeline: model %s, clip %s, ORT threads %d, %d cores%n", model, clip, threads,
-                Runtime.getRuntime().availableProcessors());
+        out.printf(Locale.ROOT, "bench-pipeline: model %s, clip %s, ORT threads %d, evidence %s, %d cores%n", model, clip, threads,
+                evidence ? "on (as run)" : "off", Runtime.getRuntime().availableProcessors());
         out.printf(Locale.ROOT, "load average before: %s%n", loadAverage());
 
         double clipFps;
@@ -207,8 +212,9 @@ public final class PipelineBenchCommand implements Callable<Integer> {
             EdgePipeline.Options options = new EdgePipeline.Options(clip, model, null, realtime, latestWins, AssumedDrive.EGO_SPEED_MPS,
                     threads, 0, LocalRun.FLEET_ID, LocalRun.VEHICLE_ID, LocalRun.DEVICE_ID, "bench");
             try (EdgeJournal journal = EdgeJournal.open(dir.resolve("journal.db"), EdgePipeline.JOURNAL_BUDGET_BYTES);
+                 EvidenceStore store = evidence ? EvidenceStore.open(journal, LocalRun.EVIDENCE_BUDGET_BYTES) : null;
                  EdgePipeline pipeline = EdgePipeline.open(options, speed)) {
-                return pipeline.run(journal, EdgePipeline.ProgressListener.NONE);
+                return pipeline.evidence(store).run(journal, EdgePipeline.ProgressListener.NONE);
             }
         } finally {
             deleteTree(dir);
@@ -224,9 +230,13 @@ public final class PipelineBenchCommand implements Callable<Integer> {
         return true;
     }
 
-    private static void printStages(PrintStream out, RunReport r) {
-        for (String stage : List.of(StageBudgets.DECODE, StageStats.PREPROCESS, StageStats.INFERENCE, StageStats.POSTPROCESS,
-                StageBudgets.DECIDE, StageBudgets.JOURNAL, StageBudgets.FRAME_TO_DECISION)) {
+    private void printStages(PrintStream out, RunReport r) {
+        List<String> stages = new ArrayList<>(List.of(StageBudgets.DECODE, StageStats.PREPROCESS, StageStats.INFERENCE,
+                StageStats.POSTPROCESS, StageBudgets.DECIDE, StageBudgets.JOURNAL, StageBudgets.FRAME_TO_DECISION));
+        if (evidence) {
+            stages.add(EvidenceStage.STAGE);
+        }
+        for (String stage : stages) {
             out.printf(Locale.ROOT, "    %-18s p50 %8.2f  p99 %8.2f  p99.9 %8.2f ms%n", stage, r.percentileMs(stage, 50),
                     r.percentileMs(stage, 99), r.percentileMs(stage, 99.9));
         }

@@ -39,7 +39,7 @@ import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
  * and no repeat. The SSE {@code id} is the event's global index.
  */
 @Service
-public class EventStreamService {
+public class EventStreamService implements org.springframework.context.SmartLifecycle {
 
     private static final Logger LOG = LoggerFactory.getLogger(EventStreamService.class);
 
@@ -52,6 +52,8 @@ public class EventStreamService {
     private final int maxSubscribers;
     private final AtomicInteger active = new AtomicInteger();
     private final AtomicLong resumeNotices = new AtomicLong();
+    private final java.util.Set<Subscriber> subscribers = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private volatile boolean running;
 
     public EventStreamService(EventStore eventStore, SessionDirectory sessions,
             @Value("${sightline.streams.buffer-events:2000}") int bufferEvents,
@@ -84,6 +86,7 @@ public class EventStreamService {
         emitter.onCompletion(s::stop);
         emitter.onTimeout(s::stop);
         emitter.onError(e -> s.stop());
+        subscribers.add(s);
         active.incrementAndGet();
         senders.execute(s::read);
         senders.execute(s::write);
@@ -101,6 +104,47 @@ public class EventStreamService {
     @PreDestroy
     void shutdown() {
         senders.shutdownNow();
+    }
+
+    @Override
+    public void start() {
+        running = true;
+    }
+
+    /**
+     * Ends every stream before the store goes: the readers follow the event store on their own
+     * threads, and left running they would fail against a database that a later lifecycle phase
+     * (the embedded PostgreSQL, the connection pool) has already closed. Clients reconnect with
+     * {@code Last-Event-ID} to another replica or after the restart.
+     */
+    @Override
+    public void stop() {
+        running = false;
+        for (Subscriber s : subscribers) {
+            s.stop();
+            try {
+                s.emitter.complete();
+            } catch (RuntimeException e) {
+                LOG.debug("stream already closed: {}", e.getMessage());
+            }
+        }
+        senders.shutdownNow();
+        try {
+            senders.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Override
+    public boolean isRunning() {
+        return running;
+    }
+
+    /** Stopped before the web server and the processors: the first thing to go on shutdown. */
+    @Override
+    public int getPhase() {
+        return Integer.MAX_VALUE - 100;
     }
 
     /** One SSE event ready to send: built by the reader, written by the writer. */
@@ -209,6 +253,7 @@ public class EventStreamService {
                 LOG.debug("stream writer ended: {}", e.getMessage());
             } finally {
                 stopped = true;
+                subscribers.remove(this);
                 active.decrementAndGet();
             }
         }
