@@ -2,31 +2,12 @@ package io.sightline.app;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
 
 class SightlineCliTest {
 
-    private record Run(int exit, String out, String err) {
-    }
 
-    private static Run run(String... args) {
-        PrintStream out = System.out;
-        PrintStream err = System.err;
-        ByteArrayOutputStream o = new ByteArrayOutputStream();
-        ByteArrayOutputStream e = new ByteArrayOutputStream();
-        try {
-            System.setOut(new PrintStream(o, true, StandardCharsets.UTF_8));
-            System.setErr(new PrintStream(e, true, StandardCharsets.UTF_8));
-            int exit = SightlineCli.execute(args);
-            return new Run(exit, o.toString(StandardCharsets.UTF_8), e.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setOut(out);
-            System.setErr(err);
-        }
-    }
 
     @Test
     void errorMessagesAreOneLineEvenWhenALibraryFramesThem() {
@@ -38,24 +19,24 @@ class SightlineCliTest {
 
     @Test
     void versionPrintsTheBuildVersion() {
-        Run r = run("version");
+        CliRun r = CliRun.of("version");
         assertThat(r.exit()).isZero();
         assertThat(r.out()).startsWith("sightline 0.1.0").doesNotContain("${");
     }
 
     @Test
     void helpListsTheCommands() {
-        Run r = run("--help");
+        CliRun r = CliRun.of("--help");
         assertThat(r.exit()).isZero();
         assertThat(r.out()).contains("version", "demo", "bench");
     }
 
     @Test
     void badArgumentsExitNonZeroWithOneClearLineAndNoStackTrace() {
-        Run r = run("demo", "ingest", "--events", "1");
+        CliRun r = CliRun.of("demo", "ingest", "--events", "1");
         assertThat(r.exit()).isEqualTo(1);
         assertThat(r.err()).contains("sightline: error: --events must be >= 3").doesNotContain("\tat ");
-        Run unknown = run("frobnicate");
+        CliRun unknown = CliRun.of("frobnicate");
         assertThat(unknown.exit()).isNotZero();
         assertThat(unknown.err()).contains("frobnicate");
     }
@@ -72,18 +53,18 @@ class SightlineCliTest {
         lines.add(w.manifest(java.util.Map.of("fleetId", "f"), 1L, key.getPublic(), key.getPrivate()));
         java.nio.file.Path good = dir.resolve("good.ndjson");
         java.nio.file.Files.write(good, lines);
-        Run ok = run("verify-export", good.toString());
+        CliRun ok = CliRun.of("verify-export", good.toString());
         assertThat(ok.exit()).isZero();
         assertThat(ok.out()).contains("is intact: 3 record(s)").contains("fingerprint");
 
         lines.set(1, lines.get(1).replace("\"a1\"", "\"zz\""));
         java.nio.file.Path bad = dir.resolve("bad.ndjson");
         java.nio.file.Files.write(bad, lines);
-        Run failed = run("verify-export", bad.toString());
+        CliRun failed = CliRun.of("verify-export", bad.toString());
         assertThat(failed.exit()).isEqualTo(1);
         assertThat(failed.err()).contains("FAILED verification at line 2").contains("record 1 (line 2) was altered");
 
-        Run missing = run("verify-export", dir.resolve("nope.ndjson").toString());
+        CliRun missing = CliRun.of("verify-export", dir.resolve("nope.ndjson").toString());
         assertThat(missing.exit()).isEqualTo(1);
         assertThat(missing.err()).contains("no such export file");
     }
@@ -94,7 +75,7 @@ class SightlineCliTest {
         String secret = "provisioning-test-secret-0123456789abcdef";
         java.nio.file.Path file = dir.resolve("secret");
         java.nio.file.Files.writeString(file, secret + "\n");
-        Run r = run("token", "--role", "admin", "--fleet", "fleet-x", "--minutes", "5", "--secret-file", file.toString());
+        CliRun r = CliRun.of("token", "--role", "admin", "--fleet", "fleet-x", "--minutes", "5", "--secret-file", file.toString());
         assertThat(r.exit()).as(r.err()).isZero();
         var decoder = org.springframework.security.oauth2.jwt.NimbusJwtDecoder.withSecretKey(
                 new javax.crypto.spec.SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256")).build();
@@ -103,10 +84,10 @@ class SightlineCliTest {
         assertThat(jwt.getClaimAsStringList("roles")).containsExactly("admin");
 
         java.nio.file.Files.writeString(file, "short");
-        Run weak = run("token", "--role", "admin", "--fleet", "fleet-x", "--secret-file", file.toString());
+        CliRun weak = CliRun.of("token", "--role", "admin", "--fleet", "fleet-x", "--secret-file", file.toString());
         assertThat(weak.exit()).isEqualTo(1);
         assertThat(weak.err()).contains("at least 32 bytes");
-        Run badRole = run("token", "--role", "root", "--fleet", "fleet-x", "--secret-file", file.toString());
+        CliRun badRole = CliRun.of("token", "--role", "root", "--fleet", "fleet-x", "--secret-file", file.toString());
         assertThat(badRole.err()).contains("--role must be one of");
     }
 }

@@ -1,5 +1,6 @@
 package io.sightline.app.clip;
 
+import io.sightline.app.ProjectHomeExtension;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
@@ -11,9 +12,8 @@ import io.sightline.edge.range.CameraModel;
 import io.sightline.inference.ProjectHome;
 import io.sightline.uplink.journal.EdgeJournal;
 import java.nio.file.Path;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -21,27 +21,14 @@ import org.junit.jupiter.api.io.TempDir;
  * YOLOX-nano, tracker, range filter, risk policy and actuator: the warning must come at a true TTC
  * of at least NHTSA's 2.0 s for a slower lead, and the unmodified road clip must raise nothing.
  */
+@ExtendWith(ProjectHomeExtension.class)
 class HazardClipEvaluationTest {
 
-    static String previousHome;
 
     @TempDir
     Path dir;
 
-    @BeforeAll
-    static void home() {
-        previousHome = System.getProperty(ProjectHome.PROPERTY);
-        System.setProperty(ProjectHome.PROPERTY, Path.of("..").toAbsolutePath().normalize().toString());
-    }
 
-    @AfterAll
-    static void restore() {
-        if (previousHome == null) {
-            System.clearProperty(ProjectHome.PROPERTY);
-        } else {
-            System.setProperty(ProjectHome.PROPERTY, previousHome);
-        }
-    }
 
     @Test
     void theProjectedLeadSitsWhereTheEstimatorsGeometryPutsIt() {

@@ -1,8 +1,9 @@
 package io.sightline.app.run;
 
+import io.sightline.app.CliRun;
+import io.sightline.app.ProjectHomeExtension;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.sightline.app.SightlineCli;
 import io.sightline.app.clip.HazardClipCommand;
 import io.sightline.cloud.SightlineCloudApplication;
 import io.sightline.cloud.security.DemoTokens;
@@ -10,13 +11,10 @@ import io.sightline.cloud.security.Roles;
 import io.sightline.inference.ProjectHome;
 import io.sightline.testkit.TestPostgres;
 import io.sightline.uplink.journal.EdgeJournal;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -24,6 +22,7 @@ import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.builder.SpringApplicationBuilder;
@@ -35,6 +34,7 @@ import org.springframework.jdbc.core.JdbcTemplate;
  * key registered through the admin API, then the pipeline's events uploaded over real HTTP and
  * over the real MQTT broker, and every journaled event stored once, in order.
  */
+@ExtendWith(ProjectHomeExtension.class)
 class EdgeCommandIntegrationTest {
 
     static final String MQTT_ENV = "SIGHTLINE_TEST_MQTT_URL";
@@ -42,14 +42,11 @@ class EdgeCommandIntegrationTest {
     static ConfigurableApplicationContext cloud;
     static JdbcTemplate jdbc;
     static String base;
-    static String previousHome;
     static String topicRoot;
 
     @TempDir
     Path dir;
 
-    record Run(int exit, String out, String err) {
-    }
 
     static String brokerUrl() {
         String url = System.getenv(MQTT_ENV);
@@ -62,8 +59,6 @@ class EdgeCommandIntegrationTest {
 
     @BeforeAll
     static void startCloud() {
-        previousHome = System.getProperty(ProjectHome.PROPERTY);
-        System.setProperty(ProjectHome.PROPERTY, Path.of("..").toAbsolutePath().normalize().toString());
         db = TestPostgres.freshDatabase("app_edge_cmd");
         // A topic root of our own: other tests' cloud replicas on the same broker must not take our batches.
         topicRoot = "sightline-edge-it-" + UUID.randomUUID().toString().substring(0, 8);
@@ -83,28 +78,8 @@ class EdgeCommandIntegrationTest {
         if (cloud != null) {
             cloud.close();
         }
-        if (previousHome == null) {
-            System.clearProperty(ProjectHome.PROPERTY);
-        } else {
-            System.setProperty(ProjectHome.PROPERTY, previousHome);
-        }
     }
 
-    static Run run(String... args) {
-        PrintStream out = System.out;
-        PrintStream err = System.err;
-        ByteArrayOutputStream o = new ByteArrayOutputStream();
-        ByteArrayOutputStream e = new ByteArrayOutputStream();
-        try {
-            System.setOut(new PrintStream(o, true, StandardCharsets.UTF_8));
-            System.setErr(new PrintStream(e, true, StandardCharsets.UTF_8));
-            int exit = SightlineCli.execute(args);
-            return new Run(exit, o.toString(StandardCharsets.UTF_8), e.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setOut(out);
-            System.setErr(err);
-        }
-    }
 
     static String token(String role) {
         return cloud.getBean(DemoTokens.class).mint("it-" + role, "fleet-demo", Duration.ofMinutes(30), role);
@@ -118,7 +93,7 @@ class EdgeCommandIntegrationTest {
 
     /** Prints the device key with the CLI, as an operator would, and registers it through the admin API. */
     String register(String deviceId, Path edgeDir) throws Exception {
-        Run printed = run("edge", "--print-device-key", "--device-id", deviceId, "--edge-dir", edgeDir.toString());
+        CliRun printed = CliRun.of("edge", "--print-device-key", "--device-id", deviceId, "--edge-dir", edgeDir.toString());
         assertThat(printed.exit()).as(printed.err()).isZero();
         String key = printed.out().lines().filter(l -> l.startsWith("publicKeyX509 ")).findFirst().orElseThrow()
                 .substring("publicKeyX509 ".length()).trim();
@@ -163,7 +138,7 @@ class EdgeCommandIntegrationTest {
     void anEdgeUploadsOverHttpToARemoteCloud() throws Exception {
         Path edgeDir = dir.resolve("http");
         register("edge-http-1", edgeDir);
-        Run r = run("edge", "--cloud-url", base, "--video", clip(), "--model", "fastestdet", "--max-frames", "60",
+        CliRun r = CliRun.of("edge", "--cloud-url", base, "--video", clip(), "--model", "fastestdet", "--max-frames", "60",
                 "--device-id", "edge-http-1", "--edge-dir", edgeDir.toString(), "--upload-timeout", "60");
         assertThat(r.exit()).as(r.out() + r.err()).isZero();
         assertThat(r.out()).contains("events acknowledged by the cloud over HTTP");
@@ -175,7 +150,7 @@ class EdgeCommandIntegrationTest {
         Path edgeDir = dir.resolve("mqtt");
         register("edge-mqtt-1", edgeDir);
         String mqttBase = brokerUrl();
-        Run r = run("edge", "--mqtt-url", mqttBase, "--video", clip(), "--model", "fastestdet", "--max-frames", "60",
+        CliRun r = CliRun.of("edge", "--mqtt-url", mqttBase, "--video", clip(), "--model", "fastestdet", "--max-frames", "60",
                 "--device-id", "edge-mqtt-1", "--edge-dir", edgeDir.toString(), "--upload-timeout", "60",
                 "--mqtt-topic-root", topicRoot);
         assertThat(r.exit()).as(r.out() + r.err()).isZero();
@@ -186,7 +161,7 @@ class EdgeCommandIntegrationTest {
     @Test
     void anUnregisteredDeviceIsToldAndKeepsItsEvents() throws Exception {
         Path edgeDir = dir.resolve("unknown");
-        Run r = run("edge", "--cloud-url", base, "--video", clip(), "--model", "fastestdet", "--max-frames", "10",
+        CliRun r = CliRun.of("edge", "--cloud-url", base, "--video", clip(), "--model", "fastestdet", "--max-frames", "10",
                 "--device-id", "edge-unknown-1", "--edge-dir", edgeDir.toString(), "--upload-timeout", "20");
         assertThat(r.exit()).isEqualTo(1);
         assertThat(r.out()).contains("NOT complete").contains("the journal keeps every event");
@@ -199,7 +174,7 @@ class EdgeCommandIntegrationTest {
 
     @Test
     void noUplinkIsAClearError() {
-        Run r = run("edge", "--video", clip(), "--max-frames", "1");
+        CliRun r = CliRun.of("edge", "--video", clip(), "--max-frames", "1");
         assertThat(r.exit()).isNotZero();
         assertThat(r.err()).contains("--cloud-url").contains("--mqtt-url");
     }

@@ -1,5 +1,6 @@
 package io.sightline.app.run;
 
+import io.sightline.app.ProjectHomeExtension;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.opentelemetry.api.common.AttributeKey;
@@ -32,9 +33,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -44,30 +44,17 @@ import org.junit.jupiter.api.io.TempDir;
  * every event of a frame carries the traceparent of the stage span that produced it, the alert
  * included (ADR-0007).
  */
+@ExtendWith(ProjectHomeExtension.class)
 class EdgePipelineTracingTest {
 
     static final String ALERT_CLIP = "samples/sightline_fcw_slower_lead_960x540.mp4";
     static final int CLIP_FRAMES = 221;
     static final AttributeKey<String> STAGE = AttributeKey.stringKey("sightline.stage");
-    static String previousHome;
 
     @TempDir
     Path dir;
 
-    @BeforeAll
-    static void home() {
-        previousHome = System.getProperty(ProjectHome.PROPERTY);
-        System.setProperty(ProjectHome.PROPERTY, Path.of("..").toAbsolutePath().normalize().toString());
-    }
 
-    @AfterAll
-    static void restoreHome() {
-        if (previousHome == null) {
-            System.clearProperty(ProjectHome.PROPERTY);
-        } else {
-            System.setProperty(ProjectHome.PROPERTY, previousHome);
-        }
-    }
 
     @Test
     void eachFrameIsOneTraceAndItsEventsTheAlertIncludedCarryThatTrace() throws Exception {

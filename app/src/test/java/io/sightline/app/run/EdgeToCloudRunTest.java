@@ -1,5 +1,6 @@
 package io.sightline.app.run;
 
+import io.sightline.app.ProjectHomeExtension;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.opentelemetry.sdk.OpenTelemetrySdk;
@@ -26,6 +27,7 @@ import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.builder.SpringApplicationBuilder;
@@ -37,6 +39,7 @@ import org.springframework.jdbc.core.JdbcTemplate;
  * decoding, real ONNX inference (FastestDet, the fast bundled model), the real edge projector,
  * the SQLite journal, the signed in-process upload and the cloud on a real PostgreSQL.
  */
+@ExtendWith(ProjectHomeExtension.class)
 class EdgeToCloudRunTest {
 
     static final int CLIP_FRAMES = 221;
@@ -44,7 +47,6 @@ class EdgeToCloudRunTest {
     static TestPostgres.Database db;
     static ConfigurableApplicationContext cloud;
     static JdbcTemplate jdbc;
-    static String previousHome;
     /** Edge and cloud spans, recorded in memory: the cloud's ingest span must link back to the edge's frames. */
     static final InMemorySpanExporter EDGE_SPANS = InMemorySpanExporter.create();
     static final InMemorySpanExporter CLOUD_SPANS = InMemorySpanExporter.create();
@@ -55,9 +57,6 @@ class EdgeToCloudRunTest {
 
     @BeforeAll
     static void startCloud() {
-        previousHome = System.getProperty(ProjectHome.PROPERTY);
-        // Surefire runs in app/; models/ and samples/ are in the project root.
-        System.setProperty(ProjectHome.PROPERTY, Path.of("..").toAbsolutePath().normalize().toString());
         db = TestPostgres.freshDatabase("app_run");
         cloudTelemetry = OpenTelemetrySdk.builder()
                 .setTracerProvider(SdkTracerProvider.builder().addSpanProcessor(SimpleSpanProcessor.create(CLOUD_SPANS)).build()).build();
@@ -77,11 +76,6 @@ class EdgeToCloudRunTest {
         }
         if (cloudTelemetry != null) {
             cloudTelemetry.close();
-        }
-        if (previousHome == null) {
-            System.clearProperty(ProjectHome.PROPERTY);
-        } else {
-            System.setProperty(ProjectHome.PROPERTY, previousHome);
         }
     }
 

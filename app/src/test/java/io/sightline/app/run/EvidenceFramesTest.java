@@ -1,5 +1,6 @@
 package io.sightline.app.run;
 
+import io.sightline.app.ProjectHomeExtension;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.bytedeco.opencv.global.opencv_imgcodecs.IMREAD_COLOR;
 import static org.bytedeco.opencv.global.opencv_imgcodecs.imdecode;
@@ -22,9 +23,8 @@ import java.util.Map;
 import org.bytedeco.javacpp.BytePointer;
 import org.bytedeco.opencv.opencv_core.Mat;
 import org.bytedeco.opencv.opencv_core.Size;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -32,29 +32,16 @@ import org.junit.jupiter.api.io.TempDir;
  * drawn with OpenCV, JPEGs kept content-addressed beside the real SQLite journal, and the sha256
  * in each journaled FrameCaptured.
  */
+@ExtendWith(ProjectHomeExtension.class)
 class EvidenceFramesTest {
 
     static final String CLIP = "samples/udacity_vd_test_video.mp4";
     static final int FRAMES = 12;
-    static String previousHome;
 
     @TempDir
     Path dir;
 
-    @BeforeAll
-    static void home() {
-        previousHome = System.getProperty(ProjectHome.PROPERTY);
-        System.setProperty(ProjectHome.PROPERTY, Path.of("..").toAbsolutePath().normalize().toString());
-    }
 
-    @AfterAll
-    static void restoreHome() {
-        if (previousHome == null) {
-            System.clearProperty(ProjectHome.PROPERTY);
-        } else {
-            System.setProperty(ProjectHome.PROPERTY, previousHome);
-        }
-    }
 
     static EdgePipeline.Options options() {
         return new EdgePipeline.Options(ProjectHome.get().resolve(CLIP).toString(), "fastestdet", null, false, false,

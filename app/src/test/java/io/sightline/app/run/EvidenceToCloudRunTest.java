@@ -1,5 +1,6 @@
 package io.sightline.app.run;
 
+import io.sightline.app.ProjectHomeExtension;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.sightline.cloud.SightlineCloudApplication;
@@ -20,6 +21,7 @@ import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.builder.SpringApplicationBuilder;
@@ -32,6 +34,7 @@ import org.springframework.jdbc.core.JdbcTemplate;
  * on the edge, exactly the frames inside the alert's window reach the cloud before the run counts
  * as caught up, and the alert's evidence listing serves them with the trace's frames marked.
  */
+@ExtendWith(ProjectHomeExtension.class)
 class EvidenceToCloudRunTest {
 
     static final String CLIP = "samples/sightline_fcw_slower_lead_960x540.mp4";
@@ -39,15 +42,12 @@ class EvidenceToCloudRunTest {
     static TestPostgres.Database db;
     static ConfigurableApplicationContext cloud;
     static JdbcTemplate jdbc;
-    static String previousHome;
 
     @TempDir
     static Path edgeDir;
 
     @BeforeAll
     static void startCloud() {
-        previousHome = System.getProperty(ProjectHome.PROPERTY);
-        System.setProperty(ProjectHome.PROPERTY, Path.of("..").toAbsolutePath().normalize().toString());
         db = TestPostgres.freshDatabase("app_evidence");
         cloud = new SpringApplicationBuilder(SightlineCloudApplication.class)
                 .web(WebApplicationType.NONE)
@@ -61,11 +61,6 @@ class EvidenceToCloudRunTest {
     static void stopCloud() {
         if (cloud != null) {
             cloud.close();
-        }
-        if (previousHome == null) {
-            System.clearProperty(ProjectHome.PROPERTY);
-        } else {
-            System.setProperty(ProjectHome.PROPERTY, previousHome);
         }
     }
 

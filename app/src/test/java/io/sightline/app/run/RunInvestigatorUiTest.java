@@ -1,5 +1,6 @@
 package io.sightline.app.run;
 
+import io.sightline.app.ProjectHomeExtension;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.sightline.app.clip.HazardClipCommand;
@@ -19,6 +20,7 @@ import java.util.function.Function;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
@@ -39,21 +41,19 @@ import org.springframework.jdbc.core.JdbcTemplate;
  * {@code app/target/ui-screenshots/run-alert.png}; with {@code -Dsightline.ui.screenshot.update=true}
  * also the README's picture, {@code docs/images/investigator-ui.png}.
  */
+@ExtendWith(ProjectHomeExtension.class)
 class RunInvestigatorUiTest {
 
     static final Duration WAIT = Duration.ofSeconds(60);
     static final int PAGE_SHOT_MAX_HEIGHT_PX = 1500;
     static TestPostgres.Database db;
     static ConfigurableApplicationContext cloud;
-    static String previousHome;
 
     @TempDir
     static Path edgeDir;
 
     @BeforeAll
     static void startCloud() {
-        previousHome = System.getProperty(ProjectHome.PROPERTY);
-        System.setProperty(ProjectHome.PROPERTY, Path.of("..").toAbsolutePath().normalize().toString());
         db = TestPostgres.freshDatabase("app_run_ui");
         cloud = new SpringApplicationBuilder(SightlineCloudApplication.class)
                 .web(WebApplicationType.SERVLET)
@@ -66,11 +66,6 @@ class RunInvestigatorUiTest {
     static void stopCloud() {
         if (cloud != null) {
             cloud.close();
-        }
-        if (previousHome == null) {
-            System.clearProperty(ProjectHome.PROPERTY);
-        } else {
-            System.setProperty(ProjectHome.PROPERTY, previousHome);
         }
     }
 

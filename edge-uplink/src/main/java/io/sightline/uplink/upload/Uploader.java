@@ -116,6 +116,15 @@ public final class Uploader implements AutoCloseable {
                 if (cursor >= now.nextSequence()) {
                     return true;
                 }
+                if (cursor >= now.retainedFromSequence()) {
+                    // The events were read before the session row, in two statements: an append
+                    // committed in between shows in the row but not in the read. Read again.
+                    if (++stalled >= 3) {
+                        throw new TransportException("journal shows session " + sessionId + " up to " + now.nextSequence()
+                                + " but yields no event at " + cursor + "; backing off");
+                    }
+                    continue;
+                }
                 block(sessionId, "RESEND_IMPOSSIBLE", "the cloud needs sequence " + cursor + " but the journal retains this session only from "
                         + now.retainedFromSequence() + " (retention deleted acknowledged events; the cloud may have lost data)."
                         + " Restore the cloud store or accept the loss and end the session");
