@@ -36,7 +36,14 @@ public final class HeadlessChromium implements AutoCloseable {
         this.profile = profile;
     }
 
+    /** Debian's packages of the browser and its driver, and fonts so that pages render the same everywhere. */
+    static final List<String> PACKAGES = List.of("chromium", "chromium-driver", "fonts-dejavu-core", "fonts-liberation");
+    private static boolean installTried;
+
     public static HeadlessChromium start(int widthPx, int heightPx) throws IOException {
+        if (!Files.isExecutable(CHROMIUM) || !Files.isExecutable(CHROMEDRIVER)) {
+            installFromDebian();
+        }
         StringBuilder missing = new StringBuilder();
         if (!Files.isExecutable(CHROMIUM)) {
             missing.append(" chromium (").append(CHROMIUM).append(')');
@@ -46,7 +53,8 @@ public final class HeadlessChromium implements AutoCloseable {
         }
         if (!missing.isEmpty()) {
             fail("This browser test needs a real headless Chromium, missing:" + missing
-                    + ". Install Debian's packages: apt-get install -y chromium chromium-driver (.ci/run does this),"
+                    + ". Install Debian's packages: apt-get install -y chromium chromium-driver (the tests do this themselves when run"
+                    + " as root on Debian, and .ci/run does it first),"
                     + " or point -Dsightline.ui.chromium / -Dsightline.ui.chromedriver at other binaries.");
         }
         // A fresh profile per run: nothing cached or remembered from an earlier run can make the test pass.
@@ -67,6 +75,43 @@ public final class HeadlessChromium implements AutoCloseable {
             throw new AssertionError("Chromium " + CHROMIUM + " did not start through " + CHROMEDRIVER
                     + " (chromium and chromium-driver must be the same version: apt-get install -y chromium chromium-driver): "
                     + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Installs the packages with apt-get when this build runs as root on Debian, so that
+     * {@code ./mvnw -B verify} on a fresh machine needs nothing installed by hand; once per JVM.
+     * Anywhere else it does nothing, and the caller fails naming the packages.
+     */
+    private static synchronized void installFromDebian() {
+        Path aptGet = Path.of("/usr/bin/apt-get");
+        if (installTried || !Files.isExecutable(aptGet) || !"root".equals(System.getProperty("user.name"))) {
+            return;
+        }
+        installTried = true;
+        System.err.println("HeadlessChromium: installing Debian's " + String.join(", ", PACKAGES) + " for the browser tests ...");
+        try {
+            run(List.of(aptGet.toString(), "update", "-qq"));
+            List<String> install = new java.util.ArrayList<>(List.of(aptGet.toString(), "install", "-y", "-qq", "--no-install-recommends"));
+            install.addAll(PACKAGES);
+            run(install);
+        } catch (IOException e) {
+            System.err.println("HeadlessChromium: apt-get failed (" + e.getMessage() + ")");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static void run(List<String> command) throws IOException, InterruptedException {
+        ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD);
+        pb.environment().put("DEBIAN_FRONTEND", "noninteractive");
+        Process p = pb.start();
+        if (!p.waitFor(15, java.util.concurrent.TimeUnit.MINUTES)) {
+            p.destroyForcibly();
+            throw new IOException(String.join(" ", command) + " did not finish in 15 minutes");
+        }
+        if (p.exitValue() != 0) {
+            throw new IOException(String.join(" ", command) + " exited with " + p.exitValue());
         }
     }
 
