@@ -9,7 +9,7 @@ import org.springframework.web.bind.annotation.RestControllerAdvice;
 import org.springframework.web.method.annotation.MethodArgumentTypeMismatchException;
 
 /** Errors of the query API as RFC 9457 problem details, with a message that says what to do. */
-@RestControllerAdvice(basePackages = {"io.sightline.cloud.api", "io.sightline.cloud.stream"})
+@RestControllerAdvice(basePackages = {"io.sightline.cloud.api", "io.sightline.cloud.stream", "io.sightline.cloud.evidence"})
 public class ProblemDetailsAdvice {
 
     @ExceptionHandler(IllegalArgumentException.class)

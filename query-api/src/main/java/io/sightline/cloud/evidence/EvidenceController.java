@@ -1,5 +1,6 @@
 package io.sightline.cloud.evidence;
 
+import io.sightline.cloud.api.ResourceNotFoundException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.sightline.cloud.security.FleetScope;
@@ -146,7 +147,7 @@ public class EvidenceController {
         List<byte[]> blob = jdbc.query("select bytes from evidence_frame where sha256 = ? and fleet_id = ?", (rs, i) -> rs.getBytes(1),
                 sha256, fleet.fleetId());
         if (blob.isEmpty()) {
-            throw new EvidenceNotFoundException("no evidence " + sha256 + " in fleet " + fleet.fleetId() + "; list an alert's evidence"
+            throw new ResourceNotFoundException("no evidence " + sha256 + " in fleet " + fleet.fleetId() + "; list an alert's evidence"
                     + " with GET /api/v1/alerts/{alertId}/evidence (frames appear once the edge uploaded them)");
         }
         return ResponseEntity.ok().contentType(MediaType.IMAGE_JPEG).eTag(etag).header(HttpHeaders.CACHE_CONTROL, CACHE_CONTROL)
