@@ -53,6 +53,17 @@ public class EventStreamService implements org.springframework.context.SmartLife
     private final AtomicInteger active = new AtomicInteger();
     private final AtomicLong resumeNotices = new AtomicLong();
     private final java.util.Set<Subscriber> subscribers = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    /**
+     * Recent events' SSE text by global index (slot = index mod size): streams near the head share
+     * it instead of each serialising the same event; a stream far behind just writes its own.
+     * Lock-free, so a slow stream never holds up another.
+     */
+    static final int JSON_CACHE_SLOTS = 4096;
+    private final java.util.concurrent.atomic.AtomicReferenceArray<CachedJson> jsonCache =
+            new java.util.concurrent.atomic.AtomicReferenceArray<>(JSON_CACHE_SLOTS);
+
+    private record CachedJson(long index, String json) {
+    }
     private volatile boolean running;
 
     public EventStreamService(EventStore eventStore, SessionDirectory sessions,
@@ -200,7 +211,7 @@ public class EventStreamService implements org.springframework.context.SmartLife
                         continue;
                     }
                     long index = message.trackingToken().position().orElse(-1);
-                    Outgoing item = new Outgoing(index, type, json(domain, event, type, index, info), System.nanoTime());
+                    Outgoing item = new Outgoing(index, type, sharedJson(domain, event, type, index, info), System.nanoTime());
                     // A full buffer holds the reader back (catch-up from an old id is paced by the
                     // client); the writer decides when waiting has gone on too long.
                     while (!buffer.offer(item, 250, TimeUnit.MILLISECONDS)) {
@@ -256,6 +267,26 @@ public class EventStreamService implements org.springframework.context.SmartLife
                 subscribers.remove(this);
                 active.decrementAndGet();
             }
+        }
+
+        /**
+         * The event's SSE text, written once for every stream that sends it: the text does not
+         * depend on the subscriber (each one that gets this far is of the event's fleet).
+         */
+        private String sharedJson(DomainEventMessage<?> message, SightlineEvent event, String type, long index,
+                SessionDirectory.SessionInfo info) throws IOException {
+            if (index < 0) {
+                return json(message, event, type, index, info);
+            }
+            int slot = (int) Math.floorMod(index, (long) JSON_CACHE_SLOTS);
+            CachedJson cached = jsonCache.get(slot);
+            if (cached != null && cached.index() == index) {
+                return cached.json();
+            }
+            // Two streams may write the same event at once; both texts are equal, either may stay.
+            String json = json(message, event, type, index, info);
+            jsonCache.set(slot, new CachedJson(index, json));
+            return json;
         }
 
         private String json(DomainEventMessage<?> message, SightlineEvent event, String type, long index,
