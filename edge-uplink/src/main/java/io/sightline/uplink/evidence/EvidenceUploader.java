@@ -2,9 +2,9 @@ package io.sightline.uplink.evidence;
 
 import io.sightline.uplink.sign.EvidenceSigner;
 import io.sightline.uplink.transport.TransportException;
+import io.sightline.uplink.upload.UplinkLoop;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -43,9 +43,8 @@ public final class EvidenceUploader implements AutoCloseable {
     private final AtomicLong retries = new AtomicLong();
     private final AtomicLong refused = new AtomicLong();
     private final AtomicLong lost = new AtomicLong();
-    private final Object wakeUp = new Object();
-    private volatile boolean running;
-    private Thread thread;
+    private final UplinkLoop loop;
+    /** Touched only by the loop's thread. */
     private long refusedRetryAtMillis;
 
     public EvidenceUploader(EvidenceStore store, EvidenceSigner signer, EvidenceTransport transport, Settings settings) {
@@ -53,6 +52,9 @@ public final class EvidenceUploader implements AutoCloseable {
         this.signer = signer;
         this.transport = transport;
         this.settings = settings;
+        this.refusedRetryAtMillis = System.currentTimeMillis() + settings.refusedRetry().toMillis();
+        this.loop = new UplinkLoop("evidence-uplink-" + signer.deviceId(), "Evidence uplink", LOG, settings.initialBackoff(),
+                settings.maxBackoff(), settings.idlePoll(), false, this::pass);
     }
 
     /**
@@ -106,55 +108,22 @@ public final class EvidenceUploader implements AutoCloseable {
         }
     }
 
-    public synchronized void start() {
-        if (running) {
-            return;
-        }
-        running = true;
-        thread = new Thread(this::loop, "evidence-uplink-" + signer.deviceId());
-        thread.setDaemon(true);
-        thread.start();
+    public void start() {
+        loop.start();
     }
 
     /** Tells the loop there may be new work (an alert, the end of a session). */
     public void wake() {
-        synchronized (wakeUp) {
-            wakeUp.notifyAll();
-        }
+        loop.wake();
     }
 
-    private void loop() {
-        long backoffMillis = settings.initialBackoff().toMillis();
-        refusedRetryAtMillis = System.currentTimeMillis() + settings.refusedRetry().toMillis();
-        while (running) {
-            long waitMillis;
-            try {
-                if (System.currentTimeMillis() >= refusedRetryAtMillis) {
-                    store.retryRefused();
-                    refusedRetryAtMillis = System.currentTimeMillis() + settings.refusedRetry().toMillis();
-                }
-                drainOnce();
-                backoffMillis = settings.initialBackoff().toMillis();
-                waitMillis = settings.idlePoll().toMillis();
-            } catch (TransportException e) {
-                waitMillis = ThreadLocalRandom.current().nextLong(backoffMillis / 2, backoffMillis + 1);
-                LOG.debug("Evidence uplink: {}; retrying in {} ms", e.getMessage(), waitMillis);
-                backoffMillis = Math.min(settings.maxBackoff().toMillis(), backoffMillis * 2);
-            } catch (RuntimeException e) {
-                waitMillis = settings.maxBackoff().toMillis();
-                LOG.error("Evidence uplink loop error; retrying in {} ms", waitMillis, e);
-            }
-            synchronized (wakeUp) {
-                if (running) {
-                    try {
-                        wakeUp.wait(Math.max(1, waitMillis));
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                        return;
-                    }
-                }
-            }
+    /** One pass of the loop: refused frames are offered again once {@code refusedRetry} has passed. */
+    private void pass() throws TransportException {
+        if (System.currentTimeMillis() >= refusedRetryAtMillis) {
+            store.retryRefused();
+            refusedRetryAtMillis = System.currentTimeMillis() + settings.refusedRetry().toMillis();
         }
+        drainOnce();
     }
 
     /**
@@ -179,19 +148,6 @@ public final class EvidenceUploader implements AutoCloseable {
 
     @Override
     public void close() {
-        Thread t;
-        synchronized (this) {
-            running = false;
-            t = thread;
-            thread = null;
-        }
-        wake();
-        if (t != null) {
-            try {
-                t.join(10_000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
+        loop.close();
     }
 }

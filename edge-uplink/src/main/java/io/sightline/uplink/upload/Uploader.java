@@ -11,7 +11,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -72,15 +71,15 @@ public final class Uploader implements AutoCloseable {
     private final AtomicLong gapResends = new AtomicLong();
     private final AtomicLong transportFailures = new AtomicLong();
     private final AtomicLong rejections = new AtomicLong();
-    private final Object wakeUp = new Object();
-    private volatile boolean running;
-    private Thread thread;
+    private final UplinkLoop loop;
 
     public Uploader(EdgeJournal journal, BatchSigner signer, UplinkTransport transport, Settings settings) {
         this.journal = journal;
         this.signer = signer;
         this.transport = transport;
         this.settings = settings;
+        this.loop = new UplinkLoop("uplink-" + signer.identity().deviceId(), "Uplink", LOG, settings.initialBackoff(),
+                settings.maxBackoff(), settings.idlePoll(), true, this::drainOnce);
     }
 
     /**
@@ -216,56 +215,13 @@ public final class Uploader implements AutoCloseable {
     }
 
     /** Starts the background upload loop. */
-    public synchronized void start() {
-        if (running) {
-            return;
-        }
-        running = true;
-        thread = new Thread(this::loop, "uplink-" + signer.identity().deviceId());
-        thread.setDaemon(true);
-        thread.start();
+    public void start() {
+        loop.start();
     }
 
     /** Tells the loop new events are in the journal, so it does not wait for the next poll. */
     public void wake() {
-        synchronized (wakeUp) {
-            wakeUp.notifyAll();
-        }
-    }
-
-    private void loop() {
-        long backoffMillis = settings.initialBackoff().toMillis();
-        while (running) {
-            long waitMillis;
-            try {
-                drainOnce();
-                backoffMillis = settings.initialBackoff().toMillis();
-                waitMillis = settings.idlePoll().toMillis();
-            } catch (TransportException e) {
-                // Full jitter, so many vehicles coming back after one outage do not retry in step.
-                waitMillis = ThreadLocalRandom.current().nextLong(backoffMillis / 2, backoffMillis + 1);
-                if (backoffMillis == settings.initialBackoff().toMillis()) {
-                    // The first failure of an outage is worth a warning; the retries that follow are not.
-                    LOG.warn("Uplink failed ({}); retrying with backoff up to {} ms", e.getMessage(), settings.maxBackoff().toMillis());
-                } else {
-                    LOG.debug("Uplink failed ({}); retrying in {} ms", e.getMessage(), waitMillis);
-                }
-                backoffMillis = Math.min(settings.maxBackoff().toMillis(), backoffMillis * 2);
-            } catch (RuntimeException e) {
-                waitMillis = settings.maxBackoff().toMillis();
-                LOG.error("Uplink loop error; retrying in {} ms", waitMillis, e);
-            }
-            synchronized (wakeUp) {
-                if (running) {
-                    try {
-                        wakeUp.wait(Math.max(1, waitMillis));
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                        return;
-                    }
-                }
-            }
-        }
+        loop.wake();
     }
 
     public Stats stats() {
@@ -275,19 +231,6 @@ public final class Uploader implements AutoCloseable {
     /** Stops the loop (the journal and transport belong to the caller). */
     @Override
     public void close() {
-        Thread t;
-        synchronized (this) {
-            running = false;
-            t = thread;
-            thread = null;
-        }
-        wake();
-        if (t != null) {
-            try {
-                t.join(10_000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
+        loop.close();
     }
 }
