@@ -160,7 +160,7 @@ public class BenchCommand implements Runnable {
             String now = java.time.Instant.now().toString();
             for (EventEnvelope e : session) {
                 MetaData md = MetaData.from(Map.of(EventMetadataKeys.EVENT_ID, e.eventId(), EventMetadataKeys.OCCURRED_AT_NANOS,
-                        e.occurredAtNanos(), "traceId", "t", "correlationId", "c"));
+                        e.occurredAtNanos()));
                 var payload = serializer.serialize(e.payload(), byte[].class);
                 out.add(new Object[] {e.eventId(), sessionId, e.sequence(), "DriveSession", now, payload.getType().getName(),
                         payload.getType().getRevision(), payload.getData(), serializer.serialize(md, byte[].class).getData()});

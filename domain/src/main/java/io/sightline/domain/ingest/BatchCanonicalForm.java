@@ -3,9 +3,7 @@ package io.sightline.domain.ingest;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.ByteArrayOutputStream;
-import java.io.DataOutputStream;
-import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -43,19 +41,16 @@ public final class BatchCanonicalForm {
     }
 
     public static byte[] bytes(String sessionId, long firstSequence, String canonicalEventsJson) {
-        byte[] session = sessionId.getBytes(StandardCharsets.UTF_8);
         byte[] events = canonicalEventsJson.getBytes(StandardCharsets.UTF_8);
-        ByteArrayOutputStream buf = new ByteArrayOutputStream(DOMAIN.length + session.length + events.length + 16);
-        try (DataOutputStream out = new DataOutputStream(buf)) {
-            out.write(DOMAIN);
-            out.writeInt(session.length);
-            out.write(session);
-            out.writeLong(firstSequence);
-            out.writeInt(events.length);
-            out.write(events);
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
-        return buf.toByteArray();
+        return bytes(sessionId, firstSequence, events, 0, events.length);
+    }
+
+    /** The same bytes, with the events JSON given as a UTF-8 slice (of a received body, say), uncopied until here. */
+    public static byte[] bytes(String sessionId, long firstSequence, byte[] eventsUtf8, int offset, int length) {
+        byte[] session = sessionId.getBytes(StandardCharsets.UTF_8);
+        // Written straight into an exact array (big-endian, as DataOutputStream would): a batch is megabytes.
+        return ByteBuffer.allocate(DOMAIN.length + 4 + session.length + 8 + 4 + length)
+                .put(DOMAIN).putInt(session.length).put(session).putLong(firstSequence).putInt(length).put(eventsUtf8, offset, length)
+                .array();
     }
 }

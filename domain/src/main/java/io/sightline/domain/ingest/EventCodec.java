@@ -1,9 +1,12 @@
 package io.sightline.domain.ingest;
 
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.sightline.domain.event.EventCatalog;
@@ -12,6 +15,8 @@ import io.sightline.domain.event.OptionalField;
 import io.sightline.domain.event.SightlineEvent;
 import io.sightline.domain.session.BatchRejectedException;
 import io.sightline.domain.session.RejectionReason;
+import java.io.IOException;
+import java.lang.reflect.Method;
 import java.lang.reflect.RecordComponent;
 import java.util.ArrayList;
 import java.util.List;
@@ -29,8 +34,9 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class EventCodec {
 
     private final ObjectMapper mapper;
-    private final Map<Class<?>, RecordComponent[]> components = new ConcurrentHashMap<>();
+    private final Map<Class<?>, Method[]> requiredAccessors = new ConcurrentHashMap<>();
     private final Map<Class<?>, String[]> optionalFields = new ConcurrentHashMap<>();
+    private final Map<Class<?>, ObjectReader> readers = new ConcurrentHashMap<>();
 
     public EventCodec() {
         this.mapper = JsonMapper.builder()
@@ -125,6 +131,114 @@ public final class EventCodec {
     }
 
     /**
+     * Reads one event straight from a parser positioned on its {@code START_OBJECT}, without the
+     * intermediate tree {@link #decode(JsonNode)} builds, and leaves the parser on its
+     * {@code END_OBJECT}. It accepts only the plain form this codec's own encoder writes (every
+     * payload field present, integral numbers as integers); for anything else, including every
+     * input {@link #decode(JsonNode)} would refuse, it returns {@code null}, and the caller decodes
+     * the batch through the tree, which decides and explains. It is never more lenient than the tree
+     * path: strict duplicate-key detection must be on (a repeated key returns {@code null}). After a
+     * {@code null} the parser's position is unspecified: the caller abandons the pass.
+     */
+    public EventEnvelope decodePlainOrNull(JsonParser p) throws IOException {
+        try {
+            return readPlain(p);
+        } catch (JsonProcessingException e) {
+            return null;
+        }
+    }
+
+    private EventEnvelope readPlain(JsonParser p) throws IOException {
+        if (p.currentToken() != JsonToken.START_OBJECT || !p.isEnabled(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)) {
+            return null;
+        }
+        String eventId = null;
+        String type = null;
+        String traceparent = null;
+        long sequence = -1;
+        long occurredAtNanos = 0;
+        boolean hasOccurredAt = false;
+        SightlineEvent event = null;
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+            String name = p.currentName();
+            JsonToken v = p.nextToken();
+            switch (name) {
+                case "eventId" -> {
+                    if (v != JsonToken.VALUE_STRING || (eventId = p.getText()).isBlank()) {
+                        return null;
+                    }
+                }
+                case "sequence" -> {
+                    if (!isLong(p, v) || (sequence = p.getLongValue()) < 0) {
+                        return null;
+                    }
+                }
+                case "occurredAtNanos" -> {
+                    if (!isLong(p, v)) {
+                        return null;
+                    }
+                    occurredAtNanos = p.getLongValue();
+                    hasOccurredAt = true;
+                }
+                case "type" -> {
+                    if (v != JsonToken.VALUE_STRING) {
+                        return null;
+                    }
+                    type = p.getText();
+                }
+                case "traceparent" -> {
+                    if (v == JsonToken.VALUE_STRING) {
+                        traceparent = p.getText();
+                    } else if (v != JsonToken.VALUE_NULL) {
+                        return null;
+                    }
+                }
+                case "payload" -> {
+                    // The type must come first to read the payload without buffering it; the encoder writes it first.
+                    Class<? extends SightlineEvent> cls = type == null ? null : EventCatalog.byName(type).orElse(null);
+                    if (cls == null || v != JsonToken.START_OBJECT) {
+                        return null;
+                    }
+                    try {
+                        event = readers.computeIfAbsent(cls, mapper::readerFor).readValue(p);
+                    } catch (JsonProcessingException | IllegalArgumentException e) {
+                        return null;
+                    }
+                    if (event == null || !hasRequiredFields(event)) {
+                        return null;
+                    }
+                }
+                default -> p.skipChildren();
+            }
+        }
+        if (p.currentToken() != JsonToken.END_OBJECT || eventId == null || sequence < 0 || !hasOccurredAt || event == null) {
+            return null;
+        }
+        try {
+            return new EventEnvelope(eventId, sequence, occurredAtNanos, event, traceparent);
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
+    }
+
+    private static boolean isLong(JsonParser p, JsonToken v) throws IOException {
+        if (v != JsonToken.VALUE_NUMBER_INT) {
+            return false;
+        }
+        JsonParser.NumberType t = p.getNumberType();
+        return t == JsonParser.NumberType.INT || t == JsonParser.NumberType.LONG;
+    }
+
+    private boolean hasRequiredFields(Object record) {
+        try {
+            requireFields(record, -1, "");
+            return true;
+        } catch (BatchRejectedException e) {
+            return false;
+        }
+    }
+
+    /**
      * An {@link OptionalField} added in a later revision is absent from what an older producer
      * sends; it reads as null rather than failing the strict missing-property check. The caller's
      * tree is left as received (a copy is made only when a field is absent).
@@ -152,29 +266,44 @@ public final class EventCodec {
     }
 
     private void requireFields(Object record, long sequence, String type) {
-        RecordComponent[] rc = components.computeIfAbsent(record.getClass(), Class::getRecordComponents);
-        if (rc == null) {
-            return;
-        }
-        for (RecordComponent c : rc) {
-            Class<?> t = c.getType();
-            if (t.isPrimitive() || t == Double.class || t == Long.class || t == Integer.class || c.isAnnotationPresent(OptionalField.class)) {
-                continue;
-            }
+        for (Method accessor : requiredAccessors.computeIfAbsent(record.getClass(), EventCodec::requiredAccessors)) {
             Object value;
             try {
-                value = c.getAccessor().invoke(record);
+                value = accessor.invoke(record);
             } catch (ReflectiveOperationException e) {
                 throw new IllegalStateException(e);
             }
             if (value == null) {
                 throw malformed(sequence, "event at sequence " + sequence + " (" + type + ") is missing required field '"
-                        + c.getName() + "'");
+                        + accessor.getName() + "'");
             }
-            if (t.isRecord()) {
+            if (value instanceof Record) {
                 requireFields(value, sequence, type);
             }
         }
+    }
+
+    /**
+     * The accessors of a record's required components (not primitive, boxed numeric or
+     * {@link OptionalField}), made accessible once: the access check on every reflective call showed
+     * in the cloud's ingest profile.
+     */
+    private static Method[] requiredAccessors(Class<?> type) {
+        RecordComponent[] rc = type.getRecordComponents();
+        if (rc == null) {
+            return new Method[0];
+        }
+        List<Method> out = new ArrayList<>();
+        for (RecordComponent c : rc) {
+            Class<?> t = c.getType();
+            if (t.isPrimitive() || t == Double.class || t == Long.class || t == Integer.class || c.isAnnotationPresent(OptionalField.class)) {
+                continue;
+            }
+            Method accessor = c.getAccessor();
+            accessor.setAccessible(true);
+            out.add(accessor);
+        }
+        return out.toArray(Method[]::new);
     }
 
     private static String text(JsonNode node, String field, long sequence) {

@@ -3,10 +3,15 @@ package io.sightline.domain.ingest;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import io.sightline.domain.event.EventEnvelope;
 import io.sightline.domain.session.BatchRejectedException;
 import io.sightline.domain.session.RejectionReason;
 import io.sightline.domain.session.SessionEvents;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -77,5 +82,64 @@ class EventCodecTest {
                 .hasMessageContaining("'sequence'");
         assertThatThrownBy(() -> codec.decodeBatch("[{\"eventId\":\"a\",\"sequence\":1,\"type\":\"FrameCaptured\",\"payload\":{}}]"))
                 .hasMessageContaining("'occurredAtNanos'");
+    }
+
+    /** The streaming decode over an array; null when any event is not in the plain form. */
+    private List<EventEnvelope> plain(String json) {
+        try (JsonParser p = codec.mapper().getFactory().createParser(json)) {
+            p.enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+            if (p.nextToken() != JsonToken.START_ARRAY) {
+                return null;
+            }
+            List<EventEnvelope> out = new ArrayList<>();
+            while (p.nextToken() == JsonToken.START_OBJECT) {
+                EventEnvelope e = codec.decodePlainOrNull(p);
+                if (e == null) {
+                    return null;
+                }
+                out.add(e);
+            }
+            return out;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @Test
+    void streamingDecodeAgreesWithTheTreeOnWhatTheEncoderWrites() {
+        List<EventEnvelope> session = new ArrayList<>(SessionEvents.opening("s", 12));
+        session.add(new EventEnvelope("s/t", 99, 5, SessionEvents.frame(99), "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"));
+        String json = codec.encodeBatch(session);
+        assertThat(plain(json)).isEqualTo(codec.decodeBatch(json)).isEqualTo(session);
+    }
+
+    @Test
+    void streamingDecodeLeavesEveryOtherFormToTheTreePath() {
+        String frame = codec.encodeBatch(List.of(new EventEnvelope("a", 0, 1, SessionEvents.frame(0), null)));
+        assertThat(plain(frame)).hasSize(1);
+        List<String> refusedByBoth = List.of(
+                frame.replace("\"type\":\"FrameCaptured\"", "\"type\":\"NoSuchEvent\""),
+                frame.replace("\"sequence\":0", "\"sequence\":-1"),
+                frame.replace("\"sequence\":0", "\"sequence\":\"0\""),
+                frame.replace("\"occurredAtNanos\":1", "\"occurredAtNanos\":1.5"),
+                frame.replace("\"eventId\":\"a\"", "\"eventId\":\" \""),
+                frame.replace("\"payload\":{", "\"payload\":{\"extra\":1,"),
+                frame.replace("\"traceparent\":null", "").replace("\"payload\":{", "\"traceparent\":7,\"payload\":{"),
+                frame.replace("\"frameIndex\":0", "\"frameIndex\":null"));
+        for (String json : refusedByBoth) {
+            assertThat(json).isNotEqualTo(frame);
+            assertThatThrownBy(() -> codec.decodeBatch(json)).as(json).isInstanceOf(BatchRejectedException.class);
+            assertThat(plain(json)).as(json).isNull();
+        }
+        // Accepted by the tree (it fills an absent optional field, or keeps the last of a repeated key),
+        // but not plain: the streaming path must defer rather than guess.
+        String withoutOptional = frame.replace(",\"evidenceSha256\":null", "");
+        String repeatedKey = frame.replace("\"eventId\":\"a\"", "\"eventId\":\"b\",\"eventId\":\"a\"");
+        String typeAfterPayload = frame.replace("\"type\":\"FrameCaptured\",", "").replace("}}]", "},\"type\":\"FrameCaptured\"}]");
+        for (String json : List.of(withoutOptional, repeatedKey, typeAfterPayload)) {
+            assertThat(json).isNotEqualTo(frame);
+            assertThat(codec.decodeBatch(json)).as(json).hasSize(1);
+            assertThat(plain(json)).as(json).isNull();
+        }
     }
 }

@@ -10,6 +10,7 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import io.sightline.cloud.telemetry.IngestTracing;
 import io.sightline.domain.event.DriveSessionStarted;
 import io.sightline.domain.event.EventEnvelope;
+import io.sightline.domain.ingest.BatchCanonicalForm;
 import io.sightline.domain.session.BatchAck;
 import io.sightline.domain.session.BatchRejectedException;
 import io.sightline.domain.session.RejectionReason;
@@ -96,6 +97,20 @@ public class SignedBatchIngestion {
             return tooLarge(body.length);
         }
         long t0 = System.nanoTime();
+        PlainBatch plain = plainBatchOrNull(body);
+        if (plain != null) {
+            Optional<DeviceKeyRegistry.ActiveDevice> device = keys.active(plain.deviceId());
+            if (device.isEmpty()) {
+                return refuse(IngestResult.Outcome.REJECTED, 401, IngestResult.UNKNOWN_DEVICE, unknownDevice(plain.deviceId()),
+                        plain.batchId(), plain.deviceId(), plain.sessionId(), plain.first(), -1);
+            }
+            byte[] signed = BatchCanonicalForm.bytes(plain.sessionId(), plain.first(), body, plain.eventsOffset(), plain.eventsLength());
+            if (BatchSignatureVerifier.verify(device.get().key(), signed, plain.signature())) {
+                return append(plain.batchId(), plain.deviceId(), plain.sessionId(), plain.first(), plain.events(), device.get(),
+                        claimedFleetId, t0, System.nanoTime());
+            }
+            // Not signed over the bytes as received: the tree path tries the canonical form and explains a refusal.
+        }
         JsonNode root;
         try {
             root = mapper.readTree(body);
@@ -136,8 +151,7 @@ public class SignedBatchIngestion {
         Optional<DeviceKeyRegistry.ActiveDevice> device = keys.active(deviceId);
         Optional<PublicKey> key = device.map(DeviceKeyRegistry.ActiveDevice::key);
         if (key.isEmpty()) {
-            return refuse(IngestResult.Outcome.REJECTED, 401, IngestResult.UNKNOWN_DEVICE, "device " + deviceId
-                    + " has no registered (unrevoked) public key; an administrator must register the publicKeyX509 from its key file",
+            return refuse(IngestResult.Outcome.REJECTED, 401, IngestResult.UNKNOWN_DEVICE, unknownDevice(deviceId),
                     batchId, deviceId, sessionId, first, -1);
         }
         // The signature is checked over the events exactly as received first: the edge sends the bytes it
@@ -162,13 +176,24 @@ public class SignedBatchIngestion {
                     + " registered one (re-register it if the device was re-keyed)", batchId, deviceId, sessionId, first, -1);
         }
         long tVerified = System.nanoTime();
-
         List<EventEnvelope> decoded = new ArrayList<>(events.size());
-        String deviceFleet = device.get().fleetId();
+        try {
+            for (JsonNode n : events) {
+                decoded.add(ingestion.codec().decode(n));
+            }
+        } catch (BatchRejectedException e) {
+            return rejected(e, batchId, deviceId, sessionId, first);
+        }
+        return append(batchId, deviceId, sessionId, first, decoded, device.get(), claimedFleetId, t0, tVerified);
+    }
+
+    /** The checks that need the decoded events, then the append: shared by the streaming and the tree path. */
+    private IngestResult append(String batchId, String deviceId, String sessionId, long first, List<EventEnvelope> decoded,
+                                DeviceKeyRegistry.ActiveDevice device, String claimedFleetId, long t0, long tVerified) {
+        String deviceFleet = device.fleetId();
         try {
             String startedFleet = null;
-            for (JsonNode n : events) {
-                EventEnvelope e = ingestion.codec().decode(n);
+            for (EventEnvelope e : decoded) {
                 if (e.payload() instanceof DriveSessionStarted started) {
                     // The session's provenance names its device; only that device's key may vouch for it.
                     if (!deviceId.equals(started.deviceId())) {
@@ -178,7 +203,6 @@ public class SignedBatchIngestion {
                     }
                     startedFleet = started.fleetId();
                 }
-                decoded.add(e);
             }
             // A session of a fleet-bound device must be of that fleet: checked before the claim, so a
             // refused first batch cannot bind the session id.
@@ -207,7 +231,7 @@ public class SignedBatchIngestion {
             // The ingest span links to the edge spans named by the events' traceparents (ADR-0007).
             BatchAck ack = tracing.traced(sessionId, first, decoded, () -> ingestion.append(sessionId, first, decoded));
             if (LOG.isDebugEnabled()) {
-                LOG.debug("Batch {}@{} ({} events): parse+verify {} ms, decode {} ms, append {} ms", sessionId, first, decoded.size(),
+                LOG.debug("Batch {}@{} ({} events): parse+verify {} ms, checks {} ms, append {} ms", sessionId, first, decoded.size(),
                         (tVerified - t0) / 1_000_000, (tDecoded - tVerified) / 1_000_000, (System.nanoTime() - tDecoded) / 1_000_000);
             }
             return new IngestResult(IngestResult.Outcome.ACKNOWLEDGED, 200, null, null, batchId, deviceId, sessionId, first,
@@ -230,6 +254,85 @@ public class SignedBatchIngestion {
                     + e.getClass().getSimpleName() + "); nothing of this batch was stored, send it again later",
                     batchId, deviceId, sessionId, first, -1);
         }
+    }
+
+    private static String unknownDevice(String deviceId) {
+        return "device " + deviceId + " has no registered (unrevoked) public key; an administrator must register the publicKeyX509"
+                + " from its key file";
+    }
+
+    /** A body in the plain form the edge sends, decoded in one streaming pass; {@code eventsOffset/Length} locate the signed bytes. */
+    private record PlainBatch(String batchId, String deviceId, String sessionId, long first, String signature, int eventsOffset,
+                              int eventsLength, List<EventEnvelope> events) {
+    }
+
+    /**
+     * One streaming pass over the body: the envelope fields, the events decoded without a tree, and
+     * where the events array lies in the body (the bytes the signature covers). Returns {@code null}
+     * for anything that is not the plain form (a repeated key, a field of another JSON type, an
+     * event the codec will not take without the tree, bad JSON): the tree path then decides, with
+     * its explanations, so this path never accepts what that one refuses. The events are decoded
+     * before the signature is checked, but nothing of them is used unless it holds.
+     */
+    private PlainBatch plainBatchOrNull(byte[] body) {
+        String batchId = null;
+        String deviceId = null;
+        String sessionId = null;
+        String signature = null;
+        long first = -1;
+        int eventsOffset = -1;
+        int eventsLength = -1;
+        List<EventEnvelope> events = null;
+        try (JsonParser p = mapper.getFactory().createParser(body)) {
+            p.enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+            if (p.nextToken() != JsonToken.START_OBJECT) {
+                return null;
+            }
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                String name = p.currentName();
+                JsonToken v = p.nextToken();
+                switch (name) {
+                    case "batchId" -> batchId = v == JsonToken.VALUE_STRING ? p.getText() : null;
+                    case "deviceId" -> deviceId = v == JsonToken.VALUE_STRING ? p.getText() : null;
+                    case "sessionId" -> sessionId = v == JsonToken.VALUE_STRING ? p.getText() : null;
+                    case "signature" -> signature = v == JsonToken.VALUE_STRING ? p.getText() : null;
+                    case "firstSequence" -> first = v == JsonToken.VALUE_NUMBER_INT && p.getNumberType() != JsonParser.NumberType.BIG_INTEGER
+                            ? p.getLongValue() : -1;
+                    case "events" -> {
+                        if (v != JsonToken.START_ARRAY) {
+                            return null;
+                        }
+                        long start = p.currentTokenLocation().getByteOffset();
+                        events = new ArrayList<>(2048);
+                        JsonToken t;
+                        while ((t = p.nextToken()) == JsonToken.START_OBJECT) {
+                            EventEnvelope e = ingestion.codec().decodePlainOrNull(p);
+                            if (e == null) {
+                                return null;
+                            }
+                            events.add(e);
+                        }
+                        long end = p.currentTokenLocation().getByteOffset() + 1;
+                        if (t != JsonToken.END_ARRAY || start < 0 || end > body.length || end <= start) {
+                            return null;
+                        }
+                        eventsOffset = (int) start;
+                        eventsLength = (int) (end - start);
+                    }
+                    default -> p.skipChildren();
+                }
+            }
+            if (p.currentToken() != JsonToken.END_OBJECT || p.nextToken() != null) {
+                return null;
+            }
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
+        if (deviceId == null || deviceId.isBlank() || sessionId == null || sessionId.isBlank() || sessionId.length() > 255
+                || first < 0 || signature == null || signature.isBlank() || events == null || events.isEmpty()) {
+            return null;
+        }
+        return new PlainBatch(batchId, deviceId, sessionId, first, signature, eventsOffset, eventsLength, events);
     }
 
     /**

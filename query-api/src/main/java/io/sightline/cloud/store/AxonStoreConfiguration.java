@@ -1,5 +1,6 @@
 package io.sightline.cloud.store;
 
+import io.sightline.domain.session.AppendEventBatch;
 import io.sightline.domain.session.DriveSession;
 import io.sightline.domain.upcasting.FrameCapturedMicrosUpcaster;
 import org.axonframework.common.caching.Cache;
@@ -217,14 +218,17 @@ public class AxonStoreConfiguration {
      * default {@link org.axonframework.messaging.correlation.MessageOriginProvider} gives it, except
      * for events replayed by the streaming processors: no projection dispatches anything, yet the
      * default read every event's metadata, deserialising it, only to find the ids; that was a third
-     * of a projection rebuild's handling time (docs/benchmarks.md). Commands still pass their ids
-     * on to the events they cause.
+     * of a projection rebuild's handling time (docs/benchmarks.md). Nor for the edge events an
+     * {@link AppendEventBatch} stores: their origin is their producer (event id and traceparent in
+     * their own metadata), and the carrying command's id, written twice into every event, was a
+     * two thirds of each event's stored metadata bytes. Other commands still pass their ids on
+     * to the events they cause.
      */
     @Bean
     public org.axonframework.messaging.correlation.CorrelationDataProvider originUnlessReplayed() {
         org.axonframework.messaging.correlation.MessageOriginProvider origin = new org.axonframework.messaging.correlation.MessageOriginProvider();
         return message -> message instanceof org.axonframework.eventhandling.TrackedEventMessage
-                ? java.util.Map.of() : origin.correlationDataFor(message);
+                || message.getPayload() instanceof AppendEventBatch ? java.util.Map.of() : origin.correlationDataFor(message);
     }
 
     /** Stores each edge event under the id its producer gave it (see {@link ProducerEventIdInterceptor}). */

@@ -110,9 +110,13 @@ class HttpIngestionIntegrationTest {
         assertThat(storedIds("h-ok")).containsExactlyElementsOf(events.stream().map(EventEnvelope::eventId).toList());
         // What is stored is exactly what the event serializer writes, under the same type and revision: projections and
         // traces read it back with that serializer (and a shortcut that stored the edge's bytes would have to match it).
-        List<Map<String, Object>> rows = jdbc.queryForList("select payload_type, payload_revision, payload from domain_event_entry"
+        List<Map<String, Object>> rows = jdbc.queryForList("select payload_type, payload_revision, payload, meta_data from domain_event_entry"
                 + " where aggregate_identifier = ? order by sequence_number", "h-ok");
         for (int i = 0; i < events.size(); i++) {
+            // The metadata is the producer's (id and time), not the id of the cloud command that carried the batch.
+            assertThat(device.mapper().readTree((byte[]) rows.get(i).get("meta_data")).properties().stream().map(Map.Entry::getKey))
+                    .containsExactlyInAnyOrder("eventId", "occurredAtNanos");
+            assertThat(device.mapper().readTree((byte[]) rows.get(i).get("meta_data")).get("eventId").asText()).isEqualTo(events.get(i).eventId());
             SerializedObject<byte[]> expected = eventSerializer.serialize(events.get(i).payload(), byte[].class);
             assertThat(rows.get(i).get("payload_type")).isEqualTo(expected.getType().getName());
             assertThat(rows.get(i).get("payload_revision")).isEqualTo(expected.getType().getRevision());
