@@ -70,9 +70,9 @@ final class IngestBench implements Callable<Integer> {
     String mqttUrl;
     @Option(names = "--mqtt-workers", description = "Cloud MQTT ingestion workers (default: sightline.ingest.mqtt.workers).")
     Integer mqttWorkers;
-    @Option(names = "--warmup-rounds", defaultValue = "3", description = "Untimed rounds over every transport before the timed runs,"
-            + " 10,000 events per vehicle each: C2 keeps compiling the cloud's decode and append paths for the first ~100,000 events,"
-            + " and a path timed before that pays for it (default ${DEFAULT-VALUE}).")
+    @Option(names = "--warmup-rounds", defaultValue = "8", description = "Untimed rounds over every transport before the timed runs,"
+            + " 10,000 events per vehicle each: code that runs once per batch (HTTP, MQTT, the unit of work) reaches C2 only after"
+            + " hundreds of batches, and a path timed before that pays for the compiling (default ${DEFAULT-VALUE}).")
     int warmupRounds;
     @Option(names = "--with-projections", description = "Keep the projections running during the upload (default: off, as bench append).")
     boolean withProjections;
@@ -358,7 +358,7 @@ final class IngestBench implements Callable<Integer> {
      * /proc. On a machine shared with other work the rates move with its load; CPU per event
      * does much less, and (JVM + PostgreSQL) per event bounds what two idle cores could do.
      */
-    record CpuSample(long jvmNanos, long postgresTicks, long machineBusyTicks, long machineTotalTicks) {
+    record CpuSample(long jvmNanos, long postgresTicks, long machineBusyTicks, long machineTotalTicks, Map<String, Long> threadTicks) {
 
         /** The embedded server's postmaster, or -1 (external server: its other clients' work would be counted). */
         static volatile long postmasterPid = -1;
@@ -401,7 +401,30 @@ final class IngestBench implements Callable<Integer> {
             } catch (IOException | RuntimeException e) {
                 // Not Linux: the machine-wide share is left out.
             }
-            return new CpuSample(jvm, readPostgresTicks(), busy, all);
+            return new CpuSample(jvm, readPostgresTicks(), busy, all, readThreadTicks());
+        }
+
+        /**
+         * This JVM's CPU by thread, from /proc/self/task (JIT and GC threads included, which the JVM's
+         * own thread CPU API leaves out), grouped by name with digits folded: where a path's CPU went.
+         */
+        private static Map<String, Long> readThreadTicks() {
+            Map<String, Long> out = new java.util.TreeMap<>();
+            try (var tasks = Files.list(Path.of("/proc/self/task"))) {
+                for (Path task : tasks.toList()) {
+                    try {
+                        String stat = Files.readString(task.resolve("stat"));
+                        String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')')).replaceAll("[0-9]+", "N");
+                        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                        out.merge(name, Long.parseLong(f[11]) + Long.parseLong(f[12]), Long::sum);
+                    } catch (IOException | RuntimeException ignored) {
+                        // The thread ended while we looked.
+                    }
+                }
+            } catch (IOException | RuntimeException e) {
+                // Not Linux.
+            }
+            return out;
         }
 
         private static long readPostgresTicks() {
@@ -442,6 +465,21 @@ final class IngestBench implements Callable<Integer> {
             if (machineTotalTicks >= 0 && before.machineTotalTicks >= 0 && machineTotalTicks > before.machineTotalTicks) {
                 double busyShare = (machineBusyTicks - before.machineBusyTicks) / (double) (machineTotalTicks - before.machineTotalTicks);
                 out.append(String.format("; machine %.0f %% busy", busyShare * 100));
+            }
+            // Threads started during the run count from zero; threads that ended are missing.
+            List<Map.Entry<String, Long>> groups = new ArrayList<>();
+            for (Map.Entry<String, Long> e : threadTicks.entrySet()) {
+                long d = e.getValue() - before.threadTicks.getOrDefault(e.getKey(), 0L);
+                if (d > 0) {
+                    groups.add(Map.entry(e.getKey(), d));
+                }
+            }
+            if (!groups.isEmpty()) {
+                groups.sort(Map.Entry.<String, Long>comparingByValue().reversed());
+                out.append(String.format("%n      JVM threads, µs per event:"));
+                for (Map.Entry<String, Long> e : groups.subList(0, Math.min(8, groups.size()))) {
+                    out.append(String.format(" %s %.1f;", e.getKey(), e.getValue() / TICKS_PER_SECOND * 1e6 / events));
+                }
             }
             return out.toString();
         }
