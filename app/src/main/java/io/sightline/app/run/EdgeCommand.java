@@ -7,6 +7,7 @@ import io.sightline.app.telemetry.EdgeTelemetry;
 import io.sightline.domain.ingest.EventCodec;
 import io.sightline.inference.ProjectHome;
 import io.sightline.uplink.evidence.EvidenceStore;
+import io.sightline.uplink.evidence.EvidenceTransport;
 import io.sightline.uplink.evidence.EvidenceUploader;
 import io.sightline.uplink.evidence.HttpEvidenceTransport;
 import io.sightline.uplink.journal.EdgeJournal;
@@ -108,7 +109,7 @@ public final class EdgeCommand implements Callable<Integer> {
         if (uplink.cloudUrl == null && uplink.mqttUrl == null) {
             throw new CommandLine.ParameterException(new CommandLine(this),
                     "say where to upload: --cloud-url http://HOST:8080 (HTTP) or --mqtt-url tcp://HOST:1883 (MQTT), or both"
-                            + " (MQTT for events, HTTP for evidence frames)");
+                            + " (MQTT for events, HTTP for evidence frames); with MQTT alone both go through the broker");
         }
         String videoLocation = video != null ? video : home.resolve(HazardClipCommand.DEFAULT_OUT).toString();
         String fallback = model.toLowerCase(Locale.ROOT).startsWith("fastestdet") ? null : "fastestdet";
@@ -125,15 +126,15 @@ public final class EdgeCommand implements Callable<Integer> {
              EdgeJournal journal = EdgeJournal.open(dir.resolve("journal.db"), EdgePipeline.JOURNAL_BUDGET_BYTES);
              Uploader uploader = new Uploader(journal, new BatchSigner(device, mapper), transport, LocalRun.uploaderSettings())) {
             EvidenceStore evidence = EvidenceStore.open(journal, EVIDENCE_BUDGET_BYTES);
-            // Evidence JPEGs go over HTTP only: an MQTT-only edge keeps them until a cloud URL is given.
-            EvidenceUploader evidenceUploader = uplink.cloudUrl == null ? null
-                    : new EvidenceUploader(evidence, new EvidenceSigner(device),
-                    new HttpEvidenceTransport(uplink.cloudUrl, replyTimeout, mapper), EvidenceUploader.Settings.defaults());
+            // Evidence JPEGs go over HTTP when a cloud URL is given (a broker need not carry megabytes of
+            // pictures), otherwise over the same MQTT connection as the events.
+            EvidenceTransport evidenceTransport = uplink.cloudUrl != null
+                    ? new HttpEvidenceTransport(uplink.cloudUrl, replyTimeout, mapper) : (MqttUplinkTransport) transport;
+            EvidenceUploader evidenceUploader = new EvidenceUploader(evidence, new EvidenceSigner(device), evidenceTransport,
+                    EvidenceUploader.Settings.defaults());
             try {
                 uploader.start();
-                if (evidenceUploader != null) {
-                    evidenceUploader.start();
-                }
+                evidenceUploader.start();
                 out.printf(Locale.ROOT, "video %s, model %s%s%n", videoLocation, pipeline.primaryModelName(),
                         pipeline.fallbackModelName() == null ? "" : " (fallback " + pipeline.fallbackModelName() + ")");
                 Thread stopHook = new Thread(pipeline::requestStop, "sightline-edge-stop");
@@ -145,21 +146,15 @@ public final class EdgeCommand implements Callable<Integer> {
                 } finally {
                     progress.done();
                     uploader.wake();
-                    if (evidenceUploader != null) {
-                        evidenceUploader.wake();
-                    }
+                    evidenceUploader.wake();
                 }
                 out.print(report.format());
                 boolean uploaded = awaitUpload(journal, report.sessionId(), Duration.ofSeconds(uploadTimeoutSeconds));
-                long evidencePending = 0;
-                if (evidenceUploader != null) {
-                    evidencePending = evidenceUploader.awaitSession(report.sessionId(), Duration.ofSeconds(uploadTimeoutSeconds));
-                }
+                long evidencePending = evidenceUploader.awaitSession(report.sessionId(), Duration.ofSeconds(uploadTimeoutSeconds));
                 EdgeJournal.SessionState s = journal.session(report.sessionId());
                 if (uploaded) {
                     out.printf(Locale.ROOT, "  uplink        all %,d events acknowledged by the cloud over %s%s%n", s.nextSequence(), target,
-                            evidenceUploader == null ? "; evidence kept on the edge (no --cloud-url)"
-                                    : evidencePending == 0 ? "; evidence of every alert window stored" : "; " + evidencePending
+                            evidencePending == 0 ? "; evidence of every alert window stored" : "; " + evidencePending
                                     + " evidence frame(s) still to upload");
                 } else {
                     out.printf(Locale.ROOT, "  uplink        NOT complete: %,d of %,d events acknowledged%s%n", s.ackedSequence(),
@@ -169,9 +164,7 @@ public final class EdgeCommand implements Callable<Integer> {
                 Runtime.getRuntime().removeShutdownHook(stopHook);
                 return uploaded && evidencePending == 0 ? 0 : 1;
             } finally {
-                if (evidenceUploader != null) {
-                    evidenceUploader.close();
-                }
+                evidenceUploader.close();
                 evidence.close();
             }
         }

@@ -150,12 +150,22 @@ class EdgeCommandIntegrationTest {
         Path edgeDir = dir.resolve("mqtt");
         register("edge-mqtt-1", edgeDir);
         String mqttBase = brokerUrl();
-        CliRun r = CliRun.of("edge", "--mqtt-url", mqttBase, "--video", clip(), "--model", "fastestdet", "--max-frames", "60",
+        // The whole hazard clip, so an alert is raised and its window's evidence frames must follow the events.
+        CliRun r = CliRun.of("edge", "--mqtt-url", mqttBase, "--video", clip(),
                 "--device-id", "edge-mqtt-1", "--edge-dir", edgeDir.toString(), "--upload-timeout", "60",
                 "--mqtt-topic-root", topicRoot);
         assertThat(r.exit()).as(r.out() + r.err()).isZero();
-        assertThat(r.out()).contains("events acknowledged by the cloud over MQTT");
-        assertThat(sessionOf(edgeDir)).isNotBlank();
+        assertThat(r.out()).contains("events acknowledged by the cloud over MQTT").contains("evidence of every alert window stored");
+        String sid = sessionOf(edgeDir);
+        assertThat(jdbc.queryForObject("select count(*) from domain_event_entry where aggregate_identifier = ? and payload_type like"
+                + " '%AlertRaised'", Long.class, sid)).isPositive();
+        // Over the broker alone, the pictures arrive too: each one named by a stored FrameCaptured of the session.
+        List<String> shas = jdbc.queryForList("select sha256 from evidence_frame where session_id = ?", String.class, sid);
+        assertThat(shas).isNotEmpty();
+        for (String sha : shas) {
+            assertThat(jdbc.queryForObject("select count(*) from domain_event_entry where aggregate_identifier = ? and payload_type like"
+                    + " '%FrameCaptured' and convert_from(payload, 'UTF8') like ?", Long.class, sid, "%" + sha + "%")).isEqualTo(1);
+        }
     }
 
     @Test

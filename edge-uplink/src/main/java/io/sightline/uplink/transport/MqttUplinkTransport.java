@@ -2,6 +2,10 @@ package io.sightline.uplink.transport;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.sightline.domain.ingest.EvidenceMessage;
+import io.sightline.uplink.evidence.EvidenceReply;
+import io.sightline.uplink.evidence.EvidenceTransport;
+import io.sightline.uplink.evidence.EvidenceUpload;
 import io.sightline.uplink.sign.SignedBatch;
 import java.time.Duration;
 import java.util.Map;
@@ -28,8 +32,12 @@ import org.slf4j.LoggerFactory;
  * A batch whose reply does not come within the timeout (link down, cloud replica killed mid-batch)
  * is reported as a transport failure and the uploader resends it; the cloud acknowledges a
  * duplicate without storing it twice. Replies to older attempts are ignored.
+ *
+ * <p>Evidence JPEGs travel the same connection ({@link EvidenceTransport}): an
+ * {@link EvidenceMessage} on {@code .../evidence}, answered on {@code .../evidence-ack} by sha256,
+ * so an edge that reaches the cloud only through the broker still delivers its pictures.
  */
-public final class MqttUplinkTransport implements UplinkTransport {
+public final class MqttUplinkTransport implements UplinkTransport, EvidenceTransport {
 
     private static final Logger LOG = LoggerFactory.getLogger(MqttUplinkTransport.class);
 
@@ -37,6 +45,9 @@ public final class MqttUplinkTransport implements UplinkTransport {
     private final String clientId;
     private final String eventsTopic;
     private final String ackTopic;
+    private final String evidenceTopic;
+    private final String evidenceAckTopic;
+    private final Map<String, CompletableFuture<EvidenceReply>> pendingEvidence = new ConcurrentHashMap<>();
     private final Duration replyTimeout;
     private final ObjectMapper mapper;
     private final Map<String, CompletableFuture<UplinkReply>> pending = new ConcurrentHashMap<>();
@@ -60,6 +71,8 @@ public final class MqttUplinkTransport implements UplinkTransport {
         this.clientId = "sightline-edge-" + vehicleId + "-" + java.util.UUID.randomUUID().toString().substring(0, 8);
         this.eventsTopic = topicRoot + "/" + fleetId + "/" + vehicleId + "/events";
         this.ackTopic = topicRoot + "/" + fleetId + "/" + vehicleId + "/ack";
+        this.evidenceTopic = topicRoot + "/" + fleetId + "/" + vehicleId + "/evidence";
+        this.evidenceAckTopic = topicRoot + "/" + fleetId + "/" + vehicleId + "/evidence-ack";
         this.replyTimeout = replyTimeout;
         this.mapper = mapper;
     }
@@ -91,6 +104,33 @@ public final class MqttUplinkTransport implements UplinkTransport {
         }
     }
 
+    @Override
+    public EvidenceReply put(EvidenceUpload upload) throws TransportException {
+        CompletableFuture<EvidenceReply> reply = new CompletableFuture<>();
+        pendingEvidence.put(upload.sha256(), reply);
+        try {
+            MqttClient c = connected();
+            MqttMessage message = new MqttMessage(new EvidenceMessage(upload.sha256(), upload.deviceId(), upload.sessionId(),
+                    upload.frameId(), upload.signature(), upload.jpeg()).toBytes(mapper));
+            message.setQos(1);
+            c.publish(evidenceTopic, message);
+            return reply.get(replyTimeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (MqttException e) {
+            dropConnection();
+            throw new TransportException("MQTT publish of evidence " + upload.sha256() + " to " + brokerUrl + " failed: " + e, e);
+        } catch (TimeoutException e) {
+            throw new TransportException("no reply to evidence " + upload.sha256() + " on " + evidenceAckTopic + " within "
+                    + replyTimeout.toMillis() + " ms; is a cloud ingestion replica subscribed?");
+        } catch (ExecutionException e) {
+            throw new TransportException("evidence " + upload.sha256() + " failed: " + e.getCause(), e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new TransportException("interrupted while waiting for the reply to evidence " + upload.sha256(), e);
+        } finally {
+            pendingEvidence.remove(upload.sha256());
+        }
+    }
+
     private synchronized MqttClient connected() throws MqttException {
         if (client != null && client.isConnected()) {
             return client;
@@ -113,7 +153,11 @@ public final class MqttUplinkTransport implements UplinkTransport {
 
             @Override
             public void messageArrived(String topic, MqttMessage message) {
-                onReply(message.getPayload());
+                if (topic.equals(evidenceAckTopic)) {
+                    onEvidenceReply(message.getPayload());
+                } else {
+                    onReply(message.getPayload());
+                }
             }
 
             @Override
@@ -122,7 +166,7 @@ public final class MqttUplinkTransport implements UplinkTransport {
         });
         c.connect(options);
         // Subscribe before the first publish so no reply can arrive unheard.
-        c.subscribe(ackTopic, 1);
+        c.subscribe(new String[] {ackTopic, evidenceAckTopic}, new int[] {1, 1});
         client = c;
         return c;
     }
@@ -139,8 +183,28 @@ public final class MqttUplinkTransport implements UplinkTransport {
         }
     }
 
+    /** Maps the cloud's answer as the HTTP transport maps its status: stored, retry later, or refused for good. */
+    private void onEvidenceReply(byte[] payload) {
+        try {
+            JsonNode node = mapper.readTree(payload);
+            CompletableFuture<EvidenceReply> f = pendingEvidence.get(node.path("sha256").asText(""));
+            if (f == null) {
+                return;
+            }
+            int status = node.path("status").asInt(0);
+            String reason = node.path("reason").asText("MQTT_" + status);
+            String detail = status + ": " + node.path("detail").asText("");
+            f.complete(status == 200 || status == 201 ? EvidenceReply.stored()
+                    : status >= 500 || status == 429 || status == 409 ? EvidenceReply.retry(reason, detail)
+                    : EvidenceReply.rejected(reason, detail));
+        } catch (java.io.IOException | RuntimeException e) {
+            LOG.warn("Ignoring an unreadable reply on {}: {}", evidenceAckTopic, e.toString());
+        }
+    }
+
     private void failPending(Throwable cause) {
         pending.values().forEach(f -> f.completeExceptionally(cause));
+        pendingEvidence.values().forEach(f -> f.completeExceptionally(cause));
     }
 
     /** Closes the broker connection (also used by tests to simulate a lost link); the next send reconnects. */

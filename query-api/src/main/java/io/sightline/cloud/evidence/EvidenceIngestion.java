@@ -63,10 +63,23 @@ public class EvidenceIngestion {
                 + " bytes; the limit is " + maxBytes + " (sightline.evidence.max-bytes). Encode it smaller (lower JPEG quality or width)");
     }
 
+    /** Refuses (and counts) a message a transport could not take apart into an upload at all. */
+    public EvidenceUploadResult malformed(String detail) {
+        return refuse(new Upload(null, null, null, null, null, null), 400, EvidenceUploadResult.MALFORMED_REQUEST, detail);
+    }
+
     /** Decides one upload; never throws, so every transport can always answer. */
     public EvidenceUploadResult store(Upload u) {
+        return store(u, null);
+    }
+
+    /**
+     * @param claimedFleetId the fleet the transport says the upload is for (the MQTT topic's fleet
+     *                       level), or null when it names none (HTTP, in-process)
+     */
+    public EvidenceUploadResult store(Upload u, String claimedFleetId) {
         try {
-            return decide(u);
+            return decide(u, claimedFleetId);
         } catch (RuntimeException e) {
             LOG.error("Evidence upload {} failed in the store", u.pathSha256(), e);
             return new EvidenceUploadResult(503, EvidenceUploadResult.STORE_UNAVAILABLE, "the cloud could not store the evidence ("
@@ -75,16 +88,16 @@ public class EvidenceIngestion {
         }
     }
 
-    private EvidenceUploadResult decide(Upload u) {
+    private EvidenceUploadResult decide(Upload u, String claimedFleetId) {
         if (!FrameCaptured.isSha256Hex(u.pathSha256())) {
-            return refuse(u, 400, EvidenceUploadResult.MALFORMED_REQUEST, "the path must end in the blob's sha256 as 64 lower-case hex"
-                    + " digits, got '" + abbreviate(u.pathSha256()) + "'");
+            return refuse(u, 400, EvidenceUploadResult.MALFORMED_REQUEST, "the path (over MQTT: the header's sha256) must end in the"
+                    + " blob's sha256 as 64 lower-case hex digits, got '" + abbreviate(u.pathSha256()) + "'");
         }
         StringBuilder missing = new StringBuilder();
-        appendIfBlank(missing, u.deviceId(), "X-Sightline-Device");
-        appendIfBlank(missing, u.sessionId(), "X-Sightline-Session");
-        appendIfBlank(missing, u.frameId(), "X-Sightline-Frame");
-        appendIfBlank(missing, u.signature(), "X-Sightline-Signature");
+        appendIfBlank(missing, u.deviceId(), "X-Sightline-Device (deviceId over MQTT)");
+        appendIfBlank(missing, u.sessionId(), "X-Sightline-Session (sessionId)");
+        appendIfBlank(missing, u.frameId(), "X-Sightline-Frame (frameId)");
+        appendIfBlank(missing, u.signature(), "X-Sightline-Signature (signature)");
         if (missing.length() > 0) {
             return refuse(u, 400, EvidenceUploadResult.MALFORMED_REQUEST, "missing headers: " + missing
                     + " (device id, session id, frame id and the Base64 Ed25519 signature over them and the sha256)");
@@ -134,6 +147,11 @@ public class EvidenceIngestion {
                     + " in the cloud yet; send the evidence again later");
         }
         String fleetId = ((DriveSessionStarted) start.get().payload()).fleetId();
+        if (claimedFleetId != null && !claimedFleetId.equals(fleetId)) {
+            return refuse(u, 403, EvidenceUploadResult.WRONG_FLEET, "the evidence came on fleet " + claimedFleetId + "'s topic but session "
+                    + u.sessionId() + " belongs to fleet " + fleetId + "; nothing was stored. Publish on sightline/{fleet}/{vehicle}/evidence"
+                    + " with the session's fleet");
+        }
         int inserted = jdbc.update("insert into evidence_frame (sha256, session_id, fleet_id, frame_id, device_id, content_type, bytes,"
                         + " size_bytes, width_px, height_px) values (?,?,?,?,?,?,?,?,?,?) on conflict (sha256) do nothing",
                 u.pathSha256(), u.sessionId(), fleetId, u.frameId(), u.deviceId(), CONTENT_TYPE, u.jpeg(), u.jpeg().length,

@@ -20,6 +20,8 @@ public record EvidenceUploadResult(int httpStatus, String reason, String detail,
     /** The session's events have not reached the cloud yet: the edge sends the blob again later. */
     public static final String SESSION_NOT_INGESTED = "SESSION_NOT_INGESTED";
     public static final String STORE_UNAVAILABLE = "STORE_UNAVAILABLE";
+    /** Sent on another fleet's MQTT topic than its session's. */
+    public static final String WRONG_FLEET = "WRONG_FLEET";
 
     public boolean stored() {
         return httpStatus == 200 || httpStatus == 201;

@@ -6,6 +6,12 @@ import com.hivemq.client.mqtt.mqtt3.Mqtt3AsyncClient;
 import com.hivemq.client.mqtt.mqtt3.Mqtt3ClientBuilder;
 import com.hivemq.client.mqtt.mqtt3.message.publish.Mqtt3Publish;
 import com.hivemq.client.mqtt.mqtt3.message.subscribe.Mqtt3Subscribe;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.sightline.cloud.evidence.EvidenceIngestion;
+import io.sightline.cloud.evidence.EvidenceUploadResult;
+import io.sightline.domain.ingest.EvidenceMessage;
 import java.net.URI;
 import java.util.UUID;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -26,7 +32,9 @@ import org.springframework.stereotype.Component;
  * Cloud side of the MQTT transport: reads {@code sightline/{fleet}/{vehicle}/events} through the
  * shared subscription {@code $share/{group}/sightline/+/+/events}, so N replicas split the
  * batches, feeds each to {@link SignedBatchIngestion}, and answers on
- * {@code sightline/{fleet}/{vehicle}/ack}. Enabled by {@code sightline.ingest.mqtt.enabled=true}.
+ * {@code sightline/{fleet}/{vehicle}/ack}. Evidence JPEGs ({@link EvidenceMessage}) come the same
+ * way on {@code .../evidence}, go to {@link EvidenceIngestion}, and are answered on
+ * {@code .../evidence-ack}. Enabled by {@code sightline.ingest.mqtt.enabled=true}.
  *
  * <p>MQTT 3.1.1 (Mosquitto 2.0 serves {@code $share} to 3.1.1 clients too), clean session,
  * manual acks: the broker's PUBACK is sent only after the batch is decided, and a replica that
@@ -44,6 +52,9 @@ public class MqttIngestionSubscriber implements SmartLifecycle {
     private static final Logger LOG = LoggerFactory.getLogger(MqttIngestionSubscriber.class);
 
     private final SignedBatchIngestion ingestion;
+    private final EvidenceIngestion evidence;
+    private final ObjectMapper mapper = new ObjectMapper();
+    private final String sharedEvidenceTopic;
     private final String url;
     private final String sharedTopic;
     private final int workers;
@@ -52,14 +63,16 @@ public class MqttIngestionSubscriber implements SmartLifecycle {
     private volatile Mqtt3AsyncClient client;
     private volatile ThreadPoolExecutor executor;
 
-    public MqttIngestionSubscriber(SignedBatchIngestion ingestion,
+    public MqttIngestionSubscriber(SignedBatchIngestion ingestion, EvidenceIngestion evidence,
                                    @Value("${sightline.ingest.mqtt.url:tcp://127.0.0.1:1883}") String url,
                                    @Value("${sightline.ingest.mqtt.share-group:ingest}") String shareGroup,
                                    @Value("${sightline.ingest.mqtt.topic-root:sightline}") String topicRoot,
                                    @Value("${sightline.ingest.mqtt.workers:2}") int workers) {
         this.ingestion = ingestion;
         this.url = url;
+        this.evidence = evidence;
         this.sharedTopic = "$share/" + shareGroup + "/" + topicRoot + "/+/+/events";
+        this.sharedEvidenceTopic = "$share/" + shareGroup + "/" + topicRoot + "/+/+/evidence";
         this.workers = Math.max(1, workers);
         this.clientId = "sightline-ingest-" + UUID.randomUUID().toString().substring(0, 12);
     }
@@ -82,6 +95,8 @@ public class MqttIngestionSubscriber implements SmartLifecycle {
             // to it), so the hand-over to the workers is explicit: that is what lets batches be decided in parallel.
             c.subscribe(Mqtt3Subscribe.builder().topicFilter(sharedTopic).qos(MqttQos.AT_LEAST_ONCE).build(),
                     publish -> executor.execute(() -> handle(c, publish)), true).get(10, TimeUnit.SECONDS);
+            c.subscribe(Mqtt3Subscribe.builder().topicFilter(sharedEvidenceTopic).qos(MqttQos.AT_LEAST_ONCE).build(),
+                    publish -> executor.execute(() -> handleEvidence(c, publish)), true).get(10, TimeUnit.SECONDS);
         } catch (ExecutionException | TimeoutException e) {
             c.disconnect();
             executor.shutdownNow();
@@ -96,7 +111,7 @@ public class MqttIngestionSubscriber implements SmartLifecycle {
             throw new IllegalStateException("interrupted while connecting to the MQTT broker at " + url, e);
         }
         client = c;
-        LOG.info("MQTT ingestion {} subscribed to {} on {}", clientId, sharedTopic, url);
+        LOG.info("MQTT ingestion {} subscribed to {} and {} on {}", clientId, sharedTopic, sharedEvidenceTopic, url);
     }
 
     private Mqtt3ClientBuilder builder() {
@@ -136,6 +151,37 @@ public class MqttIngestionSubscriber implements SmartLifecycle {
                         LOG.warn("Could not answer batch on {}: {}; the edge will resend after its timeout", topic, error.toString());
                     }
                     // The batch is decided either way; PUBACKs leave in arrival order, so one held back would hold all.
+                    message.acknowledge();
+                });
+    }
+
+    private void handleEvidence(Mqtt3AsyncClient c, Mqtt3Publish message) {
+        String topic = message.getTopic().toString();
+        EvidenceUploadResult result;
+        try {
+            EvidenceMessage m = EvidenceMessage.parse(message.getPayloadAsBytes(), mapper);
+            result = evidence.store(new EvidenceIngestion.Upload(m.sha256(), m.deviceId(), m.sessionId(), m.frameId(), m.signature(),
+                    m.jpeg()), fleetOf(topic));
+        } catch (IllegalArgumentException e) {
+            result = evidence.malformed(e.getMessage());
+        }
+        ObjectNode reply = mapper.createObjectNode();
+        reply.put("sha256", result.sha256());
+        reply.put("status", result.httpStatus());
+        reply.put("reason", result.reason());
+        reply.put("detail", result.detail());
+        byte[] bytes;
+        try {
+            bytes = mapper.writeValueAsBytes(reply);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+        String replyTopic = topic.substring(0, topic.lastIndexOf('/')) + "/evidence-ack";
+        c.publishWith().topic(replyTopic).qos(MqttQos.AT_LEAST_ONCE).payload(bytes).send()
+                .whenComplete((ok, error) -> {
+                    if (error != null) {
+                        LOG.warn("Could not answer evidence on {}: {}; the edge will resend after its timeout", topic, error.toString());
+                    }
                     message.acknowledge();
                 });
     }

@@ -165,4 +165,85 @@ class MqttIngestionIntegrationTest {
         assertThat(later.get("reason").asText()).isEqualTo("WRONG_FLEET");
         assertThat(rows("m-wrong-fleet")).isEqualTo(10);
     }
+
+    /** A real JPEG from the JDK's encoder: evidence must be a JPEG with a frame header. */
+    static byte[] jpeg(int seed) throws Exception {
+        java.awt.image.BufferedImage image = new java.awt.image.BufferedImage(160, 90, java.awt.image.BufferedImage.TYPE_3BYTE_BGR);
+        java.awt.Graphics2D g = image.createGraphics();
+        g.setColor(new java.awt.Color((seed * 53) % 256, (seed * 97) % 256, 40));
+        g.fillRect(0, 0, 160, 90);
+        g.dispose();
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        assertThat(javax.imageio.ImageIO.write(image, "jpg", out)).isTrue();
+        return out.toByteArray();
+    }
+
+    String evidenceSignature(java.security.KeyPair key, String session, String frame, String sha256) throws Exception {
+        java.security.Signature s = java.security.Signature.getInstance("Ed25519");
+        s.initSign(key.getPrivate());
+        s.update(io.sightline.domain.ingest.EvidenceCanonicalForm.bytes(session, frame, sha256));
+        return java.util.Base64.getEncoder().encodeToString(s.sign());
+    }
+
+    JsonNode publishEvidence(String fleet, byte[] message, BlockingQueue<JsonNode> from) throws Exception {
+        client.publish(ROOT + "/" + fleet + "/veh-q/evidence", message, 1, false);
+        JsonNode reply = from.poll(20, TimeUnit.SECONDS);
+        assertThat(reply).as("a reply on %s/%s/veh-q/evidence-ack within 20 s", ROOT, fleet).isNotNull();
+        return reply;
+    }
+
+    /** An edge that reaches the cloud only through the broker delivers its pictures too, with every check HTTP makes. */
+    @Test
+    void evidenceTravelsOverTheBrokerWithTheChecksOfAnHttpUpload() throws Exception {
+        BlockingQueue<JsonNode> evidenceReplies = new LinkedBlockingQueue<>();
+        BlockingQueue<JsonNode> otherFleetReplies = new LinkedBlockingQueue<>();
+        client.subscribe(ROOT + "/fleet-t/veh-q/evidence-ack", 1, (t, m) -> evidenceReplies.add(device.mapper().readTree(m.getPayload())));
+        client.subscribe(ROOT + "/fleet-other/veh-q/evidence-ack", 1,
+                (t, m) -> otherFleetReplies.add(device.mapper().readTree(m.getPayload())));
+        String session = "m-evidence";
+        byte[] jpeg = jpeg(7);
+        String sha = java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(jpeg));
+        io.sightline.domain.ingest.EvidenceMessage message = new io.sightline.domain.ingest.EvidenceMessage(sha, device.deviceId, session,
+                "f2", evidenceSignature(device.keys, session, "f2", sha), jpeg);
+
+        // Before the session's events arrive: not yet, send again later.
+        JsonNode early = publishEvidence("fleet-t", message.toBytes(device.mapper()), evidenceReplies);
+        assertThat(early.get("status").asInt()).isEqualTo(409);
+        assertThat(early.get("reason").asText()).isEqualTo("SESSION_NOT_INGESTED");
+
+        assertThat(publish(device.body(session, device.session(session, 10))).get("status").asText()).isEqualTo("ACKNOWLEDGED");
+        JsonNode stored = publishEvidence("fleet-t", message.toBytes(device.mapper()), evidenceReplies);
+        assertThat(stored.get("sha256").asText()).isEqualTo(sha);
+        assertThat(stored.get("status").asInt()).isEqualTo(201);
+        assertThat(publishEvidence("fleet-t", message.toBytes(device.mapper()), evidenceReplies).get("status").asInt())
+                .as("a resend is idempotent").isEqualTo(200);
+        assertThat(jdbc.queryForMap("select fleet_id, frame_id, bytes from evidence_frame where sha256 = ?", sha))
+                .containsEntry("fleet_id", "fleet-t").containsEntry("frame_id", "f2").containsEntry("bytes", jpeg);
+
+        byte[] other = jpeg(8);
+        String otherSha = java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(other));
+        byte[] cut = java.util.Arrays.copyOf(other, other.length - 10);
+        JsonNode mismatch = publishEvidence("fleet-t", new io.sightline.domain.ingest.EvidenceMessage(otherSha, device.deviceId, session,
+                "f4", evidenceSignature(device.keys, session, "f4", otherSha), cut).toBytes(device.mapper()), evidenceReplies);
+        assertThat(mismatch.get("reason").asText()).isEqualTo("SHA256_MISMATCH");
+
+        JsonNode forged = publishEvidence("fleet-t", new io.sightline.domain.ingest.EvidenceMessage(otherSha, device.deviceId, session,
+                "f4", evidenceSignature(new TestDevice("intruder").keys, session, "f4", otherSha), other).toBytes(device.mapper()),
+                evidenceReplies);
+        assertThat(forged.get("reason").asText()).isEqualTo("BAD_SIGNATURE");
+
+        JsonNode wrongFleet = publishEvidence("fleet-other", new io.sightline.domain.ingest.EvidenceMessage(otherSha, device.deviceId,
+                session, "f4", evidenceSignature(device.keys, session, "f4", otherSha), other).toBytes(device.mapper()), otherFleetReplies);
+        assertThat(wrongFleet.get("status").asInt()).isEqualTo(403);
+        assertThat(wrongFleet.get("reason").asText()).isEqualTo("WRONG_FLEET");
+
+        JsonNode garbage = publishEvidence("fleet-t", "not an evidence message".getBytes(), evidenceReplies);
+        assertThat(garbage.get("status").asInt()).isEqualTo(400);
+        assertThat(garbage.get("reason").asText()).isEqualTo("MALFORMED_REQUEST");
+        assertThat(garbage.get("detail").asText()).contains("SLEV1");
+
+        assertThat(jdbc.queryForObject("select count(*) from evidence_frame where session_id = ?", Long.class, session)).isEqualTo(1);
+        assertThat(counter.counts(device.deviceId)).containsEntry("EVIDENCE_SHA256_MISMATCH", 1L).containsEntry("EVIDENCE_WRONG_FLEET", 1L)
+                .containsEntry("EVIDENCE_BAD_SIGNATURE", 1L);
+    }
 }
