@@ -56,6 +56,7 @@ final class EvidenceStage {
     static final String COPY_STAGE = "evidence-copy";
     /** Wide enough to read a plate-sized box at 960×540 (the bundled clips' size), small enough for ~60 KB per frame. */
     static final int MAX_WIDTH_PX = 960;
+    /** OpenCV's quality, for the frames {@link MjpegEncoder} does not take (odd sizes) or after it failed. */
     static final int JPEG_QUALITY = 80;
     /** Frames that may wait for encoding; each holds one pooled buffer of at most 960×540×3 bytes. */
     static final int QUEUE_FRAMES = 4;
@@ -90,6 +91,8 @@ final class EvidenceStage {
     private final BlockingQueue<Mat> pool = new ArrayBlockingQueue<>(QUEUE_FRAMES + 2);
     private final IntPointer jpegParams = new IntPointer(IMWRITE_JPEG_QUALITY, JPEG_QUALITY);
     private final BytePointer encoded = new BytePointer();
+    /** Used on the stage's thread only; null once it failed (OpenCV's encoder then takes every frame). */
+    private MjpegEncoder mjpeg = new MjpegEncoder();
     private final AtomicLong failures = new AtomicLong();
     private final AtomicLong skipped = new AtomicLong();
     private volatile boolean ended;
@@ -200,6 +203,9 @@ final class EvidenceStage {
             if (skipped.get() > 0) {
                 LOG.warn("Evidence encoding fell behind the live source: {} frames were journaled without a picture", skipped.get());
             }
+            if (mjpeg != null) {
+                mjpeg.close();
+            }
             // Ended (normally or not): nothing may wait for this stage any more, or the journal stage would hang.
             ended = true;
             queue.cancel(j -> {
@@ -253,6 +259,16 @@ final class EvidenceStage {
                     rectangle(pixels, b1, b2, colour, FILLED, LINE_8, 0);
                     putText(pixels, label, org, FONT_HERSHEY_SIMPLEX, 0.45, LABEL_TEXT, 1, LINE_AA, false);
                 }
+            }
+        }
+        if (mjpeg != null && MjpegEncoder.accepts(pixels)) {
+            try {
+                return mjpeg.encode(pixels);
+            } catch (RuntimeException e) {
+                // Pictures matter more than their encoder: OpenCV's slower one takes over for the session.
+                LOG.warn("FFmpeg's JPEG encoder failed ({}); evidence is encoded with OpenCV from now on", e.getMessage());
+                mjpeg.close();
+                mjpeg = null;
             }
         }
         if (!imencode(".jpg", pixels, encoded, jpegParams)) {
