@@ -4,6 +4,8 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.ByteBuffer;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -16,10 +18,20 @@ import java.nio.charset.StandardCharsets;
  * prefixes keep (session, events) pairs from being re-split into another valid pair.
  * It lives in {@code domain} because both ends need exactly these bytes: the edge signs them
  * ({@code BatchSigner}) and the cloud verifies them ({@code BatchSignatureVerifier}).
+ *
+ * <p>Signature version 2 (ADR-0012) signs a digest instead of the events themselves:
+ * {@code "sightline-batch-v2\0" · u32 len · sessionId · i64 firstSequence · u32 events length ·
+ * SHA-256(events JSON)}. Ed25519 hashes its whole message twice to sign and once to verify with
+ * SHA-512; over a 2 MB batch that was 6.7 ms at the edge and 3.8 ms in the cloud, where one
+ * SHA-256 pass (this CPU's SHA extensions) takes 1.3 ms. A batch says which version it is signed
+ * with; version 1 stays valid.
  */
 public final class BatchCanonicalForm {
 
+    public static final int VERSION_WHOLE_EVENTS = 1;
+    public static final int VERSION_EVENTS_DIGEST = 2;
     private static final byte[] DOMAIN = "sightline-batch-v1\0".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] DOMAIN_V2 = "sightline-batch-v2\0".getBytes(StandardCharsets.US_ASCII);
 
     private BatchCanonicalForm() {
     }
@@ -43,6 +55,30 @@ public final class BatchCanonicalForm {
     public static byte[] bytes(String sessionId, long firstSequence, String canonicalEventsJson) {
         byte[] events = canonicalEventsJson.getBytes(StandardCharsets.UTF_8);
         return bytes(sessionId, firstSequence, events, 0, events.length);
+    }
+
+    /** The bytes signature {@code version} covers, the events JSON given as a UTF-8 slice. */
+    public static byte[] bytes(int version, String sessionId, long firstSequence, byte[] eventsUtf8, int offset, int length) {
+        return switch (version) {
+            case VERSION_WHOLE_EVENTS -> bytes(sessionId, firstSequence, eventsUtf8, offset, length);
+            case VERSION_EVENTS_DIGEST -> digestBytes(sessionId, firstSequence, eventsUtf8, offset, length);
+            default -> throw new IllegalArgumentException("unknown batch signature version " + version + "; this build knows 1 and 2");
+        };
+    }
+
+    /** Version 2: the events enter only through their SHA-256. */
+    public static byte[] digestBytes(String sessionId, long firstSequence, byte[] eventsUtf8, int offset, int length) {
+        byte[] session = sessionId.getBytes(StandardCharsets.UTF_8);
+        byte[] digest;
+        try {
+            MessageDigest sha = MessageDigest.getInstance("SHA-256");
+            sha.update(eventsUtf8, offset, length);
+            digest = sha.digest();
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("this JRE has no SHA-256", e);
+        }
+        return ByteBuffer.allocate(DOMAIN_V2.length + 4 + session.length + 8 + 4 + digest.length)
+                .put(DOMAIN_V2).putInt(session.length).put(session).putLong(firstSequence).putInt(length).put(digest).array();
     }
 
     /** The same bytes, with the events JSON given as a UTF-8 slice (of a received body, say), uncopied until here. */

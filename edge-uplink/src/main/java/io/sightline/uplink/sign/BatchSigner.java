@@ -3,6 +3,7 @@ package io.sightline.uplink.sign;
 import io.sightline.domain.ingest.BatchCanonicalForm;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.sightline.uplink.journal.EdgeJournal;
+import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.Signature;
 import java.util.Base64;
@@ -16,10 +17,21 @@ public final class BatchSigner {
     /** Unused since ADR-0009 (the rows are signed as stored); kept so callers need not change. */
     @SuppressWarnings("unused")
     private final ObjectMapper mapper;
+    private final int version;
 
+    /** Signs with version 2 (a SHA-256 of the events, ADR-0012): the cloud must be at least as new as that. */
     public BatchSigner(DeviceIdentity identity, ObjectMapper mapper) {
+        this(identity, mapper, BatchCanonicalForm.VERSION_EVENTS_DIGEST);
+    }
+
+    /** @param version {@link BatchCanonicalForm#VERSION_WHOLE_EVENTS} for a cloud from before ADR-0012 */
+    public BatchSigner(DeviceIdentity identity, ObjectMapper mapper, int version) {
+        if (version != BatchCanonicalForm.VERSION_WHOLE_EVENTS && version != BatchCanonicalForm.VERSION_EVENTS_DIGEST) {
+            throw new IllegalArgumentException("batch signature version is 1 or 2, got " + version);
+        }
         this.identity = identity;
         this.mapper = mapper;
+        this.version = version;
     }
 
     public SignedBatch sign(String sessionId, List<EdgeJournal.StoredEvent> events) {
@@ -28,8 +40,9 @@ public final class BatchSigner {
         }
         String canonical = joinWireJson(events);
         long first = events.get(0).sequence();
+        byte[] utf8 = canonical.getBytes(StandardCharsets.UTF_8);
         return new SignedBatch(UUID.randomUUID().toString(), identity.deviceId(), sessionId, first, events.size(), canonical,
-                sign(BatchCanonicalForm.bytes(sessionId, first, canonical)));
+                sign(BatchCanonicalForm.bytes(version, sessionId, first, utf8, 0, utf8.length)), version);
     }
 
     /**

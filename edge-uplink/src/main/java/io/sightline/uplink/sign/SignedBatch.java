@@ -11,10 +11,11 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  * @param batchId    a fresh id per send attempt, echoed in the reply so an MQTT client can match
  *                   replies; not signed, since it only correlates and grants nothing
  * @param eventsJson the canonical JSON array of wire events (see {@link BatchCanonicalForm})
- * @param signature  Base64 Ed25519 signature over {@link BatchCanonicalForm#bytes}
+ * @param signature  Base64 Ed25519 signature over {@link BatchCanonicalForm#bytes(int, String, long, byte[], int, int)}
+ * @param signatureVersion which bytes the signature covers: 1 the events, 2 their SHA-256 (ADR-0012)
  */
 public record SignedBatch(String batchId, String deviceId, String sessionId, long firstSequence, int eventCount,
-                          String eventsJson, String signature) {
+                          String eventsJson, String signature, int signatureVersion) {
 
     /**
      * The message body both HTTP and MQTT carry:
@@ -28,6 +29,10 @@ public record SignedBatch(String batchId, String deviceId, String sessionId, lon
             head.put("sessionId", sessionId);
             head.put("firstSequence", firstSequence);
             head.put("signature", signature);
+            if (signatureVersion != BatchCanonicalForm.VERSION_WHOLE_EVENTS) {
+                // Absent means 1, so a cloud from before version 2 reads version-1 batches as it always did.
+                head.put("signatureVersion", signatureVersion);
+            }
             String headJson = mapper.writeValueAsString(head);
             // The events are already canonical JSON: splice them in rather than parse and write them again.
             return (headJson.substring(0, headJson.length() - 1) + ",\"events\":" + eventsJson + "}")

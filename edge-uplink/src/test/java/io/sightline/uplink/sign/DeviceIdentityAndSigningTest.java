@@ -51,18 +51,30 @@ class DeviceIdentityAndSigningTest {
             var body = codec.mapper().readTree(batch.toJsonBytes(codec.mapper()));
             assertThat(codec.mapper().writeValueAsString(body.get("events"))).isEqualTo(batch.eventsJson());
 
-            assertThat(verify(id, "s-sig", 0, batch.eventsJson(), batch.signature())).isTrue();
-            assertThat(verify(id, "s-sig", 1, batch.eventsJson(), batch.signature())).isFalse();
-            assertThat(verify(id, "s-sig2", 0, batch.eventsJson(), batch.signature())).isFalse();
-            assertThat(verify(id, "s-sig", 0, batch.eventsJson().replace("0.88", "0.89"), batch.signature())).isFalse();
-            assertThat(verify(DeviceIdentity.generate("dev-s"), "s-sig", 0, batch.eventsJson(), batch.signature())).isFalse();
+            // Version 2 by default (a SHA-256 of the events is signed), said in the body.
+            assertThat(batch.signatureVersion()).isEqualTo(BatchCanonicalForm.VERSION_EVENTS_DIGEST);
+            assertThat(body.get("signatureVersion").asInt()).isEqualTo(2);
+            assertThat(verify(id, 2, "s-sig", 0, batch.eventsJson(), batch.signature())).isTrue();
+            assertThat(verify(id, 1, "s-sig", 0, batch.eventsJson(), batch.signature())).as("not valid as another version").isFalse();
+            assertThat(verify(id, 2, "s-sig", 1, batch.eventsJson(), batch.signature())).isFalse();
+            assertThat(verify(id, 2, "s-sig2", 0, batch.eventsJson(), batch.signature())).isFalse();
+            assertThat(verify(id, 2, "s-sig", 0, batch.eventsJson().replace("0.88", "0.89"), batch.signature())).isFalse();
+            assertThat(verify(DeviceIdentity.generate("dev-s"), 2, "s-sig", 0, batch.eventsJson(), batch.signature())).isFalse();
+
+            // Version 1, for a cloud from before version 2: the events themselves are signed, and the body says nothing.
+            SignedBatch v1 = new BatchSigner(id, codec.mapper(), BatchCanonicalForm.VERSION_WHOLE_EVENTS).sign("s-sig", events);
+            assertThat(codec.mapper().readTree(v1.toJsonBytes(codec.mapper())).has("signatureVersion")).isFalse();
+            assertThat(verify(id, 1, "s-sig", 0, v1.eventsJson(), v1.signature())).isTrue();
+            assertThat(verify(id, 2, "s-sig", 0, v1.eventsJson(), v1.signature())).isFalse();
+            assertThat(verify(id, 1, "s-sig", 0, v1.eventsJson().replace("0.88", "0.89"), v1.signature())).isFalse();
         }
     }
 
-    private static boolean verify(DeviceIdentity id, String session, long first, String json, String sig) throws Exception {
+    private static boolean verify(DeviceIdentity id, int version, String session, long first, String json, String sig) throws Exception {
         Signature s = Signature.getInstance("Ed25519");
         s.initVerify(id.publicKey());
-        s.update(BatchCanonicalForm.bytes(session, first, json));
+        byte[] utf8 = json.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        s.update(BatchCanonicalForm.bytes(version, session, first, utf8, 0, utf8.length));
         return s.verify(Base64.getDecoder().decode(sig));
     }
 }

@@ -32,7 +32,8 @@ import org.springframework.stereotype.Service;
  * decoding, then {@link IngestionService}. Every refusal is counted; nothing of a refused batch is
  * stored, because the checks that can refuse run before the single append transaction.
  *
- * <p>Message body: {@code {batchId?, deviceId, sessionId, firstSequence, signature, events: [...]}}.
+ * <p>Message body: {@code {batchId?, deviceId, sessionId, firstSequence, signature, signatureVersion?, events: [...]}}
+ * (signatureVersion 1 when absent; 2 signs a SHA-256 of the events, ADR-0012).
  */
 @Service
 public class SignedBatchIngestion {
@@ -104,7 +105,8 @@ public class SignedBatchIngestion {
                 return refuse(IngestResult.Outcome.REJECTED, 401, IngestResult.UNKNOWN_DEVICE, unknownDevice(plain.deviceId()),
                         plain.batchId(), plain.deviceId(), plain.sessionId(), plain.first(), -1);
             }
-            byte[] signed = BatchCanonicalForm.bytes(plain.sessionId(), plain.first(), body, plain.eventsOffset(), plain.eventsLength());
+            byte[] signed = BatchCanonicalForm.bytes(plain.signatureVersion(), plain.sessionId(), plain.first(), body,
+                    plain.eventsOffset(), plain.eventsLength());
             if (BatchSignatureVerifier.verify(device.get().key(), signed, plain.signature())) {
                 return append(plain.batchId(), plain.deviceId(), plain.sessionId(), plain.first(), plain.events(), device.get(),
                         claimedFleetId, t0, System.nanoTime());
@@ -127,8 +129,15 @@ public class SignedBatchIngestion {
         long first = root.path("firstSequence").isIntegralNumber() && root.get("firstSequence").canConvertToLong()
                 ? root.get("firstSequence").asLong() : -1;
         String signature = text(root, "signature");
+        JsonNode versionNode = root.get("signatureVersion");
+        int version = versionNode == null ? BatchCanonicalForm.VERSION_WHOLE_EVENTS
+                : versionNode.isInt() && (versionNode.asInt() == BatchCanonicalForm.VERSION_WHOLE_EVENTS
+                || versionNode.asInt() == BatchCanonicalForm.VERSION_EVENTS_DIGEST) ? versionNode.asInt() : -1;
         JsonNode events = root.get("events");
         List<String> missing = new ArrayList<>();
+        if (version < 0) {
+            missing.add("signatureVersion (1 or 2, or absent for 1)");
+        }
         if (deviceId == null) {
             missing.add("deviceId (text)");
         }
@@ -159,7 +168,7 @@ public class SignedBatchIngestion {
         // not that (a client that reformats its JSON) pays for the canonical form (ADR-0009).
         String receivedEvents = eventsAsReceived(body);
         boolean verified = receivedEvents != null
-                && BatchSignatureVerifier.verify(key.get(), BatchSignatureVerifier.canonicalBytes(sessionId, first, receivedEvents), signature);
+                && BatchSignatureVerifier.verify(key.get(), signedBytes(version, sessionId, first, receivedEvents), signature);
         if (!verified) {
             String canonicalEvents;
             try {
@@ -168,7 +177,7 @@ public class SignedBatchIngestion {
                 return malformed(batchId, deviceId, sessionId, first, "events cannot be re-serialised: " + e.getOriginalMessage());
             }
             verified = !canonicalEvents.equals(receivedEvents)
-                    && BatchSignatureVerifier.verify(key.get(), BatchSignatureVerifier.canonicalBytes(sessionId, first, canonicalEvents), signature);
+                    && BatchSignatureVerifier.verify(key.get(), signedBytes(version, sessionId, first, canonicalEvents), signature);
         }
         if (!verified) {
             return refuse(IngestResult.Outcome.REJECTED, 401, IngestResult.BAD_SIGNATURE, "the signature does not match the batch"
@@ -262,7 +271,13 @@ public class SignedBatchIngestion {
     }
 
     /** A body in the plain form the edge sends, decoded in one streaming pass; {@code eventsOffset/Length} locate the signed bytes. */
-    private record PlainBatch(String batchId, String deviceId, String sessionId, long first, String signature, int eventsOffset,
+    private static byte[] signedBytes(int version, String sessionId, long first, String eventsJson) {
+        byte[] utf8 = eventsJson.getBytes(StandardCharsets.UTF_8);
+        return BatchCanonicalForm.bytes(version, sessionId, first, utf8, 0, utf8.length);
+    }
+
+    private record PlainBatch(String batchId, String deviceId, String sessionId, long first, String signature, int signatureVersion,
+                              int eventsOffset,
                               int eventsLength, List<EventEnvelope> events) {
     }
 
@@ -279,6 +294,7 @@ public class SignedBatchIngestion {
         String deviceId = null;
         String sessionId = null;
         String signature = null;
+        int version = BatchCanonicalForm.VERSION_WHOLE_EVENTS;
         long first = -1;
         int eventsOffset = -1;
         int eventsLength = -1;
@@ -296,6 +312,12 @@ public class SignedBatchIngestion {
                     case "deviceId" -> deviceId = v == JsonToken.VALUE_STRING ? p.getText() : null;
                     case "sessionId" -> sessionId = v == JsonToken.VALUE_STRING ? p.getText() : null;
                     case "signature" -> signature = v == JsonToken.VALUE_STRING ? p.getText() : null;
+                    case "signatureVersion" -> {
+                        if (v != JsonToken.VALUE_NUMBER_INT || p.getNumberType() != JsonParser.NumberType.INT) {
+                            return null;
+                        }
+                        version = p.getIntValue();
+                    }
                     case "firstSequence" -> first = v == JsonToken.VALUE_NUMBER_INT && p.getNumberType() != JsonParser.NumberType.BIG_INTEGER
                             ? p.getLongValue() : -1;
                     case "events" -> {
@@ -332,7 +354,10 @@ public class SignedBatchIngestion {
                 || first < 0 || signature == null || signature.isBlank() || events == null || events.isEmpty()) {
             return null;
         }
-        return new PlainBatch(batchId, deviceId, sessionId, first, signature, eventsOffset, eventsLength, events);
+        if (version != BatchCanonicalForm.VERSION_WHOLE_EVENTS && version != BatchCanonicalForm.VERSION_EVENTS_DIGEST) {
+            return null;
+        }
+        return new PlainBatch(batchId, deviceId, sessionId, first, signature, version, eventsOffset, eventsLength, events);
     }
 
     /**

@@ -185,6 +185,49 @@ class HttpIngestionIntegrationTest {
                 + "\",\"events\":" + eventsText + "}").getBytes(java.nio.charset.StandardCharsets.UTF_8);
     }
 
+    /** A body signed with version 2 (a SHA-256 of the events), with its signatureVersion as given (null: left out). */
+    byte[] signedV2(String sessionId, long first, String eventsText, Object claimedVersion) throws Exception {
+        java.security.Signature s = java.security.Signature.getInstance("Ed25519");
+        s.initSign(device.keys.getPrivate());
+        byte[] utf8 = eventsText.getBytes(StandardCharsets.UTF_8);
+        s.update(io.sightline.domain.ingest.BatchCanonicalForm.digestBytes(sessionId, first, utf8, 0, utf8.length));
+        return ("{\"batchId\":\"b2-" + sessionId + "-" + first + "\",\"deviceId\":\"" + device.deviceId + "\",\"sessionId\":\""
+                + sessionId + "\",\"firstSequence\":" + first + ",\"signature\":\"" + java.util.Base64.getEncoder().encodeToString(s.sign())
+                + "\"" + (claimedVersion == null ? "" : ",\"signatureVersion\":" + claimedVersion) + ",\"events\":" + eventsText + "}")
+                .getBytes(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void signatureVersion2CoversTheEventsThroughTheirDigestAndIsNeverTakenForAnother() throws Exception {
+        List<EventEnvelope> events = device.session("h-v2", 12);
+        String first = device.mapper().writeValueAsString(device.eventsJson(events.subList(0, 6)));
+        assertThat(post(signedV2("h-v2", 0, first, 2)).status()).isEqualTo(200);
+        // Reformatted after signing: the digest of the canonical form still holds.
+        String pretty = device.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(device.eventsJson(events.subList(6, 12)));
+        String compact = device.mapper().writeValueAsString(device.eventsJson(events.subList(6, 12)));
+        byte[] reformatted = new String(signedV2("h-v2", 6, compact, 2), StandardCharsets.UTF_8).replace(compact, pretty)
+                .getBytes(StandardCharsets.UTF_8);
+        assertThat(post(reformatted).status()).isEqualTo(200);
+        assertThat(storedIds("h-v2")).hasSize(12);
+
+        List<EventEnvelope> more = device.session("h-v2b", 6);
+        String moreText = device.mapper().writeValueAsString(device.eventsJson(more));
+        // A version-2 signature presented as version 1 (field left out), an altered event, an unknown version: nothing stored.
+        Reply asV1 = post(signedV2("h-v2b", 0, moreText, null));
+        assertThat(asV1.status()).isEqualTo(401);
+        assertThat(asV1.body().get("reason").asText()).isEqualTo("BAD_SIGNATURE");
+        String signedBody = new String(signedV2("h-v2b", 0, moreText, 2), StandardCharsets.UTF_8);
+        assertThat(signedBody).contains("\"x1\":1.5,");
+        byte[] altered = signedBody.replaceFirst("\"x1\":1\\.5,", "\"x1\":1.25,").getBytes(StandardCharsets.UTF_8);
+        Reply tampered = post(altered);
+        assertThat(tampered.status()).isEqualTo(401);
+        assertThat(tampered.body().get("reason").asText()).isEqualTo("BAD_SIGNATURE");
+        Reply unknown = post(signedV2("h-v2b", 0, moreText, 3));
+        assertThat(unknown.status()).isEqualTo(400);
+        assertThat(unknown.body().get("detail").asText()).contains("signatureVersion");
+        assertThat(storedIds("h-v2b")).isEmpty();
+    }
+
     @Test
     void signatureHoldsOverTheBytesSentOrTheirCanonicalFormButNeverOverOtherEvents() throws Exception {
         List<EventEnvelope> events = device.session("h-format", 18);
