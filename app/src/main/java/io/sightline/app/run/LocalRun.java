@@ -74,6 +74,8 @@ public final class LocalRun implements AutoCloseable {
         Uploader uploader = new Uploader(journal, new BatchSigner(device, mapper),
                 InProcessTransport.over(cloud.getBean(SignedBatchIngestion.class), mapper), uploaderSettings());
         uploader.start();
+        // The safety apps' stream is fed from here: an appended frame's events leave at once, not at the next poll.
+        journal.addAppendListener(uploader::wake);
         EvidenceStore evidence = null;
         EvidenceUploader evidenceUploader = null;
         if (keepEvidence) {

@@ -57,6 +57,7 @@ public final class EdgeJournal implements AutoCloseable {
     private final Connection writer;
     private final Connection reader;
     private final Object writeLock = new Object();
+    private final List<Runnable> appendListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final Object readLock = new Object();
     private final EventCodec codec = new EventCodec();
     /** Next sequence per session, mirrored from the session table so appends need no read. */
@@ -169,6 +170,14 @@ public final class EdgeJournal implements AutoCloseable {
         return file;
     }
 
+    /**
+     * Runs {@code listener} on the appending thread after every committed append, so an uploader can
+     * send at once instead of at its next poll. It must be quick and must not append.
+     */
+    public void addAppendListener(Runnable listener) {
+        appendListeners.add(Objects.requireNonNull(listener, "listener"));
+    }
+
     /** Appends one event; see {@link #append(String, List)}. */
     public EventEnvelope append(String sessionId, String eventId, long occurredAtNanos, SightlineEvent payload) {
         return append(sessionId, List.of(new NewEvent(eventId, occurredAtNanos, payload))).get(0);
@@ -228,6 +237,9 @@ public final class EdgeJournal implements AutoCloseable {
                 }
                 writer.commit();
                 nextSequence.put(sessionId, next);
+                for (Runnable listener : appendListeners) {
+                    listener.run();
+                }
                 return out;
             } catch (JournalFullException e) {
                 rollbackQuietly();

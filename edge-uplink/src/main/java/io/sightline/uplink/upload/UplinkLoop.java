@@ -27,6 +27,8 @@ public final class UplinkLoop implements AutoCloseable {
     private final Pass pass;
     private final boolean warnOnOutage;
     private final Object wakeUp = new Object();
+    /** Set by {@link #wake()} under {@link #wakeUp}: a wake that comes during a pass is not lost. */
+    private boolean woken;
     private volatile boolean running;
     private Thread thread;
 
@@ -60,6 +62,7 @@ public final class UplinkLoop implements AutoCloseable {
     /** Ends the current wait, so new work goes now rather than at the next poll. */
     public void wake() {
         synchronized (wakeUp) {
+            woken = true;
             wakeUp.notifyAll();
         }
     }
@@ -86,7 +89,7 @@ public final class UplinkLoop implements AutoCloseable {
                 log.error("{} loop error; retrying in {} ms", what, waitMillis, e);
             }
             synchronized (wakeUp) {
-                if (running) {
+                if (running && !woken) {
                     try {
                         wakeUp.wait(Math.max(1, waitMillis));
                     } catch (InterruptedException e) {
@@ -94,6 +97,7 @@ public final class UplinkLoop implements AutoCloseable {
                         return;
                     }
                 }
+                woken = false;
             }
         }
     }

@@ -94,14 +94,20 @@ class EdgeJournalTest {
     @Test
     void aFailedAppendStoresNothingAndUsesNoSequence() {
         try (EdgeJournal journal = EdgeJournal.open(dir.resolve("j.db"), 64L << 20)) {
+            // Listeners hear of committed appends only (an uploader is woken by them).
+            java.util.concurrent.atomic.AtomicInteger committed = new java.util.concurrent.atomic.AtomicInteger();
+            journal.addAppendListener(committed::incrementAndGet);
             journal.append("s", "a", T0, new FrameCaptured("f0", 0, 0, 1, 1, "s"));
+            assertThat(committed).hasValue(1);
             assertThatThrownBy(() -> journal.append("s", List.of(
                     new NewEvent("b", T0, new FrameCaptured("f1", 1, 0, 1, 1, "s")),
                     new NewEvent("a", T0, new FrameCaptured("f2", 2, 0, 1, 1, "s")))))
                     .isInstanceOf(JournalException.class)
                     .hasMessageContaining("already in the journal").hasMessageContaining("Nothing from this append was stored");
             assertThat(journal.eventIds("s")).containsExactly("a");
+            assertThat(committed).as("a failed append tells no listener").hasValue(1);
             assertThat(journal.append("s", "b", T0, new FrameCaptured("f1", 1, 0, 1, 1, "s")).sequence()).isEqualTo(1);
+            assertThat(committed).hasValue(2);
             assertThatThrownBy(() -> journal.acknowledge("s", 5)).hasMessageContaining("only assigned sequences below 2");
         }
     }
