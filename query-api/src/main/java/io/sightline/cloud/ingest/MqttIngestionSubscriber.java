@@ -145,12 +145,18 @@ public class MqttIngestionSubscriber implements SmartLifecycle {
         if (result.batchId() == null) {
             LOG.warn("Batch on {} refused without a batch id to answer to: {} {}", topic, result.reason(), result.detail());
         }
-        c.publishWith().topic(ackTopic(topic)).qos(MqttQos.AT_LEAST_ONCE).payload(IngestReplies.reply(result)).send()
+        answer(c, message, ackTopic(topic), IngestReplies.reply(result));
+    }
+
+    /** Publishes the reply, then lets the broker forget the message: it is decided, whether or not the reply got out. */
+    private static void answer(Mqtt3AsyncClient c, Mqtt3Publish message, String replyTopic, byte[] reply) {
+        c.publishWith().topic(replyTopic).qos(MqttQos.AT_LEAST_ONCE).payload(reply).send()
                 .whenComplete((ok, error) -> {
                     if (error != null) {
-                        LOG.warn("Could not answer batch on {}: {}; the edge will resend after its timeout", topic, error.toString());
+                        LOG.warn("Could not answer {} on {}: {}; the edge will resend after its timeout", message.getTopic(), replyTopic,
+                                error.toString());
                     }
-                    // The batch is decided either way; PUBACKs leave in arrival order, so one held back would hold all.
+                    // PUBACKs leave in arrival order, so one held back would hold back all the others.
                     message.acknowledge();
                 });
     }
@@ -176,14 +182,7 @@ public class MqttIngestionSubscriber implements SmartLifecycle {
         } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);
         }
-        String replyTopic = topic.substring(0, topic.lastIndexOf('/')) + "/evidence-ack";
-        c.publishWith().topic(replyTopic).qos(MqttQos.AT_LEAST_ONCE).payload(bytes).send()
-                .whenComplete((ok, error) -> {
-                    if (error != null) {
-                        LOG.warn("Could not answer evidence on {}: {}; the edge will resend after its timeout", topic, error.toString());
-                    }
-                    message.acknowledge();
-                });
+        answer(c, message, topic.substring(0, topic.lastIndexOf('/')) + "/evidence-ack", bytes);
     }
 
     /** The fleet level of {@code <root>/{fleet}/{vehicle}/events}. */

@@ -270,15 +270,15 @@ public class SignedBatchIngestion {
                 + " from its key file";
     }
 
-    /** A body in the plain form the edge sends, decoded in one streaming pass; {@code eventsOffset/Length} locate the signed bytes. */
+    /** The bytes signature {@code version} covers, for events given as text (the tree path). */
     private static byte[] signedBytes(int version, String sessionId, long first, String eventsJson) {
         byte[] utf8 = eventsJson.getBytes(StandardCharsets.UTF_8);
         return BatchCanonicalForm.bytes(version, sessionId, first, utf8, 0, utf8.length);
     }
 
+    /** A body in the plain form the edge sends, decoded in one streaming pass; {@code eventsOffset/Length} locate the signed bytes. */
     private record PlainBatch(String batchId, String deviceId, String sessionId, long first, String signature, int signatureVersion,
-                              int eventsOffset,
-                              int eventsLength, List<EventEnvelope> events) {
+                              int eventsOffset, int eventsLength, List<EventEnvelope> events) {
     }
 
     /**

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.core.JsonToken;
 import io.sightline.domain.event.DerivedEvent;
 import io.sightline.domain.event.EventCatalog;
 import java.io.IOException;
+import java.sql.PreparedStatement;
 import java.util.ArrayList;
 import java.util.List;
 import org.axonframework.config.ProcessingGroup;
@@ -13,10 +14,13 @@ import org.axonframework.eventhandling.DomainEventMessage;
 import org.axonframework.eventhandling.EventHandler;
 import org.axonframework.eventhandling.ResetHandler;
 import org.axonframework.eventhandling.TrackingToken;
+import org.axonframework.messaging.unitofwork.CurrentUnitOfWork;
+import org.axonframework.messaging.unitofwork.UnitOfWork;
 import org.axonframework.serialization.SerializedObject;
 import org.axonframework.serialization.Serializer;
 import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.jdbc.core.ConnectionCallback;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
 
@@ -36,18 +40,70 @@ import org.springframework.stereotype.Component;
 public class TraceEdgesProjection {
 
     public static final String NAME = "trace-edges";
+    /**
+     * One statement per processor batch, the rows as five arrays: PostgreSQL plans and binds it once
+     * instead of once per (multi-row) insert, which held the rebuild below the stream's read rate
+     * (docs/benchmarks.md).
+     */
     private static final String INSERT = "insert into trace_edges (event_id, cause_id, event_type, session_id, global_index)"
-            + " values (?,?,?,?,?) on conflict do nothing";
+            + " select * from unnest(?::varchar[], ?::varchar[], ?::varchar[], ?::varchar[], ?::bigint[]) on conflict do nothing";
+    private static final String RESOURCE = TraceEdgesProjection.class.getName() + "/rows";
     private static final JsonFactory JSON = new JsonFactory();
 
     private final JdbcTemplate jdbc;
-    private final BatchedJdbcWriter writer;
     private final Serializer eventSerializer;
 
     public TraceEdgesProjection(JdbcTemplate jdbc, @Qualifier("eventSerializer") Serializer eventSerializer) {
         this.jdbc = jdbc;
-        this.writer = new BatchedJdbcWriter(jdbc, NAME);
         this.eventSerializer = eventSerializer;
+    }
+
+    /** The edges of one processor batch, column by column, written when its unit of work commits. */
+    private static final class Rows {
+        final List<String> eventIds = new ArrayList<>();
+        final List<String> causeIds = new ArrayList<>();
+        final List<String> types = new ArrayList<>();
+        final List<String> sessions = new ArrayList<>();
+        long[] globalIndexes = new long[256];
+
+        void add(String eventId, String causeId, String type, String session, long globalIndex) {
+            int n = eventIds.size();
+            if (n == globalIndexes.length) {
+                globalIndexes = java.util.Arrays.copyOf(globalIndexes, n * 2);
+            }
+            globalIndexes[n] = globalIndex;
+            eventIds.add(eventId);
+            causeIds.add(causeId);
+            types.add(type);
+            sessions.add(session);
+        }
+    }
+
+    private Rows rows() {
+        UnitOfWork<?> uow = CurrentUnitOfWork.get().root();
+        return uow.getOrComputeResource(RESOURCE, key -> {
+            Rows rows = new Rows();
+            uow.onPrepareCommit(u -> write(rows));
+            return rows;
+        });
+    }
+
+    private void write(Rows rows) {
+        int n = rows.eventIds.size();
+        if (n == 0) {
+            return;
+        }
+        jdbc.execute((ConnectionCallback<Integer>) c -> {
+            try (PreparedStatement ps = c.prepareStatement(INSERT)) {
+                ps.setArray(1, c.createArrayOf("varchar", rows.eventIds.toArray()));
+                ps.setArray(2, c.createArrayOf("varchar", rows.causeIds.toArray()));
+                ps.setArray(3, c.createArrayOf("varchar", rows.types.toArray()));
+                ps.setArray(4, c.createArrayOf("varchar", rows.sessions.toArray()));
+                // PgJDBC takes a primitive long[] as is; the JDBC interface would need a boxed Long per row.
+                ps.setArray(5, c.unwrap(org.postgresql.PGConnection.class).createArrayOf("bigint", java.util.Arrays.copyOf(rows.globalIndexes, n)));
+                return ps.executeUpdate();
+            }
+        });
     }
 
     /** Matched on the payload's type alone: no parameter asks for the payload, so Axon leaves it serialised. */
@@ -61,8 +117,9 @@ public class TraceEdgesProjection {
             type = EventCatalog.nameOf(event);
             causes = event.causes();
         }
+        Rows rows = rows();
         for (String cause : causes) {
-            writer.add(INSERT, message.getIdentifier(), cause, type, message.getAggregateIdentifier(), globalIndex);
+            rows.add(message.getIdentifier(), cause, type, message.getAggregateIdentifier(), globalIndex);
         }
     }
 
