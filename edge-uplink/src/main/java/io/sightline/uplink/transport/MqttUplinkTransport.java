@@ -79,55 +79,41 @@ public final class MqttUplinkTransport implements UplinkTransport, EvidenceTrans
 
     @Override
     public UplinkReply send(SignedBatch batch) throws TransportException {
-        CompletableFuture<UplinkReply> reply = new CompletableFuture<>();
-        pending.put(batch.batchId(), reply);
-        try {
-            MqttClient c = connected();
-            MqttMessage message = new MqttMessage(batch.toJsonBytes(mapper));
-            message.setQos(1);
-            c.publish(eventsTopic, message);
-            return reply.get(replyTimeout.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (MqttException e) {
-            dropConnection();
-            throw new TransportException("MQTT publish of batch " + batch.sessionId() + "@" + batch.firstSequence() + " to "
-                    + brokerUrl + " failed: " + e, e);
-        } catch (TimeoutException e) {
-            throw new TransportException("no reply to batch " + batch.sessionId() + "@" + batch.firstSequence() + " on " + ackTopic
-                    + " within " + replyTimeout.toMillis() + " ms; is a cloud ingestion replica subscribed?");
-        } catch (ExecutionException e) {
-            throw new TransportException("batch " + batch.sessionId() + "@" + batch.firstSequence() + " failed: " + e.getCause(), e.getCause());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new TransportException("interrupted while waiting for the reply to batch " + batch.batchId(), e);
-        } finally {
-            pending.remove(batch.batchId());
-        }
+        return publishAndAwait(eventsTopic, ackTopic, () -> batch.toJsonBytes(mapper), pending, batch.batchId(),
+                "batch " + batch.sessionId() + "@" + batch.firstSequence());
     }
 
     @Override
     public EvidenceReply put(EvidenceUpload upload) throws TransportException {
-        CompletableFuture<EvidenceReply> reply = new CompletableFuture<>();
-        pendingEvidence.put(upload.sha256(), reply);
+        return publishAndAwait(evidenceTopic, evidenceAckTopic, () -> new EvidenceMessage(upload.sha256(), upload.deviceId(),
+                upload.sessionId(), upload.frameId(), upload.signature(), upload.jpeg()).toBytes(mapper), pendingEvidence, upload.sha256(),
+                "evidence " + upload.sha256());
+    }
+
+    /** Publishes at QoS 1 and waits for the reply matched by {@code key} on {@code replyTopic}. */
+    private <R> R publishAndAwait(String topic, String replyTopic, java.util.function.Supplier<byte[]> payload,
+                                  Map<String, CompletableFuture<R>> waiting, String key, String what) throws TransportException {
+        CompletableFuture<R> reply = new CompletableFuture<>();
+        waiting.put(key, reply);
         try {
             MqttClient c = connected();
-            MqttMessage message = new MqttMessage(new EvidenceMessage(upload.sha256(), upload.deviceId(), upload.sessionId(),
-                    upload.frameId(), upload.signature(), upload.jpeg()).toBytes(mapper));
+            MqttMessage message = new MqttMessage(payload.get());
             message.setQos(1);
-            c.publish(evidenceTopic, message);
+            c.publish(topic, message);
             return reply.get(replyTimeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (MqttException e) {
             dropConnection();
-            throw new TransportException("MQTT publish of evidence " + upload.sha256() + " to " + brokerUrl + " failed: " + e, e);
+            throw new TransportException("MQTT publish of " + what + " to " + brokerUrl + " failed: " + e, e);
         } catch (TimeoutException e) {
-            throw new TransportException("no reply to evidence " + upload.sha256() + " on " + evidenceAckTopic + " within "
-                    + replyTimeout.toMillis() + " ms; is a cloud ingestion replica subscribed?");
+            throw new TransportException("no reply to " + what + " on " + replyTopic + " within " + replyTimeout.toMillis()
+                    + " ms; is a cloud ingestion replica subscribed?");
         } catch (ExecutionException e) {
-            throw new TransportException("evidence " + upload.sha256() + " failed: " + e.getCause(), e.getCause());
+            throw new TransportException(what + " failed: " + e.getCause(), e.getCause());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new TransportException("interrupted while waiting for the reply to evidence " + upload.sha256(), e);
+            throw new TransportException("interrupted while waiting for the reply to " + what, e);
         } finally {
-            pendingEvidence.remove(upload.sha256());
+            waiting.remove(key);
         }
     }
 

@@ -14,8 +14,6 @@ import org.axonframework.eventhandling.DomainEventMessage;
 import org.axonframework.eventhandling.EventHandler;
 import org.axonframework.eventhandling.ResetHandler;
 import org.axonframework.eventhandling.TrackingToken;
-import org.axonframework.messaging.unitofwork.CurrentUnitOfWork;
-import org.axonframework.messaging.unitofwork.UnitOfWork;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
@@ -83,12 +81,7 @@ public class AlertsProjection {
     }
 
     private Pending pending() {
-        UnitOfWork<?> uow = CurrentUnitOfWork.get().root();
-        return uow.getOrComputeResource(PENDING_KEY, key -> {
-            Pending p = new Pending();
-            uow.onPrepareCommit(u -> flush(p));
-            return p;
-        });
+        return ProcessorBatch.state(PENDING_KEY, Pending::new, this::flush);
     }
 
     private void flush(Pending p) {

@@ -4,8 +4,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.axonframework.messaging.unitofwork.CurrentUnitOfWork;
-import org.axonframework.messaging.unitofwork.UnitOfWork;
 import org.springframework.jdbc.core.JdbcTemplate;
 
 /**
@@ -30,12 +28,7 @@ public class BatchedJdbcWriter {
     }
 
     private Map<String, List<Object[]>> pending() {
-        UnitOfWork<?> uow = CurrentUnitOfWork.get().root();
-        return uow.getOrComputeResource(resourceKey, key -> {
-            Map<String, List<Object[]>> batch = new LinkedHashMap<>();
-            uow.onPrepareCommit(u -> flush(batch));
-            return batch;
-        });
+        return ProcessorBatch.state(resourceKey, LinkedHashMap::new, this::flush);
     }
 
     private void flush(Map<String, List<Object[]>> batch) {

@@ -9,8 +9,6 @@ import org.axonframework.eventhandling.DomainEventMessage;
 import org.axonframework.eventhandling.EventHandler;
 import org.axonframework.eventhandling.ResetHandler;
 import org.axonframework.eventhandling.TrackingToken;
-import org.axonframework.messaging.unitofwork.CurrentUnitOfWork;
-import org.axonframework.messaging.unitofwork.UnitOfWork;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
@@ -68,17 +66,12 @@ public class SessionsProjection {
      * of it is new; a new row starts just below its DriveSessionStarted.
      */
     private void counts(String sessionId, long globalIndex) {
-        UnitOfWork<?> uow = CurrentUnitOfWork.get().root();
-        Map<String, long[]> counts = uow.getOrComputeResource(COUNTS_KEY, key -> {
-            Map<String, long[]> m = new HashMap<>();
-            // Registered after the writer's own prepare-commit hook, so the session row exists.
-            uow.onPrepareCommit(u -> {
-                m.forEach((session, c) -> jdbc.update(
-                        "update sessions set event_count = event_count + ?, last_global_index = ?"
-                                + " where session_id = ? and last_global_index < ?", c[0], c[2], session, c[1]));
-                m.clear();
-            });
-            return m;
+        // Registered after the writer's own prepare-commit hook, so the session row exists.
+        Map<String, long[]> counts = ProcessorBatch.state(COUNTS_KEY, HashMap::new, (Map<String, long[]> m) -> {
+            m.forEach((session, c) -> jdbc.update(
+                    "update sessions set event_count = event_count + ?, last_global_index = ?"
+                            + " where session_id = ? and last_global_index < ?", c[0], c[2], session, c[1]));
+            m.clear();
         });
         long[] c = counts.computeIfAbsent(sessionId, k -> new long[] {0, Long.MAX_VALUE, Long.MIN_VALUE});
         c[0]++;

@@ -14,8 +14,6 @@ import org.axonframework.eventhandling.DomainEventMessage;
 import org.axonframework.eventhandling.EventHandler;
 import org.axonframework.eventhandling.ResetHandler;
 import org.axonframework.eventhandling.TrackingToken;
-import org.axonframework.messaging.unitofwork.CurrentUnitOfWork;
-import org.axonframework.messaging.unitofwork.UnitOfWork;
 import org.axonframework.serialization.SerializedObject;
 import org.axonframework.serialization.Serializer;
 import org.springframework.beans.factory.annotation.Qualifier;
@@ -80,12 +78,7 @@ public class TraceEdgesProjection {
     }
 
     private Rows rows() {
-        UnitOfWork<?> uow = CurrentUnitOfWork.get().root();
-        return uow.getOrComputeResource(RESOURCE, key -> {
-            Rows rows = new Rows();
-            uow.onPrepareCommit(u -> write(rows));
-            return rows;
-        });
+        return ProcessorBatch.state(RESOURCE, Rows::new, this::write);
     }
 
     private void write(Rows rows) {
