@@ -300,8 +300,40 @@ public final class FrameSource implements AutoCloseable {
         }
     }
 
+    /** What the frames' events name as their source: see {@link #sourceIdOf}. */
     public String sourceId() {
+        return sourceIdOf(location);
+    }
+
+    /** The location as given (a path, URL or device), for local display only. */
+    public String location() {
         return location;
+    }
+
+    /**
+     * The source as events name it once they leave the vehicle: a file by its name alone (the
+     * directories are the edge's business), a stream URL without user-info, query or fragment
+     * ({@code rtsp://user:secret@cam/live?token=…} carries credentials), a device by its path.
+     */
+    public static String sourceIdOf(String location) {
+        if (location.startsWith("/dev/video")) {
+            return location;
+        }
+        if (location.matches("^[a-zA-Z][a-zA-Z0-9+.-]*://.*")) {
+            try {
+                java.net.URI u = new java.net.URI(location);
+                if ("file".equalsIgnoreCase(u.getScheme())) {
+                    Path name = Path.of(u.getPath()).getFileName();
+                    return name == null ? "file" : name.toString();
+                }
+                return new java.net.URI(u.getScheme(), null, u.getHost(), u.getPort(), u.getPath(), null, null).toString();
+            } catch (java.net.URISyntaxException | IllegalArgumentException e) {
+                // Not a URI Java can take apart: keep only the scheme, the rest may hold anything.
+                return location.substring(0, location.indexOf("://") + 3) + "…";
+            }
+        }
+        Path name = Path.of(location).getFileName();
+        return name == null ? location : name.toString();
     }
 
     public boolean isLive() {

@@ -251,4 +251,17 @@ class FrameSourceTest {
         System.arraycopy(b, 0, r, a.length, b.length);
         return r;
     }
+
+    /** The source an event names leaves the vehicle: no local directories, no credentials, no tokens. */
+    @Test
+    void eventsNameTheSourceWithoutDirectoriesOrSecrets() {
+        assertThat(FrameSource.sourceIdOf("/home/driver/clips/dashcam 01.mp4")).isEqualTo("dashcam 01.mp4");
+        assertThat(FrameSource.sourceIdOf("samples/clip.mp4")).isEqualTo("clip.mp4");
+        assertThat(FrameSource.sourceIdOf("file:///var/lib/sightline/clip.mkv")).isEqualTo("clip.mkv");
+        assertThat(FrameSource.sourceIdOf("rtsp://admin:s3cret@10.0.0.7:554/live/main?token=abc#x"))
+                .isEqualTo("rtsp://10.0.0.7:554/live/main").doesNotContain("s3cret").doesNotContain("token");
+        assertThat(FrameSource.sourceIdOf("http://cam.local/stream.mjpg")).isEqualTo("http://cam.local/stream.mjpg");
+        assertThat(FrameSource.sourceIdOf("/dev/video0")).isEqualTo("/dev/video0");
+        assertThat(FrameSource.sourceIdOf("rtsp://user:p@ss word@cam/x")).isEqualTo("rtsp://…").doesNotContain("ss word");
+    }
 }

@@ -514,7 +514,7 @@ public final class EdgePipeline implements AutoCloseable {
         if (evidenceStage != null) {
             capacities.put("detect→evidence", evidenceStage.capacity());
         }
-        return new RunReport(sessionId, source.sourceId(), primary.event().modelName(), fallbackModelName(), latestWins,
+        return new RunReport(sessionId, source.location(), primary.event().modelName(), fallbackModelName(), latestWins,
                 options.realtime(), endReason.get(), framesCaptured[0], drops.total(), writer.countsByType(), writer.eventCount(),
                 writer.expectedTraceEdges(), stats, maxDepths, capacities, System.nanoTime() - wallStartNanos);
     }

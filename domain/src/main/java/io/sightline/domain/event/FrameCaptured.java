@@ -9,7 +9,9 @@ import org.axonframework.serialization.Revision;
  * gives older revisions {@code null}.
  *
  * @param captureTimeNanos container timestamp for files, the capture clock for live sources
- * @param sourceId         file name, stream URL or device the frame came from
+ * @param sourceId         file name (without its directories), stream URL (without credentials, query
+ *                         or fragment) or device the frame came from: it leaves the vehicle, so it names
+ *                         the source without the edge's file system or secrets
  * @param evidenceSha256   lower-case hex sha256 of the evidence JPEG (the frame with its boxes drawn)
  *                         the edge keeps for this frame, or {@code null} when it keeps none
  */
