@@ -1,0 +1,139 @@
+package io.sightline.cloud.ingest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.sightline.domain.event.EventEnvelope;
+import io.sightline.testkit.TestPostgres;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.eclipse.paho.client.mqttv3.MqttClient;
+import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
+import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+/**
+ * The cloud's subscriber survives a broker restart: after the broker comes back, its clean session
+ * holds no subscription, so the subscriber must reconnect and subscribe again by itself, or the
+ * cloud would stop ingesting without a word. Runs a broker of its own (Debian's mosquitto, on a free
+ * port) so that it can stop and start it; fails, naming the package, when the binary is missing.
+ */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.NONE,
+        properties = {"sightline.ingest.mqtt.enabled=true", "sightline.embedded-postgres.enabled=false"})
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class MqttBrokerRestartIntegrationTest {
+
+    private static final TestPostgres.Database DB = TestPostgres.freshDatabase("mqtt_restart");
+    private static final Path MOSQUITTO = Path.of("/usr/sbin/mosquitto");
+    private static final int PORT = freePort();
+    private static Process broker = startBroker();
+
+    @DynamicPropertySource
+    static void properties(DynamicPropertyRegistry registry) {
+        registry.add("spring.datasource.url", DB::jdbcUrl);
+        registry.add("spring.datasource.username", DB::user);
+        registry.add("spring.datasource.password", DB::password);
+        registry.add("sightline.ingest.mqtt.url", () -> url());
+    }
+
+    @Autowired
+    DeviceKeyRegistry registry;
+
+    static String url() {
+        return "tcp://127.0.0.1:" + PORT;
+    }
+
+    private static int freePort() {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static Process startBroker() {
+        if (!Files.isExecutable(MOSQUITTO)) {
+            throw new IllegalStateException("This test runs a broker of its own and needs " + MOSQUITTO
+                    + ": apt-get install -y mosquitto (the CI machine has it)");
+        }
+        try {
+            Process p = new ProcessBuilder(MOSQUITTO.toString(), "-p", Integer.toString(PORT)).redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (System.nanoTime() < deadline) {
+                try (Socket s = new Socket("127.0.0.1", PORT)) {
+                    return p;
+                } catch (IOException notYet) {
+                    Thread.sleep(50);
+                }
+            }
+            p.destroyForcibly();
+            throw new IllegalStateException("mosquitto did not listen on port " + PORT + " within 10 s");
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot start " + MOSQUITTO + ": " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @AfterAll
+    void stopBroker() {
+        broker.destroyForcibly();
+    }
+
+    JsonNode publishAndAwait(TestDevice device, byte[] body) throws Exception {
+        BlockingQueue<JsonNode> replies = new LinkedBlockingQueue<>();
+        MqttClient client = new MqttClient(url(), "restart-qa-" + UUID.randomUUID(), new MemoryPersistence());
+        MqttConnectOptions o = new MqttConnectOptions();
+        o.setCleanSession(true);
+        client.connect(o);
+        try {
+            client.subscribe("sightline/fleet-t/veh-r/ack", 1, (t, m) -> replies.add(device.mapper().readTree(m.getPayload())));
+            client.publish("sightline/fleet-t/veh-r/events", body, 1, false);
+            return replies.poll(20, TimeUnit.SECONDS);
+        } finally {
+            client.disconnect();
+            client.close();
+        }
+    }
+
+    @Test
+    void afterTheBrokerRestartsTheSubscriberIsBackWithoutHelp() throws Exception {
+        TestDevice device = new TestDevice("dev-restart");
+        registry.register(device.deviceId, device.publicKeyBase64());
+        List<EventEnvelope> events = device.session("restart-1", 20);
+
+        JsonNode before = publishAndAwait(device, device.mapper().writeValueAsBytes(device.body("restart-1", events.subList(0, 10))));
+        assertThat(before).as("a reply before the restart").isNotNull();
+        assertThat(before.get("status").asText()).isEqualTo("ACKNOWLEDGED");
+
+        broker.destroy();
+        assertThat(broker.waitFor(10, TimeUnit.SECONDS)).isTrue();
+        broker = startBroker();
+
+        // The subscriber reconnects within its 5 s maximum delay and subscribes again; until then nobody answers.
+        JsonNode after = null;
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (after == null && System.nanoTime() < deadline) {
+            after = publishAndAwait(device, device.mapper().writeValueAsBytes(device.body("restart-1", events.subList(10, 20))));
+        }
+        assertThat(after).as("a reply after the broker restarted").isNotNull();
+        assertThat(after.get("status").asText()).isEqualTo("ACKNOWLEDGED");
+        assertThat(after.get("nextExpectedSequence").asLong()).isEqualTo(20);
+    }
+}
