@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.sightline.app.VersionCommand;
 import io.sightline.app.clip.HazardClipCommand;
 import io.sightline.app.telemetry.EdgeTelemetry;
+import io.sightline.domain.ingest.BatchCanonicalForm;
 import io.sightline.domain.ingest.EventCodec;
 import io.sightline.inference.ProjectHome;
 import io.sightline.uplink.evidence.EvidenceStore;
@@ -84,6 +85,10 @@ public final class EdgeCommand implements Callable<Integer> {
             description = "Assumed constant ego speed: the bundled clips carry no vehicle signals (default ${DEFAULT-VALUE}).")
     double egoSpeedMps;
 
+    @Option(names = "--signature-version", defaultValue = "2", paramLabel = "1|2",
+            description = "Batch signature version: 2 signs a SHA-256 of the events (ADR-0012); 1 for a cloud older than that"
+                    + " (default ${DEFAULT-VALUE}).")
+    int signatureVersion;
     @Option(names = "--upload-timeout", defaultValue = "120", paramLabel = "SECONDS",
             description = "How long to wait for the cloud to acknowledge everything after the video ends (default ${DEFAULT-VALUE}).")
     long uploadTimeoutSeconds;
@@ -106,6 +111,9 @@ public final class EdgeCommand implements Callable<Integer> {
                     + "       -d '{\"publicKeyX509\":\"%s\"}' %s/api/v1/admin/devices/%s%n", device.publicKeyBase64(), base, deviceId);
             return 0;
         }
+        if (signatureVersion != BatchCanonicalForm.VERSION_WHOLE_EVENTS && signatureVersion != BatchCanonicalForm.VERSION_EVENTS_DIGEST) {
+            throw new CommandLine.ParameterException(new CommandLine(this), "--signature-version is 1 or 2, got " + signatureVersion);
+        }
         if (uplink.cloudUrl == null && uplink.mqttUrl == null) {
             throw new CommandLine.ParameterException(new CommandLine(this),
                     "say where to upload: --cloud-url http://HOST:8080 (HTTP) or --mqtt-url tcp://HOST:1883 (MQTT), or both"
@@ -124,7 +132,8 @@ public final class EdgeCommand implements Callable<Integer> {
         out.println("sightline " + VersionCommand.version() + ": edge " + deviceId + " (" + fleetId + "/" + vehicleId + ") → " + target);
         try (EdgePipeline pipeline = EdgePipeline.open(options);
              EdgeJournal journal = EdgeJournal.open(dir.resolve("journal.db"), EdgePipeline.JOURNAL_BUDGET_BYTES);
-             Uploader uploader = new Uploader(journal, new BatchSigner(device, mapper), transport, LocalRun.uploaderSettings())) {
+             Uploader uploader = new Uploader(journal, new BatchSigner(device, mapper, signatureVersion), transport,
+                     LocalRun.uploaderSettings())) {
             EvidenceStore evidence = EvidenceStore.open(journal, EVIDENCE_BUDGET_BYTES);
             // Evidence JPEGs go over HTTP when a cloud URL is given (a broker need not carry megabytes of
             // pictures), otherwise over the same MQTT connection as the events.
