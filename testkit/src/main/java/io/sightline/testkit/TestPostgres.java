@@ -51,6 +51,18 @@ public final class TestPostgres {
         public Connection connect() throws SQLException {
             return DriverManager.getConnection(jdbcUrl, user, password);
         }
+
+        /**
+         * Spring's datasource properties for this database, for a test's {@code @DynamicPropertySource}:
+         * {@code DB.springDataSource().forEach(registry::add)} (no Spring type here, so the testkit needs none).
+         */
+        public java.util.Map<String, java.util.function.Supplier<Object>> springDataSource() {
+            java.util.Map<String, java.util.function.Supplier<Object>> p = new java.util.LinkedHashMap<>();
+            p.put("spring.datasource.url", this::jdbcUrl);
+            p.put("spring.datasource.username", this::user);
+            p.put("spring.datasource.password", this::password);
+            return p;
+        }
     }
 
     private TestPostgres() {

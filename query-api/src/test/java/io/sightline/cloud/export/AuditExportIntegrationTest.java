@@ -37,9 +37,7 @@ class AuditExportIntegrationTest {
 
     @DynamicPropertySource
     static void datasource(DynamicPropertyRegistry registry) {
-        registry.add("spring.datasource.url", DB::jdbcUrl);
-        registry.add("spring.datasource.username", DB::user);
-        registry.add("spring.datasource.password", DB::password);
+        DB.springDataSource().forEach(registry::add);
         registry.add("sightline.export.key-file", () -> System.getProperty("java.io.tmpdir") + "/sightline-test-export-key-" + DB.name());
     }
 

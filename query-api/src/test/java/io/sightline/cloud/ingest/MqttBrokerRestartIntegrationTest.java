@@ -44,9 +44,7 @@ class MqttBrokerRestartIntegrationTest {
 
     @DynamicPropertySource
     static void properties(DynamicPropertyRegistry registry) {
-        registry.add("spring.datasource.url", DB::jdbcUrl);
-        registry.add("spring.datasource.username", DB::user);
-        registry.add("spring.datasource.password", DB::password);
+        DB.springDataSource().forEach(registry::add);
         registry.add("sightline.ingest.mqtt.url", () -> url());
     }
 

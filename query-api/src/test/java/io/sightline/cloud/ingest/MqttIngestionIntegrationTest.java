@@ -41,9 +41,7 @@ class MqttIngestionIntegrationTest {
 
     @DynamicPropertySource
     static void properties(DynamicPropertyRegistry registry) {
-        registry.add("spring.datasource.url", DB::jdbcUrl);
-        registry.add("spring.datasource.username", DB::user);
-        registry.add("spring.datasource.password", DB::password);
+        DB.springDataSource().forEach(registry::add);
         registry.add("sightline.ingest.mqtt.url", MqttIngestionIntegrationTest::brokerUrl);
         registry.add("sightline.ingest.mqtt.topic-root", () -> ROOT);
         registry.add("sightline.ingest.mqtt.share-group", () -> ROOT);
