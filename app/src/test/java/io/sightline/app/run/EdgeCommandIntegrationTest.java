@@ -4,6 +4,7 @@ import io.sightline.app.CliRun;
 import io.sightline.app.ProjectHomeExtension;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.sightline.app.TestCloudArgs;
 import io.sightline.app.clip.HazardClipCommand;
 import io.sightline.cloud.SightlineCloudApplication;
 import io.sightline.cloud.security.DemoTokens;
@@ -64,11 +65,8 @@ class EdgeCommandIntegrationTest {
         topicRoot = "sightline-edge-it-" + UUID.randomUUID().toString().substring(0, 8);
         cloud = new SpringApplicationBuilder(SightlineCloudApplication.class)
                 .web(WebApplicationType.SERVLET)
-                .run("--server.port=0", "--spring.datasource.url=" + db.jdbcUrl(), "--spring.datasource.username=" + db.user(),
-                        "--spring.datasource.password=" + db.password(), "--spring.datasource.hikari.maximum-pool-size=5",
-                        "--sightline.ingest.mqtt.enabled=true", "--sightline.ingest.mqtt.url=" + brokerUrl(),
-                        "--sightline.ingest.mqtt.topic-root=" + topicRoot, "--sightline.ingest.mqtt.share-group=" + topicRoot,
-                        "--logging.level.org.springframework=WARN", "--logging.level.org.axonframework=WARN");
+                .run(TestCloudArgs.of(db, "--server.port=0", "--sightline.ingest.mqtt.enabled=true", "--sightline.ingest.mqtt.url=" + brokerUrl(),
+                        "--sightline.ingest.mqtt.topic-root=" + topicRoot, "--sightline.ingest.mqtt.share-group=" + topicRoot));
         jdbc = cloud.getBean(JdbcTemplate.class);
         base = "http://localhost:" + cloud.getEnvironment().getProperty("local.server.port");
     }

@@ -10,6 +10,7 @@ import io.opentelemetry.sdk.trace.SdkTracerProvider;
 import io.opentelemetry.sdk.trace.data.LinkData;
 import io.opentelemetry.sdk.trace.data.SpanData;
 import io.opentelemetry.sdk.trace.export.SimpleSpanProcessor;
+import io.sightline.app.TestCloudArgs;
 import io.sightline.app.telemetry.EdgeTelemetry;
 import io.sightline.app.telemetry.SessionTelemetry;
 import io.sightline.cloud.SightlineCloudApplication;
@@ -63,9 +64,7 @@ class EdgeToCloudRunTest {
         cloud = new SpringApplicationBuilder(SightlineCloudApplication.class)
                 .web(WebApplicationType.NONE)
                 .initializers(ctx -> ctx.getBeanFactory().registerSingleton("recordingOpenTelemetry", cloudTelemetry))
-                .run("--spring.datasource.url=" + db.jdbcUrl(), "--spring.datasource.username=" + db.user(),
-                        "--spring.datasource.password=" + db.password(), "--spring.datasource.hikari.maximum-pool-size=5",
-                        "--logging.level.org.springframework=WARN", "--logging.level.org.axonframework=WARN");
+                .run(TestCloudArgs.of(db));
         jdbc = cloud.getBean(JdbcTemplate.class);
     }
 

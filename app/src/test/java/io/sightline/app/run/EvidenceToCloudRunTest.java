@@ -3,6 +3,7 @@ package io.sightline.app.run;
 import io.sightline.app.ProjectHomeExtension;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.sightline.app.TestCloudArgs;
 import io.sightline.cloud.SightlineCloudApplication;
 import io.sightline.cloud.evidence.AlertEvidenceService;
 import io.sightline.domain.evidence.AlertWindow;
@@ -51,9 +52,7 @@ class EvidenceToCloudRunTest {
         db = TestPostgres.freshDatabase("app_evidence");
         cloud = new SpringApplicationBuilder(SightlineCloudApplication.class)
                 .web(WebApplicationType.NONE)
-                .run("--spring.datasource.url=" + db.jdbcUrl(), "--spring.datasource.username=" + db.user(),
-                        "--spring.datasource.password=" + db.password(), "--spring.datasource.hikari.maximum-pool-size=5",
-                        "--logging.level.org.springframework=WARN", "--logging.level.org.axonframework=WARN");
+                .run(TestCloudArgs.of(db));
         jdbc = cloud.getBean(JdbcTemplate.class);
     }
 

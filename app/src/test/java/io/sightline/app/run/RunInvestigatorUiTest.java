@@ -3,6 +3,7 @@ package io.sightline.app.run;
 import io.sightline.app.ProjectHomeExtension;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.sightline.app.TestCloudArgs;
 import io.sightline.app.clip.HazardClipCommand;
 import io.sightline.cloud.SightlineCloudApplication;
 import io.sightline.cloud.security.DemoTokens;
@@ -57,9 +58,7 @@ class RunInvestigatorUiTest {
         db = TestPostgres.freshDatabase("app_run_ui");
         cloud = new SpringApplicationBuilder(SightlineCloudApplication.class)
                 .web(WebApplicationType.SERVLET)
-                .run("--server.port=0", "--spring.datasource.url=" + db.jdbcUrl(), "--spring.datasource.username=" + db.user(),
-                        "--spring.datasource.password=" + db.password(), "--spring.datasource.hikari.maximum-pool-size=5",
-                        "--logging.level.org.springframework=WARN", "--logging.level.org.axonframework=WARN");
+                .run(TestCloudArgs.of(db, "--server.port=0"));
     }
 
     @AfterAll

@@ -75,6 +75,20 @@ public final class SyntheticDrive {
         return events;
     }
 
+    /**
+     * The events as the edge would send them: without the reviews (those come from investigators,
+     * through the API), renumbered so the sequence stays gap-free.
+     */
+    public List<EventEnvelope> edgeEvents() {
+        List<EventEnvelope> out = new ArrayList<>();
+        for (EventEnvelope e : events) {
+            if (!(e.payload() instanceof AlertReviewed)) {
+                out.add(new EventEnvelope(e.eventId(), out.size(), e.occurredAtNanos(), e.payload()));
+            }
+        }
+        return out;
+    }
+
     /** Starts the session (sequence 0) with the given policy, and activates YOLOX-nano. */
     public SyntheticDrive start(String fleetId, String vehicleId, String version, Map<String, Double> policyThresholds) {
         this.policyVersion = version;

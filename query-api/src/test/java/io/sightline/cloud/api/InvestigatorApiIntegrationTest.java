@@ -107,34 +107,23 @@ class InvestigatorApiIntegrationTest {
     String investigatorB;
     List<EventEnvelope> a1Events;
 
-    /** An edge session holds no reviews: those come from investigators, through the API. */
-    static List<EventEnvelope> withoutReviews(List<EventEnvelope> events) {
-        List<EventEnvelope> out = new ArrayList<>();
-        for (EventEnvelope e : events) {
-            if (!(e.payload() instanceof AlertReviewed)) {
-                out.add(new EventEnvelope(e.eventId(), out.size(), e.occurredAtNanos(), e.payload()));
-            }
-        }
-        return out;
-    }
-
     @BeforeAll
     void appendSessions() throws Exception {
         SyntheticDrive a1 = new SyntheticDrive(A1, T0).start("fleet-a", "veh-1", "v1", SyntheticDrive.POLICY_V1);
         a1.approach(10.0, 8, 10, 22.0, 9.0, 0.0, 22.4, 2, "TRUE_POSITIVE");
         a1.approach(20.0, 4, 10, 25.0, 10.0, 0.0, 22.4, 2, "TRUE_POSITIVE");
         a1.approach(30.0, 10, 10, 15.0, 9.0, 0.0, 22.4, 0.6, 2, "FALSE_POSITIVE");
-        a1Events = withoutReviews(a1.events());
+        a1Events = a1.edgeEvents();
         // Several batches, as an edge uplink sends them.
         for (int i = 0; i < a1Events.size(); i += 40) {
             ingestion.append(A1, i, a1Events.subList(i, Math.min(a1Events.size(), i + 40)));
         }
         SyntheticDrive a2 = new SyntheticDrive(A2, T0 + 200_000_000_000L).start("fleet-a", "veh-2", "v1", SyntheticDrive.POLICY_V1);
         a2.approach(1.0, 6, 10, 15.0, 9.0, 0.0, 22.4, 2, "UNSURE");
-        ingestion.append(A2, 0, withoutReviews(a2.events()));
+        ingestion.append(A2, 0, a2.edgeEvents());
         SyntheticDrive b1 = new SyntheticDrive(B1, T0 + 300_000_000_000L).start("fleet-b", "veh-9", "v1", SyntheticDrive.POLICY_V1);
         b1.approach(1.0, 6, 10, 15.0, 9.0, 0.0, 22.4, 2, "UNSURE");
-        ingestion.append(B1, 0, withoutReviews(b1.events()));
+        ingestion.append(B1, 0, b1.edgeEvents());
 
         investigatorA = tokens.mint("ana@fleet-a", "fleet-a", Duration.ofMinutes(30), Roles.INVESTIGATOR);
         investigatorB = tokens.mint("bob@fleet-b", "fleet-b", Duration.ofMinutes(30), Roles.INVESTIGATOR);

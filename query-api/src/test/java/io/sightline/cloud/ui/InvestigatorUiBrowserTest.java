@@ -106,16 +106,6 @@ class InvestigatorUiBrowserTest {
     HeadlessChromium chromium;
     final List<String> evidenceShas = new ArrayList<>();
 
-    static List<EventEnvelope> withoutReviews(List<EventEnvelope> events) {
-        List<EventEnvelope> out = new ArrayList<>();
-        for (EventEnvelope e : events) {
-            if (!(e.payload() instanceof AlertReviewed)) {
-                out.add(new EventEnvelope(e.eventId(), out.size(), e.occurredAtNanos(), e.payload()));
-            }
-        }
-        return out;
-    }
-
     /**
      * Both sessions come in as signed batches over HTTP from their devices; the frames of the
      * alert's approach carry evidence, whose JPEGs the device then uploads, also signed.
@@ -138,7 +128,7 @@ class InvestigatorUiBrowserTest {
         BufferedImage car = image(projectDir().resolve(CAR_SPRITE));
         Map<String, byte[]> jpegs = new LinkedHashMap<>();
         List<EventEnvelope> events = new ArrayList<>();
-        for (EventEnvelope e : withoutReviews(s1.events())) {
+        for (EventEnvelope e : s1.edgeEvents()) {
             if (e.payload() instanceof FrameCaptured f && framesWithEvidence.contains(e.eventId())) {
                 assertThat(road.getWidth()).as("the road photo has the frame's size").isEqualTo(f.widthPx());
                 assertThat(road.getHeight()).isEqualTo(f.heightPx());
@@ -160,14 +150,14 @@ class InvestigatorUiBrowserTest {
         }
         SyntheticDrive s2 = new SyntheticDrive(S2, T0 + 200_000_000_000L).start("fleet-a", "veh-8", "v1", SyntheticDrive.POLICY_V1);
         s2.approach(1.0, 6, 10, 15.0, 9.0, 0.0, 22.4, 2, "UNSURE");
-        veh8.ingest(S2, withoutReviews(s2.events()), 40);
+        veh8.ingest(S2, s2.edgeEvents(), 40);
         // Ids are whatever the device sent: they must reach the page as text.
         SyntheticDrive hostile = new SyntheticDrive(HOSTILE_SESSION, T0 + 100_000_000_000L)
                 .start(HOSTILE_FLEET, HOSTILE_VEHICLE, "v1", SyntheticDrive.POLICY_V1);
         hostile.approach(1.0, 6, 10, 15.0, 9.0, 0.0, 22.4, 2, "UNSURE");
         EdgeDevice hostileDevice = new EdgeDevice("dev-" + HOSTILE_VEHICLE, base());
         deviceKeys.register(hostileDevice.deviceId, hostileDevice.publicKeyBase64());
-        hostileDevice.ingest(HOSTILE_SESSION, withoutReviews(hostile.events()), 40);
+        hostileDevice.ingest(HOSTILE_SESSION, hostile.edgeEvents(), 40);
         // The alert's consequences (actuation, clearing) come from the trace-edges projection.
         await("alerts and trace edges projected", () -> count("select count(*) from alerts") == 4
                 && count("select count(*) from trace_edges where cause_id = ?", ALERT) == 2);
