@@ -34,6 +34,8 @@ public record ModelManifest(
     /** Decoder kinds this module implements. */
     public static final String YOLOX = "yolox-anchor-free";
     public static final String FASTESTDET = "fastestdet-stride16";
+    /** OpenCV resize modes an adapter implements; anything else is refused rather than silently replaced. */
+    public static final java.util.List<String> INTERPOLATIONS = java.util.List.of("INTER_LINEAR", "INTER_AREA");
 
     @JsonIgnoreProperties(ignoreUnknown = true)
     public record Input(String name, List<Integer> shape, String layout, String colorOrder, String resize,
@@ -89,6 +91,9 @@ public record ModelManifest(
         if (file == null) bad.append(" file;");
         if (sha256 == null || !sha256.matches("[0-9a-f]{64}")) bad.append(" sha256 (64 lower-case hex digits);");
         if (input == null || input.name() == null || input.shape() == null || input.shape().size() != 4) bad.append(" input.name/shape [1,3,H,W];");
+        if (input != null && input.interpolation() != null && !INTERPOLATIONS.contains(input.interpolation())) {
+            bad.append(" input.interpolation (one of " + String.join(", ", INTERPOLATIONS) + ", or absent for INTER_LINEAR);");
+        }
         if (output == null || output.name() == null) bad.append(" output.name;");
         if (decoder == null || !(YOLOX.equals(decoder.kind()) || FASTESTDET.equals(decoder.kind()))) {
             bad.append(" decoder.kind (one of " + YOLOX + ", " + FASTESTDET + ");");

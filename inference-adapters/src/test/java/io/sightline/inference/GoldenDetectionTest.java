@@ -14,23 +14,42 @@ import static org.assertj.core.api.Assertions.within;
 
 /**
  * The adapters reproduce the reference pipelines' golden detections from shared/data/README.md
- * (score ±0.01, box ±1.5 px), on the project's shipped models and test stills.
+ * (score ±0.01, box ±1.5 px), on the project's shipped models and test stills. FastestDet's
+ * documented result comes from its repository's runtime.py, which resizes with INTER_AREA; the
+ * shipped manifest resizes with INTER_LINEAR, as the model was trained (ADR-0013), so that result
+ * is reproduced exactly in INTER_AREA mode and within the stated preprocessing difference in the
+ * shipped mode.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class GoldenDetectionTest {
     private ActivatedModel yolox;
     private ActivatedModel fastest;
+    private ActivatedModel fastestArea;
 
     @BeforeAll
-    void load() {
+    void load(@org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp) throws java.io.IOException {
         yolox = ModelLoader.activate(TestData.model("yolox_nano"), "primary", SessionConfig.defaults());
         fastest = ModelLoader.activate(TestData.model("fastestdet"), "fallback", SessionConfig.defaults());
+        // The reference example's preprocessing: the shipped files with the manifest switched to INTER_AREA.
+        java.nio.file.Path area = tmp.resolve("fastestdet-area");
+        java.nio.file.Files.createDirectories(area);
+        try (var files = java.nio.file.Files.list(TestData.model("fastestdet"))) {
+            for (java.nio.file.Path f : files.toList()) {
+                java.nio.file.Files.copy(f, area.resolve(f.getFileName()));
+            }
+        }
+        java.nio.file.Path manifest = area.resolve("manifest.json");
+        String json = java.nio.file.Files.readString(manifest);
+        assertThat(json).contains("\"interpolation\": \"INTER_LINEAR\"");
+        java.nio.file.Files.writeString(manifest, json.replace("\"interpolation\": \"INTER_LINEAR\"", "\"interpolation\": \"INTER_AREA\""));
+        fastestArea = ModelLoader.activate(area, "fallback", SessionConfig.defaults());
     }
 
     @AfterAll
     void close() {
         if (yolox != null) yolox.detector().close();
         if (fastest != null) fastest.detector().close();
+        if (fastestArea != null) fastestArea.detector().close();
     }
 
     record Golden(String cls, double score, double x1, double y1, double x2, double y2) {
@@ -43,16 +62,20 @@ class GoldenDetectionTest {
     }
 
     private static void assertMatches(List<Detection> actual, Golden... expected) {
+        assertMatches(actual, 0.01, 1.5, expected);
+    }
+
+    private static void assertMatches(List<Detection> actual, double scoreTolerance, double boxTolerancePx, Golden... expected) {
         assertThat(actual).as("detections %s", actual).hasSize(expected.length);
         for (int i = 0; i < expected.length; i++) {
             Detection a = actual.get(i);
             Golden e = expected[i];
             assertThat(a.className()).as("class of #%d %s", i, a).isEqualTo(e.cls());
-            assertThat((double) a.score()).as("score of #%d %s", i, a).isCloseTo(e.score(), within(0.01));
-            assertThat((double) a.x1()).as("x1 of #%d %s", i, a).isCloseTo(e.x1(), within(1.5));
-            assertThat((double) a.y1()).as("y1 of #%d %s", i, a).isCloseTo(e.y1(), within(1.5));
-            assertThat((double) a.x2()).as("x2 of #%d %s", i, a).isCloseTo(e.x2(), within(1.5));
-            assertThat((double) a.y2()).as("y2 of #%d %s", i, a).isCloseTo(e.y2(), within(1.5));
+            assertThat((double) a.score()).as("score of #%d %s", i, a).isCloseTo(e.score(), within(scoreTolerance));
+            assertThat((double) a.x1()).as("x1 of #%d %s", i, a).isCloseTo(e.x1(), within(boxTolerancePx));
+            assertThat((double) a.y1()).as("y1 of #%d %s", i, a).isCloseTo(e.y1(), within(boxTolerancePx));
+            assertThat((double) a.x2()).as("x2 of #%d %s", i, a).isCloseTo(e.x2(), within(boxTolerancePx));
+            assertThat((double) a.y2()).as("y2 of #%d %s", i, a).isCloseTo(e.y2(), within(boxTolerancePx));
         }
     }
 
@@ -81,11 +104,37 @@ class GoldenDetectionTest {
                 new Golden("car", 0.782, 1046.5, 402.7, 1246.9, 501.5));
     }
 
+    /** shared/data/README.md: FastestDet on test1.jpg, from runtime.py (INTER_AREA). */
+    private static final Golden[] FASTESTDET_TEST1_DOCUMENTED = {
+            new Golden("car", 0.873, 1038.5, 404.8, 1279.9, 511.4),
+            new Golden("car", 0.833, 827.9, 415.8, 937.6, 492.5)};
+
     @Test
-    void fastestDetTest1TwoCars() {
+    void fastestDetTest1TwoCarsWithTheReferenceExamplesInterArea() {
+        assertMatches(detect(fastestArea.detector(), "test1.jpg"), FASTESTDET_TEST1_DOCUMENTED);
+    }
+
+    /**
+     * The shipped INTER_LINEAR finds the same two cars; measured against the INTER_AREA result:
+     * scores 0.011 and 0.016 lower, boxes within 3.2 px (x1 of the near car). That is the two
+     * resizes' difference, bounded here at 0.02 and 3.5 px; the next test pins the shipped output.
+     */
+    @Test
+    void fastestDetTest1TwoCarsAsShipped() {
+        assertMatches(detect(fastest.detector(), "test1.jpg"), 0.02, 3.5, FASTESTDET_TEST1_DOCUMENTED);
+    }
+
+    /** The shipped configuration's own result (measured 2026-11-27), at the golden tolerance: a change to it is a regression. */
+    @Test
+    void fastestDetShippedResultsAtTheGoldenTolerance() {
         assertMatches(detect(fastest.detector(), "test1.jpg"),
-                new Golden("car", 0.873, 1038.5, 404.8, 1279.9, 511.4),
-                new Golden("car", 0.833, 827.9, 415.8, 937.6, 492.5));
+                new Golden("car", 0.8625, 1035.3, 403.6, 1278.6, 511.1),
+                new Golden("car", 0.8172, 828.1, 416.2, 938.1, 493.7));
+        assertMatches(detect(fastest.detector(), "test3.jpg"),
+                new Golden("car", 0.8031, 869.3, 411.9, 966.8, 468.8));
+        assertMatches(detect(fastest.detector(), "test4.jpg"),
+                new Golden("car", 0.8875, 1044.5, 400.8, 1265.9, 502.5),
+                new Golden("car", 0.8439, 826.2, 416.4, 939.4, 495.4));
     }
 
     @Test

@@ -107,4 +107,15 @@ class ModelActivationTest {
                 .isInstanceOf(ModelRejectedException.class)
                 .hasMessageContaining("model manifest not found");
     }
+
+    @Test
+    void anInterpolationTheAdapterDoesNotImplementIsRefusedNotReplaced() throws IOException {
+        Path dir = copyModel("fastestdet");
+        Path manifest = dir.resolve("manifest.json");
+        Files.writeString(manifest, Files.readString(manifest).replace("\"INTER_LINEAR\"", "\"INTER_CUBIC\""));
+        assertThatThrownBy(() -> ModelLoader.activate(dir, "fallback", SessionConfig.defaults()))
+                .isInstanceOf(ModelRejectedException.class)
+                .hasMessageContaining(manifest.toString())
+                .hasMessageContaining("input.interpolation (one of INTER_LINEAR, INTER_AREA, or absent for INTER_LINEAR)");
+    }
 }

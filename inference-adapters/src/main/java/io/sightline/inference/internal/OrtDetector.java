@@ -44,7 +44,8 @@ public final class OrtDetector implements Detector {
         this.session = session;
         this.ownsSession = ownsSession;
         ModelManifest.Input in = manifest.input();
-        int interpolation = "INTER_AREA".equalsIgnoreCase(in.interpolation()) ? INTER_AREA : INTER_LINEAR;
+        // The manifest was validated against ModelManifest.INTERPOLATIONS; absent means INTER_LINEAR.
+        int interpolation = "INTER_AREA".equals(in.interpolation()) ? INTER_AREA : INTER_LINEAR;
         PlanarPreprocessor.Fit fit = in.resize() != null && in.resize().startsWith("letterbox")
                 ? PlanarPreprocessor.Fit.LETTERBOX_TOP_LEFT : PlanarPreprocessor.Fit.STRETCH;
         this.pre = new PlanarPreprocessor(in.width(), in.height(), fit, interpolation, in.scale(), in.padValue());

@@ -56,13 +56,14 @@ public class PreprocessBenchmark {
         return yolox.blob();
     }
 
+    /** The repository example's resize, selectable in the manifest (ADR-0013). */
     @Benchmark
     public Object fastestDet352InterArea() {
         fastestArea.run(frame);
         return fastestArea.blob();
     }
 
-    /** Not used (breaks the golden tolerance by up to 3.2 px); shown for the cost of INTER_AREA. */
+    /** The shipped FastestDet resize, as the model was trained (ADR-0013). */
     @Benchmark
     public Object fastestDet352InterLinear() {
         fastestLinear.run(frame);
