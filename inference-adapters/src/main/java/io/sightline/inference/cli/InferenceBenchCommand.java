@@ -43,6 +43,13 @@ public final class InferenceBenchCommand implements Callable<Integer> {
     @Option(names = "--iterations", defaultValue = "300")
     int iterations;
 
+    @Option(names = "--handover", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = "Copy each frame into a reused Mat before detecting it, untimed, as the edge pipeline's decode thread"
+                    + " hands every frame over (VideoFrame.detached): the detector then reads a frame just written, as it does in"
+                    + " the pipeline. --no-handover cycles the decoded frames as stored, so every frame comes cold from memory"
+                    + " (default: ${DEFAULT-VALUE}).")
+    boolean handover;
+
     @Option(names = "--warmup", defaultValue = "30")
     int warmup;
 
@@ -79,12 +86,17 @@ public final class InferenceBenchCommand implements Callable<Integer> {
         StageStats stats = new StageStats(StageStats.PREPROCESS, StageStats.INFERENCE, StageStats.POSTPROCESS, "adapter-total", "raw-ort-run");
         long rssAfterWarmup = -1;
         long rssEnd = -1;
+        Mat handed = new Mat();
         try {
             for (int i = 0; i < warmup + iterations; i++) {
                 if (i == warmup) {
                     rssAfterWarmup = rssKb();
                 }
                 Mat frame = frames.get(i % frames.size());
+                if (handover) {
+                    frame.copyTo(handed);
+                    frame = handed;
+                }
                 det.detect(frame);
                 StageTimes t = det.lastTimes();
                 long r0 = System.nanoTime();
@@ -101,11 +113,14 @@ public final class InferenceBenchCommand implements Callable<Integer> {
             rssEnd = rssKb();
         } finally {
             det.close();
+            handed.close();
             frames.forEach(Mat::close);
         }
-        out.printf(Locale.ROOT, "model %s %s, ORT intra-op threads %d, clip %s (%d frames, %dx%d), %d iterations after %d warm-up%n",
+        out.printf(Locale.ROOT, "model %s %s, ORT intra-op threads %d, clip %s (%d frames, %dx%d), %d iterations after %d warm-up,"
+                        + " %s, resize %s%n",
                 m.event().modelName(), m.event().modelVersion(), threads, clip, frames.size(),
-                w, h, iterations, warmup);
+                w, h, iterations, warmup, handover ? "each frame handed over as copied by the decode thread" : "frames cycled cold (--no-handover)",
+                det.manifest().input().interpolation());
         out.print(decode.format());
         out.print(stats.format());
         double adapter = stats.percentileMs("adapter-total", 50);
