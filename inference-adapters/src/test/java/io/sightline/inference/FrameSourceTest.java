@@ -209,6 +209,52 @@ class FrameSourceTest {
         }
     }
 
+    /**
+     * A real HTTP stream: a local server sends a WebM clip as one chunked response with no length,
+     * as a camera's HTTP endpoint does, and FFmpeg's http protocol reads it. A URL is a live
+     * source, so frame times come from the capture clock and increase.
+     */
+    @Test
+    void httpStreamIsReadAsALiveSourceOnTheCaptureClock() throws Exception {
+        Path webm = tmp.resolve("stream.webm");
+        write(webm, "webm", avcodec.AV_CODEC_ID_VP9, avutil.AV_PIX_FMT_YUV420P, 8);
+        byte[] clip = Files.readAllBytes(webm);
+        com.sun.net.httpserver.HttpServer server = com.sun.net.httpserver.HttpServer.create(
+                new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0), 0);
+        java.util.concurrent.atomic.AtomicInteger requests = new java.util.concurrent.atomic.AtomicInteger();
+        server.createContext("/cam/stream.webm", exchange -> {
+            requests.incrementAndGet();
+            exchange.getResponseHeaders().add("Content-Type", "video/webm");
+            exchange.sendResponseHeaders(200, 0); // chunked, no length: a stream
+            try (var out = exchange.getResponseBody()) {
+                for (int off = 0; off < clip.length; off += 4096) {
+                    out.write(clip, off, Math.min(4096, clip.length - off));
+                    out.flush();
+                }
+            }
+        });
+        server.start();
+        try {
+            String url = "http://127.0.0.1:" + server.getAddress().getPort() + "/cam/stream.webm";
+            List<Long> times = new ArrayList<>();
+            long before = System.currentTimeMillis() * 1_000_000L;
+            try (FrameSource src = FrameSource.open(url)) {
+                assertThat(src.isLive()).isTrue();
+                for (VideoFrame f; (f = src.next()) != null; ) {
+                    assertThat(f.width()).isEqualTo(320);
+                    times.add(f.captureTimeNanos());
+                }
+            }
+            long after = System.currentTimeMillis() * 1_000_000L + 1_000_000L;
+            assertThat(times).hasSize(8);
+            assertThat(times).isSorted().allSatisfy(t -> assertThat(t).isBetween(before, after));
+            assertThat(requests.get()).isGreaterThanOrEqualTo(1);
+            assertThat(FrameSource.sourceIdOf(url)).isEqualTo(url);
+        } finally {
+            server.stop(0);
+        }
+    }
+
     static void writeMjpegAvi(Path file, int frames) throws Exception {
         write(file, "avi", avcodec.AV_CODEC_ID_MJPEG, avutil.AV_PIX_FMT_YUVJ420P, frames);
     }
