@@ -53,7 +53,6 @@ public final class MqttUplinkTransport implements UplinkTransport, EvidenceTrans
     private final Map<String, CompletableFuture<UplinkReply>> pending = new ConcurrentHashMap<>();
     private MqttClient client;
 
-
     public MqttUplinkTransport(String brokerUrl, String fleetId, String vehicleId, Duration replyTimeout, ObjectMapper mapper) {
         this(brokerUrl, "sightline", fleetId, vehicleId, replyTimeout, mapper);
     }
