@@ -457,8 +457,14 @@ function renderGraph(box, svgText) {
   box.dataset.nodes = String(count);
 }
 
+// A file's frames carry container time (seconds into it), a live source's the capture wall clock
+// (nanoseconds since the epoch); beyond 1e17 ns (three years) it is a wall-clock instant (Fmt.frameTime).
 function frameCaption(frame) {
-  return `Frame ${frame.frameIndex} · ${num(Number(frame.captureTimeNanos) / 1e9, 4)} s`;
+  const nanos = Number(frame.captureTimeNanos);
+  if (nanos >= 1e17) {
+    return `Frame ${frame.frameIndex} · ${new Date(nanos / 1e6).toISOString()}`;
+  }
+  return `Frame ${frame.frameIndex} · ${num(nanos / 1e9, 4)} s`;
 }
 
 /**

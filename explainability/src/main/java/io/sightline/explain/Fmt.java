@@ -29,6 +29,21 @@ public final class Fmt {
         return num(nanos / 1e9);
     }
 
+    /**
+     * A frame's capture time is the container's timestamp for a file (seconds into it) and the
+     * capture wall clock for a live source (nanoseconds since the epoch, FrameSource). No recording
+     * runs for three years, so a time beyond 10^17 ns is a wall-clock instant.
+     */
+    public static final long WALL_CLOCK_FROM_NANOS = 100_000_000_000_000_000L;
+
+    /** "10.4 s into the source" for a file, "captured 2026-11-27T20:41:33.123Z" for a live source. */
+    public static String frameTime(long captureTimeNanos) {
+        if (captureTimeNanos >= WALL_CLOCK_FROM_NANOS) {
+            return "captured " + java.time.Instant.ofEpochSecond(0, captureTimeNanos).truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
+        }
+        return seconds(captureTimeNanos) + " s into the source";
+    }
+
     /** The first 4 hex digits of a hash and an ellipsis, as people quote it. */
     public static String shortSha(String sha256) {
         return sha256 == null ? "?" : sha256.length() <= 4 ? sha256 : sha256.substring(0, 4) + "…";

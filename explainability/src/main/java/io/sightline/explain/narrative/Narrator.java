@@ -86,7 +86,7 @@ public final class Narrator {
         h.append('.');
 
         frameOf(trace, r).ifPresent(f -> details.add("Decided on frame " + f.frameIndex() + " of " + f.sourceId() + " ("
-                + Fmt.seconds(f.captureTimeNanos()) + " s into the source) from " + trace.nodesOfType("TrackUpdated").size()
+                + Fmt.frameTime(f.captureTimeNanos()) + ") from " + trace.nodesOfType("TrackUpdated").size()
                 + " track updates and " + trace.detections().size() + " detections in the trace."));
         start.ifPresent(s -> details.add("Session " + s.sessionId() + " of vehicle " + s.vehicleId() + " (fleet " + s.fleetId()
                 + "), calibration " + (s.calibration() == null ? "none" : s.calibration().calibrationId()

@@ -41,8 +41,9 @@ public final class EventSummaries {
             return d.className() + " " + num(d.score()) + " in " + d.frameId() + ", box " + box(d.boxPx()) + " by " + d.modelName()
                     + " " + d.modelVersion();
         } else if (p instanceof FrameCaptured f) {
-            return "frame " + f.frameIndex() + " (" + f.frameId() + ") at " + Fmt.seconds(f.captureTimeNanos()) + " s of " + f.sourceId()
-                    + ", " + f.widthPx() + "×" + f.heightPx() + " px";
+            String at = f.captureTimeNanos() >= Fmt.WALL_CLOCK_FROM_NANOS ? Fmt.frameTime(f.captureTimeNanos()) + " from "
+                    : "at " + Fmt.seconds(f.captureTimeNanos()) + " s of ";
+            return "frame " + f.frameIndex() + " (" + f.frameId() + ") " + at + f.sourceId() + ", " + f.widthPx() + "×" + f.heightPx() + " px";
         } else if (p instanceof VehicleStateSampled v) {
             return "ego " + num(v.egoSpeedMps()) + " m/s from " + v.source();
         } else if (p instanceof ModelActivated m) {
