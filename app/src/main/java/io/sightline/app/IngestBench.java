@@ -342,27 +342,14 @@ final class IngestBench implements Callable<Integer> {
                     return null;
                 }));
             }
-            for (Future<?> f : futures) {
-                while (!f.isDone()) {
-                    progress.update(uploaders.stream().mapToLong(u -> u.stats().eventsAcknowledged()).sum());
-                    Thread.sleep(50);
-                }
-                f.get();
-            }
+            awaitVehicles(futures, progress, () -> uploaders.stream().mapToLong(u -> u.stats().eventsAcknowledged()).sum());
         } finally {
             pool.shutdown();
         }
-        long elapsed = System.nanoTime() - start;
-        // Before closing the transports: an MQTT disconnect waits for the broker, which is not upload work.
-        CpuSample cpuAfter = CpuSample.now();
-        progress.update(total);
-        for (UplinkTransport t : opened) {
-            t.close();
-        }
+        double rate = finish(label, total, start, progress, cpu, opened);
         long batches = uploaders.stream().mapToLong(u -> u.stats().batchesSent()).sum();
         long failures = uploaders.stream().mapToLong(u -> u.stats().transportFailures()).sum();
         long duplicates = uploaders.stream().mapToLong(u -> u.stats().duplicateEvents()).sum();
-        double rate = report(label, total, elapsed, progress, cpu, cpuAfter);
         System.out.printf("      %,d batches (%,.0f events each), %d transport failures, %,d duplicate events acknowledged%n", batches,
                 total / (double) Math.max(1, batches), failures, duplicates);
         return rate;
@@ -420,26 +407,40 @@ final class IngestBench implements Callable<Integer> {
                     return null;
                 }));
             }
-            for (Future<?> f : futures) {
-                while (!f.isDone()) {
-                    progress.update(acked.get());
-                    Thread.sleep(50);
-                }
-                f.get();
-            }
+            awaitVehicles(futures, progress, acked::get);
         } finally {
             pool.shutdown();
         }
-        long elapsed = System.nanoTime() - start;
+        double rate = finish(label, total, start, progress, cpu, opened);
+        System.out.printf("      %,d batches (%,.0f events each, read and signed ahead in %.2f s), %d transport failures, %,d duplicate"
+                + " events acknowledged%n", sent.get(), total / (double) Math.max(1, sent.get()), signSeconds, failures.get(), duplicates.get());
+        return rate;
+    }
+
+    /**
+     * Stops the clock and reads the CPU before closing the transports (an MQTT disconnect waits for
+     * the broker, which is not upload work), then prints the path's line and returns its rate.
+     */
+    private static double finish(String label, long total, long startNanos, Progress progress, CpuSample cpu, List<UplinkTransport> opened) {
+        long elapsed = System.nanoTime() - startNanos;
         CpuSample cpuAfter = CpuSample.now();
         progress.update(total);
         for (UplinkTransport t : opened) {
             t.close();
         }
-        double rate = report(label, total, elapsed, progress, cpu, cpuAfter);
-        System.out.printf("      %,d batches (%,.0f events each, read and signed ahead in %.2f s), %d transport failures, %,d duplicate"
-                + " events acknowledged%n", sent.get(), total / (double) Math.max(1, sent.get()), signSeconds, failures.get(), duplicates.get());
-        return rate;
+        return report(label, total, elapsed, progress, cpu, cpuAfter);
+    }
+
+    /** Waits for every vehicle's thread, keeping the progress line on what the cloud has acknowledged. */
+    private static void awaitVehicles(List<Future<?>> futures, Progress progress, java.util.function.LongSupplier acknowledged)
+            throws Exception {
+        for (Future<?> f : futures) {
+            while (!f.isDone()) {
+                progress.update(acknowledged.getAsLong());
+                Thread.sleep(50);
+            }
+            f.get();
+        }
     }
 
     /** One batch until the cloud acknowledges it; anything but an acknowledgement of exactly this batch fails the run. */
