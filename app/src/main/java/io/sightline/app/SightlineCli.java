@@ -17,6 +17,8 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "sightline",
         mixinStandardHelpOptions = true,
+        // Every subcommand answers --help and --version, not only those that asked for it.
+        scope = CommandLine.ScopeType.INHERIT,
         versionProvider = VersionCommand.Provider.class,
         description = "Event-sourced safety decisions for vehicle perception, with explainability.",
         subcommands = {

@@ -7,7 +7,33 @@ import org.junit.jupiter.api.Test;
 
 class SightlineCliTest {
 
+    /** Every command and subcommand, as a user types it: --help prints its usage and exits 0. */
+    @Test
+    void everyCommandAnswersHelp() {
+        java.util.List<java.util.List<String>> paths = new java.util.ArrayList<>();
+        collect(new picocli.CommandLine(new SightlineCli()), new java.util.ArrayList<>(), paths);
+        assertThat(paths).extracting(p -> String.join(" ", p)).contains("bench ingest", "bench rebuild", "demo ingest", "export",
+                "verify-export", "edge", "detect");
+        for (java.util.List<String> path : paths) {
+            java.util.List<String> args = new java.util.ArrayList<>(path);
+            args.add("--help");
+            CliRun r = CliRun.of(args.toArray(String[]::new));
+            assertThat(r.exit()).as("%s --help: %s", path, r.err()).isZero();
+            assertThat(r.out()).as("%s --help", path).contains("Usage: sightline " + String.join(" ", path));
+        }
+    }
 
+    private static void collect(picocli.CommandLine cmd, java.util.List<String> prefix, java.util.List<java.util.List<String>> out) {
+        for (java.util.Map.Entry<String, picocli.CommandLine> sub : cmd.getSubcommands().entrySet()) {
+            if (sub.getKey().equals("help")) {
+                continue;
+            }
+            java.util.List<String> path = new java.util.ArrayList<>(prefix);
+            path.add(sub.getKey());
+            out.add(path);
+            collect(sub.getValue(), path, out);
+        }
+    }
 
     @Test
     void errorMessagesAreOneLineEvenWhenALibraryFramesThem() {
