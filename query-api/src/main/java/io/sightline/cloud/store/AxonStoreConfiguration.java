@@ -1,5 +1,6 @@
 package io.sightline.cloud.store;
 
+import io.sightline.cloud.projection.SaturationBackoffExecutor;
 import io.sightline.domain.session.AppendEventBatch;
 import io.sightline.domain.session.DriveSession;
 import io.sightline.domain.upcasting.FrameCapturedMicrosUpcaster;
@@ -198,19 +199,34 @@ public class AxonStoreConfiguration {
     }
 
     /**
-     * How many segments of each projection this replica may claim. A pooled processor claims every
+     * Defaults for every pooled processor (the projections).
+     *
+     * <p>How many segments of each projection this replica may claim: a pooled processor claims every
      * free segment by default, so a second replica would sit idle as a standby; with N replicas set
-     * this to segments / N (rounded up) and they split the work through the JDBC token store.
-     * Unset (0) keeps the default: one node takes everything.
+     * {@code sightline.projections.max-claimed-segments} to segments / N (rounded up) and they split
+     * the work through the JDBC token store. Unset (0) keeps the default: one node takes everything.
+     *
+     * <p>The coordinator runs on a {@link SaturationBackoffExecutor}, shut down with Axon as its own
+     * default is, so a full work package idles the other workers for
+     * {@code sightline.projections.saturated-backoff} instead of 100 ms (ADR-0014).
      */
     @Bean
-    public ConfigurerModule projectionSegmentShare(@Value("${sightline.projections.max-claimed-segments:0}") int maxClaimedSegments) {
-        return configurer -> {
-            if (maxClaimedSegments > 0) {
-                configurer.eventProcessing().registerPooledStreamingEventProcessorConfiguration(
-                        (config, builder) -> builder.maxClaimedSegments(maxClaimedSegments));
-            }
-        };
+    public ConfigurerModule projectionProcessorDefaults(
+            @Value("${sightline.projections.max-claimed-segments:0}") int maxClaimedSegments,
+            @Value("${sightline.projections.saturated-backoff:5ms}") java.time.Duration saturatedBackoff) {
+        return configurer -> configurer.eventProcessing().registerPooledStreamingEventProcessorConfiguration(
+                (config, builder) -> {
+                    builder.coordinatorExecutor(processorName -> {
+                        SaturationBackoffExecutor executor = new SaturationBackoffExecutor(
+                                new org.axonframework.common.AxonThreadFactory("Coordinator[" + processorName + "]"), saturatedBackoff);
+                        config.onShutdown(executor::shutdown);
+                        return executor;
+                    });
+                    if (maxClaimedSegments > 0) {
+                        builder.maxClaimedSegments(maxClaimedSegments);
+                    }
+                    return builder;
+                });
     }
 
     /**
