@@ -37,9 +37,9 @@ import org.springframework.stereotype.Component;
  * until it is retried or evicted.
  *
  * <p>No handler carries {@code @DisallowReplay}: this projection only writes rows that a reset
- * truncates and a replay rebuilds identically. Anything that notifies the outside world on an alert
- * (SSE push, messages to a safety app) must be a separate handler annotated with
- * {@code @DisallowReplay}, so that a rebuild does not re-send years of alerts.
+ * truncates and a replay rebuilds identically. What notifies the outside world on an alert is a
+ * separate handler in the same group, {@link io.sightline.cloud.notify.AlertNotifier}, whose
+ * handlers carry {@code @DisallowReplay}, so that a rebuild does not re-send years of alerts.
  */
 @Component
 @ProcessingGroup(AlertsProjection.NAME)

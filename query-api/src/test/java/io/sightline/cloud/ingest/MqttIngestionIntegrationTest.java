@@ -33,7 +33,7 @@ import org.springframework.test.context.DynamicPropertySource;
         properties = {"sightline.ingest.mqtt.enabled=true", "sightline.ingest.max-request-bytes=200000",
                 "sightline.embedded-postgres.enabled=false"})
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class MqttIngestionIntegrationTest {
+public class MqttIngestionIntegrationTest {
 
     private static final TestPostgres.Database DB = TestPostgres.freshDatabase("mqtt_ingest");
     /** This run's own topic root and share group: concurrent runs on one broker never see each other. */
@@ -47,7 +47,7 @@ class MqttIngestionIntegrationTest {
         registry.add("sightline.ingest.mqtt.share-group", () -> ROOT);
     }
 
-    static String brokerUrl() {
+    public static String brokerUrl() {
         String url = System.getenv("SIGHTLINE_TEST_MQTT_URL");
         if (url == null || url.isBlank()) {
             throw new IllegalStateException("SIGHTLINE_TEST_MQTT_URL is not set: this test needs a real MQTT broker."

@@ -1,0 +1,82 @@
+package io.sightline.cloud.notify;
+
+import io.sightline.cloud.projection.AlertsProjection;
+import io.sightline.domain.event.AlertRaised;
+import io.sightline.domain.event.DriveSessionStarted;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.axonframework.config.ProcessingGroup;
+import org.axonframework.eventhandling.DisallowReplay;
+import org.axonframework.eventhandling.DomainEventMessage;
+import org.axonframework.eventhandling.EventHandler;
+import org.axonframework.eventhandling.TrackingToken;
+import org.axonframework.messaging.unitofwork.CurrentUnitOfWork;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnExpression;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.stereotype.Component;
+
+/**
+ * Announces every alert raised to safety apps (ADR-0016): for each {@link AlertRaised} it writes a
+ * row to the {@code alert_notifications} outbox, which {@link AlertPublisher} sends over MQTT.
+ *
+ * <p>It is a dispatcher, so it must not fire again when the projection is rebuilt: both handlers
+ * carry {@code @DisallowReplay}, and a reset-and-replay of {@code alerts} rebuilds the table without
+ * re-announcing years of alerts. It runs in the {@code alerts} processing group, so the row is
+ * written in the same transaction as that processor's token: an alert is announced once the
+ * processor has passed it, and a crash before that commit writes neither.
+ *
+ * <p>It exists only where the alerts projection runs: alone on a replica with projections off it
+ * would make that replica run an {@code alerts} processor of its own, which would claim segments
+ * whose events the projection then never sees.
+ */
+@Component
+@ProcessingGroup(AlertsProjection.NAME)
+@ConditionalOnExpression("${sightline.alerts.mqtt.enabled:false} and ${sightline.projections.enabled:true}")
+public class AlertNotifier {
+
+    private static final String SESSIONS_KEY = AlertNotifier.class.getName() + "/sessions";
+    private static final String INSERT = "insert into alert_notifications (alert_id, event_id, session_id, fleet_id, vehicle_id,"
+            + " kind, level, track_id, policy_version, raised_at_nanos, global_index) values (?,?,?,?,?,?,?,?,?,?,?)"
+            + " on conflict (alert_id) do nothing";
+
+    private record Vehicle(String fleetId, String vehicleId) {
+    }
+
+    private final JdbcTemplate jdbc;
+
+    public AlertNotifier(JdbcTemplate jdbc) {
+        this.jdbc = jdbc;
+    }
+
+    /** Sessions started in this processor batch: the projection writes alert_sessions only at commit. */
+    private Map<String, Vehicle> batchSessions() {
+        return CurrentUnitOfWork.get().root().getOrComputeResource(SESSIONS_KEY, k -> new HashMap<String, Vehicle>());
+    }
+
+    @EventHandler
+    @DisallowReplay
+    void on(DriveSessionStarted s, DomainEventMessage<?> message) {
+        batchSessions().put(message.getAggregateIdentifier(), new Vehicle(s.fleetId(), s.vehicleId()));
+    }
+
+    @EventHandler
+    @DisallowReplay
+    void on(AlertRaised a, DomainEventMessage<?> message, TrackingToken token) {
+        String sessionId = message.getAggregateIdentifier();
+        Vehicle vehicle = batchSessions().get(sessionId);
+        if (vehicle == null) {
+            List<Vehicle> found = jdbc.query("select fleet_id, vehicle_id from alert_sessions where session_id = ?",
+                    (rs, i) -> new Vehicle(rs.getString(1), rs.getString(2)), sessionId);
+            if (found.isEmpty()) {
+                // The projection refuses the same alert for the same reason; the event is dead-lettered.
+                throw new IllegalStateException("alert " + a.alertId() + " in session " + sessionId
+                        + " whose DriveSessionStarted was never projected: no vehicle topic to announce it on");
+            }
+            vehicle = found.get(0);
+        }
+        long globalIndex = token == null ? -1 : token.position().orElse(-1);
+        jdbc.update(INSERT, a.alertId(), message.getIdentifier(), sessionId, vehicle.fleetId(), vehicle.vehicleId(), a.kind(),
+                a.level(), a.trackId(), a.policyVersion(), a.raisedAtNanos(), globalIndex);
+    }
+}

@@ -1,0 +1,260 @@
+package io.sightline.cloud.notify;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.hivemq.client.mqtt.MqttClient;
+import com.hivemq.client.mqtt.datatypes.MqttQos;
+import com.hivemq.client.mqtt.mqtt3.Mqtt3AsyncClient;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.context.SmartLifecycle;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.stereotype.Component;
+import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.support.TransactionTemplate;
+
+/**
+ * Sends the {@code alert_notifications} outbox to safety apps over MQTT (ADR-0016): one QoS 1
+ * message per alert on {@code {root}/{fleet}/{vehicle}/alerts}, oldest first, as JSON
+ * ({@link #SCHEMA} 1: alertId, eventId, sessionId, fleetId, vehicleId, kind, level, trackId,
+ * policyVersion, raisedAtNanos, globalIndex).
+ *
+ * <p>Replicas share the outbox: each claims due rows with {@code for update skip locked}, so two
+ * replicas never send the same row at once. A row is marked sent only after the broker's PUBACK;
+ * a failure records the error and retries with a doubling back-off (1 s up to 60 s). Delivery is
+ * at least once (a PUBACK lost with a replica's crash resends the row): safety apps deduplicate by
+ * {@code alertId}. Sent rows are kept {@code keep-published} (30 days) for audit, then deleted.
+ *
+ * <p>Metrics: {@code sightline.alerts.notifications.pending} (gauge), {@code .published} and
+ * {@code .failed} (counters).
+ */
+@Component
+@ConditionalOnProperty(name = "sightline.alerts.mqtt.enabled", havingValue = "true")
+public class AlertPublisher implements SmartLifecycle {
+
+    static final int SCHEMA = 1;
+    /** Rows claimed per transaction; a claim's rows stay locked while they are sent. */
+    static final int CLAIM_ROWS = 100;
+    static final Duration PUBACK_TIMEOUT = Duration.ofSeconds(10);
+    static final Duration FIRST_RETRY = Duration.ofSeconds(1);
+    static final Duration LAST_RETRY = Duration.ofSeconds(60);
+    private static final int ERROR_COLUMN = 1000;
+
+    private static final Logger LOG = LoggerFactory.getLogger(AlertPublisher.class);
+    private static final String CLAIM = "select alert_id, event_id, session_id, fleet_id, vehicle_id, kind, level, track_id,"
+            + " policy_version, raised_at_nanos, global_index, attempts from alert_notifications"
+            + " where published_at is null and next_attempt_at <= now() order by global_index limit " + CLAIM_ROWS
+            + " for update skip locked";
+
+    private record Pending(String alertId, String eventId, String sessionId, String fleetId, String vehicleId, String kind,
+                           String level, String trackId, String policyVersion, long raisedAtNanos, long globalIndex, int attempts) {
+    }
+
+    private final JdbcTemplate jdbc;
+    private final TransactionTemplate tx;
+    private final String url;
+    private final String topicRoot;
+    private final Duration pollInterval;
+    private final Duration keepPublished;
+    private final ObjectMapper mapper = new ObjectMapper();
+    private final AtomicLong pending = new AtomicLong();
+    private final Counter published;
+    private final Counter failed;
+    private final String clientId = "sightline-alerts-" + UUID.randomUUID().toString().substring(0, 12);
+    private volatile Mqtt3AsyncClient client;
+    private volatile Thread loop;
+    private volatile boolean running;
+    private long lastPruneNanos;
+
+    public AlertPublisher(JdbcTemplate jdbc, PlatformTransactionManager transactions, MeterRegistry meters,
+                          @Value("${sightline.alerts.mqtt.url:${sightline.ingest.mqtt.url:tcp://127.0.0.1:1883}}") String url,
+                          @Value("${sightline.alerts.mqtt.topic-root:${sightline.ingest.mqtt.topic-root:sightline}}") String topicRoot,
+                          @Value("${sightline.alerts.mqtt.poll-interval:200ms}") Duration pollInterval,
+                          @Value("${sightline.alerts.mqtt.keep-published:30d}") Duration keepPublished) {
+        this.jdbc = jdbc;
+        this.tx = new TransactionTemplate(transactions);
+        this.url = url;
+        this.topicRoot = topicRoot;
+        this.pollInterval = pollInterval;
+        this.keepPublished = keepPublished;
+        Gauge.builder("sightline.alerts.notifications.pending", pending, AtomicLong::get)
+                .description("Alert notifications not yet acknowledged by the MQTT broker").register(meters);
+        this.published = Counter.builder("sightline.alerts.notifications.published")
+                .description("Alert notifications the broker acknowledged").register(meters);
+        this.failed = Counter.builder("sightline.alerts.notifications.failed")
+                .description("Alert notification sends that failed and will be retried").register(meters);
+    }
+
+    /**
+     * Sends every due notification once, oldest first, and returns how many the broker
+     * acknowledged. The background loop calls it; tests call it to take one step.
+     */
+    int publishDue() {
+        int sent = 0;
+        while (true) {
+            int[] claimed = new int[2];
+            tx.executeWithoutResult(status -> {
+                List<Pending> rows = jdbc.query(CLAIM, (rs, i) -> new Pending(rs.getString(1), rs.getString(2), rs.getString(3),
+                        rs.getString(4), rs.getString(5), rs.getString(6), rs.getString(7), rs.getString(8), rs.getString(9),
+                        rs.getLong(10), rs.getLong(11), rs.getInt(12)));
+                claimed[0] = rows.size();
+                for (Pending row : rows) {
+                    String error = send(row);
+                    if (error == null) {
+                        jdbc.update("update alert_notifications set published_at = now(), attempts = attempts + 1, last_error = null"
+                                + " where alert_id = ?", row.alertId());
+                        published.increment();
+                        claimed[1]++;
+                    } else {
+                        long retryMillis = Math.min(LAST_RETRY.toMillis(), FIRST_RETRY.toMillis() << Math.min(row.attempts(), 16));
+                        jdbc.update("update alert_notifications set attempts = attempts + 1, last_error = ?,"
+                                + " next_attempt_at = now() + (? * interval '1 millisecond') where alert_id = ?",
+                                truncate(error), retryMillis, row.alertId());
+                        failed.increment();
+                    }
+                }
+            });
+            sent += claimed[1];
+            // A full claim of successes may have more behind it; a failure waits for its retry time.
+            if (claimed[0] < CLAIM_ROWS || claimed[1] < claimed[0]) {
+                break;
+            }
+        }
+        pending.set(jdbc.queryForObject("select count(*) from alert_notifications where published_at is null", Long.class));
+        return sent;
+    }
+
+    /** Deletes notifications sent longer than {@code keep-published} ago; returns how many. */
+    int prunePublished() {
+        return jdbc.update("delete from alert_notifications where published_at < now() - (? * interval '1 second')",
+                keepPublished.toSeconds());
+    }
+
+    /** Null when the broker acknowledged the message, else what went wrong. */
+    private String send(Pending row) {
+        String topic = topicRoot + "/" + row.fleetId() + "/" + row.vehicleId() + "/alerts";
+        try {
+            Mqtt3AsyncClient c = connected();
+            c.publishWith().topic(topic).qos(MqttQos.AT_LEAST_ONCE).payload(json(row)).send()
+                    .get(PUBACK_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            return null;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "interrupted while sending to " + url;
+        } catch (Exception e) {
+            Throwable cause = e instanceof java.util.concurrent.ExecutionException && e.getCause() != null ? e.getCause() : e;
+            LOG.warn("alert {} not announced on {} at {}: {}; retrying", row.alertId(), topic, url, cause.toString());
+            return "MQTT broker at " + url + ": " + cause;
+        }
+    }
+
+    private Mqtt3AsyncClient connected() throws Exception {
+        Mqtt3AsyncClient c = client;
+        if (c != null && c.getState().isConnected()) {
+            return c;
+        }
+        if (c != null) {
+            // No automatic reconnect: a publish queued inside a reconnecting client would be sent
+            // later, after this row was already marked failed and retried.
+            c.disconnect();
+        }
+        URI uri = URI.create(url);
+        int port = uri.getPort() > 0 ? uri.getPort() : 1883;
+        c = MqttClient.builder().useMqttVersion3().identifier(clientId).serverHost(uri.getHost()).serverPort(port).buildAsync();
+        client = c;
+        c.connectWith().cleanSession(true).keepAlive(30).send().get(PUBACK_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        return c;
+    }
+
+    private byte[] json(Pending row) {
+        ObjectNode n = mapper.createObjectNode();
+        n.put("schema", SCHEMA);
+        n.put("alertId", row.alertId());
+        n.put("eventId", row.eventId());
+        n.put("sessionId", row.sessionId());
+        n.put("fleetId", row.fleetId());
+        n.put("vehicleId", row.vehicleId());
+        n.put("kind", row.kind());
+        n.put("level", row.level());
+        n.put("trackId", row.trackId());
+        n.put("policyVersion", row.policyVersion());
+        n.put("raisedAtNanos", row.raisedAtNanos());
+        n.put("globalIndex", row.globalIndex());
+        return n.toString().getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static String truncate(String s) {
+        return s.length() <= ERROR_COLUMN ? s : s.substring(0, ERROR_COLUMN);
+    }
+
+    private void runLoop() {
+        while (running) {
+            try {
+                publishDue();
+                if (System.nanoTime() - lastPruneNanos > TimeUnit.MINUTES.toNanos(10)) {
+                    lastPruneNanos = System.nanoTime();
+                    int pruned = prunePublished();
+                    if (pruned > 0) {
+                        LOG.info("deleted {} alert notifications sent more than {} ago", pruned, keepPublished);
+                    }
+                }
+            } catch (RuntimeException e) {
+                // The database is away (or shutting down): keep the loop, the rows wait.
+                if (running) {
+                    LOG.warn("alert notifications: {}; retrying in {}", e.toString(), pollInterval);
+                }
+            }
+            try {
+                Thread.sleep(pollInterval.toMillis());
+            } catch (InterruptedException e) {
+                return;
+            }
+        }
+    }
+
+    @Override
+    public void start() {
+        running = true;
+        lastPruneNanos = System.nanoTime() - TimeUnit.HOURS.toNanos(1);
+        Thread t = new Thread(this::runLoop, "alert-publisher");
+        t.setDaemon(true);
+        loop = t;
+        t.start();
+        LOG.info("announcing alerts on {}/{{fleet}}/{{vehicle}}/alerts at {}", topicRoot, url);
+    }
+
+    @Override
+    public void stop() {
+        running = false;
+        Thread t = loop;
+        if (t != null) {
+            t.interrupt();
+            try {
+                t.join(PUBACK_TIMEOUT.toMillis() + 5_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        Mqtt3AsyncClient c = client;
+        if (c != null && c.getState().isConnected()) {
+            c.disconnect();
+        }
+    }
+
+    @Override
+    public boolean isRunning() {
+        return running;
+    }
+}

@@ -1,0 +1,229 @@
+package io.sightline.cloud.notify;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.hivemq.client.mqtt.MqttClient;
+import com.hivemq.client.mqtt.datatypes.MqttQos;
+import com.hivemq.client.mqtt.mqtt3.Mqtt3AsyncClient;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.sightline.cloud.ingest.IngestionService;
+import io.sightline.cloud.ingest.MqttIngestionIntegrationTest;
+import io.sightline.cloud.projection.AlertsProjection;
+import io.sightline.domain.event.EventEnvelope;
+import io.sightline.explain.sample.SyntheticDrive;
+import io.sightline.testkit.TestPostgres;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import org.axonframework.config.EventProcessingConfiguration;
+import org.axonframework.eventhandling.pooled.PooledStreamingEventProcessor;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+import org.springframework.transaction.PlatformTransactionManager;
+
+/**
+ * Alerts announced to safety apps (ADR-0016) on the real PostgreSQL and the real Mosquitto: a
+ * subscriber on {@code {root}/+/+/alerts} receives each raised alert once; a rebuild of the alerts
+ * projection announces nothing again; an unreachable broker leaves the notification waiting with
+ * its error, and it is sent once the broker can be reached.
+ */
+@SpringBootTest(properties = {"sightline.embedded-postgres.enabled=false", "sightline.alerts.mqtt.enabled=true",
+        "sightline.alerts.mqtt.poll-interval=50ms"})
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class AlertNotificationIntegrationTest {
+
+    static final long T0 = 1_764_000_000_000_000_000L;
+    private static final TestPostgres.Database DB = TestPostgres.freshDatabase("alert_notify");
+    /** This run's own topic root: concurrent runs on one broker never see each other's alerts. */
+    private static final String ROOT = "sightline-alerts-" + UUID.randomUUID().toString().substring(0, 8);
+
+    @DynamicPropertySource
+    static void properties(DynamicPropertyRegistry registry) {
+        DB.springDataSource().forEach(registry::add);
+        registry.add("sightline.alerts.mqtt.url", MqttIngestionIntegrationTest::brokerUrl);
+        registry.add("sightline.alerts.mqtt.topic-root", () -> ROOT);
+    }
+
+    @Autowired
+    IngestionService ingestion;
+    @Autowired
+    JdbcTemplate jdbc;
+    @Autowired
+    PlatformTransactionManager transactions;
+    @Autowired
+    EventProcessingConfiguration processing;
+    @Autowired
+    AlertPublisher contextPublisher;
+
+    private final ObjectMapper mapper = new ObjectMapper();
+    private final List<String[]> received = new CopyOnWriteArrayList<>();
+    private Mqtt3AsyncClient safetyApp;
+
+    @BeforeAll
+    void subscribeAsASafetyApp() throws Exception {
+        URIParts broker = URIParts.of(MqttIngestionIntegrationTest.brokerUrl());
+        safetyApp = MqttClient.builder().useMqttVersion3().identifier("safety-app-" + ROOT)
+                .serverHost(broker.host()).serverPort(broker.port()).buildAsync();
+        safetyApp.connectWith().cleanSession(true).send().get(10, TimeUnit.SECONDS);
+        safetyApp.subscribeWith().topicFilter(ROOT + "/+/+/alerts").qos(MqttQos.AT_LEAST_ONCE)
+                .callback(p -> received.add(new String[] {p.getTopic().toString(), new String(p.getPayloadAsBytes(), StandardCharsets.UTF_8)}))
+                .send().get(10, TimeUnit.SECONDS);
+    }
+
+    @AfterAll
+    void disconnect() {
+        if (safetyApp != null) {
+            safetyApp.disconnect();
+        }
+    }
+
+    record URIParts(String host, int port) {
+        static URIParts of(String url) {
+            java.net.URI uri = java.net.URI.create(url);
+            return new URIParts(uri.getHost(), uri.getPort() > 0 ? uri.getPort() : 1883);
+        }
+    }
+
+    /** A drive with two alerts (10.4 s and 30.3 s), as in TraceIntegrationTest. */
+    private SyntheticDrive append(String sessionId, String vehicleId) throws Exception {
+        SyntheticDrive drive = new SyntheticDrive(sessionId, T0).start("fleet-a", vehicleId, "v1", SyntheticDrive.POLICY_V1);
+        drive.approach(10.0, 8, 10, 22.0, 9.0, 0.0, 22.4, 2, "TRUE_POSITIVE");
+        drive.approach(30.0, 10, 10, 15.0, 9.0, 0.0, 22.4, 0.6, 2, "FALSE_POSITIVE");
+        List<EventEnvelope> events = drive.events();
+        for (int i = 0; i < events.size(); i += 40) {
+            ingestion.append(sessionId, i, events.subList(i, Math.min(events.size(), i + 40)));
+        }
+        return drive;
+    }
+
+    long count(String sql, Object... args) {
+        return jdbc.queryForObject(sql, Long.class, args);
+    }
+
+    void await(String what, BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("timed out after 60 s waiting for " + what + "; received: "
+                        + received.stream().map(r -> r[0] + " " + r[1]).toList() + "; outbox: "
+                        + jdbc.queryForList("select alert_id, published_at, attempts, last_error from alert_notifications"));
+            }
+            Thread.sleep(50);
+        }
+    }
+
+    @Test
+    @Order(1)
+    void eachRaisedAlertIsAnnouncedOnceOnItsVehicleTopic() throws Exception {
+        append("s-notify", "veh-1");
+        await("both alerts announced", () -> received.size() >= 2);
+        // Anything announced twice would arrive right behind the first copies.
+        Thread.sleep(500);
+        assertThat(received).hasSize(2);
+        assertThat(received).extracting(r -> r[0]).containsOnly(ROOT + "/fleet-a/veh-1/alerts");
+        JsonNode first = mapper.readTree(received.get(0)[1]);
+        JsonNode second = mapper.readTree(received.get(1)[1]);
+        assertThat(List.of(first.get("alertId").asText(), second.get("alertId").asText()))
+                .containsExactlyInAnyOrder("s-notify/alert/1", "s-notify/alert/2");
+        JsonNode alert1 = first.get("alertId").asText().endsWith("/1") ? first : second;
+        var row = jdbc.queryForMap("select * from alerts where alert_id = ?", "s-notify/alert/1");
+        assertThat(alert1.get("schema").asInt()).isEqualTo(AlertPublisher.SCHEMA);
+        assertThat(alert1.get("eventId").asText()).isEqualTo(row.get("event_id"));
+        assertThat(alert1.get("sessionId").asText()).isEqualTo("s-notify");
+        assertThat(alert1.get("fleetId").asText()).isEqualTo("fleet-a");
+        assertThat(alert1.get("vehicleId").asText()).isEqualTo("veh-1");
+        assertThat(alert1.get("kind").asText()).isEqualTo(row.get("kind")).isEqualTo("FORWARD_COLLISION");
+        assertThat(alert1.get("level").asText()).isEqualTo(row.get("level"));
+        assertThat(alert1.get("trackId").asText()).isEqualTo("trk-1");
+        assertThat(alert1.get("policyVersion").asText()).isEqualTo("v1");
+        assertThat(alert1.get("raisedAtNanos").asLong()).isEqualTo(T0 + 10_400_000_000L);
+        assertThat(alert1.get("globalIndex").asLong()).isEqualTo(row.get("global_index"));
+        assertThat(count("select count(*) from alert_notifications where published_at is not null and attempts = 1")).isEqualTo(2);
+    }
+
+    /**
+     * The dispatcher carries @DisallowReplay. The sent rows are pruned first (as retention does),
+     * so the outbox's own key cannot hide a re-announcement: without @DisallowReplay this test fails.
+     */
+    @Test
+    @Order(2)
+    void aRebuildOfTheAlertsProjectionAnnouncesNothingAgain() throws Exception {
+        assertThat(jdbc.update("delete from alert_notifications where published_at is not null")).isEqualTo(2);
+        int before = received.size();
+        PooledStreamingEventProcessor processor = processing.eventProcessor(AlertsProjection.NAME, PooledStreamingEventProcessor.class)
+                .orElseThrow();
+        processor.shutDown();
+        processor.resetTokens();
+        assertThat(count("select count(*) from alerts")).as("the reset handler emptied the projection").isZero();
+        processor.start();
+        // Both AlertRaised replayed: the notifier, in the same processing group, saw them in the same batches.
+        await("the projection rebuilt", () -> count("select count(*) from alerts") == 2
+                && !processor.processingStatus().isEmpty()
+                && processor.processingStatus().values().stream().allMatch(s -> s.isCaughtUp()));
+
+        // A new drive after the rebuild: its alerts are announced, and they are the only ones.
+        append("s-after-rebuild", "veh-2");
+        await("the new drive's alerts announced", () -> received.size() >= before + 2);
+        Thread.sleep(500);
+        assertThat(received.subList(before, received.size())).extracting(r -> mapper.readTree(r[1]).get("alertId").asText())
+                .containsExactlyInAnyOrder("s-after-rebuild/alert/1", "s-after-rebuild/alert/2");
+        assertThat(jdbc.queryForList("select alert_id from alert_notifications order by alert_id", String.class))
+                .containsExactly("s-after-rebuild/alert/1", "s-after-rebuild/alert/2");
+    }
+
+    @Test
+    @Order(3)
+    void anUnreachableBrokerLeavesTheNotificationWaitingWithItsErrorUntilItCanBeSent() throws Exception {
+        int closedPort;
+        try (ServerSocket s = new ServerSocket(0)) {
+            closedPort = s.getLocalPort();
+        }
+        // The context's publisher is stopped for this step, so the unreachable one is the only one that tries.
+        contextPublisher.stop();
+        jdbc.update("insert into alert_notifications (alert_id, event_id, session_id, fleet_id, vehicle_id, kind, level, track_id,"
+                + " policy_version, raised_at_nanos, global_index) values ('s-x/alert/1', 's-x/alert/1', 's-x', 'fleet-a', 'veh-9',"
+                + " 'FORWARD_COLLISION', 'WARNING', 'trk-9', 'v1', 1, 999999)");
+        SimpleMeterRegistry meters = new SimpleMeterRegistry();
+        AlertPublisher unreachable = new AlertPublisher(jdbc, transactions, meters,
+                "tcp://127.0.0.1:" + closedPort, ROOT, Duration.ofMillis(50), Duration.ofDays(30));
+        int sentBefore = received.size();
+        try {
+            assertThat(unreachable.publishDue()).isZero();
+        } finally {
+            contextPublisher.start();
+        }
+        var row = jdbc.queryForMap("select * from alert_notifications where alert_id = 's-x/alert/1'");
+        assertThat(row.get("published_at")).isNull();
+        assertThat((Integer) row.get("attempts")).isEqualTo(1);
+        assertThat((String) row.get("last_error")).contains("tcp://127.0.0.1:" + closedPort);
+        assertThat(((java.sql.Timestamp) row.get("next_attempt_at")).toInstant()).isAfter(java.time.Instant.now());
+        assertThat(meters.get("sightline.alerts.notifications.pending").gauge().value()).isEqualTo(1.0);
+        assertThat(meters.get("sightline.alerts.notifications.failed").counter().count()).isEqualTo(1.0);
+        assertThat(received).hasSize(sentBefore);
+
+        // Due again, the running publisher (reachable broker) sends it.
+        jdbc.update("update alert_notifications set next_attempt_at = now() where alert_id = 's-x/alert/1'");
+        // The app can hear it before the publisher has recorded the broker's acknowledgement.
+        await("the waiting notification sent and marked", () -> received.stream().skip(sentBefore).anyMatch(r -> r[1].contains("s-x/alert/1"))
+                && count("select count(*) from alert_notifications where alert_id = 's-x/alert/1' and published_at is not null") == 1);
+        assertThat(received.stream().skip(sentBefore).filter(r -> r[1].contains("s-x/alert/1"))).hasSize(1);
+    }
+}
