@@ -89,6 +89,7 @@ public class BenchCommand implements Runnable {
 
                 System.out.printf("append benchmark: %,d events per path, %d sessions, %d events per batch, %d threads%n",
                         perSession * sessions, sessions, batch, threads);
+                System.out.println(IngestBench.heapNote());
                 double axonRate = timed("axon ", axonSessions, (sessionId, first, slice) -> ingestion.append(sessionId, first, slice));
 
                 List<List<Object[]>> rows = new ArrayList<>();
@@ -258,6 +259,7 @@ public class BenchCommand implements Runnable {
                     waitCaughtUp(processing, name, head, 600);
                 }
                 System.out.printf("rebuild benchmark over %,d stored events (head global index %,d)%n", total, head);
+                System.out.println(IngestBench.heapNote());
 
                 IngestBench.CpuSample readCpu = IngestBench.CpuSample.now();
                 long t0 = System.nanoTime();

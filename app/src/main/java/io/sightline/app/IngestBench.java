@@ -145,6 +145,7 @@ final class IngestBench implements Callable<Integer> {
                             + " %,d bytes, cloud on port %d%s, projections %s%n",
                     perVehicle * vehicles, vehicles, settings.maxEventsPerBatch(), settings.maxBatchBytes(), port,
                     paths.contains("mqtt") ? ", broker " + mqttUrl : "", withProjections ? "on" : "off");
+            System.out.println(heapNote());
             System.out.printf("raw path: the same events as Axon would store them, %,d rows per insert transaction, one thread per vehicle%n",
                     rawBatch == null ? settings.maxEventsPerBatch() : rawBatch);
             System.out.println(liveUploaders
@@ -498,6 +499,32 @@ final class IngestBench implements Callable<Integer> {
         double rate = total / seconds;
         System.out.printf("%-5s %,d events in %.2f s = %,.0f events/s%s%n", label, total, seconds, rate, cpu.since(cpuBefore, total));
         return rate;
+    }
+
+    /**
+     * One line on how this JVM's heap behaves, printed before any timing: a heap that grows on
+     * demand has the kernel clear each newly committed page on the thread that first touches it,
+     * which moved the same code between 7 and 19 µs per event from run to run (docs/benchmarks.md).
+     */
+    static String heapNote() {
+        long maxBytes = Runtime.getRuntime().maxMemory();
+        long committedBytes = Runtime.getRuntime().totalMemory();
+        String preTouch = vmOption("AlwaysPreTouch");
+        String freeRatio = vmOption("MaxHeapFreeRatio");
+        boolean fixed = "true".equals(preTouch) && "100".equals(freeRatio) && committedBytes >= maxBytes * 9 / 10;
+        return String.format("heap: %.1f of %.1f GiB committed, %s", committedBytes / 1073741824.0, maxBytes / 1073741824.0,
+                fixed ? "touched at start and kept (AlwaysPreTouch, MaxHeapFreeRatio=100)"
+                        : "growing on demand: timings include the kernel clearing new heap pages; run through ./sightline,"
+                        + " which fixes the heap for bench (docs/benchmarks.md)");
+    }
+
+    private static String vmOption(String name) {
+        try {
+            return java.lang.management.ManagementFactory.getPlatformMXBean(com.sun.management.HotSpotDiagnosticMXBean.class)
+                    .getVMOption(name).getValue();
+        } catch (RuntimeException e) {
+            return "?";
+        }
     }
 
     /**
