@@ -110,8 +110,12 @@ public class AlertPublisher implements SmartLifecycle {
                         rs.getString(4), rs.getString(5), rs.getString(6), rs.getString(7), rs.getString(8), rs.getString(9),
                         rs.getLong(10), rs.getLong(11), rs.getInt(12)));
                 claimed[0] = rows.size();
+                String brokerError = null;
                 for (Pending row : rows) {
-                    String error = send(row);
+                    // After one failure the rest of the claim waits for its retry without trying: an
+                    // unreachable broker would otherwise hold these rows' locks for a timeout each.
+                    String error = brokerError != null ? brokerError : send(row);
+                    brokerError = error;
                     if (error == null) {
                         jdbc.update("update alert_notifications set published_at = now(), attempts = attempts + 1, last_error = null"
                                 + " where alert_id = ?", row.alertId());

@@ -160,13 +160,15 @@ class AlertNotificationIntegrationTest {
     }
 
     /**
-     * The dispatcher carries @DisallowReplay. The sent rows are pruned first (as retention does),
+     * The dispatcher carries @DisallowReplay. The sent rows are pruned first (retention set to zero),
      * so the outbox's own key cannot hide a re-announcement: without @DisallowReplay this test fails.
      */
     @Test
     @Order(2)
     void aRebuildOfTheAlertsProjectionAnnouncesNothingAgain() throws Exception {
-        assertThat(jdbc.update("delete from alert_notifications where published_at is not null")).isEqualTo(2);
+        AlertPublisher keepingNothing = new AlertPublisher(jdbc, transactions, new SimpleMeterRegistry(),
+                MqttIngestionIntegrationTest.brokerUrl(), ROOT, Duration.ofMillis(50), Duration.ZERO);
+        assertThat(keepingNothing.prunePublished()).as("retention deletes the sent rows").isEqualTo(2);
         int before = received.size();
         PooledStreamingEventProcessor processor = processing.eventProcessor(AlertsProjection.NAME, PooledStreamingEventProcessor.class)
                 .orElseThrow();
