@@ -87,6 +87,40 @@ class ModelActivationTest {
     }
 
     @Test
+    void activationRunsTheModelBeforeItServes() throws IOException {
+        ActivatedModel activated = ModelLoader.activate(copyModel("yolox_nano"), "primary", SessionConfig.defaults());
+        try (Detector detector = activated.detector()) {
+            assertThat(activated.warmUpInferenceNanos()).hasSize(ModelLoader.WARM_UP_RUNS);
+            assertThat(java.util.stream.LongStream.of(activated.warmUpInferenceNanos()).min().orElseThrow()).isPositive();
+            StageTimes times = detector.lastTimes();
+            assertThat(times.inferenceNanos).as("the warm-up ran the session").isPositive();
+            assertThat(times.preprocessNanos).as("through the adapter's preprocessing").isPositive();
+        }
+    }
+
+    @Test
+    void aModelThatLoadsButCannotRunIsRefusedAtActivation() throws IOException {
+        Path dir = copyModel("yolox_nano");
+        Path onnx = dir.resolve("yolox_nano.onnx");
+        Files.write(onnx, TinyOnnx.yoloxShapedWithAnInputTheAdapterNeverFeeds());
+        Path manifest = dir.resolve("manifest.json");
+        Files.writeString(manifest, Files.readString(manifest)
+                .replace("695e750a5d5754bb5a8d5325643b59282191a7e7a564e435a415fd3c578eab14", ModelLoader.sha256(onnx))
+                .replaceFirst("\"bytes\"\\s*:\\s*\\d+", "\"bytes\": " + Files.size(onnx)));
+
+        ModelRejectedException e = catchThrowableOfType(ModelRejectedException.class,
+                () -> ModelLoader.activate(dir, "primary", SessionConfig.defaults()));
+        assertThat(e).as("a graph that loads and matches the manifest but cannot run").isNotNull();
+        assertThat(e.getMessage())
+                .contains(onnx.toAbsolutePath().toString())
+                .contains("loads but cannot run on a 1280x720 frame")
+                .contains("unused")
+                .contains("check that every input of the graph is the manifest's input");
+        assertThat(e.event().actualSha256()).isEqualTo(ModelLoader.sha256(onnx));
+        assertThat(e.event().reason()).isEqualTo(e.getMessage());
+    }
+
+    @Test
     void wrongInputNameIsRefused() throws IOException {
         Path dir = copyModel("fastestdet");
         Path manifest = dir.resolve("manifest.json");

@@ -79,7 +79,15 @@ public final class InferenceBenchCommand implements Callable<Integer> {
             }
         }
         Path dir = ProjectHome.bundledModel(model);
+        long a0 = System.nanoTime();
         ActivatedModel m = ModelLoader.activate(dir, "primary", new SessionConfig(threads, 1, "ALL_OPT"));
+        long activationNanos = System.nanoTime() - a0;
+        StringBuilder warmUps = new StringBuilder();
+        for (long n : m.warmUpInferenceNanos()) {
+            warmUps.append(warmUps.length() == 0 ? "" : ", ").append(String.format(Locale.ROOT, "%.2f", n / 1e6));
+        }
+        out.printf(Locale.ROOT, "activation %.0f ms (sha256, session, %d warm-up runs on a grey %dx%d frame); warm-up inference %s ms%n",
+                activationNanos / 1e6, ModelLoader.WARM_UP_RUNS, ModelLoader.WARM_UP_WIDTH_PX, ModelLoader.WARM_UP_HEIGHT_PX, warmUps);
         OrtDetector det = (OrtDetector) m.detector();
         OrtSession session = det.session();
         Map<String, OnnxTensor> rawInputs = Map.of(det.manifest().input().name(), det.inputTensor());
@@ -99,6 +107,10 @@ public final class InferenceBenchCommand implements Callable<Integer> {
                 }
                 det.detect(frame);
                 StageTimes t = det.lastTimes();
+                if (i == 0) {
+                    out.printf(Locale.ROOT, "first frame after activation: preprocess %.2f ms, inference %.2f ms, decode %.2f ms%n",
+                            t.preprocessNanos / 1e6, t.inferenceNanos / 1e6, t.postprocessNanos / 1e6);
+                }
                 long r0 = System.nanoTime();
                 try (OrtSession.Result r = session.run(rawInputs)) {
                     r.get(0);
