@@ -1,19 +1,26 @@
 -- Alert notifications to safety apps (issue 5, ADR-0016): an outbox. The alerts processor's
--- notifier writes one row per raised alert in the processor's own transaction (with its token),
--- so an alert is announced if and only if it was processed live; AlertPublisher sends the rows
--- over MQTT and marks them. A rebuild replays into the projection but never into this table
--- (@DisallowReplay), so it announces nothing again.
+-- notifier writes one row per AlertRaised and per AlertCleared in the processor's own transaction
+-- (with its token), so an alert is announced if and only if it was processed live; AlertPublisher
+-- sends the rows over MQTT and marks them. A rebuild replays into the projection but never into
+-- this table (@DisallowReplay), so it announces nothing again.
 create table alert_notifications (
-    alert_id           varchar(255) primary key,
-    event_id           varchar(255) not null,
+    -- The announced event's id: one row per event, whatever replays or redeliveries happen.
+    event_id           varchar(255) primary key,
+    type               varchar(16)  not null check (type in ('raised', 'cleared')),
+    alert_id           varchar(255) not null,
     session_id         varchar(255) not null,
     fleet_id           varchar(255) not null,
     vehicle_id         varchar(255) not null,
-    kind               varchar(64)  not null,
-    level              varchar(64)  not null,
+    -- Raised only.
+    kind               varchar(64),
+    level              varchar(64),
     track_id           varchar(255),
-    policy_version     varchar(255) not null,
-    raised_at_nanos    bigint       not null,
+    policy_version     varchar(255),
+    raised_at_nanos    bigint,
+    -- Cleared only.
+    cleared_at_nanos   bigint,
+    cleared_reason     varchar(255),
+    active_for_nanos   bigint,
     global_index       bigint       not null,
     created_at         timestamptz  not null default now(),
     -- Null until the broker acknowledged the QoS 1 publish.

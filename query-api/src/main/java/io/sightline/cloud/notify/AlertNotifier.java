@@ -1,6 +1,7 @@
 package io.sightline.cloud.notify;
 
 import io.sightline.cloud.projection.AlertsProjection;
+import io.sightline.domain.event.AlertCleared;
 import io.sightline.domain.event.AlertRaised;
 import io.sightline.domain.event.DriveSessionStarted;
 import java.util.HashMap;
@@ -17,10 +18,11 @@ import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
 
 /**
- * Announces every alert raised to safety apps (ADR-0016): for each {@link AlertRaised} it writes a
- * row to the {@code alert_notifications} outbox, which {@link AlertPublisher} sends over MQTT.
+ * Announces every alert raised and cleared to safety apps (ADR-0016): for each {@link AlertRaised}
+ * and {@link AlertCleared} it writes a row to the {@code alert_notifications} outbox, which
+ * {@link AlertPublisher} sends over MQTT.
  *
- * <p>It is a dispatcher, so it must not fire again when the projection is rebuilt: both handlers
+ * <p>It is a dispatcher, so it must not fire again when the projection is rebuilt: its handlers
  * carry {@code @DisallowReplay}, and a reset-and-replay of {@code alerts} rebuilds the table without
  * re-announcing years of alerts. It runs in the {@code alerts} processing group, so the row is
  * written in the same transaction as that processor's token: an alert is announced once the
@@ -36,9 +38,14 @@ import org.springframework.stereotype.Component;
 public class AlertNotifier {
 
     private static final String SESSIONS_KEY = AlertNotifier.class.getName() + "/sessions";
-    private static final String INSERT = "insert into alert_notifications (alert_id, event_id, session_id, fleet_id, vehicle_id,"
-            + " kind, level, track_id, policy_version, raised_at_nanos, global_index) values (?,?,?,?,?,?,?,?,?,?,?)"
-            + " on conflict (alert_id) do nothing";
+    private static final String INSERT_RAISED = "insert into alert_notifications (event_id, type, alert_id, session_id, fleet_id,"
+            + " vehicle_id, kind, level, track_id, policy_version, raised_at_nanos, global_index)"
+            + " values (?,'raised',?,?,?,?,?,?,?,?,?,?) on conflict (event_id) do nothing";
+    private static final String INSERT_CLEARED = "insert into alert_notifications (event_id, type, alert_id, session_id, fleet_id,"
+            + " vehicle_id, cleared_at_nanos, cleared_reason, active_for_nanos, global_index)"
+            + " values (?,'cleared',?,?,?,?,?,?,?,?) on conflict (event_id) do nothing";
+    /** Width of alert_notifications.cleared_reason (V7). */
+    private static final int REASON_COLUMN = 255;
 
     private record Vehicle(String fleetId, String vehicleId) {
     }
@@ -63,20 +70,36 @@ public class AlertNotifier {
     @EventHandler
     @DisallowReplay
     void on(AlertRaised a, DomainEventMessage<?> message, TrackingToken token) {
-        String sessionId = message.getAggregateIdentifier();
+        Vehicle vehicle = vehicleOf(message.getAggregateIdentifier(), a.alertId());
+        jdbc.update(INSERT_RAISED, message.getIdentifier(), a.alertId(), message.getAggregateIdentifier(), vehicle.fleetId(),
+                vehicle.vehicleId(), a.kind(), a.level(), a.trackId(), a.policyVersion(), a.raisedAtNanos(), globalIndex(token));
+    }
+
+    @EventHandler
+    @DisallowReplay
+    void on(AlertCleared c, DomainEventMessage<?> message, TrackingToken token) {
+        Vehicle vehicle = vehicleOf(message.getAggregateIdentifier(), c.alertId());
+        String reason = c.reason() == null || c.reason().length() <= REASON_COLUMN ? c.reason() : c.reason().substring(0, REASON_COLUMN);
+        jdbc.update(INSERT_CLEARED, message.getIdentifier(), c.alertId(), message.getAggregateIdentifier(), vehicle.fleetId(),
+                vehicle.vehicleId(), c.clearedAtNanos(), reason, c.activeForNanos(), globalIndex(token));
+    }
+
+    private Vehicle vehicleOf(String sessionId, String alertId) {
         Vehicle vehicle = batchSessions().get(sessionId);
-        if (vehicle == null) {
-            List<Vehicle> found = jdbc.query("select fleet_id, vehicle_id from alert_sessions where session_id = ?",
-                    (rs, i) -> new Vehicle(rs.getString(1), rs.getString(2)), sessionId);
-            if (found.isEmpty()) {
-                // The projection refuses the same alert for the same reason; the event is dead-lettered.
-                throw new IllegalStateException("alert " + a.alertId() + " in session " + sessionId
-                        + " whose DriveSessionStarted was never projected: no vehicle topic to announce it on");
-            }
-            vehicle = found.get(0);
+        if (vehicle != null) {
+            return vehicle;
         }
-        long globalIndex = token == null ? -1 : token.position().orElse(-1);
-        jdbc.update(INSERT, a.alertId(), message.getIdentifier(), sessionId, vehicle.fleetId(), vehicle.vehicleId(), a.kind(),
-                a.level(), a.trackId(), a.policyVersion(), a.raisedAtNanos(), globalIndex);
+        List<Vehicle> found = jdbc.query("select fleet_id, vehicle_id from alert_sessions where session_id = ?",
+                (rs, i) -> new Vehicle(rs.getString(1), rs.getString(2)), sessionId);
+        if (found.isEmpty()) {
+            // The projection refuses the same alert for the same reason; the event is dead-lettered.
+            throw new IllegalStateException("alert " + alertId + " in session " + sessionId
+                    + " whose DriveSessionStarted was never projected: no vehicle topic to announce it on");
+        }
+        return found.get(0);
+    }
+
+    private static long globalIndex(TrackingToken token) {
+        return token == null ? -1 : token.position().orElse(-1);
     }
 }

@@ -27,15 +27,16 @@ import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * Sends the {@code alert_notifications} outbox to safety apps over MQTT (ADR-0016): one QoS 1
- * message per alert on {@code {root}/{fleet}/{vehicle}/alerts}, oldest first, as JSON
- * ({@link #SCHEMA} 1: alertId, eventId, sessionId, fleetId, vehicleId, kind, level, trackId,
- * policyVersion, raisedAtNanos, globalIndex).
+ * message per alert raised or cleared on {@code {root}/{fleet}/{vehicle}/alerts}, oldest first, as
+ * JSON ({@link #SCHEMA} 1): type ({@code raised} or {@code cleared}), alertId, eventId, sessionId,
+ * fleetId, vehicleId, globalIndex; for {@code raised} also kind, level, trackId, policyVersion,
+ * raisedAtNanos; for {@code cleared} also clearedAtNanos, reason, activeForNanos.
  *
  * <p>Replicas share the outbox: each claims due rows with {@code for update skip locked}, so two
  * replicas never send the same row at once. A row is marked sent only after the broker's PUBACK;
  * a failure records the error and retries with a doubling back-off (1 s up to 60 s). Delivery is
  * at least once (a PUBACK lost with a replica's crash resends the row): safety apps deduplicate by
- * {@code alertId}. Sent rows are kept {@code keep-published} (30 days) for audit, then deleted.
+ * {@code eventId}. Sent rows are kept {@code keep-published} (30 days) for audit, then deleted.
  *
  * <p>Metrics: {@code sightline.alerts.notifications.pending} (gauge), {@code .published} and
  * {@code .failed} (counters).
@@ -53,13 +54,15 @@ public class AlertPublisher implements SmartLifecycle {
     private static final int ERROR_COLUMN = 1000;
 
     private static final Logger LOG = LoggerFactory.getLogger(AlertPublisher.class);
-    private static final String CLAIM = "select alert_id, event_id, session_id, fleet_id, vehicle_id, kind, level, track_id,"
-            + " policy_version, raised_at_nanos, global_index, attempts from alert_notifications"
-            + " where published_at is null and next_attempt_at <= now() order by global_index limit " + CLAIM_ROWS
-            + " for update skip locked";
+    private static final String CLAIM = "select event_id, type, alert_id, session_id, fleet_id, vehicle_id, kind, level, track_id,"
+            + " policy_version, raised_at_nanos, cleared_at_nanos, cleared_reason, active_for_nanos, global_index, attempts"
+            + " from alert_notifications where published_at is null and next_attempt_at <= now()"
+            + " order by global_index limit " + CLAIM_ROWS + " for update skip locked";
 
-    private record Pending(String alertId, String eventId, String sessionId, String fleetId, String vehicleId, String kind,
-                           String level, String trackId, String policyVersion, long raisedAtNanos, long globalIndex, int attempts) {
+    /** One outbox row; the raised-only and cleared-only values are null for the other type. */
+    private record Pending(String eventId, String type, String alertId, String sessionId, String fleetId, String vehicleId,
+                           String kind, String level, String trackId, String policyVersion, Long raisedAtNanos,
+                           Long clearedAtNanos, String clearedReason, Long activeForNanos, long globalIndex, int attempts) {
     }
 
     private final JdbcTemplate jdbc;
@@ -108,7 +111,8 @@ public class AlertPublisher implements SmartLifecycle {
             tx.executeWithoutResult(status -> {
                 List<Pending> rows = jdbc.query(CLAIM, (rs, i) -> new Pending(rs.getString(1), rs.getString(2), rs.getString(3),
                         rs.getString(4), rs.getString(5), rs.getString(6), rs.getString(7), rs.getString(8), rs.getString(9),
-                        rs.getLong(10), rs.getLong(11), rs.getInt(12)));
+                        rs.getString(10), rs.getObject(11, Long.class), rs.getObject(12, Long.class), rs.getString(13),
+                        rs.getObject(14, Long.class), rs.getLong(15), rs.getInt(16)));
                 claimed[0] = rows.size();
                 String brokerError = null;
                 for (Pending row : rows) {
@@ -118,14 +122,14 @@ public class AlertPublisher implements SmartLifecycle {
                     brokerError = error;
                     if (error == null) {
                         jdbc.update("update alert_notifications set published_at = now(), attempts = attempts + 1, last_error = null"
-                                + " where alert_id = ?", row.alertId());
+                                + " where event_id = ?", row.eventId());
                         published.increment();
                         claimed[1]++;
                     } else {
                         long retryMillis = Math.min(LAST_RETRY.toMillis(), FIRST_RETRY.toMillis() << Math.min(row.attempts(), 16));
                         jdbc.update("update alert_notifications set attempts = attempts + 1, last_error = ?,"
-                                + " next_attempt_at = now() + (? * interval '1 millisecond') where alert_id = ?",
-                                truncate(error), retryMillis, row.alertId());
+                                + " next_attempt_at = now() + (? * interval '1 millisecond') where event_id = ?",
+                                truncate(error), retryMillis, row.eventId());
                         failed.increment();
                     }
                 }
@@ -159,7 +163,7 @@ public class AlertPublisher implements SmartLifecycle {
             return "interrupted while sending to " + url;
         } catch (Exception e) {
             Throwable cause = e instanceof java.util.concurrent.ExecutionException && e.getCause() != null ? e.getCause() : e;
-            LOG.warn("alert {} not announced on {} at {}: {}; retrying", row.alertId(), topic, url, cause.toString());
+            LOG.warn("alert {} ({}) not announced on {} at {}: {}; retrying", row.alertId(), row.type(), topic, url, cause.toString());
             return "MQTT broker at " + url + ": " + cause;
         }
     }
@@ -185,16 +189,23 @@ public class AlertPublisher implements SmartLifecycle {
     private byte[] json(Pending row) {
         ObjectNode n = mapper.createObjectNode();
         n.put("schema", SCHEMA);
+        n.put("type", row.type());
         n.put("alertId", row.alertId());
         n.put("eventId", row.eventId());
         n.put("sessionId", row.sessionId());
         n.put("fleetId", row.fleetId());
         n.put("vehicleId", row.vehicleId());
-        n.put("kind", row.kind());
-        n.put("level", row.level());
-        n.put("trackId", row.trackId());
-        n.put("policyVersion", row.policyVersion());
-        n.put("raisedAtNanos", row.raisedAtNanos());
+        if ("raised".equals(row.type())) {
+            n.put("kind", row.kind());
+            n.put("level", row.level());
+            n.put("trackId", row.trackId());
+            n.put("policyVersion", row.policyVersion());
+            n.put("raisedAtNanos", row.raisedAtNanos());
+        } else {
+            n.put("clearedAtNanos", row.clearedAtNanos());
+            n.put("reason", row.clearedReason());
+            n.put("activeForNanos", row.activeForNanos());
+        }
         n.put("globalIndex", row.globalIndex());
         return n.toString().getBytes(StandardCharsets.UTF_8);
     }

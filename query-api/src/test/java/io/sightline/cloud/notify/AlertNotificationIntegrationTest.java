@@ -40,7 +40,7 @@ import org.springframework.transaction.PlatformTransactionManager;
 
 /**
  * Alerts announced to safety apps (ADR-0016) on the real PostgreSQL and the real Mosquitto: a
- * subscriber on {@code {root}/+/+/alerts} receives each raised alert once; a rebuild of the alerts
+ * subscriber on {@code {root}/+/+/alerts} receives each alert raised and cleared once; a rebuild of the alerts
  * projection announces nothing again; an unreachable broker leaves the notification waiting with
  * its error, and it is sent once the broker can be reached.
  */
@@ -102,7 +102,7 @@ class AlertNotificationIntegrationTest {
         }
     }
 
-    /** A drive with two alerts (10.4 s and 30.3 s), as in TraceIntegrationTest. */
+    /** A drive with two alerts (10.4 s and 30.3 s; the second clears at 30.7 s), as in TraceIntegrationTest. */
     private SyntheticDrive append(String sessionId, String vehicleId) throws Exception {
         SyntheticDrive drive = new SyntheticDrive(sessionId, T0).start("fleet-a", vehicleId, "v1", SyntheticDrive.POLICY_V1);
         drive.approach(10.0, 8, 10, 22.0, 9.0, 0.0, 22.4, 2, "TRUE_POSITIVE");
@@ -130,20 +130,27 @@ class AlertNotificationIntegrationTest {
         }
     }
 
+    private JsonNode json(String[] message) {
+        try {
+            return mapper.readTree(message[1]);
+        } catch (java.io.IOException e) {
+            throw new AssertionError("not JSON: " + message[1], e);
+        }
+    }
+
+    /** The drive raises alert/1 and alert/2, and alert/2 clears when the lead cuts out. */
     @Test
     @Order(1)
-    void eachRaisedAlertIsAnnouncedOnceOnItsVehicleTopic() throws Exception {
+    void eachRaisedAndClearedAlertIsAnnouncedOnceOnItsVehicleTopic() throws Exception {
         append("s-notify", "veh-1");
-        await("both alerts announced", () -> received.size() >= 2);
+        await("three announcements", () -> received.size() >= 3);
         // Anything announced twice would arrive right behind the first copies.
         Thread.sleep(500);
-        assertThat(received).hasSize(2);
+        assertThat(received).hasSize(3);
         assertThat(received).extracting(r -> r[0]).containsOnly(ROOT + "/fleet-a/veh-1/alerts");
-        JsonNode first = mapper.readTree(received.get(0)[1]);
-        JsonNode second = mapper.readTree(received.get(1)[1]);
-        assertThat(List.of(first.get("alertId").asText(), second.get("alertId").asText()))
-                .containsExactlyInAnyOrder("s-notify/alert/1", "s-notify/alert/2");
-        JsonNode alert1 = first.get("alertId").asText().endsWith("/1") ? first : second;
+        assertThat(received).extracting(r -> json(r).get("type").asText() + " " + json(r).get("alertId").asText())
+                .containsExactlyInAnyOrder("raised s-notify/alert/1", "raised s-notify/alert/2", "cleared s-notify/alert/2");
+        JsonNode alert1 = received.stream().map(this::json).filter(j -> j.get("alertId").asText().endsWith("/1")).findFirst().orElseThrow();
         var row = jdbc.queryForMap("select * from alerts where alert_id = ?", "s-notify/alert/1");
         assertThat(alert1.get("schema").asInt()).isEqualTo(AlertPublisher.SCHEMA);
         assertThat(alert1.get("eventId").asText()).isEqualTo(row.get("event_id"));
@@ -156,7 +163,18 @@ class AlertNotificationIntegrationTest {
         assertThat(alert1.get("policyVersion").asText()).isEqualTo("v1");
         assertThat(alert1.get("raisedAtNanos").asLong()).isEqualTo(T0 + 10_400_000_000L);
         assertThat(alert1.get("globalIndex").asLong()).isEqualTo(row.get("global_index"));
-        assertThat(count("select count(*) from alert_notifications where published_at is not null and attempts = 1")).isEqualTo(2);
+        assertThat(alert1.has("clearedAtNanos")).isFalse();
+
+        JsonNode cleared = received.stream().map(this::json).filter(j -> j.get("type").asText().equals("cleared")).findFirst().orElseThrow();
+        var row2 = jdbc.queryForMap("select * from alerts where alert_id = ?", "s-notify/alert/2");
+        assertThat(cleared.get("clearedAtNanos").asLong()).isEqualTo(row2.get("cleared_at_nanos")).isEqualTo(T0 + 30_700_000_000L);
+        assertThat(cleared.get("reason").asText()).isEqualTo(row2.get("cleared_reason"));
+        assertThat(cleared.get("activeForNanos").asLong()).isEqualTo(400_000_000L);
+        assertThat(cleared.has("kind")).isFalse();
+        JsonNode raised2 = received.stream().map(this::json)
+                .filter(j -> j.get("type").asText().equals("raised") && j.get("alertId").asText().endsWith("/2")).findFirst().orElseThrow();
+        assertThat(cleared.get("globalIndex").asLong()).as("a clear comes after its raise").isGreaterThan(raised2.get("globalIndex").asLong());
+        assertThat(count("select count(*) from alert_notifications where published_at is not null and attempts = 1")).isEqualTo(3);
     }
 
     /**
@@ -168,7 +186,7 @@ class AlertNotificationIntegrationTest {
     void aRebuildOfTheAlertsProjectionAnnouncesNothingAgain() throws Exception {
         AlertPublisher keepingNothing = new AlertPublisher(jdbc, transactions, new SimpleMeterRegistry(),
                 MqttIngestionIntegrationTest.brokerUrl(), ROOT, Duration.ofMillis(50), Duration.ZERO);
-        assertThat(keepingNothing.prunePublished()).as("retention deletes the sent rows").isEqualTo(2);
+        assertThat(keepingNothing.prunePublished()).as("retention deletes the sent rows").isEqualTo(3);
         int before = received.size();
         PooledStreamingEventProcessor processor = processing.eventProcessor(AlertsProjection.NAME, PooledStreamingEventProcessor.class)
                 .orElseThrow();
@@ -183,12 +201,12 @@ class AlertNotificationIntegrationTest {
 
         // A new drive after the rebuild: its alerts are announced, and they are the only ones.
         append("s-after-rebuild", "veh-2");
-        await("the new drive's alerts announced", () -> received.size() >= before + 2);
+        await("the new drive's alerts announced", () -> received.size() >= before + 3);
         Thread.sleep(500);
-        assertThat(received.subList(before, received.size())).extracting(r -> mapper.readTree(r[1]).get("alertId").asText())
-                .containsExactlyInAnyOrder("s-after-rebuild/alert/1", "s-after-rebuild/alert/2");
-        assertThat(jdbc.queryForList("select alert_id from alert_notifications order by alert_id", String.class))
-                .containsExactly("s-after-rebuild/alert/1", "s-after-rebuild/alert/2");
+        assertThat(received.subList(before, received.size())).extracting(r -> json(r).get("type").asText() + " " + json(r).get("alertId").asText())
+                .containsExactlyInAnyOrder("raised s-after-rebuild/alert/1", "raised s-after-rebuild/alert/2", "cleared s-after-rebuild/alert/2");
+        assertThat(jdbc.queryForList("select type || ' ' || alert_id from alert_notifications order by global_index", String.class))
+                .containsExactly("raised s-after-rebuild/alert/1", "raised s-after-rebuild/alert/2", "cleared s-after-rebuild/alert/2");
     }
 
     @Test
@@ -200,8 +218,8 @@ class AlertNotificationIntegrationTest {
         }
         // The context's publisher is stopped for this step, so the unreachable one is the only one that tries.
         contextPublisher.stop();
-        jdbc.update("insert into alert_notifications (alert_id, event_id, session_id, fleet_id, vehicle_id, kind, level, track_id,"
-                + " policy_version, raised_at_nanos, global_index) values ('s-x/alert/1', 's-x/alert/1', 's-x', 'fleet-a', 'veh-9',"
+        jdbc.update("insert into alert_notifications (event_id, type, alert_id, session_id, fleet_id, vehicle_id, kind, level, track_id,"
+                + " policy_version, raised_at_nanos, global_index) values ('s-x/alert/1', 'raised', 's-x/alert/1', 's-x', 'fleet-a', 'veh-9',"
                 + " 'FORWARD_COLLISION', 'WARNING', 'trk-9', 'v1', 1, 999999)");
         SimpleMeterRegistry meters = new SimpleMeterRegistry();
         AlertPublisher unreachable = new AlertPublisher(jdbc, transactions, meters,
@@ -212,7 +230,7 @@ class AlertNotificationIntegrationTest {
         } finally {
             contextPublisher.start();
         }
-        var row = jdbc.queryForMap("select * from alert_notifications where alert_id = 's-x/alert/1'");
+        var row = jdbc.queryForMap("select * from alert_notifications where event_id = 's-x/alert/1'");
         assertThat(row.get("published_at")).isNull();
         assertThat((Integer) row.get("attempts")).isEqualTo(1);
         assertThat((String) row.get("last_error")).contains("tcp://127.0.0.1:" + closedPort);
@@ -222,10 +240,10 @@ class AlertNotificationIntegrationTest {
         assertThat(received).hasSize(sentBefore);
 
         // Due again, the running publisher (reachable broker) sends it.
-        jdbc.update("update alert_notifications set next_attempt_at = now() where alert_id = 's-x/alert/1'");
+        jdbc.update("update alert_notifications set next_attempt_at = now() where event_id = 's-x/alert/1'");
         // The app can hear it before the publisher has recorded the broker's acknowledgement.
         await("the waiting notification sent and marked", () -> received.stream().skip(sentBefore).anyMatch(r -> r[1].contains("s-x/alert/1"))
-                && count("select count(*) from alert_notifications where alert_id = 's-x/alert/1' and published_at is not null") == 1);
+                && count("select count(*) from alert_notifications where event_id = 's-x/alert/1' and published_at is not null") == 1);
         assertThat(received.stream().skip(sentBefore).filter(r -> r[1].contains("s-x/alert/1"))).hasSize(1);
     }
 }
