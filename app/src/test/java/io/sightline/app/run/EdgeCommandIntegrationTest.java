@@ -10,6 +10,7 @@ import io.sightline.cloud.SightlineCloudApplication;
 import io.sightline.cloud.security.DemoTokens;
 import io.sightline.cloud.security.Roles;
 import io.sightline.inference.ProjectHome;
+import io.sightline.testkit.TestBroker;
 import io.sightline.testkit.TestPostgres;
 import io.sightline.uplink.journal.EdgeJournal;
 import java.net.URI;
@@ -38,7 +39,6 @@ import org.springframework.jdbc.core.JdbcTemplate;
 @ExtendWith(ProjectHomeExtension.class)
 class EdgeCommandIntegrationTest {
 
-    static final String MQTT_ENV = "SIGHTLINE_TEST_MQTT_URL";
     static TestPostgres.Database db;
     static ConfigurableApplicationContext cloud;
     static JdbcTemplate jdbc;
@@ -49,13 +49,9 @@ class EdgeCommandIntegrationTest {
     Path dir;
 
 
+    /** The broker every MQTT test uses ({@link TestBroker}): the env var, else Testcontainers, else fail. */
     static String brokerUrl() {
-        String url = System.getenv(MQTT_ENV);
-        if (url == null || url.isBlank()) {
-            throw new IllegalStateException(MQTT_ENV + " is not set: this test needs a real MQTT broker"
-                    + " (.ci/run sets it to the local Mosquitto, tcp://127.0.0.1:1883)");
-        }
-        return url;
+        return TestBroker.url();
     }
 
     @BeforeAll

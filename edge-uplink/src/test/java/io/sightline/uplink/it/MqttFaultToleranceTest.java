@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.sightline.cloud.ingest.DeviceKeyRegistry;
 import io.sightline.cloud.ingest.MqttIngestionSubscriber;
 import io.sightline.domain.ingest.EventCodec;
+import io.sightline.testkit.TestBroker;
 import io.sightline.testkit.TestPostgres;
 import io.sightline.uplink.VehicleSimulator;
 import io.sightline.uplink.journal.EdgeJournal;

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.sightline.domain.event.EventEnvelope;
+import io.sightline.testkit.TestBroker;
 import io.sightline.testkit.TestPostgres;
 import java.util.List;
 import java.util.UUID;
@@ -26,14 +27,15 @@ import org.springframework.test.context.DynamicPropertySource;
 
 /**
  * The cloud's MQTT ingestion on the real broker and database: a device client publishes to
- * {root}/{fleet}/{vehicle}/events and reads replies on …/ack. Needs a broker: SIGHTLINE_TEST_MQTT_URL
- * (.ci/run sets it); without one the test fails, it never skips.
+ * {root}/{fleet}/{vehicle}/events and reads replies on …/ack. Needs a broker ({@link TestBroker}:
+ * SIGHTLINE_TEST_MQTT_URL, which .ci/run sets, else Testcontainers); without one the test fails, it
+ * never skips.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.NONE,
         properties = {"sightline.ingest.mqtt.enabled=true", "sightline.ingest.max-request-bytes=200000",
                 "sightline.embedded-postgres.enabled=false"})
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-public class MqttIngestionIntegrationTest {
+class MqttIngestionIntegrationTest {
 
     private static final TestPostgres.Database DB = TestPostgres.freshDatabase("mqtt_ingest");
     /** This run's own topic root and share group: concurrent runs on one broker never see each other. */
@@ -42,18 +44,9 @@ public class MqttIngestionIntegrationTest {
     @DynamicPropertySource
     static void properties(DynamicPropertyRegistry registry) {
         DB.springDataSource().forEach(registry::add);
-        registry.add("sightline.ingest.mqtt.url", MqttIngestionIntegrationTest::brokerUrl);
+        registry.add("sightline.ingest.mqtt.url", TestBroker::url);
         registry.add("sightline.ingest.mqtt.topic-root", () -> ROOT);
         registry.add("sightline.ingest.mqtt.share-group", () -> ROOT);
-    }
-
-    public static String brokerUrl() {
-        String url = System.getenv("SIGHTLINE_TEST_MQTT_URL");
-        if (url == null || url.isBlank()) {
-            throw new IllegalStateException("SIGHTLINE_TEST_MQTT_URL is not set: this test needs a real MQTT broker."
-                    + " Start Mosquitto (mosquitto -d -c /etc/mosquitto/mosquitto.conf) and set SIGHTLINE_TEST_MQTT_URL=tcp://127.0.0.1:1883.");
-        }
-        return url;
     }
 
     @Autowired
@@ -71,7 +64,7 @@ public class MqttIngestionIntegrationTest {
     void connect() throws Exception {
         device = new TestDevice("dev-mqtt-1");
         registry.register(device.deviceId, device.publicKeyBase64());
-        client = new MqttClient(brokerUrl(), "sightline-qa-device-" + UUID.randomUUID(), new MemoryPersistence());
+        client = new MqttClient(TestBroker.url(), "sightline-qa-device-" + UUID.randomUUID(), new MemoryPersistence());
         MqttConnectOptions o = new MqttConnectOptions();
         o.setCleanSession(true);
         client.connect(o);

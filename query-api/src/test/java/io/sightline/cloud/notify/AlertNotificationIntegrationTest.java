@@ -9,10 +9,10 @@ import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.mqtt3.Mqtt3AsyncClient;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.sightline.cloud.ingest.IngestionService;
-import io.sightline.cloud.ingest.MqttIngestionIntegrationTest;
 import io.sightline.cloud.projection.AlertsProjection;
 import io.sightline.domain.event.EventEnvelope;
 import io.sightline.explain.sample.SyntheticDrive;
+import io.sightline.testkit.TestBroker;
 import io.sightline.testkit.TestPostgres;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
@@ -58,7 +58,7 @@ class AlertNotificationIntegrationTest {
     @DynamicPropertySource
     static void properties(DynamicPropertyRegistry registry) {
         DB.springDataSource().forEach(registry::add);
-        registry.add("sightline.alerts.mqtt.url", MqttIngestionIntegrationTest::brokerUrl);
+        registry.add("sightline.alerts.mqtt.url", TestBroker::url);
         registry.add("sightline.alerts.mqtt.topic-root", () -> ROOT);
     }
 
@@ -79,7 +79,7 @@ class AlertNotificationIntegrationTest {
 
     @BeforeAll
     void subscribeAsASafetyApp() throws Exception {
-        URIParts broker = URIParts.of(MqttIngestionIntegrationTest.brokerUrl());
+        URIParts broker = URIParts.of(TestBroker.url());
         safetyApp = MqttClient.builder().useMqttVersion3().identifier("safety-app-" + ROOT)
                 .serverHost(broker.host()).serverPort(broker.port()).buildAsync();
         safetyApp.connectWith().cleanSession(true).send().get(10, TimeUnit.SECONDS);
@@ -185,7 +185,7 @@ class AlertNotificationIntegrationTest {
     @Order(2)
     void aRebuildOfTheAlertsProjectionAnnouncesNothingAgain() throws Exception {
         AlertPublisher keepingNothing = new AlertPublisher(jdbc, transactions, new SimpleMeterRegistry(),
-                MqttIngestionIntegrationTest.brokerUrl(), ROOT, Duration.ofMillis(50), Duration.ZERO);
+                TestBroker.url(), ROOT, Duration.ofMillis(50), Duration.ZERO);
         assertThat(keepingNothing.prunePublished()).as("retention deletes the sent rows").isEqualTo(3);
         int before = received.size();
         PooledStreamingEventProcessor processor = processing.eventProcessor(AlertsProjection.NAME, PooledStreamingEventProcessor.class)

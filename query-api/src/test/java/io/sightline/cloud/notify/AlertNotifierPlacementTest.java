@@ -2,8 +2,8 @@ package io.sightline.cloud.notify;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.sightline.cloud.ingest.MqttIngestionIntegrationTest;
 import io.sightline.cloud.projection.AlertsProjection;
+import io.sightline.testkit.TestBroker;
 import io.sightline.testkit.TestPostgres;
 import org.axonframework.config.EventProcessingConfiguration;
 import org.junit.jupiter.api.Test;
@@ -27,7 +27,7 @@ class AlertNotifierPlacementTest {
     @DynamicPropertySource
     static void properties(DynamicPropertyRegistry registry) {
         DB.springDataSource().forEach(registry::add);
-        registry.add("sightline.alerts.mqtt.url", MqttIngestionIntegrationTest::brokerUrl);
+        registry.add("sightline.alerts.mqtt.url", TestBroker::url);
     }
 
     @Autowired
