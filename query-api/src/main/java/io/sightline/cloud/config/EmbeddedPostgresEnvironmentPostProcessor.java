@@ -41,10 +41,15 @@ public class EmbeddedPostgresEnvironmentPostProcessor implements EnvironmentPost
      * {@link EmbeddedPostgresStopper} after every other lifecycle component has stopped.
      */
     static void releaseFor(org.springframework.core.env.Environment environment) {
-        if (environment instanceof ConfigurableEnvironment configurable
-                && configurable.getPropertySources().get(SOURCE_NAME) instanceof LazyEmbeddedSource source && source.started()) {
+        if (startedFor(environment)) {
             release();
         }
+    }
+
+    /** Whether this environment's datasource is the embedded server, started by it. */
+    static boolean startedFor(org.springframework.core.env.Environment environment) {
+        return environment instanceof ConfigurableEnvironment configurable
+                && configurable.getPropertySources().get(SOURCE_NAME) instanceof LazyEmbeddedSource source && source.started();
     }
 
     /** Starts the embedded server the first time someone asks it for a datasource property. */

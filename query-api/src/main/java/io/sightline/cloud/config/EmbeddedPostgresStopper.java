@@ -1,5 +1,12 @@
 package io.sightline.cloud.config;
 
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import javax.sql.DataSource;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.context.EnvironmentAware;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.core.env.Environment;
@@ -13,8 +20,16 @@ import org.springframework.stereotype.Component;
 @Component
 public class EmbeddedPostgresStopper implements SmartLifecycle, EnvironmentAware {
 
+    /** The longest a closing context waits for statements still running on the embedded server. */
+    static final Duration QUIET_WAIT = Duration.ofSeconds(5);
+
+    private final ObjectProvider<DataSource> dataSource;
     private Environment environment;
     private volatile boolean running;
+
+    public EmbeddedPostgresStopper(ObjectProvider<DataSource> dataSource) {
+        this.dataSource = dataSource;
+    }
 
     @Override
     public void setEnvironment(Environment environment) {
@@ -29,7 +44,39 @@ public class EmbeddedPostgresStopper implements SmartLifecycle, EnvironmentAware
     @Override
     public void stop() {
         running = false;
+        if (EmbeddedPostgresEnvironmentPostProcessor.startedFor(environment)) {
+            awaitQuiet(dataSource.getIfAvailable());
+        }
         EmbeddedPostgresEnvironmentPostProcessor.releaseFor(environment);
+    }
+
+    /**
+     * Waits, at most {@link #QUIET_WAIT}, until no other session runs a statement or holds a
+     * transaction open. Stopping components do not all wait for their threads (Axon's event store
+     * reader can be finishing a fetch after its shutdown returned), and the server's fast shutdown
+     * would terminate such a session mid-commit, which its thread then logs as an error.
+     */
+    private static void awaitQuiet(DataSource ds) {
+        if (ds == null) {
+            return;
+        }
+        long deadline = System.nanoTime() + QUIET_WAIT.toNanos();
+        try (Connection c = ds.getConnection();
+             PreparedStatement busy = c.prepareStatement("select count(*) from pg_stat_activity where pid <> pg_backend_pid()"
+                     + " and backend_type = 'client backend' and state in ('active', 'idle in transaction')")) {
+            while (System.nanoTime() < deadline) {
+                try (ResultSet rs = busy.executeQuery()) {
+                    if (rs.next() && rs.getLong(1) == 0) {
+                        return;
+                    }
+                }
+                Thread.sleep(20);
+            }
+        } catch (SQLException e) {
+            // The server or the pool is already going: nothing left to wait for.
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     @Override
