@@ -33,7 +33,8 @@ import java.util.Map;
  * <p>The warm-up runs through the same adapter as every frame (preprocess, pinned output, decode),
  * so a graph that loads and matches the manifest's names and shapes but cannot run is refused at
  * activation instead of failing the first frame, and ONNX Runtime's first-run cost (allocating its
- * arena and picking kernels: YOLOX-nano 21–24 ms against 12–13 ms once warm) is not a frame's.
+ * arena and picking kernels: YOLOX-nano 23–25 ms against 18.5 ms once warm with one intra-op thread,
+ * docs/benchmarks.md) is not a frame's.
  */
 public final class ModelLoader {
     public static final String MANIFEST = "manifest.json";
