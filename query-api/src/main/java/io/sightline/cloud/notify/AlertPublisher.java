@@ -27,7 +27,8 @@ import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * Sends the {@code alert_notifications} outbox to safety apps over MQTT (ADR-0016): one QoS 1
- * message per alert raised or cleared on {@code {root}/{fleet}/{vehicle}/alerts}, oldest first, as
+ * message per alert raised or cleared on {@code {root}/{fleet}/{vehicle}/alerts} (ids percent-encoded
+ * where MQTT would misread them, {@link #topicLevel}), oldest first, as
  * JSON ({@link #SCHEMA} 1): type ({@code raised} or {@code cleared}), alertId, eventId, sessionId,
  * fleetId, vehicleId, globalIndex; for {@code raised} also kind, level, trackId, policyVersion,
  * raisedAtNanos; for {@code cleared} also clearedAtNanos, reason, activeForNanos.
@@ -80,6 +81,7 @@ public class AlertPublisher implements SmartLifecycle {
     private volatile Thread loop;
     private volatile boolean running;
     private long lastPruneNanos;
+    private long lastLoopWarnNanos = System.nanoTime() - TimeUnit.HOURS.toNanos(1);
 
     public AlertPublisher(JdbcTemplate jdbc, PlatformTransactionManager transactions, MeterRegistry meters,
                           @Value("${sightline.alerts.mqtt.url:${sightline.ingest.mqtt.url:tcp://127.0.0.1:1883}}") String url,
@@ -152,7 +154,7 @@ public class AlertPublisher implements SmartLifecycle {
 
     /** Null when the broker acknowledged the message, else what went wrong. */
     private String send(Pending row) {
-        String topic = topicRoot + "/" + row.fleetId() + "/" + row.vehicleId() + "/alerts";
+        String topic = topicRoot + "/" + topicLevel(row.fleetId()) + "/" + topicLevel(row.vehicleId()) + "/alerts";
         try {
             Mqtt3AsyncClient c = connected();
             c.publishWith().topic(topic).qos(MqttQos.AT_LEAST_ONCE).payload(json(row)).send()
@@ -184,6 +186,27 @@ public class AlertPublisher implements SmartLifecycle {
         client = c;
         c.connectWith().cleanSession(true).keepAlive(30).send().get(PUBACK_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
         return c;
+    }
+
+    /**
+     * A fleet or vehicle id as one MQTT topic level. Ids come from the edge's DriveSessionStarted;
+     * a '/' would move the message to another topic and '+' or '#' would make the publish invalid,
+     * so those (and '%' and NUL) are percent-encoded. The payload carries the ids unchanged.
+     */
+    static String topicLevel(String id) {
+        StringBuilder b = null;
+        for (int i = 0; i < id.length(); i++) {
+            char c = id.charAt(i);
+            if (c == '/' || c == '+' || c == '#' || c == '%' || c == 0) {
+                if (b == null) {
+                    b = new StringBuilder(id.length() + 8).append(id, 0, i);
+                }
+                b.append('%').append(String.format("%02X", (int) c));
+            } else if (b != null) {
+                b.append(c);
+            }
+        }
+        return b == null ? id : b.toString();
     }
 
     private byte[] json(Pending row) {
@@ -226,9 +249,11 @@ public class AlertPublisher implements SmartLifecycle {
                     }
                 }
             } catch (RuntimeException e) {
-                // The database is away (or shutting down): keep the loop, the rows wait.
-                if (running) {
-                    LOG.warn("alert notifications: {}; retrying in {}", e.toString(), pollInterval);
+                // The database is away (or shutting down): keep the loop, the rows wait. Once a
+                // minute is enough to say so; every poll would bury the log.
+                if (running && System.nanoTime() - lastLoopWarnNanos > TimeUnit.MINUTES.toNanos(1)) {
+                    lastLoopWarnNanos = System.nanoTime();
+                    LOG.warn("alert notifications cannot reach the database: {}; retrying every {}", e.toString(), pollInterval);
                 }
             }
             try {
