@@ -8,6 +8,7 @@ import java.util.HashMap;
 import java.util.Map;
 import org.springframework.boot.EnvironmentPostProcessor;
 import org.springframework.boot.SpringApplication;
+import org.springframework.boot.context.properties.source.ConfigurationPropertySources;
 import org.springframework.core.Ordered;
 import org.springframework.core.env.ConfigurableEnvironment;
 import org.springframework.core.env.PropertySource;
@@ -72,6 +73,11 @@ public class EmbeddedPostgresEnvironmentPostProcessor implements EnvironmentPost
                 return null;
             }
             Map<String, Object> v = values;
+            if (v == null && datasourceConfiguredElsewhere()) {
+                // Spring asks for every spring.datasource.* setting it binds (driver, pool, ...);
+                // with a URL from anywhere else, those lookups must not start a server nobody uses.
+                return null;
+            }
             if (v == null) {
                 synchronized (this) {
                     if (values == null) {
@@ -81,6 +87,22 @@ public class EmbeddedPostgresEnvironmentPostProcessor implements EnvironmentPost
                 }
             }
             return v.get(name);
+        }
+
+        /**
+         * Whether another property source (arguments, environment variables, property files)
+         * defines {@code spring.datasource.url}. Asked of the sources directly: asking the
+         * environment would come back to this source. The attached configuration-properties view
+         * wraps every source, this one included, so it is skipped for the same reason.
+         */
+        private boolean datasourceConfiguredElsewhere() {
+            for (PropertySource<?> source : environment.getPropertySources()) {
+                if (source != this && !ConfigurationPropertySources.isAttachedConfigurationPropertySource(source)
+                        && source.containsProperty("spring.datasource.url")) {
+                    return true;
+                }
+            }
+            return false;
         }
 
         private Map<String, Object> startAndDescribe() {

@@ -80,4 +80,26 @@ class EmbeddedDefaultIntegrationTest {
         ctx.close();
         assertThat(slow.get(30, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo("committed");
     }
+
+    /**
+     * With a datasource URL given (here as an argument; in a deployment, SPRING_DATASOURCE_URL),
+     * Spring's lookups of the other spring.datasource.* settings start no embedded server: before,
+     * every such lookup fell through to the lazy embedded source and started one for nothing.
+     */
+    @Test
+    void aConfiguredDatasourceStartsNoEmbeddedServer(@TempDir Path dataDir) {
+        io.sightline.testkit.TestPostgres.Database db = io.sightline.testkit.TestPostgres.freshDatabase("no_embedded");
+        Path embedded = dataDir.resolve("pgdata");
+        try (ConfigurableApplicationContext ctx = new SpringApplicationBuilder(SightlineCloudApplication.class)
+                .web(WebApplicationType.NONE)
+                .run("--spring.datasource.url=" + db.jdbcUrl(), "--spring.datasource.username=" + db.user(),
+                        "--spring.datasource.password=" + db.password(), "--sightline.embedded-postgres.data-dir=" + embedded,
+                        "--sightline.projections.enabled=false")) {
+            assertThat(ctx.getBean(JdbcTemplate.class).queryForObject("select current_database()", String.class)).isEqualTo(db.name());
+            assertThat(EmbeddedPostgresEnvironmentPostProcessor.startedFor(ctx.getEnvironment())).isFalse();
+            assertThat(embedded).doesNotExist();
+        } finally {
+            io.sightline.testkit.TestPostgres.drop(db);
+        }
+    }
 }

@@ -16,12 +16,13 @@ import org.springframework.jdbc.core.JdbcTemplate;
 class ReplicaSegmentSplitIntegrationTest {
 
     private static ConfigurableApplicationContext replica(TestPostgres.Database db, String name) {
+        // As arguments, not builder defaults: defaults rank below everything, the embedded PostgreSQL's
+        // lazy datasource included, and both replicas then ran on query-api/.sightline/pgdata instead.
         return new SpringApplicationBuilder(SightlineCloudApplication.class)
                 .web(WebApplicationType.NONE)
-                .properties("spring.datasource.url=" + db.jdbcUrl(), "spring.datasource.username=" + db.user(),
-                        "spring.datasource.password=" + db.password(), "sightline.projections.max-claimed-segments=2",
-                        "spring.application.name=" + name)
-                .run();
+                .run("--spring.datasource.url=" + db.jdbcUrl(), "--spring.datasource.username=" + db.user(),
+                        "--spring.datasource.password=" + db.password(), "--sightline.projections.max-claimed-segments=2",
+                        "--spring.application.name=" + name);
     }
 
     @Test
@@ -29,6 +30,8 @@ class ReplicaSegmentSplitIntegrationTest {
         TestPostgres.Database db = TestPostgres.freshDatabase("replicas");
         try (ConfigurableApplicationContext a = replica(db, "replica-a"); ConfigurableApplicationContext b = replica(db, "replica-b")) {
             JdbcTemplate jdbc = a.getBean(JdbcTemplate.class);
+            assertThat(jdbc.queryForObject("select current_database()", String.class)).as("the replicas use the test's own database")
+                    .isEqualTo(db.name());
             long deadline = System.nanoTime() + 60_000_000_000L;
             List<Map<String, Object>> owners = List.of();
             while (System.nanoTime() < deadline) {
