@@ -4,6 +4,7 @@ import io.sightline.domain.event.AlertCleared;
 import io.sightline.domain.event.AlertRaised;
 import io.sightline.domain.event.AlertReviewed;
 import io.sightline.domain.event.DriveSessionStarted;
+import io.sightline.domain.event.MissedEventReported;
 import io.sightline.domain.event.ModelActivated;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -60,6 +61,9 @@ public class AlertsProjection {
             + " track_id, policy_version, raised_at_nanos, global_index) values (?,?,?,?,?,?,?,?,?,?,?) on conflict (alert_id) do nothing";
     private static final String CLEAR_ALERT = "update alerts set cleared_at_nanos = ?, cleared_reason = ? where alert_id = ?";
     private static final String REVIEW_ALERT = "update alerts set verdict = ?, reviewer = ?, reviewed_at_nanos = ? where alert_id = ?";
+    private static final String INSERT_MISSED = "insert into missed_events (report_id, session_id, fleet_id, vehicle_id, policy_version,"
+            + " kind, occurred_at_nanos, reporter, reported_at_nanos, global_index) values (?,?,?,?,?,?,?,?,?,?)"
+            + " on conflict (report_id) do nothing";
 
     private final JdbcTemplate jdbc;
 
@@ -67,7 +71,7 @@ public class AlertsProjection {
         this.jdbc = jdbc;
     }
 
-    private record Fleet(String fleetId, String vehicleId) {
+    private record Fleet(String fleetId, String vehicleId, String policyVersion) {
     }
 
     /** The batch's writes, by statement, flushed in declaration order. */
@@ -78,6 +82,7 @@ public class AlertsProjection {
         final List<Object[]> alertRows = new ArrayList<>();
         final List<Object[]> clearRows = new ArrayList<>();
         final List<Object[]> reviewRows = new ArrayList<>();
+        final List<Object[]> missedRows = new ArrayList<>();
     }
 
     private Pending pending() {
@@ -90,6 +95,7 @@ public class AlertsProjection {
         batch(INSERT_ALERT, p.alertRows);
         batch(CLEAR_ALERT, p.clearRows);
         batch(REVIEW_ALERT, p.reviewRows);
+        batch(INSERT_MISSED, p.missedRows);
     }
 
     private void batch(String sql, List<Object[]> rows) {
@@ -105,7 +111,7 @@ public class AlertsProjection {
         require("vehicleId", s.vehicleId(), COLUMN);
         require("policyVersion", s.policyVersion(), COLUMN);
         Pending p = pending();
-        p.sessions.put(message.getAggregateIdentifier(), new Fleet(s.fleetId(), s.vehicleId()));
+        p.sessions.put(message.getAggregateIdentifier(), new Fleet(s.fleetId(), s.vehicleId(), s.policyVersion()));
         p.sessionRows.add(new Object[] {message.getAggregateIdentifier(), s.fleetId(), s.vehicleId(), s.policyVersion(),
                 s.startTimeNanos(), message.getIdentifier()});
     }
@@ -130,16 +136,7 @@ public class AlertsProjection {
         }
         String sessionId = message.getAggregateIdentifier();
         Pending p = pending();
-        Fleet fleet = p.sessions.get(sessionId);
-        if (fleet == null) {
-            List<Fleet> found = jdbc.query("select fleet_id, vehicle_id from alert_sessions where session_id = ?",
-                    (rs, i) -> new Fleet(rs.getString(1), rs.getString(2)), sessionId);
-            if (found.isEmpty()) {
-                throw new IllegalStateException("alert " + a.alertId() + " in session " + sessionId
-                        + " whose DriveSessionStarted was never projected: fleet and vehicle unknown");
-            }
-            fleet = found.get(0);
-        }
+        Fleet fleet = fleetOf(p, sessionId, "alert " + a.alertId());
         p.alertRows.add(new Object[] {a.alertId(), message.getIdentifier(), sessionId, fleet.fleetId(), fleet.vehicleId(), a.kind(),
                 a.level(), a.trackId(), a.policyVersion(), a.raisedAtNanos(), globalIndex(token)});
     }
@@ -157,9 +154,39 @@ public class AlertsProjection {
         pending().reviewRows.add(new Object[] {r.verdict(), truncate(r.reviewer()), r.reviewedAtNanos(), r.alertId()});
     }
 
+    /**
+     * A reviewer's report of a hazard the system did not alert on. Stored with the session's fleet,
+     * vehicle and policy version, so the quality figures count it against the policy that missed it.
+     */
+    @EventHandler
+    void on(MissedEventReported m, TrackingToken token) {
+        require("reportId", m.reportId(), COLUMN);
+        require("sessionId", m.sessionId(), COLUMN);
+        require("kind", m.kind(), SHORT_COLUMN);
+        Pending p = pending();
+        Fleet fleet = fleetOf(p, m.sessionId(), "missed-event report " + m.reportId());
+        p.missedRows.add(new Object[] {m.reportId(), m.sessionId(), fleet.fleetId(), fleet.vehicleId(), fleet.policyVersion(), m.kind(),
+                m.occurredAtNanos(), truncate(m.reporter()), m.reportedAtNanos(), globalIndex(token)});
+    }
+
+    /** The session's fleet: from this batch if it started here, else from what earlier batches wrote. */
+    private Fleet fleetOf(Pending p, String sessionId, String what) {
+        Fleet fleet = p.sessions.get(sessionId);
+        if (fleet != null) {
+            return fleet;
+        }
+        List<Fleet> found = jdbc.query("select fleet_id, vehicle_id, policy_version from alert_sessions where session_id = ?",
+                (rs, i) -> new Fleet(rs.getString(1), rs.getString(2), rs.getString(3)), sessionId);
+        if (found.isEmpty()) {
+            throw new IllegalStateException(what + " in session " + sessionId
+                    + " whose DriveSessionStarted was never projected: fleet and vehicle unknown");
+        }
+        return found.get(0);
+    }
+
     @ResetHandler
     void reset() {
-        jdbc.update("truncate table alerts, alert_sessions, session_models");
+        jdbc.update("truncate table alerts, alert_sessions, session_models, missed_events");
     }
 
     private static long globalIndex(TrackingToken token) {

@@ -42,6 +42,7 @@ public class SecurityConfiguration {
                         .requestMatchers("/api/v1/exports/**").hasRole(Roles.AUDITOR)
                         .requestMatchers("/api/v1/admin/**").hasRole(Roles.ADMIN)
                         .requestMatchers("/api/v1/alerts/**", "/api/v1/sessions/**", "/api/v1/whatif/**", "/api/v1/evidence/**").hasRole(Roles.INVESTIGATOR)
+                        .requestMatchers("/api/v1/quality").hasAnyRole(Roles.INVESTIGATOR, Roles.AUDITOR)
                         .anyRequest().denyAll())
                 .exceptionHandling(e -> e
                         .authenticationEntryPoint(ProblemAuthenticationHandlers.unauthorized())
