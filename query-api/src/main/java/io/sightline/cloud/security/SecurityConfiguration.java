@@ -43,6 +43,7 @@ public class SecurityConfiguration {
                         .requestMatchers("/api/v1/admin/**").hasRole(Roles.ADMIN)
                         .requestMatchers("/api/v1/alerts/**", "/api/v1/sessions/**", "/api/v1/whatif/**", "/api/v1/evidence/**").hasRole(Roles.INVESTIGATOR)
                         .requestMatchers("/api/v1/quality").hasAnyRole(Roles.INVESTIGATOR, Roles.AUDITOR)
+                        .requestMatchers("/api/v1/training/**").hasRole(Roles.INVESTIGATOR)
                         .anyRequest().denyAll())
                 .exceptionHandling(e -> e
                         .authenticationEntryPoint(ProblemAuthenticationHandlers.unauthorized())

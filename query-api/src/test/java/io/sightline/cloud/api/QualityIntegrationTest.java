@@ -187,8 +187,64 @@ class QualityIntegrationTest {
         assertThat(backwards.body()).contains("fromNanos must be before toNanos");
     }
 
+    List<JsonNode> examples(String token, String query, int expectedStatus) throws Exception {
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(base() + "/api/v1/training/examples" + query))
+                .header("Authorization", "Bearer " + token).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(expectedStatus);
+        if (expectedStatus != 200) {
+            return List.of();
+        }
+        assertThat(r.headers().firstValue("Content-Type")).hasValueSatisfying(t -> assertThat(t).startsWith("application/x-ndjson"));
+        List<JsonNode> lines = new java.util.ArrayList<>();
+        for (String line : r.body().split("\n")) {
+            if (!line.isBlank()) {
+                lines.add(JSON.readTree(line));
+            }
+        }
+        return lines;
+    }
+
+    /** The false positive of q-a1 (approach 3, frames f12-f21) as labelled frames with the model's detections. */
     @Test
     @Order(4)
+    void reviewedAlertsComeOutAsLabelledFramesWithTheirDetections() throws Exception {
+        List<JsonNode> lines = examples(investigatorA, "?verdict=FALSE_POSITIVE", 200);
+        assertThat(lines).isNotEmpty();
+        assertThat(lines).extracting(l -> l.get("alertId").asText()).containsOnly("q-a1/alert/2");
+        long previousIndex = -1;
+        for (JsonNode l : lines) {
+            assertThat(l.get("schema").asInt()).isEqualTo(1);
+            assertThat(l.get("verdict").asText()).isEqualTo("FALSE_POSITIVE");
+            assertThat(l.get("kind").asText()).isEqualTo("FORWARD_COLLISION");
+            assertThat(l.get("policyVersion").asText()).isEqualTo("v1");
+            assertThat(l.get("vehicleId").asText()).isEqualTo("veh-1");
+            assertThat(l.get("frameIndex").asLong()).as("frames in order").isGreaterThan(previousIndex);
+            previousIndex = l.get("frameIndex").asLong();
+            assertThat(l.get("widthPx").asInt()).isPositive();
+            for (JsonNode d : l.get("detections")) {
+                String stored = jdbc.queryForObject("select convert_from(payload, 'UTF8') from domain_event_entry"
+                        + " where aggregate_identifier = ? and payload_type like '%.DetectionObserved'"
+                        + " and convert_from(payload, 'UTF8')::jsonb ->> 'detectionId' = ?",
+                        String.class, l.get("sessionId").asText(), d.get("detectionId").asText());
+                JsonNode payload = JSON.readTree(stored);
+                assertThat(payload.get("frameId").asText()).as("each detection belongs to its line's frame").isEqualTo(l.get("frameId").asText());
+                assertThat(d.get("x1Px").asDouble()).isEqualTo(payload.get("boxPx").get("x1").asDouble());
+                assertThat(d.get("score").asDouble()).isEqualTo(payload.get("score").asDouble());
+                assertThat(d.get("modelSha256").asText()).isEqualTo(payload.get("modelSha256").asText());
+            }
+        }
+        assertThat(lines.stream().mapToInt(l -> l.get("detections").size()).sum()).as("the trace's detections").isPositive();
+
+        assertThat(examples(investigatorA, "", 200)).extracting(l -> l.get("alertId").asText()).as("all reviewed alerts of fleet-a")
+                .contains("q-a1/alert/1", "q-a1/alert/2", "q-a2/alert/2", "q-a3/alert/1").doesNotContain("q-b1/alert/1");
+        assertThat(examples(investigatorA, "?verdict=WRONG", 400)).isEmpty();
+        assertThat(examples(investigatorA, "?limit=0", 400)).isEmpty();
+        String auditor = tokens.mint("cy@fleet-a", "fleet-a", Duration.ofMinutes(30), Roles.AUDITOR);
+        assertThat(examples(auditor, "", 403)).isEmpty();
+    }
+
+    @Test
+    @Order(5)
     void aRebuildOfTheAlertsProjectionGivesTheSameFigures() throws Exception {
         JsonNode before = get(investigatorA, "");
         PooledStreamingEventProcessor processor = processing.eventProcessor(AlertsProjection.NAME, PooledStreamingEventProcessor.class)
