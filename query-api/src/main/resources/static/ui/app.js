@@ -244,6 +244,32 @@ async function loadAlerts(append) {
   }
 }
 
+// ------------------------------------------------------------------ quality
+
+function percent(v) {
+  return `${Math.round(v * 100)}%`;
+}
+
+/** A rate with its interval, or a dash when nothing was reviewed: "67% (21–94%, n=3)". */
+function rateText(rate) {
+  return rate ? `${percent(rate.value)} (${percent(rate.low95)}–${percent(rate.high95)}, n=${rate.trials})` : '—';
+}
+
+async function loadQuality() {
+  try {
+    const report = await api(`${API}/quality`);
+    const rows = report.rows.map((r) => el('tr', { 'data-testid': 'quality-row', 'data-kind': r.kind, 'data-policy': r.policyVersion },
+      el('td', { text: `${humanKind(r.kind)} · ${r.policyVersion}` }),
+      el('td', { text: String(r.raised), title: `${r.truePositives} true, ${r.falsePositives} false, ${r.unsure} unsure,`
+        + ` ${r.unreviewed} unreviewed; ${r.missedReported} missed reported` }),
+      el('td', { text: rateText(r.precision) }),
+      el('td', { text: rateText(r.recall) })));
+    $('quality-rows').replaceChildren(...rows);
+  } catch (e) {
+    showError(e);
+  }
+}
+
 function alertRow(alert) {
   const button = el('button', {
     type: 'button',
@@ -587,6 +613,7 @@ async function review(alert, verdict, section) {
     }
     updateRowVerdict(alert.alertId, current.verdict);
     redrawWithReview(alert.alertId, accepted.eventId, state.generation);
+    loadQuality();
     status.className = 'review-status ok small';
     status.textContent = current.verdict === verdict
       ? `Saved: ${VERDICT_LABELS[verdict]} by ${accepted.reviewer}.`
@@ -610,6 +637,7 @@ function start() {
     useToken(token);
     clearError();
     loadAlerts(false);
+    loadQuality();
   });
   $('sign-out').addEventListener('click', () => {
     sessionStorage.removeItem(TOKEN_KEY);
@@ -648,6 +676,7 @@ function start() {
   loadAlerts(false).then(() => {
     if (linked) selectAlert(linked);
   });
+  loadQuality();
 }
 
 document.addEventListener('DOMContentLoaded', start);

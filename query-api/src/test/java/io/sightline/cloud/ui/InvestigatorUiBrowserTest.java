@@ -393,6 +393,28 @@ class InvestigatorUiBrowserTest {
         assertThat(byTestId("alert-count").getText()).isEqualTo("1 alert");
     }
 
+    /**
+     * The sidebar's quality table shows the fleet's figures from GET /api/v1/quality: one row per
+     * kind and policy version, alerts raised, and each rate with its interval or a dash. Another
+     * fleet's alert (the hostile session) is not counted.
+     */
+    @Test
+    void theQualityTableShowsTheFleetsFiguresWithIntervals() {
+        open("#token=" + investigator);
+        WebElement row = waitFor("the quality row", d -> {
+            List<WebElement> rows = driver().findElements(By.cssSelector("[data-testid='quality-row'][data-kind='FORWARD_COLLISION'][data-policy='v1']"));
+            return rows.isEmpty() ? null : rows.get(0);
+        });
+        List<WebElement> cells = row.findElements(By.tagName("td"));
+        assertThat(cells).hasSize(4);
+        assertThat(cells.get(0).getText()).isEqualTo("Forward collision · v1");
+        assertThat(cells.get(1).getText()).as("fleet-a's three alerts, not the other fleet's").isEqualTo("3");
+        for (WebElement rate : cells.subList(2, 4)) {
+            assertThat(rate.getText()).matches("—|\\d+% \\(\\d+%–\\d+%, n=\\d+\\)");
+        }
+        assertThat(allByTestId("quality-row")).hasSize(1);
+    }
+
     /** An epoch-ns instant as a datetime-local value, read by the page as UTC. */
     static String localInput(long epochNanos) {
         return java.time.LocalDateTime.ofEpochSecond(epochNanos / 1_000_000_000L, 0, java.time.ZoneOffset.UTC).toString();
