@@ -129,6 +129,8 @@ public class EmbeddedPostgresEnvironmentPostProcessor implements EnvironmentPost
             running = EmbeddedPostgres.builder()
                     .setDataDirectory(dataDir)
                     .setCleanDataDirectory(false)
+                    // Zonky's own exit hook stops the server at once; ours (below) waits for the contexts.
+                    .setRegisterShutdownHook(false)
                     .start();
         } catch (IOException e) {
             users--;
@@ -137,6 +139,11 @@ public class EmbeddedPostgresEnvironmentPostProcessor implements EnvironmentPost
         }
         EmbeddedPostgres pg = running;
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            // The JVM runs shutdown hooks at once, Spring's among them: stopping the server right
+            // away cut the closing context's processors off mid-transaction. The last context
+            // releases it itself (EmbeddedPostgresStopper); this hook waits for that, bounded,
+            // and stops the server only if it is still running then.
+            awaitReleased(pg, RELEASE_WAIT_MILLIS);
             try {
                 // Closing twice is harmless: Zonky ignores a stop of a stopped server.
                 pg.close();
@@ -145,6 +152,24 @@ public class EmbeddedPostgresEnvironmentPostProcessor implements EnvironmentPost
             }
         }, "embedded-postgres-stop"));
         return pg;
+    }
+
+    /** How long the exit hook leaves the closing contexts to release the server themselves. */
+    static final long RELEASE_WAIT_MILLIS = 20_000;
+
+    private static synchronized void awaitReleased(EmbeddedPostgres pg, long timeoutMillis) {
+        long deadline = System.currentTimeMillis() + timeoutMillis;
+        try {
+            while (running == pg) {
+                long left = deadline - System.currentTimeMillis();
+                if (left <= 0) {
+                    return;
+                }
+                EmbeddedPostgresEnvironmentPostProcessor.class.wait(left);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /** Stops the server with the last context, so the next start in this JVM reopens the folder. */
@@ -156,6 +181,7 @@ public class EmbeddedPostgresEnvironmentPostProcessor implements EnvironmentPost
                 // Best effort: the shutdown hook tries again at exit.
             }
             running = null;
+            EmbeddedPostgresEnvironmentPostProcessor.class.notifyAll();
         }
     }
 

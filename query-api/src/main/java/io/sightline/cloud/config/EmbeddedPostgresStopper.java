@@ -5,8 +5,6 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
-import javax.sql.DataSource;
-import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.context.EnvironmentAware;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.core.env.Environment;
@@ -23,13 +21,8 @@ public class EmbeddedPostgresStopper implements SmartLifecycle, EnvironmentAware
     /** The longest a closing context waits for statements still running on the embedded server. */
     static final Duration QUIET_WAIT = Duration.ofSeconds(5);
 
-    private final ObjectProvider<DataSource> dataSource;
     private Environment environment;
     private volatile boolean running;
-
-    public EmbeddedPostgresStopper(ObjectProvider<DataSource> dataSource) {
-        this.dataSource = dataSource;
-    }
 
     @Override
     public void setEnvironment(Environment environment) {
@@ -45,7 +38,7 @@ public class EmbeddedPostgresStopper implements SmartLifecycle, EnvironmentAware
     public void stop() {
         running = false;
         if (EmbeddedPostgresEnvironmentPostProcessor.startedFor(environment)) {
-            awaitQuiet(dataSource.getIfAvailable());
+            awaitQuiet();
         }
         EmbeddedPostgresEnvironmentPostProcessor.releaseFor(environment);
     }
@@ -56,12 +49,20 @@ public class EmbeddedPostgresStopper implements SmartLifecycle, EnvironmentAware
      * reader can be finishing a fetch after its shutdown returned), and the server's fast shutdown
      * would terminate such a session mid-commit, which its thread then logs as an error.
      */
-    private static void awaitQuiet(DataSource ds) {
-        if (ds == null) {
+    private void awaitQuiet() {
+        // A connection of its own with short timeouts, not one from the pool: if the server is
+        // already gone, the pool would wait its full connection timeout for nothing.
+        java.util.Properties props = new java.util.Properties();
+        props.setProperty("user", environment.getProperty("spring.datasource.username", "postgres"));
+        props.setProperty("password", environment.getProperty("spring.datasource.password", ""));
+        props.setProperty("connectTimeout", "2");
+        props.setProperty("socketTimeout", "5");
+        String url = environment.getProperty("spring.datasource.url");
+        if (url == null) {
             return;
         }
         long deadline = System.nanoTime() + QUIET_WAIT.toNanos();
-        try (Connection c = ds.getConnection();
+        try (Connection c = new org.postgresql.Driver().connect(url, props);
              PreparedStatement busy = c.prepareStatement("select count(*) from pg_stat_activity where pid <> pg_backend_pid()"
                      + " and backend_type = 'client backend' and state in ('active', 'idle in transaction')")) {
             while (System.nanoTime() < deadline) {
@@ -72,8 +73,8 @@ public class EmbeddedPostgresStopper implements SmartLifecycle, EnvironmentAware
                 }
                 Thread.sleep(20);
             }
-        } catch (SQLException e) {
-            // The server or the pool is already going: nothing left to wait for.
+        } catch (SQLException | RuntimeException e) {
+            // The server is already going: nothing left to wait for.
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
