@@ -1,11 +1,11 @@
 package io.sightline.cloud.notify;
 
 import io.sightline.cloud.projection.AlertsProjection;
+import io.sightline.cloud.projection.AlertsProjection.SessionVehicle;
 import io.sightline.domain.event.AlertCleared;
 import io.sightline.domain.event.AlertRaised;
 import io.sightline.domain.event.DriveSessionStarted;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import org.axonframework.config.ProcessingGroup;
 import org.axonframework.eventhandling.DisallowReplay;
@@ -47,9 +47,6 @@ public class AlertNotifier {
     /** Width of alert_notifications.cleared_reason (V7). */
     private static final int REASON_COLUMN = 255;
 
-    private record Vehicle(String fleetId, String vehicleId) {
-    }
-
     private final JdbcTemplate jdbc;
 
     public AlertNotifier(JdbcTemplate jdbc) {
@@ -57,20 +54,20 @@ public class AlertNotifier {
     }
 
     /** Sessions started in this processor batch: the projection writes alert_sessions only at commit. */
-    private Map<String, Vehicle> batchSessions() {
-        return CurrentUnitOfWork.get().root().getOrComputeResource(SESSIONS_KEY, k -> new HashMap<String, Vehicle>());
+    private Map<String, SessionVehicle> batchSessions() {
+        return CurrentUnitOfWork.get().root().getOrComputeResource(SESSIONS_KEY, k -> new HashMap<String, SessionVehicle>());
     }
 
     @EventHandler
     @DisallowReplay
     void on(DriveSessionStarted s, DomainEventMessage<?> message) {
-        batchSessions().put(message.getAggregateIdentifier(), new Vehicle(s.fleetId(), s.vehicleId()));
+        batchSessions().put(message.getAggregateIdentifier(), new SessionVehicle(s.fleetId(), s.vehicleId(), s.policyVersion()));
     }
 
     @EventHandler
     @DisallowReplay
     void on(AlertRaised a, DomainEventMessage<?> message, TrackingToken token) {
-        Vehicle vehicle = vehicleOf(message.getAggregateIdentifier(), a.alertId());
+        SessionVehicle vehicle = vehicleOf(message.getAggregateIdentifier(), a.alertId());
         jdbc.update(INSERT_RAISED, message.getIdentifier(), a.alertId(), message.getAggregateIdentifier(), vehicle.fleetId(),
                 vehicle.vehicleId(), a.kind(), a.level(), a.trackId(), a.policyVersion(), a.raisedAtNanos(), globalIndex(token));
     }
@@ -78,25 +75,20 @@ public class AlertNotifier {
     @EventHandler
     @DisallowReplay
     void on(AlertCleared c, DomainEventMessage<?> message, TrackingToken token) {
-        Vehicle vehicle = vehicleOf(message.getAggregateIdentifier(), c.alertId());
+        SessionVehicle vehicle = vehicleOf(message.getAggregateIdentifier(), c.alertId());
         String reason = c.reason() == null || c.reason().length() <= REASON_COLUMN ? c.reason() : c.reason().substring(0, REASON_COLUMN);
         jdbc.update(INSERT_CLEARED, message.getIdentifier(), c.alertId(), message.getAggregateIdentifier(), vehicle.fleetId(),
                 vehicle.vehicleId(), c.clearedAtNanos(), reason, c.activeForNanos(), globalIndex(token));
     }
 
-    private Vehicle vehicleOf(String sessionId, String alertId) {
-        Vehicle vehicle = batchSessions().get(sessionId);
+    private SessionVehicle vehicleOf(String sessionId, String alertId) {
+        SessionVehicle vehicle = batchSessions().get(sessionId);
         if (vehicle != null) {
             return vehicle;
         }
-        List<Vehicle> found = jdbc.query("select fleet_id, vehicle_id from alert_sessions where session_id = ?",
-                (rs, i) -> new Vehicle(rs.getString(1), rs.getString(2)), sessionId);
-        if (found.isEmpty()) {
-            // The projection refuses the same alert for the same reason; the event is dead-lettered.
-            throw new IllegalStateException("alert " + alertId + " in session " + sessionId
-                    + " whose DriveSessionStarted was never projected: no vehicle topic to announce it on");
-        }
-        return found.get(0);
+        // The projection refuses the same alert for the same reason; the event is dead-lettered.
+        return AlertsProjection.projectedSession(jdbc, sessionId).orElseThrow(() -> new IllegalStateException("alert " + alertId
+                + " in session " + sessionId + " whose DriveSessionStarted was never projected: no vehicle topic to announce it on"));
     }
 
     private static long globalIndex(TrackingToken token) {

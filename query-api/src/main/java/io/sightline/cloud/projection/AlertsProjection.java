@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.axonframework.config.ProcessingGroup;
 import org.axonframework.eventhandling.DomainEventMessage;
 import org.axonframework.eventhandling.EventHandler;
@@ -71,12 +72,23 @@ public class AlertsProjection {
         this.jdbc = jdbc;
     }
 
-    private record Fleet(String fleetId, String vehicleId, String policyVersion) {
+    /** A session's fleet, vehicle and policy version, from its DriveSessionStarted. */
+    public record SessionVehicle(String fleetId, String vehicleId, String policyVersion) {
+    }
+
+    /**
+     * The session as this processor has already written it ({@code alert_sessions}); empty when its
+     * DriveSessionStarted was never projected. Handlers in this processing group (the alert
+     * notifier too) look here for sessions started in an earlier batch.
+     */
+    public static Optional<SessionVehicle> projectedSession(JdbcTemplate jdbc, String sessionId) {
+        return jdbc.query("select fleet_id, vehicle_id, policy_version from alert_sessions where session_id = ?",
+                (rs, i) -> new SessionVehicle(rs.getString(1), rs.getString(2), rs.getString(3)), sessionId).stream().findFirst();
     }
 
     /** The batch's writes, by statement, flushed in declaration order. */
     private static final class Pending {
-        final Map<String, Fleet> sessions = new HashMap<>();
+        final Map<String, SessionVehicle> sessions = new HashMap<>();
         final List<Object[]> sessionRows = new ArrayList<>();
         final List<Object[]> modelRows = new ArrayList<>();
         final List<Object[]> alertRows = new ArrayList<>();
@@ -111,7 +123,7 @@ public class AlertsProjection {
         require("vehicleId", s.vehicleId(), COLUMN);
         require("policyVersion", s.policyVersion(), COLUMN);
         Pending p = pending();
-        p.sessions.put(message.getAggregateIdentifier(), new Fleet(s.fleetId(), s.vehicleId(), s.policyVersion()));
+        p.sessions.put(message.getAggregateIdentifier(), new SessionVehicle(s.fleetId(), s.vehicleId(), s.policyVersion()));
         p.sessionRows.add(new Object[] {message.getAggregateIdentifier(), s.fleetId(), s.vehicleId(), s.policyVersion(),
                 s.startTimeNanos(), message.getIdentifier()});
     }
@@ -136,7 +148,7 @@ public class AlertsProjection {
         }
         String sessionId = message.getAggregateIdentifier();
         Pending p = pending();
-        Fleet fleet = fleetOf(p, sessionId, "alert " + a.alertId());
+        SessionVehicle fleet = fleetOf(p, sessionId, "alert " + a.alertId());
         p.alertRows.add(new Object[] {a.alertId(), message.getIdentifier(), sessionId, fleet.fleetId(), fleet.vehicleId(), a.kind(),
                 a.level(), a.trackId(), a.policyVersion(), a.raisedAtNanos(), globalIndex(token)});
     }
@@ -164,24 +176,19 @@ public class AlertsProjection {
         require("sessionId", m.sessionId(), COLUMN);
         require("kind", m.kind(), SHORT_COLUMN);
         Pending p = pending();
-        Fleet fleet = fleetOf(p, m.sessionId(), "missed-event report " + m.reportId());
+        SessionVehicle fleet = fleetOf(p, m.sessionId(), "missed-event report " + m.reportId());
         p.missedRows.add(new Object[] {m.reportId(), m.sessionId(), fleet.fleetId(), fleet.vehicleId(), fleet.policyVersion(), m.kind(),
                 m.occurredAtNanos(), truncate(m.reporter()), m.reportedAtNanos(), globalIndex(token)});
     }
 
     /** The session's fleet: from this batch if it started here, else from what earlier batches wrote. */
-    private Fleet fleetOf(Pending p, String sessionId, String what) {
-        Fleet fleet = p.sessions.get(sessionId);
+    private SessionVehicle fleetOf(Pending p, String sessionId, String what) {
+        SessionVehicle fleet = p.sessions.get(sessionId);
         if (fleet != null) {
             return fleet;
         }
-        List<Fleet> found = jdbc.query("select fleet_id, vehicle_id, policy_version from alert_sessions where session_id = ?",
-                (rs, i) -> new Fleet(rs.getString(1), rs.getString(2), rs.getString(3)), sessionId);
-        if (found.isEmpty()) {
-            throw new IllegalStateException(what + " in session " + sessionId
-                    + " whose DriveSessionStarted was never projected: fleet and vehicle unknown");
-        }
-        return found.get(0);
+        return projectedSession(jdbc, sessionId).orElseThrow(() -> new IllegalStateException(what + " in session " + sessionId
+                + " whose DriveSessionStarted was never projected: fleet and vehicle unknown"));
     }
 
     @ResetHandler

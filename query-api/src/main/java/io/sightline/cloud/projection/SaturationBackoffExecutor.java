@@ -47,7 +47,7 @@ public final class SaturationBackoffExecutor extends ScheduledThreadPoolExecutor
         return super.schedule(command, delay, unit);
     }
 
-    /** How often the coordinator found a work package full; a gauge of how saturated the workers are. */
+    /** How often the coordinator found a work package full (the pinning test reads it). */
     public long saturatedReschedules() {
         return saturatedReschedules.get();
     }
