@@ -19,7 +19,7 @@ import picocli.CommandLine.Spec;
 /** {@code scenarios}: runs safety scenario specs through the real edge stack and checks them. */
 @Command(name = "scenarios", mixinStandardHelpOptions = true,
         description = {
-            "Simulate safety scenarios (spec: ../shared/scenarios/README.md) and drive the real tracker,",
+            "Simulate safety scenarios (spec and examples: scenarios/ in the project) and drive the real tracker,",
             "range/TTC estimator, risk policy and actuation with them. Prints a summary table; exits",
             "0 when every scenario passes on every seed, " + ScenariosCommand.SCENARIO_FAILED
                 + " when one fails, 1 on an invalid spec or unreadable file."})
@@ -32,7 +32,7 @@ public final class ScenariosCommand implements Callable<Integer> {
     CommandSpec spec;
 
     static final class Source {
-        @Option(names = "--dir", paramLabel = "DIR", description = "Run every *.json scenario in DIR.")
+        @Option(names = "--dir", paramLabel = "DIR", description = "Run every *.json scenario in DIR (the examples: --dir scenarios).")
         Path dir;
 
         @Option(names = "--file", paramLabel = "F", description = "Run one scenario file.")

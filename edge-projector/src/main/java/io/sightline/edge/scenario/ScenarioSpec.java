@@ -5,7 +5,7 @@ import io.sightline.edge.risk.AlertKind;
 import java.util.List;
 
 /**
- * One safety scenario, as specified in {@code ../shared/scenarios/README.md}. Built only by
+ * One safety scenario, as specified in the project's {@code scenarios/README.md}. Built only by
  * {@link ScenarioSpecParser}, which validates every field; the records hold validated values.
  */
 public record ScenarioSpec(String id, String description, double durationS, double frameRateHz, CameraModel camera,

@@ -36,15 +36,6 @@ class ScenarioSuiteTest {
     }
 
     @Test
-    void testCopiesMatchTheSharedOriginals() throws Exception {
-        Path shared = SafetyTestData.sharedScenarioDir();
-        for (Path copy : ScenarioSuite.filesIn(SafetyTestData.scenarioDir())) {
-            Path original = shared.resolve(copy.getFileName().toString());
-            assertThat(Files.readString(copy)).as("%s vs %s", copy, original).isEqualTo(Files.readString(original));
-        }
-    }
-
-    @Test
     void runnerReportsCollisionTimeAndTrueTtcExactly() throws Exception {
         ScenarioSpec stopped = ScenarioSpecParser.parse(SafetyTestData.scenarioDir().resolve("nhtsa-fcw-lead-stopped.json"));
         ScenarioResult r = ScenarioRunner.withDefaults().run(stopped, 1L);

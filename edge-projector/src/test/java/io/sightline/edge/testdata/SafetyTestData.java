@@ -1,63 +1,44 @@
 package io.sightline.edge.testdata;
 
-import java.net.URISyntaxException;
-import java.net.URL;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * Locates the scenario examples and the comma2k19 excerpt: the copies in test resources first, the
- * shared directory ({@code $SIGHTLINE_SHARED_DIR}, else {@code <project root>/../shared}) for the
- * originals. A missing file fails the test with the path it looked at, never skips it.
+ * Locates the project's scenario examples ({@code scenarios/}) and the comma2k19 excerpt
+ * ({@code samples/vehicle-signals/}): one copy each, in the project, read by the tests, the README's
+ * commands and the docs alike. A missing file fails the test with the path it looked at, never skips it.
  */
 public final class SafetyTestData {
 
     private SafetyTestData() {
     }
 
-    /** The test copies of the example scenarios. */
+    /** The example scenarios. */
     public static Path scenarioDir() {
-        return resourceDir("/scenarios", "nhtsa-fcw-lead-stopped.json");
+        return projectPath("scenarios", "nhtsa-fcw-lead-stopped.json");
     }
 
     /** The comma2k19 segment excerpt (processed_log/CAN/{speed,radar}). */
     public static Path comma2k19Segment() {
-        return resourceDir("/comma2k19/rav4-seg40", "processed_log/CAN/radar/value");
+        return projectPath("samples/vehicle-signals/comma2k19-rav4-seg40", "processed_log/CAN/radar/value");
     }
 
-    /** The shared originals of the example scenarios. */
-    public static Path sharedScenarioDir() {
-        Path dir = sharedDir().resolve("scenarios");
-        if (!Files.isRegularFile(dir.resolve("README.md"))) {
-            throw new AssertionError("shared scenarios are missing at " + dir.toAbsolutePath()
-                    + ". Set SIGHTLINE_SHARED_DIR to the directory holding scenarios/ and data/.");
-        }
-        return dir;
-    }
-
-    private static Path resourceDir(String dir, String probe) {
-        URL url = SafetyTestData.class.getResource(dir + "/" + probe);
-        if (url == null || !"file".equals(url.getProtocol())) {
-            throw new AssertionError("test resource " + dir + "/" + probe + " is missing from the test classpath");
-        }
-        try {
-            Path p = Path.of(url.toURI());
-            for (String ignored : probe.split("/")) {
-                p = p.getParent();
-            }
-            return p;
-        } catch (URISyntaxException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    public static Path sharedDir() {
-        String env = System.getenv("SIGHTLINE_SHARED_DIR");
-        if (env != null && !env.isBlank()) {
-            return Path.of(env);
-        }
+    /** The project root: Maven's {@code sightline.project.dir}, else the parent of the module directory. */
+    public static Path projectDir() {
         String projectDir = System.getProperty("sightline.project.dir");
-        Path root = projectDir != null ? Path.of(projectDir) : Path.of("").toAbsolutePath().getParent();
-        return root.resolve("../shared").normalize();
+        Path cwd = Path.of("").toAbsolutePath();
+        if (projectDir != null) {
+            return Path.of(projectDir);
+        }
+        return Files.isDirectory(cwd.resolve("scenarios")) ? cwd : cwd.getParent();
+    }
+
+    private static Path projectPath(String dir, String probe) {
+        Path p = projectDir().resolve(dir);
+        if (!Files.isRegularFile(p.resolve(probe))) {
+            throw new AssertionError("project data " + p.resolve(probe).toAbsolutePath() + " is missing: it is part of the"
+                    + " repository (git checkout -- " + dir + ")");
+        }
+        return p;
     }
 }

@@ -13,7 +13,7 @@ class TudCampusTest {
         assertThatThrownBy(() -> TudCampus.file("no-such-file.txt"))
                 .isInstanceOf(AssertionError.class)
                 .hasMessageContaining("no-such-file.txt")
-                .hasMessageContaining("SIGHTLINE_SHARED_DIR");
+                .hasMessageContaining("src/test/resources/mot/TUD-Campus");
     }
 
     @Test

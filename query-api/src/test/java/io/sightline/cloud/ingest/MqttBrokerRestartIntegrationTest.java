@@ -4,12 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.sightline.domain.event.EventEnvelope;
+import io.sightline.testkit.TestBroker;
 import io.sightline.testkit.TestPostgres;
-import java.io.IOException;
-import java.net.ServerSocket;
-import java.net.Socket;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.BlockingQueue;
@@ -29,8 +25,8 @@ import org.springframework.test.context.DynamicPropertySource;
 /**
  * The cloud's subscriber survives a broker restart: after the broker comes back, its clean session
  * holds no subscription, so the subscriber must reconnect and subscribe again by itself, or the
- * cloud would stop ingesting without a word. Runs a broker of its own (Debian's mosquitto, on a free
- * port) so that it can stop and start it; fails, naming the package, when the binary is missing.
+ * cloud would stop ingesting without a word. Runs a broker of its own so that it can stop and start
+ * it ({@link TestBroker#privateBroker()}: Debian's mosquitto on a free port, else HiveMQ CE in the JVM).
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.NONE,
         properties = {"sightline.ingest.mqtt.enabled=true", "sightline.embedded-postgres.enabled=false"})
@@ -38,60 +34,24 @@ import org.springframework.test.context.DynamicPropertySource;
 class MqttBrokerRestartIntegrationTest {
 
     private static final TestPostgres.Database DB = TestPostgres.freshDatabase("mqtt_restart");
-    private static final Path MOSQUITTO = Path.of("/usr/sbin/mosquitto");
-    private static final int PORT = freePort();
-    private static Process broker = startBroker();
+    private static final TestBroker.RestartableBroker BROKER = TestBroker.privateBroker();
 
     @DynamicPropertySource
     static void properties(DynamicPropertyRegistry registry) {
         DB.springDataSource().forEach(registry::add);
-        registry.add("sightline.ingest.mqtt.url", () -> url());
+        registry.add("sightline.ingest.mqtt.url", BROKER::url);
     }
 
     @Autowired
     DeviceKeyRegistry registry;
 
     static String url() {
-        return "tcp://127.0.0.1:" + PORT;
-    }
-
-    private static int freePort() {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    private static Process startBroker() {
-        if (!Files.isExecutable(MOSQUITTO)) {
-            throw new IllegalStateException("This test runs a broker of its own and needs " + MOSQUITTO
-                    + ": apt-get install -y mosquitto (the CI machine has it)");
-        }
-        try {
-            Process p = new ProcessBuilder(MOSQUITTO.toString(), "-p", Integer.toString(PORT)).redirectErrorStream(true)
-                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-            while (System.nanoTime() < deadline) {
-                try (Socket s = new Socket("127.0.0.1", PORT)) {
-                    return p;
-                } catch (IOException notYet) {
-                    Thread.sleep(50);
-                }
-            }
-            p.destroyForcibly();
-            throw new IllegalStateException("mosquitto did not listen on port " + PORT + " within 10 s");
-        } catch (IOException e) {
-            throw new IllegalStateException("cannot start " + MOSQUITTO + ": " + e.getMessage(), e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
+        return BROKER.url();
     }
 
     @AfterAll
     void stopBroker() {
-        broker.destroyForcibly();
+        BROKER.close();
     }
 
     JsonNode publishAndAwait(TestDevice device, byte[] body) throws Exception {
@@ -120,9 +80,8 @@ class MqttBrokerRestartIntegrationTest {
         assertThat(before).as("a reply before the restart").isNotNull();
         assertThat(before.get("status").asText()).isEqualTo("ACKNOWLEDGED");
 
-        broker.destroy();
-        assertThat(broker.waitFor(10, TimeUnit.SECONDS)).isTrue();
-        broker = startBroker();
+        BROKER.stop();
+        BROKER.start();
 
         // The subscriber reconnects within its 5 s maximum delay and subscribes again; until then nobody answers.
         JsonNode after = null;

@@ -79,7 +79,7 @@ class InvestigatorUiBrowserTest {
     static final String HOSTILE_VEHICLE = "veh-<svg onload=window.__xss=2>";
     static final String HOSTILE_ALERT = HOSTILE_SESSION + "/alert/1";
     /** A real 960×540 dashcam photo (Udacity, MIT; samples/PROVENANCE.md) and the car cut out of another. */
-    static final String ROAD_PHOTO = "data/images/udacity_ll/solidWhiteRight.jpg";
+    static final String ROAD_PHOTO = "query-api/src/test/resources/images/udacity_ll_solidWhiteRight.jpg";
     static final String CAR_SPRITE = "samples/sprites/lead-car-rear.png";
     /** The README picture: the page from the top down to the trace graph. */
     static final int PAGE_SHOT_MAX_HEIGHT_PX = 1500;
@@ -124,7 +124,7 @@ class InvestigatorUiBrowserTest {
                 detections.computeIfAbsent(d.frameId(), k -> new ArrayList<>()).add(new EdgeDevice.Detection(d.className(), d.score(), d.boxPx()));
             }
         }
-        BufferedImage road = image(sharedDir().resolve(ROAD_PHOTO));
+        BufferedImage road = image(projectDir().resolve(ROAD_PHOTO));
         BufferedImage car = image(projectDir().resolve(CAR_SPRITE));
         Map<String, byte[]> jpegs = new LinkedHashMap<>();
         List<EventEnvelope> events = new ArrayList<>();
@@ -241,17 +241,10 @@ class InvestigatorUiBrowserTest {
         return Files.isDirectory(root.resolve("query-api")) ? root : root.getParent();
     }
 
-    /** {@code $SIGHTLINE_SHARED_DIR}, else the {@code shared} directory beside the project root (as .ci/run finds it). */
-    static Path sharedDir() {
-        String env = System.getenv("SIGHTLINE_SHARED_DIR");
-        return env != null && !env.isBlank() ? Path.of(env) : projectDir().resolve("../shared").normalize();
-    }
-
     static BufferedImage image(Path file) throws Exception {
         if (!Files.isRegularFile(file)) {
-            throw new AssertionError("missing " + file + ": the evidence frames are drawn on the shared data's road photo ("
-                    + ROAD_PHOTO + ") with the repository's car sprite (" + CAR_SPRITE + "). Set SIGHTLINE_SHARED_DIR to the"
-                    + " directory holding data/.");
+            throw new AssertionError("missing " + file + ": the evidence frames are drawn on the road photo ("
+                    + ROAD_PHOTO + ") with the car sprite (" + CAR_SPRITE + "), both part of the repository.");
         }
         BufferedImage image = ImageIO.read(file.toFile());
         assertThat(image).as("readable image " + file).isNotNull();
