@@ -47,7 +47,7 @@ public final class RuleEvaluation {
     /**
      * Adds a factor "value comparison threshold" and returns whether it holds. Name, unit and
      * comparison come from the catalog entry; the threshold is the caller's, which reads it from
-     * the typed policy (RiskPolicyCatalogTest checks it equals the catalog's threshold binding).
+     * the typed policy (FactorCatalogTest checks it equals the catalog's threshold binding).
      */
     boolean factor(Factor factor, double value, double threshold) {
         int i = factorCount++;
