@@ -13,6 +13,7 @@ import io.sightline.domain.event.SightlineEvent;
 import io.sightline.domain.event.TrackState;
 import io.sightline.domain.event.TrackUpdated;
 import io.sightline.domain.event.VehicleStateSampled;
+import io.sightline.domain.risk.Factor;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -75,7 +76,11 @@ final class SyntheticSession {
         add(at, new TrackUpdated("t2", frameId, "car", new BoxPx(700, 310, 760, 350), 0.0, 0.0,
                 TrackState.CONFIRMED, (int) index + 1, (int) index + 1, 0.71, List.of(det2)));
         add(at, new RiskAssessed(frameId + "/risk/fcw", frameId, "t1", "FORWARD_COLLISION", "policy-v1", "NONE", 32.0, 1.5, 0.0, 21.3,
-                24.5, List.of(new RiskFactor("fcw.ttc", 21.3, "s", "<", 2.1, -19.2, false),
-                new RiskFactor("fcw.egoSpeed", 24.5, "m/s", ">=", 8.0, 16.5, true)), List.of(track, state)));
+                24.5, List.of(factor(Factor.FCW_TTC, 21.3, 2.1), factor(Factor.FCW_EGO_SPEED, 24.5, 8.0)), List.of(track, state)));
+    }
+
+    private static RiskFactor factor(Factor f, double value, double threshold) {
+        return new RiskFactor(f.key(), value, f.unit().symbol(), f.comparison().symbol(), threshold,
+                f.comparison().margin(value, threshold), f.comparison().holds(value, threshold));
     }
 }

@@ -7,7 +7,8 @@ import org.axonframework.serialization.Revision;
  * First event of every drive session: the provenance every later decision is explained against.
  *
  * @param policyThresholds the risk-policy thresholds in force, keyed by name with the unit in the key
- *                         (e.g. {@code fcw.ttcWarnS})
+ *                         ({@code io.sightline.domain.risk.ThresholdKey}, e.g.
+ *                         {@code forwardCollision.ttcRaiseS}; older sessions may carry {@code fcw.ttcWarnS})
  */
 @Revision("1")
 public record DriveSessionStarted(

@@ -4,6 +4,7 @@ import io.sightline.domain.event.ActuationCommanded;
 import io.sightline.domain.event.AlertCleared;
 import io.sightline.domain.event.AlertRaised;
 import io.sightline.domain.event.AlertSuppressed;
+import io.sightline.domain.risk.FactorRole;
 import io.sightline.edge.events.EdgeEventSink;
 import io.sightline.edge.risk.AlertKind;
 import io.sightline.edge.risk.RuleEvaluation;
@@ -156,7 +157,7 @@ public final class Actuator {
     private static String gateDetail(RuleEvaluation ev) {
         StringBuilder b = new StringBuilder("failed gates:");
         for (int i = 0; i < ev.factorCount(); i++) {
-            if (!ev.factorTriggered(i) && !ev.factorName(i).endsWith("requiredDecel")) {
+            if (!ev.factorTriggered(i) && ev.factor(i).role() == FactorRole.GATE) {
                 b.append(' ').append(ev.factorName(i)).append('=').append(String.format(java.util.Locale.ROOT,
                         "%.3f", ev.factorValue(i))).append(" vs ").append(ev.factorThreshold(i));
             }

@@ -1,5 +1,6 @@
 package io.sightline.edge.risk;
 
+import io.sightline.domain.risk.Factor;
 import io.sightline.edge.range.Ttc;
 
 /**
@@ -13,25 +14,10 @@ import io.sightline.edge.range.Ttc;
  *       a gate fails, the rule reports {@link SuppressionReason#SPEED_GATE} or
  *       {@link SuppressionReason#LOW_CONFIDENCE} so the withheld alert is recorded.</li>
  * </ul>
- * Allocation-free.
+ * Factor names, units, comparisons and roles are the entries of the domain catalog
+ * {@link Factor}; the thresholds are read from the typed policy. Allocation-free.
  */
 public final class RiskEvaluator {
-
-    public static final String FCW_TTC = "fcw.ttc";
-    public static final String FCW_LATERAL = "fcw.lateralOffset";
-    public static final String FCW_EGO_SPEED = "fcw.egoSpeed";
-    public static final String FCW_TRACK_AGE = "fcw.trackAge";
-    public static final String FCW_TTC_SIGMA = "fcw.ttcSigma";
-    public static final String FCW_REQUIRED_DECEL = "fcw.requiredDecel";
-    public static final String HEADWAY_GAP = "headway.timeGap";
-    public static final String HEADWAY_DURATION = "headway.durationBelow";
-    public static final String HEADWAY_LATERAL = "headway.lateralOffset";
-    public static final String HEADWAY_EGO_SPEED = "headway.egoSpeed";
-    public static final String HEADWAY_TRACK_AGE = "headway.trackAge";
-    public static final String VRU_TTC = "vru.ttc";
-    public static final String VRU_LATERAL = "vru.predictedLateralOffset";
-    public static final String VRU_EGO_SPEED = "vru.egoSpeed";
-    public static final String VRU_TRACK_AGE = "vru.trackAge";
 
     private final RiskPolicy policy;
 
@@ -111,14 +97,14 @@ public final class RiskEvaluator {
         double ttc = ttcS(o);
         out.ttcS = ttc;
         out.requiredDecelMps2 = Ttc.requiredDecelMps2(o.rangeM, o.closingSpeedMps());
-        boolean hazard = out.factor(FCW_TTC, ttc, "s", "<=", p.ttcRaiseS());
-        boolean inPath = out.factor(FCW_LATERAL, nearEdgeOffsetM(o.lateralM, o.halfWidthM), "m", "<",
+        boolean hazard = out.factor(Factor.FCW_TTC, ttc, p.ttcRaiseS());
+        boolean inPath = out.factor(Factor.FCW_LATERAL_OFFSET, nearEdgeOffsetM(o.lateralM, o.halfWidthM),
                 policy.egoHalfWidthM() + p.corridorMarginM());
-        boolean speed = out.factor(FCW_EGO_SPEED, egoSpeedMps, "m/s", ">=", p.minEgoSpeedMps());
-        boolean age = out.factor(FCW_TRACK_AGE, o.trackAgeS, "s", ">=", p.minTrackAgeS());
-        boolean sigma = out.factor(FCW_TTC_SIGMA, ttcSigmaS(o), "s", "<=", p.maxTtcSigmaS());
+        boolean speed = out.factor(Factor.FCW_EGO_SPEED, egoSpeedMps, p.minEgoSpeedMps());
+        boolean age = out.factor(Factor.FCW_TRACK_AGE, o.trackAgeS, p.minTrackAgeS());
+        boolean sigma = out.factor(Factor.FCW_TTC_SIGMA, ttcSigmaS(o), p.maxTtcSigmaS());
         // informational: how hard the driver would have to brake at constant closing speed
-        out.factor(FCW_REQUIRED_DECEL, out.requiredDecelMps2, "m/s2", ">=", p.hardBrakingDecelMps2());
+        out.factor(Factor.FCW_REQUIRED_DECEL, out.requiredDecelMps2, p.hardBrakingDecelMps2());
         conclude(out, hazard && inPath, speed, age && sigma, ttc <= p.ttcClearS() && inPath, "WARNING");
     }
 
@@ -129,18 +115,18 @@ public final class RiskEvaluator {
         out.ttcS = ttcS(o);
         out.requiredDecelMps2 = Ttc.requiredDecelMps2(o.rangeM, o.closingSpeedMps());
         double gapS = egoSpeedMps > 0 ? Math.min(o.rangeM / egoSpeedMps, Ttc.NO_COLLISION_S) : Ttc.NO_COLLISION_S;
-        boolean below = out.factor(HEADWAY_GAP, gapS, "s", "<", p.timeGapRaiseS());
+        boolean below = out.factor(Factor.HEADWAY_TIME_GAP, gapS, p.timeGapRaiseS());
         if (!below) {
             o.headwayBelowSinceNanos = Long.MIN_VALUE;
         } else if (o.headwayBelowSinceNanos == Long.MIN_VALUE) {
             o.headwayBelowSinceNanos = timeNanos;
         }
         double durationS = below ? (timeNanos - o.headwayBelowSinceNanos) * 1e-9 : 0;
-        boolean longEnough = out.factor(HEADWAY_DURATION, durationS, "s", ">=", p.minDurationS());
-        boolean inPath = out.factor(HEADWAY_LATERAL, nearEdgeOffsetM(o.lateralM, o.halfWidthM), "m", "<",
+        boolean longEnough = out.factor(Factor.HEADWAY_DURATION_BELOW, durationS, p.minDurationS());
+        boolean inPath = out.factor(Factor.HEADWAY_LATERAL_OFFSET, nearEdgeOffsetM(o.lateralM, o.halfWidthM),
                 policy.egoHalfWidthM() + p.corridorMarginM());
-        boolean speed = out.factor(HEADWAY_EGO_SPEED, egoSpeedMps, "m/s", ">=", p.minEgoSpeedMps());
-        boolean age = out.factor(HEADWAY_TRACK_AGE, o.trackAgeS, "s", ">=", p.minTrackAgeS());
+        boolean speed = out.factor(Factor.HEADWAY_EGO_SPEED, egoSpeedMps, p.minEgoSpeedMps());
+        boolean age = out.factor(Factor.HEADWAY_TRACK_AGE, o.trackAgeS, p.minTrackAgeS());
         conclude(out, below && longEnough && inPath, speed, age, gapS < p.timeGapClearS() && inPath, "ADVISORY");
     }
 
@@ -155,12 +141,12 @@ public final class RiskEvaluator {
         double ttc = ttcS(o);
         out.ttcS = ttc;
         out.requiredDecelMps2 = Ttc.requiredDecelMps2(o.rangeM, o.closingSpeedMps());
-        boolean hazard = out.factor(VRU_TTC, ttc, "s", "<=", p.ttcRaiseS());
+        boolean hazard = out.factor(Factor.VRU_TTC, ttc, p.ttcRaiseS());
         double predictedLateralM = o.lateralM + o.lateralSpeedMps * Math.min(ttc, p.maxLookaheadS());
-        boolean inPath = out.factor(VRU_LATERAL, nearEdgeOffsetM(predictedLateralM, o.halfWidthM), "m", "<",
+        boolean inPath = out.factor(Factor.VRU_PREDICTED_LATERAL_OFFSET, nearEdgeOffsetM(predictedLateralM, o.halfWidthM),
                 policy.egoHalfWidthM() + p.corridorMarginM());
-        boolean speed = out.factor(VRU_EGO_SPEED, egoSpeedMps, "m/s", ">=", p.minEgoSpeedMps());
-        boolean age = out.factor(VRU_TRACK_AGE, o.trackAgeS, "s", ">=", p.minTrackAgeS());
+        boolean speed = out.factor(Factor.VRU_EGO_SPEED, egoSpeedMps, p.minEgoSpeedMps());
+        boolean age = out.factor(Factor.VRU_TRACK_AGE, o.trackAgeS, p.minTrackAgeS());
         conclude(out, hazard && inPath, speed, age, ttc <= p.ttcClearS() && inPath, "WARNING");
     }
 

@@ -2,6 +2,7 @@ package io.sightline.edge.risk;
 
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.sightline.domain.risk.ThresholdKey;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -38,13 +39,13 @@ public record RiskPolicy(
     public record ForwardCollision(double ttcRaiseS, double ttcClearS, double minEgoSpeedMps, double corridorMarginM,
                                    double minTrackAgeS, double maxTtcSigmaS, double hardBrakingDecelMps2) {
         public ForwardCollision {
-            requirePositive("forwardCollision.ttcRaiseS", ttcRaiseS);
-            requireAtLeast("forwardCollision.ttcClearS", ttcClearS, ttcRaiseS);
-            requireNonNegative("forwardCollision.minEgoSpeedMps", minEgoSpeedMps);
-            requireNonNegative("forwardCollision.corridorMarginM", corridorMarginM);
-            requireNonNegative("forwardCollision.minTrackAgeS", minTrackAgeS);
-            requirePositive("forwardCollision.maxTtcSigmaS", maxTtcSigmaS);
-            requirePositive("forwardCollision.hardBrakingDecelMps2", hardBrakingDecelMps2);
+            requirePositive(ThresholdKey.FCW_TTC_RAISE_S.key(), ttcRaiseS);
+            requireAtLeast(ThresholdKey.FCW_TTC_CLEAR_S.key(), ttcClearS, ttcRaiseS);
+            requireNonNegative(ThresholdKey.FCW_MIN_EGO_SPEED_MPS.key(), minEgoSpeedMps);
+            requireNonNegative(ThresholdKey.FCW_CORRIDOR_MARGIN_M.key(), corridorMarginM);
+            requireNonNegative(ThresholdKey.FCW_MIN_TRACK_AGE_S.key(), minTrackAgeS);
+            requirePositive(ThresholdKey.FCW_MAX_TTC_SIGMA_S.key(), maxTtcSigmaS);
+            requirePositive(ThresholdKey.FCW_HARD_BRAKING_DECEL_MPS2.key(), hardBrakingDecelMps2);
         }
     }
 
@@ -59,12 +60,12 @@ public record RiskPolicy(
     public record FollowingDistance(double timeGapRaiseS, double minDurationS, double timeGapClearS,
                                     double minEgoSpeedMps, double corridorMarginM, double minTrackAgeS) {
         public FollowingDistance {
-            requirePositive("followingDistance.timeGapRaiseS", timeGapRaiseS);
-            requireNonNegative("followingDistance.minDurationS", minDurationS);
-            requireAtLeast("followingDistance.timeGapClearS", timeGapClearS, timeGapRaiseS);
-            requireNonNegative("followingDistance.minEgoSpeedMps", minEgoSpeedMps);
-            requireNonNegative("followingDistance.corridorMarginM", corridorMarginM);
-            requireNonNegative("followingDistance.minTrackAgeS", minTrackAgeS);
+            requirePositive(ThresholdKey.HEADWAY_TIME_GAP_RAISE_S.key(), timeGapRaiseS);
+            requireNonNegative(ThresholdKey.HEADWAY_MIN_DURATION_S.key(), minDurationS);
+            requireAtLeast(ThresholdKey.HEADWAY_TIME_GAP_CLEAR_S.key(), timeGapClearS, timeGapRaiseS);
+            requireNonNegative(ThresholdKey.HEADWAY_MIN_EGO_SPEED_MPS.key(), minEgoSpeedMps);
+            requireNonNegative(ThresholdKey.HEADWAY_CORRIDOR_MARGIN_M.key(), corridorMarginM);
+            requireNonNegative(ThresholdKey.HEADWAY_MIN_TRACK_AGE_S.key(), minTrackAgeS);
         }
     }
 
@@ -80,12 +81,12 @@ public record RiskPolicy(
     public record VulnerableRoadUser(double ttcRaiseS, double ttcClearS, double corridorMarginM, double maxLookaheadS,
                                      double minEgoSpeedMps, double minTrackAgeS) {
         public VulnerableRoadUser {
-            requirePositive("vulnerableRoadUser.ttcRaiseS", ttcRaiseS);
-            requireAtLeast("vulnerableRoadUser.ttcClearS", ttcClearS, ttcRaiseS);
-            requireNonNegative("vulnerableRoadUser.corridorMarginM", corridorMarginM);
-            requirePositive("vulnerableRoadUser.maxLookaheadS", maxLookaheadS);
-            requireNonNegative("vulnerableRoadUser.minEgoSpeedMps", minEgoSpeedMps);
-            requireNonNegative("vulnerableRoadUser.minTrackAgeS", minTrackAgeS);
+            requirePositive(ThresholdKey.VRU_TTC_RAISE_S.key(), ttcRaiseS);
+            requireAtLeast(ThresholdKey.VRU_TTC_CLEAR_S.key(), ttcClearS, ttcRaiseS);
+            requireNonNegative(ThresholdKey.VRU_CORRIDOR_MARGIN_M.key(), corridorMarginM);
+            requirePositive(ThresholdKey.VRU_MAX_LOOKAHEAD_S.key(), maxLookaheadS);
+            requireNonNegative(ThresholdKey.VRU_MIN_EGO_SPEED_MPS.key(), minEgoSpeedMps);
+            requireNonNegative(ThresholdKey.VRU_MIN_TRACK_AGE_S.key(), minTrackAgeS);
         }
     }
 
@@ -93,7 +94,7 @@ public record RiskPolicy(
         if (version == null || version.isBlank()) {
             throw new IllegalArgumentException("version is required");
         }
-        requirePositive("egoHalfWidthM", egoHalfWidthM);
+        requirePositive(ThresholdKey.EGO_HALF_WIDTH_M.key(), egoHalfWidthM);
         if (forwardCollision == null || followingDistance == null || vulnerableRoadUser == null) {
             throw new IllegalArgumentException("forwardCollision, followingDistance and vulnerableRoadUser are required");
         }
@@ -133,32 +134,35 @@ public record RiskPolicy(
         }
     }
 
-    /** Flat name → value view, for {@code DriveSessionStarted.policyThresholds}. */
+    /**
+     * Flat name → value view, for {@code DriveSessionStarted.policyThresholds}; keyed by the
+     * catalog's {@link ThresholdKey}s, which the what-if replay binds factors to.
+     */
     public Map<String, Double> thresholds() {
         Map<String, Double> m = new LinkedHashMap<>();
-        m.put("egoHalfWidthM", egoHalfWidthM);
+        m.put(ThresholdKey.EGO_HALF_WIDTH_M.key(), egoHalfWidthM);
         ForwardCollision f = forwardCollision;
-        m.put("forwardCollision.ttcRaiseS", f.ttcRaiseS());
-        m.put("forwardCollision.ttcClearS", f.ttcClearS());
-        m.put("forwardCollision.minEgoSpeedMps", f.minEgoSpeedMps());
-        m.put("forwardCollision.corridorMarginM", f.corridorMarginM());
-        m.put("forwardCollision.minTrackAgeS", f.minTrackAgeS());
-        m.put("forwardCollision.maxTtcSigmaS", f.maxTtcSigmaS());
-        m.put("forwardCollision.hardBrakingDecelMps2", f.hardBrakingDecelMps2());
+        m.put(ThresholdKey.FCW_TTC_RAISE_S.key(), f.ttcRaiseS());
+        m.put(ThresholdKey.FCW_TTC_CLEAR_S.key(), f.ttcClearS());
+        m.put(ThresholdKey.FCW_MIN_EGO_SPEED_MPS.key(), f.minEgoSpeedMps());
+        m.put(ThresholdKey.FCW_CORRIDOR_MARGIN_M.key(), f.corridorMarginM());
+        m.put(ThresholdKey.FCW_MIN_TRACK_AGE_S.key(), f.minTrackAgeS());
+        m.put(ThresholdKey.FCW_MAX_TTC_SIGMA_S.key(), f.maxTtcSigmaS());
+        m.put(ThresholdKey.FCW_HARD_BRAKING_DECEL_MPS2.key(), f.hardBrakingDecelMps2());
         FollowingDistance h = followingDistance;
-        m.put("followingDistance.timeGapRaiseS", h.timeGapRaiseS());
-        m.put("followingDistance.minDurationS", h.minDurationS());
-        m.put("followingDistance.timeGapClearS", h.timeGapClearS());
-        m.put("followingDistance.minEgoSpeedMps", h.minEgoSpeedMps());
-        m.put("followingDistance.corridorMarginM", h.corridorMarginM());
-        m.put("followingDistance.minTrackAgeS", h.minTrackAgeS());
+        m.put(ThresholdKey.HEADWAY_TIME_GAP_RAISE_S.key(), h.timeGapRaiseS());
+        m.put(ThresholdKey.HEADWAY_MIN_DURATION_S.key(), h.minDurationS());
+        m.put(ThresholdKey.HEADWAY_TIME_GAP_CLEAR_S.key(), h.timeGapClearS());
+        m.put(ThresholdKey.HEADWAY_MIN_EGO_SPEED_MPS.key(), h.minEgoSpeedMps());
+        m.put(ThresholdKey.HEADWAY_CORRIDOR_MARGIN_M.key(), h.corridorMarginM());
+        m.put(ThresholdKey.HEADWAY_MIN_TRACK_AGE_S.key(), h.minTrackAgeS());
         VulnerableRoadUser v = vulnerableRoadUser;
-        m.put("vulnerableRoadUser.ttcRaiseS", v.ttcRaiseS());
-        m.put("vulnerableRoadUser.ttcClearS", v.ttcClearS());
-        m.put("vulnerableRoadUser.corridorMarginM", v.corridorMarginM());
-        m.put("vulnerableRoadUser.maxLookaheadS", v.maxLookaheadS());
-        m.put("vulnerableRoadUser.minEgoSpeedMps", v.minEgoSpeedMps());
-        m.put("vulnerableRoadUser.minTrackAgeS", v.minTrackAgeS());
+        m.put(ThresholdKey.VRU_TTC_RAISE_S.key(), v.ttcRaiseS());
+        m.put(ThresholdKey.VRU_TTC_CLEAR_S.key(), v.ttcClearS());
+        m.put(ThresholdKey.VRU_CORRIDOR_MARGIN_M.key(), v.corridorMarginM());
+        m.put(ThresholdKey.VRU_MAX_LOOKAHEAD_S.key(), v.maxLookaheadS());
+        m.put(ThresholdKey.VRU_MIN_EGO_SPEED_MPS.key(), v.minEgoSpeedMps());
+        m.put(ThresholdKey.VRU_MIN_TRACK_AGE_S.key(), v.minTrackAgeS());
         return m;
     }
 

@@ -1,6 +1,7 @@
 package io.sightline.edge.risk;
 
 import io.sightline.domain.event.RiskFactor;
+import io.sightline.domain.risk.Factor;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -27,10 +28,8 @@ public final class RuleEvaluation {
     double requiredDecelMps2;
 
     int factorCount;
-    final String[] names = new String[MAX_FACTORS];
+    final Factor[] catalog = new Factor[MAX_FACTORS];
     final double[] values = new double[MAX_FACTORS];
-    final String[] units = new String[MAX_FACTORS];
-    final String[] comparisons = new String[MAX_FACTORS];
     final double[] thresholds = new double[MAX_FACTORS];
     final boolean[] triggered = new boolean[MAX_FACTORS];
 
@@ -45,21 +44,17 @@ public final class RuleEvaluation {
         factorCount = 0;
     }
 
-    /** Adds a factor "value comparison threshold" and returns whether it holds. */
-    boolean factor(String name, double value, String unit, String comparison, double threshold) {
+    /**
+     * Adds a factor "value comparison threshold" and returns whether it holds. Name, unit and
+     * comparison come from the catalog entry; the threshold is the caller's, which reads it from
+     * the typed policy (FactorCatalogTest checks it equals the catalog's threshold binding).
+     */
+    boolean factor(Factor factor, double value, double threshold) {
         int i = factorCount++;
-        names[i] = name;
+        catalog[i] = factor;
         values[i] = value;
-        units[i] = unit;
-        comparisons[i] = comparison;
         thresholds[i] = threshold;
-        boolean holds = switch (comparison) {
-            case "<" -> value < threshold;
-            case "<=" -> value <= threshold;
-            case ">" -> value > threshold;
-            case ">=" -> value >= threshold;
-            default -> throw new IllegalArgumentException(comparison);
-        };
+        boolean holds = factor.comparison().holds(value, threshold);
         triggered[i] = holds;
         return holds;
     }
@@ -98,8 +93,12 @@ public final class RuleEvaluation {
         return factorCount;
     }
 
+    public Factor factor(int i) {
+        return catalog[i];
+    }
+
     public String factorName(int i) {
-        return names[i];
+        return catalog[i].key();
     }
 
     public double factorValue(int i) {
@@ -116,24 +115,24 @@ public final class RuleEvaluation {
 
     /** Signed distance to flipping, in the factor's unit; positive means the condition holds. */
     public double factorMargin(int i) {
-        double diff = values[i] - thresholds[i];
-        return comparisons[i].charAt(0) == '<' ? -diff : diff;
+        return catalog[i].comparison().margin(values[i], thresholds[i]);
     }
 
     /** The factors as domain records (allocates: call when emitting the event). */
     public List<RiskFactor> factors() {
         List<RiskFactor> list = new ArrayList<>(factorCount);
         for (int i = 0; i < factorCount; i++) {
-            list.add(new RiskFactor(names[i], values[i], units[i], comparisons[i], thresholds[i],
+            Factor f = catalog[i];
+            list.add(new RiskFactor(f.key(), values[i], f.unit().symbol(), f.comparison().symbol(), thresholds[i],
                     factorMargin(i), triggered[i]));
         }
         return List.copyOf(list);
     }
 
-    /** Index of the factor called {@code name}, or -1. */
-    public int indexOf(String name) {
+    /** Index of {@code factor} in this verdict, or -1. */
+    public int indexOf(Factor factor) {
         for (int i = 0; i < factorCount; i++) {
-            if (names[i].equals(name)) {
+            if (catalog[i] == factor) {
                 return i;
             }
         }

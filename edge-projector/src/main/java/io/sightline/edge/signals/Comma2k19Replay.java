@@ -6,6 +6,7 @@ import io.sightline.domain.event.RiskAssessed;
 import io.sightline.domain.event.RiskFactor;
 import io.sightline.domain.event.SightlineEvent;
 import io.sightline.domain.event.VehicleStateSampled;
+import io.sightline.domain.risk.Factor;
 import io.sightline.edge.actuation.ActuationConfig;
 import io.sightline.edge.events.EdgeEventSink;
 import io.sightline.edge.pipeline.EdgeProjector;
@@ -13,7 +14,6 @@ import io.sightline.edge.pipeline.EstimatorConfig;
 import io.sightline.edge.range.CameraModel;
 import io.sightline.edge.range.ObjectClass;
 import io.sightline.edge.risk.AlertKind;
-import io.sightline.edge.risk.RiskEvaluator;
 import io.sightline.edge.risk.RiskPolicy;
 import io.sightline.edge.tracking.TrackerConfig;
 import java.util.ArrayList;
@@ -113,11 +113,11 @@ public final class Comma2k19Replay {
             if (event instanceof RiskAssessed ra) {
                 assessments++;
                 if (ra.ruleName().equals(AlertKind.FORWARD_COLLISION.name())
-                        && holds(ra, RiskEvaluator.FCW_LATERAL)) {
-                    minFcwTtcS = Math.min(minFcwTtcS, value(ra, RiskEvaluator.FCW_TTC));
+                        && holds(ra, Factor.FCW_LATERAL_OFFSET)) {
+                    minFcwTtcS = Math.min(minFcwTtcS, value(ra, Factor.FCW_TTC));
                 } else if (ra.ruleName().equals(AlertKind.FOLLOWING_DISTANCE.name())
-                        && holds(ra, RiskEvaluator.HEADWAY_LATERAL)) {
-                    minGapS = Math.min(minGapS, value(ra, RiskEvaluator.HEADWAY_GAP));
+                        && holds(ra, Factor.HEADWAY_LATERAL_OFFSET)) {
+                    minGapS = Math.min(minGapS, value(ra, Factor.HEADWAY_TIME_GAP));
                 }
             } else if (event instanceof AlertRaised a) {
                 alerts.add(a);
@@ -133,18 +133,18 @@ public final class Comma2k19Replay {
             rejected++;
         }
 
-        private static boolean holds(RiskAssessed ra, String factor) {
+        private static boolean holds(RiskAssessed ra, Factor factor) {
             for (RiskFactor f : ra.factors()) {
-                if (f.name().equals(factor)) {
+                if (f.name().equals(factor.key())) {
                     return f.triggered();
                 }
             }
             return false;
         }
 
-        private static double value(RiskAssessed ra, String factor) {
+        private static double value(RiskAssessed ra, Factor factor) {
             for (RiskFactor f : ra.factors()) {
-                if (f.name().equals(factor)) {
+                if (f.name().equals(factor.key())) {
                     return f.value();
                 }
             }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 import io.sightline.domain.event.RiskFactor;
+import io.sightline.domain.risk.Factor;
 import io.sightline.edge.range.ObjectClass;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -32,8 +33,8 @@ class RiskEvaluatorTest {
         return o;
     }
 
-    private static RiskFactor factor(List<RiskFactor> fs, String name) {
-        return fs.stream().filter(f -> f.name().equals(name)).findFirst().orElseThrow();
+    private static RiskFactor factor(List<RiskFactor> fs, Factor factor) {
+        return fs.stream().filter(f -> f.name().equals(factor.key())).findFirst().orElseThrow();
     }
 
     @Test
@@ -43,19 +44,19 @@ class RiskEvaluatorTest {
         assertThat(ev.level()).isEqualTo("WARNING");
         assertThat(ev.ttcS()).isCloseTo(2.5, within(1e-9));
         List<RiskFactor> fs = ev.factors();
-        RiskFactor ttc = factor(fs, RiskEvaluator.FCW_TTC);
+        RiskFactor ttc = factor(fs, Factor.FCW_TTC);
         assertThat(ttc.value()).isCloseTo(2.5, within(1e-9));
         assertThat(ttc.threshold()).isEqualTo(policy.forwardCollision().ttcRaiseS());
         assertThat(ttc.comparison()).isEqualTo("<=");
         assertThat(ttc.margin()).isCloseTo(0.5, within(1e-9));
         assertThat(ttc.unit()).isEqualTo("s");
         assertThat(ttc.triggered()).isTrue();
-        RiskFactor lateral = factor(fs, RiskEvaluator.FCW_LATERAL);
+        RiskFactor lateral = factor(fs, Factor.FCW_LATERAL_OFFSET);
         assertThat(lateral.value()).isCloseTo(-0.9, within(1e-9));
         assertThat(lateral.threshold()).isCloseTo(0.9 + 0.3, within(1e-9));
         assertThat(lateral.margin()).isCloseTo(2.1, within(1e-9));
-        assertThat(factor(fs, RiskEvaluator.FCW_REQUIRED_DECEL).value()).isCloseTo(4.0, within(1e-9));
-        assertThat(factor(fs, RiskEvaluator.FCW_EGO_SPEED).margin()).isCloseTo(20 - 2.78, within(1e-9));
+        assertThat(factor(fs, Factor.FCW_REQUIRED_DECEL).value()).isCloseTo(4.0, within(1e-9));
+        assertThat(factor(fs, Factor.FCW_EGO_SPEED).margin()).isCloseTo(20 - 2.78, within(1e-9));
     }
 
     @Test
@@ -64,7 +65,7 @@ class RiskEvaluatorTest {
         assertThat(ev.requested()).isFalse();
         assertThat(ev.suppression()).isNull();
         assertThat(ev.level()).isEqualTo("NONE");
-        assertThat(factor(ev.factors(), RiskEvaluator.FCW_TTC).margin()).isCloseTo(-1.0, within(1e-9));
+        assertThat(factor(ev.factors(), Factor.FCW_TTC).margin()).isCloseTo(-1.0, within(1e-9));
         // 3.5 s hold threshold: not sustained at 4 s
         assertThat(ev.sustained()).isFalse();
         risk.forwardCollision(car(65, 20, 0), 20, ev);
@@ -77,7 +78,7 @@ class RiskEvaluatorTest {
         risk.forwardCollision(car(30, 20, 3.7), 20, ev);
         assertThat(ev.requested()).isFalse();
         assertThat(ev.suppression()).isNull();
-        assertThat(factor(ev.factors(), RiskEvaluator.FCW_LATERAL).margin()).isCloseTo(1.2 - 2.8, within(1e-9));
+        assertThat(factor(ev.factors(), Factor.FCW_LATERAL_OFFSET).margin()).isCloseTo(1.2 - 2.8, within(1e-9));
     }
 
     @Test
@@ -93,7 +94,7 @@ class RiskEvaluatorTest {
         vague.rangeRateSigmaMps = 10;
         risk.forwardCollision(vague, 20, ev);
         assertThat(ev.suppression()).isEqualTo(SuppressionReason.LOW_CONFIDENCE);
-        assertThat(factor(ev.factors(), RiskEvaluator.FCW_TTC_SIGMA).value()).isCloseTo(10 * 40 / 400.0, within(0.01));
+        assertThat(factor(ev.factors(), Factor.FCW_TTC_SIGMA).value()).isCloseTo(10 * 40 / 400.0, within(0.01));
     }
 
     @Test
@@ -115,11 +116,11 @@ class RiskEvaluatorTest {
         long t0 = 1_000_000_000L;
         risk.followingDistance(o, 25, t0, ev);
         assertThat(ev.requested()).isFalse();
-        assertThat(factor(ev.factors(), RiskEvaluator.HEADWAY_GAP).value()).isCloseTo(0.4, within(1e-9));
-        assertThat(factor(ev.factors(), RiskEvaluator.HEADWAY_GAP).margin()).isCloseTo(0.6, within(1e-9));
+        assertThat(factor(ev.factors(), Factor.HEADWAY_TIME_GAP).value()).isCloseTo(0.4, within(1e-9));
+        assertThat(factor(ev.factors(), Factor.HEADWAY_TIME_GAP).margin()).isCloseTo(0.6, within(1e-9));
         risk.followingDistance(o, 25, t0 + 2_900_000_000L, ev);
         assertThat(ev.requested()).isFalse();
-        assertThat(factor(ev.factors(), RiskEvaluator.HEADWAY_DURATION).margin()).isCloseTo(-0.1, within(1e-9));
+        assertThat(factor(ev.factors(), Factor.HEADWAY_DURATION_BELOW).margin()).isCloseTo(-0.1, within(1e-9));
         risk.followingDistance(o, 25, t0 + 3_000_000_000L, ev);
         assertThat(ev.requested()).isTrue();
         assertThat(ev.level()).isEqualTo("ADVISORY");
@@ -143,7 +144,7 @@ class RiskEvaluatorTest {
         risk.vulnerableRoadUser(p, 11.1, ev);
         // 25 / 11.1 = 2.25 s: 2.5 − 1.4·2.25 = −0.65 m, in the path
         assertThat(ev.requested()).isTrue();
-        assertThat(factor(ev.factors(), RiskEvaluator.VRU_LATERAL).value())
+        assertThat(factor(ev.factors(), Factor.VRU_PREDICTED_LATERAL_OFFSET).value())
                 .isCloseTo(Math.abs(2.5 - 1.4 * 25 / 11.1) - 0.25, within(1e-9));
     }
 

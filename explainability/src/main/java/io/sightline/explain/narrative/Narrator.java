@@ -60,7 +60,7 @@ public final class Narrator {
                 continue;
             }
             String label = FactorNames.label(f.name());
-            if (!hazardSaid && !FactorNames.isGate(f.name()) && !label.contains("lateral")) {
+            if (!hazardSaid && !FactorNames.isGate(f.name()) && !FactorNames.isPath(f.name())) {
                 h.append(", ").append(label).append(' ').append(num(f.value())).append(' ').append(f.unit()).append(" against the ")
                         .append(num(f.threshold())).append(' ').append(f.unit()).append(" threshold (policy ").append(r.policyVersion())
                         .append(')');

@@ -18,7 +18,10 @@ import io.sightline.domain.event.TrackStarted;
 import io.sightline.domain.event.TrackState;
 import io.sightline.domain.event.TrackUpdated;
 import io.sightline.domain.event.VehicleStateSampled;
+import io.sightline.domain.risk.Factor;
+import io.sightline.domain.risk.ThresholdKey;
 import io.sightline.explain.Fmt;
+import io.sightline.explain.margins.FactorNames;
 import io.sightline.explain.margins.TtcKinematics;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -41,12 +44,12 @@ public final class SyntheticDrive {
             new CameraCalibration("udacity-960x540-assumed-v1", 700, 700, 480, 270, 960, 540, 1.3, 0, true);
     /** An FCW policy with the edge's threshold keys: TTC 2.1 s, 8 m/s speed gate, 0.3 s track age. */
     public static final Map<String, Double> POLICY_V1 = Map.of(
-            "egoHalfWidthM", 0.9,
-            "forwardCollision.ttcRaiseS", 2.1,
-            "forwardCollision.corridorMarginM", 0.3,
-            "forwardCollision.minEgoSpeedMps", 8.0,
-            "forwardCollision.minTrackAgeS", 0.3,
-            "forwardCollision.hardBrakingDecelMps2", 2.94);
+            ThresholdKey.EGO_HALF_WIDTH_M.key(), 0.9,
+            ThresholdKey.FCW_TTC_RAISE_S.key(), 2.1,
+            ThresholdKey.FCW_CORRIDOR_MARGIN_M.key(), 0.3,
+            ThresholdKey.FCW_MIN_EGO_SPEED_MPS.key(), 8.0,
+            ThresholdKey.FCW_MIN_TRACK_AGE_S.key(), 0.3,
+            ThresholdKey.FCW_HARD_BRAKING_DECEL_MPS2.key(), 2.94);
 
     private static final double CAR_WIDTH_M = 1.8;
 
@@ -205,19 +208,22 @@ public final class SyntheticDrive {
         double ttc = TtcKinematics.ttcS(rangeM, closingSpeedMps, relativeAccelMps2);
         double requiredDecel = closingSpeedMps > 0 ? closingSpeedMps * closingSpeedMps / (2 * rangeM) : 0;
         List<RiskFactor> factors = List.of(
-                factor("fcw.ttc", ttc, "s", "<=", thresholds.get("forwardCollision.ttcRaiseS")),
-                factor("fcw.lateralOffset", lateralOffsetM, "m", "<", thresholds.get("egoHalfWidthM") + thresholds.get("forwardCollision.corridorMarginM")),
-                factor("fcw.egoSpeed", egoSpeedMps, "m/s", ">=", thresholds.get("forwardCollision.minEgoSpeedMps")),
-                factor("fcw.trackAge", trackAgeS, "s", ">=", thresholds.get("forwardCollision.minTrackAgeS")),
-                factor("fcw.requiredDecel", requiredDecel, "m/s2", ">=", thresholds.get("forwardCollision.hardBrakingDecelMps2")));
-        boolean requested = factors.stream().filter(f -> !f.name().endsWith("requiredDecel")).allMatch(RiskFactor::triggered);
+                factor(Factor.FCW_TTC, ttc),
+                factor(Factor.FCW_LATERAL_OFFSET, lateralOffsetM),
+                factor(Factor.FCW_EGO_SPEED, egoSpeedMps),
+                factor(Factor.FCW_TRACK_AGE, trackAgeS),
+                factor(Factor.FCW_REQUIRED_DECEL, requiredDecel));
+        boolean requested = factors.stream().filter(f -> !FactorNames.informational(f.name())).allMatch(RiskFactor::triggered);
         return new RiskAssessed(id, frameId, trackId, "FORWARD_COLLISION", policyVersion, requested ? "WARNING" : "NONE", rangeM,
                 closingSpeedMps, relativeAccelMps2, ttc, egoSpeedMps, factors, causes);
     }
 
-    private static RiskFactor factor(String name, double value, String unit, String comparison, double threshold) {
-        return new RiskFactor(name, value, unit, comparison, threshold, Fmt.margin(value, comparison, threshold),
-                Fmt.holds(value, comparison, threshold));
+    private RiskFactor factor(Factor factor, double value) {
+        double threshold = factor.threshold(thresholds).orElseThrow(
+                () -> new IllegalStateException("the session's policy has no threshold for " + factor.key()));
+        String comparison = factor.comparison().symbol();
+        return new RiskFactor(factor.key(), value, factor.unit().symbol(), comparison, threshold,
+                Fmt.margin(value, comparison, threshold), Fmt.holds(value, comparison, threshold));
     }
 
     /** A 1.8 m wide car centred ahead, bottom edge on the ground plane for a 1.3 m camera. */

@@ -6,7 +6,8 @@ import java.util.Objects;
 
 /**
  * A risk-policy version as data: thresholds keyed as in {@link DriveSessionStarted#policyThresholds()},
- * with the unit in the key (e.g. {@code forwardCollision.ttcRaiseS}, {@code fcw.ttcWarnS}).
+ * with the unit in the key ({@code io.sightline.domain.risk.ThresholdKey}, e.g. {@code forwardCollision.ttcRaiseS};
+ * older sessions may carry {@code fcw.ttcWarnS}, see {@link ThresholdBinding#LEGACY_THRESHOLD_KEYS}).
  */
 public record PolicyThresholds(String version, Map<String, Double> thresholds) {
 

@@ -1,7 +1,8 @@
 package io.sightline.explain.whatif;
 
-import java.util.List;
+import io.sightline.domain.risk.Factor;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalDouble;
 
 /**
@@ -17,35 +18,31 @@ public interface ThresholdBinding {
     OptionalDouble thresholdFor(String factorName, Map<String, Double> thresholds);
 
     /**
-     * The edge-projector's factor and threshold names (RiskEvaluator, RiskPolicy.thresholds()),
-     * with the short {@code fcw.ttcWarnS}-style keys as aliases, and a threshold keyed by the factor
-     * name itself as the last resort.
+     * Sessions recorded with the short key {@code fcw.ttcWarnS} for the FCW TTC threshold: the
+     * ingestion demo and append benchmark ({@code app} SyntheticSession) and the uplink's vehicle
+     * simulator still write it into {@code DriveSessionStarted.policyThresholds}, so stored sessions
+     * carry it and a what-if built from their recorded policy must keep binding it. The other short
+     * keys this binding once accepted ({@code fcw.minEgoSpeedMps}, {@code vru.ttcWarnS}, ...) were
+     * never written by anything, and the {@code fcw.closingSpeedSigma} factor was never emitted.
+     */
+    Map<String, String> LEGACY_THRESHOLD_KEYS = Map.of(Factor.FCW_TTC.key(), "fcw.ttcWarnS");
+
+    /**
+     * The edge policy's binding, from the domain catalog {@link Factor}; then the legacy key above;
+     * then a threshold keyed by the factor name itself, for factors the catalog does not know.
      */
     static ThresholdBinding edgePolicy() {
-        Map<String, List<List<String>>> sums = Map.ofEntries(
-                Map.entry("fcw.ttc", List.of(List.of("forwardCollision.ttcRaiseS"), List.of("fcw.ttcWarnS"), List.of("fcw.ttcRaiseS"))),
-                Map.entry("fcw.lateralOffset", List.of(List.of("egoHalfWidthM", "forwardCollision.corridorMarginM"))),
-                Map.entry("fcw.egoSpeed", List.of(List.of("forwardCollision.minEgoSpeedMps"), List.of("fcw.minEgoSpeedMps"))),
-                Map.entry("fcw.trackAge", List.of(List.of("forwardCollision.minTrackAgeS"), List.of("fcw.minTrackAgeS"))),
-                Map.entry("fcw.closingSpeedSigma", List.of(List.of("forwardCollision.maxClosingSpeedSigmaMps"))),
-                Map.entry("fcw.requiredDecel", List.of(List.of("forwardCollision.hardBrakingDecelMps2"))),
-                Map.entry("headway.timeGap", List.of(List.of("followingDistance.timeGapRaiseS"), List.of("headway.timeGapS"))),
-                Map.entry("headway.durationBelow", List.of(List.of("followingDistance.minDurationS"))),
-                Map.entry("headway.lateralOffset", List.of(List.of("egoHalfWidthM", "followingDistance.corridorMarginM"))),
-                Map.entry("headway.egoSpeed", List.of(List.of("followingDistance.minEgoSpeedMps"))),
-                Map.entry("headway.trackAge", List.of(List.of("followingDistance.minTrackAgeS"))),
-                Map.entry("vru.ttc", List.of(List.of("vulnerableRoadUser.ttcRaiseS"), List.of("vru.ttcWarnS"))),
-                Map.entry("vru.predictedLateralOffset", List.of(List.of("egoHalfWidthM", "vulnerableRoadUser.corridorMarginM"))),
-                Map.entry("vru.egoSpeed", List.of(List.of("vulnerableRoadUser.minEgoSpeedMps"))),
-                Map.entry("vru.trackAge", List.of(List.of("vulnerableRoadUser.minTrackAgeS"))));
-        return (factor, thresholds) -> {
-            for (List<String> keys : sums.getOrDefault(factor, List.of())) {
-                if (thresholds.keySet().containsAll(keys)) {
-                    return OptionalDouble.of(keys.stream().mapToDouble(thresholds::get).sum());
+        return (factorName, thresholds) -> {
+            Optional<Factor> factor = Factor.byKey(factorName);
+            if (factor.isPresent()) {
+                OptionalDouble bound = factor.get().threshold(thresholds);
+                if (bound.isPresent()) {
+                    return bound;
                 }
             }
-            Double direct = thresholds.get(factor);
-            return direct == null ? OptionalDouble.empty() : OptionalDouble.of(direct);
+            String legacy = LEGACY_THRESHOLD_KEYS.get(factorName);
+            Double value = thresholds.get(legacy != null && thresholds.containsKey(legacy) ? legacy : factorName);
+            return value == null ? OptionalDouble.empty() : OptionalDouble.of(value);
         };
     }
 }
