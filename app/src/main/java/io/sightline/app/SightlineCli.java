@@ -1,5 +1,7 @@
 package io.sightline.app;
 
+import io.sightline.runtime.EdgeCommand;
+
 import io.sightline.edge.cli.MotEvalCommand;
 import io.sightline.edge.cli.ReplayComma2k19Command;
 import io.sightline.edge.cli.ScenariosCommand;
@@ -37,7 +39,7 @@ import picocli.CommandLine.Option;
                 io.sightline.app.clip.HazardClipCommand.class,
                 io.sightline.app.run.PipelineBenchCommand.class,
                 io.sightline.app.run.VisibilityBenchCommand.class,
-                io.sightline.app.run.EdgeCommand.class,
+                EdgeCommand.class,
                 TokenCommand.class,
                 CommandLine.HelpCommand.class})
 public class SightlineCli implements Runnable {

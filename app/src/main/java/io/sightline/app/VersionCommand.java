@@ -1,8 +1,6 @@
 package io.sightline.app;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.util.Properties;
+import io.sightline.runtime.BuildInfo;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.IVersionProvider;
@@ -20,15 +18,7 @@ public class VersionCommand implements Callable<Integer> {
     }
 
     public static String version() {
-        Properties p = new Properties();
-        try (InputStream in = VersionCommand.class.getResourceAsStream("/sightline-version.properties")) {
-            if (in != null) {
-                p.load(in);
-            }
-        } catch (IOException ignored) {
-            // Fall through to "unknown": the version file is part of the jar, never user input.
-        }
-        return p.getProperty("version", "unknown");
+        return BuildInfo.version();
     }
 
     public static class Provider implements IVersionProvider {

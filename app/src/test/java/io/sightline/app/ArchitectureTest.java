@@ -13,14 +13,14 @@ import org.junit.jupiter.api.Test;
  * Module boundaries, checked over every production class of every module. Packages map to
  * modules: domain {@code io.sightline.domain}, inference-adapters {@code io.sightline.inference},
  * edge-projector {@code io.sightline.edge}, edge-uplink {@code io.sightline.uplink},
- * explainability {@code io.sightline.explain},
+ * edge-runtime {@code io.sightline.runtime}, explainability {@code io.sightline.explain},
  * query-api {@code io.sightline.cloud}, app {@code io.sightline.app}.
  */
 class ArchitectureTest {
 
     private static final List<String> MODULE_ROOTS = List.of(
-            "io.sightline.domain", "io.sightline.inference", "io.sightline.edge", "io.sightline.uplink", "io.sightline.explain",
-            "io.sightline.cloud", "io.sightline.app");
+            "io.sightline.domain", "io.sightline.inference", "io.sightline.edge", "io.sightline.uplink", "io.sightline.runtime",
+            "io.sightline.explain", "io.sightline.cloud", "io.sightline.app");
     private static JavaClasses classes;
 
     @BeforeAll
@@ -41,7 +41,8 @@ class ArchitectureTest {
 
     @Test
     void edgeModulesNeverUseTheCloudApi() {
-        noClasses().that().resideInAnyPackage("io.sightline.edge..", "io.sightline.inference..", "io.sightline.uplink..")
+        noClasses().that().resideInAnyPackage("io.sightline.edge..", "io.sightline.inference..", "io.sightline.uplink..",
+                        "io.sightline.runtime..")
                 .should().dependOnClassesThat().resideInAPackage("io.sightline.cloud..")
                 .because("the edge runs on the vehicle and talks to the cloud only through events")
                 .check(classes);
@@ -61,8 +62,7 @@ class ArchitectureTest {
     @Test
     void theImportSeesEveryModule() {
         // Guards the rules above against passing vacuously on an empty import.
-        for (String root : List.of("io.sightline.domain", "io.sightline.inference", "io.sightline.edge", "io.sightline.uplink",
-                "io.sightline.explain", "io.sightline.cloud", "io.sightline.app")) {
+        for (String root : MODULE_ROOTS) {
             org.assertj.core.api.Assertions.assertThat(classes.stream().anyMatch(c -> c.getPackageName().startsWith(root)))
                     .as("classes imported from %s", root).isTrue();
         }

@@ -1,5 +1,7 @@
 package io.sightline.app;
 
+import io.sightline.runtime.EdgeCommand;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.sightline.app.run.RunCommand;
@@ -40,6 +42,7 @@ class DockerFilesTest {
     private static Path root;
     private static Path dockerDir;
     private static String jarPath;
+    private static String edgeJarPath;
     private static Map<String, Object> compose;
     private static Map<String, Map<String, Object>> services;
 
@@ -49,6 +52,7 @@ class DockerFilesTest {
         root = repositoryRoot();
         dockerDir = root.resolve("docker");
         jarPath = "app/target/" + finalName(root.resolve("app/pom.xml")) + ".jar";
+        edgeJarPath = "edge-runtime/target/" + EdgeJarTest.JAR_NAME;
         compose = new Yaml().load(Files.readString(dockerDir.resolve("compose.yaml")));
         services = (Map<String, Map<String, Object>>) compose.get("services");
     }
@@ -63,8 +67,9 @@ class DockerFilesTest {
 
         Stage build = file.stages.get(0);
         assertThat(build.image()).as("%s: the build stage needs a JDK 17", name).contains(":17").contains("jdk");
-        assertThat(build.all("RUN")).as("%s: the build stage runs the same Maven build as ./sightline", name)
-                .anySatisfy(run -> assertThat(run).contains("./mvnw").contains("package").contains("-pl app").contains("-am"));
+        String module = name.equals("Dockerfile.edge") ? "edge-runtime" : "app";
+        assertThat(build.all("RUN")).as("%s: the build stage runs the project's Maven build of its module", name)
+                .anySatisfy(run -> assertThat(run).contains("./mvnw").contains("package").contains("-pl " + module).contains("-am"));
 
         Stage runtime = file.stages.get(file.stages.size() - 1);
         assertThat(runtime.image()).as("%s: slim JRE 17 runtime", name).contains(":17").contains("jre");
@@ -77,8 +82,10 @@ class DockerFilesTest {
         assertThat(runtime.all("RUN")).as("%s: the USER exists in the image", name)
                 .anySatisfy(run -> assertThat(run).contains("useradd").contains(" " + user));
 
+        // The cloud serves its health; the edge serves nothing and is healthy once it journals.
+        String health = name.equals("Dockerfile.edge") ? "journal.db" : "/actuator/health";
         assertThat(runtime.all("HEALTHCHECK")).as("%s: HEALTHCHECK", name).singleElement()
-                .satisfies(h -> assertThat(h).contains("CMD").contains("/actuator/health"));
+                .satisfies(h -> assertThat(h).contains("CMD").contains(health));
         assertThat(String.join("\n", runtime.all("ENV"))).as("%s: heap sized from the container limit", name)
                 .contains("JAVA_TOOL_OPTIONS").containsPattern("-XX:MaxRAMPercentage=\\d+");
     }
@@ -92,9 +99,10 @@ class DockerFilesTest {
         assertThat(build.alias).as("%s: the build stage is named for COPY --from", name).isNotBlank();
         String workdir = build.all("WORKDIR").get(build.all("WORKDIR").size() - 1);
 
+        String jar = name.equals("Dockerfile.edge") ? edgeJarPath : jarPath;
         List<Copy> jarCopies = runtime.copies().stream().filter(c -> build.alias.equals(c.from)).toList();
         assertThat(jarCopies).as("%s: one COPY --from=%s", name, build.alias).singleElement()
-                .satisfies(c -> assertThat(c.sources).containsExactly(workdir + "/" + jarPath));
+                .satisfies(c -> assertThat(c.sources).containsExactly(workdir + "/" + jar));
 
         String jarInImage = jarCopies.get(0).destination;
         String entrypoint = String.join(" ", runtime.all("ENTRYPOINT"));
@@ -132,7 +140,9 @@ class DockerFilesTest {
         Set<String> destinations = new LinkedHashSet<>();
         runtime.copies().stream().filter(c -> c.from == null).forEach(c -> destinations.add(trimSlash(c.destination)));
         assertThat(destinations).contains(home.group(1) + "/models", home.group(1) + "/samples");
-        assertThat(String.join(" ", runtime.all("CMD"))).contains("\"run\"");
+        // The edge-only jar, whose main class holds the edge command; the uplink is compose's to name.
+        assertThat(String.join(" ", runtime.all("ENTRYPOINT"))).contains("sightline-edge.jar");
+        assertThat(String.join(" ", runtime.all("CMD"))).contains("\"edge\"");
     }
 
     @ParameterizedTest
@@ -162,8 +172,10 @@ class DockerFilesTest {
     // --- compose.yaml --------------------------------------------------------------------------
 
     @Test
-    void composeHasTheFourServicesAndTheirImages() {
-        assertThat(services).containsOnlyKeys("postgres", "mosquitto", "cloud", "edge");
+    void composeHasTheFiveServicesAndTheirImages() {
+        assertThat(services).containsOnlyKeys("postgres", "mosquitto", "cloud", "edge-provision", "edge");
+        assertThat(services.get("edge-provision").get("image")).as("provisioning runs from the cloud's image")
+                .isEqualTo(services.get("cloud").get("image"));
         assertThat((String) services.get("postgres").get("image")).startsWith("postgres:16");
         assertThat((String) services.get("mosquitto").get("image")).startsWith("eclipse-mosquitto:2");
         assertThat(build("cloud").get("dockerfile")).isEqualTo("docker/Dockerfile.cloud");
@@ -187,14 +199,17 @@ class DockerFilesTest {
             assertThat(dependsOn).as("%s: depends_on in long form, to carry a condition", e.getKey()).isInstanceOf(Map.class);
             for (var dep : ((Map<String, Map<String, Object>>) dependsOn).entrySet()) {
                 assertThat(services).as("%s depends on %s", e.getKey(), dep.getKey()).containsKey(dep.getKey());
-                assertThat(dep.getValue()).as("%s -> %s", e.getKey(), dep.getKey()).containsEntry("condition", "service_healthy");
+                // A one-shot step (the depot's provisioning) is waited for until it completes; services until healthy.
+                String condition = dep.getKey().equals("edge-provision") ? "service_completed_successfully" : "service_healthy";
+                assertThat(dep.getValue()).as("%s -> %s", e.getKey(), dep.getKey()).containsEntry("condition", condition);
                 edges++;
             }
         }
         assertThat(edges).isGreaterThanOrEqualTo(4);
         assertThat(dependsOn("cloud")).containsKeys("postgres", "mosquitto");
         assertThat(dependsOn("edge")).as("the edge talks to the cloud and the broker, never to the database")
-                .containsOnlyKeys("cloud", "mosquitto");
+                .containsOnlyKeys("edge-provision", "cloud", "mosquitto");
+        assertThat(dependsOn("edge-provision")).containsOnlyKeys("cloud");
     }
 
     @Test
@@ -223,28 +238,46 @@ class DockerFilesTest {
 
         // The edge is a vehicle: it serves nothing and uploads to the cloud service over its port.
         assertThat(services.get("edge")).as("the edge publishes no host port").doesNotContainKey("ports");
-        URI cloudUrl = URI.create(env("edge").get("SIGHTLINE_CLOUD_URL"));
+        URI cloudUrl = URI.create(edgeOption("--cloud-url"));
         assertThat(cloudUrl.getHost()).isEqualTo("cloud");
         assertThat(cloudUrl.getPort()).isEqualTo(SERVER_PORT);
+        URI provisionUrl = URI.create(env("edge-provision").get("SIGHTLINE_CLOUD_URL"));
+        assertThat(provisionUrl.getHost()).isEqualTo("cloud");
+        assertThat(provisionUrl.getPort()).isEqualTo(SERVER_PORT);
     }
 
     @Test
-    void theEdgeRegistersItsKeyThenRunsTheEdgeCommandWithBothUplinks() {
-        String script = String.join("\n", stringList(services.get("edge").get("command")));
-        // The provisioning uses the real CLI: the key the edge prints, a token minted with the shared secret.
+    void theDepotRegistersTheKeyThenTheEdgeRunsTheEdgeCommandWithBothUplinks() {
+        String script = String.join("\n", stringList(services.get("edge-provision").get("command")));
+        // The provisioning uses the real CLI: the key the edge command makes, a token minted with the shared secret.
         assertThat(script).contains("edge --print-device-key").contains("token --role admin")
-                .contains("/api/v1/admin/devices/");
-        String run = script.substring(script.indexOf("exec "));
-        assertThat(run).contains("sightline.jar edge").contains("--mqtt-url").contains("--cloud-url").contains("--realtime");
+                .contains("/api/v1/admin/devices/").contains("chown -R 10001:10001");
         for (String option : List.of("--print-device-key", "--mqtt-url", "--cloud-url", "--device-id", "--fleet", "--vehicle", "--realtime")) {
-            assertThat(new picocli.CommandLine(new io.sightline.app.run.EdgeCommand()).getCommandSpec().findOption(option))
+            assertThat(new picocli.CommandLine(new EdgeCommand()).getCommandSpec().findOption(option))
                     .as("edge %s exists", option).isNotNull();
         }
         for (String option : List.of("--role", "--fleet", "--minutes")) {
             assertThat(new picocli.CommandLine(new TokenCommand()).getCommandSpec().findOption(option)).as("token %s", option).isNotNull();
         }
-        // The device id in the health check's journal path is the one the script registers.
-        assertThat(String.join(" ", healthTest("edge"))).contains("edge-" + env("edge").get("SIGHTLINE_DEVICE_ID") + "/journal.db");
+        List<String> command = stringList(services.get("edge").get("command"));
+        assertThat(command.get(0)).as("the edge image's entrypoint is the edge jar; compose names the command").isEqualTo("edge");
+        assertThat(command).contains("--mqtt-url", "--cloud-url", "--realtime");
+        // The device the depot registered is the one the edge runs as, and whose journal the health check reads.
+        String deviceId = env("edge-provision").get("SIGHTLINE_DEVICE_ID");
+        assertThat(edgeOption("--device-id")).isEqualTo(deviceId);
+        assertThat(edgeOption("--fleet")).isEqualTo(env("edge-provision").get("SIGHTLINE_FLEET_ID"));
+        assertThat(String.join(" ", healthTest("edge"))).contains("edge-" + deviceId + "/journal.db");
+        assertThat(String.join(" ", healthTest("edge-provision"))).contains("registered-" + deviceId);
+        // The depot hands the key's folder to the edge image's user.
+        assertThat(services.get("edge-provision").get("volumes")).isEqualTo(services.get("edge").get("volumes"));
+    }
+
+    /** The value after {@code option} in the edge service's command. */
+    private static String edgeOption(String option) {
+        List<String> command = stringList(services.get("edge").get("command"));
+        int i = command.indexOf(option);
+        assertThat(i).as("edge command has %s", option).isNotNegative();
+        return command.get(i + 1);
     }
 
     @Test
@@ -265,7 +298,7 @@ class DockerFilesTest {
         List<String> lines = Files.readAllLines(configFile).stream().map(String::strip).toList();
         assertThat(lines).contains("listener " + MQTT_PORT + " 0.0.0.0", "allow_anonymous true");
         assertThat(services.get("mosquitto")).as("anonymous broker stays inside the network").doesNotContainKey("ports");
-        URI edgeMqtt = URI.create(env("edge").get("SIGHTLINE_MQTT_URL"));
+        URI edgeMqtt = URI.create(edgeOption("--mqtt-url"));
         assertThat(edgeMqtt.getHost()).as("the edge publishes to the broker service").isEqualTo("mosquitto");
         assertThat(edgeMqtt.getPort()).isEqualTo(MQTT_PORT);
     }
@@ -281,9 +314,10 @@ class DockerFilesTest {
         assertThat(env.get("SPRING_DATASOURCE_USERNAME")).isEqualTo(pg.get("POSTGRES_USER"));
         assertThat(env.get("SPRING_DATASOURCE_PASSWORD")).isEqualTo(pg.get("POSTGRES_PASSWORD"));
         assertThat(env("edge")).as("the edge needs no database").doesNotContainKey("SPRING_DATASOURCE_URL");
-        // The provisioning token minted on the edge must verify on the cloud service.
+        // The provisioning token minted at the depot must verify on the cloud service; the vehicle holds no secret.
         assertThat(env.get("SIGHTLINE_SECURITY_JWT_SECRET")).isNotBlank();
-        assertThat(env("edge").get("SIGHTLINE_SECURITY_JWT_SECRET")).isEqualTo(env.get("SIGHTLINE_SECURITY_JWT_SECRET"));
+        assertThat(env("edge-provision").get("SIGHTLINE_SECURITY_JWT_SECRET")).isEqualTo(env.get("SIGHTLINE_SECURITY_JWT_SECRET"));
+        assertThat(env("edge")).doesNotContainKey("SIGHTLINE_SECURITY_JWT_SECRET");
         for (String jdbc : urls) {
             URI uri = URI.create(jdbc.substring("jdbc:".length()));
             assertThat(uri.getScheme()).isEqualTo("postgresql");

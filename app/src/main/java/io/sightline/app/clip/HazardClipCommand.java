@@ -1,5 +1,7 @@
 package io.sightline.app.clip;
 
+import io.sightline.runtime.EdgeCommand;
+
 import static org.bytedeco.opencv.global.opencv_imgcodecs.IMREAD_COLOR;
 import static org.bytedeco.opencv.global.opencv_imgcodecs.IMREAD_UNCHANGED;
 import static org.bytedeco.opencv.global.opencv_imgcodecs.imread;
@@ -10,7 +12,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.sightline.app.Progress;
-import io.sightline.app.run.AssumedDrive;
+import io.sightline.runtime.AssumedDrive;
 import io.sightline.edge.range.CameraModel;
 import io.sightline.inference.FrameSource;
 import io.sightline.inference.ProjectHome;
@@ -45,7 +47,7 @@ public class HazardClipCommand implements Callable<Integer> {
 
     public static final String DEFAULT_BACKGROUND = "samples/udacity_ll_solidWhiteRight.mp4";
     public static final String DEFAULT_SPRITE = "samples/sprites/lead-car-rear.png";
-    public static final String DEFAULT_OUT = "samples/sightline_fcw_slower_lead_960x540.mp4";
+    public static final String DEFAULT_OUT = EdgeCommand.DEFAULT_VIDEO;
     /** Suffix of the ground truth written beside a clip; {@code run} reads it to score its alerts. */
     public static final String TRUTH_SUFFIX = ".truth.json";
     /** The car of udacity_vd test1.jpg cut out for the sprite; its box is YOLOX-nano's detection on that photo. */

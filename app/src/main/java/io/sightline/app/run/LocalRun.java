@@ -1,7 +1,11 @@
 package io.sightline.app.run;
 
+import io.sightline.runtime.EdgeDefaults;
+import io.sightline.runtime.EdgePipeline;
+import io.sightline.runtime.RunReport;
+
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.sightline.app.telemetry.EdgeTelemetry;
+import io.sightline.runtime.telemetry.EdgeTelemetry;
 import io.sightline.cloud.ingest.DeviceKeyRegistry;
 import io.sightline.cloud.ingest.SignedBatchIngestion;
 import io.sightline.domain.ingest.EventCodec;
@@ -28,17 +32,13 @@ import org.springframework.jdbc.core.JdbcTemplate;
  */
 public final class LocalRun implements AutoCloseable {
 
-    public static final String FLEET_ID = "fleet-demo";
-    public static final String VEHICLE_ID = "demo-vehicle-01";
-    public static final String DEVICE_ID = "demo-edge-01";
+    public static final String FLEET_ID = EdgeDefaults.FLEET_ID;
+    public static final String VEHICLE_ID = EdgeDefaults.VEHICLE_ID;
+    public static final String DEVICE_ID = EdgeDefaults.DEVICE_ID;
     /** How often the catch-up wait looks at the store; each look is three small indexed queries. */
     private static final long CATCH_UP_POLL_MILLIS = 100;
 
-    /**
-     * Evidence JPEGs the edge may keep (ADR-0008): at 40–75 KB a frame and 25 frames/s, 18–35
-     * minutes of driving before retention deletes frames outside alert windows.
-     */
-    public static final long EVIDENCE_BUDGET_BYTES = 2L << 30;
+    public static final long EVIDENCE_BUDGET_BYTES = EdgeDefaults.EVIDENCE_BUDGET_BYTES;
 
     private final EdgeJournal journal;
     private final Uploader uploader;
@@ -72,7 +72,7 @@ public final class LocalRun implements AutoCloseable {
         EdgeJournal journal = EdgeJournal.open(edgeDir.resolve("journal.db"), EdgePipeline.JOURNAL_BUDGET_BYTES);
         ObjectMapper mapper = new EventCodec().mapper();
         Uploader uploader = new Uploader(journal, new BatchSigner(device, mapper),
-                InProcessTransport.over(cloud.getBean(SignedBatchIngestion.class), mapper), uploaderSettings());
+                InProcessTransport.over(cloud.getBean(SignedBatchIngestion.class), mapper), EdgeDefaults.uploaderSettings());
         uploader.start();
         // The safety apps' stream is fed from here: an appended frame's events leave at once, not at the next poll.
         journal.addAppendListener(uploader::wake);
@@ -87,20 +87,6 @@ public final class LocalRun implements AutoCloseable {
         return new LocalRun(journal, uploader, device, evidence, evidenceUploader);
     }
 
-    /**
-     * How often an idle uploader looks for new events. An event waits up to this long before it
-     * leaves the edge, and a safety app must see it within 250 ms of its emission (p99,
-     * {@code bench-visibility}): at the uploader's default 200 ms that measured p99 295 ms, at 50 ms
-     * the look is one indexed read of the journal, and a batch still carries a frame or two.
-     */
-    static final Duration UPLOAD_IDLE_POLL = Duration.ofMillis(50);
-
-    /** The uploader settings of an edge that keeps safety apps current: defaults with {@link #UPLOAD_IDLE_POLL}. */
-    static Uploader.Settings uploaderSettings() {
-        Uploader.Settings d = Uploader.Settings.defaults();
-        return new Uploader.Settings(d.maxEventsPerBatch(), d.maxBatchBytes(), d.initialBackoff(), d.maxBackoff(), d.blockedRetry(),
-                UPLOAD_IDLE_POLL);
-    }
 
     public EdgeJournal journal() {
         return journal;

@@ -1,5 +1,11 @@
 package io.sightline.app.run;
 
+import io.sightline.runtime.AssumedDrive;
+import io.sightline.runtime.EdgePipeline;
+import io.sightline.runtime.EvidenceStage;
+import io.sightline.runtime.StageBudgets;
+import io.sightline.runtime.RunReport;
+
 import io.sightline.app.clip.HazardClipCommand;
 import io.sightline.inference.ActivatedModel;
 import io.sightline.inference.Detector;

@@ -1,9 +1,14 @@
 package io.sightline.app.run;
 
+import io.sightline.runtime.AssumedDrive;
+import io.sightline.runtime.EdgePipeline;
+import io.sightline.runtime.RunProgress;
+import io.sightline.runtime.RunReport;
+
 import io.sightline.app.VersionCommand;
 import io.sightline.app.clip.GroundTruthScore;
 import io.sightline.app.clip.HazardClipCommand;
-import io.sightline.app.telemetry.EdgeTelemetry;
+import io.sightline.runtime.telemetry.EdgeTelemetry;
 import io.sightline.cloud.SightlineCloudApplication;
 import io.sightline.cloud.security.DemoTokens;
 import io.sightline.cloud.security.Roles;

@@ -1,13 +1,13 @@
 package io.sightline.app.clip;
 
-import io.sightline.app.ProjectHomeExtension;
+import io.sightline.testkit.ProjectHomeExtension;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.sightline.app.run.AssumedDrive;
-import io.sightline.app.run.EdgePipeline;
-import io.sightline.app.run.RunReport;
+import io.sightline.runtime.AssumedDrive;
+import io.sightline.runtime.EdgePipeline;
+import io.sightline.runtime.RunReport;
 import io.sightline.edge.range.CameraModel;
 import io.sightline.inference.ProjectHome;
 import io.sightline.uplink.journal.EdgeJournal;

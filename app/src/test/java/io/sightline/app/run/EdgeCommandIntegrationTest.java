@@ -1,7 +1,9 @@
 package io.sightline.app.run;
 
+import io.sightline.runtime.EdgePipeline;
+
 import io.sightline.app.CliRun;
-import io.sightline.app.ProjectHomeExtension;
+import io.sightline.testkit.ProjectHomeExtension;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.sightline.app.TestCloudArgs;

@@ -1,6 +1,10 @@
 package io.sightline.app.run;
 
-import io.sightline.app.ProjectHomeExtension;
+import io.sightline.runtime.AssumedDrive;
+import io.sightline.runtime.EdgePipeline;
+import io.sightline.runtime.RunReport;
+
+import io.sightline.testkit.ProjectHomeExtension;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.opentelemetry.sdk.OpenTelemetrySdk;
@@ -11,8 +15,8 @@ import io.opentelemetry.sdk.trace.data.LinkData;
 import io.opentelemetry.sdk.trace.data.SpanData;
 import io.opentelemetry.sdk.trace.export.SimpleSpanProcessor;
 import io.sightline.app.TestCloudArgs;
-import io.sightline.app.telemetry.EdgeTelemetry;
-import io.sightline.app.telemetry.SessionTelemetry;
+import io.sightline.runtime.telemetry.EdgeTelemetry;
+import io.sightline.runtime.telemetry.SessionTelemetry;
 import io.sightline.cloud.SightlineCloudApplication;
 import io.sightline.cloud.telemetry.IngestTracing;
 import io.sightline.domain.event.EventEnvelope;

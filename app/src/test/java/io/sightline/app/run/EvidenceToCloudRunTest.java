@@ -1,6 +1,10 @@
 package io.sightline.app.run;
 
-import io.sightline.app.ProjectHomeExtension;
+import io.sightline.runtime.AssumedDrive;
+import io.sightline.runtime.EdgePipeline;
+import io.sightline.runtime.RunReport;
+
+import io.sightline.testkit.ProjectHomeExtension;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.sightline.app.TestCloudArgs;

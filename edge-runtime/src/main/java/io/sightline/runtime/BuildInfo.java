@@ -1,0 +1,24 @@
+package io.sightline.runtime;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.Properties;
+
+/** The build's version, recorded in every DriveSessionStarted as the edge's software version. */
+public final class BuildInfo {
+
+    private BuildInfo() {
+    }
+
+    public static String version() {
+        Properties p = new Properties();
+        try (InputStream in = BuildInfo.class.getResourceAsStream("/sightline-version.properties")) {
+            if (in != null) {
+                p.load(in);
+            }
+        } catch (IOException ignored) {
+            // Fall through to "unknown": the version file is part of the jar, never user input.
+        }
+        return p.getProperty("version", "unknown");
+    }
+}

@@ -1,0 +1,197 @@
+package io.sightline.runtime;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.sightline.runtime.telemetry.EdgeTelemetry;
+import io.sightline.domain.ingest.BatchCanonicalForm;
+import io.sightline.domain.ingest.EventCodec;
+import io.sightline.inference.ProjectHome;
+import io.sightline.uplink.evidence.EvidenceStore;
+import io.sightline.uplink.evidence.EvidenceTransport;
+import io.sightline.uplink.evidence.EvidenceUploader;
+import io.sightline.uplink.evidence.HttpEvidenceTransport;
+import io.sightline.uplink.journal.EdgeJournal;
+import io.sightline.uplink.sign.BatchSigner;
+import io.sightline.uplink.sign.DeviceIdentity;
+import io.sightline.uplink.sign.EvidenceSigner;
+import io.sightline.uplink.transport.HttpUplinkTransport;
+import io.sightline.uplink.transport.MqttUplinkTransport;
+import io.sightline.uplink.transport.UplinkTransport;
+import io.sightline.uplink.upload.Uploader;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code ./sightline edge}: the edge runtime alone, uploading to a remote cloud over HTTP or MQTT,
+ * as a vehicle would run it. The journal and the device key live in {@code --edge-dir} and survive
+ * restarts: whatever a previous run left unacknowledged is sent first.
+ */
+@Command(name = "edge", mixinStandardHelpOptions = true,
+        description = {"Run the edge pipeline on a video and upload to a remote cloud over HTTP or MQTT.",
+                "Register the device first: ./sightline edge --print-device-key shows the key and the request."})
+public final class EdgeCommand implements Callable<Integer> {
+
+    /** The bundled forward-collision clip (samples/PROVENANCE.md), the default of `edge` and `run`. */
+    public static final String DEFAULT_VIDEO = "samples/sightline_fcw_slower_lead_960x540.mp4";
+
+    /** Evidence the edge may keep; as in the all-in-one run. */
+    static final long EVIDENCE_BUDGET_BYTES = EdgeDefaults.EVIDENCE_BUDGET_BYTES;
+
+    static final class Uplink {
+        @Option(names = "--cloud-url", paramLabel = "URL", description = "Upload over HTTP to this cloud (http://host:8080).")
+        String cloudUrl;
+
+        @Option(names = "--mqtt-url", paramLabel = "URL", description = "Upload over MQTT through this broker (tcp://host:1883).")
+        String mqttUrl;
+    }
+
+    @Option(names = "--mqtt-topic-root", defaultValue = "sightline", paramLabel = "LEVEL",
+            description = "First MQTT topic level; must match the cloud's sightline.ingest.mqtt.topic-root (default ${DEFAULT-VALUE}).")
+    String mqttTopicRoot;
+
+    @ArgGroup(exclusive = false, multiplicity = "0..1")
+    Uplink uplink = new Uplink();
+
+    @Option(names = "--video", paramLabel = "FILE|URL", description = "Video file, stream URL or /dev/video*; default: the bundled clip.")
+    String video;
+
+    @Option(names = "--model", defaultValue = "yolox-nano", description = "Primary detector (default ${DEFAULT-VALUE}; FastestDet is the fallback).")
+    String model;
+
+    @Option(names = "--realtime", description = "Pace a file at its frame rate (frames are latest-wins under overload).")
+    boolean realtime;
+
+    @Option(names = "--max-frames", defaultValue = "0", paramLabel = "N", description = "Stop after N frames (0 = all).")
+    long maxFrames;
+
+    @Option(names = "--fleet", defaultValue = EdgeDefaults.FLEET_ID, description = "Fleet of this vehicle (default ${DEFAULT-VALUE}).")
+    String fleetId;
+
+    @Option(names = "--vehicle", defaultValue = EdgeDefaults.VEHICLE_ID, description = "Vehicle id (default ${DEFAULT-VALUE}).")
+    String vehicleId;
+
+    @Option(names = "--device-id", defaultValue = "edge-01", description = "Device id; its key is <edge-dir>/device-<id>.key (default ${DEFAULT-VALUE}).")
+    String deviceId;
+
+    @Option(names = "--edge-dir", paramLabel = "DIR", description = "Journal, evidence and device key (default .sightline/edge-<device-id>).")
+    Path edgeDir;
+
+    @Option(names = "--ego-speed-mps", defaultValue = "" + AssumedDrive.EGO_SPEED_MPS,
+            description = "Assumed constant ego speed: the bundled clips carry no vehicle signals (default ${DEFAULT-VALUE}).")
+    double egoSpeedMps;
+
+    @Option(names = "--signature-version", defaultValue = "2", paramLabel = "1|2",
+            description = "Batch signature version: 2 signs a SHA-256 of the events (ADR-0012); 1 for a cloud older than that"
+                    + " (default ${DEFAULT-VALUE}).")
+    int signatureVersion;
+    @Option(names = "--upload-timeout", defaultValue = "120", paramLabel = "SECONDS",
+            description = "How long to wait for the cloud to acknowledge everything after the video ends (default ${DEFAULT-VALUE}).")
+    long uploadTimeoutSeconds;
+
+    @Option(names = "--print-device-key", description = "Print this device's public key and how to register it, then exit.")
+    boolean printDeviceKey;
+
+    @Override
+    public Integer call() throws Exception {
+        PrintStream out = System.out;
+        Path home = ProjectHome.get();
+        Path dir = edgeDir != null ? edgeDir : home.resolve(".sightline").resolve("edge-" + deviceId);
+        DeviceIdentity device = DeviceIdentity.loadOrCreate(dir.resolve("device-" + deviceId + ".key"), deviceId);
+        if (printDeviceKey) {
+            String base = uplink.cloudUrl != null ? uplink.cloudUrl : "http://CLOUD:8080";
+            out.println("device " + deviceId + " (key file " + dir.resolve("device-" + deviceId + ".key") + ")");
+            out.println("publicKeyX509 " + device.publicKeyBase64());
+            out.println("register it with an admin token:");
+            out.printf(Locale.ROOT, "  curl -X PUT -H 'Authorization: Bearer $ADMIN_TOKEN' -H 'Content-Type: application/json' \\%n"
+                    + "       -d '{\"publicKeyX509\":\"%s\"}' %s/api/v1/admin/devices/%s%n", device.publicKeyBase64(), base, deviceId);
+            return 0;
+        }
+        if (signatureVersion != BatchCanonicalForm.VERSION_WHOLE_EVENTS && signatureVersion != BatchCanonicalForm.VERSION_EVENTS_DIGEST) {
+            throw new CommandLine.ParameterException(new CommandLine(this), "--signature-version is 1 or 2, got " + signatureVersion);
+        }
+        if (uplink.cloudUrl == null && uplink.mqttUrl == null) {
+            throw new CommandLine.ParameterException(new CommandLine(this),
+                    "say where to upload: --cloud-url http://HOST:8080 (HTTP) or --mqtt-url tcp://HOST:1883 (MQTT), or both"
+                            + " (MQTT for events, HTTP for evidence frames); with MQTT alone both go through the broker");
+        }
+        String videoLocation = video != null ? video : home.resolve(DEFAULT_VIDEO).toString();
+        String fallback = model.toLowerCase(Locale.ROOT).startsWith("fastestdet") ? null : "fastestdet";
+        EdgePipeline.Options options = new EdgePipeline.Options(videoLocation, model, fallback, realtime, null, egoSpeedMps, 1, maxFrames,
+                fleetId, vehicleId, deviceId, BuildInfo.version());
+        ObjectMapper mapper = new EventCodec().mapper();
+        Duration replyTimeout = Duration.ofSeconds(30);
+        UplinkTransport transport = uplink.mqttUrl != null
+                ? new MqttUplinkTransport(uplink.mqttUrl, mqttTopicRoot, fleetId, vehicleId, replyTimeout, mapper)
+                : new HttpUplinkTransport(uplink.cloudUrl, replyTimeout, mapper);
+        String target = uplink.mqttUrl != null ? "MQTT " + uplink.mqttUrl : "HTTP " + uplink.cloudUrl;
+        out.println("sightline " + BuildInfo.version() + ": edge " + deviceId + " (" + fleetId + "/" + vehicleId + ") → " + target);
+        try (EdgePipeline pipeline = EdgePipeline.open(options);
+             EdgeJournal journal = EdgeJournal.open(dir.resolve("journal.db"), EdgePipeline.JOURNAL_BUDGET_BYTES);
+             Uploader uploader = new Uploader(journal, new BatchSigner(device, mapper, signatureVersion), transport,
+                     EdgeDefaults.uploaderSettings())) {
+            EvidenceStore evidence = EvidenceStore.open(journal, EVIDENCE_BUDGET_BYTES);
+            // Evidence JPEGs go over HTTP when a cloud URL is given (a broker need not carry megabytes of
+            // pictures), otherwise over the same MQTT connection as the events.
+            EvidenceTransport evidenceTransport = uplink.cloudUrl != null
+                    ? new HttpEvidenceTransport(uplink.cloudUrl, replyTimeout, mapper) : (MqttUplinkTransport) transport;
+            EvidenceUploader evidenceUploader = new EvidenceUploader(evidence, new EvidenceSigner(device), evidenceTransport,
+                    EvidenceUploader.Settings.defaults());
+            try {
+                uploader.start();
+                evidenceUploader.start();
+                out.printf(Locale.ROOT, "video %s, model %s%s%n", videoLocation, pipeline.primaryModelName(),
+                        pipeline.fallbackModelName() == null ? "" : " (fallback " + pipeline.fallbackModelName() + ")");
+                Thread stopHook = new Thread(pipeline::requestStop, "sightline-edge-stop");
+                Runtime.getRuntime().addShutdownHook(stopHook);
+                RunProgress progress = new RunProgress(out);
+                RunReport report;
+                try {
+                    report = pipeline.evidence(evidence).run(journal, progress, EdgeTelemetry.process());
+                } finally {
+                    progress.done();
+                    uploader.wake();
+                    evidenceUploader.wake();
+                }
+                out.print(report.format());
+                boolean uploaded = awaitUpload(journal, report.sessionId(), Duration.ofSeconds(uploadTimeoutSeconds));
+                long evidencePending = evidenceUploader.awaitSession(report.sessionId(), Duration.ofSeconds(uploadTimeoutSeconds));
+                EdgeJournal.SessionState s = journal.session(report.sessionId());
+                if (uploaded) {
+                    out.printf(Locale.ROOT, "  uplink        all %,d events acknowledged by the cloud over %s%s%n", s.nextSequence(), target,
+                            evidencePending == 0 ? "; evidence of every alert window stored" : "; " + evidencePending
+                                    + " evidence frame(s) still to upload");
+                } else {
+                    out.printf(Locale.ROOT, "  uplink        NOT complete: %,d of %,d events acknowledged%s%n", s.ackedSequence(),
+                            s.nextSequence(), s.blockedReason() == null ? "" : "; refused: " + s.blockedReason());
+                    out.println("                the journal keeps every event; the next start of this edge sends them first");
+                }
+                Runtime.getRuntime().removeShutdownHook(stopHook);
+                return uploaded && evidencePending == 0 ? 0 : 1;
+            } finally {
+                evidenceUploader.close();
+                evidence.close();
+            }
+        }
+    }
+
+    private static boolean awaitUpload(EdgeJournal journal, String sessionId, Duration maxWait) throws InterruptedException {
+        long deadline = System.nanoTime() + maxWait.toNanos();
+        while (System.nanoTime() < deadline) {
+            EdgeJournal.SessionState s = journal.session(sessionId);
+            if (!s.hasUnacked()) {
+                return true;
+            }
+            if (s.blockedReason() != null) {
+                return false;
+            }
+            Thread.sleep(100);
+        }
+        return !journal.session(sessionId).hasUnacked();
+    }
+}
