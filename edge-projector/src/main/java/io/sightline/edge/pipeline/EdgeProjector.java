@@ -45,9 +45,24 @@ import java.util.Map;
  *       camera tracker and range geometry and shares the filter, policy and actuation.</li>
  * </ul>
  *
- * <p>Ids are deterministic strings under the given prefix, so a replay reproduces them. The math
- * (tracking, range, filters, policy) allocates nothing per frame in steady state; building the
- * event records does, by nature. Not thread-safe: one instance per camera stream.
+ * <p><b>Ids are deterministic</b> (ADR-0017): every id is a function of the prefix (the session
+ * id), the ids of the inputs, and state that only the order of the inputs decides, never a random
+ * number, a clock or a thread: TrackStarted {@code prefix/frameId/trk-N/start}, TrackUpdated
+ * {@code prefix/frameId/trk-N}, TrackLost {@code prefix/frameId/trk-N/lost}, RiskAssessed
+ * {@code prefix/frameId/trk-N/RULE} (for a measured object, the measurement's id stands for the
+ * frame's), and the {@link Actuator}'s ids (AlertRaised {@code prefix/alert/K}, K counting the
+ * session's alerts in input order; AlertCleared {@code …/clr}; ActuationCommanded
+ * {@code …/act/ACTUATOR}; AlertSuppressed {@code prefix/sup/RULE/trk-N/timeNanos}). The tracker's
+ * N and the actuator's K are counters driven by the inputs alone. Fed the same inputs in the same
+ * order with the same configuration, the projector emits the same events with the same ids, byte
+ * for byte, which is what {@code sightline replay --diff} relies on; the input ids themselves
+ * (frames, detections, vehicle state) are derived from the session by their producers
+ * ({@code io.sightline.domain.event.EventIds}). Refused inputs go to
+ * {@link EdgeEventSink#inputRejected} with the input's id.
+ *
+ * <p>The math (tracking, range, filters, policy) allocates nothing per frame in steady state;
+ * building the event records and their ids does, by nature. Not thread-safe: one instance per
+ * camera stream, fed from one thread in input order.
  */
 public final class EdgeProjector {
 
