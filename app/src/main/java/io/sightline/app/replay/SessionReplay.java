@@ -267,8 +267,7 @@ public final class SessionReplay {
             } else if (!EventCatalog.nameOf(stored.payload()).equals(type)
                     || !bytes(json, stored.payload()).equals(bytes(json, p.payload()))) {
                 c.changed++;
-                example(examples, "changed " + type + " " + p.eventId() + "\n    recorded " + bytes(json, stored.payload())
-                        + "\n    replayed " + bytes(json, p.payload()));
+                example(examples, "changed " + type + " " + p.eventId() + ": " + changedFields(json, stored.payload(), p.payload()));
             }
         }
         for (EventEnvelope e : recorded.values()) {
@@ -289,6 +288,19 @@ public final class SessionReplay {
         if (examples.size() < MAX_EXAMPLES) {
             examples.add(line);
         }
+    }
+
+    /** The payload fields that differ, e.g. {@code policyVersion, factors}. */
+    private static String changedFields(ObjectMapper json, SightlineEvent recorded, SightlineEvent replayed) {
+        com.fasterxml.jackson.databind.JsonNode a = json.valueToTree(recorded);
+        com.fasterxml.jackson.databind.JsonNode b = json.valueToTree(replayed);
+        List<String> fields = new ArrayList<>();
+        a.fieldNames().forEachRemaining(f -> {
+            if (!a.get(f).equals(b.get(f))) {
+                fields.add(f);
+            }
+        });
+        return fields.isEmpty() ? "type" : String.join(", ", fields);
     }
 
     private static String bytes(ObjectMapper json, SightlineEvent e) {
