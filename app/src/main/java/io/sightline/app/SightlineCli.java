@@ -40,6 +40,7 @@ import picocli.CommandLine.Option;
                 io.sightline.app.run.PipelineBenchCommand.class,
                 io.sightline.app.run.VisibilityBenchCommand.class,
                 EdgeCommand.class,
+                io.sightline.app.replay.ReplayCommand.class,
                 TokenCommand.class,
                 CommandLine.HelpCommand.class})
 public class SightlineCli implements Runnable {

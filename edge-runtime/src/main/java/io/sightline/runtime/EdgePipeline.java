@@ -8,6 +8,7 @@ import io.sightline.domain.event.DerivedEvent;
 import io.sightline.domain.event.DetectionObserved;
 import io.sightline.domain.event.DriveSessionEnded;
 import io.sightline.domain.event.DriveSessionStarted;
+import io.sightline.domain.event.EventIds;
 import io.sightline.domain.event.FramesDropped;
 import io.sightline.domain.event.SightlineEvent;
 import io.sightline.domain.event.StageDeadlineMissed;
@@ -120,6 +121,8 @@ public final class EdgePipeline implements AutoCloseable {
     private volatile boolean stopRequested;
     /** Where evidence frames go (ADR-0008), or null to keep none. */
     private EvidenceStore evidence;
+    private String fixedSessionId;
+    private long fixedSessionStartNanos;
 
     private EdgePipeline(Options options, FrameSource source, ActivatedModel primary, ActivatedModel fallback) {
         this.options = options;
@@ -205,6 +208,21 @@ public final class EdgePipeline implements AutoCloseable {
         return this;
     }
 
+    /**
+     * Runs the session under this id and start time instead of a new id and the wall clock: every
+     * event id is derived from the session id (ADR-0017) and decision times from the start time, so
+     * two runs over the same video with the same models make the same ids and decisions. Set before
+     * {@link #run}; for tests and reproductions, since session ids must be unique in the store.
+     */
+    public EdgePipeline session(String sessionId, long startTimeNanos) {
+        if (sessionId == null || sessionId.isBlank()) {
+            throw new IllegalArgumentException("a session id is required");
+        }
+        this.fixedSessionId = sessionId;
+        this.fixedSessionStartNanos = startTimeNanos;
+        return this;
+    }
+
     /** Ends the session at the next frame (Ctrl-C): the frames in flight are still decided and journaled. */
     public void requestStop() {
         stopRequested = true;
@@ -239,8 +257,9 @@ public final class EdgePipeline implements AutoCloseable {
      */
     public RunReport run(EdgeJournal journal, ProgressListener progress, EdgeTelemetry telemetry) throws InterruptedException {
         long wallStartNanos = System.nanoTime();
-        long sessionStartNanos = Clocks.epochNanos();
-        String sessionId = "run-" + DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC).format(Instant.now())
+        long sessionStartNanos = fixedSessionId != null ? fixedSessionStartNanos : Clocks.epochNanos();
+        String sessionId = fixedSessionId != null ? fixedSessionId
+                : "run-" + DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC).format(Instant.now())
                 + "-" + UUID.randomUUID().toString().substring(0, 8);
         boolean latestWins = options.latestWins() != null ? options.latestWins() : source.isLive() || options.realtime();
         long frameTimeBaseNanos = source.isLive() ? 0 : sessionStartNanos;
@@ -253,13 +272,13 @@ public final class EdgePipeline implements AutoCloseable {
                 StageStats.POSTPROCESS, StageBudgets.DETECT, StageBudgets.DECIDE, StageBudgets.JOURNAL, StageBudgets.FRAME_TO_DECISION);
         Attributes primaryModel = SessionTelemetry.model(primary.detector().manifest());
         Attributes fallbackModel = fallback == null ? primaryModel : SessionTelemetry.model(fallback.detector().manifest());
-        writer.append(List.of(new ProducedEvent(PerceptionEvents.newId(), sessionStartNanos, new DriveSessionStarted(sessionId,
+        writer.append(List.of(new ProducedEvent(EventIds.of(sessionId, "DriveSessionStarted", 0), sessionStartNanos, new DriveSessionStarted(sessionId,
                 options.fleetId(), options.vehicleId(), options.deviceId(), options.softwareVersion(), sessionStartNanos,
                 AssumedDrive.calibration(camera), policy.version(), policy.thresholds()))));
         List<ProducedEvent> models = new ArrayList<>();
-        models.add(new ProducedEvent(PerceptionEvents.newId(), Clocks.epochNanos(), primary.event()));
+        models.add(new ProducedEvent(EventIds.of(sessionId, "ModelActivated", "primary"), Clocks.epochNanos(), primary.event()));
         if (fallback != null) {
-            models.add(new ProducedEvent(PerceptionEvents.newId(), Clocks.epochNanos(), fallback.event()));
+            models.add(new ProducedEvent(EventIds.of(sessionId, "ModelActivated", "fallback"), Clocks.epochNanos(), fallback.event()));
         }
         writer.append(models);
 
@@ -335,9 +354,10 @@ public final class EdgePipeline implements AutoCloseable {
                         current[0] = events;
                         FramesDropped dropped = drops.drain(Clocks.epochNanos());
                         if (dropped != null) {
-                            events.add(new ProducedEvent(PerceptionEvents.newId(), dropped.droppedAtNanos(), dropped));
+                            events.add(new ProducedEvent(EventIds.of(sessionId, "FramesDropped", dropped.firstFrameIndex()), dropped.droppedAtNanos(),
+                                    dropped));
                         }
-                        ProducedEvent captured = PerceptionEvents.frameCaptured(f, source.sourceId());
+                        ProducedEvent captured = PerceptionEvents.frameCaptured(sessionId, f, source.sourceId());
                         String frameId = captured.eventId();
                         trace.identify(frameId);
                         events.add(captured);
@@ -403,7 +423,7 @@ public final class EdgePipeline implements AutoCloseable {
                     decisions[0] = events;
                     VehicleStateSampled ego = new VehicleStateSampled(p.frameTimeNanos(), options.egoSpeedMps(), null, null, null,
                             null, AssumedDrive.EGO_SPEED_SOURCE);
-                    String egoId = PerceptionEvents.newId();
+                    String egoId = EventIds.of(p.frameId(), "VehicleStateSampled", 0);
                     events.add(new ProducedEvent(egoId, Clocks.epochNanos(), ego));
                     projector[0].onVehicleState(egoId, ego);
                     input.start(p.frameId(), p.frameTimeNanos());
@@ -487,9 +507,10 @@ public final class EdgePipeline implements AutoCloseable {
         // Drops after the last frame that went through still count: record them before the end.
         FramesDropped tail = drops.drain(Clocks.epochNanos());
         if (tail != null) {
-            writer.append(List.of(new ProducedEvent(PerceptionEvents.newId(), tail.droppedAtNanos(), tail)));
+            writer.append(List.of(new ProducedEvent(EventIds.of(sessionId, "FramesDropped", tail.firstFrameIndex()), tail.droppedAtNanos(),
+                    tail)));
         }
-        writer.append(List.of(new ProducedEvent(PerceptionEvents.newId(), Clocks.epochNanos(), new DriveSessionEnded(sessionId,
+        writer.append(List.of(new ProducedEvent(EventIds.of(sessionId, "DriveSessionEnded", 0), Clocks.epochNanos(), new DriveSessionEnded(sessionId,
                 Clocks.epochNanos(), endReason.get(), framesCaptured[0], drops.total()))));
         if (failed instanceof RuntimeException re) {
             throw re;
@@ -528,7 +549,7 @@ public final class EdgePipeline implements AutoCloseable {
 
     private static void missed(List<ProducedEvent> events, String stage, String frameId, long budgetNanos, long actualNanos) {
         if (actualNanos > budgetNanos) {
-            events.add(new ProducedEvent(PerceptionEvents.newId(), Clocks.epochNanos(),
+            events.add(new ProducedEvent(EventIds.of(frameId, "StageDeadlineMissed", stage), Clocks.epochNanos(),
                     new StageDeadlineMissed(stage, frameId, budgetNanos, actualNanos, List.of(frameId))));
         }
     }

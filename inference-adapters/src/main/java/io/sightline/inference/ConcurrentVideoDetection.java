@@ -183,10 +183,10 @@ public final class ConcurrentVideoDetection {
                 try (f) {
                     FramesDropped drop = h.drainDropReport();
                     if (drop != null) {
-                        sink.emit(new ProducedEvent(PerceptionEvents.newId(), drop.droppedAtNanos(), drop));
+                        sink.emit(new ProducedEvent(io.sightline.domain.event.EventIds.of(source.sourceId(), "FramesDropped", drop.firstFrameIndex()), drop.droppedAtNanos(), drop));
                     }
                     stats.record(StageStats.DECODE, f.decodeNanos());
-                    ProducedEvent captured = PerceptionEvents.frameCaptured(f, source.sourceId());
+                    ProducedEvent captured = PerceptionEvents.frameCaptured(source.sourceId(), f, source.sourceId());
                     sink.emit(captured);
                     Detections d = step.detect(f.image(), captured.eventId());
                     Detector used = step.lastUsed();

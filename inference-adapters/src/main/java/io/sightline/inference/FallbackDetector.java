@@ -1,5 +1,7 @@
 package io.sightline.inference;
 
+import io.sightline.domain.event.EventIds;
+
 import io.sightline.domain.event.FallbackEngaged;
 import io.sightline.domain.event.InferenceFailed;
 import io.sightline.domain.event.PrimaryRestored;
@@ -102,22 +104,22 @@ public final class FallbackDetector implements AutoCloseable {
             try {
                 d = primary.detect(bgr);
             } catch (InferenceException e) {
-                String id = PerceptionEvents.newId();
+                String id = EventIds.of(frameEventId, "InferenceFailed", primary.manifest().name());
                 sink.emit(new ProducedEvent(id, Clocks.epochNanos(), new InferenceFailed(frameEventId,
                         primary.manifest().name(), primary.manifest().version(), e.getMessage(), Clocks.epochNanos(),
                         List.of(frameEventId))));
-                record(true, id, "inference-failed", p);
+                record(true, id, "inference-failed", p, frameEventId);
                 lastUsed = fallback;
                 return fallback.detect(bgr);
             }
             long took = primary.lastTimes().totalNanos();
             if (took > p.deadlineNanos()) {
-                String id = PerceptionEvents.newId();
+                String id = EventIds.of(frameEventId, "StageDeadlineMissed", "detect:" + primary.manifest().name());
                 sink.emit(new ProducedEvent(id, Clocks.epochNanos(), new StageDeadlineMissed(
                         "detect:" + primary.manifest().name(), frameEventId, p.deadlineNanos(), took, List.of(frameEventId))));
-                record(true, id, "deadline-missed", p);
+                record(true, id, "deadline-missed", p, frameEventId);
             } else {
-                record(false, null, null, p);
+                record(false, null, null, p, frameEventId);
             }
             lastUsed = primary;
             return d;
@@ -152,13 +154,13 @@ public final class FallbackDetector implements AutoCloseable {
             healthySince = -1;
             clearWindow();
             long at = Clocks.epochNanos();
-            sink.emit(new ProducedEvent(PerceptionEvents.newId(), at, new PrimaryRestored(
+            sink.emit(new ProducedEvent(EventIds.of(frameEventId, "PrimaryRestored", 0), at, new PrimaryRestored(
                     fallback.manifest().name(), primary.manifest().name(), healthyFor, at, List.of(frameEventId))));
             LOG.info("primary {} restored after {} ms healthy", primary.manifest().name(), healthyFor / 1_000_000);
         }
     }
 
-    private void record(boolean isBad, String eventId, String kind, Policy p) {
+    private void record(boolean isBad, String eventId, String kind, Policy p, String frameEventId) {
         int slot = ring;
         if (bad[slot]) {
             badCount--;
@@ -171,11 +173,11 @@ public final class FallbackDetector implements AutoCloseable {
         }
         ring = (ring + 1) % bad.length;
         if (badCount >= p.maxBad()) {
-            engage(p);
+            engage(p, frameEventId);
         }
     }
 
-    private void engage(Policy p) {
+    private void engage(Policy p, String frameEventId) {
         List<String> causes = new ArrayList<>(badCount);
         int failed = 0;
         int missed = 0;
@@ -193,7 +195,7 @@ public final class FallbackDetector implements AutoCloseable {
         framesOnFallback = 1; // the first probe comes probeEvery frames later
         clearWindow();
         long at = Clocks.epochNanos();
-        sink.emit(new ProducedEvent(PerceptionEvents.newId(), at, new FallbackEngaged(
+        sink.emit(new ProducedEvent(EventIds.of(frameEventId, "FallbackEngaged", 0), at, new FallbackEngaged(
                 primary.manifest().name(), fallback.manifest().name(), reason, at, List.copyOf(causes))));
         LOG.warn("fallback engaged: {} → {} ({})", primary.manifest().name(), fallback.manifest().name(), reason);
     }

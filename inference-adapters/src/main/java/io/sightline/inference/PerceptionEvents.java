@@ -2,26 +2,28 @@ package io.sightline.inference;
 
 import io.sightline.domain.event.BoxPx;
 import io.sightline.domain.event.DetectionObserved;
+import io.sightline.domain.event.EventIds;
 import io.sightline.domain.event.FrameCaptured;
 
 import java.util.List;
-import java.util.UUID;
 
 /**
- * Builds FrameCaptured and DetectionObserved events. Ids are random UUIDs made here, by the
- * producer; the frame's event id is also its {@code frameId}, so detections name it in
- * {@code causes}.
+ * Builds FrameCaptured and DetectionObserved events. Ids are made here, by the producer, and are
+ * deterministic (ADR-0017): a frame's id is {@link EventIds#frame} of the session and the frame's
+ * index in its source, a detection's is {@link EventIds#detection} of the frame's id and its
+ * position in the detector's output. The frame's event id is also its {@code frameId}, so
+ * detections name it in {@code causes}.
  */
 public final class PerceptionEvents {
     private PerceptionEvents() {
     }
 
-    public static String newId() {
-        return UUID.randomUUID().toString();
-    }
-
-    public static ProducedEvent frameCaptured(VideoFrame frame, String sourceId) {
-        return frameCaptured(newId(), Clocks.epochNanos(), frame, sourceId, null);
+    /**
+     * @param scope the session id (or, for tools without a session, the source id): the frame's id
+     *              is derived from it and the frame's index
+     */
+    public static ProducedEvent frameCaptured(String scope, VideoFrame frame, String sourceId) {
+        return frameCaptured(EventIds.frame(scope, frame.index()), Clocks.epochNanos(), frame, sourceId, null);
     }
 
     /**
@@ -41,7 +43,7 @@ public final class PerceptionEvents {
         long now = Clocks.epochNanos();
         List<String> causes = List.of(frameEventId);
         for (int i = 0; i < d.count(); i++) {
-            String id = newId();
+            String id = EventIds.detection(frameEventId, i);
             sink.emit(new ProducedEvent(id, now, new DetectionObserved(id, frameEventId, d.classId[i], d.className(i),
                     d.score[i], new BoxPx(d.x1[i], d.y1[i], d.x2[i], d.y2[i]),
                     model.name(), model.version(), model.sha256(), causes)));

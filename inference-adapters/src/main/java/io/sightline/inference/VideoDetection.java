@@ -39,7 +39,7 @@ public final class VideoDetection {
                     break;
                 }
                 stats.record(StageStats.DECODE, f.decodeNanos());
-                ProducedEvent captured = PerceptionEvents.frameCaptured(f, source.sourceId());
+                ProducedEvent captured = PerceptionEvents.frameCaptured(source.sourceId(), f, source.sourceId());
                 sink.emit(captured);
                 Detections d;
                 Detector used;

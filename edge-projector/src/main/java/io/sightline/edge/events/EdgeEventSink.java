@@ -18,8 +18,9 @@ public interface EdgeEventSink {
     void emit(String eventId, long occurredAtNanos, SightlineEvent event);
 
     /**
-     * An input the projector refused (NaN or negative box size, NaN speed, ...), with the reason.
-     * The domain has no event for this yet, so it goes here and never into a decision.
+     * An input the projector refused (NaN or negative box size, NaN speed, a frame back in time,
+     * ...), with the reason. The projector has already emitted it as an {@code InputRejected}
+     * event through {@link #emit}; this hook is for a sink that counts or logs refusals as well.
      */
     default void inputRejected(String inputId, long atNanos, String reason) {
     }

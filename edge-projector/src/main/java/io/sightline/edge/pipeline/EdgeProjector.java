@@ -1,6 +1,7 @@
 package io.sightline.edge.pipeline;
 
 import io.sightline.domain.event.BoxPx;
+import io.sightline.domain.event.InputRejected;
 import io.sightline.domain.event.RiskAssessed;
 import io.sightline.domain.event.TrackLost;
 import io.sightline.domain.event.TrackStarted;
@@ -45,9 +46,25 @@ import java.util.Map;
  *       camera tracker and range geometry and shares the filter, policy and actuation.</li>
  * </ul>
  *
- * <p>Ids are deterministic strings under the given prefix, so a replay reproduces them. The math
- * (tracking, range, filters, policy) allocates nothing per frame in steady state; building the
- * event records does, by nature. Not thread-safe: one instance per camera stream.
+ * <p><b>Ids are deterministic</b> (ADR-0017): every id is a function of the prefix (the session
+ * id), the ids of the inputs, and state that only the order of the inputs decides, never a random
+ * number, a clock or a thread: TrackStarted {@code prefix/frameId/trk-N/start}, TrackUpdated
+ * {@code prefix/frameId/trk-N}, TrackLost {@code prefix/frameId/trk-N/lost}, RiskAssessed
+ * {@code prefix/frameId/trk-N/RULE} (for a measured object, the measurement's id stands for the
+ * frame's), and the {@link Actuator}'s ids (AlertRaised {@code prefix/alert/K}, K counting the
+ * session's alerts in input order; AlertCleared {@code …/clr}; ActuationCommanded
+ * {@code …/act/ACTUATOR}; AlertSuppressed {@code prefix/sup/RULE/trk-N/timeNanos}). The tracker's
+ * N and the actuator's K are counters driven by the inputs alone. Fed the same inputs in the same
+ * order with the same configuration, the projector emits the same events with the same ids, byte
+ * for byte, which is what {@code sightline replay --diff} relies on; the input ids themselves
+ * (frames, detections, vehicle state) are derived from the session by their producers
+ * ({@code io.sightline.domain.event.EventIds}). A refused input becomes an
+ * {@link InputRejected} event, id {@code prefix/inputId/rejected}, and is also handed to
+ * {@link EdgeEventSink#inputRejected}.
+ *
+ * <p>The math (tracking, range, filters, policy) allocates nothing per frame in steady state;
+ * building the event records and their ids does, by nature. Not thread-safe: one instance per
+ * camera stream, fed from one thread in input order.
  */
 public final class EdgeProjector {
 
@@ -75,6 +92,7 @@ public final class EdgeProjector {
     private double egoSpeedMps = Double.NaN;
     private long vehicleStateTimeNanos;
     private long frames;
+    private long lastFrameTimeNanos;
 
     /** Per-object estimator state; pooled by the maps above for the object's lifetime. */
     private static final class TrackContext {
@@ -142,7 +160,7 @@ public final class EdgeProjector {
             reason = "egoSpeedMps is negative: " + v + " (reverse driving is outside the forward safety rules)";
         }
         if (reason != null) {
-            sink.inputRejected(eventId, sample.sampleTimeNanos(), reason);
+            reject(eventId, sample.sampleTimeNanos(), reason);
             return reason;
         }
         vehicleStateId = eventId;
@@ -156,9 +174,30 @@ public final class EdgeProjector {
                 && Math.abs(nowNanos - vehicleStateTimeNanos) <= Math.round(estimator.maxVehicleStateAgeS() * 1e9);
     }
 
-    /** Processes one camera frame. */
+    /**
+     * Records a refused input as an {@link InputRejected} event (id {@code prefix/inputId/rejected})
+     * and tells the sink's {@link EdgeEventSink#inputRejected} hook.
+     */
+    private void reject(String inputId, long atNanos, String reason) {
+        sink.emit(idPrefix + "/" + inputId + "/rejected", atNanos, new InputRejected(inputId, reason, atNanos, List.of(inputId)));
+        sink.inputRejected(inputId, atNanos, reason);
+    }
+
+    /**
+     * Processes one camera frame. Detections {@link FrameInput#add} refused are recorded as
+     * {@link InputRejected}; a frame whose time is before the previous frame's is refused whole
+     * (the filters cannot run backwards) and changes no state.
+     */
     public void onFrame(FrameInput frame) {
         long t = frame.captureTimeNanos();
+        for (int i = 0; i < frame.rejectedCount(); i++) {
+            reject(frame.rejectedId(i), t, frame.rejectedReason(i));
+        }
+        if (frames > 0 && t < lastFrameTimeNanos) {
+            reject(frame.frameId(), t, "frame time goes backwards: " + t + " ns after a frame at " + lastFrameTimeNanos + " ns");
+            return;
+        }
+        lastFrameTimeNanos = t;
         frames++;
         tracker.update(frame.detections, trackerOut);
         String frameId = frame.frameId();
@@ -331,7 +370,7 @@ public final class EdgeProjector {
             reason = "range must be positive, got " + rangeM + " m";
         }
         if (reason != null) {
-            sink.inputRejected(measurementId, timeNanos, reason);
+            reject(measurementId, timeNanos, reason);
             return reason;
         }
         TrackContext c = measuredObjects.get(objectKey);

@@ -8,7 +8,7 @@ import java.util.Arrays;
  * One frame's detections as the edge projector takes them: the DetectionObserved id, class and box
  * of each, reused from frame to frame. {@link #add} refuses a box with a NaN corner, a negative or
  * zero size or a score outside [0, 1] and returns the reason, so a bad detection never reaches the
- * tracker or a decision.
+ * tracker or a decision; the projector records each refusal as an {@code InputRejected} event.
  */
 public final class FrameInput {
 
@@ -18,6 +18,8 @@ public final class FrameInput {
     private String[] detectionIds;
     private ObjectClass[] classes;
     private int rejected;
+    private String[] rejectedIds = new String[4];
+    private String[] rejectedReasons = new String[4];
 
     public FrameInput(int initialCapacity) {
         int c = Math.max(1, initialCapacity);
@@ -41,6 +43,12 @@ public final class FrameInput {
     public String add(String detectionId, String className, double x1, double y1, double x2, double y2, double score) {
         String reason = validate(x1, y1, x2, y2, score);
         if (reason != null) {
+            if (rejected == rejectedIds.length) {
+                rejectedIds = Arrays.copyOf(rejectedIds, 2 * rejected);
+                rejectedReasons = Arrays.copyOf(rejectedReasons, 2 * rejected);
+            }
+            rejectedIds[rejected] = detectionId;
+            rejectedReasons[rejected] = reason;
             rejected++;
             return reason;
         }
@@ -83,6 +91,16 @@ public final class FrameInput {
     /** Detections refused by {@link #add} in this frame. */
     public int rejectedCount() {
         return rejected;
+    }
+
+    /** The DetectionObserved id of the {@code i}-th refused detection of this frame. */
+    public String rejectedId(int i) {
+        return rejectedIds[i];
+    }
+
+    /** Why the {@code i}-th refused detection of this frame was refused. */
+    public String rejectedReason(int i) {
+        return rejectedReasons[i];
     }
 
     public String detectionId(int i) {

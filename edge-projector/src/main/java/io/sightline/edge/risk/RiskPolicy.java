@@ -166,6 +166,39 @@ public record RiskPolicy(
         return m;
     }
 
+    /**
+     * The policy a session recorded in {@code DriveSessionStarted} ({@code policyVersion},
+     * {@code policyThresholds}), for a replay under the session's own policy: the inverse of
+     * {@link #thresholds()}.
+     *
+     * @throws IllegalArgumentException naming the thresholds the map lacks (an older session may
+     *     carry other keys; replay it with an explicit policy file then)
+     */
+    public static RiskPolicy fromThresholds(String version, Map<String, Double> thresholds) {
+        java.util.List<String> missing = new java.util.ArrayList<>();
+        for (ThresholdKey k : ThresholdKey.values()) {
+            if (thresholds == null || thresholds.get(k.key()) == null) {
+                missing.add(k.key());
+            }
+        }
+        if (!missing.isEmpty()) {
+            throw new IllegalArgumentException("policy " + version + " as recorded lacks threshold(s) " + String.join(", ", missing));
+        }
+        java.util.function.ToDoubleFunction<ThresholdKey> t = k -> thresholds.get(k.key());
+        return new RiskPolicy(version, t.applyAsDouble(ThresholdKey.EGO_HALF_WIDTH_M),
+                new ForwardCollision(t.applyAsDouble(ThresholdKey.FCW_TTC_RAISE_S), t.applyAsDouble(ThresholdKey.FCW_TTC_CLEAR_S),
+                        t.applyAsDouble(ThresholdKey.FCW_MIN_EGO_SPEED_MPS), t.applyAsDouble(ThresholdKey.FCW_CORRIDOR_MARGIN_M),
+                        t.applyAsDouble(ThresholdKey.FCW_MIN_TRACK_AGE_S), t.applyAsDouble(ThresholdKey.FCW_MAX_TTC_SIGMA_S),
+                        t.applyAsDouble(ThresholdKey.FCW_HARD_BRAKING_DECEL_MPS2)),
+                new FollowingDistance(t.applyAsDouble(ThresholdKey.HEADWAY_TIME_GAP_RAISE_S),
+                        t.applyAsDouble(ThresholdKey.HEADWAY_MIN_DURATION_S), t.applyAsDouble(ThresholdKey.HEADWAY_TIME_GAP_CLEAR_S),
+                        t.applyAsDouble(ThresholdKey.HEADWAY_MIN_EGO_SPEED_MPS), t.applyAsDouble(ThresholdKey.HEADWAY_CORRIDOR_MARGIN_M),
+                        t.applyAsDouble(ThresholdKey.HEADWAY_MIN_TRACK_AGE_S)),
+                new VulnerableRoadUser(t.applyAsDouble(ThresholdKey.VRU_TTC_RAISE_S), t.applyAsDouble(ThresholdKey.VRU_TTC_CLEAR_S),
+                        t.applyAsDouble(ThresholdKey.VRU_CORRIDOR_MARGIN_M), t.applyAsDouble(ThresholdKey.VRU_MAX_LOOKAHEAD_S),
+                        t.applyAsDouble(ThresholdKey.VRU_MIN_EGO_SPEED_MPS), t.applyAsDouble(ThresholdKey.VRU_MIN_TRACK_AGE_S)));
+    }
+
     private static void requirePositive(String name, double v) {
         if (!(v > 0) || Double.isInfinite(v)) {
             throw new IllegalArgumentException(name + " must be positive and finite, got " + v);

@@ -1,10 +1,12 @@
 package io.sightline.edge.pipeline;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
 import io.sightline.domain.event.ActuationCommanded;
 import io.sightline.domain.event.AlertRaised;
 import io.sightline.domain.event.DerivedEvent;
+import io.sightline.domain.event.InputRejected;
 import io.sightline.domain.event.RiskAssessed;
 import io.sightline.domain.event.SightlineEvent;
 import io.sightline.domain.event.TrackLost;
@@ -124,12 +126,23 @@ class EdgeProjectorTest {
     }
 
     @Test
-    void sameInputGivesTheSameIdsAndEvents() {
+    void sameInputGivesTheSameIdsAndEventsByteForByte() throws Exception {
         drive(projector(), 60, 60);
-        Map<String, SightlineEvent> first = new LinkedHashMap<>(events);
+        List<String> first = wire();
         events.clear();
         drive(projector(), 60, 60);
-        assertThat(events).isEqualTo(first);
+        assertThat(wire()).isEqualTo(first);
+        assertThat(first).anyMatch(line -> line.contains("AlertRaised"));
+    }
+
+    /** The events as the journal stores them: id, type and payload JSON, in emission order. */
+    private List<String> wire() throws Exception {
+        var mapper = new io.sightline.domain.ingest.EventCodec().mapper();
+        List<String> out = new ArrayList<>();
+        for (Map.Entry<String, SightlineEvent> e : events.entrySet()) {
+            out.add(e.getKey() + " " + e.getValue().getClass().getSimpleName() + " " + mapper.writeValueAsString(e.getValue()));
+        }
+        return out;
     }
 
     @Test
@@ -152,6 +165,34 @@ class EdgeProjectorTest {
         drive(p, 40, 40, false);
         assertThat(ofType(RiskAssessed.class)).isEmpty();
         assertThat(ofType(TrackStarted.class)).hasSize(1);
+    }
+
+    @Test
+    void everyRefusedInputIsAnInputRejectedEventNamingTheInputItsTimeAndTheReason() {
+        EdgeProjector p = projector();
+        p.onVehicleState("vsNaN", new VehicleStateSampled(5, Double.NaN, null, null, null, null, "t"));
+        FrameInput in = new FrameInput(2);
+        in.start("f0", 1_000_000_000L);
+        in.add("d-nan", "car", Double.NaN, 1, 10, 10, 0.9);
+        in.add("d-neg", "car", 100, 100, 90, 120, 0.9);
+        in.add("d-ok", "car", 100, 100, 120, 120, 0.9);
+        p.onFrame(in);
+        in.start("f-back", 500_000_000L);
+        in.add("d-late", "car", 100, 100, 120, 120, 0.9);
+        p.onFrame(in);
+
+        assertThat(ofType(InputRejected.class))
+                .extracting(InputRejected::inputId, InputRejected::rejectedAtNanos)
+                .containsExactly(tuple("vsNaN", 5L), tuple("d-nan", 1_000_000_000L), tuple("d-neg", 1_000_000_000L),
+                        tuple("f-back", 500_000_000L));
+        assertThat(ofType(InputRejected.class)).allSatisfy(r -> assertThat(r.causes()).containsExactly(r.inputId()));
+        assertThat(ofType(InputRejected.class)).extracting(InputRejected::reason)
+                .satisfiesExactly(r -> assertThat(r).contains("not finite"), r -> assertThat(r).contains("not finite"),
+                        r -> assertThat(r).contains("non-positive size"), r -> assertThat(r).contains("goes backwards"));
+        assertThat(events).containsKey("cam0/d-neg/rejected");
+        // the sink's hook still hears of each, and the frame back in time changed no track
+        assertThat(rejections).hasSize(4);
+        assertThat(ofType(TrackUpdated.class)).noneMatch(u -> u.frameId().equals("f-back"));
     }
 
     private <T> List<T> ofType(Class<T> type) {
