@@ -138,7 +138,7 @@ public class MqttIngestionSubscriber implements SmartLifecycle {
             result = ingestion.ingest(message.getPayloadAsBytes(), fleetOf(topic));
         } catch (RuntimeException e) {
             LOG.error("MQTT batch on {} failed", topic, e);
-            result = new IngestResult(IngestResult.Outcome.RETRY, 503, IngestResult.STORE_UNAVAILABLE,
+            result = new IngestResult(IngestResult.Outcome.RETRY, IngestResult.STORE_UNAVAILABLE,
                     "ingestion failed (" + e.getClass().getSimpleName() + "); send the batch again later", null, null, null, -1, -1, 0, 0);
         }
         batches.incrementAndGet();
