@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import io.sightline.cloud.config.IngestProperties;
 import io.sightline.cloud.telemetry.IngestTracing;
 import io.sightline.domain.event.DriveSessionStarted;
 import io.sightline.domain.event.EventEnvelope;
@@ -22,7 +23,6 @@ import java.util.List;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.beans.factory.annotation.Value;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Service;
 
@@ -51,14 +51,14 @@ public class SignedBatchIngestion {
     private final Cache<String, Owner> owners = Caffeine.newBuilder().maximumSize(100_000).build();
 
     public SignedBatchIngestion(IngestionService ingestion, DeviceKeyRegistry keys, IngestRejectionCounter counter, JdbcTemplate jdbc,
-                                @Value("${sightline.ingest.max-request-bytes:8388608}") long maxRequestBytes, IngestTracing tracing) {
+                                IngestProperties properties, IngestTracing tracing) {
         this.ingestion = ingestion;
         this.keys = keys;
         this.counter = counter;
         this.tracing = tracing;
         this.jdbc = jdbc;
         this.mapper = ingestion.codec().mapper();
-        this.maxRequestBytes = maxRequestBytes;
+        this.maxRequestBytes = properties.maxRequestBytes();
     }
 
     public long maxRequestBytes() {
