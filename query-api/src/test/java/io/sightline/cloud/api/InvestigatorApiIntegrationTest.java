@@ -311,7 +311,9 @@ class InvestigatorApiIntegrationTest {
         assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(t -> assertThat(t).startsWith("text/html"));
         assertThat(response.headers().firstValue("Content-Security-Policy")).contains("default-src 'none'; style-src 'unsafe-inline'");
         String html = response.body();
-        assertThat(html).startsWith("<!DOCTYPE html>").contains("<svg xmlns=\"http://www.w3.org/2000/svg\" id=\"trace-graph\"")
+        // One drawing of a trace: the page embeds exactly the SVG the investigator UI fetches.
+        String svg = get("/api/v1/alerts/" + A1_ALERT_2 + "/trace?format=svg", investigatorA).body();
+        assertThat(html).startsWith("<!DOCTYPE html>").contains(svg)
                 .contains("Forward collision warning at 30.3 s").contains("<table class=\"margins\">");
         // Self-contained: no script, stylesheet link, image, frame or any URL other than the SVG namespace.
         assertThat(html.replace("http://www.w3.org/2000/svg", "")).doesNotContain("http:", "https:", "<script", "<link", "<img",
