@@ -2,9 +2,6 @@ package io.sightline.cloud.api;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.TreeMap;
-import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
 
 /**
@@ -36,10 +33,10 @@ public class AlertQuality {
     public record Report(String fleetId, Long fromNanos, Long toNanos, List<Row> rows) {
     }
 
-    private final JdbcTemplate jdbc;
+    private final AlertReadModel alerts;
 
-    public AlertQuality(JdbcTemplate jdbc) {
-        this.jdbc = jdbc;
+    public AlertQuality(AlertReadModel alerts) {
+        this.alerts = alerts;
     }
 
     /** Alerts raised, and misses that occurred, in [fromNanos, toNanos); either bound may be null. */
@@ -49,31 +46,14 @@ public class AlertQuality {
         if (from >= to) {
             throw new IllegalArgumentException("fromNanos must be before toNanos");
         }
-        Map<List<String>, long[]> counts = new TreeMap<>((a, b) -> a.get(0).equals(b.get(0))
-                ? a.get(1).compareTo(b.get(1)) : a.get(0).compareTo(b.get(0)));
-        jdbc.query("select kind, policy_version, count(*),"
-                        + " count(*) filter (where verdict = 'TRUE_POSITIVE'), count(*) filter (where verdict = 'FALSE_POSITIVE'),"
-                        + " count(*) filter (where verdict = 'UNSURE'), count(*) filter (where verdict is null)"
-                        + " from alerts where fleet_id = ? and raised_at_nanos >= ? and raised_at_nanos < ? group by kind, policy_version",
-                rs -> {
-                    long[] c = counts.computeIfAbsent(List.of(rs.getString(1), rs.getString(2)), k -> new long[6]);
-                    for (int i = 0; i < 5; i++) {
-                        c[i] = rs.getLong(3 + i);
-                    }
-                }, fleetId, from, to);
-        jdbc.query("select kind, policy_version, count(*) from missed_events"
-                        + " where fleet_id = ? and occurred_at_nanos >= ? and occurred_at_nanos < ? group by kind, policy_version",
-                rs -> {
-                    counts.computeIfAbsent(List.of(rs.getString(1), rs.getString(2)), k -> new long[6])[5] = rs.getLong(3);
-                }, fleetId, from, to);
-        List<Row> rows = new ArrayList<>(counts.size());
-        counts.forEach((key, c) -> {
-            long tp = c[1];
-            long fp = c[2];
-            long missed = c[5];
-            rows.add(new Row(key.get(0), key.get(1), c[0], tp, fp, c[3], c[4], missed,
+        List<Row> rows = new ArrayList<>();
+        for (AlertReadModel.QualityCounts c : alerts.qualityCounts(fleetId, from, to)) {
+            long tp = c.truePositives();
+            long fp = c.falsePositives();
+            long missed = c.missedReported();
+            rows.add(new Row(c.kind(), c.policyVersion(), c.raised(), tp, fp, c.unsure(), c.unreviewed(), missed,
                     tp + fp == 0 ? null : wilson(tp, tp + fp), tp + missed == 0 ? null : wilson(tp, tp + missed)));
-        });
+        }
         return new Report(fleetId, fromNanos, toNanos, rows);
     }
 

@@ -5,13 +5,18 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
 
 /**
- * Reads the {@code alerts} projection, always within one fleet: the fleet is part of every
- * statement, never a filter applied afterwards, so another fleet's row cannot be returned by mistake.
+ * The one reader of the alerts processor's tables ({@code alerts}, {@code alert_sessions},
+ * {@code missed_events}; CloudArchitectureTest keeps it the only one), always within one fleet: the
+ * fleet is part of every statement, never a filter applied afterwards, so another fleet's row cannot
+ * be returned by mistake. The one exception, {@link #eventIdOf}, serves the trace engine, which the
+ * fleet-scoped callers reach only after {@link #visible}.
  */
 @Component
 public class AlertReadModel {
@@ -103,6 +108,90 @@ public class AlertReadModel {
     public Optional<AlertView> find(String alertId, String fleetId) {
         return jdbc.query("select " + COLUMNS + " from alerts where alert_id = ? and fleet_id = ?", AlertReadModel::row, alertId, fleetId)
                 .stream().findFirst();
+    }
+
+    /** Whether the alert exists in the fleet; another fleet's alert is absent, so its existence leaks nothing. */
+    public boolean visible(String alertId, String fleetId) {
+        return positive(jdbc.queryForList("select count(*) from alerts where alert_id = ? and fleet_id = ?", Long.class, alertId, fleetId));
+    }
+
+    /** Whether the alerts processor has seen the session start in the fleet. */
+    public boolean sessionVisible(String sessionId, String fleetId) {
+        return positive(jdbc.queryForList("select count(*) from alert_sessions where session_id = ? and fleet_id = ?", Long.class,
+                sessionId, fleetId));
+    }
+
+    /** The id of the AlertRaised event of an alert, once the projection has it. Not fleet-scoped: see the class comment. */
+    public Optional<String> eventIdOf(String alertId) {
+        return jdbc.queryForList("select event_id from alerts where alert_id = ?", String.class, alertId).stream().findFirst();
+    }
+
+    /** A reviewed alert as the training manifest lists it. */
+    public record Reviewed(String alertId, String verdict, String kind, String policyVersion, String sessionId, String vehicleId) {
+    }
+
+    /**
+     * The fleet's alerts raised in [fromNanos, toNanos), oldest first, as column → value in column order: the audit
+     * export hashes them as they are, so the columns, their names and their order are part of the export format.
+     */
+    public List<Map<String, Object>> auditRows(String fleetId, long fromNanos, long toNanos) {
+        return jdbc.queryForList("select alert_id, event_id, session_id, vehicle_id, kind, level, track_id, policy_version,"
+                + " raised_at_nanos, cleared_at_nanos, verdict from alerts where fleet_id = ? and raised_at_nanos >= ?"
+                + " and raised_at_nanos < ? order by raised_at_nanos, alert_id", fleetId, fromNanos, toNanos);
+    }
+
+    /** At most {@code limit} of the fleet's alerts with one of {@code verdicts}, raised in [fromNanos, toNanos), oldest first. */
+    public List<Reviewed> withVerdict(String fleetId, List<String> verdicts, long fromNanos, long toNanos, int limit) {
+        // "verdict = any(?)" keeps any set of verdicts one statement.
+        return jdbc.query("select alert_id, verdict, kind, policy_version, session_id, vehicle_id from alerts"
+                        + " where fleet_id = ? and verdict = any(?) and raised_at_nanos >= ? and raised_at_nanos < ?"
+                        + " order by raised_at_nanos, alert_id limit ?",
+                ps -> {
+                    ps.setString(1, fleetId);
+                    ps.setArray(2, ps.getConnection().createArrayOf("varchar", verdicts.toArray()));
+                    ps.setLong(3, fromNanos);
+                    ps.setLong(4, toNanos);
+                    ps.setInt(5, limit);
+                }, AlertReadModel::reviewed);
+    }
+
+    /**
+     * Per (kind, policy version) of the fleet: alerts raised in [fromNanos, toNanos) as {raised, true positives, false
+     * positives, unsure, unreviewed}, and misses reported as occurring in it; keys absent from one side count 0 there.
+     */
+    public record QualityCounts(String kind, String policyVersion, long raised, long truePositives, long falsePositives, long unsure,
+                                long unreviewed, long missedReported) {
+    }
+
+    public List<QualityCounts> qualityCounts(String fleetId, long fromNanos, long toNanos) {
+        Map<List<String>, long[]> counts = new TreeMap<>((a, b) -> a.get(0).equals(b.get(0))
+                ? a.get(1).compareTo(b.get(1)) : a.get(0).compareTo(b.get(0)));
+        jdbc.query("select kind, policy_version, count(*),"
+                        + " count(*) filter (where verdict = 'TRUE_POSITIVE'), count(*) filter (where verdict = 'FALSE_POSITIVE'),"
+                        + " count(*) filter (where verdict = 'UNSURE'), count(*) filter (where verdict is null)"
+                        + " from alerts where fleet_id = ? and raised_at_nanos >= ? and raised_at_nanos < ? group by kind, policy_version",
+                rs -> {
+                    long[] c = counts.computeIfAbsent(List.of(rs.getString(1), rs.getString(2)), k -> new long[6]);
+                    for (int i = 0; i < 5; i++) {
+                        c[i] = rs.getLong(3 + i);
+                    }
+                }, fleetId, fromNanos, toNanos);
+        jdbc.query("select kind, policy_version, count(*) from missed_events"
+                        + " where fleet_id = ? and occurred_at_nanos >= ? and occurred_at_nanos < ? group by kind, policy_version",
+                rs -> {
+                    counts.computeIfAbsent(List.of(rs.getString(1), rs.getString(2)), k -> new long[6])[5] = rs.getLong(3);
+                }, fleetId, fromNanos, toNanos);
+        List<QualityCounts> out = new ArrayList<>(counts.size());
+        counts.forEach((key, c) -> out.add(new QualityCounts(key.get(0), key.get(1), c[0], c[1], c[2], c[3], c[4], c[5])));
+        return out;
+    }
+
+    private static boolean positive(List<Long> count) {
+        return !count.isEmpty() && count.get(0) != null && count.get(0) > 0;
+    }
+
+    private static Reviewed reviewed(ResultSet rs, int i) throws SQLException {
+        return new Reviewed(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5), rs.getString(6));
     }
 
     private static AlertView row(ResultSet rs, int i) throws SQLException {

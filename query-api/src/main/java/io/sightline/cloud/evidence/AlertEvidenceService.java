@@ -1,5 +1,6 @@
 package io.sightline.cloud.evidence;
 
+import io.sightline.cloud.api.AlertReadModel;
 import io.sightline.domain.event.FrameCaptured;
 import io.sightline.domain.evidence.AlertWindow;
 import io.sightline.explain.EventLookup;
@@ -19,7 +20,8 @@ import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Service;
 
 /**
- * The evidence frames of one alert: the frames of its causal window (T−30 s … T+10 s around the
+ * The read model of {@code evidence_frame} (CloudArchitectureTest keeps it the only reader): the
+ * JPEGs by sha256 within a fleet, and the evidence frames of one alert: the frames of its causal window (T−30 s … T+10 s around the
  * AlertRaised, edge time, {@link AlertWindow}) whose JPEG the cloud holds, with the frames that are
  * nodes of the alert's causal trace marked. Fleet-scoped like every investigator read: another
  * fleet's alert is answered as absent.
@@ -37,19 +39,19 @@ public class AlertEvidenceService {
     }
 
     private final JdbcTemplate jdbc;
+    private final AlertReadModel alerts;
     private final EventLookup events;
     private final CausalTraceEngine traces;
 
-    public AlertEvidenceService(JdbcTemplate jdbc, EventLookup events, CausalTraceEngine traces) {
+    public AlertEvidenceService(JdbcTemplate jdbc, AlertReadModel alerts, EventLookup events, CausalTraceEngine traces) {
         this.jdbc = jdbc;
+        this.alerts = alerts;
         this.events = events;
         this.traces = traces;
     }
 
     public Optional<AlertEvidence> forAlert(String alertId, String fleetId) {
-        List<Long> visible = jdbc.queryForList("select count(*) from alerts where alert_id = ? and fleet_id = ?", Long.class, alertId,
-                fleetId);
-        if (visible.isEmpty() || visible.get(0) == 0) {
+        if (!alerts.visible(alertId, fleetId)) {
             return Optional.empty();
         }
         Optional<StoredEvent> alert = events.findAlert(alertId);
@@ -92,5 +94,17 @@ public class AlertEvidenceService {
         }
         out.sort(Comparator.comparingLong(EvidenceFrame::frameIndex));
         return Optional.of(new AlertEvidence(alertId, out));
+    }
+
+    /** The JPEG stored under {@code sha256} for the fleet; another fleet's is absent. */
+    public Optional<byte[]> jpeg(String sha256, String fleetId) {
+        return jdbc.query("select bytes from evidence_frame where sha256 = ? and fleet_id = ?", (rs, i) -> rs.getBytes(1), sha256, fleetId)
+                .stream().findFirst();
+    }
+
+    /** Whether the fleet holds the JPEG, without reading it: answers a conditional GET. */
+    public boolean holds(String sha256, String fleetId) {
+        Long n = jdbc.queryForObject("select count(*) from evidence_frame where sha256 = ? and fleet_id = ?", Long.class, sha256, fleetId);
+        return n != null && n > 0;
     }
 }

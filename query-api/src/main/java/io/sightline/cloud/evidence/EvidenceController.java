@@ -16,12 +16,11 @@ import jakarta.servlet.http.HttpServletRequest;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.util.List;
+import java.util.Optional;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
-import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.security.core.Authentication;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
@@ -44,12 +43,12 @@ public class EvidenceController {
     static final String CACHE_CONTROL = "private, max-age=31536000, immutable";
 
     private final EvidenceIngestion ingestion;
-    private final JdbcTemplate jdbc;
+    private final AlertEvidenceService evidence;
     private final ObjectMapper mapper = new ObjectMapper();
 
-    public EvidenceController(EvidenceIngestion ingestion, JdbcTemplate jdbc) {
+    public EvidenceController(EvidenceIngestion ingestion, AlertEvidenceService evidence) {
         this.ingestion = ingestion;
-        this.jdbc = jdbc;
+        this.evidence = evidence;
     }
 
     @Operation(summary = "Upload one evidence JPEG (edge devices)",
@@ -141,22 +140,16 @@ public class EvidenceController {
         }
         String etag = "\"" + sha256 + "\"";
         if (ifNoneMatch != null && (ifNoneMatch.contains(etag) || ifNoneMatch.trim().equals("*"))
-                && exists(sha256, fleet.fleetId())) {
+                && evidence.holds(sha256, fleet.fleetId())) {
             return ResponseEntity.status(HttpStatus.NOT_MODIFIED).eTag(etag).header(HttpHeaders.CACHE_CONTROL, CACHE_CONTROL).build();
         }
-        List<byte[]> blob = jdbc.query("select bytes from evidence_frame where sha256 = ? and fleet_id = ?", (rs, i) -> rs.getBytes(1),
-                sha256, fleet.fleetId());
+        Optional<byte[]> blob = evidence.jpeg(sha256, fleet.fleetId());
         if (blob.isEmpty()) {
             throw new ResourceNotFoundException("no evidence " + sha256 + " in fleet " + fleet.fleetId() + "; list an alert's evidence"
                     + " with GET /api/v1/alerts/{alertId}/evidence (frames appear once the edge uploaded them)");
         }
         return ResponseEntity.ok().contentType(MediaType.IMAGE_JPEG).eTag(etag).header(HttpHeaders.CACHE_CONTROL, CACHE_CONTROL)
-                .body(blob.get(0));
-    }
-
-    private boolean exists(String sha256, String fleetId) {
-        Long n = jdbc.queryForObject("select count(*) from evidence_frame where sha256 = ? and fleet_id = ?", Long.class, sha256, fleetId);
-        return n != null && n > 0;
+                .body(blob.get());
     }
 
     private static byte[] readAtMost(InputStream in, long limit) throws IOException {

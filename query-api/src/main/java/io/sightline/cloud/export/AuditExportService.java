@@ -3,6 +3,7 @@ package io.sightline.cloud.export;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.sightline.cloud.api.AlertReadModel;
 import io.sightline.cloud.trace.AlertExplanation;
 import io.sightline.cloud.trace.ExplainService;
 import io.sightline.domain.audit.AuditChain;
@@ -21,7 +22,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Service;
 
 /**
@@ -50,13 +50,13 @@ public class AuditExportService {
             long raisedAtNanos, String policyVersion, String verdict, String recordHash) {
     }
 
-    private final JdbcTemplate jdbc;
+    private final AlertReadModel alerts;
     private final ExplainService explain;
     private final ExportSigningKey key;
     private final ObjectMapper mapper = AuditChain.mapper();
 
-    public AuditExportService(JdbcTemplate jdbc, ExplainService explain, ExportSigningKey key) {
-        this.jdbc = jdbc;
+    public AuditExportService(AlertReadModel alerts, ExplainService explain, ExportSigningKey key) {
+        this.alerts = alerts;
         this.explain = explain;
         this.key = key;
     }
@@ -101,9 +101,7 @@ public class AuditExportService {
     }
 
     private List<Map<String, Object>> alerts(Scope scope) {
-        return jdbc.queryForList("select alert_id, event_id, session_id, vehicle_id, kind, level, track_id, policy_version,"
-                + " raised_at_nanos, cleared_at_nanos, verdict from alerts where fleet_id = ? and raised_at_nanos >= ?"
-                + " and raised_at_nanos < ? order by raised_at_nanos, alert_id", scope.fleetId(), scope.fromNanos(), scope.toNanos());
+        return alerts.auditRows(scope.fleetId(), scope.fromNanos(), scope.toNanos());
     }
 
     private ObjectNode body(Map<String, Object> alert, CausalTrace trace) {

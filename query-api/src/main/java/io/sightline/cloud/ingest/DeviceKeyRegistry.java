@@ -2,6 +2,7 @@ package io.sightline.cloud.ingest;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import io.sightline.cloud.config.IngestProperties;
 import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
 import java.security.PublicKey;
@@ -10,7 +11,6 @@ import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
 import java.util.Optional;
-import org.springframework.beans.factory.annotation.Value;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Service;
 
@@ -29,9 +29,10 @@ public class DeviceKeyRegistry {
     private final JdbcTemplate jdbc;
     private final Cache<String, Optional<ActiveDevice>> cache;
 
-    public DeviceKeyRegistry(JdbcTemplate jdbc, @Value("${sightline.ingest.device-key-cache-seconds:30}") long cacheSeconds) {
+    public DeviceKeyRegistry(JdbcTemplate jdbc, IngestProperties properties) {
         this.jdbc = jdbc;
-        this.cache = Caffeine.newBuilder().maximumSize(100_000).expireAfterWrite(Duration.ofSeconds(cacheSeconds)).build();
+        this.cache = Caffeine.newBuilder().maximumSize(100_000).expireAfterWrite(Duration.ofSeconds(properties.deviceKeyCacheSeconds()))
+                .build();
     }
 
     /**

@@ -6,6 +6,7 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.PostMapping;
@@ -43,17 +44,39 @@ public class IngestController {
         if (result.acknowledged()) {
             return ResponseEntity.ok().contentType(MediaType.APPLICATION_JSON).body(IngestReplies.reply(result));
         }
-        ResponseEntity.BodyBuilder builder = ResponseEntity.status(result.httpStatus()).contentType(PROBLEM_JSON);
-        if (result.httpStatus() == 401) {
+        HttpStatus status = httpStatus(result);
+        ResponseEntity.BodyBuilder builder = ResponseEntity.status(status).contentType(PROBLEM_JSON);
+        if (status == HttpStatus.UNAUTHORIZED) {
             builder.header(HttpHeaders.WWW_AUTHENTICATE, "Ed25519-Batch realm=\"sightline-ingest\"");
         }
-        if (result.httpStatus() == 503) {
+        if (status == HttpStatus.SERVICE_UNAVAILABLE) {
             builder.header(HttpHeaders.RETRY_AFTER, "1");
         }
-        if (result.httpStatus() == 413) {
+        if (status == HttpStatus.CONTENT_TOO_LARGE) {
             builder.header(HttpHeaders.CONNECTION, "close");
         }
-        return builder.body(IngestReplies.problem(result));
+        return builder.body(IngestReplies.problem(result, status.value()));
+    }
+
+    /**
+     * The HTTP answer to a decision. Ingestion decides outcomes for every transport; only this
+     * endpoint speaks HTTP, so the statuses live here (CloudArchitectureTest).
+     */
+    static HttpStatus httpStatus(IngestResult r) {
+        return switch (r.outcome()) {
+            case ACKNOWLEDGED -> HttpStatus.OK;
+            case GAP -> HttpStatus.CONFLICT;
+            case RETRY -> HttpStatus.SERVICE_UNAVAILABLE;
+            case REJECTED -> switch (r.reason()) {
+                case IngestResult.REQUEST_TOO_LARGE -> HttpStatus.CONTENT_TOO_LARGE;
+                case IngestResult.UNKNOWN_DEVICE, IngestResult.BAD_SIGNATURE -> HttpStatus.UNAUTHORIZED;
+                case IngestResult.DEVICE_MISMATCH, IngestResult.SESSION_OWNED_BY_OTHER_DEVICE, IngestResult.WRONG_FLEET -> HttpStatus.FORBIDDEN;
+                case IngestResult.MALFORMED_REQUEST -> HttpStatus.BAD_REQUEST;
+                // The session rules' reasons (RejectionReason): a batch that is malformed in itself is 400, one the session refuses 422.
+                case "MALFORMED_EVENT", "NON_CONTIGUOUS_BATCH", "BATCH_SIZE" -> HttpStatus.BAD_REQUEST;
+                default -> HttpStatus.UNPROCESSABLE_CONTENT;
+            };
+        };
     }
 
     /**

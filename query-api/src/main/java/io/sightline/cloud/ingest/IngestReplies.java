@@ -38,12 +38,12 @@ final class IngestReplies {
         return bytes(n);
     }
 
-    /** An RFC 9457 problem detail with the ingestion fields as extension members. */
-    static byte[] problem(IngestResult r) {
+    /** An RFC 9457 problem detail with the ingestion fields as extension members; {@code status} is the HTTP answer's. */
+    static byte[] problem(IngestResult r, int status) {
         ObjectNode n = MAPPER.createObjectNode();
         n.put("type", PROBLEM_TYPE_PREFIX + r.reason().toLowerCase(Locale.ROOT).replace('_', '-'));
         n.put("title", title(r));
-        n.put("status", r.httpStatus());
+        n.put("status", status);
         n.put("detail", r.detail());
         n.put("instance", "/api/v1/ingest");
         n.put("reason", r.reason());

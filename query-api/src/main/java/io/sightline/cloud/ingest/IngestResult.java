@@ -1,15 +1,16 @@
 package io.sightline.cloud.ingest;
 
 /**
- * The cloud's decision on one signed batch, for any transport.
+ * The cloud's decision on one signed batch, for any transport. It names no HTTP status: the HTTP
+ * endpoint derives its status from the outcome and reason ({@link IngestController#httpStatus}),
+ * MQTT carries the outcome itself (CloudArchitectureTest).
  *
  * @param outcome              named like the edge's reply statuses, which read it by name
- * @param httpStatus           what the HTTP endpoint answers (MQTT carries the outcome instead)
  * @param reason               a {@link io.sightline.domain.session.RejectionReason} name or one of
  *                             this package's own ({@link #MALFORMED_REQUEST} …); {@code null} when acknowledged
  * @param nextExpectedSequence after an ack: everything below it is stored; after a gap: resend from it; else -1
  */
-public record IngestResult(Outcome outcome, int httpStatus, String reason, String detail, String batchId, String deviceId,
+public record IngestResult(Outcome outcome, String reason, String detail, String batchId, String deviceId,
                            String sessionId, long firstSequence, long nextExpectedSequence, int storedCount, int duplicateCount) {
 
     public static final String MALFORMED_REQUEST = "MALFORMED_REQUEST";

@@ -9,6 +9,7 @@ import com.hivemq.client.mqtt.mqtt3.message.subscribe.Mqtt3Subscribe;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.sightline.cloud.config.IngestMqttProperties;
 import io.sightline.cloud.evidence.EvidenceIngestion;
 import io.sightline.cloud.evidence.EvidenceUploadResult;
 import io.sightline.domain.ingest.EvidenceMessage;
@@ -23,7 +24,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.stereotype.Component;
@@ -64,16 +64,13 @@ public class MqttIngestionSubscriber implements SmartLifecycle {
     private volatile ThreadPoolExecutor executor;
 
     public MqttIngestionSubscriber(SignedBatchIngestion ingestion, EvidenceIngestion evidence,
-                                   @Value("${sightline.ingest.mqtt.url:tcp://127.0.0.1:1883}") String url,
-                                   @Value("${sightline.ingest.mqtt.share-group:ingest}") String shareGroup,
-                                   @Value("${sightline.ingest.mqtt.topic-root:sightline}") String topicRoot,
-                                   @Value("${sightline.ingest.mqtt.workers:2}") int workers) {
+                                   IngestMqttProperties mqtt) {
         this.ingestion = ingestion;
-        this.url = url;
+        this.url = mqtt.url();
         this.evidence = evidence;
-        this.sharedTopic = "$share/" + shareGroup + "/" + topicRoot + "/+/+/events";
-        this.sharedEvidenceTopic = "$share/" + shareGroup + "/" + topicRoot + "/+/+/evidence";
-        this.workers = Math.max(1, workers);
+        this.sharedTopic = "$share/" + mqtt.shareGroup() + "/" + mqtt.topicRoot() + "/+/+/events";
+        this.sharedEvidenceTopic = "$share/" + mqtt.shareGroup() + "/" + mqtt.topicRoot() + "/+/+/evidence";
+        this.workers = Math.max(1, mqtt.workers());
         this.clientId = "sightline-ingest-" + UUID.randomUUID().toString().substring(0, 12);
     }
 
@@ -138,7 +135,7 @@ public class MqttIngestionSubscriber implements SmartLifecycle {
             result = ingestion.ingest(message.getPayloadAsBytes(), fleetOf(topic));
         } catch (RuntimeException e) {
             LOG.error("MQTT batch on {} failed", topic, e);
-            result = new IngestResult(IngestResult.Outcome.RETRY, 503, IngestResult.STORE_UNAVAILABLE,
+            result = new IngestResult(IngestResult.Outcome.RETRY, IngestResult.STORE_UNAVAILABLE,
                     "ingestion failed (" + e.getClass().getSimpleName() + "); send the batch again later", null, null, null, -1, -1, 0, 0);
         }
         batches.incrementAndGet();

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import io.sightline.cloud.config.IngestProperties;
 import io.sightline.cloud.telemetry.IngestTracing;
 import io.sightline.domain.event.DriveSessionStarted;
 import io.sightline.domain.event.EventEnvelope;
@@ -22,7 +23,6 @@ import java.util.List;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.beans.factory.annotation.Value;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Service;
 
@@ -51,14 +51,14 @@ public class SignedBatchIngestion {
     private final Cache<String, Owner> owners = Caffeine.newBuilder().maximumSize(100_000).build();
 
     public SignedBatchIngestion(IngestionService ingestion, DeviceKeyRegistry keys, IngestRejectionCounter counter, JdbcTemplate jdbc,
-                                @Value("${sightline.ingest.max-request-bytes:8388608}") long maxRequestBytes, IngestTracing tracing) {
+                                IngestProperties properties, IngestTracing tracing) {
         this.ingestion = ingestion;
         this.keys = keys;
         this.counter = counter;
         this.tracing = tracing;
         this.jdbc = jdbc;
         this.mapper = ingestion.codec().mapper();
-        this.maxRequestBytes = maxRequestBytes;
+        this.maxRequestBytes = properties.maxRequestBytes();
     }
 
     public long maxRequestBytes() {
@@ -67,7 +67,7 @@ public class SignedBatchIngestion {
 
     /** Refuses a request the transport already knows is over the limit, without reading it. */
     public IngestResult tooLarge(long sizeBytes) {
-        return refuse(IngestResult.Outcome.REJECTED, 413, IngestResult.REQUEST_TOO_LARGE,
+        return refuse(IngestResult.Outcome.REJECTED, IngestResult.REQUEST_TOO_LARGE,
                 "the request has " + (sizeBytes < 0 ? "more than " + maxRequestBytes : sizeBytes) + " bytes; the limit is "
                         + maxRequestBytes + " (sightline.ingest.max-request-bytes). Send fewer events per batch",
                 null, null, null, -1, -1);
@@ -88,7 +88,7 @@ public class SignedBatchIngestion {
         } catch (RuntimeException e) {
             // Key lookup, session claim or counting failed: the database is unwell, not the batch.
             LOG.error("Ingestion failed before the append", e);
-            return new IngestResult(IngestResult.Outcome.RETRY, 503, IngestResult.STORE_UNAVAILABLE, "the cloud could not check the batch ("
+            return new IngestResult(IngestResult.Outcome.RETRY, IngestResult.STORE_UNAVAILABLE, "the cloud could not check the batch ("
                     + e.getClass().getSimpleName() + "); nothing of it was stored, send it again later", null, null, null, -1, -1, 0, 0);
         }
     }
@@ -102,7 +102,7 @@ public class SignedBatchIngestion {
         if (plain != null) {
             Optional<DeviceKeyRegistry.ActiveDevice> device = keys.active(plain.deviceId());
             if (device.isEmpty()) {
-                return refuse(IngestResult.Outcome.REJECTED, 401, IngestResult.UNKNOWN_DEVICE, unknownDevice(plain.deviceId()),
+                return refuse(IngestResult.Outcome.REJECTED, IngestResult.UNKNOWN_DEVICE, unknownDevice(plain.deviceId()),
                         plain.batchId(), plain.deviceId(), plain.sessionId(), plain.first(), -1);
             }
             byte[] signed = BatchCanonicalForm.bytes(plain.signatureVersion(), plain.sessionId(), plain.first(), body,
@@ -160,7 +160,7 @@ public class SignedBatchIngestion {
         Optional<DeviceKeyRegistry.ActiveDevice> device = keys.active(deviceId);
         Optional<PublicKey> key = device.map(DeviceKeyRegistry.ActiveDevice::key);
         if (key.isEmpty()) {
-            return refuse(IngestResult.Outcome.REJECTED, 401, IngestResult.UNKNOWN_DEVICE, unknownDevice(deviceId),
+            return refuse(IngestResult.Outcome.REJECTED, IngestResult.UNKNOWN_DEVICE, unknownDevice(deviceId),
                     batchId, deviceId, sessionId, first, -1);
         }
         // The signature is checked over the events exactly as received first: the edge sends the bytes it
@@ -180,7 +180,7 @@ public class SignedBatchIngestion {
                     && BatchSignatureVerifier.verify(key.get(), signedBytes(version, sessionId, first, canonicalEvents), signature);
         }
         if (!verified) {
-            return refuse(IngestResult.Outcome.REJECTED, 401, IngestResult.BAD_SIGNATURE, "the signature does not match the batch"
+            return refuse(IngestResult.Outcome.REJECTED, IngestResult.BAD_SIGNATURE, "the signature does not match the batch"
                     + " and device " + deviceId + "'s registered key: the batch was altered, or the device key differs from the"
                     + " registered one (re-register it if the device was re-keyed)", batchId, deviceId, sessionId, first, -1);
         }
@@ -206,7 +206,7 @@ public class SignedBatchIngestion {
                 if (e.payload() instanceof DriveSessionStarted started) {
                     // The session's provenance names its device; only that device's key may vouch for it.
                     if (!deviceId.equals(started.deviceId())) {
-                        return refuse(IngestResult.Outcome.REJECTED, 403, IngestResult.DEVICE_MISMATCH, "DriveSessionStarted names device "
+                        return refuse(IngestResult.Outcome.REJECTED, IngestResult.DEVICE_MISMATCH, "DriveSessionStarted names device "
                                 + started.deviceId() + " but the batch is signed by " + deviceId + "; the edge must sign with the key of"
                                 + " the device it records", batchId, deviceId, sessionId, first, -1);
                     }
@@ -227,7 +227,7 @@ public class SignedBatchIngestion {
             // Claimed only now, so a batch refused above cannot reserve a session id for its device.
             Owner owner = owners.get(sessionId, s -> claim(s, deviceId, fleetOfSession));
             if (!owner.deviceId().equals(deviceId)) {
-                return refuse(IngestResult.Outcome.REJECTED, 403, IngestResult.SESSION_OWNED_BY_OTHER_DEVICE, "session " + sessionId
+                return refuse(IngestResult.Outcome.REJECTED, IngestResult.SESSION_OWNED_BY_OTHER_DEVICE, "session " + sessionId
                         + " belongs to device " + owner.deviceId() + "; a device may only append to its own sessions", batchId, deviceId,
                         sessionId, first, -1);
             }
@@ -243,23 +243,23 @@ public class SignedBatchIngestion {
                 LOG.debug("Batch {}@{} ({} events): parse+verify {} ms, checks {} ms, append {} ms", sessionId, first, decoded.size(),
                         (tVerified - t0) / 1_000_000, (tDecoded - tVerified) / 1_000_000, (System.nanoTime() - tDecoded) / 1_000_000);
             }
-            return new IngestResult(IngestResult.Outcome.ACKNOWLEDGED, 200, null, null, batchId, deviceId, sessionId, first,
+            return new IngestResult(IngestResult.Outcome.ACKNOWLEDGED, null, null, batchId, deviceId, sessionId, first,
                     ack.nextExpectedSequence(), ack.storedCount(), ack.duplicateCount());
         } catch (BatchRejectedException e) {
             return rejected(e, batchId, deviceId, sessionId, first);
         } catch (RuntimeException e) {
             if (mentions(e, "uk_domain_event_identifier")) {
                 // Still conflicting after IngestionService decided again from the store: not a race but a reused id.
-                return refuse(IngestResult.Outcome.REJECTED, 422, IngestResult.DUPLICATE_EVENT_ID, "an event id in this batch is already"
+                return refuse(IngestResult.Outcome.REJECTED, IngestResult.DUPLICATE_EVENT_ID, "an event id in this batch is already"
                         + " stored for another event (in this or another session); producers must give every event a new id."
                         + " Nothing of this batch was stored", batchId, deviceId, sessionId, first, -1);
             }
             if (IngestionService.isStoreConflict(e)) {
-                return refuse(IngestResult.Outcome.RETRY, 503, IngestResult.STORE_CONFLICT, "another request is appending to session "
+                return refuse(IngestResult.Outcome.RETRY, IngestResult.STORE_CONFLICT, "another request is appending to session "
                         + sessionId + " at the same time; send the batch again", batchId, deviceId, sessionId, first, -1);
             }
             LOG.error("Batch {}@{} of device {} failed in the store", sessionId, first, deviceId, e);
-            return refuse(IngestResult.Outcome.RETRY, 503, IngestResult.STORE_UNAVAILABLE, "the event store failed ("
+            return refuse(IngestResult.Outcome.RETRY, IngestResult.STORE_UNAVAILABLE, "the event store failed ("
                     + e.getClass().getSimpleName() + "); nothing of this batch was stored, send it again later",
                     batchId, deviceId, sessionId, first, -1);
         }
@@ -417,7 +417,7 @@ public class SignedBatchIngestion {
     }
 
     private IngestResult wrongFleet(String why, String batchId, String deviceId, String sessionId, long first) {
-        return refuse(IngestResult.Outcome.REJECTED, 403, IngestResult.WRONG_FLEET, why + "; nothing of the batch was stored."
+        return refuse(IngestResult.Outcome.REJECTED, IngestResult.WRONG_FLEET, why + "; nothing of the batch was stored."
                 + " Publish on sightline/{fleet}/{vehicle}/events with the session's fleet, and register the device into it",
                 batchId, deviceId, sessionId, first, -1);
     }
@@ -425,24 +425,20 @@ public class SignedBatchIngestion {
     private IngestResult rejected(BatchRejectedException e, String batchId, String deviceId, String sessionId, long first) {
         RejectionReason r = e.reason();
         if (r == RejectionReason.SEQUENCE_GAP) {
-            return refuse(IngestResult.Outcome.GAP, 409, r.name(), e.getMessage(), batchId, deviceId, sessionId, first, e.nextExpectedSequence());
+            return refuse(IngestResult.Outcome.GAP, r.name(), e.getMessage(), batchId, deviceId, sessionId, first, e.nextExpectedSequence());
         }
-        int status = switch (r) {
-            case MALFORMED_EVENT, NON_CONTIGUOUS_BATCH, BATCH_SIZE -> 400;
-            default -> 422;
-        };
-        return refuse(IngestResult.Outcome.REJECTED, status, r.name(), e.getMessage(), batchId, deviceId, sessionId, first,
+        return refuse(IngestResult.Outcome.REJECTED, r.name(), e.getMessage(), batchId, deviceId, sessionId, first,
                 e.nextExpectedSequence());
     }
 
     private IngestResult malformed(String batchId, String deviceId, String sessionId, long first, String detail) {
-        return refuse(IngestResult.Outcome.REJECTED, 400, IngestResult.MALFORMED_REQUEST, detail, batchId, deviceId, sessionId, first, -1);
+        return refuse(IngestResult.Outcome.REJECTED, IngestResult.MALFORMED_REQUEST, detail, batchId, deviceId, sessionId, first, -1);
     }
 
-    private IngestResult refuse(IngestResult.Outcome outcome, int status, String reason, String detail, String batchId, String deviceId,
+    private IngestResult refuse(IngestResult.Outcome outcome, String reason, String detail, String batchId, String deviceId,
                                 String sessionId, long first, long nextExpected) {
         counter.count(deviceId, reason, sessionId, detail);
-        return new IngestResult(outcome, status, reason, detail, batchId, deviceId, sessionId, first, nextExpected, 0, 0);
+        return new IngestResult(outcome, reason, detail, batchId, deviceId, sessionId, first, nextExpected, 0, 0);
     }
 
     private static String text(JsonNode root, String field) {

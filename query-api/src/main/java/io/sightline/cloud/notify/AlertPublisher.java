@@ -8,6 +8,8 @@ import com.hivemq.client.mqtt.mqtt3.Mqtt3AsyncClient;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.sightline.cloud.config.AlertsMqttProperties;
+import io.sightline.cloud.config.IngestMqttProperties;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -17,7 +19,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -84,16 +85,13 @@ public class AlertPublisher implements SmartLifecycle {
     private long lastLoopWarnNanos = System.nanoTime() - TimeUnit.HOURS.toNanos(1);
 
     public AlertPublisher(JdbcTemplate jdbc, PlatformTransactionManager transactions, MeterRegistry meters,
-                          @Value("${sightline.alerts.mqtt.url:${sightline.ingest.mqtt.url:tcp://127.0.0.1:1883}}") String url,
-                          @Value("${sightline.alerts.mqtt.topic-root:${sightline.ingest.mqtt.topic-root:sightline}}") String topicRoot,
-                          @Value("${sightline.alerts.mqtt.poll-interval:200ms}") Duration pollInterval,
-                          @Value("${sightline.alerts.mqtt.keep-published:30d}") Duration keepPublished) {
+                          AlertsMqttProperties alerts, IngestMqttProperties ingest) {
         this.jdbc = jdbc;
         this.tx = new TransactionTemplate(transactions);
-        this.url = url;
-        this.topicRoot = topicRoot;
-        this.pollInterval = pollInterval;
-        this.keepPublished = keepPublished;
+        this.url = alerts.url(ingest);
+        this.topicRoot = alerts.topicRoot(ingest);
+        this.pollInterval = alerts.pollInterval();
+        this.keepPublished = alerts.keepPublished();
         Gauge.builder("sightline.alerts.notifications.pending", pending, AtomicLong::get)
                 .description("Alert notifications not yet acknowledged by the MQTT broker").register(meters);
         this.published = Counter.builder("sightline.alerts.notifications.published")

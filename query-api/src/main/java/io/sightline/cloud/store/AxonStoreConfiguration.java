@@ -1,5 +1,6 @@
 package io.sightline.cloud.store;
 
+import io.sightline.cloud.config.ProjectionProperties;
 import io.sightline.cloud.projection.SaturationBackoffExecutor;
 import io.sightline.domain.session.AppendEventBatch;
 import io.sightline.domain.session.DriveSession;
@@ -212,8 +213,9 @@ public class AxonStoreConfiguration {
      */
     @Bean
     public ConfigurerModule projectionProcessorDefaults(
-            @Value("${sightline.projections.max-claimed-segments:0}") int maxClaimedSegments,
-            @Value("${sightline.projections.saturated-backoff:5ms}") java.time.Duration saturatedBackoff) {
+            ProjectionProperties projections) {
+        int maxClaimedSegments = projections.maxClaimedSegments();
+        java.time.Duration saturatedBackoff = projections.saturatedBackoff();
         return configurer -> configurer.eventProcessing().registerPooledStreamingEventProcessorConfiguration(
                 (config, builder) -> {
                     builder.coordinatorExecutor(processorName -> {

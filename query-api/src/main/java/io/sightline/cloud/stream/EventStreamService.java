@@ -2,6 +2,7 @@ package io.sightline.cloud.stream;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.sightline.cloud.config.StreamProperties;
 import io.sightline.domain.event.DriveSessionStarted;
 import io.sightline.domain.event.EventCatalog;
 import io.sightline.domain.event.EventMetadataKeys;
@@ -23,7 +24,6 @@ import org.axonframework.eventhandling.TrackingToken;
 import org.axonframework.eventsourcing.eventstore.EventStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.beans.factory.annotation.Value;
 import org.springframework.stereotype.Service;
 import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
 
@@ -67,14 +67,12 @@ public class EventStreamService implements org.springframework.context.SmartLife
     private volatile boolean running;
 
     public EventStreamService(EventStore eventStore, SessionDirectory sessions,
-            @Value("${sightline.streams.buffer-events:2000}") int bufferEvents,
-            @Value("${sightline.streams.max-delay-millis:5000}") long maxDelayMillis,
-            @Value("${sightline.streams.max-subscribers:256}") int maxSubscribers) {
+            StreamProperties properties) {
         this.eventStore = eventStore;
         this.sessions = sessions;
-        this.bufferEvents = bufferEvents;
-        this.maxDelayNanos = TimeUnit.MILLISECONDS.toNanos(maxDelayMillis);
-        this.maxSubscribers = maxSubscribers;
+        this.bufferEvents = properties.bufferEvents();
+        this.maxDelayNanos = TimeUnit.MILLISECONDS.toNanos(properties.maxDelayMillis());
+        this.maxSubscribers = properties.maxSubscribers();
         AtomicInteger n = new AtomicInteger();
         this.senders = Executors.newCachedThreadPool(r -> {
             Thread t = new Thread(r, "sse-subscriber-" + n.incrementAndGet());

@@ -1,5 +1,6 @@
 package io.sightline.cloud.trace;
 
+import io.sightline.cloud.api.AlertReadModel;
 import io.sightline.explain.EventLookup;
 import io.sightline.explain.trace.CausalTraceEngine;
 import io.sightline.explain.trace.TraceOptions;
@@ -19,8 +20,8 @@ import org.springframework.jdbc.core.JdbcTemplate;
 public class ExplainConfiguration {
 
     @Bean
-    public JdbcEventLookup jdbcEventLookup(JdbcTemplate jdbc, ObjectProvider<Configuration> axon) {
-        return new JdbcEventLookup(jdbc, () -> axon.getObject().eventSerializer(), () -> axon.getObject().upcasterChain());
+    public JdbcEventLookup jdbcEventLookup(JdbcTemplate jdbc, AlertReadModel alerts, ObjectProvider<Configuration> axon) {
+        return new JdbcEventLookup(jdbc, alerts::eventIdOf, () -> axon.getObject().eventSerializer(), () -> axon.getObject().upcasterChain());
     }
 
     @Bean

@@ -1,5 +1,6 @@
 package io.sightline.cloud.trace;
 
+import io.sightline.cloud.api.AlertReadModel;
 import io.sightline.domain.event.RiskAssessed;
 import io.sightline.explain.margins.Counterfactual;
 import io.sightline.explain.margins.Counterfactuals;
@@ -11,7 +12,6 @@ import io.sightline.explain.whatif.WhatIfReplay;
 import io.sightline.explain.whatif.WhatIfReport;
 import java.util.List;
 import java.util.Optional;
-import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Service;
 
 /**
@@ -23,18 +23,18 @@ import org.springframework.stereotype.Service;
 @Service
 public class ExplainService {
 
-    private final JdbcTemplate jdbc;
+    private final AlertReadModel alerts;
     private final CausalTraceEngine engine;
     private final WhatIfReplay whatIf;
 
-    public ExplainService(JdbcTemplate jdbc, CausalTraceEngine engine, WhatIfReplay whatIf) {
-        this.jdbc = jdbc;
+    public ExplainService(AlertReadModel alerts, CausalTraceEngine engine, WhatIfReplay whatIf) {
+        this.alerts = alerts;
         this.engine = engine;
         this.whatIf = whatIf;
     }
 
     public Optional<AlertExplanation> explain(String alertId, String fleetId) {
-        if (!visible("select count(*) from alerts where alert_id = ? and fleet_id = ?", alertId, fleetId)) {
+        if (!alerts.visible(alertId, fleetId)) {
             return Optional.empty();
         }
         CausalTrace trace = engine.trace(alertId);
@@ -43,14 +43,9 @@ public class ExplainService {
     }
 
     public Optional<WhatIfReport> whatIf(String sessionId, String fleetId, long fromNanos, long toNanos, PolicyThresholds policy) {
-        if (!visible("select count(*) from alert_sessions where session_id = ? and fleet_id = ?", sessionId, fleetId)) {
+        if (!alerts.sessionVisible(sessionId, fleetId)) {
             return Optional.empty();
         }
         return Optional.of(whatIf.replay(sessionId, fromNanos, toNanos, policy));
-    }
-
-    private boolean visible(String sql, Object... args) {
-        List<Long> n = jdbc.queryForList(sql, Long.class, args);
-        return !n.isEmpty() && n.get(0) > 0;
     }
 }

@@ -18,6 +18,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Function;
 import java.util.Set;
 import java.util.function.Supplier;
 import org.axonframework.eventhandling.DomainEventMessage;
@@ -33,12 +34,12 @@ import org.axonframework.serialization.upcasting.event.EventUpcaster;
 import org.springframework.jdbc.core.JdbcTemplate;
 
 /**
- * {@link EventLookup} over Axon's JDBC store on PostgreSQL. Every method is one indexed statement
+ * {@link EventLookup} over Axon's JDBC store on PostgreSQL. Every method is one indexed statement (two for an alert)
  * (ids go in as one array: {@code event_identifier = any(?)} on the unique index), and rows are
  * decoded through Axon's own serializer and upcaster chain, so a trace sees exactly the payloads a
  * projection would, old revisions included.
  *
- * <p>The alert id is resolved through the {@code alerts} projection and falls back to the event id
+ * <p>The alert id is resolved through the {@code alerts} projection's read model and falls back to the event id
  * (the edge makes them equal); effects come from {@code trace_edges}; the model activation from
  * {@code session_models}, with a scan of the session as the fallback while that projection lags.
  */
@@ -49,12 +50,18 @@ public class JdbcEventLookup implements EventLookup {
     private static final String BY_IDS = "select " + COLUMNS + " from domain_event_entry where event_identifier = any(?)";
 
     private final JdbcTemplate jdbc;
+    private final Function<String, Optional<String>> alertEventId;
     private final Supplier<Serializer> serializer;
     private final Supplier<EventUpcaster> upcaster;
 
-    /** Suppliers because Axon's configuration is only complete after the Spring context started. */
-    public JdbcEventLookup(JdbcTemplate jdbc, Supplier<Serializer> serializer, Supplier<EventUpcaster> upcaster) {
+    /**
+     * @param alertEventId the AlertRaised event id of an alert id, from the alerts read model, which owns that table
+     * @param serializer   a supplier, like {@code upcaster}, because Axon's configuration is only complete after the Spring context started
+     */
+    public JdbcEventLookup(JdbcTemplate jdbc, Function<String, Optional<String>> alertEventId, Supplier<Serializer> serializer,
+                           Supplier<EventUpcaster> upcaster) {
         this.jdbc = jdbc;
+        this.alertEventId = alertEventId;
         this.serializer = serializer;
         this.upcaster = upcaster;
     }
@@ -145,9 +152,9 @@ public class JdbcEventLookup implements EventLookup {
 
     @Override
     public Optional<StoredEvent> findAlert(String alertId) {
-        // One statement: the projection's mapping when it has the alert, else the id itself.
-        return query("select " + COLUMNS + " from domain_event_entry where event_identifier"
-                        + " = coalesce((select event_id from alerts where alert_id = ?), ?)", alertId, alertId).stream()
+        // The projection's mapping when it has the alert, else the id itself.
+        return query("select " + COLUMNS + " from domain_event_entry where event_identifier = ?",
+                alertEventId.apply(alertId).orElse(alertId)).stream()
                 .filter(e -> e.payload() instanceof AlertRaised).findFirst();
     }
 

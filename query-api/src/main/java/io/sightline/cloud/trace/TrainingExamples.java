@@ -2,6 +2,8 @@ package io.sightline.cloud.trace;
 
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.sightline.cloud.api.AlertReadModel;
+import io.sightline.cloud.api.AlertReadModel.Reviewed;
 import io.sightline.domain.event.DetectionObserved;
 import io.sightline.domain.event.FrameCaptured;
 import io.sightline.explain.trace.CausalTrace;
@@ -14,7 +16,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
 
 /**
@@ -36,15 +37,12 @@ public class TrainingExamples {
     public static final Set<String> VERDICTS = Set.of("TRUE_POSITIVE", "FALSE_POSITIVE", "UNSURE");
     public static final int MAX_ALERTS = 5_000;
 
-    private record Alert(String alertId, String verdict, String kind, String policyVersion, String sessionId, String vehicleId) {
-    }
-
-    private final JdbcTemplate jdbc;
+    private final AlertReadModel alertReads;
     private final CausalTraceEngine traces;
     private final ObjectMapper mapper = new ObjectMapper();
 
-    public TrainingExamples(JdbcTemplate jdbc, CausalTraceEngine traces) {
-        this.jdbc = jdbc;
+    public TrainingExamples(AlertReadModel alertReads, CausalTraceEngine traces) {
+        this.alertReads = alertReads;
         this.traces = traces;
     }
 
@@ -64,23 +62,14 @@ public class TrainingExamples {
     /** Writes the examples of the fleet's reviewed alerts raised in [fromNanos, toNanos), oldest first; returns the lines. */
     public long write(String fleetId, String verdict, Long fromNanos, Long toNanos, int limit, OutputStream out) throws IOException {
         validate(verdict, fromNanos, toNanos, limit);
-        // An absent verdict means every reviewed alert: "verdict = any(?)" keeps it one statement.
-        String[] verdicts = verdict == null ? VERDICTS.toArray(String[]::new) : new String[] {verdict};
-        List<Alert> alerts = jdbc.query("select alert_id, verdict, kind, policy_version, session_id, vehicle_id from alerts"
-                        + " where fleet_id = ? and verdict = any(?) and raised_at_nanos >= ? and raised_at_nanos < ?"
-                        + " order by raised_at_nanos, alert_id limit ?",
-                ps -> {
-                    ps.setString(1, fleetId);
-                    ps.setArray(2, ps.getConnection().createArrayOf("varchar", verdicts));
-                    ps.setLong(3, fromNanos == null ? Long.MIN_VALUE : fromNanos);
-                    ps.setLong(4, toNanos == null ? Long.MAX_VALUE : toNanos);
-                    ps.setInt(5, limit);
-                },
-                (rs, i) -> new Alert(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5), rs.getString(6)));
+        // An absent verdict means every reviewed alert.
+        List<String> verdicts = verdict == null ? List.copyOf(VERDICTS) : List.of(verdict);
+        List<Reviewed> alerts = alertReads.withVerdict(fleetId, verdicts, fromNanos == null ? Long.MIN_VALUE : fromNanos,
+                toNanos == null ? Long.MAX_VALUE : toNanos, limit);
         long lines = 0;
         try (JsonGenerator json = mapper.getFactory().createGenerator(out)) {
             json.configure(JsonGenerator.Feature.AUTO_CLOSE_TARGET, false);
-            for (Alert alert : alerts) {
+            for (Reviewed alert : alerts) {
                 CausalTrace trace = traces.trace(alert.alertId());
                 Map<String, List<DetectionObserved>> byFrame = new HashMap<>();
                 for (DetectionObserved d : trace.detections()) {
@@ -99,7 +88,7 @@ public class TrainingExamples {
         return lines;
     }
 
-    private static void writeLine(JsonGenerator json, Alert alert, FrameCaptured f, List<DetectionObserved> detections) throws IOException {
+    private static void writeLine(JsonGenerator json, Reviewed alert, FrameCaptured f, List<DetectionObserved> detections) throws IOException {
         json.writeStartObject();
         json.writeNumberField("schema", SCHEMA);
         json.writeStringField("alertId", alert.alertId());

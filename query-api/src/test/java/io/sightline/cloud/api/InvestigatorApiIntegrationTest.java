@@ -10,11 +10,13 @@ import io.sightline.cloud.projection.AlertsProjection;
 import io.sightline.cloud.security.DemoTokens;
 import io.sightline.cloud.security.Roles;
 import io.sightline.cloud.stream.SessionDirectory;
+import io.sightline.cloud.testing.CloudHttp;
+import io.sightline.cloud.testing.CloudIntegrationTest;
+import io.sightline.cloud.testing.Projections;
 import io.sightline.domain.event.AlertReviewed;
 import io.sightline.domain.event.EventEnvelope;
 import io.sightline.domain.event.MissedEventReported;
 import io.sightline.explain.sample.SyntheticDrive;
-import io.sightline.testkit.TestPostgres;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -44,7 +46,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.security.oauth2.jose.jws.MacAlgorithm;
@@ -53,8 +54,6 @@ import org.springframework.security.oauth2.jwt.JwtClaimsSet;
 import org.springframework.security.oauth2.jwt.JwtEncoder;
 import org.springframework.security.oauth2.jwt.JwtEncoderParameters;
 import org.springframework.test.annotation.DirtiesContext;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
 
 /**
  * The investigator REST API over HTTP on the real application: PostgreSQL store, Axon, projections,
@@ -62,8 +61,7 @@ import org.springframework.test.context.DynamicPropertySource;
  * detections, tracks, vehicle state, risk, alerts, actuation, clearing) as an edge would send them;
  * reviews come only through the API.
  */
-// The datasource comes from @DynamicPropertySource; without this the embedded PostgreSQL would start for nothing.
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = "sightline.embedded-postgres.enabled=false")
+@CloudIntegrationTest
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 // The projection rebuild runs last: it truncates the alerts the other tests read.
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -79,13 +77,7 @@ class InvestigatorApiIntegrationTest {
     /** The alert of approach 3 of A1 (frames f12–f21), decided by the assessment on f15. */
     static final String A1_ALERT_2 = A1 + "/alert/2";
     static final String A1_ALERT_2_ASSESSMENT = A1 + "/f15/trk-3/FORWARD_COLLISION";
-    private static final TestPostgres.Database DB = TestPostgres.freshDatabase("investigator");
     private static final ObjectMapper JSON = new ObjectMapper();
-
-    @DynamicPropertySource
-    static void datasource(DynamicPropertyRegistry registry) {
-        DB.springDataSource().forEach(registry::add);
-    }
 
     @LocalServerPort
     int port;
@@ -95,6 +87,10 @@ class InvestigatorApiIntegrationTest {
     DemoTokens tokens;
     @Autowired
     JdbcTemplate jdbc;
+    @Autowired
+    Projections projections;
+    @Autowired
+    CloudHttp cloud;
     @Autowired
     EventProcessingConfiguration processing;
     @Autowired
@@ -141,32 +137,16 @@ class InvestigatorApiIntegrationTest {
         return count("select count(*) from domain_event_entry");
     }
 
-    void await(String what, BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + 60_000_000_000L;
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out after 60 s waiting for " + what + "; dead letters: "
-                        + jdbc.queryForList("select processing_group, cause_message from dead_letter_entry"));
-            }
-            Thread.sleep(50);
-        }
+    void await(String what, BooleanSupplier condition) {
+        projections.awaitProjection(what, condition);
     }
 
     HttpResponse<String> get(String path, String bearer) throws Exception {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://localhost:" + port + path)).GET();
-        if (bearer != null) {
-            b.header("Authorization", "Bearer " + bearer);
-        }
-        return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+        return cloud.get(path, bearer);
     }
 
     HttpResponse<String> post(String path, String bearer, String json) throws Exception {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://localhost:" + port + path))
-                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(json));
-        if (bearer != null) {
-            b.header("Authorization", "Bearer " + bearer);
-        }
-        return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+        return cloud.postJson(path, bearer, json);
     }
 
     static JsonNode json(HttpResponse<String> response) throws Exception {
@@ -331,7 +311,9 @@ class InvestigatorApiIntegrationTest {
         assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(t -> assertThat(t).startsWith("text/html"));
         assertThat(response.headers().firstValue("Content-Security-Policy")).contains("default-src 'none'; style-src 'unsafe-inline'");
         String html = response.body();
-        assertThat(html).startsWith("<!DOCTYPE html>").contains("<svg xmlns=\"http://www.w3.org/2000/svg\" id=\"trace-graph\"")
+        // One drawing of a trace: the page embeds exactly the SVG the investigator UI fetches.
+        String svg = get("/api/v1/alerts/" + A1_ALERT_2 + "/trace?format=svg", investigatorA).body();
+        assertThat(html).startsWith("<!DOCTYPE html>").contains(svg)
                 .contains("Forward collision warning at 30.3 s").contains("<table class=\"margins\">");
         // Self-contained: no script, stylesheet link, image, frame or any URL other than the SVG namespace.
         assertThat(html.replace("http://www.w3.org/2000/svg", "")).doesNotContain("http:", "https:", "<script", "<link", "<img",

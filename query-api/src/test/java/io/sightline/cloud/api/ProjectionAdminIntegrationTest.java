@@ -5,6 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.sightline.cloud.ingest.IngestionService;
 import io.sightline.cloud.security.DemoTokens;
 import io.sightline.cloud.security.Roles;
+import io.sightline.cloud.testing.CloudHttp;
+import io.sightline.cloud.testing.CloudIntegrationTest;
+import io.sightline.cloud.testing.Projections;
 import io.sightline.domain.event.BoxPx;
 import io.sightline.domain.event.CameraCalibration;
 import io.sightline.domain.event.DetectionObserved;
@@ -12,9 +15,6 @@ import io.sightline.domain.event.DriveSessionStarted;
 import io.sightline.domain.event.EventEnvelope;
 import io.sightline.domain.event.FrameCaptured;
 import io.sightline.domain.event.ModelActivated;
-import io.sightline.testkit.TestPostgres;
-import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
@@ -23,55 +23,36 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.jdbc.core.JdbcTemplate;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
 
 /** Rebuilding a projection is an admin-only HTTP operation that empties and replays it. */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+@CloudIntegrationTest
 class ProjectionAdminIntegrationTest {
 
     private static final String SHA = "695e750a5d5754bb5a8d5325643b59282191a7e7a564e435a415fd3c578eab14";
     private static final long T0 = 1_764_000_000_000_000_000L;
-    private static final TestPostgres.Database DB = TestPostgres.freshDatabase("admin");
 
-    @DynamicPropertySource
-    static void datasource(DynamicPropertyRegistry registry) {
-        DB.springDataSource().forEach(registry::add);
-    }
-
-    @LocalServerPort
-    int port;
     @Autowired
     IngestionService ingestion;
     @Autowired
     DemoTokens tokens;
     @Autowired
     JdbcTemplate jdbc;
+    @Autowired
+    Projections projections;
+    @Autowired
+    CloudHttp http;
 
     private HttpResponse<String> post(String path, String bearer) throws Exception {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://localhost:" + port + path))
-                .POST(HttpRequest.BodyPublishers.noBody());
-        if (bearer != null) {
-            b.header("Authorization", "Bearer " + bearer);
-        }
-        return HttpClient.newHttpClient().send(b.build(), HttpResponse.BodyHandlers.ofString());
+        return http.send(http.request(path, bearer).POST(HttpRequest.BodyPublishers.noBody()).build());
     }
 
     private long edges() {
         return jdbc.queryForObject("select count(*) from trace_edges where session_id = 'adm-1'", Long.class);
     }
 
-    private void awaitEdges(long expected) throws InterruptedException {
-        long deadline = System.nanoTime() + 30_000_000_000L;
-        while (edges() != expected) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("trace_edges of adm-1 stayed at " + edges() + ", expected " + expected);
-            }
-            Thread.sleep(50);
-        }
+    private void awaitEdges(long expected) {
+        projections.awaitProjection(expected + " trace_edges of adm-1", this::edges, n -> n == expected);
     }
 
     @Test

@@ -9,9 +9,10 @@ import io.sightline.cloud.ingest.IngestionService;
 import io.sightline.cloud.projection.AlertsProjection;
 import io.sightline.cloud.security.DemoTokens;
 import io.sightline.cloud.security.Roles;
+import io.sightline.cloud.testing.CloudIntegrationTest;
+import io.sightline.cloud.testing.Projections;
 import io.sightline.domain.event.EventEnvelope;
 import io.sightline.explain.sample.SyntheticDrive;
-import io.sightline.testkit.TestPostgres;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -29,32 +30,23 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.test.annotation.DirtiesContext;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
 
 /**
  * Alert quality over HTTP on the real application: verdicts come with the drives, a missed hazard
  * is reported through the API, and GET /api/v1/quality sets them against each other per kind and
  * policy version, for the caller's fleet only.
  */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = "sightline.embedded-postgres.enabled=false")
+@CloudIntegrationTest
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 @DirtiesContext(classMode = DirtiesContext.ClassMode.AFTER_CLASS)
 class QualityIntegrationTest {
 
     static final long T0 = 1_764_000_000_000_000_000L;
-    private static final TestPostgres.Database DB = TestPostgres.freshDatabase("quality");
     private static final ObjectMapper JSON = new ObjectMapper();
-
-    @DynamicPropertySource
-    static void datasource(DynamicPropertyRegistry registry) {
-        DB.springDataSource().forEach(registry::add);
-    }
 
     @LocalServerPort
     int port;
@@ -64,6 +56,8 @@ class QualityIntegrationTest {
     DemoTokens tokens;
     @Autowired
     JdbcTemplate jdbc;
+    @Autowired
+    Projections projections;
     @Autowired
     EventProcessingConfiguration processing;
 
@@ -87,14 +81,14 @@ class QualityIntegrationTest {
         append("q-a3", "fleet-a", "v2", "TRUE_POSITIVE", "TRUE_POSITIVE");
         append("q-b1", "fleet-b", "v1", "FALSE_POSITIVE", "FALSE_POSITIVE");
         investigatorA = tokens.mint("ana@fleet-a", "fleet-a", Duration.ofMinutes(30), Roles.INVESTIGATOR);
-        await(() -> count("select count(*) from alerts where verdict is not null") == 8);
+        await("eight reviewed alerts", () -> count("select count(*) from alerts where verdict is not null") == 8);
 
         HttpResponse<String> missed = http.send(HttpRequest.newBuilder(URI.create(base() + "/api/v1/sessions/q-a1/missed-events"))
                 .header("Authorization", "Bearer " + investigatorA).header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString("{\"kind\":\"FORWARD_COLLISION\",\"occurredAtNanos\":" + (T0 + 50_000_000_000L)
                         + ",\"note\":\"lead braked hard, no warning\"}")).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(missed.statusCode()).as(missed.body()).isEqualTo(201);
-        await(() -> count("select count(*) from missed_events") == 1);
+        await("the reported miss", () -> count("select count(*) from missed_events") == 1);
     }
 
     String base() {
@@ -105,13 +99,8 @@ class QualityIntegrationTest {
         return jdbc.queryForObject(sql, Long.class);
     }
 
-    void await(BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + 60_000_000_000L;
-        while (!condition.getAsBoolean()) {
-            assertThat(System.nanoTime()).as("timed out; alerts " + jdbc.queryForList("select alert_id, verdict from alerts")
-                    + ", dead letters " + jdbc.queryForList("select cause_message from dead_letter_entry")).isLessThan(deadline);
-            Thread.sleep(50);
-        }
+    void await(String what, BooleanSupplier condition) {
+        projections.awaitProjection(what, condition, () -> "alerts: " + jdbc.queryForList("select alert_id, verdict from alerts"));
     }
 
     JsonNode get(String token, String query) throws Exception {
@@ -253,7 +242,7 @@ class QualityIntegrationTest {
         processor.resetTokens();
         assertThat(count("select count(*) from missed_events")).as("the reset handler empties missed_events too").isZero();
         processor.start();
-        await(() -> count("select count(*) from alerts where verdict is not null") == 8 && count("select count(*) from missed_events") == 1);
+        await("the rebuilt alerts projection", () -> count("select count(*) from alerts where verdict is not null") == 8 && count("select count(*) from missed_events") == 1);
         assertThat(get(investigatorA, "")).isEqualTo(before);
         assertThat(jdbc.queryForMap("select fleet_id, vehicle_id, policy_version, kind from missed_events"))
                 .isEqualTo(Map.of("fleet_id", "fleet-a", "vehicle_id", "veh-1", "policy_version", "v1", "kind", "FORWARD_COLLISION"));

@@ -71,12 +71,9 @@ class EmbeddedDefaultIntegrationTest {
             }
         });
         JdbcTemplate jdbc = ctx.getBean(JdbcTemplate.class);
-        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
-        while (jdbc.queryForObject("select count(*) from pg_stat_activity where state = 'active' and query like 'select pg_sleep%'",
-                Long.class) == 0) {
-            assertThat(System.nanoTime()).as("the slow statement started").isLessThan(deadline);
-            Thread.sleep(10);
-        }
+        io.sightline.cloud.testing.Await.until("the slow statement started", java.time.Duration.ofSeconds(10),
+                () -> jdbc.queryForObject("select count(*) from pg_stat_activity where state = 'active' and query like 'select pg_sleep%'",
+                        Long.class) > 0, () -> "");
         ctx.close();
         assertThat(slow.get(30, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo("committed");
     }

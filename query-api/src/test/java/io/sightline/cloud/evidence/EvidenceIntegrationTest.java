@@ -9,6 +9,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.sightline.cloud.ingest.DeviceKeyRegistry;
 import io.sightline.cloud.security.DemoTokens;
 import io.sightline.cloud.security.Roles;
+import io.sightline.cloud.testing.CloudIntegrationTest;
+import io.sightline.cloud.testing.Projections;
 import io.sightline.domain.event.AlertReviewed;
 import io.sightline.domain.event.EventEnvelope;
 import io.sightline.domain.event.FrameCaptured;
@@ -18,7 +20,6 @@ import io.sightline.domain.ingest.EvidenceCanonicalForm;
 import io.sightline.explain.sample.SyntheticDrive;
 import io.sightline.explain.trace.CausalTraceEngine;
 import io.sightline.explain.trace.TraceNode;
-import io.sightline.testkit.TestPostgres;
 import java.awt.Color;
 import java.awt.Graphics2D;
 import java.awt.image.BufferedImage;
@@ -49,19 +50,16 @@ import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.test.annotation.DirtiesContext;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
 
 /**
  * Evidence frames in the cloud over HTTP on the real application (PostgreSQL, Axon, projections,
  * security): sessions arrive as signed batches through {@code POST /api/v1/ingest} with evidence
  * named in their FrameCaptured events, and their JPEGs as signed {@code PUT /api/v1/evidence/{sha256}}.
  */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = "sightline.embedded-postgres.enabled=false")
+@CloudIntegrationTest
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @DirtiesContext(classMode = DirtiesContext.ClassMode.AFTER_CLASS)
 // The listing runs last: it uploads the frames the refusal tests check were never stored.
@@ -73,14 +71,8 @@ class EvidenceIntegrationTest {
     static final String B1 = "s-ev-b1";
     /** Raised at 10.4 s by approach 1 (frames f0–f7); its window (−19.6 s … 20.4 s) also holds approach 2 (f8–f11, 20.0–20.3 s). */
     static final String A1_ALERT = A1 + "/alert/1";
-    private static final TestPostgres.Database DB = TestPostgres.freshDatabase("evidence");
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final HexFormat HEX = HexFormat.of();
-
-    @DynamicPropertySource
-    static void datasource(DynamicPropertyRegistry registry) {
-        DB.springDataSource().forEach(registry::add);
-    }
 
     @LocalServerPort
     int port;
@@ -90,6 +82,8 @@ class EvidenceIntegrationTest {
     DemoTokens tokens;
     @Autowired
     JdbcTemplate jdbc;
+    @Autowired
+    Projections projections;
     @Autowired
     CausalTraceEngine traces;
     @Autowired
@@ -193,14 +187,8 @@ class EvidenceIntegrationTest {
         await("alerts projected", () -> jdbc.queryForObject("select count(*) from alerts", Long.class) == 3);
     }
 
-    void await(String what, BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + 60_000_000_000L;
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out after 60 s waiting for " + what);
-            }
-            Thread.sleep(50);
-        }
+    void await(String what, BooleanSupplier condition) {
+        projections.awaitProjection(what, condition);
     }
 
     URI uri(String path) {

@@ -6,12 +6,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.sightline.cloud.ingest.IngestionService;
 import io.sightline.cloud.security.DemoTokens;
 import io.sightline.cloud.security.Roles;
+import io.sightline.cloud.testing.CloudHttp;
+import io.sightline.cloud.testing.CloudIntegrationTest;
+import io.sightline.cloud.testing.Projections;
 import io.sightline.domain.audit.AuditChain;
 import io.sightline.domain.event.EventEnvelope;
 import io.sightline.explain.sample.SyntheticDrive;
-import io.sightline.testkit.TestPostgres;
-import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
@@ -21,28 +21,22 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
 /** Audit exports over HTTP: complete, signed, verifiable, fleet-scoped, auditors only. */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+@CloudIntegrationTest
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class AuditExportIntegrationTest {
 
     private static final long T0 = 1_764_000_000_000_000_000L;
-    private static final TestPostgres.Database DB = TestPostgres.freshDatabase("export");
 
     @DynamicPropertySource
     static void datasource(DynamicPropertyRegistry registry) {
-        DB.springDataSource().forEach(registry::add);
-        registry.add("sightline.export.key-file", () -> System.getProperty("java.io.tmpdir") + "/sightline-test-export-key-" + DB.name());
+        registry.add("sightline.export.key-file", () -> System.getProperty("java.io.tmpdir") + "/sightline-test-export-key-" + java.util.UUID.randomUUID());
     }
 
-    @LocalServerPort
-    int port;
     @Autowired
     IngestionService ingestion;
     @Autowired
@@ -50,22 +44,21 @@ class AuditExportIntegrationTest {
     @Autowired
     JdbcTemplate jdbc;
     @Autowired
+    Projections projections;
+    @Autowired
+    CloudHttp http;
+    @Autowired
     ExportSigningKey key;
 
     @BeforeAll
     void appendSessions() throws Exception {
         append(new SyntheticDrive("exp-a", T0).start("fleet-a", "veh-1", "v1", SyntheticDrive.POLICY_V1), true);
         append(new SyntheticDrive("exp-b", T0).start("fleet-b", "veh-2", "v1", SyntheticDrive.POLICY_V1), false);
-        long deadline = System.nanoTime() + 60_000_000_000L;
         // Reviews reach an export through the trace, which finds them via trace_edges: wait for both projections.
-        while (jdbc.queryForObject("select count(*) from alerts where verdict is not null", Long.class) < 3
-                || jdbc.queryForObject("select count(*) from trace_edges where event_type = 'AlertReviewed'", Long.class) < 3) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("alerts projection did not catch up: "
-                        + jdbc.queryForList("select alert_id, verdict from alerts"));
-            }
-            Thread.sleep(50);
-        }
+        projections.awaitProjection("three reviewed alerts in alerts and trace_edges",
+                () -> projections.count("select count(*) from alerts where verdict is not null") >= 3
+                        && projections.count("select count(*) from trace_edges where event_type = 'AlertReviewed'") >= 3,
+                () -> "alerts: " + jdbc.queryForList("select alert_id, verdict from alerts"));
     }
 
     private void append(SyntheticDrive drive, boolean twoAlerts) {
@@ -80,11 +73,7 @@ class AuditExportIntegrationTest {
     }
 
     private HttpResponse<String> get(String query, String bearer) throws Exception {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/api/v1/exports/audit" + query)).GET();
-        if (bearer != null) {
-            b.header("Authorization", "Bearer " + bearer);
-        }
-        return HttpClient.newHttpClient().send(b.build(), HttpResponse.BodyHandlers.ofString());
+        return http.get("/api/v1/exports/audit" + query, bearer);
     }
 
     private String auditor(String fleet) {

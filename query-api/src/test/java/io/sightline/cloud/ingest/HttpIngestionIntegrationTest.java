@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.sightline.cloud.testing.CloudIntegrationTest;
 import io.sightline.domain.event.EventEnvelope;
-import io.sightline.testkit.TestPostgres;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -20,29 +20,16 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.beans.factory.annotation.Qualifier;
-import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.jdbc.core.JdbcTemplate;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
 
 /**
  * {@code POST /api/v1/ingest} over real HTTP on a real PostgreSQL: acks, duplicates, gaps, forged,
  * malformed, out-of-order and oversized batches, and that nothing already accepted is lost.
  */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-        // The embedded default is off: @DynamicPropertySource comes too late for the environment post-processor,
-        // which would otherwise start (and lock) the project's embedded PostgreSQL as a side effect.
-        properties = {"sightline.ingest.max-request-bytes=262144", "sightline.embedded-postgres.enabled=false"})
+@CloudIntegrationTest(properties = "sightline.ingest.max-request-bytes=262144")
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class HttpIngestionIntegrationTest {
-
-    private static final TestPostgres.Database DB = TestPostgres.freshDatabase("http_ingest");
-
-    @DynamicPropertySource
-    static void datasource(DynamicPropertyRegistry registry) {
-        DB.springDataSource().forEach(registry::add);
-    }
 
     @LocalServerPort
     int port;

@@ -3,9 +3,9 @@ package io.sightline.cloud.ingest;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.sightline.cloud.testing.CloudIntegrationTest;
 import io.sightline.domain.event.EventEnvelope;
 import io.sightline.testkit.TestBroker;
-import io.sightline.testkit.TestPostgres;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.BlockingQueue;
@@ -28,17 +28,14 @@ import org.springframework.test.context.DynamicPropertySource;
  * cloud would stop ingesting without a word. Runs a broker of its own so that it can stop and start
  * it ({@link TestBroker#privateBroker()}: Debian's mosquitto on a free port, else HiveMQ CE in the JVM).
  */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.NONE,
-        properties = {"sightline.ingest.mqtt.enabled=true", "sightline.embedded-postgres.enabled=false"})
+@CloudIntegrationTest(webEnvironment = SpringBootTest.WebEnvironment.NONE, properties = "sightline.ingest.mqtt.enabled=true")
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class MqttBrokerRestartIntegrationTest {
 
-    private static final TestPostgres.Database DB = TestPostgres.freshDatabase("mqtt_restart");
     private static final TestBroker.RestartableBroker BROKER = TestBroker.privateBroker();
 
     @DynamicPropertySource
     static void properties(DynamicPropertyRegistry registry) {
-        DB.springDataSource().forEach(registry::add);
         registry.add("sightline.ingest.mqtt.url", BROKER::url);
     }
 

@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.sightline.cloud.testing.CloudIntegrationTest;
 import io.sightline.domain.event.EventEnvelope;
 import io.sightline.testkit.TestBroker;
-import io.sightline.testkit.TestPostgres;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.BlockingQueue;
@@ -31,19 +31,15 @@ import org.springframework.test.context.DynamicPropertySource;
  * SIGHTLINE_TEST_MQTT_URL, which .ci/run sets, else Testcontainers); without one the test fails, it
  * never skips.
  */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.NONE,
-        properties = {"sightline.ingest.mqtt.enabled=true", "sightline.ingest.max-request-bytes=200000",
-                "sightline.embedded-postgres.enabled=false"})
+@CloudIntegrationTest(webEnvironment = SpringBootTest.WebEnvironment.NONE, properties = {"sightline.ingest.mqtt.enabled=true", "sightline.ingest.max-request-bytes=200000"})
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class MqttIngestionIntegrationTest {
 
-    private static final TestPostgres.Database DB = TestPostgres.freshDatabase("mqtt_ingest");
     /** This run's own topic root and share group: concurrent runs on one broker never see each other. */
     private static final String ROOT = "sightline-qa-" + UUID.randomUUID().toString().substring(0, 8);
 
     @DynamicPropertySource
     static void properties(DynamicPropertyRegistry registry) {
-        DB.springDataSource().forEach(registry::add);
         registry.add("sightline.ingest.mqtt.url", TestBroker::url);
         registry.add("sightline.ingest.mqtt.topic-root", () -> ROOT);
         registry.add("sightline.ingest.mqtt.share-group", () -> ROOT);

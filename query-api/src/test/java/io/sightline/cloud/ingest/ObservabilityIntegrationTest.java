@@ -11,9 +11,9 @@ import io.opentelemetry.sdk.trace.data.LinkData;
 import io.opentelemetry.sdk.trace.data.SpanData;
 import io.opentelemetry.sdk.trace.export.SimpleSpanProcessor;
 import io.sightline.cloud.telemetry.IngestTracing;
+import io.sightline.cloud.testing.CloudIntegrationTest;
 import io.sightline.domain.event.EventEnvelope;
 import io.sightline.domain.event.EventMetadataKeys;
-import io.sightline.testkit.TestPostgres;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -25,14 +25,11 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.TestConfiguration;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Primary;
 import org.springframework.jdbc.core.JdbcTemplate;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
 
 /**
  * Observability of the running cloud over real HTTP on a real PostgreSQL: the Actuator health,
@@ -40,18 +37,11 @@ import org.springframework.test.context.DynamicPropertySource;
  * batch gets an "ingest" span linked to the edge spans its events name, whose traceparents end up
  * in the stored events' metadata (ADR-0007).
  */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-        properties = "sightline.embedded-postgres.enabled=false")
+@CloudIntegrationTest
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ObservabilityIntegrationTest {
 
-    private static final TestPostgres.Database DB = TestPostgres.freshDatabase("observability");
     static final InMemorySpanExporter SPANS = InMemorySpanExporter.create();
-
-    @DynamicPropertySource
-    static void datasource(DynamicPropertyRegistry registry) {
-        DB.springDataSource().forEach(registry::add);
-    }
 
     @TestConfiguration
     static class RecordingTelemetry {

@@ -3,6 +3,8 @@ package io.sightline.cloud.projection;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.sightline.cloud.ingest.IngestionService;
+import io.sightline.cloud.testing.CloudIntegrationTest;
+import io.sightline.cloud.testing.Projections;
 import io.sightline.domain.event.BoxPx;
 import io.sightline.domain.event.CameraCalibration;
 import io.sightline.domain.event.DetectionObserved;
@@ -12,7 +14,6 @@ import io.sightline.domain.event.EventEnvelope;
 import io.sightline.domain.event.FrameCaptured;
 import io.sightline.domain.event.ModelActivated;
 import io.sightline.domain.event.SightlineEvent;
-import io.sightline.testkit.TestPostgres;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -21,28 +22,21 @@ import org.axonframework.config.EventProcessingConfiguration;
 import org.axonframework.eventhandling.pooled.PooledStreamingEventProcessor;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.jdbc.core.JdbcTemplate;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
 
 /** Pooled streaming projections on the real store: segments and tokens in JDBC, batched writes, rebuild by reset. */
-@SpringBootTest
+@CloudIntegrationTest
 class ProjectionIntegrationTest {
 
     private static final String SHA = "695e750a5d5754bb5a8d5325643b59282191a7e7a564e435a415fd3c578eab14";
     private static final long T0 = 1_764_000_000_000_000_000L;
-    private static final TestPostgres.Database DB = TestPostgres.freshDatabase("projections");
-
-    @DynamicPropertySource
-    static void datasource(DynamicPropertyRegistry registry) {
-        DB.springDataSource().forEach(registry::add);
-    }
 
     @Autowired
     IngestionService ingestion;
     @Autowired
     JdbcTemplate jdbc;
+    @Autowired
+    Projections projections;
     @Autowired
     EventProcessingConfiguration processing;
 
@@ -68,15 +62,9 @@ class ProjectionIntegrationTest {
         return out;
     }
 
-    void await(String what, BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + 30_000_000_000L;
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out after 30 s waiting for " + what + "; sessions: "
-                        + jdbc.queryForList("select session_id, event_count, last_global_index from sessions"));
-            }
-            Thread.sleep(50);
-        }
+    void await(String what, BooleanSupplier condition) {
+        projections.awaitProjection(what, condition,
+                () -> "sessions: " + jdbc.queryForList("select session_id, event_count, last_global_index from sessions"));
     }
 
     @Test

@@ -3,6 +3,7 @@ package io.sightline.cloud.projection;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.sightline.cloud.testing.Await;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
@@ -62,20 +63,15 @@ class SaturationBackoffExecutorTest {
             store.publish(events);
             processor.start();
 
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            while (coordinator.saturatedReschedules() == 0 && System.nanoTime() < deadline) {
-                Thread.sleep(10);
-            }
+            Await.until("a reschedule while a work package is full", Duration.ofSeconds(30), () -> coordinator.saturatedReschedules() > 0,
+                    () -> "");
             assertThat(coordinator.saturatedReschedules())
                     .as("Axon's coordinator no longer asks for a 100 ms reschedule when a work package is full; "
                             + "SaturationBackoffExecutor does nothing now: see ADR-0014")
                     .isPositive();
 
             release.countDown();
-            deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            while (handled.get() < EVENTS && System.nanoTime() < deadline) {
-                Thread.sleep(10);
-            }
+            Await.until("every event handled", Duration.ofSeconds(30), () -> handled.get() >= EVENTS, () -> "; handled " + handled.get());
             assertThat(handled.get()).as("every event handled once the handler is released").isEqualTo(EVENTS);
         } finally {
             release.countDown();

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.sightline.cloud.ingest.IngestionService;
+import io.sightline.cloud.testing.CloudIntegrationTest;
 import io.sightline.domain.event.BoxPx;
 import io.sightline.domain.event.CameraCalibration;
 import io.sightline.domain.event.DetectionObserved;
@@ -15,7 +16,6 @@ import io.sightline.domain.event.SightlineEvent;
 import io.sightline.domain.session.BatchAck;
 import io.sightline.domain.session.BatchRejectedException;
 import io.sightline.domain.session.RejectionReason;
-import io.sightline.testkit.TestPostgres;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -27,23 +27,14 @@ import org.axonframework.eventsourcing.eventstore.jdbc.JdbcEventStorageEngine;
 import org.axonframework.spring.messaging.unitofwork.SpringTransactionManager;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.jdbc.core.JdbcTemplate;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
 
 /** The real Axon JDBC store on a real PostgreSQL: wiring, ingestion rules, bad input, upcasting, snapshots. */
-@SpringBootTest
+@CloudIntegrationTest
 class EventStoreIntegrationTest {
 
     private static final String YOLOX_SHA = "695e750a5d5754bb5a8d5325643b59282191a7e7a564e435a415fd3c578eab14";
     private static final long T0 = 1_764_000_000_000_000_000L;
-    private static final TestPostgres.Database DB = TestPostgres.freshDatabase("event_store");
-
-    @DynamicPropertySource
-    static void datasource(DynamicPropertyRegistry registry) {
-        DB.springDataSource().forEach(registry::add);
-    }
 
     @Autowired
     TransactionManager axonTransactionManager;

@@ -3,7 +3,9 @@ package io.sightline.cloud.store;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.sightline.cloud.SightlineCloudApplication;
+import io.sightline.cloud.testing.Await;
 import io.sightline.testkit.TestPostgres;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -32,16 +34,10 @@ class ReplicaSegmentSplitIntegrationTest {
             JdbcTemplate jdbc = a.getBean(JdbcTemplate.class);
             assertThat(jdbc.queryForObject("select current_database()", String.class)).as("the replicas use the test's own database")
                     .isEqualTo(db.name());
-            long deadline = System.nanoTime() + 60_000_000_000L;
-            List<Map<String, Object>> owners = List.of();
-            while (System.nanoTime() < deadline) {
-                owners = jdbc.queryForList("select owner, count(*) as segments from token_entry where processor_name = 'trace-edges'"
-                        + " and owner is not null group by owner");
-                if (owners.size() == 2 && owners.stream().allMatch(o -> ((Number) o.get("segments")).intValue() == 2)) {
-                    break;
-                }
-                Thread.sleep(200);
-            }
+            List<Map<String, Object>> owners = Await.value("two replicas owning two trace-edges segments each", Duration.ofSeconds(60),
+                    () -> jdbc.queryForList("select owner, count(*) as segments from token_entry where processor_name = 'trace-edges'"
+                            + " and owner is not null group by owner"),
+                    o -> o.size() == 2 && o.stream().allMatch(r -> ((Number) r.get("segments")).intValue() == 2), () -> "");
             assertThat(owners).as("owners of trace-edges segments").hasSize(2)
                     .allSatisfy(o -> assertThat(((Number) o.get("segments")).intValue()).isEqualTo(2));
         }

@@ -5,11 +5,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.sightline.cloud.ingest.IngestionService;
 import io.sightline.cloud.security.DemoTokens;
 import io.sightline.cloud.security.Roles;
+import io.sightline.cloud.testing.Await;
+import io.sightline.cloud.testing.CloudIntegrationTest;
 import io.sightline.domain.event.CameraCalibration;
 import io.sightline.domain.event.DriveSessionStarted;
 import io.sightline.domain.event.EventEnvelope;
 import io.sightline.domain.event.FrameCaptured;
-import io.sightline.testkit.TestPostgres;
 import java.io.BufferedReader;
 import java.io.InputStream;
 import java.io.InputStreamReader;
@@ -31,25 +32,14 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.jdbc.core.JdbcTemplate;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
 
 /** SSE streams over a real server, store and broker-free ingestion: ordering, resume, isolation, roles. */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-        properties = {"sightline.streams.buffer-events=500", "sightline.streams.max-delay-millis=1500",
-                "sightline.projections.enabled=false"})
+@CloudIntegrationTest(properties = {"sightline.streams.buffer-events=500", "sightline.streams.max-delay-millis=1500", "sightline.projections.enabled=false"})
 class EventStreamIntegrationTest {
 
     private static final long T0 = 1_764_000_000_000_000_000L;
-    private static final TestPostgres.Database DB = TestPostgres.freshDatabase("streams");
-
-    @DynamicPropertySource
-    static void datasource(DynamicPropertyRegistry registry) {
-        DB.springDataSource().forEach(registry::add);
-    }
 
     /**
      * A small, fixed socket send buffer: Linux would otherwise grow it to megabytes, and the slow
@@ -104,6 +94,7 @@ class EventStreamIntegrationTest {
         for (int i = 0; i < events.size(); i += batch) {
             ingestion.append(sessionId, i, events.subList(i, Math.min(events.size(), i + batch)));
             if (pauseMillis > 0) {
+                // Deliberate: the pause is the feed rate of a live fleet, not a wait for anything.
                 try {
                     Thread.sleep(pauseMillis);
                 } catch (InterruptedException e) {
@@ -184,11 +175,8 @@ class EventStreamIntegrationTest {
         }
         CopyOnWriteArrayList<String[]> slowGot = new CopyOnWriteArrayList<>();
         Future<?> slow = pool.submit(() -> slowRawReader(bearer, start, slowGot));
-        long deadline = System.nanoTime() + 10_000_000_000L;
-        while (streams.activeSubscribers() < fast + 1 && System.nanoTime() < deadline) {
-            Thread.sleep(20);
-        }
-        assertThat(streams.activeSubscribers()).isGreaterThanOrEqualTo(fast + 1);
+        Await.until((fast + 1) + " subscribers", Duration.ofSeconds(10), () -> streams.activeSubscribers() >= fast + 1,
+                () -> "; active: " + streams.activeSubscribers());
 
         // About 300 events/s: every fast subscriber keeps up; the slow one (about 40 events/s) cannot.
         appendSession("fifty-1", "fleet-s", 1500, 30, 100);
@@ -248,6 +236,7 @@ class EventStreamIntegrationTest {
                 public int read() throws java.io.IOException {
                     if (++sinceSleep >= 256) {
                         sinceSleep = 0;
+                        // Deliberate: this reader is the slow client the server must cut off, so it lets time pass.
                         try {
                             Thread.sleep(10);
                         } catch (InterruptedException e) {

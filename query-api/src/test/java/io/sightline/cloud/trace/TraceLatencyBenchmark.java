@@ -128,6 +128,7 @@ public final class TraceLatencyBenchmark {
                 break;
             }
             System.out.printf(Locale.ROOT, "waiting for projections: alerts %,d/%,d, trace_edges %,d/%,d%n", a, alerts, e, edges);
+            // A progress report, not a deadline: the benchmark reports how long catching up takes, however long.
             Thread.sleep(5_000);
         }
         System.out.printf(Locale.ROOT, "projections caught up %.1f s after the last append%n", (System.nanoTime() - catchUp) / 1e9);

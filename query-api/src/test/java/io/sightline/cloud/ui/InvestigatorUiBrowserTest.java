@@ -9,12 +9,13 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.sightline.cloud.ingest.DeviceKeyRegistry;
 import io.sightline.cloud.security.DemoTokens;
 import io.sightline.cloud.security.Roles;
+import io.sightline.cloud.testing.CloudIntegrationTest;
+import io.sightline.cloud.testing.Projections;
 import io.sightline.domain.event.AlertReviewed;
 import io.sightline.domain.event.DetectionObserved;
 import io.sightline.domain.event.FrameCaptured;
 import io.sightline.domain.event.EventEnvelope;
 import io.sightline.explain.sample.SyntheticDrive;
-import io.sightline.testkit.TestPostgres;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -44,12 +45,9 @@ import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.support.ui.WebDriverWait;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.test.annotation.DirtiesContext;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
 
 /**
  * The investigator UI in a real headless Chromium against the real application: PostgreSQL store,
@@ -60,8 +58,7 @@ import org.springframework.test.context.DynamicPropertySource;
  * by the app module's {@code RunInvestigatorUiTest} from a real run of the bundled clip.
  */
 // No CDP bindings on purpose (chromedriver's own endpoint takes the one DevTools command used): Selenium's warning about them is noise.
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {"sightline.embedded-postgres.enabled=false",
-        "logging.level.org.openqa.selenium.devtools.CdpVersionFinder=ERROR", "logging.level.org.openqa.selenium.chromium.ChromiumDriver=ERROR"})
+@CloudIntegrationTest(properties = {"logging.level.org.openqa.selenium.devtools.CdpVersionFinder=ERROR", "logging.level.org.openqa.selenium.chromium.ChromiumDriver=ERROR"})
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @DirtiesContext(classMode = DirtiesContext.ClassMode.AFTER_CLASS)
 class InvestigatorUiBrowserTest {
@@ -84,13 +81,7 @@ class InvestigatorUiBrowserTest {
     /** The README picture: the page from the top down to the trace graph. */
     static final int PAGE_SHOT_MAX_HEIGHT_PX = 1500;
     static final Duration WAIT = Duration.ofSeconds(30);
-    private static final TestPostgres.Database DB = TestPostgres.freshDatabase("ui");
     private static final ObjectMapper JSON = new ObjectMapper();
-
-    @DynamicPropertySource
-    static void datasource(DynamicPropertyRegistry registry) {
-        DB.springDataSource().forEach(registry::add);
-    }
 
     @LocalServerPort
     int port;
@@ -98,6 +89,8 @@ class InvestigatorUiBrowserTest {
     DemoTokens tokens;
     @Autowired
     JdbcTemplate jdbc;
+    @Autowired
+    Projections projections;
     @Autowired
     DeviceKeyRegistry deviceKeys;
 
@@ -178,17 +171,9 @@ class InvestigatorUiBrowserTest {
         return jdbc.queryForObject(sql, Long.class, args);
     }
 
-    void await(String what, BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + 60_000_000_000L;
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out after 60 s waiting for " + what + "; alerts: "
-                        + jdbc.queryForList("select alert_id from alerts") + "; trace edges to " + ALERT + ": "
-                        + jdbc.queryForList("select * from trace_edges where cause_id = ?", ALERT) + "; dead letters: "
-                        + jdbc.queryForList("select processing_group, cause_message from dead_letter_entry"));
-            }
-            Thread.sleep(50);
-        }
+    void await(String what, BooleanSupplier condition) {
+        projections.awaitProjection(what, condition, () -> "alerts: " + jdbc.queryForList("select alert_id from alerts")
+                + "; trace edges to " + ALERT + ": " + jdbc.queryForList("select * from trace_edges where cause_id = ?", ALERT));
     }
 
     String base() {
