@@ -5,7 +5,7 @@ import io.sightline.runtime.EdgeCommand;
 import io.sightline.edge.cli.MotEvalCommand;
 import io.sightline.edge.cli.ReplayComma2k19Command;
 import io.sightline.edge.cli.ScenariosCommand;
-import io.sightline.inference.cli.DetectCommand;
+import io.sightline.runtime.DetectCommand;
 import io.sightline.inference.cli.InferenceBenchCommand;
 import io.sightline.edge.cli.TrackCommand;
 import java.io.PrintWriter;

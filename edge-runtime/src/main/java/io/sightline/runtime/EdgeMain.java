@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "sightline-edge", mixinStandardHelpOptions = true, versionProvider = EdgeMain.Version.class,
         description = "Sightline's edge runtime: decode, detect, track, decide, journal and upload.",
-        subcommands = {EdgeCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {EdgeCommand.class, DetectCommand.class, CommandLine.HelpCommand.class})
 public final class EdgeMain implements Runnable {
 
     @CommandLine.Spec

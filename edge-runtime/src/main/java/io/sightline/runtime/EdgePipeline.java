@@ -1,64 +1,44 @@
 package io.sightline.runtime;
 
-import io.opentelemetry.api.common.Attributes;
-import io.sightline.runtime.telemetry.EdgeTelemetry;
-import io.sightline.runtime.telemetry.FrameTrace;
-import io.sightline.runtime.telemetry.SessionTelemetry;
-import io.sightline.domain.event.DerivedEvent;
-import io.sightline.domain.event.DetectionObserved;
 import io.sightline.domain.event.DriveSessionEnded;
 import io.sightline.domain.event.DriveSessionStarted;
 import io.sightline.domain.event.EventIds;
 import io.sightline.domain.event.FramesDropped;
-import io.sightline.domain.event.SightlineEvent;
-import io.sightline.domain.event.StageDeadlineMissed;
-import io.sightline.domain.event.VehicleStateSampled;
-import io.sightline.edge.actuation.ActuationConfig;
-import io.sightline.edge.events.EdgeEventSink;
-import io.sightline.edge.pipeline.EdgeProjector;
-import io.sightline.edge.pipeline.EstimatorConfig;
-import io.sightline.edge.pipeline.FrameInput;
 import io.sightline.edge.range.CameraModel;
 import io.sightline.edge.risk.RiskPolicy;
-import io.sightline.edge.tracking.TrackerConfig;
 import io.sightline.inference.ActivatedModel;
 import io.sightline.inference.Clocks;
-import io.sightline.inference.Detections;
-import io.sightline.inference.Detector;
-import io.sightline.inference.FallbackDetector;
 import io.sightline.inference.FrameSource;
 import io.sightline.inference.ModelLoader;
-import io.sightline.inference.PerceptionEvents;
 import io.sightline.inference.ProducedEvent;
 import io.sightline.inference.ProjectHome;
 import io.sightline.inference.SessionConfig;
 import io.sightline.inference.StageStats;
-import io.sightline.inference.StageTimes;
-import io.sightline.inference.StreamEndedEarlyException;
-import io.sightline.inference.VideoFrame;
+import io.sightline.runtime.Handover.Decided;
+import io.sightline.runtime.Handover.Perceived;
+import io.sightline.runtime.telemetry.EdgeTelemetry;
+import io.sightline.runtime.telemetry.SessionTelemetry;
 import io.sightline.uplink.evidence.EvidenceStore;
 import io.sightline.uplink.journal.EdgeJournal;
 import java.nio.file.Files;
-import org.bytedeco.opencv.global.opencv_core;
-import org.bytedeco.opencv.opencv_core.Mat;
-import org.bytedeco.opencv.opencv_core.Scalar;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
+import org.bytedeco.opencv.global.opencv_core;
+import org.bytedeco.opencv.opencv_core.Mat;
+import org.bytedeco.opencv.opencv_core.Scalar;
 
 /**
- * The edge runtime on one video: decode → detect → decide (tracker, range/TTC, risk, actuation)
- * → journal, each stage on its own thread, joined by bounded queues ({@link LatestWinsQueue}).
+ * The edge runtime on one video: decode → detect ({@link PerceptionLoop}) → decide
+ * ({@link DecideStage}: tracker, range/TTC, risk, actuation) → journal ({@link JournalStage}), each
+ * stage a class on its own thread, joined by bounded queues ({@link LatestWinsQueue}); evidence
+ * pictures ({@link EvidenceStage}) beside them.
  *
  * <p>Only the hand-over into the detector may drop frames (latest-wins, when the source is live
  * or paced in real time): detection is the one stage slower than the camera, and a frame dropped
@@ -74,8 +54,6 @@ import java.util.concurrent.atomic.AtomicReference;
  */
 public final class EdgePipeline implements AutoCloseable {
 
-    /** Capacity of the decode → detect hand-over: the frame in detection plus one waiting is all the latency we accept. */
-    static final int INGEST_QUEUE_FRAMES = 1;
     /** Detect → decide and decide → journal: a little slack for an fsync hiccup without stalling detection. */
     static final int DECIDE_QUEUE_FRAMES = 4;
     static final int JOURNAL_QUEUE_FRAMES = 8;
@@ -123,6 +101,7 @@ public final class EdgePipeline implements AutoCloseable {
     private EvidenceStore evidence;
     private String fixedSessionId;
     private long fixedSessionStartNanos;
+    private boolean countTraceEdges;
 
     private EdgePipeline(Options options, FrameSource source, ActivatedModel primary, ActivatedModel fallback) {
         this.options = options;
@@ -229,17 +208,13 @@ public final class EdgePipeline implements AutoCloseable {
     }
 
     /**
-     * Items handed between the stages. A frame copy owns native pixels until the detect stage
-     * closes it; the frame's trace (its span Context) travels with it (ADR-0007).
+     * The all-in-one run's check that the cloud's trace-edges projection caught up needs every
+     * (event, cause) pair journaled ({@link RunReport#expectedTraceEdges()}); a vehicle does not,
+     * and keeping the set would cost it memory and hashing per event. Off by default.
      */
-    private record Captured(VideoFrame frame, long enteredNanos, FrameTrace trace) {
-    }
-
-    private record Perceived(String frameId, long frameTimeNanos, long enteredNanos, List<ProducedEvent> events,
-                             List<DetectionObserved> detections, FrameTrace trace) {
-    }
-
-    private record Decided(String frameId, List<ProducedEvent> events, FrameTrace trace) {
+    public EdgePipeline countTraceEdges(boolean count) {
+        this.countTraceEdges = count;
+        return this;
     }
 
     /**
@@ -267,11 +242,9 @@ public final class EdgePipeline implements AutoCloseable {
         CameraModel camera = AssumedDrive.camera(source.width(), source.height());
         RiskPolicy policy = RiskPolicy.defaults();
 
-        JournalWriter writer = new JournalWriter(journal, sessionId);
+        JournalWriter writer = new JournalWriter(journal, sessionId, countTraceEdges);
         SessionTelemetry tel = telemetry.session(sessionId).stages(StageBudgets.DECODE, StageStats.PREPROCESS, StageStats.INFERENCE,
                 StageStats.POSTPROCESS, StageBudgets.DETECT, StageBudgets.DECIDE, StageBudgets.JOURNAL, StageBudgets.FRAME_TO_DECISION);
-        Attributes primaryModel = SessionTelemetry.model(primary.detector().manifest());
-        Attributes fallbackModel = fallback == null ? primaryModel : SessionTelemetry.model(fallback.detector().manifest());
         writer.append(List.of(new ProducedEvent(EventIds.of(sessionId, "DriveSessionStarted", 0), sessionStartNanos, new DriveSessionStarted(sessionId,
                 options.fleetId(), options.vehicleId(), options.deviceId(), options.softwareVersion(), sessionStartNanos,
                 AssumedDrive.calibration(camera), policy.version(), policy.thresholds()))));
@@ -286,367 +259,75 @@ public final class EdgePipeline implements AutoCloseable {
                 StageBudgets.DETECT, StageBudgets.DECIDE, StageBudgets.JOURNAL, StageBudgets.FRAME_TO_DECISION,
                 EvidenceStage.COPY_STAGE, EvidenceStage.STAGE);
         EvidenceStage evidenceStage = evidence == null ? null : new EvidenceStage(evidence, sessionId, stats, latestWins);
-        DropLedger drops = new DropLedger(StageBudgets.DETECT, "latest-frame-wins: detector busy, oldest frame dropped");
-        LatestWinsQueue<Captured> ingest = new LatestWinsQueue<>(INGEST_QUEUE_FRAMES,
-                latestWins ? LatestWinsQueue.Overflow.DROP_OLDEST : LatestWinsQueue.Overflow.BLOCK,
-                c -> {
-                    drops.record(c.frame().index());
-                    tel.frameDropped();
-                    c.trace().dropped();
-                    c.frame().close();
-                });
+        PerceptionLoop perception = new PerceptionLoop(sessionId, source, primary, fallback, stats, tel, latestWins,
+                options.maxFrames(), () -> stopRequested, frameTimeBaseNanos, evidenceStage);
         LatestWinsQueue<Perceived> perceived = new LatestWinsQueue<>(DECIDE_QUEUE_FRAMES, LatestWinsQueue.Overflow.BLOCK, p -> { });
         LatestWinsQueue<Decided> decided = new LatestWinsQueue<>(JOURNAL_QUEUE_FRAMES, LatestWinsQueue.Overflow.BLOCK, d -> { });
-        AtomicReference<Throwable> failure = new AtomicReference<>();
-        AtomicReference<String> endReason = new AtomicReference<>("end-of-video");
-        long[] framesCaptured = {0};
-        long[] framesJournaled = {0};
         tel.observeQueues(List.of("decode_to_detect", "detect_to_decide", "decide_to_journal"),
-                List.of(ingest::size, perceived::size, decided::size));
-        Runnable cancelAll = () -> {
-            ingest.cancel(c -> {
-                c.trace().abandoned();
-                c.frame().close();
-            });
-            perceived.cancel(p -> p.trace().abandoned());
-            decided.cancel(d -> d.trace().abandoned());
-        };
-
-        Thread decode = stage("decode", failure, cancelAll, () -> {
-            try {
-                long n = 0;
-                while (!stopRequested && (options.maxFrames() <= 0 || n < options.maxFrames())) {
-                    VideoFrame borrowed = source.next();
-                    if (borrowed == null) {
-                        return;
-                    }
-                    // Entered when its pixels existed; pacing sleeps after decoding are not latency.
-                    long entered = System.nanoTime() - borrowed.decodeNanos();
-                    FrameTrace trace = tel.frameDecoded(borrowed.index(), borrowed.decodeNanos());
-                    VideoFrame copy = borrowed.copy();
-                    if (!ingest.put(new Captured(copy, entered, trace))) {
-                        trace.abandoned();
-                        copy.close();
-                        return;
-                    }
-                    n++;
-                }
-                endReason.set(stopRequested ? "stopped" : "max-frames");
-            } catch (StreamEndedEarlyException e) {
-                endReason.set("stream-ended-early: " + e.getMessage());
-            } finally {
-                ingest.close();
-            }
-        });
-
-        List<ProducedEvent>[] current = newListHolder();
-        FallbackDetector chain = fallback == null ? null : new FallbackDetector(primary.detector(), fallback.detector(),
-                new FallbackDetector.Policy(StageBudgets.DETECT_BUDGET_NANOS, FALLBACK_MAX_MISSES, FALLBACK_WINDOW_FRAMES,
-                        TimeUnit.SECONDS.toNanos(FALLBACK_RESTORE_AFTER_S), FALLBACK_PROBE_EVERY_FRAMES),
-                e -> current[0].add(e));
-        Thread detect = stage("detect", failure, cancelAll, () -> {
-            try {
-                for (Captured c; (c = ingest.take()) != null; ) {
-                    try (VideoFrame f = c.frame()) {
-                        FrameTrace trace = c.trace();
-                        trace.beginStage(StageBudgets.DETECT);
-                        List<ProducedEvent> events = new ArrayList<>();
-                        current[0] = events;
-                        FramesDropped dropped = drops.drain(Clocks.epochNanos());
-                        if (dropped != null) {
-                            events.add(new ProducedEvent(EventIds.of(sessionId, "FramesDropped", dropped.firstFrameIndex()), dropped.droppedAtNanos(),
-                                    dropped));
-                        }
-                        ProducedEvent captured = PerceptionEvents.frameCaptured(sessionId, f, source.sourceId());
-                        String frameId = captured.eventId();
-                        trace.identify(frameId);
-                        events.add(captured);
-                        framesCaptured[0]++;
-                        stats.record(StageBudgets.DECODE, f.decodeNanos());
-                        tel.stageDuration(StageBudgets.DECODE, f.decodeNanos());
-                        missed(events, StageBudgets.DECODE, frameId, StageBudgets.DECODE_BUDGET_NANOS, f.decodeNanos());
-
-                        Detections d = chain != null ? chain.detect(f.image(), frameId) : primary.detector().detect(f.image());
-                        Detector used = chain != null ? chain.lastUsed() : primary.detector();
-                        StageTimes t = used.lastTimes();
-                        stats.recordDetector(t);
-                        stats.record(StageBudgets.DETECT, t.totalNanos());
-                        tel.detector(t, used == primary.detector() ? primaryModel : fallbackModel);
-                        tel.stageDuration(StageBudgets.DETECT, t.totalNanos());
-                        // The chain already reports its primary's misses (and counts them towards the fallback).
-                        if (chain == null || used != chain.primary()) {
-                            missed(events, StageBudgets.DETECT + ":" + used.manifest().name(), frameId,
-                                    StageBudgets.DETECT_BUDGET_NANOS, t.totalNanos());
-                        }
-                        List<DetectionObserved> dets = new ArrayList<>(d.count());
-                        PerceptionEvents.detectionsObserved(frameId, d, used.manifest(), e -> {
-                            events.add(e);
-                            dets.add((DetectionObserved) e.payload());
-                        });
-                        long frameTime = frameTimeBaseNanos + f.captureTimeNanos();
-                        trace.endStage(events.size());
-                        EvidenceStage.Pending evidencePending = evidenceStage == null ? null : evidenceStage.expect(frameId);
-                        if (!perceived.put(new Perceived(frameId, frameTime, c.enteredNanos(), events, dets, trace))) {
-                            trace.abandoned();
-                            return;
-                        }
-                        if (evidencePending != null) {
-                            // After the hand-over: the decision never waits for the picture.
-                            evidenceStage.submit(evidencePending, f, frameId, captured.occurredAtNanos(), dets);
-                        }
-                    }
-                }
-            } finally {
-                perceived.close();
-                if (evidenceStage != null) {
-                    evidenceStage.close();
-                }
-            }
-        });
-
-        EdgeProjector[] projector = new EdgeProjector[1];
-        List<ProducedEvent>[] decisions = newListHolder();
-        projector[0] = new EdgeProjector(sessionId, camera, frameRateHz, TrackerConfig.defaults(), EstimatorConfig.defaults(),
-                policy, ActuationConfig.defaults(), new EdgeEventSink() {
-                    @Override
-                    public void emit(String eventId, long occurredAtNanos, SightlineEvent event) {
-                        decisions[0].add(new ProducedEvent(eventId, Clocks.epochNanos(), event));
-                    }
-                });
-        FrameInput input = new FrameInput(128);
-        Thread decide = stage("decide", failure, cancelAll, () -> {
-            try {
-                for (Perceived p; (p = perceived.take()) != null; ) {
-                    long t0 = System.nanoTime();
-                    p.trace().beginStage(StageBudgets.DECIDE);
-                    List<ProducedEvent> events = p.events();
-                    decisions[0] = events;
-                    VehicleStateSampled ego = new VehicleStateSampled(p.frameTimeNanos(), options.egoSpeedMps(), null, null, null,
-                            null, AssumedDrive.EGO_SPEED_SOURCE);
-                    String egoId = EventIds.of(p.frameId(), "VehicleStateSampled", 0);
-                    events.add(new ProducedEvent(egoId, Clocks.epochNanos(), ego));
-                    projector[0].onVehicleState(egoId, ego);
-                    input.start(p.frameId(), p.frameTimeNanos());
-                    for (DetectionObserved d : p.detections()) {
-                        // A refused box (NaN, empty) never reaches a decision; its DetectionObserved stays on record.
-                        input.add(d.detectionId(), d.className(), d.boxPx().x1(), d.boxPx().y1(), d.boxPx().x2(), d.boxPx().y2(),
-                                d.score());
-                    }
-                    projector[0].onFrame(input);
-                    long now = System.nanoTime();
-                    long decideNanos = now - t0;
-                    long frameToDecisionNanos = now - p.enteredNanos();
-                    stats.record(StageBudgets.DECIDE, decideNanos);
-                    stats.record(StageBudgets.FRAME_TO_DECISION, frameToDecisionNanos);
-                    tel.stageDuration(StageBudgets.DECIDE, decideNanos);
-                    tel.stageDuration(StageBudgets.FRAME_TO_DECISION, frameToDecisionNanos);
-                    missed(events, StageBudgets.DECIDE, p.frameId(), StageBudgets.DECIDE_BUDGET_NANOS, decideNanos);
-                    if (latestWins) {
-                        // With back-pressure a file is decoded ahead and its frames wait by design: no deadline to miss.
-                        missed(events, StageBudgets.FRAME_TO_DECISION, p.frameId(), StageBudgets.FRAME_TO_DECISION_BUDGET_NANOS,
-                                frameToDecisionNanos);
-                    }
-                    p.trace().endStage(events.size());
-                    if (!decided.put(new Decided(p.frameId(), events, p.trace()))) {
-                        p.trace().abandoned();
-                        return;
-                    }
-                }
-            } finally {
-                decided.close();
-            }
-        });
-
+                List.of(perception.ingestQueue()::size, perceived::size, decided::size));
+        DecideStage decide = new DecideStage(sessionId, camera, frameRateHz, policy, options.egoSpeedMps(), stats, tel, latestWins);
         long declared = source.declaredFrames();
         long total = options.maxFrames() > 0 && (declared < 0 || options.maxFrames() < declared) ? options.maxFrames() : declared;
-        Thread journalStage = stage("journal", failure, cancelAll, () -> {
-            for (Decided d; (d = decided.take()) != null; ) {
-                if (evidenceStage != null) {
-                    // Before the journal timing starts: waiting for a picture is not journal latency.
-                    evidenceStage.attach(d.frameId(), d.events());
-                }
-                long t0 = System.nanoTime();
-                FrameTrace trace = d.trace();
-                trace.beginStage(StageBudgets.JOURNAL);
-                writer.append(d.events(), trace);
-                long took = System.nanoTime() - t0;
-                stats.record(StageBudgets.JOURNAL, took);
-                tel.stageDuration(StageBudgets.JOURNAL, took);
-                if (took > StageBudgets.JOURNAL_BUDGET_NANOS) {
-                    List<ProducedEvent> late = new ArrayList<>(1);
-                    missed(late, StageBudgets.JOURNAL, d.frameId(), StageBudgets.JOURNAL_BUDGET_NANOS, took);
-                    writer.append(late, trace.stageTraceparent());
-                }
-                trace.endStage(d.events().size());
-                trace.journaled();
-                tel.frameJournaled();
-                framesJournaled[0]++;
-                progress.onFrameJournaled(framesJournaled[0], total);
-            }
-        });
+        JournalStage journalStage = new JournalStage(writer, evidenceStage, stats, tel, progress, total);
 
-        Thread evidenceThread = evidenceStage == null ? null : stage("evidence", failure, cancelAll, evidenceStage::run);
-        if (evidenceThread != null) {
-            evidenceThread.start();
+        StageThreads threads = new StageThreads();
+        threads.onFailure(() -> perceived.cancel(p -> p.trace().abandoned()));
+        threads.onFailure(() -> decided.cancel(d -> d.trace().abandoned()));
+        if (evidenceStage != null) {
+            threads.start("evidence", evidenceStage::run);
         }
-        for (Thread t : List.of(decode, detect, decide, journalStage)) {
-            t.start();
-        }
-        for (Thread t : List.of(decode, detect, decide, journalStage)) {
-            t.join();
-        }
-        if (evidenceThread != null) {
-            evidenceThread.join();
+        perception.start(threads, queue(perceived));
+        threads.start("decide", () -> decide.run(perceived, decided));
+        threads.start("journal", () -> journalStage.run(decided));
+        threads.joinAll();
+        if (evidenceStage != null) {
             evidenceStage.release();
         }
         tel.close();
-        Throwable failed = failure.get();
-        if (failed != null) {
-            endReason.set("edge-pipeline-error: " + failed.getClass().getSimpleName());
-        }
+        Throwable failed = threads.failure();
+        String endReason = failed != null ? "edge-pipeline-error: " + failed.getClass().getSimpleName() : perception.endReason();
         // Drops after the last frame that went through still count: record them before the end.
+        DropLedger drops = perception.drops();
         FramesDropped tail = drops.drain(Clocks.epochNanos());
         if (tail != null) {
             writer.append(List.of(new ProducedEvent(EventIds.of(sessionId, "FramesDropped", tail.firstFrameIndex()), tail.droppedAtNanos(),
                     tail)));
         }
         writer.append(List.of(new ProducedEvent(EventIds.of(sessionId, "DriveSessionEnded", 0), Clocks.epochNanos(), new DriveSessionEnded(sessionId,
-                Clocks.epochNanos(), endReason.get(), framesCaptured[0], drops.total()))));
-        if (failed instanceof RuntimeException re) {
-            throw re;
-        }
-        if (failed instanceof Error er) {
-            throw er;
-        }
-        if (failed != null) {
-            throw new IllegalStateException(failed.getMessage(), failed);
-        }
+                Clocks.epochNanos(), endReason, perception.framesCaptured(), drops.total()))));
+        threads.rethrow();
         Map<String, Integer> maxDepths = new LinkedHashMap<>();
-        maxDepths.put("decode→detect", ingest.maxDepth());
+        maxDepths.put("decode→detect", perception.ingestQueue().maxDepth());
         maxDepths.put("detect→decide", perceived.maxDepth());
         maxDepths.put("decide→journal", decided.maxDepth());
         if (evidenceStage != null) {
             maxDepths.put("detect→evidence", evidenceStage.maxDepth());
         }
         Map<String, Integer> capacities = new LinkedHashMap<>();
-        capacities.put("decode→detect", ingest.capacity());
+        capacities.put("decode→detect", perception.ingestQueue().capacity());
         capacities.put("detect→decide", perceived.capacity());
         capacities.put("decide→journal", decided.capacity());
         if (evidenceStage != null) {
             capacities.put("detect→evidence", evidenceStage.capacity());
         }
         return new RunReport(sessionId, source.location(), primary.event().modelName(), fallbackModelName(), latestWins,
-                options.realtime(), endReason.get(), framesCaptured[0], drops.total(), writer.countsByType(), writer.eventCount(),
+                options.realtime(), endReason, perception.framesCaptured(), drops.total(), writer.countsByType(), writer.eventCount(),
                 writer.expectedTraceEdges(), stats, maxDepths, capacities, System.nanoTime() - wallStartNanos);
     }
 
-    /** FallbackDetector: 3 misses or failures among the last 10 primary frames engage the fallback. */
-    static final int FALLBACK_MAX_MISSES = 3;
-    static final int FALLBACK_WINDOW_FRAMES = 10;
-    /** The primary must meet its budget for this long (probed every few frames) before it serves again. */
-    static final long FALLBACK_RESTORE_AFTER_S = 5;
-    static final int FALLBACK_PROBE_EVERY_FRAMES = 10;
-
-    private static void missed(List<ProducedEvent> events, String stage, String frameId, long budgetNanos, long actualNanos) {
-        if (actualNanos > budgetNanos) {
-            events.add(new ProducedEvent(EventIds.of(frameId, "StageDeadlineMissed", stage), Clocks.epochNanos(),
-                    new StageDeadlineMissed(stage, frameId, budgetNanos, actualNanos, List.of(frameId))));
-        }
-    }
-
-    @SuppressWarnings("unchecked")
-    private static List<ProducedEvent>[] newListHolder() {
-        return (List<ProducedEvent>[]) new List<?>[1];
-    }
-
-    @FunctionalInterface
-    private interface StageBody {
-        void run() throws InterruptedException;
-    }
-
-    /** A stage thread: the first failure is kept and every queue is cancelled, so the other stages end too. */
-    private static Thread stage(String name, AtomicReference<Throwable> failure, Runnable cancelAll, StageBody body) {
-        Thread t = new Thread(() -> {
-            try {
-                body.run();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                failure.compareAndSet(null, e);
-                cancelAll.run();
-            } catch (Throwable e) {
-                failure.compareAndSet(null, e);
-                cancelAll.run();
+    /** A blocking queue as the detect stage's downstream. */
+    static <T> Handover.Downstream<T> queue(LatestWinsQueue<T> q) {
+        return new Handover.Downstream<>() {
+            @Override
+            public boolean accept(T item) throws InterruptedException {
+                return q.put(item);
             }
-        }, "sightline-" + name);
-        t.setDaemon(true);
-        return t;
-    }
 
-    /**
-     * Appends to the journal with non-decreasing envelope times and counts what it wrote. Used by
-     * one thread at a time (the main thread before and after the stages, the journal stage between).
-     */
-    private static final class JournalWriter {
-        private final EdgeJournal journal;
-        private final String sessionId;
-        private final Map<String, Long> counts = new LinkedHashMap<>();
-        private final Set<String> edges = new HashSet<>();
-        private long lastOccurredAtNanos = Long.MIN_VALUE;
-        private long events;
-
-        JournalWriter(EdgeJournal journal, String sessionId) {
-            this.journal = journal;
-            this.sessionId = sessionId;
-        }
-
-        /** Session-level events: no frame, no traceparent. */
-        void append(List<ProducedEvent> produced) {
-            append(produced, null, null);
-        }
-
-        /** A frame's events, each with the traceparent of the stage span that produced it. */
-        void append(List<ProducedEvent> produced, FrameTrace trace) {
-            append(produced, trace, null);
-        }
-
-        /** Events of one span. */
-        void append(List<ProducedEvent> produced, String traceparent) {
-            append(produced, null, traceparent);
-        }
-
-        private void append(List<ProducedEvent> produced, FrameTrace trace, String traceparent) {
-            if (produced.isEmpty()) {
-                return;
+            @Override
+            public void close() {
+                q.close();
             }
-            List<EdgeJournal.NewEvent> batch = new ArrayList<>(produced.size());
-            for (int i = 0; i < produced.size(); i++) {
-                ProducedEvent e = produced.get(i);
-                // A wall clock step back (NTP) must not make the cloud refuse the session.
-                lastOccurredAtNanos = Math.max(lastOccurredAtNanos, e.occurredAtNanos());
-                batch.add(new EdgeJournal.NewEvent(e.eventId(), lastOccurredAtNanos, e.payload(),
-                        trace != null ? trace.traceparentOfEvent(i) : traceparent));
-                counts.merge(e.payload().getClass().getSimpleName(), 1L, Long::sum);
-                if (e.payload() instanceof DerivedEvent d) {
-                    for (String cause : d.causes()) {
-                        edges.add(e.eventId() + "\n" + cause);
-                    }
-                }
-            }
-            journal.append(sessionId, batch);
-            events += batch.size();
-        }
-
-        Map<String, Long> countsByType() {
-            return Map.copyOf(counts);
-        }
-
-        long eventCount() {
-            return events;
-        }
-
-        long expectedTraceEdges() {
-            return edges.size();
-        }
+        };
     }
 
     @Override

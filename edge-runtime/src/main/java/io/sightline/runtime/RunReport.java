@@ -9,7 +9,8 @@ import org.HdrHistogram.Histogram;
  * What one edge run produced and how fast: counts by event type, drops, per-stage latency
  * (HdrHistogram, microsecond resolution) and the deepest each queue ever got.
  *
- * @param expectedTraceEdges distinct (event, cause) pairs journaled: what the trace-edges projection must hold
+ * @param expectedTraceEdges distinct (event, cause) pairs journaled: what the trace-edges projection must hold;
+ *                           -1 unless the pipeline counted them ({@code EdgePipeline.countTraceEdges})
  */
 public record RunReport(String sessionId, String source, String primaryModel, String fallbackModel, boolean latestWins,
                         boolean realtime, String endReason, long framesCaptured, long framesDropped,

@@ -1,5 +1,11 @@
 package io.sightline.runtime;
 
+import io.sightline.domain.event.EventIds;
+import io.sightline.domain.event.StageDeadlineMissed;
+import io.sightline.inference.Clocks;
+import io.sightline.inference.ProducedEvent;
+import java.util.List;
+
 /**
  * Per-frame latency budgets of the edge pipeline's stages. A frame that takes longer in a stage
  * is recorded as {@code StageDeadlineMissed} (causes: its {@code FrameCaptured}); see
@@ -33,5 +39,13 @@ public final class StageBudgets {
     public static final String FRAME_TO_DECISION = "frame-to-decision";
 
     private StageBudgets() {
+    }
+
+    /** Adds a StageDeadlineMissed of the frame to {@code events} when {@code actualNanos} is over the budget. */
+    static void recordMiss(List<ProducedEvent> events, String stage, String frameId, long budgetNanos, long actualNanos) {
+        if (actualNanos > budgetNanos) {
+            events.add(new ProducedEvent(EventIds.of(frameId, "StageDeadlineMissed", stage), Clocks.epochNanos(),
+                    new StageDeadlineMissed(stage, frameId, budgetNanos, actualNanos, List.of(frameId))));
+        }
     }
 }

@@ -149,6 +149,9 @@ public final class LocalRun implements AutoCloseable {
      * and the sessions, alerts and trace-edges projections show all of it.
      */
     public CatchUp awaitCloud(RunReport report, JdbcTemplate jdbc, Duration maxWait) throws InterruptedException {
+        if (report.expectedTraceEdges() < 0) {
+            throw new IllegalArgumentException("the run did not count its trace edges: open the pipeline with countTraceEdges(true)");
+        }
         long start = System.nanoTime();
         long deadline = start + maxWait.toNanos();
         String sid = report.sessionId();

@@ -105,7 +105,7 @@ public final class RunCommand implements Callable<Integer> {
                 threads, maxFrames, LocalRun.FLEET_ID, LocalRun.VEHICLE_ID, LocalRun.DEVICE_ID, VersionCommand.version());
         out.println("sightline " + VersionCommand.version() + ": run");
         // Source and models first: a wrong path or model fails in a second, before the database starts.
-        try (EdgePipeline pipeline = EdgePipeline.open(options)) {
+        try (EdgePipeline pipeline = EdgePipeline.open(options).countTraceEdges(true)) {
             out.printf(Locale.ROOT, "video %s, model %s%s%n", videoLocation, pipeline.primaryModelName(),
                     pipeline.fallbackModelName() == null ? "" : " (fallback " + pipeline.fallbackModelName() + ")");
             out.println("telemetry " + EdgeTelemetry.process().describe());

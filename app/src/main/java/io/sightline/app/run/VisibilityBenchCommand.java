@@ -137,7 +137,7 @@ public final class VisibilityBenchCommand implements Callable<Integer> {
                     // ingestion and stream paths (one run measured 436 ms then, and at most 106 ms in every later second).
                     EdgePipeline.Options warm = new EdgePipeline.Options(clip, model, null, true, true, AssumedDrive.EGO_SPEED_MPS, 1,
                             warmupFrames, LocalRun.FLEET_ID, LocalRun.VEHICLE_ID, LocalRun.DEVICE_ID, "bench-warmup");
-                    try (EdgePipeline pipeline = EdgePipeline.open(warm)) {
+                    try (EdgePipeline pipeline = EdgePipeline.open(warm).countTraceEdges(true)) {
                         RunReport w = edge.run(pipeline, EdgePipeline.ProgressListener.NONE);
                         edge.awaitCloud(w, cloud.getBean(JdbcTemplate.class), Duration.ofSeconds(60));
                         long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
@@ -152,7 +152,7 @@ public final class VisibilityBenchCommand implements Callable<Integer> {
                     worstBySecond.clear();
                     firstEmission.set(0);
                 }
-                try (EdgePipeline pipeline = EdgePipeline.open(options)) {
+                try (EdgePipeline pipeline = EdgePipeline.open(options).countTraceEdges(true)) {
                     report = edge.run(pipeline, EdgePipeline.ProgressListener.NONE);
                 }
                 edge.awaitCloud(report, cloud.getBean(JdbcTemplate.class), Duration.ofSeconds(60));

@@ -96,7 +96,7 @@ class EdgeToCloudRunTest {
                      SdkTracerProvider.builder().addSpanProcessor(SimpleSpanProcessor.create(EDGE_SPANS)).build(),
                      SdkMeterProvider.builder().build())) {
             // Latest-wins without pacing: decoding outruns detection, so the drop path runs on real frames.
-            try (EdgePipeline pipeline = EdgePipeline.open(options(true, 0))) {
+            try (EdgePipeline pipeline = EdgePipeline.open(options(true, 0)).countTraceEdges(true)) {
                 first = edge.run(pipeline, EdgePipeline.ProgressListener.NONE, edgeTelemetry);
             }
             LocalRun.CatchUp caughtUp = edge.awaitCloud(first, jdbc, Duration.ofSeconds(90));
@@ -180,7 +180,7 @@ class EdgeToCloudRunTest {
                     first.queueCapacities().get(queue)));
 
             // A second run is a new session; the first one's data stays as it was.
-            try (EdgePipeline pipeline = EdgePipeline.open(options(false, 20))) {
+            try (EdgePipeline pipeline = EdgePipeline.open(options(false, 20)).countTraceEdges(true)) {
                 second = edge.run(pipeline, EdgePipeline.ProgressListener.NONE);
             }
             assertThat(edge.awaitCloud(second, jdbc, Duration.ofSeconds(90)).lagging()).isEmpty();

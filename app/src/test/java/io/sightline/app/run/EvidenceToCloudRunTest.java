@@ -73,7 +73,7 @@ class EvidenceToCloudRunTest {
                 false, AssumedDrive.EGO_SPEED_MPS, 1, 0, LocalRun.FLEET_ID, LocalRun.VEHICLE_ID, DEVICE, "test");
         try (LocalRun edge = LocalRun.attach(cloud, edgeDir, DEVICE, true)) {
             RunReport report;
-            try (EdgePipeline pipeline = EdgePipeline.open(options)) {
+            try (EdgePipeline pipeline = EdgePipeline.open(options).countTraceEdges(true)) {
                 report = edge.run(pipeline, EdgePipeline.ProgressListener.NONE);
             }
             LocalRun.CatchUp caughtUp = edge.awaitCloud(report, jdbc, Duration.ofSeconds(120));
@@ -125,7 +125,7 @@ class EvidenceToCloudRunTest {
                     "yolox-nano", null, false, false, AssumedDrive.EGO_SPEED_MPS, 1, 0, LocalRun.FLEET_ID, LocalRun.VEHICLE_ID, DEVICE,
                     "test");
             RunReport second;
-            try (EdgePipeline pipeline = EdgePipeline.open(quiet)) {
+            try (EdgePipeline pipeline = EdgePipeline.open(quiet).countTraceEdges(true)) {
                 second = edge.run(pipeline, EdgePipeline.ProgressListener.NONE);
             }
             assertThat(edge.awaitCloud(second, jdbc, Duration.ofSeconds(120)).lagging()).isEmpty();

@@ -80,7 +80,7 @@ class RunInvestigatorUiTest {
                 "yolox-nano", null, false, false, AssumedDrive.EGO_SPEED_MPS, 1, 0, LocalRun.FLEET_ID, LocalRun.VEHICLE_ID,
                 LocalRun.DEVICE_ID, "test");
         try (LocalRun edge = LocalRun.attach(cloud, edgeDir, LocalRun.DEVICE_ID);
-             EdgePipeline pipeline = EdgePipeline.open(options)) {
+             EdgePipeline pipeline = EdgePipeline.open(options).countTraceEdges(true)) {
             report = edge.run(pipeline, EdgePipeline.ProgressListener.NONE);
             assertThat(edge.awaitCloud(report, jdbc, Duration.ofSeconds(120)).lagging()).as("cloud caught up").isEmpty();
         }

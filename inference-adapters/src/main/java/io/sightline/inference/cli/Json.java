@@ -1,15 +1,18 @@
 package io.sightline.inference.cli;
 
+import io.sightline.domain.event.DetectionObserved;
+import java.util.List;
+
 import io.sightline.inference.Detections;
 
 import java.util.Locale;
 
 /** Minimal JSON writing for detections (no allocation beyond the StringBuilder). */
-final class Json {
+public final class Json {
     private Json() {
     }
 
-    static void string(StringBuilder sb, String s) {
+    public static void string(StringBuilder sb, String s) {
         sb.append('"');
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);
@@ -28,7 +31,7 @@ final class Json {
         sb.append('"');
     }
 
-    static void number(StringBuilder sb, double v, int decimals) {
+    public static void number(StringBuilder sb, double v, int decimals) {
         double f = Math.pow(10, decimals);
         double r = Math.round(v * f) / f;
         if (r == Math.rint(r)) {
@@ -39,7 +42,7 @@ final class Json {
     }
 
     /** [{"class":"car","score":0.884,"box":[x1,y1,x2,y2]},…] */
-    static void detections(StringBuilder sb, Detections d) {
+    public static void detections(StringBuilder sb, Detections d) {
         sb.append('[');
         for (int i = 0; i < d.count(); i++) {
             if (i > 0) sb.append(',');
@@ -55,6 +58,29 @@ final class Json {
             number(sb, d.x2[i], 1);
             sb.append(',');
             number(sb, d.y2[i], 1);
+            sb.append("]}");
+        }
+        sb.append(']');
+    }
+
+    /** The same array, from the detections' events (their boxes and scores are the detector's, unchanged). */
+    public static void detections(StringBuilder sb, List<DetectionObserved> detections) {
+        sb.append('[');
+        for (int i = 0; i < detections.size(); i++) {
+            DetectionObserved d = detections.get(i);
+            if (i > 0) sb.append(',');
+            sb.append("{\"class\":");
+            string(sb, d.className());
+            sb.append(",\"score\":");
+            number(sb, d.score(), 4);
+            sb.append(",\"box\":[");
+            number(sb, d.boxPx().x1(), 1);
+            sb.append(',');
+            number(sb, d.boxPx().y1(), 1);
+            sb.append(',');
+            number(sb, d.boxPx().x2(), 1);
+            sb.append(',');
+            number(sb, d.boxPx().y2(), 1);
             sb.append("]}");
         }
         sb.append(']');

@@ -1,11 +1,8 @@
-package io.sightline.inference.cli;
+package io.sightline.runtime;
 
 import io.sightline.inference.ActivatedModel;
-import io.sightline.inference.ConcurrentVideoDetection;
 import io.sightline.inference.Detections;
 import io.sightline.inference.Detector;
-import io.sightline.inference.EventSink;
-import io.sightline.inference.FallbackDetector;
 import io.sightline.inference.FrameSource;
 import io.sightline.inference.FrameSourceException;
 import io.sightline.inference.InferenceException;
@@ -13,8 +10,9 @@ import io.sightline.inference.ModelLoader;
 import io.sightline.inference.ModelRejectedException;
 import io.sightline.inference.ProjectHome;
 import io.sightline.inference.SessionConfig;
-import io.sightline.inference.StageStats;
-import io.sightline.inference.VideoDetection;
+import io.sightline.inference.cli.InferenceCli;
+import io.sightline.inference.cli.Json;
+import io.sightline.runtime.telemetry.EdgeTelemetry;
 import org.bytedeco.opencv.opencv_core.Mat;
 import picocli.CommandLine;
 import picocli.CommandLine.ArgGroup;
@@ -32,7 +30,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
-import java.util.concurrent.TimeUnit;
 
 import static org.bytedeco.opencv.global.opencv_imgcodecs.IMREAD_COLOR;
 import static org.bytedeco.opencv.global.opencv_imgcodecs.imread;
@@ -46,7 +43,7 @@ import static org.bytedeco.opencv.global.opencv_imgcodecs.imread;
 @Command(name = "detect", mixinStandardHelpOptions = true,
         description = "Run an ONNX object detector on an image or a video (file, URL or /dev/video*).")
 public final class DetectCommand implements Callable<Integer> {
-    public static final int EXIT_ERROR = 1;
+    public static final int EXIT_ERROR = InferenceCli.EXIT_ERROR;
     public static final int EXIT_TRUNCATED = 3;
 
     static final class Input {
@@ -149,14 +146,11 @@ public final class DetectCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         ActivatedModel primary = load(model, "primary");
         ActivatedModel fb = null;
-        FallbackDetector chain = null;
         long t0 = System.nanoTime();
         Writer sinkWriter = null;
         try (FrameSource src = FrameSource.open(input.video, new FrameSource.Options(realtime, 0, 5000))) {
             if (fallback != null) {
                 fb = load(fallback, "fallback");
-                chain = new FallbackDetector(primary.detector(), fb.detector(), new FallbackDetector.Policy(
-                        (long) (deadlineMs * 1e6), 3, 10, TimeUnit.SECONDS.toNanos(5), 10), EventSink.NONE);
             }
             sinkWriter = out != null
                     ? new BufferedWriter(Files.newBufferedWriter(out, StandardCharsets.UTF_8))
@@ -165,16 +159,18 @@ public final class DetectCommand implements Callable<Integer> {
             boolean progress = System.console() != null;
             long total = maxFrames > 0 ? (src.declaredFrames() > 0 ? Math.min(maxFrames, src.declaredFrames()) : maxFrames) : src.declaredFrames();
             StringBuilder line = new StringBuilder(512);
-            VideoDetection.FrameListener listener = (frame, frameId, used, dets) -> {
+            boolean withModel = fallback != null;
+            // The edge's own loop (PerceptionLoop), so that what detect prints is what the vehicle perceives.
+            PerceptionLoop.FrameListener listener = p -> {
                 line.setLength(0);
-                line.append("{\"frameIndex\":").append(frame.index())
-                        .append(",\"captureTimeNanos\":").append(frame.captureTimeNanos());
-                if (fallback != null) {
+                line.append("{\"frameIndex\":").append(p.frameIndex())
+                        .append(",\"captureTimeNanos\":").append(p.captureTimeNanos());
+                if (withModel) {
                     line.append(",\"model\":");
-                    Json.string(line, used.manifest().name());
+                    Json.string(line, p.modelName());
                 }
                 line.append(",\"detections\":");
-                Json.detections(line, dets);
+                Json.detections(line, p.detections());
                 line.append("}\n");
                 try {
                     w.write(line.toString());
@@ -182,15 +178,11 @@ public final class DetectCommand implements Callable<Integer> {
                     throw new UncheckedIOException("cannot write " + (out != null ? out : "stdout") + ": " + e.getMessage(), e);
                 }
                 if (progress) {
-                    progressBar(err, frame.index() + 1, total, System.nanoTime() - t0);
+                    progressBar(err, p.frameIndex() + 1, total, System.nanoTime() - t0);
                 }
             };
             boolean latestWins = src.isLive() || realtime;
-            ConcurrentVideoDetection.Step step = chain != null
-                    ? ConcurrentVideoDetection.Step.of(chain)
-                    : ConcurrentVideoDetection.Step.of(primary.detector());
-            ConcurrentVideoDetection.Result r = ConcurrentVideoDetection.run(src, step, maxFrames, latestWins, EventSink.NONE, listener);
-            VideoDetection.Summary s = r.summary();
+            PerceptionLoop.Result r = PerceptionLoop.detectOnly(src, primary, fb, latestWins, maxFrames, EdgeTelemetry.process(), listener);
             w.flush();
             if (progress) {
                 err.print("\r\033[K");
@@ -198,19 +190,22 @@ public final class DetectCommand implements Callable<Integer> {
             }
             PrintWriter summaryOut = out != null ? stdout : err;
             double secs = (System.nanoTime() - t0) / 1e9;
-            summaryOut.printf(Locale.ROOT, "%s: %d frames, %d detections, %.1f fps (%s %s)%s%n", input.video, s.frames(),
-                    s.detections(), s.frames() / secs, primary.event().modelName(), primary.event().modelVersion(),
+            summaryOut.printf(Locale.ROOT, "%s: %d frames, %d detections, %.1f fps (%s %s)%s%n", input.video, r.frames(),
+                    r.detections(), r.frames() / secs, primary.event().modelName(), primary.event().modelVersion(),
                     r.framesDropped() > 0 ? ", " + r.framesDropped() + " frames dropped (latest-frame-wins)" : "");
-            summaryOut.print(s.stats().format());
+            summaryOut.print(r.stats().format());
             summaryOut.flush();
-            if (s.endedEarly() != null) {
-                err.println("error: " + s.endedEarly().getMessage());
+            if (r.endedEarly() != null) {
+                err.println("error: " + r.endedEarly().getMessage());
                 err.flush();
                 return EXIT_TRUNCATED;
             }
             return 0;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write " + out + ": " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
         } finally {
             if (sinkWriter != null && sinkWriter != stdout) {
                 try {

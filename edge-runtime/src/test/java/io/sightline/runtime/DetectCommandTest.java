@@ -1,4 +1,6 @@
-package io.sightline.inference.cli;
+package io.sightline.runtime;
+
+import io.sightline.inference.cli.InferenceCli;
 
 import io.sightline.inference.TestData;
 import org.junit.jupiter.api.AfterEach;

@@ -1,0 +1,68 @@
+package io.sightline.runtime;
+
+import io.sightline.inference.FrameSource;
+import io.sightline.inference.StreamEndedEarlyException;
+import io.sightline.inference.VideoFrame;
+import io.sightline.runtime.Handover.Captured;
+import io.sightline.runtime.telemetry.FrameTrace;
+import io.sightline.runtime.telemetry.SessionTelemetry;
+import java.util.function.BooleanSupplier;
+
+/**
+ * Decode: grabs each frame from the source and hands a copy to the detect stage. The decoder
+ * reuses one native buffer for every frame, so the copy is what crosses threads.
+ */
+final class DecodeStage {
+
+    private final FrameSource source;
+    private final SessionTelemetry tel;
+    private final long maxFrames;
+    private final BooleanSupplier stopRequested;
+    private volatile String endReason = "end-of-video";
+    private volatile StreamEndedEarlyException endedEarly;
+
+    DecodeStage(FrameSource source, SessionTelemetry tel, long maxFrames, BooleanSupplier stopRequested) {
+        this.source = source;
+        this.tel = tel;
+        this.maxFrames = maxFrames;
+        this.stopRequested = stopRequested;
+    }
+
+    void run(LatestWinsQueue<Captured> out) throws InterruptedException {
+        try {
+            long n = 0;
+            while (!stopRequested.getAsBoolean() && (maxFrames <= 0 || n < maxFrames)) {
+                VideoFrame borrowed = source.next();
+                if (borrowed == null) {
+                    return;
+                }
+                // Entered when its pixels existed; pacing sleeps after decoding are not latency.
+                long entered = System.nanoTime() - borrowed.decodeNanos();
+                FrameTrace trace = tel.frameDecoded(borrowed.index(), borrowed.decodeNanos());
+                VideoFrame copy = borrowed.copy();
+                if (!out.put(new Captured(copy, entered, trace))) {
+                    trace.abandoned();
+                    copy.close();
+                    return;
+                }
+                n++;
+            }
+            endReason = stopRequested.getAsBoolean() ? "stopped" : "max-frames";
+        } catch (StreamEndedEarlyException e) {
+            endedEarly = e;
+            endReason = "stream-ended-early: " + e.getMessage();
+        } finally {
+            out.close();
+        }
+    }
+
+    /** Why decoding ended: end-of-video, stopped, max-frames or stream-ended-early. */
+    String endReason() {
+        return endReason;
+    }
+
+    /** The file ended before its declared frame count, or null. */
+    StreamEndedEarlyException endedEarly() {
+        return endedEarly;
+    }
+}

@@ -1,0 +1,66 @@
+package io.sightline.runtime;
+
+import io.sightline.inference.ProducedEvent;
+import io.sightline.inference.StageStats;
+import io.sightline.runtime.Handover.Decided;
+import io.sightline.runtime.telemetry.FrameTrace;
+import io.sightline.runtime.telemetry.SessionTelemetry;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Journal: each frame's events in one append (one transaction, one fsync), after its evidence
+ * picture's sha256 is known when evidence is kept. A journal append over its budget is recorded
+ * as a StageDeadlineMissed of its own, in a second append.
+ */
+final class JournalStage {
+
+    private final JournalWriter writer;
+    private final EvidenceStage evidence;
+    private final StageStats stats;
+    private final SessionTelemetry tel;
+    private final EdgePipeline.ProgressListener progress;
+    private final long totalFrames;
+    private volatile long framesJournaled;
+
+    /** @param totalFrames frames expected, for progress; -1 when unknown */
+    JournalStage(JournalWriter writer, EvidenceStage evidence, StageStats stats, SessionTelemetry tel,
+                 EdgePipeline.ProgressListener progress, long totalFrames) {
+        this.writer = writer;
+        this.evidence = evidence;
+        this.stats = stats;
+        this.tel = tel;
+        this.progress = progress;
+        this.totalFrames = totalFrames;
+    }
+
+    void run(LatestWinsQueue<Decided> in) throws InterruptedException {
+        for (Decided d; (d = in.take()) != null; ) {
+            if (evidence != null) {
+                // Before the journal timing starts: waiting for a picture is not journal latency.
+                evidence.attach(d.frameId(), d.events());
+            }
+            long t0 = System.nanoTime();
+            FrameTrace trace = d.trace();
+            trace.beginStage(StageBudgets.JOURNAL);
+            writer.append(d.events(), trace);
+            long took = System.nanoTime() - t0;
+            stats.record(StageBudgets.JOURNAL, took);
+            tel.stageDuration(StageBudgets.JOURNAL, took);
+            if (took > StageBudgets.JOURNAL_BUDGET_NANOS) {
+                List<ProducedEvent> late = new ArrayList<>(1);
+                StageBudgets.recordMiss(late, StageBudgets.JOURNAL, d.frameId(), StageBudgets.JOURNAL_BUDGET_NANOS, took);
+                writer.append(late, trace.stageTraceparent());
+            }
+            trace.endStage(d.events().size());
+            trace.journaled();
+            tel.frameJournaled();
+            long done = ++framesJournaled;
+            progress.onFrameJournaled(done, totalFrames);
+        }
+    }
+
+    long framesJournaled() {
+        return framesJournaled;
+    }
+}
