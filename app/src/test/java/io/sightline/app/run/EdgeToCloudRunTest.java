@@ -14,6 +14,7 @@ import io.opentelemetry.sdk.trace.SdkTracerProvider;
 import io.opentelemetry.sdk.trace.data.LinkData;
 import io.opentelemetry.sdk.trace.data.SpanData;
 import io.opentelemetry.sdk.trace.export.SimpleSpanProcessor;
+import io.sightline.app.CliRun;
 import io.sightline.app.TestCloudArgs;
 import io.sightline.runtime.telemetry.EdgeTelemetry;
 import io.sightline.runtime.telemetry.SessionTelemetry;
@@ -139,6 +140,16 @@ class EdgeToCloudRunTest {
             assertThat(edges).isEqualTo(first.expectedTraceEdges()).isPositive();
             assertThat(jdbc.queryForObject("select count(*) from trace_edges t where t.session_id = ? and not exists"
                     + " (select 1 from domain_event_entry e where e.event_identifier = t.cause_id)", Long.class, sid)).isZero();
+
+            // The stored session replays through this build with no difference (replay's cloud-store source, ADR-0017).
+            CliRun replay = CliRun.of("replay", "--session", sid, "--jdbc-url", db.jdbcUrl(), "--jdbc-user", db.user(),
+                    "--jdbc-password", db.password() == null ? "" : db.password(), "--diff");
+            assertThat(replay.exit()).as(replay.out() + replay.err()).isZero();
+            assertThat(replay.out()).contains("identical");
+            CliRun unknown = CliRun.of("replay", "--session", "no-such-session", "--jdbc-url", db.jdbcUrl(), "--jdbc-user", db.user(),
+                    "--jdbc-password", db.password() == null ? "" : db.password(), "--diff");
+            assertThat(unknown.exit()).isEqualTo(1);
+            assertThat(unknown.err()).contains("no-such-session");
 
             // Projections caught up: sessions row complete, one alerts row per AlertRaised.
             Map<String, Object> session = jdbc.queryForMap("select * from sessions where session_id = ?", sid);
