@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.BlockingQueue;
@@ -65,10 +66,8 @@ class EmbeddedMqttBrokerTest {
             for (int i = 0; i < 200; i++) {
                 pub.publish("sightline/fleet-k/veh-" + (i % 7) + "/events", ("m" + i).getBytes(StandardCharsets.UTF_8), 1, false);
             }
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-            while (a.size() + b.size() < 200 && System.nanoTime() < deadline) {
-                Thread.sleep(20);
-            }
+            Await.until("200 messages at the shared subscribers", Duration.ofSeconds(20), () -> a.size() + b.size() >= 200,
+                    () -> "; got " + (a.size() + b.size()));
             assertThat(a.size() + b.size()).as("every message delivered to exactly one shared subscriber").isEqualTo(200);
             assertThat(a).doesNotContainAnyElementsOf(b);
             assertThat(a).as("the group splits the load").isNotEmpty();

@@ -1,5 +1,7 @@
 package io.sightline.uplink.it;
 
+import io.sightline.testkit.Await;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.sightline.cloud.ingest.DeviceKeyRegistry;
@@ -141,10 +143,8 @@ class UploaderEndToEndTest {
             Uploader uploader = new Uploader(journal, new BatchSigner(id, CODEC.mapper()), flaky, fast());
             long start = System.nanoTime();
             uploader.start();
-            long deadline = System.currentTimeMillis() + 120_000;
-            while (journal.session("e2e-http").hasUnacked() && System.currentTimeMillis() < deadline) {
-                Thread.sleep(50);
-            }
+            Await.until("the cloud to acknowledge every event over flaky HTTP", Duration.ofSeconds(120),
+                    () -> !journal.session("e2e-http").hasUnacked(), () -> "; " + journal.session("e2e-http"));
             double seconds = (System.nanoTime() - start) / 1e9;
             uploader.close();
             System.out.printf("HTTP uplink: %d events in %.2f s = %.0f events/s (one edge, batches of 500, with 5 failed attempts)%n",
@@ -175,6 +175,7 @@ class UploaderEndToEndTest {
             assertThat(uploader.drainOnce()).isTrue();
             assertThat(uploader.stats().batchesSent()).isEqualTo(1);
             cloud.bean(DeviceKeyRegistry.class).register("dev-late", id.publicKeyBase64());
+            // Time must pass here: a blocked session is retried only after its blockedRetry (300 ms above).
             Thread.sleep(400);
             assertThat(uploader.drainOnce()).isTrue();
             assertThat(journal.session("e2e-late").blockedReason()).isNull();

@@ -71,7 +71,7 @@ class EmbeddedDefaultIntegrationTest {
             }
         });
         JdbcTemplate jdbc = ctx.getBean(JdbcTemplate.class);
-        io.sightline.cloud.testing.Await.until("the slow statement started", java.time.Duration.ofSeconds(10),
+        io.sightline.testkit.Await.until("the slow statement started", java.time.Duration.ofSeconds(10),
                 () -> jdbc.queryForObject("select count(*) from pg_stat_activity where state = 'active' and query like 'select pg_sleep%'",
                         Long.class) > 0, () -> "");
         ctx.close();

@@ -3,7 +3,7 @@ package io.sightline.cloud.store;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.sightline.cloud.SightlineCloudApplication;
-import io.sightline.cloud.testing.Await;
+import io.sightline.testkit.Await;
 import io.sightline.testkit.TestPostgres;
 import java.time.Duration;
 import java.util.List;

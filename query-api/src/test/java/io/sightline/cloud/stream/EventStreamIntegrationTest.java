@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.sightline.cloud.ingest.IngestionService;
 import io.sightline.cloud.security.DemoTokens;
 import io.sightline.cloud.security.Roles;
-import io.sightline.cloud.testing.Await;
+import io.sightline.testkit.Await;
 import io.sightline.cloud.testing.CloudIntegrationTest;
 import io.sightline.domain.event.CameraCalibration;
 import io.sightline.domain.event.DriveSessionStarted;

@@ -1,5 +1,7 @@
 package io.sightline.cloud.testing;
 
+import io.sightline.testkit.Await;
+
 import java.time.Duration;
 import java.util.function.BooleanSupplier;
 import java.util.function.Predicate;

@@ -1,4 +1,4 @@
-package io.sightline.cloud.testing;
+package io.sightline.testkit;
 
 import java.time.Duration;
 import java.util.function.BooleanSupplier;
@@ -6,8 +6,10 @@ import java.util.function.Predicate;
 import java.util.function.Supplier;
 
 /**
- * Polling for a condition with a deadline, for tests with no cloud context of their own (and behind
- * {@link Projections}). The poll interval only bounds how late a test notices; nothing asserts on it.
+ * Polling for a condition with a deadline, instead of a fixed sleep: a test waits exactly as long as
+ * the condition takes, and a timeout names what it waited for and what it last saw (query-api's
+ * {@code Projections.awaitProjection} is built on it). The poll interval only bounds how late a test
+ * notices; nothing asserts on it.
  */
 public final class Await {
 
