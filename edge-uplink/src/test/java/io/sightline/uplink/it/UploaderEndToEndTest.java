@@ -161,8 +161,10 @@ class UploaderEndToEndTest {
         try (EdgeJournal journal = EdgeJournal.open(dir.resolve("late.db"), 256L << 20)) {
             journal.append("e2e-late", sim.start());
             journal.append("e2e-late", sim.frames(100));
+            // A blocked session is retried after 2 s: long enough that the pass right after the refusal
+            // skips it even on a loaded machine, short enough to wait for once the key is registered.
             Uploader.Settings settings = new Uploader.Settings(500, 1 << 20, Duration.ofMillis(20), Duration.ofMillis(200),
-                    Duration.ofMillis(300), Duration.ofMillis(50));
+                    Duration.ofSeconds(2), Duration.ofMillis(50));
             Uploader uploader = new Uploader(journal, new BatchSigner(id, CODEC.mapper()), inProcess(), settings);
             assertThat(uploader.drainOnce()).isFalse();
             EdgeJournal.SessionState blocked = journal.session("e2e-late");
@@ -175,10 +177,10 @@ class UploaderEndToEndTest {
             assertThat(uploader.drainOnce()).isTrue();
             assertThat(uploader.stats().batchesSent()).isEqualTo(1);
             cloud.bean(DeviceKeyRegistry.class).register("dev-late", id.publicKeyBase64());
-            // Time must pass here: a blocked session is retried only after its blockedRetry (300 ms above).
-            Thread.sleep(400);
-            assertThat(uploader.drainOnce()).isTrue();
-            assertThat(journal.session("e2e-late").blockedReason()).isNull();
+            Await.until("the blocked session to be retried after its delay and accepted", Duration.ofSeconds(30),
+                    () -> uploaderDrains(uploader) && journal.session("e2e-late").blockedReason() == null,
+                    () -> "; " + journal.session("e2e-late"));
+            assertThat(uploader.stats().batchesSent()).isGreaterThan(1);
             Uplinks.assertStoreEqualsJournal(cloud.jdbc(), journal);
         }
     }
