@@ -51,7 +51,7 @@ class EmbeddedMqttBrokerTest {
     }
 
     @Test
-    void sharedSubscribersSplitQos1MessagesAndEachIsDeliveredOnce() throws Exception {
+    void eachQos1MessageReachesExactlyOneSharedSubscriber() throws Exception {
         try (EmbeddedMqttBroker broker = EmbeddedMqttBroker.startOnFreePort()) {
             Set<String> a = ConcurrentHashMap.newKeySet();
             Set<String> b = ConcurrentHashMap.newKeySet();
@@ -69,9 +69,9 @@ class EmbeddedMqttBrokerTest {
             Await.until("200 messages at the shared subscribers", Duration.ofSeconds(20), () -> a.size() + b.size() >= 200,
                     () -> "; got " + (a.size() + b.size()));
             assertThat(a.size() + b.size()).as("every message delivered to exactly one shared subscriber").isEqualTo(200);
+            // How a broker spreads a group's messages is its own choice (HiveMQ may give a fast consumer all of them);
+            // what the cloud relies on is that each message reaches exactly one member.
             assertThat(a).doesNotContainAnyElementsOf(b);
-            assertThat(a).as("the group splits the load").isNotEmpty();
-            assertThat(b).as("the group splits the load").isNotEmpty();
             for (MqttClient c : new MqttClient[] {subA, subB, pub}) {
                 c.disconnect();
                 c.close();
