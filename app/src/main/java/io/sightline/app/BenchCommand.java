@@ -1,5 +1,6 @@
 package io.sightline.app;
 
+import io.sightline.app.bench.CpuSample;
 import io.sightline.cloud.ingest.IngestionService;
 import io.sightline.domain.event.EventEnvelope;
 import io.sightline.domain.event.EventMetadataKeys;
@@ -216,7 +217,7 @@ public class BenchCommand implements Runnable {
             // A store of its own: the append and ingest benchmarks would otherwise grow it far past --events.
             try (ConfigurableApplicationContext ctx = CloudContext.start(jdbcUrl, BENCH_STORE + "-rebuild")) {
                 IngestionService ingestion = ctx.getBean(IngestionService.class);
-                IngestBench.CpuSample.watchEmbeddedPostgres(ctx.getEnvironment().getProperty("sightline.embedded-postgres.active-data-dir"));
+                CpuSample.watchEmbeddedPostgres(ctx.getEnvironment().getProperty("sightline.embedded-postgres.active-data-dir"));
                 org.axonframework.eventsourcing.eventstore.EventStore store =
                         ctx.getBean(org.axonframework.eventsourcing.eventstore.EventStore.class);
                 org.axonframework.config.EventProcessingConfiguration processing =
@@ -261,7 +262,7 @@ public class BenchCommand implements Runnable {
                 System.out.printf("rebuild benchmark over %,d stored events (head global index %,d)%n", total, head);
                 System.out.println(IngestBench.heapNote());
 
-                IngestBench.CpuSample readCpu = IngestBench.CpuSample.now();
+                CpuSample readCpu = CpuSample.now();
                 long t0 = System.nanoTime();
                 long read = 0;
                 try (var stream = store.openStream(null)) {
@@ -272,7 +273,7 @@ public class BenchCommand implements Runnable {
                 }
                 double rawRate = read / ((System.nanoTime() - t0) / 1e9);
                 System.out.printf("raw stream read (deserialised, no handler): %,d events in %.2f s = %,.0f events/s%s%n", read,
-                        (System.nanoTime() - t0) / 1e9, rawRate, IngestBench.CpuSample.now().since(readCpu, read));
+                        (System.nanoTime() - t0) / 1e9, rawRate, CpuSample.now().since(readCpu, read));
 
                 for (int round = 1; round <= Math.max(1, rounds); round++) {
                 for (String name : projections) {
@@ -281,7 +282,7 @@ public class BenchCommand implements Runnable {
                                     () -> new IllegalArgumentException("no projection named '" + name + "'"));
                     processor.shutDown();
                     processor.resetTokens();
-                    IngestBench.CpuSample cpu = IngestBench.CpuSample.now();
+                    CpuSample cpu = CpuSample.now();
                     long start = System.nanoTime();
                     processor.start();
                     waitCaughtUp(processing, name, head, 1800);
@@ -289,7 +290,7 @@ public class BenchCommand implements Runnable {
                     double rate = total / seconds;
                     System.out.printf("round %d: rebuild %-12s %,d events in %.2f s = %,.0f events/s (%.2f of raw read; target >= %,.0f): %s%s%n",
                             round, name, total, seconds, rate, rate / rawRate, TARGET_EVENTS_PER_S,
-                            rate >= TARGET_EVENTS_PER_S ? "PASS" : "BELOW TARGET", IngestBench.CpuSample.now().since(cpu, total));
+                            rate >= TARGET_EVENTS_PER_S ? "PASS" : "BELOW TARGET", CpuSample.now().since(cpu, total));
                 }
                 }
                 // A benchmark reports; it does not fail the command when a figure is below target.

@@ -60,6 +60,16 @@ class ArchitectureTest {
     }
 
     @Test
+    void benchmarksAndSampleDataStayOutOfTheModulesJars() {
+        noClasses().that().resideInAnyPackage("io.sightline.domain..", "io.sightline.inference..", "io.sightline.edge..",
+                        "io.sightline.uplink..", "io.sightline.runtime..", "io.sightline.explain..", "io.sightline.cloud..")
+                .should().resideInAnyPackage("..bench..", "..sample..")
+                .because("benchmark harnesses and synthetic data belong in test sources (shared through a test-jar) or in app,"
+                        + " which holds the benchmarks; a vehicle's or the cloud's jar ships neither (issue 14)")
+                .check(classes);
+    }
+
+    @Test
     void theImportSeesEveryModule() {
         // Guards the rules above against passing vacuously on an empty import.
         for (String root : MODULE_ROOTS) {

@@ -7,7 +7,6 @@ import io.sightline.domain.event.EventEnvelope;
 import io.sightline.domain.event.SightlineEvent;
 import io.sightline.explain.EventLookup;
 import io.sightline.explain.StoredEvent;
-import io.sightline.explain.bench.LatencyRecorder;
 import io.sightline.explain.sample.SyntheticDrive;
 import io.sightline.explain.trace.CausalTrace;
 import io.sightline.explain.trace.CausalTraceEngine;

@@ -1,4 +1,4 @@
-package io.sightline.explain.bench;
+package io.sightline.cloud.trace;
 
 import java.util.Locale;
 import org.HdrHistogram.Histogram;

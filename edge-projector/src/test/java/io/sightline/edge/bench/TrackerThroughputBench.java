@@ -14,8 +14,9 @@ import java.util.Locale;
  * Command-line throughput harness for the tracker: frames per second of tracking alone (detections
  * are preloaded into memory; no file IO, no parsing, no result conversion in the timed loop).
  *
- * <p>Usage: {@code java -cp edge-projector/target/classes io.sightline.edge.bench.TrackerThroughputBench
- * [DET.txt ...]}. Each MOTChallenge detection file is replayed many times, each time with a fresh
+ * <p>Usage (after {@code ./mvnw -pl edge-projector -am test-compile}, docs/benchmarks.md): {@code java -cp
+ * edge-projector/target/test-classes:edge-projector/target/classes io.sightline.edge.bench.TrackerThroughputBench
+ * [DET.txt ...]}. Test sources, beside the JMH benches, so that the edge's jar carries no harness. Each MOTChallenge detection file is replayed many times, each time with a fresh
  * tracker (so short sequences include track start-up); then a long synthetic scene is replayed
  * once per round with one tracker (steady state). Warm-up rounds let the JIT compile first.
  */

@@ -31,8 +31,11 @@ import java.util.Map;
 /**
  * Writes a drive session with the full lineage the edge produces (frames, detections, a track
  * chain, vehicle state, FCW assessments with every factor, alerts, actuation, clearing and a
- * review), for tests, demos and the trace benchmark. Kinematics are exact: a lead vehicle at range
+ * review), for tests and the trace benchmark. Kinematics are exact: a lead vehicle at range
  * d(t) = d0 − v·t + ½·a·t², so expected TTCs and margins can be computed by hand.
+ *
+ * <p>Test sources: query-api's tests take it from explainability's test-jar, so that no shipped
+ * jar carries synthetic data (issue 14).
  *
  * <p>Ids follow the edge's scheme ({@code <session>/<frame>/<track>/<RULE>}, alert ids equal the
  * AlertRaised event id). Not thread-safe.
