@@ -36,6 +36,7 @@ class AppendBenchSmokeTest {
                     .containsPattern("(?m)^raw +[0-9,]+ events/s +the limit \\(runs: [0-9,]+, [0-9,]+; fastest [0-9,]+\\)")
                     .containsPattern("(?m)^axon +[0-9,]+ events/s +\\(runs: [0-9,]+, [0-9,]+\\)")
                     .containsPattern("(?m)^axon/raw = [0-9.]+ \\(target >= 0\\.50\\): (PASS|BELOW TARGET) +\\([0-9.]+ of the fastest raw run\\)")
+                    .containsPattern("(?m)^CPU per event, medians: raw JVM [0-9.]+ µs, axon JVM [0-9.]+ µs")
                     .doesNotContain("no checkpoint before the runs");
             // Every timed run started from empty tables: only the last one's rows (run 2's raw path) are left.
             assertThat(count(db, "select count(*) from domain_event_entry")).isEqualTo(400);
