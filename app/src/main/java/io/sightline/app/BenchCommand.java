@@ -146,6 +146,8 @@ public class BenchCommand implements Runnable {
                     System.out.printf("CPU per event, medians (JVM + PostgreSQL): raw %.1f + %.1f = %.1f µs, axon %.1f + %.1f = %.1f µs;"
                             + " raw/axon CPU = %.2f%n", rawJvm, rawPg, rawJvm + rawPg, axonJvm, axonPg, axonJvm + axonPg,
                             (rawJvm + rawPg) / (axonJvm + axonPg));
+                    System.out.printf("other processes took up to %.0f %% of the machine during a timed run%n", results.values().stream()
+                            .flatMap(List::stream).mapToDouble(Run::otherProcesses).max().orElse(0) * 100);
                 }
                 // A benchmark reports; a figure below target does not fail the command.
                 return 0;
@@ -188,8 +190,11 @@ public class BenchCommand implements Runnable {
         }
 
         /** One timed run of one path over new sessions, prepared before the clock starts. */
-        /** One timed run: events/s, and CPU per event of this JVM and of the embedded PostgreSQL (NaN on another server). */
-        record Run(double rate, double jvmMicros, double postgresMicros) {
+        /**
+         * One timed run: events/s, CPU per event of this JVM and of the embedded PostgreSQL, and the
+         * share of the machine other processes took (NaN on another server).
+         */
+        record Run(double rate, double jvmMicros, double postgresMicros, double otherProcesses) {
         }
 
         private Run timedRun(String label, String path, String runTag, int perSession, IngestionService ingestion, Serializer serializer,
@@ -264,10 +269,19 @@ public class BenchCommand implements Runnable {
             progress.done();
             double seconds = elapsed / 1e9;
             double rate = total / seconds;
-            System.out.printf("%s: %,d events in %.2f s = %,.0f events/s%s%n", label, total, seconds, rate, cpuAfter.since(cpu, total));
-            double pg = cpu.postgresTicks() >= 0 && cpuAfter.postgresTicks() >= 0
-                    ? (cpuAfter.postgresTicks() - cpu.postgresTicks()) * 10_000.0 / total : Double.NaN;
-            return new Run(rate, (cpuAfter.jvmNanos() - cpu.jvmNanos()) / 1e3 / total, pg);
+            long pgTicks = cpu.postgresTicks() >= 0 && cpuAfter.postgresTicks() >= 0 ? cpuAfter.postgresTicks() - cpu.postgresTicks() : -1;
+            long jvmNanos = cpuAfter.jvmNanos() - cpu.jvmNanos();
+            // What the rest of the machine took meanwhile (/proc/stat's busy time less this JVM's and the embedded server's):
+            // the runs are comparable only while it stays small.
+            double others = Double.NaN;
+            long machineTicks = cpuAfter.machineTotalTicks() - cpu.machineTotalTicks();
+            if (pgTicks >= 0 && cpu.machineTotalTicks() >= 0 && machineTicks > 0) {
+                double busy = cpuAfter.machineBusyTicks() - cpu.machineBusyTicks();
+                others = Math.max(0, busy - jvmNanos / 1e7 - pgTicks) / machineTicks;
+            }
+            System.out.printf("%s: %,d events in %.2f s = %,.0f events/s%s%s%n", label, total, seconds, rate,
+                    Double.isNaN(others) ? "" : String.format("; other processes ~%.0f %% of the machine", others * 100), cpuAfter.since(cpu, total));
+            return new Run(rate, jvmNanos / 1e3 / total, pgTicks >= 0 ? pgTicks * 10_000.0 / total : Double.NaN, others);
         }
 
         /** The exact column values Axon writes, serialised up front: the raw path is the limit. */
