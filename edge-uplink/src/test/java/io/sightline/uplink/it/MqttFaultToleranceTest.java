@@ -171,8 +171,8 @@ class MqttFaultToleranceTest {
         long streamStart = System.nanoTime();
         long lastPrint = 0;
         int faults = 0;
-        List<String> redeliveryReplies = new CopyOnWriteArrayList<>();
-        int redelivered = 0;
+        List<RedeliveryReply> redeliveryReplies = new CopyOnWriteArrayList<>();
+        Map<String, Integer> redeliveredBatches = new ConcurrentHashMap<>();
         long deadline = System.currentTimeMillis() + 200_000;
         while (System.currentTimeMillis() < deadline && producerFailure.get() == null) {
             long acked = vehicles.stream().mapToLong(Vehicle::acked).sum();
@@ -202,7 +202,7 @@ class MqttFaultToleranceTest {
             } else if (faults == 2 && share >= 0.40) {
                 faults++;
                 System.out.println("FAULT: old batches delivered again");
-                redelivered = redeliver(broker, topicRoot, vehicles, redeliveryReplies);
+                redeliver(broker, topicRoot, vehicles, redeliveredBatches, redeliveryReplies);
             } else if (faults == 3 && share >= 0.55) {
                 faults++;
                 System.out.println("FAULT: every replica killed for 3 s, then D and E started");
@@ -241,8 +241,14 @@ class MqttFaultToleranceTest {
         }
         assertThat(total).isGreaterThanOrEqualTo(200_000);
         assertThat(live.jdbc().queryForObject("select count(*) from domain_event_entry", Long.class)).isEqualTo(total);
+        // Without a batch sent again, the replies below would hold trivially.
+        int redelivered = redeliveredBatches.size();
+        long redeliveredEvents = redeliveredBatches.values().stream().mapToLong(Integer::intValue).sum();
+        assertThat(redelivered).as("batches re-delivered").isPositive();
         assertThat(redeliveryReplies).as("replies to re-delivered batches").hasSize(redelivered)
-                .allMatch(r -> r.startsWith("ACKNOWLEDGED stored=0"));
+                .allMatch(r -> r.status().equals("ACKNOWLEDGED") && r.stored() == 0 && r.duplicates() == redeliveredBatches.get(r.batchId()));
+        assertThat(redeliveryReplies.stream().mapToLong(RedeliveryReply::duplicates).sum())
+                .as("events the cloud acknowledged as duplicates of the re-delivered batches").isEqualTo(redeliveredEvents).isPositive();
         for (CloudNode n : replicas) {
             handledByReplica.put(names.get(n), n.bean(MqttIngestionSubscriber.class).batchesHandled());
         }
@@ -269,6 +275,14 @@ class MqttFaultToleranceTest {
         }
     }
 
+    /** The cloud's answer to one batch the test sent again. */
+    record RedeliveryReply(String batchId, String status, int stored, int duplicates, String about) {
+        @Override
+        public String toString() {
+            return status + " stored=" + stored + " dup=" + duplicates + " " + about;
+        }
+    }
+
     private static void kill(CloudNode node, List<CloudNode> replicas, Map<CloudNode, String> names, Map<String, Long> handled) {
         handled.put(names.get(node), node.bean(MqttIngestionSubscriber.class).batchesHandled());
         replicas.remove(node);
@@ -279,21 +293,20 @@ class MqttFaultToleranceTest {
      * Publishes already-acknowledged batches again, as a broker or a confused edge might, and
      * collects the cloud's replies: each must be an ack that stored nothing.
      */
-    private static int redeliver(String broker, String topicRoot, List<Vehicle> vehicles, List<String> replies) throws Exception {
+    private static void redeliver(String broker, String topicRoot, List<Vehicle> vehicles, Map<String, Integer> sentBatches,
+                                  List<RedeliveryReply> replies) throws Exception {
         MqttClient client = new MqttClient(broker, "sightline-test-redeliver-" + UUID.randomUUID(), new MemoryPersistence());
         MqttConnectOptions o = new MqttConnectOptions();
         o.setCleanSession(true);
         client.connect(o);
-        List<String> batchIds = new CopyOnWriteArrayList<>();
         client.subscribe(topicRoot + "/fleet-fault/+/ack", 1, (topic, message) -> {
             JsonNode n = CODEC.mapper().readTree(message.getPayload());
-            if (batchIds.contains(n.path("batchId").asText())) {
-                replies.add(n.path("status").asText() + " stored=" + n.path("storedCount").asInt() + " dup=" + n.path("duplicateCount").asInt()
-                        + " " + n.path("sessionId").asText() + "@" + n.path("firstSequence").asLong() + " next=" + n.path("nextExpectedSequence").asLong()
-                        + " " + n.path("detail").asText(""));
+            if (sentBatches.containsKey(n.path("batchId").asText())) {
+                replies.add(new RedeliveryReply(n.path("batchId").asText(), n.path("status").asText(), n.path("storedCount").asInt(),
+                        n.path("duplicateCount").asInt(), n.path("sessionId").asText() + "@" + n.path("firstSequence").asLong() + " next="
+                        + n.path("nextExpectedSequence").asLong() + " " + n.path("detail").asText("")));
             }
         });
-        int sent = 0;
         for (Vehicle v : vehicles) {
             long acked = v.acked();
             for (long from : new long[] {0, acked / 2, Math.max(0, acked - 500)}) {
@@ -302,17 +315,15 @@ class MqttFaultToleranceTest {
                     continue;
                 }
                 SignedBatch batch = new BatchSigner(v.identity, CODEC.mapper()).sign(v.sessionId, events);
-                batchIds.add(batch.batchId());
+                sentBatches.put(batch.batchId(), events.size());
                 client.publish(topicRoot + "/fleet-fault/" + v.vehicleId + "/events", batch.toJsonBytes(CODEC.mapper()), 1, false);
-                sent++;
             }
         }
         long until = System.currentTimeMillis() + 15_000;
-        while (replies.size() < sent && System.currentTimeMillis() < until) {
+        while (replies.size() < sentBatches.size() && System.currentTimeMillis() < until) {
             Thread.sleep(50);
         }
         client.disconnect();
         client.close();
-        return sent;
     }
 }

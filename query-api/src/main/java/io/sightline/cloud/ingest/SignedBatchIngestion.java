@@ -18,9 +18,16 @@ import io.sightline.domain.session.RejectionReason;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.security.PublicKey;
+import java.sql.SQLException;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Deque;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import org.postgresql.util.PSQLException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -39,6 +46,9 @@ import org.springframework.stereotype.Service;
 public class SignedBatchIngestion {
 
     private static final Logger LOG = LoggerFactory.getLogger(SignedBatchIngestion.class);
+    private static final String UNIQUE_VIOLATION = "23505";
+    /** migrations' V1: one event id, one stored event, across all sessions. */
+    static final String EVENT_ID_CONSTRAINT = "uk_domain_event_identifier";
 
     private final IngestionService ingestion;
     private final DeviceKeyRegistry keys;
@@ -248,7 +258,7 @@ public class SignedBatchIngestion {
         } catch (BatchRejectedException e) {
             return rejected(e, batchId, deviceId, sessionId, first);
         } catch (RuntimeException e) {
-            if (mentions(e, "uk_domain_event_identifier")) {
+            if (isDuplicateEventId(e)) {
                 // Still conflicting after IngestionService decided again from the store: not a race but a reused id.
                 return refuse(IngestResult.Outcome.REJECTED, IngestResult.DUPLICATE_EVENT_ID, "an event id in this batch is already"
                         + " stored for another event (in this or another session); producers must give every event a new id."
@@ -396,10 +406,30 @@ public class SignedBatchIngestion {
         }
     }
 
-    private static boolean mentions(Throwable e, String text) {
-        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
-            if (t.getMessage() != null && t.getMessage().contains(text)) {
+    /**
+     * A unique violation (SQLState 23505) of the event-id constraint, found anywhere in the cause
+     * chain or a batch's next-exception chain: Axon wraps the driver's exception, and a JDBC batch
+     * reports it as a BatchUpdateException whose cause is the server's error. Read from the
+     * server's error fields, not from message text, which changes with the driver and locale.
+     */
+    static boolean isDuplicateEventId(Throwable e) {
+        Set<Throwable> seen = Collections.newSetFromMap(new IdentityHashMap<>());
+        Deque<Throwable> todo = new ArrayDeque<>();
+        todo.push(e);
+        while (!todo.isEmpty()) {
+            Throwable t = todo.pop();
+            if (!seen.add(t)) {
+                continue;
+            }
+            if (t instanceof PSQLException p && UNIQUE_VIOLATION.equals(p.getSQLState()) && p.getServerErrorMessage() != null
+                    && EVENT_ID_CONSTRAINT.equals(p.getServerErrorMessage().getConstraint())) {
                 return true;
+            }
+            if (t instanceof SQLException sql && sql.getNextException() != null) {
+                todo.push(sql.getNextException());
+            }
+            if (t.getCause() != null) {
+                todo.push(t.getCause());
             }
         }
         return false;

@@ -1,6 +1,7 @@
 package io.sightline.cloud.ingest;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -118,6 +119,29 @@ class HttpIngestionIntegrationTest {
         assertThat(reused.status()).isEqualTo(422);
         assertThat(reused.body().get("reason").asText()).isEqualTo("DUPLICATE_EVENT_ID");
         assertThat(storedIds("h-copy")).isEmpty();
+    }
+
+    @Test
+    void aReusedEventIdIsRecognisedByTheServersConstraintNotByMessageText() throws Exception {
+        List<EventEnvelope> events = device.session("h-constraint", 2);
+        assertThat(post(device.body("h-constraint", events)).status()).isEqualTo(200);
+        String copyOfFirst = "insert into domain_event_entry (event_identifier, aggregate_identifier, sequence_number, type, time_stamp,"
+                + " payload_type, payload_revision, payload, meta_data) select ?, ?, ?, type, time_stamp, payload_type, payload_revision,"
+                + " payload, meta_data from domain_event_entry where aggregate_identifier = 'h-constraint' and sequence_number = 0";
+        // As Axon writes: a JDBC batch, so PostgreSQL's error arrives behind a BatchUpdateException.
+        Throwable reusedId = catchThrowable(() -> jdbc.batchUpdate(copyOfFirst,
+                List.<Object[]>of(new Object[] {events.get(0).eventId(), "h-constraint-other", 0L})));
+        // A new id at a position already taken: the other unique constraint, which a race between replicas hits.
+        Throwable takenPosition = catchThrowable(() -> jdbc.update(copyOfFirst, "h-constraint-new-id", "h-constraint", 1L));
+
+        assertThat(reusedId).isNotNull();
+        assertThat(SignedBatchIngestion.isDuplicateEventId(reusedId)).isTrue();
+        assertThat(takenPosition).isNotNull();
+        assertThat(IngestionService.isStoreConflict(takenPosition)).isTrue();
+        assertThat(SignedBatchIngestion.isDuplicateEventId(takenPosition)).isFalse();
+        assertThat(SignedBatchIngestion.isDuplicateEventId(new IllegalStateException("ERROR: duplicate key value violates unique"
+                + " constraint \"" + SignedBatchIngestion.EVENT_ID_CONSTRAINT + "\""))).as("message text alone").isFalse();
+        assertThat(storedIds("h-constraint-other")).isEmpty();
     }
 
     @Test
