@@ -1,5 +1,7 @@
 package io.sightline.uplink.it;
 
+import io.sightline.testkit.Await;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -209,6 +211,7 @@ class MqttFaultToleranceTest {
                 for (CloudNode n : List.copyOf(replicas)) {
                     kill(n, replicas, names, handledByReplica);
                 }
+                // The outage itself: no replica consumes for 3 s, and the broker holds the shared subscription's messages.
                 Thread.sleep(3_000);
                 CloudNode d = CloudNode.start(db, false, broker, topicRoot, shareGroup);
                 CloudNode e = CloudNode.start(db, false, broker, topicRoot, shareGroup);
@@ -221,6 +224,7 @@ class MqttFaultToleranceTest {
                 System.out.println("FAULT: every edge loses its broker connection again");
                 vehicles.forEach(v -> v.transport.dropConnection());
             }
+            // The fault scheduler's tick: it looks at the acknowledged share ten times a second.
             Thread.sleep(100);
         }
         double streamSeconds = (System.nanoTime() - streamStart) / 1e9;
@@ -319,11 +323,12 @@ class MqttFaultToleranceTest {
                 client.publish(topicRoot + "/fleet-fault/" + v.vehicleId + "/events", batch.toJsonBytes(CODEC.mapper()), 1, false);
             }
         }
-        long until = System.currentTimeMillis() + 15_000;
-        while (replies.size() < sentBatches.size() && System.currentTimeMillis() < until) {
-            Thread.sleep(50);
+        try {
+            Await.until("a reply to every re-delivered batch", Duration.ofSeconds(15), () -> replies.size() >= sentBatches.size(),
+                    () -> "; " + replies.size() + " of " + sentBatches.size());
+        } finally {
+            client.disconnect();
         }
-        client.disconnect();
         client.close();
     }
 }

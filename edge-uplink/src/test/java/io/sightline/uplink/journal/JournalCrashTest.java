@@ -1,7 +1,10 @@
 package io.sightline.uplink.journal;
 
+import io.sightline.testkit.Await;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.time.Duration;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
@@ -41,10 +44,8 @@ class JournalCrashTest {
         });
         reader.start();
         try {
-            long deadline = System.currentTimeMillis() + 30_000;
-            while (lastCommitted.get() < 5_000 && System.currentTimeMillis() < deadline && child.isAlive()) {
-                Thread.sleep(20);
-            }
+            Await.until("the child journal to commit 5,000 appends", Duration.ofSeconds(30),
+                    () -> lastCommitted.get() >= 5_000 || !child.isAlive(), () -> "; committed " + lastCommitted.get());
         } finally {
             // SIGKILL mid-append is the point of the test; it also never leaves the child running.
             child.destroyForcibly().waitFor();
