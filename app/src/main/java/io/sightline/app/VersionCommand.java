@@ -24,10 +24,7 @@ public class VersionCommand implements Callable<Integer> {
     public static class Provider implements IVersionProvider {
         @Override
         public String[] getVersion() {
-            return new String[] {
-                    "sightline " + version(),
-                    "java " + System.getProperty("java.version") + " (" + System.getProperty("java.vm.name") + ")",
-                    "os " + System.getProperty("os.name") + " " + System.getProperty("os.arch")};
+            return BuildInfo.versionLines("sightline");
         }
     }
 }

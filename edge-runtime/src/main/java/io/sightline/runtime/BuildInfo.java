@@ -21,4 +21,12 @@ public final class BuildInfo {
         }
         return p.getProperty("version", "unknown");
     }
+
+    /** What {@code --version} prints: the program and build, the Java runtime, the OS. */
+    public static String[] versionLines(String program) {
+        return new String[] {
+                program + " " + version(),
+                "java " + System.getProperty("java.version") + " (" + System.getProperty("java.vm.name") + ")",
+                "os " + System.getProperty("os.name") + " " + System.getProperty("os.arch")};
+    }
 }

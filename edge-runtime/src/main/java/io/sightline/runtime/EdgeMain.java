@@ -28,10 +28,7 @@ public final class EdgeMain implements Runnable {
     public static final class Version implements CommandLine.IVersionProvider {
         @Override
         public String[] getVersion() {
-            return new String[] {
-                    "sightline-edge " + BuildInfo.version(),
-                    "java " + System.getProperty("java.version") + " (" + System.getProperty("java.vm.name") + ")",
-                    "os " + System.getProperty("os.name") + " " + System.getProperty("os.arch")};
+            return BuildInfo.versionLines("sightline-edge");
         }
     }
 }
