@@ -34,13 +34,13 @@ import org.axonframework.serialization.upcasting.event.EventUpcaster;
 import org.springframework.jdbc.core.JdbcTemplate;
 
 /**
- * {@link EventLookup} over Axon's JDBC store on PostgreSQL. Every method is one indexed statement (two for an alert)
+ * {@link EventLookup} over Axon's JDBC store on PostgreSQL. Every method is one indexed statement
  * (ids go in as one array: {@code event_identifier = any(?)} on the unique index), and rows are
  * decoded through Axon's own serializer and upcaster chain, so a trace sees exactly the payloads a
  * projection would, old revisions included.
  *
- * <p>The alert id is resolved through the {@code alerts} projection's read model and falls back to the event id
- * (the edge makes them equal); effects come from {@code trace_edges}; the model activation from
+ * <p>An alert is its AlertRaised event (the edge makes the ids equal), else the event the {@code alerts}
+ * projection's read model maps its id to; effects come from {@code trace_edges}; the model activation from
  * {@code session_models}, with a scan of the session as the fallback while that projection lags.
  */
 public class JdbcEventLookup implements EventLookup {
@@ -152,10 +152,18 @@ public class JdbcEventLookup implements EventLookup {
 
     @Override
     public Optional<StoredEvent> findAlert(String alertId) {
-        // The projection's mapping when it has the alert, else the id itself.
-        return query("select " + COLUMNS + " from domain_event_entry where event_identifier = ?",
-                alertEventId.apply(alertId).orElse(alertId)).stream()
-                .filter(e -> e.payload() instanceof AlertRaised).findFirst();
+        // The edge makes an alert's id its AlertRaised event's id, so one indexed statement finds it;
+        // the alerts read model's mapping is asked only for an alert whose ids differ.
+        Optional<StoredEvent> direct = alertRaised(alertId, alertId);
+        if (direct.isPresent()) {
+            return direct;
+        }
+        return alertEventId.apply(alertId).filter(eventId -> !eventId.equals(alertId)).flatMap(eventId -> alertRaised(eventId, alertId));
+    }
+
+    private Optional<StoredEvent> alertRaised(String eventId, String alertId) {
+        return query("select " + COLUMNS + " from domain_event_entry where event_identifier = ?", eventId).stream()
+                .filter(e -> e.payload() instanceof AlertRaised a && a.alertId().equals(alertId)).findFirst();
     }
 
     @Override
