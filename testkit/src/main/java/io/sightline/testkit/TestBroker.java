@@ -34,6 +34,7 @@ public final class TestBroker {
             + URL_ENV + "=tcp://127.0.0.1:1883, or unset " + URL_ENV + " to let the tests run a broker of their own.";
     private static final Logger LOG = LoggerFactory.getLogger(TestBroker.class);
     private static String url;
+    private static boolean embeddedInUse;
 
     private TestBroker() {
     }
@@ -60,6 +61,7 @@ public final class TestBroker {
             Runtime.getRuntime().addShutdownHook(new Thread(embedded::close, "embedded-mqtt-stop"));
             check(embedded.url(), "the embedded MQTT broker at " + embedded.url() + " does not answer");
             LOG.info("Tests use the MQTT broker from embedded HiveMQ CE: {}", embedded.url());
+            embeddedInUse = true;
             return url = embedded.url();
         }
         @SuppressWarnings("resource")
@@ -182,6 +184,16 @@ public final class TestBroker {
         public void close() {
             stop();
         }
+    }
+
+    /**
+     * Whether {@link #url()} is the broker of last resort (HiveMQ CE). How a broker hands out a
+     * shared subscription's messages is its own choice: Mosquitto takes the members in turn, HiveMQ CE
+     * may give one member all of them. A test that asserts an even split asks this first.
+     */
+    public static synchronized boolean embedded() {
+        url();
+        return embeddedInUse;
     }
 
     public static String host() {

@@ -256,9 +256,15 @@ class MqttFaultToleranceTest {
         for (CloudNode n : replicas) {
             handledByReplica.put(names.get(n), n.bean(MqttIngestionSubscriber.class).batchesHandled());
         }
-        // The shared subscription split the load: both original replicas decided batches.
-        assertThat(handledByReplica.get("A")).isPositive();
-        assertThat(handledByReplica.get("B")).isPositive();
+        if (TestBroker.embedded()) {
+            // HiveMQ CE may give one member of a shared subscription every message (the spec allows it): the replicas
+            // decided batches between them.
+            assertThat(handledByReplica.get("A") + handledByReplica.get("B")).isPositive();
+        } else {
+            // Mosquitto hands a shared subscription's messages out in turn: both original replicas decided batches.
+            assertThat(handledByReplica.get("A")).isPositive();
+            assertThat(handledByReplica.get("B")).isPositive();
+        }
 
         long duplicates = vehicles.stream().mapToLong(v -> v.uploader.stats().duplicateEvents()
                 + v.finishedStats.stream().mapToLong(Uploader.Stats::duplicateEvents).sum()).sum();
