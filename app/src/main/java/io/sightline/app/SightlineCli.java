@@ -26,6 +26,7 @@ import picocli.CommandLine.Option;
         subcommands = {
                 VersionCommand.class,
                 io.sightline.app.run.RunCommand.class,
+                io.sightline.app.cloud.CloudCommand.class,
                 DemoCommand.class,
                 BenchCommand.class,
                 DetectCommand.class,
@@ -64,8 +65,14 @@ public class SightlineCli implements Runnable {
         boolean verbose = java.util.Arrays.asList(args).contains("--verbose");
         if (!verbose) {
             // Framework start-up chatter is noise on a terminal; --verbose brings it back.
-            System.setProperty("logging.level.root", "WARN");
-            System.setProperty("logging.level.io.sightline", "INFO");
+            // Only as defaults: an operator's LOGGING_LEVEL_* (a container's environment) wins, as the
+            // environment wins over defaults everywhere else; a system property would outrank it.
+            if (System.getenv("LOGGING_LEVEL_ROOT") == null) {
+                System.setProperty("logging.level.root", "WARN");
+            }
+            if (System.getenv("LOGGING_LEVEL_IO_SIGHTLINE") == null) {
+                System.setProperty("logging.level.io.sightline", "INFO");
+            }
             // The same before Spring configures logging (or in commands that start no Spring context):
             // unconfigured Logback logs DEBUG, and JavaCV reports FFmpeg's option handling at INFO.
             if (org.slf4j.LoggerFactory.getILoggerFactory() instanceof ch.qos.logback.classic.LoggerContext logback) {
@@ -76,6 +83,16 @@ public class SightlineCli implements Runnable {
         CommandLine cli = new CommandLine(new SightlineCli());
         cli.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
             PrintWriter err = commandLine.getErr();
+            WrongSettingException wrongSetting = wrongSetting(ex);
+            if (wrongSetting != null) {
+                // The message names the setting and what to do; a hint about --verbose would only dilute it.
+                err.println("sightline: error: " + wrongSetting.getMessage());
+                if (verbose) {
+                    ex.printStackTrace(err);
+                }
+                err.flush();
+                return WrongSettingException.EXIT_CODE;
+            }
             err.println("sightline: error: " + rootMessage(ex));
             if (verbose) {
                 ex.printStackTrace(err);
@@ -86,6 +103,15 @@ public class SightlineCli implements Runnable {
             return 1;
         });
         return cli.execute(args);
+    }
+
+    private static WrongSettingException wrongSetting(Throwable ex) {
+        for (Throwable t = ex; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof WrongSettingException w) {
+                return w;
+            }
+        }
+        return null;
     }
 
     static String rootMessage(Throwable ex) {

@@ -1,6 +1,7 @@
 package io.sightline.cloud;
 
 import io.sightline.cloud.config.AlertsMqttProperties;
+import io.sightline.cloud.config.IngestHttpProperties;
 import io.sightline.cloud.config.IngestMqttProperties;
 import io.sightline.cloud.config.IngestProperties;
 import io.sightline.cloud.config.ProjectionProperties;
@@ -12,7 +13,7 @@ import org.springframework.boot.context.properties.EnableConfigurationProperties
 /** The cloud side: ingestion, event store, projections and (later) the query API. */
 @SpringBootApplication
 // One record per area of settings, with its defaults; the keys are those deployments already set.
-@EnableConfigurationProperties({IngestProperties.class, IngestMqttProperties.class, AlertsMqttProperties.class, ProjectionProperties.class,
+@EnableConfigurationProperties({IngestProperties.class, IngestHttpProperties.class, IngestMqttProperties.class, AlertsMqttProperties.class, ProjectionProperties.class,
         StreamProperties.class})
 public class SightlineCloudApplication {
 

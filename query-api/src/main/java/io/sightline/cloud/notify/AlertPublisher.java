@@ -270,7 +270,7 @@ public class AlertPublisher implements SmartLifecycle {
         t.setDaemon(true);
         loop = t;
         t.start();
-        LOG.info("announcing alerts on {}/{{fleet}}/{{vehicle}}/alerts at {}", topicRoot, url);
+        LOG.info("announcing alerts on {}/{fleet}/{vehicle}/alerts at {}", topicRoot, url);
     }
 
     @Override
