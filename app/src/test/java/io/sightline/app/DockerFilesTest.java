@@ -116,11 +116,13 @@ class DockerFilesTest {
         assertThat(String.join(" ", runtime.all("ENV"))).contains("SERVER_PORT=" + SERVER_PORT);
         assertThat(String.join(" ", runtime.all("HEALTHCHECK"))).contains("127.0.0.1:" + SERVER_PORT + "/actuator/health");
 
-        // The jar's Main-Class is the CLI; the image starts the Boot application through loader.main.
-        Matcher main = Pattern.compile("-Dloader\\.main=([\\w.]+)").matcher(String.join(" ", runtime.all("ENTRYPOINT")));
-        assertThat(main.find()).as("ENTRYPOINT sets -Dloader.main").isTrue();
-        assertThat(Class.forName(main.group(1))).isEqualTo(io.sightline.cloud.SightlineCloudApplication.class);
-        assertThat(String.join(" ", runtime.all("ENTRYPOINT"))).contains("org.springframework.boot.loader.launch.PropertiesLauncher");
+        // The jar's Main-Class is the CLI; the image runs its `cloud` command, from a project home.
+        List<String> entrypoint = jsonArray(runtime.all("ENTRYPOINT"));
+        assertThat(entrypoint).as("exec form, so that java is PID 1 and receives SIGTERM").isNotEmpty();
+        assertThat(entrypoint.get(0)).isEqualTo("java");
+        assertThat(entrypoint).anySatisfy(a -> assertThat(a).startsWith("-Dsightline.home="));
+        assertThat(entrypoint.get(entrypoint.size() - 1)).as("the entrypoint ends in the cloud command").isEqualTo("cloud");
+        assertThat(new picocli.CommandLine(new SightlineCli()).getSubcommands()).containsKey("cloud");
 
         // The port the app itself uses: Spring's default unless the properties say otherwise, and run's --port default.
         Properties app = new Properties();
@@ -233,7 +235,7 @@ class DockerFilesTest {
     void cloudPortsMatchTheImageAndTheApp() {
         List<String> ports = stringList(services.get("cloud").get("ports"));
         assertThat(ports).isNotEmpty().allSatisfy(p -> assertThat(containerPort(p)).isEqualTo(SERVER_PORT));
-        assertThat(env("cloud")).containsEntry("SERVER_PORT", Integer.toString(SERVER_PORT));
+        assertThat(cloudOption("--port")).isEqualTo(Integer.toString(SERVER_PORT));
         assertThat(String.join(" ", healthTest("cloud"))).contains("127.0.0.1:" + SERVER_PORT + "/actuator/health");
 
         // The edge is a vehicle: it serves nothing and uploads to the cloud service over its port.
@@ -272,6 +274,28 @@ class DockerFilesTest {
         assertThat(services.get("edge-provision").get("volumes")).isEqualTo(services.get("edge").get("volumes"));
     }
 
+    @Test
+    void theCloudServiceRunsTheCloudCommandWithFlagsItHas() {
+        picocli.CommandLine cloud = new picocli.CommandLine(new io.sightline.app.cloud.CloudCommand());
+        List<String> command = stringList(services.get("cloud").get("command"));
+        for (String arg : command) {
+            if (arg.startsWith("--")) {
+                assertThat(cloud.getCommandSpec().findOption(arg)).as("cloud %s exists", arg).isNotNull();
+            }
+        }
+        assertThat(cloudOption("--role")).isIn("all", "ingest", "projections");
+        // Parsing the whole command line as the image will: no unknown option, no missing value.
+        cloud.parseArgs(command.toArray(String[]::new));
+    }
+
+    /** The value after {@code option} in the cloud service's command (the arguments of the image's `cloud`). */
+    private static String cloudOption(String option) {
+        List<String> command = stringList(services.get("cloud").get("command"));
+        int i = command.indexOf(option);
+        assertThat(i).as("cloud command has %s", option).isNotNegative();
+        return command.get(i + 1);
+    }
+
     /** The value after {@code option} in the edge service's command. */
     private static String edgeOption(String option) {
         List<String> command = stringList(services.get("edge").get("command"));
@@ -282,9 +306,7 @@ class DockerFilesTest {
 
     @Test
     void mqttUrlPointsAtTheBrokerServiceAndItsListener() throws IOException {
-        Map<String, String> env = env("cloud");
-        assertThat(env).containsEntry("SIGHTLINE_INGEST_MQTT_ENABLED", "true");
-        URI url = URI.create(env.get("SIGHTLINE_INGEST_MQTT_URL"));
+        URI url = URI.create(cloudOption("--mqtt-url"));
         assertThat(url.getScheme()).isEqualTo("tcp");
         assertThat(url.getHost()).isEqualTo("mosquitto");
         assertThat(services).containsKey(url.getHost());
@@ -401,6 +423,14 @@ class DockerFilesTest {
             node = ((Map<String, Object>) node).get(key);
         }
         return node;
+    }
+
+    /** An instruction in exec form (a JSON array), as its words; JSON is YAML, so the YAML parser reads it. */
+    private static List<String> jsonArray(List<String> instructions) {
+        assertThat(instructions).as("one instruction").hasSize(1);
+        Object parsed = new Yaml().load(instructions.get(0));
+        assertThat(parsed).as("exec form: %s", instructions.get(0)).isInstanceOf(List.class);
+        return stringList(parsed);
     }
 
     private static List<String> stringList(Object value) {
