@@ -10,10 +10,10 @@ import java.util.Locale;
  * The reply bodies. Written with Jackson 2 by hand rather than through Spring's (Jackson 3)
  * converters, so the MQTT reply and the HTTP body are the same bytes whatever Boot's defaults.
  */
-final class IngestReplies {
+public final class IngestReplies {
 
     private static final ObjectMapper MAPPER = JsonMapper.builder().build();
-    static final String PROBLEM_TYPE_PREFIX = "urn:sightline:problem:ingest:";
+    public static final String PROBLEM_TYPE_PREFIX = "urn:sightline:problem:ingest:";
 
     private IngestReplies() {
     }

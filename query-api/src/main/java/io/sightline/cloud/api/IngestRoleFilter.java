@@ -1,5 +1,6 @@
-package io.sightline.cloud.ingest;
+package io.sightline.cloud.api;
 
+import io.sightline.cloud.ingest.IngestReplies;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
