@@ -36,6 +36,23 @@ public interface EventLookup {
     /** Events that name {@code eventId} among their causes (the alert's actuation, clearing and review). */
     List<StoredEvent> findEffects(String eventId);
 
+    /**
+     * Events that name any of {@code eventIds} among their causes, each once, in store order: every
+     * detection on a set of frames, say. The default asks {@link #findEffects(String)} per id; a
+     * store with an index of causes answers in one round trip.
+     */
+    default List<StoredEvent> findEffectsOfAny(Collection<String> eventIds) {
+        Map<String, StoredEvent> byId = new java.util.LinkedHashMap<>();
+        for (String id : eventIds) {
+            for (StoredEvent e : findEffects(id)) {
+                byId.putIfAbsent(e.eventId(), e);
+            }
+        }
+        List<StoredEvent> out = new java.util.ArrayList<>(byId.values());
+        out.sort(java.util.Comparator.comparingLong(StoredEvent::globalIndex).thenComparingLong(StoredEvent::sequence));
+        return out;
+    }
+
     /** The session's DriveSessionStarted (sequence 0). */
     Optional<StoredEvent> sessionStart(String sessionId);
 

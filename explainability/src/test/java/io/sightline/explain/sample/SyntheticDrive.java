@@ -73,6 +73,14 @@ public final class SyntheticDrive {
         this.lastTimeNanos = startNanos;
     }
 
+    private boolean bystanders;
+
+    /** From now on, each frame also holds a detection that no track takes in (a pedestrian on the sidewalk). */
+    public SyntheticDrive bystanders(boolean on) {
+        this.bystanders = on;
+        return this;
+    }
+
     public String sessionId() {
         return sessionId;
     }
@@ -161,6 +169,12 @@ public final class SyntheticDrive {
             String det = frameEvent + "/det-0";
             add(det, now, new DetectionObserved(frameId + "/det-0", frameId, 2, "car", 0.91, box, "yolox-nano", "0.1.1rc0", YOLOX_SHA256,
                     List.of(frameEvent)));
+            if (bystanders) {
+                // A pedestrian on the sidewalk, seen on every frame and tracked by nobody: not in any alert's trace.
+                String other = frameEvent + "/det-1";
+                add(other, now, new DetectionObserved(frameId + "/det-1", frameId, 0, "person", 0.55, new BoxPx(40, 300, 70, 380),
+                        "yolox-nano", "0.1.1rc0", YOLOX_SHA256, List.of(frameEvent)));
+            }
             List<String> trackCauses;
             if (previousTrackEvent == null) {
                 String started = frameEvent + "/" + trackId + "/start";

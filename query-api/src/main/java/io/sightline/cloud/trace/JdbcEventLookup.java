@@ -172,6 +172,19 @@ public class JdbcEventLookup implements EventLookup {
                 + " (select event_id from trace_edges where cause_id = ?) order by global_index", eventId);
     }
 
+    /** One statement: the effects' ids from {@code trace_edges}' cause index, then their rows by the event-id index. */
+    @Override
+    public List<StoredEvent> findEffectsOfAny(Collection<String> eventIds) {
+        if (eventIds.isEmpty()) {
+            return List.of();
+        }
+        List<Row> rows = jdbc.query("select " + COLUMNS + " from domain_event_entry where event_identifier in"
+                + " (select event_id from trace_edges where cause_id = any(?)) order by global_index", (PreparedStatement ps) -> {
+                    ps.setArray(1, ps.getConnection().createArrayOf("varchar", eventIds.toArray()));
+                }, JdbcEventLookup::row);
+        return decode(rows);
+    }
+
     @Override
     public Optional<StoredEvent> sessionStart(String sessionId) {
         return query("select " + COLUMNS + " from domain_event_entry where aggregate_identifier = ? and sequence_number = 0", sessionId)

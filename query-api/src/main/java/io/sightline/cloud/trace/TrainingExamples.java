@@ -6,8 +6,11 @@ import io.sightline.cloud.api.AlertReadModel;
 import io.sightline.cloud.api.AlertReadModel.Reviewed;
 import io.sightline.domain.event.DetectionObserved;
 import io.sightline.domain.event.FrameCaptured;
+import io.sightline.explain.EventLookup;
+import io.sightline.explain.StoredEvent;
 import io.sightline.explain.trace.CausalTrace;
 import io.sightline.explain.trace.CausalTraceEngine;
+import io.sightline.explain.trace.TraceNode;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.util.ArrayList;
@@ -22,7 +25,8 @@ import org.springframework.stereotype.Component;
  * Reviewed alerts as labelled examples for the perception team (docs/observability.md): one JSON
  * line per frame of each alert's causal trace, with the reviewer's verdict, where the frame came
  * from (source, index, capture time), and every detection the model made on it (class, score, box
- * in pixels, model name, version and sha256).
+ * in pixels, model name, version and sha256): the bystanders too, not only the detections the
+ * deciding track took in, since a label set that leaves out objects teaches a detector to miss them.
  *
  * <p>It is a manifest, not a dataset: the cloud holds evidence JPEGs with the boxes drawn in, which
  * are not training images, so each line names the source frame to pull from the fleet's recordings
@@ -39,11 +43,13 @@ public class TrainingExamples {
 
     private final AlertReadModel alertReads;
     private final CausalTraceEngine traces;
+    private final EventLookup events;
     private final ObjectMapper mapper = new ObjectMapper();
 
-    public TrainingExamples(AlertReadModel alertReads, CausalTraceEngine traces) {
+    public TrainingExamples(AlertReadModel alertReads, CausalTraceEngine traces, EventLookup events) {
         this.alertReads = alertReads;
         this.traces = traces;
+        this.events = events;
     }
 
     /** Checks the request before anything is written, so a bad one gets a 400 instead of a cut stream. */
@@ -71,9 +77,21 @@ public class TrainingExamples {
             json.configure(JsonGenerator.Feature.AUTO_CLOSE_TARGET, false);
             for (Reviewed alert : alerts) {
                 CausalTrace trace = traces.trace(alert.alertId());
+                // The trace holds the frames; the detections on them are the frames' effects, all of them.
+                List<String> frameEventIds = trace.nodes().values().stream().filter(n -> n.payload() instanceof FrameCaptured)
+                        .map(TraceNode::eventId).toList();
                 Map<String, List<DetectionObserved>> byFrame = new HashMap<>();
+                for (StoredEvent e : events.findEffectsOfAny(frameEventIds)) {
+                    if (e.payload() instanceof DetectionObserved d) {
+                        byFrame.computeIfAbsent(d.frameId(), k -> new ArrayList<>()).add(d);
+                    }
+                }
                 for (DetectionObserved d : trace.detections()) {
-                    byFrame.computeIfAbsent(d.frameId(), k -> new ArrayList<>()).add(d);
+                    // The trace's own are there already unless the trace-edge index lags the store.
+                    List<DetectionObserved> onFrame = byFrame.computeIfAbsent(d.frameId(), k -> new ArrayList<>());
+                    if (onFrame.stream().noneMatch(o -> o.detectionId().equals(d.detectionId()))) {
+                        onFrame.add(d);
+                    }
                 }
                 List<FrameCaptured> frames = new ArrayList<>(trace.payloads(FrameCaptured.class));
                 frames.sort(Comparator.comparingLong(FrameCaptured::frameIndex));

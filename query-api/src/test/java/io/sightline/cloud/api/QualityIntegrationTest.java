@@ -65,7 +65,9 @@ class QualityIntegrationTest {
     String investigatorA;
 
     private void append(String sessionId, String fleet, String policy, String verdict1, String verdict2) throws Exception {
-        SyntheticDrive drive = new SyntheticDrive(sessionId, T0).start(fleet, "veh-1", policy, SyntheticDrive.POLICY_V1);
+        // q-a1's frames also show a pedestrian no track takes in: the training examples must carry it.
+        SyntheticDrive drive = new SyntheticDrive(sessionId, T0).start(fleet, "veh-1", policy, SyntheticDrive.POLICY_V1)
+                .bystanders(sessionId.equals("q-a1"));
         drive.approach(10.0, 8, 10, 22.0, 9.0, 0.0, 22.4, 2, verdict1);
         drive.approach(30.0, 10, 10, 15.0, 9.0, 0.0, 22.4, 0.6, 2, verdict2);
         List<EventEnvelope> events = drive.events();
@@ -222,7 +224,11 @@ class QualityIntegrationTest {
                 assertThat(d.get("modelSha256").asText()).isEqualTo(payload.get("modelSha256").asText());
             }
         }
-        assertThat(lines.stream().mapToInt(l -> l.get("detections").size()).sum()).as("the trace's detections").isPositive();
+        for (JsonNode l : lines) {
+            // Every detection on the frame: the deciding track's car and the pedestrian outside any trace.
+            assertThat(l.get("detections")).extracting(d -> d.get("className").asText()).as(l.get("frameId").asText())
+                    .containsExactlyInAnyOrder("car", "person");
+        }
 
         assertThat(examples(investigatorA, "", 200)).extracting(l -> l.get("alertId").asText()).as("all reviewed alerts of fleet-a")
                 .contains("q-a1/alert/1", "q-a1/alert/2", "q-a2/alert/2", "q-a3/alert/1").doesNotContain("q-b1/alert/1");
