@@ -99,6 +99,6 @@ final class DecideStage implements EdgeEventSink {
                     frameToDecisionNanos);
         }
         p.trace().endStage(events.size());
-        return new Decided(p.frameId(), events, p.trace());
+        return new Decided(p.frameId(), events, p.trace(), p.frameTimeNanos(), p.meanLuma(), p.lumaStdDev(), p.laplacianVariance());
     }
 }

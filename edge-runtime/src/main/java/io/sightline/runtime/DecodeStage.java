@@ -18,14 +18,17 @@ final class DecodeStage {
     private final SessionTelemetry tel;
     private final long maxFrames;
     private final BooleanSupplier stopRequested;
+    /** Measures each frame for the window summaries; null when they are off. */
+    private final FrameStatistics statistics;
     private volatile String endReason = "end-of-video";
     private volatile StreamEndedEarlyException endedEarly;
 
-    DecodeStage(FrameSource source, SessionTelemetry tel, long maxFrames, BooleanSupplier stopRequested) {
+    DecodeStage(FrameSource source, SessionTelemetry tel, long maxFrames, BooleanSupplier stopRequested, FrameStatistics statistics) {
         this.source = source;
         this.tel = tel;
         this.maxFrames = maxFrames;
         this.stopRequested = stopRequested;
+        this.statistics = statistics;
     }
 
     void run(LatestWinsQueue<Captured> out) throws InterruptedException {
@@ -39,8 +42,18 @@ final class DecodeStage {
                 // Entered when its pixels existed; pacing sleeps after decoding are not latency.
                 long entered = System.nanoTime() - borrowed.decodeNanos();
                 FrameTrace trace = tel.frameDecoded(borrowed.index(), borrowed.decodeNanos());
+                double meanLuma = Double.NaN;
+                double lumaStdDev = Double.NaN;
+                double laplacianVariance = Double.NaN;
+                if (statistics != null) {
+                    // On the decode thread, which the detector does not use: the second core's work, not the first's.
+                    statistics.measure(borrowed.image());
+                    meanLuma = statistics.meanLuma();
+                    lumaStdDev = statistics.lumaStdDev();
+                    laplacianVariance = statistics.laplacianVariance();
+                }
                 VideoFrame copy = borrowed.copy();
-                if (!out.put(new Captured(copy, entered, trace))) {
+                if (!out.put(new Captured(copy, entered, trace, meanLuma, lumaStdDev, laplacianVariance))) {
                     trace.abandoned();
                     copy.close();
                     return;
@@ -53,6 +66,9 @@ final class DecodeStage {
             endReason = "stream-ended-early: " + e.getMessage();
         } finally {
             out.close();
+            if (statistics != null) {
+                statistics.close();
+            }
         }
     }
 

@@ -132,7 +132,7 @@ final class DetectStage {
         trace.endStage(events.size());
         EvidenceStage.Pending evidencePending = evidence == null ? null : evidence.expect(frameId);
         if (!out.accept(new Perceived(frameId, f.index(), f.captureTimeNanos(), frameTimeBaseNanos + f.captureTimeNanos(),
-                c.enteredNanos(), used.manifest().name(), events, dets, trace))) {
+                c.enteredNanos(), used.manifest().name(), events, dets, trace, c.meanLuma(), c.lumaStdDev(), c.laplacianVariance()))) {
             trace.abandoned();
             return false;
         }

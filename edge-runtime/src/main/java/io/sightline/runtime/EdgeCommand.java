@@ -97,6 +97,11 @@ public final class EdgeCommand implements Callable<Integer> {
     @Option(names = "--print-device-key", description = "Print this device's public key and how to register it, then exit.")
     boolean printDeviceKey;
 
+    @Option(names = "--summary-window", defaultValue = "" + EdgeDefaults.SUMMARY_WINDOW_SECONDS, paramLabel = "SECONDS",
+            description = "Journal an EdgeWindowSummarized (latency per stage, picture statistics, detection histograms) per this many"
+                    + " seconds of the session; 0 turns summaries off (default ${DEFAULT-VALUE}).")
+    double summaryWindowSeconds;
+
     @Override
     public Integer call() throws Exception {
         PrintStream out = System.out;
@@ -131,7 +136,7 @@ public final class EdgeCommand implements Callable<Integer> {
                 : new HttpUplinkTransport(uplink.cloudUrl, replyTimeout, mapper);
         String target = uplink.mqttUrl != null ? "MQTT " + uplink.mqttUrl : "HTTP " + uplink.cloudUrl;
         out.println("sightline " + BuildInfo.version() + ": edge " + deviceId + " (" + fleetId + "/" + vehicleId + ") → " + target);
-        try (EdgePipeline pipeline = EdgePipeline.open(options);
+        try (EdgePipeline pipeline = EdgePipeline.open(options).summaryWindow(summaryWindowSeconds);
              EdgeJournal journal = EdgeJournal.open(dir.resolve("journal.db"), EdgePipeline.JOURNAL_BUDGET_BYTES);
              Uploader uploader = new Uploader(journal, new BatchSigner(device, mapper, signatureVersion), transport,
                      EdgeDefaults.uploaderSettings())) {

@@ -24,6 +24,12 @@ public final class EdgeDefaults {
      */
     public static final Duration UPLOAD_IDLE_POLL = Duration.ofMillis(50);
 
+    /**
+     * Session-clock seconds per {@code EdgeWindowSummarized}: a minute keeps the always-on telemetry
+     * near a kilobyte a minute while drift and latency detectors still see dozens of windows an hour.
+     */
+    public static final double SUMMARY_WINDOW_SECONDS = 60;
+
     private EdgeDefaults() {
     }
 

@@ -102,6 +102,7 @@ public final class EdgePipeline implements AutoCloseable {
     private String fixedSessionId;
     private long fixedSessionStartNanos;
     private boolean countTraceEdges;
+    private long summaryWindowNanos = Math.round(EdgeDefaults.SUMMARY_WINDOW_SECONDS * 1e9);
 
     private EdgePipeline(Options options, FrameSource source, ActivatedModel primary, ActivatedModel fallback) {
         this.options = options;
@@ -218,6 +219,19 @@ public final class EdgePipeline implements AutoCloseable {
     }
 
     /**
+     * Journals an {@code EdgeWindowSummarized} per window of this many session-clock seconds (and one
+     * for the last, partial window), and measures each frame's picture for it; 0 turns both off.
+     * Default {@link EdgeDefaults#SUMMARY_WINDOW_SECONDS}. Set before {@link #run}.
+     */
+    public EdgePipeline summaryWindow(double seconds) {
+        if (!(seconds >= 0) || Double.isInfinite(seconds)) {
+            throw new IllegalArgumentException("--summary-window must be a number of seconds >= 0 (0: no summaries), got " + seconds);
+        }
+        this.summaryWindowNanos = Math.round(seconds * 1e9);
+        return this;
+    }
+
+    /**
      * Runs one drive session over the whole source and journals it; returns its figures. Once per
      * pipeline: the source is consumed.
      */
@@ -258,9 +272,13 @@ public final class EdgePipeline implements AutoCloseable {
         StageStats stats = new StageStats(StageBudgets.DECODE, StageStats.PREPROCESS, StageStats.INFERENCE, StageStats.POSTPROCESS,
                 StageBudgets.DETECT, StageBudgets.DECIDE, StageBudgets.JOURNAL, StageBudgets.FRAME_TO_DECISION,
                 EvidenceStage.COPY_STAGE, EvidenceStage.STAGE);
+        boolean summaries = summaryWindowNanos > 0;
+        if (summaries) {
+            stats.withIntervals();
+        }
         EvidenceStage evidenceStage = evidence == null ? null : new EvidenceStage(evidence, sessionId, stats, latestWins);
         PerceptionLoop perception = new PerceptionLoop(sessionId, source, primary, fallback, stats, tel, latestWins,
-                options.maxFrames(), () -> stopRequested, frameTimeBaseNanos, evidenceStage);
+                options.maxFrames(), () -> stopRequested, frameTimeBaseNanos, evidenceStage, summaries);
         LatestWinsQueue<Perceived> perceived = new LatestWinsQueue<>(DECIDE_QUEUE_FRAMES, LatestWinsQueue.Overflow.BLOCK, p -> { });
         LatestWinsQueue<Decided> decided = new LatestWinsQueue<>(JOURNAL_QUEUE_FRAMES, LatestWinsQueue.Overflow.BLOCK, d -> { });
         tel.observeQueues(List.of("decode_to_detect", "detect_to_decide", "decide_to_journal"),
@@ -268,7 +286,9 @@ public final class EdgePipeline implements AutoCloseable {
         DecideStage decide = new DecideStage(sessionId, camera, frameRateHz, policy, options.egoSpeedMps(), stats, tel, latestWins);
         long declared = source.declaredFrames();
         long total = options.maxFrames() > 0 && (declared < 0 || options.maxFrames() < declared) ? options.maxFrames() : declared;
-        JournalStage journalStage = new JournalStage(writer, evidenceStage, stats, tel, progress, total);
+        WindowSummarizer summarizer = summaries ? new WindowSummarizer(sessionId, primary.event().modelSha256(),
+                EventIds.of(sessionId, "ModelActivated", "primary"), stats, summaryWindowNanos) : null;
+        JournalStage journalStage = new JournalStage(writer, evidenceStage, stats, tel, progress, total, summarizer);
 
         StageThreads threads = new StageThreads();
         threads.onFailure(() -> perceived.cancel(p -> p.trace().abandoned()));

@@ -15,8 +15,11 @@ final class Handover {
     private Handover() {
     }
 
-    /** Decode → detect: a decoded frame, copied out of the decoder's buffer. */
-    record Captured(VideoFrame frame, long enteredNanos, FrameTrace trace) {
+    /**
+     * Decode → detect: a decoded frame, copied out of the decoder's buffer, with its picture
+     * statistics ({@link FrameStatistics}; NaN when window summaries are off).
+     */
+    record Captured(VideoFrame frame, long enteredNanos, FrameTrace trace, double meanLuma, double lumaStdDev, double laplacianVariance) {
     }
 
     /**
@@ -28,11 +31,16 @@ final class Handover {
      * @param modelName        the model that detected on this frame (primary or fallback)
      */
     record Perceived(String frameId, long frameIndex, long captureTimeNanos, long frameTimeNanos, long enteredNanos,
-                     String modelName, List<ProducedEvent> events, List<DetectionObserved> detections, FrameTrace trace) {
+                     String modelName, List<ProducedEvent> events, List<DetectionObserved> detections, FrameTrace trace,
+                     double meanLuma, double lumaStdDev, double laplacianVariance) {
     }
 
-    /** Decide → journal: every event of the frame, in the order they are journaled. */
-    record Decided(String frameId, List<ProducedEvent> events, FrameTrace trace) {
+    /**
+     * Decide → journal: every event of the frame, in the order they are journaled, and what the
+     * window summary needs beyond them (the frame's session-clock time, its picture statistics).
+     */
+    record Decided(String frameId, List<ProducedEvent> events, FrameTrace trace, long frameTimeNanos, double meanLuma, double lumaStdDev,
+                   double laplacianVariance) {
     }
 
     /** Where a stage hands its output; {@code false} when the run was cancelled. */

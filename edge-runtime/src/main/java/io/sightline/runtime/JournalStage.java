@@ -21,11 +21,16 @@ final class JournalStage {
     private final SessionTelemetry tel;
     private final EdgePipeline.ProgressListener progress;
     private final long totalFrames;
+    private final WindowSummarizer summaries;
     private volatile long framesJournaled;
 
-    /** @param totalFrames frames expected, for progress; -1 when unknown */
+    /**
+     * @param totalFrames frames expected, for progress; -1 when unknown
+     * @param summaries   folds the frames into window summaries, or null for none
+     */
     JournalStage(JournalWriter writer, EvidenceStage evidence, StageStats stats, SessionTelemetry tel,
-                 EdgePipeline.ProgressListener progress, long totalFrames) {
+                 EdgePipeline.ProgressListener progress, long totalFrames, WindowSummarizer summaries) {
+        this.summaries = summaries;
         this.writer = writer;
         this.evidence = evidence;
         this.stats = stats;
@@ -39,6 +44,13 @@ final class JournalStage {
             if (evidence != null) {
                 // Before the journal timing starts: waiting for a picture is not journal latency.
                 evidence.attach(d.frameId(), d.events());
+            }
+            if (summaries != null) {
+                ProducedEvent closed = summaries.onFrame(d);
+                if (closed != null) {
+                    // Before the frame that opens the next window: the journal reads in window order.
+                    writer.append(List.of(closed));
+                }
             }
             long t0 = System.nanoTime();
             FrameTrace trace = d.trace();
@@ -57,6 +69,12 @@ final class JournalStage {
             tel.frameJournaled();
             long done = ++framesJournaled;
             progress.onFrameJournaled(done, totalFrames);
+        }
+        if (summaries != null) {
+            ProducedEvent last = summaries.flush();
+            if (last != null) {
+                writer.append(List.of(last));
+            }
         }
     }
 

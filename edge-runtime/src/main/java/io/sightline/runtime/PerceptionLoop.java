@@ -35,10 +35,11 @@ final class PerceptionLoop {
      * @param latestWins         drop the oldest waiting frame when detection falls behind; else block the decoder
      * @param frameTimeBaseNanos added to a frame's source time to put it on the session clock
      * @param evidence           where evidence pictures go, or null to keep none
+     * @param frameStatistics    measure each frame's picture for the window summaries, on the decode thread
      */
     PerceptionLoop(String sessionId, FrameSource source, ActivatedModel primary, ActivatedModel fallback, StageStats stats,
                    SessionTelemetry tel, boolean latestWins, long maxFrames, BooleanSupplier stopRequested,
-                   long frameTimeBaseNanos, EvidenceStage evidence) {
+                   long frameTimeBaseNanos, EvidenceStage evidence, boolean frameStatistics) {
         this.drops = new DropLedger(StageBudgets.DETECT, "latest-frame-wins: detector busy, oldest frame dropped");
         this.ingest = new LatestWinsQueue<>(INGEST_QUEUE_FRAMES,
                 latestWins ? LatestWinsQueue.Overflow.DROP_OLDEST : LatestWinsQueue.Overflow.BLOCK,
@@ -48,7 +49,7 @@ final class PerceptionLoop {
                     c.trace().dropped();
                     c.frame().close();
                 });
-        this.decode = new DecodeStage(source, tel, maxFrames, stopRequested);
+        this.decode = new DecodeStage(source, tel, maxFrames, stopRequested, frameStatistics ? new FrameStatistics() : null);
         this.detect = new DetectStage(sessionId, source.sourceId(), primary, fallback, stats, tel, drops, frameTimeBaseNanos,
                 evidence);
     }
@@ -95,7 +96,7 @@ final class PerceptionLoop {
         SessionTelemetry tel = telemetry.session(source.sourceId()).stages(StageBudgets.DECODE, StageStats.PREPROCESS,
                 StageStats.INFERENCE, StageStats.POSTPROCESS, StageBudgets.DETECT);
         PerceptionLoop loop = new PerceptionLoop(source.sourceId(), source, primary, fallback, stats, tel, latestWins, maxFrames,
-                () -> false, 0, null);
+                () -> false, 0, null, false);
         ToListener out = new ToListener(listener);
         StageThreads threads = new StageThreads();
         loop.start(threads, out);

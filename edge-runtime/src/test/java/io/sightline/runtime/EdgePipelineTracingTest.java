@@ -125,7 +125,7 @@ class EdgePipelineTracingTest {
         int alerts = 0;
         for (EventEnvelope e : journaled) {
             if (e.payload() instanceof DriveSessionStarted || e.payload() instanceof ModelActivated
-                    || e.payload() instanceof DriveSessionEnded) {
+                    || e.payload() instanceof DriveSessionEnded || e.payload() instanceof io.sightline.domain.event.EdgeWindowSummarized) {
                 assertThat(e.traceparent()).as(e.payload().getClass().getSimpleName()).isNull();
                 continue;
             }

@@ -1,6 +1,7 @@
 package io.sightline.inference;
 
 import org.HdrHistogram.Histogram;
+import org.HdrHistogram.Recorder;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -12,12 +13,40 @@ public final class StageStats {
     public static final String INFERENCE = "inference";
     public static final String POSTPROCESS = "postprocess";
 
+    /** Microseconds: a minute is beyond any stage budget, and a latency above it is recorded as a minute. */
+    static final long MAX_MICROS = 60_000_000L;
+
     private final Map<String, Histogram> stages = new LinkedHashMap<>();
+    /**
+     * Interval copies for periodic summaries, when asked for ({@link #withIntervals()}): a stage
+     * records on its own thread while the summariser takes the interval on another, which a plain
+     * Histogram does not allow; HdrHistogram's Recorder swaps buffers wait-free for the writer.
+     */
+    private Map<String, Recorder> intervals = Map.of();
 
     public StageStats(String... names) {
         for (String n : names) {
-            stages.put(n, new Histogram(60_000_000L, 3));
+            stages.put(n, new Histogram(MAX_MICROS, 3));
         }
+    }
+
+    /** Also keeps each stage's values since the last {@link #intervalHistogram} call. Call before recording starts. */
+    public StageStats withIntervals() {
+        Map<String, Recorder> r = new LinkedHashMap<>();
+        for (String n : stages.keySet()) {
+            r.put(n, new Recorder(MAX_MICROS, 3));
+        }
+        this.intervals = r;
+        return this;
+    }
+
+    /**
+     * The stage's values recorded since the previous call (microseconds), into {@code recycle} when
+     * it is the histogram the previous call returned (allocation-free then), or null without intervals.
+     */
+    public Histogram intervalHistogram(String stage, Histogram recycle) {
+        Recorder r = intervals.get(stage);
+        return r == null ? null : r.getIntervalHistogram(recycle);
     }
 
     public static StageStats pipeline() {
@@ -25,7 +54,12 @@ public final class StageStats {
     }
 
     public void record(String stage, long nanos) {
-        stages.get(stage).recordValue(Math.max(0, Math.min(nanos / 1000, 60_000_000L)));
+        long micros = Math.max(0, Math.min(nanos / 1000, MAX_MICROS));
+        stages.get(stage).recordValue(micros);
+        Recorder r = intervals.get(stage);
+        if (r != null) {
+            r.recordValue(micros);
+        }
     }
 
     /** Records the three detector stages of one frame: every caller of a detector reports them alike. */

@@ -52,7 +52,8 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "bench-pipeline", mixinStandardHelpOptions = true,
         description = {"Edge pipeline throughput and latency against inference alone, in one run:",
-                "as fast as possible, real-time pacing, and 3x overload (latest-wins)."})
+                "as fast as possible, real-time pacing, and 3x overload (latest-wins).",
+                "Phase 'summaries' (not in the default list) measures what the window summaries cost."})
 public final class PipelineBenchCommand implements Callable<Integer> {
 
     /** Issue targets, stated here so that every run prints its verdict against them. */
@@ -61,6 +62,8 @@ public final class PipelineBenchCommand implements Callable<Integer> {
     static final double FASTESTDET_FRAME_TO_DECISION_P99_LIMIT_MS = 50.0;
     static final double YOLOX_FRAME_TO_DECISION_SLACK_MS = 15.0;
     static final double OVERLOAD_FACTOR = 3.0;
+    /** Issue 16: the window summaries (and the picture statistics behind them) may cost at most this share of frames/s. */
+    static final double MAX_SUMMARY_COST = 0.02;
 
     @Option(names = "--model", defaultValue = "fastestdet", description = "yolox-nano or fastestdet (default ${DEFAULT-VALUE}).")
     String model;
@@ -81,6 +84,14 @@ public final class PipelineBenchCommand implements Callable<Integer> {
 
     @Option(names = "--overload-passes", defaultValue = "5", description = "Overload passes over the clip (default ${DEFAULT-VALUE}).")
     int overloadPasses;
+
+    @Option(names = "--summary-pairs", defaultValue = "5",
+            description = "Phase 'summaries': as-fast-as-possible runs with window summaries off and on, alternating, this many"
+                    + " pairs (default ${DEFAULT-VALUE}).")
+    int summaryPairs;
+
+    /** Window summaries in the afap, realtime and overload phases: as run and edge journal them. */
+    private double summaryWindowSeconds = io.sightline.runtime.EdgeDefaults.SUMMARY_WINDOW_SECONDS;
 
     @Override
     public Integer call() throws Exception {
@@ -174,6 +185,9 @@ public final class PipelineBenchCommand implements Callable<Integer> {
             verdicts.add(verdict(p99 <= budgetMs, String.format(Locale.ROOT, "overload frame->decision p99 %.2f ms within the %.0f ms budget",
                     p99, budgetMs)));
         }
+        if (phases.contains("summaries")) {
+            summaryCost(out, clip, verdicts);
+        }
         out.printf(Locale.ROOT, "%nload average after: %s%n", loadAverage());
         out.println("verdicts:");
         verdicts.forEach(v -> out.println("  " + v));
@@ -220,11 +234,66 @@ public final class PipelineBenchCommand implements Callable<Integer> {
             try (EdgeJournal journal = EdgeJournal.open(dir.resolve("journal.db"), EdgePipeline.JOURNAL_BUDGET_BYTES);
                  EvidenceStore store = evidence ? EvidenceStore.open(journal, LocalRun.EVIDENCE_BUDGET_BYTES) : null;
                  EdgePipeline pipeline = EdgePipeline.open(options, speed)) {
-                return pipeline.evidence(store).run(journal, EdgePipeline.ProgressListener.NONE);
+                RunReport report = pipeline.evidence(store).summaryWindow(summaryWindowSeconds).run(journal, EdgePipeline.ProgressListener.NONE);
+                lastSummaryBytes = summaryBytes(journal, report.sessionId());
+                return report;
             }
         } finally {
             deleteTree(dir);
         }
+    }
+
+    /** Wire bytes of the last run's window summaries, and how many: what they add to the journal and the uplink. */
+    private long[] lastSummaryBytes = {0, 0};
+
+    private static long[] summaryBytes(EdgeJournal journal, String sessionId) {
+        long bytes = 0;
+        long count = 0;
+        for (EdgeJournal.StoredEvent e : journal.read(sessionId, 0, Integer.MAX_VALUE, Long.MAX_VALUE)) {
+            if (e.wireJson().contains("\"EdgeWindowSummarized\"")) {
+                bytes += e.wireJson().getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+                count++;
+            }
+        }
+        return new long[] {count, bytes};
+    }
+
+    /**
+     * The same as-fast-as-possible run with summaries off and on, alternating so that a drift of the
+     * machine (heat, other work) falls on both alike; the cost is 1 - median(on) / median(off). The
+     * window is shortened to 2 s so that a clip of seconds closes several windows, as an hour of
+     * driving closes sixty.
+     */
+    private void summaryCost(PrintStream out, String clip, List<String> verdicts) throws Exception {
+        double window = 2.0;
+        double[] off = new double[summaryPairs];
+        double[] on = new double[summaryPairs];
+        long[] bytes = {0, 0};
+        out.printf(Locale.ROOT, "%n[5] window summaries: %d pairs of as-fast-as-possible runs, off then on (window %.0f s)%n", summaryPairs,
+                window);
+        for (int i = 0; i < summaryPairs; i++) {
+            summaryWindowSeconds = 0;
+            off[i] = runPipeline(clip, false, false, 1.0).framesPerSecond();
+            summaryWindowSeconds = window;
+            on[i] = runPipeline(clip, false, false, 1.0).framesPerSecond();
+            bytes = lastSummaryBytes;
+            out.printf(Locale.ROOT, "    pair %d: off %.1f frames/s, on %.1f frames/s%n", i + 1, off[i], on[i]);
+        }
+        summaryWindowSeconds = io.sightline.runtime.EdgeDefaults.SUMMARY_WINDOW_SECONDS;
+        double medianOff = median(off);
+        double medianOn = median(on);
+        double cost = 1 - medianOn / medianOff;
+        out.printf(Locale.ROOT, "    median off %.1f, on %.1f frames/s; %d summaries of %.0f bytes each on average%n", medianOff, medianOn,
+                bytes[0], bytes[0] == 0 ? 0.0 : (double) bytes[1] / bytes[0]);
+        verdicts.add(verdict(cost <= MAX_SUMMARY_COST, String.format(Locale.ROOT,
+                "window summaries cost %.1f %% of frames/s (1 - %.1f / %.1f; target <= %.0f %%)", 100 * cost, medianOn, medianOff,
+                100 * MAX_SUMMARY_COST)));
+    }
+
+    private static double median(double[] values) {
+        double[] v = values.clone();
+        java.util.Arrays.sort(v);
+        return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
     }
 
     private static boolean queuesWithinCapacity(RunReport r) {

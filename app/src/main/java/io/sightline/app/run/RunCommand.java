@@ -95,6 +95,11 @@ public final class RunCommand implements Callable<Integer> {
             description = "Longest wait for upload and projections after the video (default ${DEFAULT-VALUE}).")
     long catchUpTimeoutSeconds;
 
+    @Option(names = "--summary-window", defaultValue = "" + io.sightline.runtime.EdgeDefaults.SUMMARY_WINDOW_SECONDS, paramLabel = "SECONDS",
+            description = "Journal an EdgeWindowSummarized (latency per stage, picture statistics, detection histograms) per this many"
+                    + " seconds of the session; 0 turns summaries off (default ${DEFAULT-VALUE}).")
+    double summaryWindowSeconds;
+
     @Override
     public Integer call() throws Exception {
         PrintStream out = System.out;
@@ -105,7 +110,7 @@ public final class RunCommand implements Callable<Integer> {
                 threads, maxFrames, LocalRun.FLEET_ID, LocalRun.VEHICLE_ID, LocalRun.DEVICE_ID, VersionCommand.version());
         out.println("sightline " + VersionCommand.version() + ": run");
         // Source and models first: a wrong path or model fails in a second, before the database starts.
-        try (EdgePipeline pipeline = EdgePipeline.open(options).countTraceEdges(true)) {
+        try (EdgePipeline pipeline = EdgePipeline.open(options).countTraceEdges(true).summaryWindow(summaryWindowSeconds)) {
             out.printf(Locale.ROOT, "video %s, model %s%s%n", videoLocation, pipeline.primaryModelName(),
                     pipeline.fallbackModelName() == null ? "" : " (fallback " + pipeline.fallbackModelName() + ")");
             out.println("telemetry " + EdgeTelemetry.process().describe());

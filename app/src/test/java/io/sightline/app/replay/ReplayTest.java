@@ -47,7 +47,8 @@ class ReplayTest {
     static final String SESSION = "run-replay-test-1";
     static final long START_NANOS = 1_780_000_000_000_000_000L;
     /** Wall-clock and timing events: their payloads hold the edge's clock or a measured duration, not a decision. */
-    static final Set<String> TIMED = Set.of("ModelActivated", "StageDeadlineMissed", "FramesDropped", "DriveSessionEnded");
+    static final Set<String> TIMED = Set.of("ModelActivated", "StageDeadlineMissed", "FramesDropped", "DriveSessionEnded",
+            "EdgeWindowSummarized");
 
     @TempDir
     static Path dir;
@@ -92,9 +93,11 @@ class ReplayTest {
         record(second);
         List<String> first = wire(recorded);
         List<String> again = wire(RecordedSessions.fromJournal(second, SESSION));
-        // timing events (deadline misses) may differ between runs; everything else is equal, in order
+        // timing events (deadline misses) may differ between runs; everything else is equal, in order, the window
+        // summaries by id and place (their latencies are measured)
         assertThat(again.stream().filter(l -> !l.contains(" StageDeadlineMissed")).toList())
                 .isEqualTo(first.stream().filter(l -> !l.contains(" StageDeadlineMissed")).toList());
+        assertThat(first).anyMatch(l -> l.contains(" EdgeWindowSummarized"));
         assertThat(first).anyMatch(l -> l.contains(" DetectionObserved ")).anyMatch(l -> l.contains(" AlertRaised "));
     }
 

@@ -33,6 +33,7 @@ public final class EventCatalog {
             ActuationCommanded.class,
             FramesDropped.class,
             StageDeadlineMissed.class,
+            EdgeWindowSummarized.class,
             InputRejected.class,
             AlertReviewed.class,
             MissedEventReported.class);

@@ -9,6 +9,7 @@ import io.sightline.domain.event.DriveSessionStarted;
 import io.sightline.domain.event.EventCatalog;
 import io.sightline.domain.event.EventEnvelope;
 import io.sightline.domain.event.EventMetadataKeys;
+import io.sightline.domain.event.EdgeWindowSummarized;
 import io.sightline.domain.event.ModelActivated;
 import io.sightline.domain.event.SightlineEvent;
 import java.util.HashMap;
@@ -163,6 +164,13 @@ public class DriveSession {
                     throw new BatchRejectedException(RejectionReason.UNACTIVATED_MODEL, nextSequence, seq,
                             "detection at sequence " + seq + " names model " + detection.modelName() + " (sha256 "
                                     + detection.modelSha256() + ") with no prior ModelActivated in this session");
+                }
+            } else if (payload instanceof EdgeWindowSummarized summary) {
+                Set<String> known = models == null ? activatedModelSha256 : models;
+                if (!known.contains(summary.modelSha256())) {
+                    throw new BatchRejectedException(RejectionReason.UNACTIVATED_MODEL, nextSequence, seq,
+                            "window summary at sequence " + seq + " names model sha256 " + summary.modelSha256()
+                                    + " with no prior ModelActivated in this session");
                 }
             } else if (payload instanceof DriveSessionEnded) {
                 sessionEnded = true;

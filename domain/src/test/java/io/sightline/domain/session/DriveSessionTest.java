@@ -139,6 +139,25 @@ class DriveSessionTest {
                         "UNACTIVATED_MODEL: detection at sequence 2 names model yolox-nano (sha256 ffff"));
     }
 
+    private static io.sightline.domain.event.EdgeWindowSummarized summary(String modelSha256) {
+        return new io.sightline.domain.event.EdgeWindowSummarized(S, 0, 1, 1, 0, 0, 1, 1, 0, modelSha256, List.of(), null, 0, List.of(),
+                List.of(0L, 0L, 0L, 0L, 0L, 0L, 0L), List.of(S + ":1"));
+    }
+
+    @Test
+    void aWindowSummaryMustNameAnActivatedModel() {
+        List<EventEnvelope> history = opening(S, 2);
+        fixture.given(stored(history))
+                .when(new AppendEventBatch(S, 2, List.of(at(S, 2, summary("ffff" + YOLOX_SHA.substring(4))))))
+                .expectNoEvents()
+                .expectException(BatchRejectedException.class)
+                .expectExceptionMessage(org.hamcrest.Matchers.startsWith("UNACTIVATED_MODEL: window summary at sequence 2 names model sha256 ffff"));
+        List<EventEnvelope> ok = List.of(at(S, 2, summary(YOLOX_SHA)));
+        fixture.given(stored(history))
+                .when(new AppendEventBatch(S, 2, ok))
+                .expectEvents(payloads(ok));
+    }
+
     @Test
     void modelActivatedInAnEarlierBatchIsRemembered() {
         List<EventEnvelope> history = opening(S, 2);
