@@ -5,6 +5,8 @@ import io.sightline.domain.event.EventIds;
 import io.sightline.domain.event.SightlineEvent;
 import io.sightline.domain.event.VehicleStateSampled;
 import io.sightline.edge.actuation.ActuationConfig;
+import io.sightline.edge.camera.CameraHealthMonitor;
+import io.sightline.edge.camera.CameraHealthPolicy;
 import io.sightline.edge.events.EdgeEventSink;
 import io.sightline.edge.pipeline.EdgeProjector;
 import io.sightline.edge.pipeline.EstimatorConfig;
@@ -38,12 +40,15 @@ final class DecideStage implements EdgeEventSink {
     private final boolean latestWins;
     /** The frame being decided: the projector's events go into its list. */
     private List<ProducedEvent> frameEvents;
+    /** Camera-health episodes from the frames' picture statistics (none when they are not measured). */
+    private final CameraHealthMonitor camera;
 
     /** @param latestWins frames are dropped rather than queued, so frame→decision has a deadline */
     DecideStage(String sessionId, CameraModel camera, double frameRateHz, RiskPolicy policy, double egoSpeedMps,
                 StageStats stats, SessionTelemetry tel, boolean latestWins) {
         this.projector = new EdgeProjector(sessionId, camera, frameRateHz, TrackerConfig.defaults(), EstimatorConfig.defaults(),
                 policy, ActuationConfig.defaults(), this);
+        this.camera = new CameraHealthMonitor(sessionId, CameraHealthPolicy.defaults());
         this.egoSpeedMps = egoSpeedMps;
         this.stats = stats;
         this.tel = tel;
@@ -73,6 +78,9 @@ final class DecideStage implements EdgeEventSink {
         p.trace().beginStage(StageBudgets.DECIDE);
         List<ProducedEvent> events = p.events();
         frameEvents = events;
+        // Before the decisions: a frame that confirms an obstruction is decided knowing it.
+        camera.onFrame(p.frameId(), p.frameIndex(), p.frameTimeNanos(), p.meanLuma(), p.lumaStdDev(), p.laplacianVariance(), this::emit);
+        projector.onCameraCondition(camera.activeObstructionEventId());
         VehicleStateSampled ego = new VehicleStateSampled(p.frameTimeNanos(), egoSpeedMps, null, null, null,
                 null, AssumedDrive.EGO_SPEED_SOURCE);
         String egoId = EventIds.of(p.frameId(), "VehicleStateSampled", 0);

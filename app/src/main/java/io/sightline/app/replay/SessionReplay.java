@@ -3,6 +3,8 @@ package io.sightline.app.replay;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.sightline.domain.event.AlertRaised;
+import io.sightline.domain.event.CameraObstructed;
+import io.sightline.domain.event.CameraRestored;
 import io.sightline.domain.event.DetectionObserved;
 import io.sightline.domain.event.DriveSessionStarted;
 import io.sightline.domain.event.EventCatalog;
@@ -156,6 +158,11 @@ public final class SessionReplay {
                 }
             } else if (p instanceof VehicleStateSampled v) {
                 projector.onVehicleState(e.eventId(), v);
+            } else if (p instanceof CameraObstructed) {
+                // Recorded camera health is an input, like the vehicle state: the decisions after it name it.
+                projector.onCameraCondition(e.eventId());
+            } else if (p instanceof CameraRestored) {
+                projector.onCameraCondition(null);
             } else if (DERIVED_TYPES.contains(EventCatalog.nameOf(p)) && pendingFrame != null) {
                 // the recorded decisions of a frame follow its inputs: decide it now
                 projector.onFrame(input);

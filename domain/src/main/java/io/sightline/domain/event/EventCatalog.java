@@ -34,6 +34,8 @@ public final class EventCatalog {
             FramesDropped.class,
             StageDeadlineMissed.class,
             EdgeWindowSummarized.class,
+            CameraObstructed.class,
+            CameraRestored.class,
             InputRejected.class,
             AlertReviewed.class,
             MissedEventReported.class);

@@ -89,6 +89,8 @@ public final class EdgeProjector {
     private final Map<String, TrackContext> measuredObjects = new HashMap<>();
 
     private String vehicleStateId;
+    /** The CameraObstructed in force, or null. */
+    private String cameraConditionId;
     private double egoSpeedMps = Double.NaN;
     private long vehicleStateTimeNanos;
     private long frames;
@@ -167,6 +169,15 @@ public final class EdgeProjector {
         egoSpeedMps = v;
         vehicleStateTimeNanos = sample.sampleTimeNanos();
         return null;
+    }
+
+    /**
+     * The camera-health episode in force ({@code CameraObstructed}'s event id), or null when the
+     * camera sees the road. Every risk decision while it is set names it among its causes, so the
+     * trace of a warning made, or of its absence, shows what the camera could see.
+     */
+    public void onCameraCondition(String obstructionEventId) {
+        this.cameraConditionId = obstructionEventId;
     }
 
     private boolean egoStateFresh(long nowNanos) {
@@ -328,7 +339,8 @@ public final class EdgeProjector {
             return;
         }
         ObjectKinematics k = c.kinematics;
-        List<String> causes = concat(trackCauses, vehicleStateId);
+        List<String> causes = cameraConditionId == null ? concat(trackCauses, vehicleStateId)
+                : concat(concat(trackCauses, vehicleStateId), cameraConditionId);
         if (k.objectClass.isVulnerable()) {
             risk.vulnerableRoadUser(k, egoSpeedMps, evaluation);
             emitAssessment(c, frameId, causes, t);

@@ -55,10 +55,23 @@ public final class EventSummaries {
             return a.actuator() + " " + a.pattern() + " for " + Fmt.seconds(a.durationNanos()) + " s";
         } else if (p instanceof AlertCleared c) {
             return "cleared (" + c.reason() + ") after " + Fmt.seconds(c.activeForNanos()) + " s";
+        } else if (p instanceof io.sightline.domain.event.CameraObstructed c) {
+            return "camera " + c.condition() + " since frame " + c.sinceFrameIndex() + ": " + c.statistic() + " " + num(statisticOf(c))
+                    + " below " + num(c.thresholdValue()) + " (margin " + num(c.margin()) + ", policy " + c.policyVersion() + ")";
+        } else if (p instanceof io.sightline.domain.event.CameraRestored c) {
+            return "camera restored at frame " + c.restoredAtFrameIndex() + " after " + Fmt.seconds(c.obstructedForNanos()) + " s";
         } else if (p instanceof AlertReviewed r) {
             return r.verdict() + " by " + r.reviewer() + (r.note() == null || r.note().isBlank() ? "" : ": " + r.note());
         }
         return EventCatalog.nameOf(p);
+    }
+
+    private static double statisticOf(io.sightline.domain.event.CameraObstructed c) {
+        return switch (c.statistic()) {
+            case "meanLuma" -> c.meanLuma();
+            case "lumaStdDev" -> c.lumaStdDev();
+            default -> c.laplacianVariance();
+        };
     }
 
     private static String box(BoxPx b) {
