@@ -2,6 +2,7 @@ package io.sightline.cloud.projection;
 
 import io.sightline.domain.event.DriveSessionEnded;
 import io.sightline.domain.event.DriveSessionStarted;
+import io.sightline.domain.event.VehicleStateSampled;
 import java.util.HashMap;
 import java.util.Map;
 import org.axonframework.config.ProcessingGroup;
@@ -14,8 +15,14 @@ import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
 
 /**
- * One row per drive session: who, which policy and calibration, when, and how many events. Event
- * counts are summed per session over the processor's batch and written once per batch.
+ * One row per drive session: who, which policy and calibration, when, how many events, and how
+ * far and how long it drove. Event counts and the exposure are summed per session over the
+ * processor's batch and written once per batch.
+ *
+ * <p>Exposure integrates the ego speed of consecutive {@code VehicleStateSampled} (trapezoids);
+ * an interval longer than {@link #MAX_SAMPLE_GAP_NANOS} is a gap in the signal, not driving, and
+ * counts for nothing. Driving time is the time between samples at which the vehicle moved
+ * (mean speed of the interval at least {@link #MOVING_MPS}).
  */
 @Component
 @ProcessingGroup(SessionsProjection.NAME)
@@ -24,6 +31,10 @@ public class SessionsProjection {
 
     public static final String NAME = "sessions";
     private static final String COUNTS_KEY = SessionsProjection.class.getName() + "/counts";
+    /** A longer interval between two vehicle-state samples is a gap in the signal: neither distance nor driving time. */
+    public static final long MAX_SAMPLE_GAP_NANOS = 2_000_000_000L;
+    /** Below this mean speed an interval is standing, not driving (a creeping queue still counts). */
+    public static final double MOVING_MPS = 0.5;
 
     private final JdbcTemplate jdbc;
     private final BatchedJdbcWriter writer;
@@ -57,7 +68,45 @@ public class SessionsProjection {
      */
     @EventHandler
     void onAny(DomainEventMessage<?> message, TrackingToken token) {
-        counts(message.getAggregateIdentifier(), token.position().orElse(-1));
+        Batch b = counts(message.getAggregateIdentifier(), token.position().orElse(-1));
+        if (message.getPayload() instanceof VehicleStateSampled v && Double.isFinite(v.egoSpeedMps()) && v.egoSpeedMps() >= 0) {
+            b.sample(v.sampleTimeNanos(), v.egoSpeedMps());
+        }
+    }
+
+    /**
+     * One session's part of a batch: the event count and global-index range, and the exposure of
+     * the samples within the batch. The interval from the session's last sample before the batch to
+     * its first one in it is added in SQL, where that last sample is.
+     */
+    static final class Batch {
+        long count;
+        long minGlobalIndex = Long.MAX_VALUE;
+        long maxGlobalIndex = Long.MIN_VALUE;
+        long firstStateNanos = Long.MIN_VALUE;
+        double firstSpeedMps;
+        long lastStateNanos = Long.MIN_VALUE;
+        double lastSpeedMps;
+        double distanceM;
+        long drivingNanos;
+
+        void sample(long t, double v) {
+            if (firstStateNanos == Long.MIN_VALUE) {
+                firstStateNanos = t;
+                firstSpeedMps = v;
+            } else {
+                long dt = t - lastStateNanos;
+                if (dt > 0 && dt <= MAX_SAMPLE_GAP_NANOS) {
+                    double mean = 0.5 * (lastSpeedMps + v);
+                    distanceM += mean * dt / 1e9;
+                    if (mean >= MOVING_MPS) {
+                        drivingNanos += dt;
+                    }
+                }
+            }
+            lastStateNanos = t;
+            lastSpeedMps = v;
+        }
     }
 
     /**
@@ -65,18 +114,40 @@ public class SessionsProjection {
      * {@code last_global_index} is the last event already counted, so a batch is added only if all
      * of it is new; a new row starts just below its DriveSessionStarted.
      */
-    private void counts(String sessionId, long globalIndex) {
+    private Batch counts(String sessionId, long globalIndex) {
         // Registered after the writer's own prepare-commit hook, so the session row exists.
-        Map<String, long[]> counts = ProcessorBatch.state(COUNTS_KEY, HashMap::new, (Map<String, long[]> m) -> {
-            m.forEach((session, c) -> jdbc.update(
-                    "update sessions set event_count = event_count + ?, last_global_index = ?"
-                            + " where session_id = ? and last_global_index < ?", c[0], c[2], session, c[1]));
+        Map<String, Batch> counts = ProcessorBatch.state(COUNTS_KEY, HashMap::new, (Map<String, Batch> m) -> {
+            m.forEach(this::flush);
             m.clear();
         });
-        long[] c = counts.computeIfAbsent(sessionId, k -> new long[] {0, Long.MAX_VALUE, Long.MIN_VALUE});
-        c[0]++;
-        c[1] = Math.min(c[1], globalIndex);
-        c[2] = Math.max(c[2], globalIndex);
+        Batch c = counts.computeIfAbsent(sessionId, k -> new Batch());
+        c.count++;
+        c.minGlobalIndex = Math.min(c.minGlobalIndex, globalIndex);
+        c.maxGlobalIndex = Math.max(c.maxGlobalIndex, globalIndex);
+        return c;
+    }
+
+    private void flush(String session, Batch c) {
+        if (c.firstStateNanos == Long.MIN_VALUE) {
+            jdbc.update("update sessions set event_count = event_count + ?, last_global_index = ?"
+                    + " where session_id = ? and last_global_index < ?", c.count, c.maxGlobalIndex, session, c.minGlobalIndex);
+            return;
+        }
+        // The bridging interval (the row's last sample to the batch's first) is computed from the row
+        // as it is before this update: PostgreSQL evaluates every right-hand side on the old row.
+        String bridgeDt = "(? - last_state_nanos)";
+        String bridges = "last_state_nanos is not null and " + bridgeDt + " > 0 and " + bridgeDt + " <= " + MAX_SAMPLE_GAP_NANOS;
+        jdbc.update("update sessions set event_count = event_count + ?, last_global_index = ?,"
+                        + " distance_m = distance_m + ? + case when " + bridges + " then 0.5 * (last_speed_mps + ?) * " + bridgeDt
+                        + " / 1e9 else 0 end,"
+                        + " driving_nanos = driving_nanos + ? + case when " + bridges + " and 0.5 * (last_speed_mps + ?) >= " + MOVING_MPS
+                        + " then " + bridgeDt + " else 0 end,"
+                        + " last_state_nanos = ?, last_speed_mps = ?"
+                        + " where session_id = ? and last_global_index < ?",
+                c.count, c.maxGlobalIndex,
+                c.distanceM, c.firstStateNanos, c.firstStateNanos, c.firstSpeedMps, c.firstStateNanos,
+                c.drivingNanos, c.firstStateNanos, c.firstStateNanos, c.firstSpeedMps, c.firstStateNanos,
+                c.lastStateNanos, c.lastSpeedMps, session, c.minGlobalIndex);
     }
 
     @ResetHandler

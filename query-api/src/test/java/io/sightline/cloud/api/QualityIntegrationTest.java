@@ -138,6 +138,19 @@ class QualityIntegrationTest {
         assertThat(recall.get("successes").asLong()).isEqualTo(2);
         assertThat(recall.get("trials").asLong()).as("two true positives and one reported miss").isEqualTo(3);
 
+        JsonNode miss = v1.get("missRate");
+        assertThat(miss.get("misses").asLong()).isEqualTo(1);
+        assertThat(miss.get("trials").asLong()).isEqualTo(3);
+        assertThat(miss.get("upper95").asDouble()).as("one-sided Clopper-Pearson, 1 of 3").isCloseTo(0.8647, offset(1e-4));
+        assertThat(miss.get("targetMissRate").asDouble()).isEqualTo(0.05);
+        assertThat(miss.get("moreEventsForTarget").asLong()).isPositive();
+        // Exposure of v1's sessions (q-a1, q-a2): vehicle states every 0.1 s at 22.4 m/s over 7 + 9 intervals each; the
+        // 20 s between the approaches is a gap in the signal, not driving.
+        assertThat(v1.get("drivingHours").asDouble() * 3600).isCloseTo(3.2, offset(1e-6));
+        assertThat(v1.get("distanceKm").asDouble()).isCloseTo(2 * 16 * 0.1 * 22.4 / 1000, offset(1e-6));
+        assertThat(v1.get("alertsPerDrivingHour").asDouble()).isCloseTo(4 / (3.2 / 3600), offset(1e-3));
+        assertThat(v1.get("alertsPer100Km").asDouble()).isCloseTo(4 / (2 * 16 * 0.1 * 22.4 / 1000) * 100, offset(1e-3));
+
         JsonNode v2 = rows.get(1);
         assertThat(v2.get("policyVersion").asText()).isEqualTo("v2");
         assertThat(v2.get("truePositives").asLong()).isEqualTo(2);
