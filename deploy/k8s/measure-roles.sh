@@ -13,7 +13,7 @@
 #    sampled idle for 30 s, then stopped (it has no load generator of its own: nothing here sends
 #    to an external cloud);
 # 3. `sightline bench ingest --events 100000 --vehicles 4 --jdbc-url <the same database>` runs under
-#    /usr/bin/time -v with the same heap: its in-process cloud is an ingest role (projections off)
+#    /usr/bin/time -v with the same JVM settings: its in-process cloud is an ingest role (projections off)
 #    under full load, plus the simulated vehicles and the raw insert path, so its figures bound the
 #    ingest role from above; every event it stores is projected live by the projections role of 1.
 # Prints peak RSS, CPU (cores) as the mean over the run and the highest 5 s window, and the time
@@ -40,6 +40,10 @@ ROOT_TOPIC="k8s-measure-$$"   # a topic root and share group of its own: other u
 
 [ -f "$JAR" ] || { echo "build first: ./mvnw -DskipTests package -pl app -am" >&2; exit 1; }
 psql -h 127.0.0.1 -U postgres -qc "create database $DB" >/dev/null
+# Every JVM runs from a private copy: a build replacing the jar under a running JVM breaks its class
+# loading (NoClassDefFoundError), and the launcher script would rebuild it when sources are newer.
+cp "$JAR" "$WORK/sightline.jar"
+JAR="$WORK/sightline.jar"
 echo "work dir $WORK, database $DB, load average $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "JVM as in a pod with memory limit $LIMIT and $CPUS CPUs: $(java $HEAP -XX:+PrintFlagsFinal -version 2>/dev/null \
   | awk '$2 == "MaxHeapSize" {h = $4} $2 ~ /^Use(Serial|Parallel|G1|Z|Shenandoah)GC$/ && $4 == "true" {g = $2} END {printf "heap %d MiB, %s", h / 1048576, g}')"
@@ -117,12 +121,11 @@ echo "projections role, idle until now (start-up included):"; summary "$WORK/pro
 mark=$(wc -l < "$WORK/projections.samples")
 
 echo "bench ingest (an ingest role's cloud in-process, under load), heap $HEAP:"
-SIGHTLINE_JAVA_OPTS="$HEAP" /usr/bin/time -v -o "$WORK/bench.time" \
-  "$ROOT/sightline" bench ingest --events 100000 --vehicles 4 --jdbc-url "$PG/$DB?user=postgres" --mqtt-url "$MQTT" \
+/usr/bin/time -v -o "$WORK/bench.time" java $HEAP -Dsightline.home="$ROOT" -jar "$JAR" \
+  bench ingest --events 100000 --vehicles 4 --jdbc-url "$PG/$DB?user=postgres" --mqtt-url "$MQTT" \
   > "$WORK/bench.log" 2>&1 &
 bench=$!
-# the JVM is time's child (the launcher execs java)
-sleep 1
+sleep 0.5
 sample "$(pgrep -P "$bench" | head -1)" "$WORK/bench.samples" &
 wait "$bench" || { echo "bench failed; see $WORK/bench.log" >&2; tail -20 "$WORK/bench.log" >&2; exit 1; }
 grep -E "^(raw|http|mqtt) " "$WORK/bench.log" | sed 's/^/  /'
