@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Where the resource requests and limits in deploy/k8s come from (docs/deployment.md, "Kubernetes").
 # No container runtime: each role runs as a plain JVM on this host, told the memory limit and CPU
-# count a pod would give it (-XX:MaxRAM, -XX:ActiveProcessorCount; with the image's
-# -XX:MaxRAMPercentage=75 the JVM then sizes its heap and picks its collector as it would in the
-# pod), against a PostgreSQL database of its own and a Mosquitto broker, sampled from /proc once a second.
+# count a pod would give it (-XX:MaxRAM, -XX:ActiveProcessorCount; with -XX:MaxRAMPercentage the
+# JVM then sizes its heap and picks its collector as it would in the pod), against a PostgreSQL database of its own and a Mosquitto broker, sampled from /proc once a second.
 #
-#   [LIMIT=1536m] [CPUS=2] deploy/k8s/measure-roles.sh [JDBC_URL_WITHOUT_DATABASE] [MQTT_URL]
+#   [LIMIT=2g] [CPUS=2] [PERCENT=65] deploy/k8s/measure-roles.sh [JDBC_URL_WITHOUT_DATABASE] [MQTT_URL]
+#   LIMIT and CPUS: the pod's limits; PERCENT: -XX:MaxRAMPercentage (the image says 75, the
+#   Deployments override it with 65 through JDK_JAVA_OPTIONS)
 #   defaults: jdbc:postgresql://127.0.0.1:5432 (user postgres, trust) and tcp://127.0.0.1:1883
 #
 # 1. the projections role (projections + alert notifier, no ingestion) starts and waits for load;
@@ -25,10 +26,12 @@ PG="${1:-jdbc:postgresql://127.0.0.1:5432}"
 MQTT="${2:-tcp://127.0.0.1:1883}"
 DB="sightline_k8s_measure_$(date +%s)"
 WORK="$(mktemp -d /tmp/sightline-k8s-measure.XXXXXX)"
-LIMIT="${LIMIT:-1536m}"
+LIMIT="${LIMIT:-2g}"
 CPUS="${CPUS:-2}"
-# The image's JAVA_TOOL_OPTIONS, with the pod's limits made explicit.
-HEAP="-XX:MaxRAM=$LIMIT -XX:ActiveProcessorCount=$CPUS -XX:MaxRAMPercentage=75 -XX:+ExitOnOutOfMemoryError"
+PERCENT="${PERCENT:-65}"
+# The pod's JVM options (the image's JAVA_TOOL_OPTIONS, the Deployments' JDK_JAVA_OPTIONS), with the
+# pod's limits made explicit.
+HEAP="-XX:MaxRAM=$LIMIT -XX:ActiveProcessorCount=$CPUS -XX:MaxRAMPercentage=$PERCENT -XX:+ExitOnOutOfMemoryError"
 # MaxRAM sizes the heap but not the JVM's server-class test, which reads the memory it sees: in a pod
 # below 1792 MiB (or with one CPU) the JVM picks the serial collector, so pick it here too.
 limit_mib=$(numfmt --from=iec "${LIMIT^^}" | awk '{print int($1 / 1048576)}')
@@ -128,7 +131,7 @@ bench=$!
 sleep 0.5
 sample "$(pgrep -P "$bench" | head -1)" "$WORK/bench.samples" &
 wait "$bench" || { echo "bench failed; see $WORK/bench.log" >&2; tail -20 "$WORK/bench.log" >&2; exit 1; }
-grep -E "^(raw|http|mqtt) " "$WORK/bench.log" | sed 's/^/  /'
+sed -n '/^results/,$p' "$WORK/bench.log" | sed 's/^/  /'
 summary "$WORK/bench.samples"
 grep -E "Maximum resident|Elapsed|User time|System time|Percent of CPU" "$WORK/bench.time" | sed 's/^\s*/  time -v: /'
 

@@ -269,6 +269,23 @@ class KubernetesManifestsTest {
         });
     }
 
+    /** What the JVM used beside its heap at the roles' peak RSS (deploy/k8s/measure-roles.sh: 1814 MiB with a 1536 MiB heap). */
+    static final long NON_HEAP_MEASURED = 300L << 20;
+
+    @Test
+    void theHeapLeavesTheJvmRoomUnderTheMemoryLimit() {
+        String image = match(String.join(" ", cloudImage.all("ENV")), "-XX:MaxRAMPercentage=(\\d+)");
+        forEachCloudContainer((where, deployment, pod, c) -> {
+            String override = env(where, c).get("JDK_JAVA_OPTIONS");
+            double percent = Double.parseDouble(override != null && override.contains("MaxRAMPercentage")
+                    ? match(override, "-XX:MaxRAMPercentage=(\\d+)") : image);
+            long limit = amount(c.getResources().getLimits().get("memory")).longValue();
+            long heap = (long) (limit * percent / 100);
+            assertThat(limit - heap).as("%s: %s %% of %d MiB is the heap; the rest must hold 1.5 x the %d MiB measured beside it",
+                    where, percent, limit >> 20, NON_HEAP_MEASURED >> 20).isGreaterThanOrEqualTo(NON_HEAP_MEASURED * 3 / 2);
+        });
+    }
+
     @Test
     void cloudContainersRunTheImageTheDockerfileBuildsOnThePortTheApplicationServes() {
         int serverPort = Integer.parseInt(match(String.join(" ", cloudImage.all("ENV")), "SERVER_PORT=(\\d+)"));
