@@ -179,8 +179,11 @@ public class AlertPublisher implements SmartLifecycle {
             c.disconnect();
         }
         URI uri = URI.create(url);
-        int port = uri.getPort() > 0 ? uri.getPort() : 1883;
-        c = MqttClient.builder().useMqttVersion3().identifier(clientId).serverHost(uri.getHost()).serverPort(port).buildAsync();
+        // ssl:// as the ingestion subscriber reads it: TLS with the JVM's trust store, 8883 by default.
+        boolean tls = "ssl".equals(uri.getScheme());
+        int port = uri.getPort() > 0 ? uri.getPort() : tls ? 8883 : 1883;
+        var builder = MqttClient.builder().useMqttVersion3().identifier(clientId).serverHost(uri.getHost()).serverPort(port);
+        c = (tls ? builder.sslWithDefaultConfig() : builder).buildAsync();
         client = c;
         c.connectWith().cleanSession(true).keepAlive(30).send().get(PUBACK_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
         return c;
