@@ -63,10 +63,26 @@ public final class Suites {
             throws IOException, UnknownSuiteException, ScenarioSpecException {
         List<ScenarioFamily> families = new ArrayList<>();
         for (Path f : files(familiesDir, suite)) {
-            families.add(FamilyParser.parse(f, f.getParent().getFileName().toString()));
+            families.add(FamilyParser.parse(f, f.getParent().getFileName().toString(), displayName(f)));
         }
         checkUniqueIds(families);
         return families;
+    }
+
+    /**
+     * How reports name a shipped family: relative to the project (the launcher's home) or the working
+     * directory when it lies inside them, so that report.json does not depend on where the project is.
+     */
+    static String displayName(Path file) {
+        Path abs = file.toAbsolutePath().normalize();
+        String home = System.getProperty("sightline.home");
+        for (Path base : home == null ? List.of(Path.of("").toAbsolutePath())
+                : List.of(Path.of(home).toAbsolutePath().normalize(), Path.of("").toAbsolutePath())) {
+            if (abs.startsWith(base)) {
+                return base.relativize(abs).toString().replace('\\', '/');
+            }
+        }
+        return file.toString();
     }
 
     public static void checkUniqueIds(List<ScenarioFamily> families) throws ScenarioSpecException {

@@ -40,7 +40,7 @@ import picocli.CommandLine.Spec;
         description = {
             "Evaluate the safety core over scenario families (format: scenarios/families/README.md): every grid cell",
             "of every family runs N times with seeds S..S+N-1, each seed drawing the parameters and the noise.",
-            "Prints per family the warning, miss, false-alert and nuisance rates with one-sided 95 % Clopper-Pearson",
+            "Prints per family the warning, miss, false-alert and nuisance rates with one-sided 95 %% Clopper-Pearson",
             "bounds, TTC at the first warning, grid cells passed and the runs still needed to claim the target.",
             "Exit codes: 0 no run failed; " + EvaluateCommand.RUNS_FAILED + " some run failed; 1 invalid family or input; 2 usage."})
 public final class EvaluateCommand implements Callable<Integer> {

@@ -56,8 +56,13 @@ public final class FamilyParser {
 
     /** Reads a family file; {@code suite} is the shipped suite it belongs to, or null. */
     public static ScenarioFamily parse(Path file, String suite) throws IOException, ScenarioSpecException {
+        return parse(file, suite, file.toString());
+    }
+
+    /** As {@link #parse(Path, String)}, naming the file {@code name} in errors and reports. */
+    public static ScenarioFamily parse(Path file, String suite, String name) throws IOException, ScenarioSpecException {
         byte[] bytes = Files.readAllBytes(file);
-        return parse(new String(bytes, java.nio.charset.StandardCharsets.UTF_8), file.toString(), sha256(bytes), suite);
+        return parse(new String(bytes, java.nio.charset.StandardCharsets.UTF_8), name, sha256(bytes), suite);
     }
 
     public static ScenarioFamily parse(String json, String source, String sha256, String suite)
