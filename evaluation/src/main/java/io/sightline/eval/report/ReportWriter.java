@@ -295,10 +295,12 @@ public final class ReportWriter {
                   grid: { left: 220, right: 30, bottom: 70 },
                   xAxis: { type: 'category', name: xd.name, nameLocation: 'middle', nameGap: 30, data: xd.values.map(String) },
                   yAxis: { type: 'category', data: ys },
-                  visualMap: { min: 0, max: 1, calculable: false, orient: 'horizontal', left: 'center', bottom: 0,
-                               text: ['all pass', 'none'], inRange: { color: ['#c0392b', '#f1c40f', '#27ae60'] } },
+                  visualMap: { type: 'piecewise', dimension: 2, orient: 'horizontal', left: 'center', bottom: 0,
+                               pieces: [{ min: 1, max: 1, label: 'cell passes (every run)', color: '#27ae60' },
+                                        { min: 0.9, max: 0.999999, label: 'fails: 90-99 % of runs pass', color: '#f39c12' },
+                                        { min: 0, max: 0.9, label: 'fails: under 90 % pass', color: '#c0392b' }] },
                   series: [{ type: 'heatmap', data: pts,
-                    label: { show: true, fontSize: 9, formatter: function (p) { return p.value[3] + '/' + p.value[4]; } } }]
+                    label: { show: true, fontSize: 10, formatter: function (p) { return p.value[3] + '/' + p.value[4]; } } }]
                 });
               });
               document.body.dataset.chartsDrawn = String(document.querySelectorAll('svg').length);
