@@ -32,8 +32,10 @@ public final class ScenarioBenchCommand implements Callable<Integer> {
     @Option(names = "--seconds", defaultValue = "10", description = "Timed seconds per thread count (default ${DEFAULT-VALUE}).")
     double seconds;
 
-    @Option(names = "--warmup", defaultValue = "5", description = "Warm-up seconds before timing (default ${DEFAULT-VALUE}).")
-    double warmup;
+    @Option(names = "--warmup-runs", defaultValue = "15000",
+            description = "Runs before timing, on every core (default ${DEFAULT-VALUE}): counted in runs, not seconds,"
+                    + " so that a busy machine still warms the JIT up.")
+    int warmupRuns;
 
     @Option(names = "--threads", paramLabel = "T", description = "Measure only T threads (default: 1, then every core).")
     Integer threads;
@@ -49,17 +51,21 @@ public final class ScenarioBenchCommand implements Callable<Integer> {
         ScenarioRunner runner = ScenarioRunner.withDefaults();
         System.out.printf(Locale.ROOT, "bench-scenarios: %s, %.1f s at %.0f Hz (%d frames per run), %d cores%n",
                 family.id(), sample.durationS(), sample.frameRateHz(), frames, cores);
-        measure(runner, family, cores, warmup, false);
+        System.out.printf(Locale.ROOT, "  load average at start: %s%n", loadAverage());
+        warmUp(runner, family, cores, warmupRuns);
         List<Integer> counts = threads != null ? List.of(threads) : cores > 1 ? List.of(1, cores) : List.of(1);
         double allCores = 0;
         for (int t : counts) {
-            double rate = measure(runner, family, t, seconds, true);
-            System.out.printf(Locale.ROOT, "  %d thread%s: %.0f runs/s, %.0f runs/s per core (%.0f frames/s per core)%n", t,
-                    t == 1 ? " " : "s", rate, rate / Math.min(t, cores), rate * frames / Math.min(t, cores));
+            Rate rate = measure(runner, family, t, seconds);
+            System.out.printf(Locale.ROOT, "  %d thread%s: %.0f runs/s wall, %.0f runs/s per core; %.0f runs per CPU-second"
+                            + " (%.0f frames per CPU-second)%n", t, t == 1 ? " " : "s", rate.perWallS(),
+                    rate.perWallS() / Math.min(t, cores), rate.perCpuS(), rate.perCpuS() * frames);
             if (t == cores) {
-                allCores = rate;
+                allCores = rate.perWallS();
             }
         }
+        System.out.printf(Locale.ROOT, "  load average at end: %s (other processes share the cores: compare runs per CPU-second)%n",
+                loadAverage());
         if (allCores > 0) {
             System.out.printf(Locale.ROOT, "  every core: %.0f runs/s against the target of %.0f runs/s on 2 cores: %s%n",
                     allCores, TARGET_RUNS_PER_S, allCores >= TARGET_RUNS_PER_S ? "met" : "NOT met");
@@ -67,16 +73,53 @@ public final class ScenarioBenchCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** Runs seeds from a shared counter on {@code threads} threads for {@code durationS}; runs per second. */
-    static double measure(ScenarioRunner runner, ScenarioFamily family, int threads, double durationS, boolean timed)
+    /** Runs per wall-clock second, and per second of CPU time the worker threads got. */
+    record Rate(double perWallS, double perCpuS) {
+    }
+
+    static String loadAverage() {
+        try {
+            return java.nio.file.Files.readString(Path.of("/proc/loadavg")).split(" ", 4)[0];
+        } catch (java.io.IOException | RuntimeException e) {
+            double l = java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
+            return l < 0 ? "unknown" : String.format(Locale.ROOT, "%.2f", l);
+        }
+    }
+
+    static void warmUp(ScenarioRunner runner, ScenarioFamily family, int threads, int runs) throws InterruptedException {
+        AtomicLong seeds = new AtomicLong(1);
+        List<Thread> pool = new ArrayList<>();
+        for (int i = 0; i < threads; i++) {
+            Thread th = new Thread(() -> {
+                for (long seed = seeds.getAndIncrement(); seed <= runs; seed = seeds.getAndIncrement()) {
+                    try {
+                        runner.run(family.instantiate((int) (seed % family.cells()), seed).spec(), seed);
+                    } catch (Exception e) {
+                        throw new IllegalStateException(e);
+                    }
+                }
+            }, "bench-scenarios-warmup-" + i);
+            pool.add(th);
+            th.start();
+        }
+        for (Thread th : pool) {
+            th.join();
+        }
+    }
+
+    /** Runs seeds from a shared counter on {@code threads} threads for {@code durationS}. */
+    static Rate measure(ScenarioRunner runner, ScenarioFamily family, int threads, double durationS)
             throws InterruptedException {
         AtomicLong seeds = new AtomicLong(1);
         AtomicLong done = new AtomicLong();
+        AtomicLong cpuNanos = new AtomicLong();
+        java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
         long deadline = System.nanoTime() + (long) (durationS * 1e9);
         List<Thread> pool = new ArrayList<>();
         long start = System.nanoTime();
         for (int i = 0; i < threads; i++) {
             Thread th = new Thread(() -> {
+                long cpu0 = mx.getCurrentThreadCpuTime();
                 while (System.nanoTime() < deadline) {
                     long seed = seeds.getAndIncrement();
                     try {
@@ -87,6 +130,7 @@ public final class ScenarioBenchCommand implements Callable<Integer> {
                     }
                     done.incrementAndGet();
                 }
+                cpuNanos.addAndGet(mx.getCurrentThreadCpuTime() - cpu0);
             }, "bench-scenarios-" + i);
             pool.add(th);
             th.start();
@@ -95,6 +139,6 @@ public final class ScenarioBenchCommand implements Callable<Integer> {
             th.join();
         }
         double elapsed = (System.nanoTime() - start) * 1e-9;
-        return done.get() / elapsed;
+        return new Rate(done.get() / elapsed, done.get() / (cpuNanos.get() * 1e-9));
     }
 }
