@@ -130,7 +130,9 @@ public final class EvaluateCommand implements Callable<Integer> {
             } else {
                 families = Suites.load(dir, Suites.ALL);
             }
-        } catch (Suites.UnknownSuiteException | ScenarioSpecException e) {
+        } catch (Suites.UnknownSuiteException e) {
+            return fail(err, "--suite: " + e.getMessage());
+        } catch (ScenarioSpecException e) {
             return fail(err, e.getMessage());
         } catch (NoSuchFileException e) {
             return fail(err, e.getFile() + ": no such file");
