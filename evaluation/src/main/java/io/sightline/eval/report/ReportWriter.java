@@ -83,8 +83,9 @@ public final class ReportWriter {
         b.append("<h1>Sightline evaluation").append(r.suite() == null ? "" : ": suite " + esc(r.suite())).append("</h1>\n");
         b.append("<p class=\"meta\">policy <b>").append(esc(r.policy().version())).append("</b> · seed ").append(r.seed())
                 .append(" · ").append(r.runsPerCell()).append(" runs per cell · ").append(r.totals().runs())
-                .append(" runs in ").append(r.totals().families()).append(" families · bounds one-sided ")
-                .append(pct(r.confidence())).append(" Clopper–Pearson · families sha256 <code>")
+                .append(" runs in ").append(r.totals().families()).append(r.totals().families() == 1 ? " family" : " families")
+                .append(" · bounds one-sided ").append(String.format(Locale.ROOT, "%.0f %%", r.confidence() * 100))
+                .append(" Clopper–Pearson · families sha256 <code>")
                 .append(esc(r.familiesSha256().substring(0, 16))).append("…</code></p>\n");
         b.append("<p class=\"meta\">Targets: failure rate of a hazard family ≤ ").append(pct(r.targets().hazardFailureUpper()))
                 .append(", false-alert rate of a benign family ≤ ").append(pct(r.targets().benignFalseAlertUpper()))
@@ -296,9 +297,9 @@ public final class ReportWriter {
                   xAxis: { type: 'category', name: xd.name, nameLocation: 'middle', nameGap: 30, data: xd.values.map(String) },
                   yAxis: { type: 'category', data: ys },
                   visualMap: { type: 'piecewise', dimension: 2, orient: 'horizontal', left: 'center', bottom: 0,
-                               pieces: [{ min: 1, max: 1, label: 'cell passes (every run)', color: '#27ae60' },
-                                        { min: 0.9, max: 0.999999, label: 'fails: 90-99 % of runs pass', color: '#f39c12' },
-                                        { min: 0, max: 0.9, label: 'fails: under 90 % pass', color: '#c0392b' }] },
+                               pieces: [{ gte: 1, label: 'cell passes (every run)', color: '#27ae60' },
+                                        { gte: 0.9, lt: 1, label: 'fails: 90-99 % of runs pass', color: '#f39c12' },
+                                        { lt: 0.9, label: 'fails: under 90 % pass', color: '#c0392b' }] },
                   series: [{ type: 'heatmap', data: pts,
                     label: { show: true, fontSize: 10, formatter: function (p) { return p.value[3] + '/' + p.value[4]; } } }]
                 });
