@@ -317,12 +317,16 @@ public final class EvaluateCommand implements Callable<Integer> {
         return INPUT_ERROR;
     }
 
-    /** A progress line on stderr, redrawn at most twice a second. */
+    /**
+     * A progress bar on stderr, redrawn in place at most twice a second on a terminal; elsewhere (a
+     * log file, CI) a plain line every 10 s, so that logs do not fill with carriage returns.
+     */
     static final class Progress {
         private final PrintWriter err;
         private final long total;
         private final long start = System.nanoTime();
-        private final AtomicLong lastDraw = new AtomicLong();
+        private final AtomicLong lastDraw = new AtomicLong(start);
+        private final boolean terminal = System.console() != null;
         private volatile boolean drawn;
 
         Progress(PrintWriter err, long total) {
@@ -333,7 +337,11 @@ public final class EvaluateCommand implements Callable<Integer> {
         void update(int done) {
             long now = System.nanoTime();
             long last = lastDraw.get();
-            if (now - last < 500_000_000L && done < total) {
+            long every = terminal ? 500_000_000L : 10_000_000_000L;
+            if (now - last < every && done < total) {
+                return;
+            }
+            if (!terminal && done >= total) {
                 return;
             }
             if (!lastDraw.compareAndSet(last, now)) {
@@ -343,10 +351,15 @@ public final class EvaluateCommand implements Callable<Integer> {
             int width = 30;
             int filled = (int) (width * done / Math.max(1, total));
             synchronized (err) {
-                err.printf(Locale.ROOT, "\r[%s%s] %d/%d runs %3.0f%% %5.0f runs/s", "#".repeat(filled),
-                        " ".repeat(width - filled), done, total, 100.0 * done / Math.max(1, total), done / Math.max(1e-9, s));
+                if (terminal) {
+                    err.printf(Locale.ROOT, "\r[%s%s] %d/%d runs %3.0f%% %5.0f runs/s", "#".repeat(filled),
+                            " ".repeat(width - filled), done, total, 100.0 * done / Math.max(1, total), done / Math.max(1e-9, s));
+                    drawn = true;
+                } else {
+                    err.printf(Locale.ROOT, "evaluate: %d/%d runs (%.0f%%), %.0f runs/s%n", done, total,
+                            100.0 * done / Math.max(1, total), done / Math.max(1e-9, s));
+                }
                 err.flush();
-                drawn = true;
             }
         }
 
