@@ -30,7 +30,8 @@ public record Budget(double target, int failures, int runs, double upperBound, b
             throw new IllegalArgumentException("target must be in (0, 1), got " + target);
         }
         double upper = Bounds.upper95(failures, runs);
-        long ruleOfThree = (long) Math.ceil(3 / target);
+        // the slack guards against a quotient that rounding puts just above a whole number
+        long ruleOfThree = (long) Math.ceil(3 / target - 1e-9);
         long zero = leastRuns(0, target);
         Long total = leastRuns(failures, target);
         Long more = total == null ? null : Math.max(0, total - runs);
