@@ -34,6 +34,8 @@ import picocli.CommandLine.Option;
                 TrackCommand.class,
                 MotEvalCommand.class,
                 ScenariosCommand.class,
+                io.sightline.eval.cli.EvaluateCommand.class,
+                ScenarioBenchCommand.class,
                 ExportCommand.class,
                 VerifyExportCommand.class,
                 ReplayComma2k19Command.class,

@@ -14,13 +14,13 @@ import org.junit.jupiter.api.Test;
  * modules: domain {@code io.sightline.domain}, inference-adapters {@code io.sightline.inference},
  * edge-projector {@code io.sightline.edge}, edge-uplink {@code io.sightline.uplink},
  * edge-runtime {@code io.sightline.runtime}, explainability {@code io.sightline.explain},
- * query-api {@code io.sightline.cloud}, app {@code io.sightline.app}.
+ * query-api {@code io.sightline.cloud}, evaluation {@code io.sightline.eval}, app {@code io.sightline.app}.
  */
 class ArchitectureTest {
 
     private static final List<String> MODULE_ROOTS = List.of(
             "io.sightline.domain", "io.sightline.inference", "io.sightline.edge", "io.sightline.uplink", "io.sightline.runtime",
-            "io.sightline.explain", "io.sightline.cloud", "io.sightline.app");
+            "io.sightline.explain", "io.sightline.cloud", "io.sightline.eval", "io.sightline.app");
     private static JavaClasses classes;
 
     @BeforeAll
@@ -49,6 +49,25 @@ class ArchitectureTest {
     }
 
     @Test
+    void theVehicleNeverCarriesTheEvaluation() {
+        noClasses().that().resideInAnyPackage("io.sightline.edge..", "io.sightline.inference..", "io.sightline.uplink..",
+                        "io.sightline.runtime..", "io.sightline.domain..")
+                .should().dependOnClassesThat().resideInAPackage("io.sightline.eval..")
+                .because("the evaluation (statistics, reports, charting) runs off the vehicle and builds on the edge, not the"
+                        + " other way round (ADR-0019)")
+                .check(classes);
+    }
+
+    @Test
+    void theEvaluationStaysOffTheCloud() {
+        noClasses().that().resideInAPackage("io.sightline.eval..")
+                .should().dependOnClassesThat().resideInAnyPackage("io.sightline.cloud..", "io.sightline.app..",
+                        "org.springframework..", "org.axonframework..")
+                .because("evaluate runs the edge's own code over simulated scenarios in a plain JVM (ADR-0019)")
+                .check(classes);
+    }
+
+    @Test
     void internalPackagesStayInsideTheirModule() {
         for (String root : MODULE_ROOTS) {
             noClasses().that().resideOutsideOfPackage(root + "..")
@@ -62,7 +81,8 @@ class ArchitectureTest {
     @Test
     void benchmarksAndSampleDataStayOutOfTheModulesJars() {
         noClasses().that().resideInAnyPackage("io.sightline.domain..", "io.sightline.inference..", "io.sightline.edge..",
-                        "io.sightline.uplink..", "io.sightline.runtime..", "io.sightline.explain..", "io.sightline.cloud..")
+                        "io.sightline.uplink..", "io.sightline.runtime..", "io.sightline.explain..", "io.sightline.cloud..",
+                        "io.sightline.eval..")
                 .should().resideInAnyPackage("..bench..", "..sample..")
                 .because("benchmark harnesses and synthetic data belong in test sources (shared through a test-jar) or in app,"
                         + " which holds the benchmarks; a vehicle's or the cloud's jar ships neither (issue 14)")

@@ -36,6 +36,8 @@ public final class ScenarioRunner {
 
     /** A face nearer than this (m, along the optical axis) is treated as behind the camera. */
     private static final double NEAR_PLANE_M = 0.1;
+    /** An actor whose box is covered by a nearer actor's box by more than this share is not detected (spec). */
+    static final double OCCLUSION_MAX_COVERED = 0.5;
     /** Clutter box width range, px (spec). */
     private static final double CLUTTER_MIN_WIDTH_PX = 10;
     private static final double CLUTTER_MAX_WIDTH_PX = 200;
@@ -131,6 +133,8 @@ public final class ScenarioRunner {
         Random rng = new Random(seed);
         ScenarioSpec.Noise noise = spec.noise();
         FrameInput frame = new FrameInput(16);
+        double[][] boxes = new double[spec.actors().size()][];
+        double[] ranges = new double[spec.actors().size()];
 
         int frameCount = (int) Math.floor(spec.durationS() * spec.frameRateHz() + 1e-9) + 1;
         double statePeriodS = 1.0 / spec.ego().stateRateHz();
@@ -145,12 +149,15 @@ public final class ScenarioRunner {
             String frameId = "f" + k;
             frame.start(frameId, nanos(t));
             int det = 0;
-            for (int i = 0; i < spec.actors().size(); i++) {
+            int actorCount = spec.actors().size();
+            for (int i = 0; i < actorCount; i++) {
+                ranges[i] = world.rangeM(i, t);
+                boxes[i] = project(cam, spec.actors().get(i), world.lateralM(i, t), ranges[i]);
+            }
+            for (int i = 0; i < actorCount; i++) {
                 ScenarioSpec.Actor a = spec.actors().get(i);
-                double z = world.rangeM(i, t);
-                double x = world.lateralM(i, t);
-                double[] box = project(cam, a, x, z);
-                if (box == null) {
+                double[] box = boxes[i];
+                if (box == null || occluded(i, boxes, ranges)) {
                     continue;
                 }
                 if (rng.nextDouble() < noise.missProb()) {
@@ -199,6 +206,30 @@ public final class ScenarioRunner {
         }
         return new double[] {Math.max(0, u1), Math.max(0, v1), Math.min(cam.widthPx(), u2),
             Math.min(cam.heightPx(), v2)};
+    }
+
+    /**
+     * True when more than {@link #OCCLUSION_MAX_COVERED} of actor i's image box lies behind the box
+     * of a single nearer actor (the largest such share counts): the detector does not see it.
+     */
+    static boolean occluded(int i, double[][] boxes, double[] ranges) {
+        double[] b = boxes[i];
+        double area = (b[2] - b[0]) * (b[3] - b[1]);
+        if (!(area > 0)) {
+            return false;
+        }
+        for (int j = 0; j < boxes.length; j++) {
+            double[] o = boxes[j];
+            if (j == i || o == null || !(ranges[j] < ranges[i])) {
+                continue;
+            }
+            double w = Math.min(b[2], o[2]) - Math.max(b[0], o[0]);
+            double h = Math.min(b[3], o[3]) - Math.max(b[1], o[1]);
+            if (w > 0 && h > 0 && w * h > OCCLUSION_MAX_COVERED * area) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static double clamp(double v, int max) {

@@ -19,13 +19,27 @@ public record ScenarioSpec(String id, String description, double durationS, doub
     public record AccelStep(double atS, double accelMps2) {
     }
 
+    /** One lateral-speed change: {@code lateralSpeedMps} holds from {@code atS} until the next step. */
+    public record LateralStep(double atS, double lateralSpeedMps) {
+    }
+
     /**
      * One road user: a box whose rear face is {@code rangeM} ahead, centred {@code lateralM} right.
      *
      * @param className COCO class name as the detector reports it
+     * @param lateralSpeedMps lateral speed from t = 0 until the first {@code lateralProfile} step
+     * @param lateralProfile lateral-speed changes in time order (empty: constant lateral speed)
+     * @param oncoming true when the actor drives toward the ego: its speed then closes the range
      */
     public record Actor(String id, String className, double widthM, double heightM, double rangeM, double lateralM,
-                        double speedMps, double lateralSpeedMps, List<AccelStep> accelProfile) {
+                        double speedMps, double lateralSpeedMps, List<AccelStep> accelProfile,
+                        List<LateralStep> lateralProfile, boolean oncoming) {
+
+        /** An actor with constant lateral speed, driving the ego's way (the spec before lateral profiles). */
+        public Actor(String id, String className, double widthM, double heightM, double rangeM, double lateralM,
+                     double speedMps, double lateralSpeedMps, List<AccelStep> accelProfile) {
+            this(id, className, widthM, heightM, rangeM, lateralM, speedMps, lateralSpeedMps, accelProfile, List.of(), false);
+        }
     }
 
     /** Detector noise model. */

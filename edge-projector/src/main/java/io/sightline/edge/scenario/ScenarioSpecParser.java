@@ -51,6 +51,11 @@ public final class ScenarioSpecParser {
         } catch (JsonProcessingException e) {
             throw new ScenarioSpecException(source, "not valid JSON: " + e.getOriginalMessage(), e);
         }
+        return parse(root, source);
+    }
+
+    /** Validates an already-read JSON tree (the evaluation's scenario families instantiate specs this way). */
+    public static ScenarioSpec parse(JsonNode root, String source) throws ScenarioSpecException {
         if (root == null || !root.isObject()) {
             throw new ScenarioSpecException(source, "(root)", "must be a JSON object");
         }
@@ -114,7 +119,7 @@ public final class ScenarioSpecParser {
 
     private ScenarioSpec.Actor actor(JsonNode n, String p) throws ScenarioSpecException {
         allowOnly(n, p, "id", "class", "widthM", "heightM", "rangeM", "lateralM", "speedMps", "lateralSpeedMps",
-                "accelProfile");
+                "accelProfile", "lateralProfile", "oncoming");
         String id = text(n, p, "id");
         String cls = text(n, p, "class");
         if (!CLASSES.contains(cls)) {
@@ -149,8 +154,39 @@ public final class ScenarioSpecParser {
             lastAt = at;
             steps.add(new ScenarioSpec.AccelStep(at, finite(s, q, "accelMps2")));
         }
+        List<ScenarioSpec.LateralStep> lateral = new ArrayList<>();
+        if (n.has("lateralProfile")) {
+            JsonNode lp = n.get("lateralProfile");
+            if (!lp.isArray()) {
+                throw error(p + "lateralProfile", "must be an array of {\"atS\", \"lateralSpeedMps\"}, got "
+                        + lp.getNodeType());
+            }
+            double last = Double.NEGATIVE_INFINITY;
+            for (int i = 0; i < lp.size(); i++) {
+                String q = p + "lateralProfile[" + i + "].";
+                JsonNode s = lp.get(i);
+                if (!s.isObject()) {
+                    throw error(p + "lateralProfile[" + i + "]", "must be an object {\"atS\", \"lateralSpeedMps\"}");
+                }
+                allowOnly(s, q, "atS", "lateralSpeedMps");
+                double at = nonNegative(s, q, "atS");
+                if (!(at > last)) {
+                    throw error(q + "atS", "must be later than the previous step's atS " + last + ", got " + at);
+                }
+                last = at;
+                lateral.add(new ScenarioSpec.LateralStep(at, finite(s, q, "lateralSpeedMps")));
+            }
+        }
+        boolean oncoming = false;
+        if (n.has("oncoming")) {
+            JsonNode o = n.get("oncoming");
+            if (!o.isBoolean()) {
+                throw error(p + "oncoming", "must be true or false, got " + o);
+            }
+            oncoming = o.booleanValue();
+        }
         return new ScenarioSpec.Actor(id, cls, widthM, heightM, rangeM, lateralM, speedMps, lateralSpeedMps,
-                List.copyOf(steps));
+                List.copyOf(steps), List.copyOf(lateral), oncoming);
     }
 
     private ScenarioSpec.Noise noise(JsonNode n, String p) throws ScenarioSpecException {

@@ -20,14 +20,38 @@ final class ScenarioWorld {
     private final ScenarioSpec spec;
     private final Motion ego;
     private final Motion[] actors;
+    /** +1 for an actor driving the ego's way, −1 for an oncoming one. */
+    private final double[] direction;
+    /** Per actor: lateral-speed segment start times, speeds and start positions (piecewise linear). */
+    private final double[][] latStartS;
+    private final double[][] latSpeed;
+    private final double[][] latStartPos;
 
     ScenarioWorld(ScenarioSpec spec) {
         this.spec = spec;
         this.ego = new Motion(spec.ego().speedMps(), spec.ego().accelMps2(), List.of());
-        this.actors = new Motion[spec.actors().size()];
-        for (int i = 0; i < actors.length; i++) {
+        int n = spec.actors().size();
+        this.actors = new Motion[n];
+        this.direction = new double[n];
+        this.latStartS = new double[n][];
+        this.latSpeed = new double[n][];
+        this.latStartPos = new double[n][];
+        for (int i = 0; i < n; i++) {
             ScenarioSpec.Actor a = spec.actors().get(i);
             actors[i] = new Motion(a.speedMps(), 0, a.accelProfile());
+            direction[i] = a.oncoming() ? -1 : 1;
+            int m = a.lateralProfile().size() + 1;
+            latStartS[i] = new double[m];
+            latSpeed[i] = new double[m];
+            latStartPos[i] = new double[m];
+            latSpeed[i][0] = a.lateralSpeedMps();
+            latStartPos[i][0] = a.lateralM();
+            for (int k = 1; k < m; k++) {
+                ScenarioSpec.LateralStep step = a.lateralProfile().get(k - 1);
+                latStartS[i][k] = step.atS();
+                latSpeed[i][k] = step.lateralSpeedMps();
+                latStartPos[i][k] = latStartPos[i][k - 1] + latSpeed[i][k - 1] * (step.atS() - latStartS[i][k - 1]);
+            }
         }
     }
 
@@ -35,14 +59,22 @@ final class ScenarioWorld {
         return ego.speed(t);
     }
 
-    /** Longitudinal distance from the camera to actor i's rear face at time t, m. */
+    /**
+     * Longitudinal distance from the camera to actor i's face toward the ego at time t, m (the rear
+     * face; an oncoming actor's front face, and its own travel then closes the range).
+     */
     double rangeM(int i, double t) {
-        return spec.actors().get(i).rangeM() + actors[i].position(t) - ego.position(t);
+        return spec.actors().get(i).rangeM() + direction[i] * actors[i].position(t) - ego.position(t);
     }
 
+    /** Lateral position of actor i's centre at time t, m: piecewise linear under its lateral-speed profile. */
     double lateralM(int i, double t) {
-        ScenarioSpec.Actor a = spec.actors().get(i);
-        return a.lateralM() + a.lateralSpeedMps() * t;
+        double[] starts = latStartS[i];
+        int k = starts.length - 1;
+        while (k > 0 && starts[k] > t) {
+            k--;
+        }
+        return latStartPos[i][k] + latSpeed[i][k] * (t - starts[k]);
     }
 
     private boolean colliding(int i, double t) {

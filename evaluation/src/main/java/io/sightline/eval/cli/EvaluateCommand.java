@@ -1,0 +1,375 @@
+package io.sightline.eval.cli;
+
+import io.sightline.edge.risk.RiskPolicy;
+import io.sightline.edge.scenario.ScenarioResult;
+import io.sightline.edge.scenario.ScenarioRunner;
+import io.sightline.edge.scenario.ScenarioSpecException;
+import io.sightline.eval.Evaluator;
+import io.sightline.eval.Suites;
+import io.sightline.eval.family.FamilyParser;
+import io.sightline.eval.family.ScenarioFamily;
+import io.sightline.eval.report.EvaluationReport;
+import io.sightline.eval.report.ReportBuilder;
+import io.sightline.eval.report.ReportWriter;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import picocli.CommandLine;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/** {@code evaluate}: runs scenario families many times and reports rates with confidence bounds. */
+@Command(name = "evaluate", mixinStandardHelpOptions = true,
+        description = {
+            "Evaluate the safety core over scenario families (format: scenarios/families/README.md): every grid cell",
+            "of every family runs N times with seeds S..S+N-1, each seed drawing the parameters and the noise.",
+            "Prints per family the warning, miss, false-alert and nuisance rates with one-sided 95 %% Clopper-Pearson",
+            "bounds, TTC at the first warning, grid cells passed and the runs still needed to claim the target.",
+            "Exit codes: 0 no run failed; " + EvaluateCommand.RUNS_FAILED + " some run failed; 1 invalid family or input; 2 usage."})
+public final class EvaluateCommand implements Callable<Integer> {
+
+    /** Exit code when at least one run failed its family's expectation. */
+    public static final int RUNS_FAILED = 3;
+    static final int INPUT_ERROR = CommandLine.ExitCode.SOFTWARE;
+    /** Failing runs printed per family (all are counted; report.json lists more). */
+    static final int PRINTED_FAILURES = 3;
+    private static final Pattern RUN_ID = Pattern.compile("(.+)/c(\\d+)/s(-?\\d+)");
+
+    @Spec
+    CommandSpec spec;
+
+    static final class Source {
+        @Option(names = "--suite", paramLabel = "NAME",
+                description = "A shipped suite: nhtsa-fcw, euro-ncap-ccr, hazards, benign or all.")
+        String suite;
+
+        @Option(names = "--family", paramLabel = "FILE", arity = "1..*", description = "One or more family files.")
+        List<Path> families;
+    }
+
+    @ArgGroup(exclusive = true, multiplicity = "0..1")
+    Source source;
+
+    @Option(names = "--runs", paramLabel = "N", defaultValue = "100",
+            description = "Runs per grid cell (per family without a grid); default ${DEFAULT-VALUE}.")
+    int runs;
+
+    @Option(names = "--seed", paramLabel = "S", defaultValue = "1", description = "First seed; default ${DEFAULT-VALUE}.")
+    long seed;
+
+    @Option(names = "--threads", paramLabel = "T", description = "Worker threads; default: every core.")
+    Integer threads;
+
+    @Option(names = "--out", paramLabel = "DIR",
+            description = "Write DIR/report.json (same bytes for the same seed), DIR/report.html and the listed runs' scenarios in DIR/runs/.")
+    Path out;
+
+    @Option(names = "--rerun", paramLabel = "ID",
+            description = "Re-run one run alone (an id printed next to a failing run, FAMILY/cCELL/sSEED) and print what happened.")
+    String rerun;
+
+    @Option(names = "--families-dir", paramLabel = "DIR",
+            description = "Where the suites' folders are; default scenarios/families of the project.")
+    Path familiesDir;
+
+    @Option(names = "--target-hazard", paramLabel = "P", defaultValue = "0.02",
+            description = "Failure-rate bound a hazard family should reach (budget); default ${DEFAULT-VALUE}.")
+    double targetHazard;
+
+    @Option(names = "--target-benign", paramLabel = "P", defaultValue = "0.01",
+            description = "False-alert-rate bound a benign family should reach (budget); default ${DEFAULT-VALUE}.")
+    double targetBenign;
+
+    @Override
+    public Integer call() {
+        PrintWriter err = spec.commandLine().getErr();
+        PrintWriter stdout = spec.commandLine().getOut();
+        if (runs < 1) {
+            throw new ParameterException(spec.commandLine(), "--runs must be >= 1, got " + runs);
+        }
+        int t = threads == null ? Runtime.getRuntime().availableProcessors() : threads;
+        if (t < 1) {
+            throw new ParameterException(spec.commandLine(), "--threads must be >= 1, got " + t);
+        }
+        for (double p : new double[] {targetHazard, targetBenign}) {
+            if (!(p > 0 && p < 1)) {
+                throw new ParameterException(spec.commandLine(), "--target-hazard and --target-benign must be in (0, 1), got " + p);
+            }
+        }
+        if (source == null && rerun == null) {
+            throw new ParameterException(spec.commandLine(), "give --suite NAME or --family FILE... (or --rerun ID)");
+        }
+        Path dir = familiesDir != null ? familiesDir : Suites.defaultDir();
+        List<ScenarioFamily> families;
+        try {
+            if (source != null && source.suite != null) {
+                families = Suites.load(dir, source.suite);
+            } else if (source != null) {
+                families = new ArrayList<>();
+                for (Path f : source.families) {
+                    families.add(FamilyParser.parse(f, null));
+                }
+                Suites.checkUniqueIds(families);
+            } else {
+                families = Suites.load(dir, Suites.ALL);
+            }
+        } catch (Suites.UnknownSuiteException e) {
+            return fail(err, "--suite: " + e.getMessage());
+        } catch (ScenarioSpecException e) {
+            return fail(err, e.getMessage());
+        } catch (NoSuchFileException e) {
+            return fail(err, e.getFile() + ": no such file");
+        } catch (IOException e) {
+            return fail(err, e.getMessage() == null ? e.toString() : e.getMessage());
+        }
+        Evaluator evaluator = new Evaluator(ScenarioRunner.withDefaults());
+        if (rerun != null) {
+            return rerun(evaluator, families, stdout, err);
+        }
+        long total = Evaluator.totalRuns(families, runs);
+        err.printf(Locale.ROOT, "evaluate: %d families, %d runs (%d per cell), seed %d, %d threads%n", families.size(),
+                total, runs, seed, t);
+        err.flush();
+        Progress progress = new Progress(err, total);
+        long startNanos = System.nanoTime();
+        Evaluator.Result result;
+        try {
+            result = evaluator.run(families, runs, seed, t, progress::update);
+        } catch (Evaluator.RunFailedException e) {
+            progress.finish();
+            return fail(err, e.getMessage());
+        }
+        double seconds = (System.nanoTime() - startNanos) * 1e-9;
+        progress.finish();
+        err.printf(Locale.ROOT, "evaluate: %d runs in %.1f s, %.0f runs/s on %d threads%n", total, seconds,
+                total / seconds, t);
+        err.flush();
+        RiskPolicy policy = RiskPolicy.defaults();
+        EvaluationReport report = ReportBuilder.build(result, source != null ? source.suite : null, policy,
+                new EvaluationReport.Targets(targetHazard, targetBenign), out != null);
+        printSummary(report, stdout);
+        if (out != null) {
+            try {
+                write(report, families, out);
+            } catch (IOException | ScenarioSpecException e) {
+                return fail(err, "cannot write the report to " + out + ": " + e.getMessage());
+            }
+            stdout.println("report: " + out.resolve("report.json") + " and " + out.resolve("report.html"));
+            stdout.flush();
+        }
+        return report.totals().failedRuns() == 0 ? 0 : RUNS_FAILED;
+    }
+
+    private int rerun(Evaluator evaluator, List<ScenarioFamily> families, PrintWriter stdout, PrintWriter err) {
+        Matcher m = RUN_ID.matcher(rerun);
+        if (!m.matches()) {
+            return fail(err, "--rerun: '" + rerun + "' is not a run id FAMILY/cCELL/sSEED");
+        }
+        ScenarioFamily family = families.stream().filter(f -> f.id().equals(m.group(1))).findFirst().orElse(null);
+        if (family == null) {
+            return fail(err, "--rerun: no family '" + m.group(1) + "' in the families given");
+        }
+        int cell;
+        long s;
+        try {
+            cell = Integer.parseInt(m.group(2));
+            s = Long.parseLong(m.group(3));
+        } catch (NumberFormatException e) {
+            return fail(err, "--rerun: '" + rerun + "' has a cell or seed out of range");
+        }
+        if (cell >= family.cells()) {
+            return fail(err, "--rerun: family " + family.id() + " has cells 0.." + (family.cells() - 1) + ", not " + cell);
+        }
+        Evaluator.Rerun r;
+        try {
+            r = evaluator.rerun(family, cell, s);
+        } catch (ScenarioSpecException e) {
+            return fail(err, e.getMessage());
+        }
+        ScenarioResult res = r.result();
+        stdout.println("run " + r.instance().runId() + " of " + family.file() + ": " + (res.passed() ? "PASSED" : "FAILED"));
+        stdout.println("  " + res.reason());
+        stdout.println("  requirement: " + ReportBuilder.requirement(family.expectation()));
+        stdout.println("  collision at " + (res.collisionAtS() == null ? "- (none)" : String.format(Locale.ROOT, "%.3f s", res.collisionAtS())));
+        for (ScenarioResult.Alert a : res.alerts()) {
+            stdout.printf(Locale.ROOT, "  alert %s at %.3f s, true TTC %s, cleared %s, track %s%n", a.kind(), a.atS(),
+                    a.ttcTrueS() == null ? "-" : String.format(Locale.ROOT, "%.3f s", a.ttcTrueS()),
+                    a.clearedAtS() == null ? "never" : String.format(Locale.ROOT, "%.3f s", a.clearedAtS()), a.trackId());
+        }
+        stdout.println("  parameters:");
+        for (Map.Entry<String, Double> e : r.instance().values().entrySet()) {
+            stdout.printf(Locale.ROOT, "    %-36s %s%n", e.getKey(), e.getValue());
+        }
+        stdout.printf(Locale.ROOT, "  counts: %s%n", res.counts());
+        if (out != null) {
+            try {
+                Files.createDirectories(out);
+                Path f = out.resolve(ReportBuilder.inputFile(r.instance().runId()).substring("runs/".length()));
+                Files.writeString(f, r.instance().json().toPrettyString() + "\n", StandardCharsets.UTF_8);
+                stdout.println("  scenario written to " + f + " (./sightline scenarios --file " + f + " runs it again)");
+            } catch (IOException e) {
+                return fail(err, "cannot write " + out + ": " + e.getMessage());
+            }
+        }
+        stdout.flush();
+        return res.passed() ? 0 : RUNS_FAILED;
+    }
+
+    private static void write(EvaluationReport report, List<ScenarioFamily> families, Path dir)
+            throws IOException, ScenarioSpecException {
+        Files.createDirectories(dir);
+        ReportWriter.writeJson(report, dir.resolve("report.json"));
+        ReportWriter.writeHtml(report, dir.resolve("report.html"));
+        Set<String> written = new LinkedHashSet<>();
+        for (int i = 0; i < families.size(); i++) {
+            EvaluationReport.FamilyReport f = report.families().get(i);
+            List<EvaluationReport.Run> listed = new ArrayList<>(f.failingRuns());
+            listed.addAll(f.worstRuns());
+            for (EvaluationReport.Run run : listed) {
+                if (run.input() == null || !written.add(run.input())) {
+                    continue;
+                }
+                ScenarioFamily.Instance in = families.get(i).instantiate(run.cell(), run.seed());
+                Path file = dir.resolve(run.input());
+                Files.createDirectories(file.getParent());
+                Files.writeString(file, in.json().toPrettyString() + "\n", StandardCharsets.UTF_8);
+            }
+        }
+    }
+
+    static void printSummary(EvaluationReport r, PrintWriter out) {
+        out.printf(Locale.ROOT, "%-40s %-6s %6s %6s %8s %9s  %-22s %7s %7s %9s  %s%n", "family", "kind", "runs", "failed",
+                "rate", "95%-upper", "TTC min/p5/median (s)", "timely", "nuisnc", "cells", "budget");
+        for (EvaluationReport.FamilyReport f : r.families()) {
+            String ttc = "-";
+            String timely = "-";
+            String nuisance = "-";
+            double rate = f.failureRate();
+            double upper = f.failureUpper95();
+            if (f.hazard() != null && f.hazard().protocolMinTtcS() != null) {
+                var h = f.hazard();
+                ttc = h.ttcMinS() == null ? "none" : String.format(Locale.ROOT, "%.2f/%.2f/%.2f", h.ttcMinS(), h.ttcP5S(), h.ttcMedianS());
+                timely = pct(h.warnedBeforeMinShare());
+                nuisance = pct(h.nuisanceRate());
+            }
+            if (f.benign() != null) {
+                rate = f.benign().falseAlertRate();
+                upper = f.benign().falseAlertUpper95();
+            }
+            var b = f.budget();
+            String budget = b.met() ? "meets " + pct(b.target())
+                    : "+" + (b.moreCleanRuns() == null ? "∞" : b.moreCleanRuns()) + " clean runs for " + pct(b.target());
+            out.printf(Locale.ROOT, "%-40s %-6s %6d %6d %8s %9s  %-22s %7s %7s %9s  %s%s%n", f.id(),
+                    f.kind().equals("HAZARD") ? "hazard" : "benign", f.runs(), f.failedRuns(), pct(rate), pct(upper), ttc,
+                    timely, nuisance, f.grid() == null ? "-" : f.grid().cellsPassed() + "/" + f.grid().cells().size(), budget,
+                    f.failedRuns() == 0 ? "" : "   FAIL");
+        }
+        var tot = r.totals();
+        out.printf(Locale.ROOT, "%d of %d families without a failing run; %d meet their target bound; %d of %d runs failed "
+                + "(seed %d, %d runs per cell, policy %s)%n", tot.familiesWithoutFailure(), tot.families(),
+                tot.familiesMeetingTarget(), tot.failedRuns(), tot.runs(), r.seed(), r.runsPerCell(), r.policy().version());
+        for (EvaluationReport.FamilyReport f : r.families()) {
+            for (String w : f.warnings()) {
+                out.println("  WARNING " + f.id() + ": " + w);
+            }
+            int shown = 0;
+            for (EvaluationReport.Run run : f.failingRuns()) {
+                if (shown++ == PRINTED_FAILURES) {
+                    break;
+                }
+                out.println("  FAIL " + run.id() + ": " + run.reason());
+            }
+            if (f.failedRuns() > PRINTED_FAILURES) {
+                out.println("  ... " + (f.failedRuns() - PRINTED_FAILURES) + " more failing run(s) of " + f.id()
+                        + " (report.json lists " + ReportBuilder.MAX_LISTED_RUNS + " per family)");
+            }
+        }
+        if (tot.failedRuns() > 0) {
+            out.println("re-run one alone: ./sightline evaluate --family FILE --rerun ID (or --suite NAME --rerun ID)");
+        }
+        out.flush();
+    }
+
+    static String pct(double v) {
+        return String.format(Locale.ROOT, v != 0 && v < 0.001 ? "%.3f%%" : "%.1f%%", v * 100);
+    }
+
+    private static int fail(PrintWriter err, String message) {
+        err.println("evaluate: " + message);
+        err.flush();
+        return INPUT_ERROR;
+    }
+
+    /**
+     * A progress bar on stderr, redrawn in place at most twice a second on a terminal; elsewhere (a
+     * log file, CI) a plain line every 10 s, so that logs do not fill with carriage returns.
+     */
+    static final class Progress {
+        private final PrintWriter err;
+        private final long total;
+        private final long start = System.nanoTime();
+        private final AtomicLong lastDraw = new AtomicLong(start);
+        private final boolean terminal = System.console() != null;
+        private volatile boolean drawn;
+
+        Progress(PrintWriter err, long total) {
+            this.err = err;
+            this.total = total;
+        }
+
+        void update(int done) {
+            long now = System.nanoTime();
+            long last = lastDraw.get();
+            long every = terminal ? 500_000_000L : 10_000_000_000L;
+            if (now - last < every && done < total) {
+                return;
+            }
+            if (!terminal && done >= total) {
+                return;
+            }
+            if (!lastDraw.compareAndSet(last, now)) {
+                return;
+            }
+            double s = (now - start) * 1e-9;
+            int width = 30;
+            int filled = (int) (width * done / Math.max(1, total));
+            synchronized (err) {
+                if (terminal) {
+                    err.printf(Locale.ROOT, "\r[%s%s] %d/%d runs %3.0f%% %5.0f runs/s", "#".repeat(filled),
+                            " ".repeat(width - filled), done, total, 100.0 * done / Math.max(1, total), done / Math.max(1e-9, s));
+                    drawn = true;
+                } else {
+                    err.printf(Locale.ROOT, "evaluate: %d/%d runs (%.0f%%), %.0f runs/s%n", done, total,
+                            100.0 * done / Math.max(1, total), done / Math.max(1e-9, s));
+                }
+                err.flush();
+            }
+        }
+
+        void finish() {
+            if (drawn) {
+                synchronized (err) {
+                    err.println();
+                    err.flush();
+                }
+            }
+        }
+    }
+}

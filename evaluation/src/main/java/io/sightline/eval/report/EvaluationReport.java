@@ -1,0 +1,98 @@
+package io.sightline.eval.report;
+
+import io.sightline.eval.stats.Budget;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The evaluation report as {@code report.json} holds it. Nothing in it depends on the clock, the
+ * machine or the thread count, so the same families, runs and seed give the same bytes. Bounds are
+ * one-sided 95 % Clopper–Pearson. A later release gate ({@code EvaluationCompleted}, issue 15 §6)
+ * keys on {@code policy.version} and {@code familiesSha256} and reads the bounds and budgets.
+ *
+ * @param familiesSha256 sha256 over the families' ids and file hashes, in order: the suite's identity
+ */
+public record EvaluationReport(String tool, int formatVersion, String suite, long seed, int runsPerCell,
+                               double confidence, Targets targets, Policy policy, String familiesSha256, Totals totals,
+                               List<FamilyReport> families) {
+
+    /** The bounds the budgets aim at (issue 15 §6's starting gate). */
+    public record Targets(double hazardFailureUpper, double benignFalseAlertUpper) {
+    }
+
+    public record Policy(String version, Map<String, Double> thresholds) {
+    }
+
+    public record Totals(int families, int runs, int failedRuns, int familiesWithoutFailure, int familiesMeetingTarget) {
+    }
+
+    /**
+     * One family's figures. {@code hazard} or {@code benign} is set by its kind; {@code grid} when it
+     * has grid parameters.
+     *
+     * @param failedRuns runs that did not meet the family's expectation (missed, late, too early,
+     *     or an alert in a benign run)
+     * @param budget the budget on the failed-run rate against the kind's target
+     * @param failingRuns the first failing runs in run order (at most {@link ReportBuilder#MAX_LISTED_RUNS})
+     * @param worstRuns hazards: the latest warnings (misses first); benign: the runs that alerted
+     */
+    public record FamilyReport(String id, String suite, String file, String sha256, String kind, String description,
+                               String source, String requirement, List<Parameter> parameters, int cells, int runsPerCell,
+                               int runs, int passedRuns, int failedRuns, double failureRate, double failureUpper95,
+                               HazardStats hazard, BenignStats benign, Grid grid, Budget budget,
+                               List<Run> failingRuns, int failingRunsNotListed, List<Run> worstRuns, List<String> warnings) {
+    }
+
+    public record Parameter(String name, String spec) {
+    }
+
+    /**
+     * @param protocolMinTtcS the expectation's minimum true TTC at the first warning (null for a
+     *     within-window expectation)
+     * @param nuisanceTtcS the expectation's maximum: a first warning earlier than this before impact is a nuisance
+     * @param missed runs without a warning of the kind before the collision
+     * @param lateOrMissed runs without a warning at or before the protocol minimum
+     * @param timelyShare share of all runs warned at a TTC in [protocol minimum, nuisance limit]
+     * @param warnedBeforeMinShare share of all runs warned at a TTC at or above the protocol minimum
+     * @param ttcHistogram first-warning TTCs of the warned runs, in bins
+     */
+    public record HazardStats(String alertKind, Double protocolMinTtcS, Double nuisanceTtcS, int warned,
+                              double warningRate, double warningRateLower95, int missed, double missRate,
+                              double missRateUpper95, int lateOrMissed, double lateOrMissedRate,
+                              double lateOrMissedUpper95, Double ttcMinS, Double ttcP5S, Double ttcMedianS,
+                              Double ttcMaxS, double warnedBeforeMinShare, double timelyShare, int nuisance,
+                              double nuisanceRate, double nuisanceUpper95, int runsWithoutCollision,
+                              Histogram ttcHistogram) {
+    }
+
+    /** Bin i counts values in [fromS + i·binS, fromS + (i+1)·binS). */
+    public record Histogram(double fromS, double binS, int[] counts) {
+    }
+
+    /**
+     * @param falseAlertRuns runs in which any alert fired
+     * @param byKind the first alert's kind over those runs
+     * @param runsWithCollision runs whose ground truth has a collision (a benign family should have none)
+     */
+    public record BenignStats(int falseAlertRuns, double falseAlertRate, double falseAlertUpper95,
+                              Map<String, Integer> byKind, int runsWithCollision) {
+    }
+
+    public record Grid(List<Dimension> dimensions, int cellsPassed, List<Cell> cells) {
+    }
+
+    public record Dimension(String name, double[] values) {
+    }
+
+    /** A cell passes when every run in it passed. */
+    public record Cell(int cell, Map<String, Double> values, int runs, int passed, boolean pass, Double ttcMinS,
+                       Double ttcMedianS) {
+    }
+
+    /**
+     * @param input the run's scenario file, relative to the report (written beside it), or null
+     */
+    public record Run(String id, int cell, long seed, boolean passed, String reason, Double ttcAtWarningS,
+                      Map<String, Double> parameters, String input) {
+    }
+}
