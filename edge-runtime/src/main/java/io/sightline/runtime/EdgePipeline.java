@@ -103,6 +103,7 @@ public final class EdgePipeline implements AutoCloseable {
     private long fixedSessionStartNanos;
     private boolean countTraceEdges;
     private long summaryWindowNanos = Math.round(EdgeDefaults.SUMMARY_WINDOW_SECONDS * 1e9);
+    private boolean pictureStatistics = true;
 
     private EdgePipeline(Options options, FrameSource source, ActivatedModel primary, ActivatedModel fallback) {
         this.options = options;
@@ -220,14 +221,24 @@ public final class EdgePipeline implements AutoCloseable {
 
     /**
      * Journals an {@code EdgeWindowSummarized} per window of this many session-clock seconds (and one
-     * for the last, partial window), and measures each frame's picture for it; 0 turns both off.
-     * Default {@link EdgeDefaults#SUMMARY_WINDOW_SECONDS}. Set before {@link #run}.
+     * for the last, partial window); 0 turns them off. Default {@link EdgeDefaults#SUMMARY_WINDOW_SECONDS}.
+     * Set before {@link #run}.
      */
     public EdgePipeline summaryWindow(double seconds) {
         if (!(seconds >= 0) || Double.isInfinite(seconds)) {
             throw new IllegalArgumentException("--summary-window must be a number of seconds >= 0 (0: no summaries), got " + seconds);
         }
         this.summaryWindowNanos = Math.round(seconds * 1e9);
+        return this;
+    }
+
+    /**
+     * Measures each frame's picture (brightness, contrast, sharpness) on the decode thread, for the
+     * window summaries and camera health; on by default. Off only to measure what monitoring costs
+     * ({@code bench-pipeline --phases summaries}): without it no camera obstruction is ever seen.
+     */
+    public EdgePipeline pictureStatistics(boolean on) {
+        this.pictureStatistics = on;
         return this;
     }
 
@@ -278,7 +289,7 @@ public final class EdgePipeline implements AutoCloseable {
         }
         EvidenceStage evidenceStage = evidence == null ? null : new EvidenceStage(evidence, sessionId, stats, latestWins);
         PerceptionLoop perception = new PerceptionLoop(sessionId, source, primary, fallback, stats, tel, latestWins,
-                options.maxFrames(), () -> stopRequested, frameTimeBaseNanos, evidenceStage, summaries);
+                options.maxFrames(), () -> stopRequested, frameTimeBaseNanos, evidenceStage, pictureStatistics);
         LatestWinsQueue<Perceived> perceived = new LatestWinsQueue<>(DECIDE_QUEUE_FRAMES, LatestWinsQueue.Overflow.BLOCK, p -> { });
         LatestWinsQueue<Decided> decided = new LatestWinsQueue<>(JOURNAL_QUEUE_FRAMES, LatestWinsQueue.Overflow.BLOCK, d -> { });
         tel.observeQueues(List.of("decode_to_detect", "detect_to_decide", "decide_to_journal"),

@@ -234,7 +234,9 @@ public final class PipelineBenchCommand implements Callable<Integer> {
             try (EdgeJournal journal = EdgeJournal.open(dir.resolve("journal.db"), EdgePipeline.JOURNAL_BUDGET_BYTES);
                  EvidenceStore store = evidence ? EvidenceStore.open(journal, LocalRun.EVIDENCE_BUDGET_BYTES) : null;
                  EdgePipeline pipeline = EdgePipeline.open(options, speed)) {
-                RunReport report = pipeline.evidence(store).summaryWindow(summaryWindowSeconds).run(journal, EdgePipeline.ProgressListener.NONE);
+                // Monitoring off means all of it: no summaries and no picture statistics (so no camera health either).
+                RunReport report = pipeline.evidence(store).summaryWindow(summaryWindowSeconds).pictureStatistics(summaryWindowSeconds > 0)
+                        .run(journal, EdgePipeline.ProgressListener.NONE);
                 lastSummaryBytes = summaryBytes(journal, report.sessionId());
                 return report;
             }
@@ -259,7 +261,8 @@ public final class PipelineBenchCommand implements Callable<Integer> {
     }
 
     /**
-     * The same as-fast-as-possible run with summaries off and on, alternating so that a drift of the
+     * The same as-fast-as-possible run with monitoring off (no window summaries, no picture
+     * statistics, hence no camera health) and on, alternating so that a drift of the
      * machine (heat, other work) falls on both alike; the cost is 1 - median(on) / median(off). The
      * window is shortened to 2 s so that a clip of seconds closes several windows, as an hour of
      * driving closes sixty.

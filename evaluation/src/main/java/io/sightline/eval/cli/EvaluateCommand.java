@@ -8,6 +8,7 @@ import io.sightline.eval.Evaluator;
 import io.sightline.eval.Suites;
 import io.sightline.eval.family.FamilyParser;
 import io.sightline.eval.family.ScenarioFamily;
+import io.sightline.eval.gate.ReleaseGate;
 import io.sightline.eval.report.EvaluationReport;
 import io.sightline.eval.report.ReportBuilder;
 import io.sightline.eval.report.ReportWriter;
@@ -18,6 +19,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
@@ -42,11 +44,14 @@ import picocli.CommandLine.Spec;
             "of every family runs N times with seeds S..S+N-1, each seed drawing the parameters and the noise.",
             "Prints per family the warning, miss, false-alert and nuisance rates with one-sided 95 %% Clopper-Pearson",
             "bounds, TTC at the first warning, grid cells passed and the runs still needed to claim the target.",
-            "Exit codes: 0 no run failed; " + EvaluateCommand.RUNS_FAILED + " some run failed; 1 invalid family or input; 2 usage."})
+            "Exit codes: 0 no run failed (with --gate: the gate passed); " + EvaluateCommand.RUNS_FAILED + " some run failed; "
+                    + EvaluateCommand.GATE_FAILED + " with --gate: a bound of the gate failed; 1 invalid family, gate or input; 2 usage."})
 public final class EvaluateCommand implements Callable<Integer> {
 
     /** Exit code when at least one run failed its family's expectation. */
     public static final int RUNS_FAILED = 3;
+    /** Exit code when a release gate's bound failed ({@code --gate}): the release must not ship. */
+    public static final int GATE_FAILED = 4;
     static final int INPUT_ERROR = CommandLine.ExitCode.SOFTWARE;
     /** Failing runs printed per family (all are counted; report.json lists more). */
     static final int PRINTED_FAILURES = 3;
@@ -88,6 +93,11 @@ public final class EvaluateCommand implements Callable<Integer> {
     @Option(names = "--families-dir", paramLabel = "DIR",
             description = "Where the suites' folders are; default scenarios/families of the project.")
     Path familiesDir;
+
+    @Option(names = "--gate", paramLabel = "FILE",
+            description = "A release gate (e.g. scenarios/gates.json): bounds the report must meet; the exit code is then the gate's"
+                    + " verdict, and each failing bound is named.")
+    Path gateFile;
 
     @Option(names = "--target-hazard", paramLabel = "P", defaultValue = "0.02",
             description = "Failure-rate bound a hazard family should reach (budget); default ${DEFAULT-VALUE}.")
@@ -139,6 +149,24 @@ public final class EvaluateCommand implements Callable<Integer> {
         } catch (IOException e) {
             return fail(err, e.getMessage() == null ? e.toString() : e.getMessage());
         }
+        ReleaseGate gate = null;
+        Map<String, String> knownFamilies = new LinkedHashMap<>();
+        if (gateFile != null) {
+            // Checked against every shipped family before anything runs: a gate naming one that does not exist is refused.
+            try {
+                for (ScenarioFamily f : Suites.load(dir, Suites.ALL)) {
+                    knownFamilies.put(f.id(), f.suite());
+                }
+                for (ScenarioFamily f : families) {
+                    knownFamilies.putIfAbsent(f.id(), f.suite());
+                }
+                gate = ReleaseGate.read(gateFile, knownFamilies);
+            } catch (ReleaseGate.GateException e) {
+                return fail(err, e.getMessage());
+            } catch (Suites.UnknownSuiteException | ScenarioSpecException | IOException e) {
+                return fail(err, "--gate: cannot load the shipped families to check the gate against: " + e.getMessage());
+            }
+        }
         Evaluator evaluator = new Evaluator(ScenarioRunner.withDefaults());
         if (rerun != null) {
             return rerun(evaluator, families, stdout, err);
@@ -174,7 +202,29 @@ public final class EvaluateCommand implements Callable<Integer> {
             stdout.println("report: " + out.resolve("report.json") + " and " + out.resolve("report.html"));
             stdout.flush();
         }
+        if (gate != null) {
+            ReleaseGate.Verdict verdict = gate.check(report, knownFamilies);
+            printGate(verdict, stdout);
+            if (out != null) {
+                try {
+                    ReportWriter.writeGate(verdict, out.resolve("gate.json"));
+                } catch (IOException e) {
+                    return fail(err, "cannot write " + out.resolve("gate.json") + ": " + e.getMessage());
+                }
+            }
+            return verdict.pass() ? 0 : GATE_FAILED;
+        }
         return report.totals().failedRuns() == 0 ? 0 : RUNS_FAILED;
+    }
+
+    static void printGate(ReleaseGate.Verdict v, PrintWriter out) {
+        long failed = v.failures().size();
+        out.printf(Locale.ROOT, "%ngate %s: %s (%d of %d bounds met)%n", v.gate(), v.pass() ? "PASSED" : "FAILED",
+                v.checks().size() - failed, v.checks().size());
+        for (ReleaseGate.Check c : v.failures()) {
+            out.printf(Locale.ROOT, "  FAILED %-34s %-28s %s%n", c.rule(), c.family(), c.why());
+        }
+        out.flush();
     }
 
     private int rerun(Evaluator evaluator, List<ScenarioFamily> families, PrintWriter stdout, PrintWriter err) {

@@ -41,6 +41,11 @@ public final class ReportWriter {
         Files.writeString(file, json(report), StandardCharsets.UTF_8);
     }
 
+    /** A release gate's verdict, every bound checked, beside the report. */
+    public static void writeGate(io.sightline.eval.gate.ReleaseGate.Verdict verdict, Path file) throws IOException {
+        Files.writeString(file, PRETTY.writeValueAsString(verdict) + "\n", StandardCharsets.UTF_8);
+    }
+
     public static void writeHtml(EvaluationReport report, Path file) throws IOException {
         Files.writeString(file, html(report), StandardCharsets.UTF_8);
     }
