@@ -18,8 +18,15 @@ final class DecodeStage {
     private final SessionTelemetry tel;
     private final long maxFrames;
     private final BooleanSupplier stopRequested;
-    /** Measures each frame for the window summaries; null when they are off. */
+    /** Measures frames for the window summaries and camera health; null when off. */
     private final FrameStatistics statistics;
+    /**
+     * Pictures are measured at most this often (source time): 10 Hz gives camera health ten
+     * looks within its one-second confirmation and a summary hundreds a minute, at a third of the
+     * cost of measuring every frame of a 25 Hz camera (bench-pipeline --phases summaries).
+     */
+    static final long PICTURE_STATISTICS_PERIOD_NANOS = 100_000_000L;
+    private long lastMeasuredNanos = Long.MIN_VALUE;
     private volatile String endReason = "end-of-video";
     private volatile StreamEndedEarlyException endedEarly;
 
@@ -45,7 +52,10 @@ final class DecodeStage {
                 double meanLuma = Double.NaN;
                 double lumaStdDev = Double.NaN;
                 double laplacianVariance = Double.NaN;
-                if (statistics != null) {
+                long t = borrowed.captureTimeNanos();
+                if (statistics != null && (lastMeasuredNanos == Long.MIN_VALUE || t < lastMeasuredNanos
+                        || t - lastMeasuredNanos >= PICTURE_STATISTICS_PERIOD_NANOS)) {
+                    lastMeasuredNanos = t;
                     // On the decode thread, which the detector does not use: the second core's work, not the first's.
                     statistics.measure(borrowed.image());
                     meanLuma = statistics.meanLuma();
