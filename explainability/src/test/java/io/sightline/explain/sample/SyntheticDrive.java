@@ -74,6 +74,29 @@ public final class SyntheticDrive {
     }
 
     private boolean bystanders;
+    /** The CameraObstructed in force, which every assessment then names, as the edge's projector does. */
+    private String cameraCondition;
+
+    /**
+     * A camera-health episode from now on (DARK at the given mean luma, policy camera-health-1),
+     * caused by the last frame; every later assessment names it until {@link #cameraRestored()}.
+     */
+    public SyntheticDrive cameraObstructed(double meanLuma) {
+        String frameEvent = sessionId + "/f" + (frameIndex - 1);
+        String id = sessionId + "/camera-obstructed/" + frameIndex;
+        long at = lastTimeNanos;
+        add(id, at, new io.sightline.domain.event.CameraObstructed(sessionId + "/camera/1", "DARK", frameEvent, frameIndex - 1, frameIndex - 1,
+                meanLuma, 4.0, 30.0, "meanLuma", 20.0, 20.0 - meanLuma, 1.0, "camera-health-1",
+                Map.of("darkMeanLumaBelow", 20.0, "coveredLumaStdDevBelow", 10.0, "blurredLaplacianVarianceBelow", 60.0,
+                        "confirmAfterS", 1.0, "restoreAfterS", 2.0), at, List.of(frameEvent)));
+        cameraCondition = id;
+        return this;
+    }
+
+    public SyntheticDrive cameraRestored() {
+        cameraCondition = null;
+        return this;
+    }
 
     /** From now on, each frame also holds a detection that no track takes in (a pedestrian on the sidewalk). */
     public SyntheticDrive bystanders(boolean on) {
@@ -189,7 +212,8 @@ public final class SyntheticDrive {
 
             double lateralOffsetM = t >= cutOutAtS ? 2.0 : -0.9;
             RiskAssessed ra = fcw(frameEvent + "/" + trackId + "/FORWARD_COLLISION", frameId, trackId, range, closing,
-                    relativeAccelMps2, egoSpeedMps, t, lateralOffsetM, List.of(update, vss));
+                    relativeAccelMps2, egoSpeedMps, t, lateralOffsetM,
+                    cameraCondition == null ? List.of(update, vss) : List.of(update, vss, cameraCondition));
             add(ra.assessmentId(), now, ra);
             assessments.add(ra.assessmentId());
             boolean warning = "WARNING".equals(ra.level());
