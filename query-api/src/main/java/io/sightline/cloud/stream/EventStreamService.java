@@ -50,6 +50,7 @@ public class EventStreamService implements org.springframework.context.SmartLife
     private final int bufferEvents;
     private final long maxDelayNanos;
     private final int maxSubscribers;
+    private final long heartbeatNanos;
     private final AtomicInteger active = new AtomicInteger();
     private final AtomicLong resumeNotices = new AtomicLong();
     private final java.util.Set<Subscriber> subscribers = java.util.concurrent.ConcurrentHashMap.newKeySet();
@@ -73,6 +74,7 @@ public class EventStreamService implements org.springframework.context.SmartLife
         this.bufferEvents = properties.bufferEvents();
         this.maxDelayNanos = TimeUnit.MILLISECONDS.toNanos(properties.maxDelayMillis());
         this.maxSubscribers = properties.maxSubscribers();
+        this.heartbeatNanos = TimeUnit.SECONDS.toNanos(properties.heartbeatSeconds());
         AtomicInteger n = new AtomicInteger();
         this.senders = Executors.newCachedThreadPool(r -> {
             Thread t = new Thread(r, "sse-subscriber-" + n.incrementAndGet());
@@ -232,8 +234,15 @@ public class EventStreamService implements org.springframework.context.SmartLife
             try {
                 // A comment first, so the client sees the stream open even when nothing matches yet.
                 emitter.send(SseEmitter.event().comment("sightline stream open"));
+                long lastSentNanos = System.nanoTime();
                 while (!stopped) {
                     Outgoing next = buffer.poll(250, TimeUnit.MILLISECONDS);
+                    if (next == null && !readerDone && System.nanoTime() - lastSentNanos >= heartbeatNanos) {
+                        // Keeps proxies from closing a quiet stream; a client that left fails this write and the stream ends.
+                        emitter.send(SseEmitter.event().comment("keep-alive"));
+                        lastSentNanos = System.nanoTime();
+                        continue;
+                    }
                     if (next != null) {
                         if (System.nanoTime() - next.enqueuedNanos() > maxDelayNanos) {
                             // This client reads slower than events arrive. What is buffered is
@@ -244,6 +253,7 @@ public class EventStreamService implements org.springframework.context.SmartLife
                         }
                         emitter.send(SseEmitter.event().id(Long.toString(next.index())).name(next.type()).data(next.json()));
                         lastSentIndex = next.index();
+                        lastSentNanos = System.nanoTime();
                     } else if (readerDone) {
                         break;
                     }

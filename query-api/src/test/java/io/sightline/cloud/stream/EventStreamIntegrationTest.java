@@ -36,7 +36,8 @@ import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.jdbc.core.JdbcTemplate;
 
 /** SSE streams over a real server, store and broker-free ingestion: ordering, resume, isolation, roles. */
-@CloudIntegrationTest(properties = {"sightline.streams.buffer-events=500", "sightline.streams.max-delay-millis=1500", "sightline.projections.enabled=false"})
+@CloudIntegrationTest(properties = {"sightline.streams.buffer-events=500", "sightline.streams.max-delay-millis=1500", "sightline.projections.enabled=false",
+        "sightline.streams.heartbeat-seconds=1"})
 class EventStreamIntegrationTest {
 
     private static final long T0 = 1_764_000_000_000_000_000L;
@@ -138,6 +139,27 @@ class EventStreamIntegrationTest {
         }
         lines.close();
         return got;
+    }
+
+    @Test
+    void aQuietStreamSendsKeepAliveCommentsSoProxiesKeepItOpen() throws Exception {
+        // A fleet nobody appends to: nothing to send, so only the heartbeat (every second here) crosses the wire.
+        HttpResponse<java.util.stream.Stream<String>> r = open("/api/v1/streams/events", token("fleet-quiet",
+                Roles.SAFETY_APP), head());
+        assertThat(r.statusCode()).isEqualTo(200);
+        long started = System.nanoTime();
+        List<String> comments = new ArrayList<>();
+        var it = r.body().iterator();
+        while (comments.size() < 3 && it.hasNext()) {
+            String line = it.next();
+            if (line.equals(":keep-alive") || line.equals(": keep-alive")) {
+                comments.add(line);
+            }
+        }
+        r.body().close();
+        assertThat(comments).hasSize(3);
+        // Three heartbeats of one second each, not a burst: at least two seconds passed.
+        assertThat(System.nanoTime() - started).isGreaterThanOrEqualTo(2_000_000_000L);
     }
 
     @Test
