@@ -48,7 +48,7 @@ class CloudArchitectureTest {
      * {@code sessions} from app). A new migration table must be added here or to {@link #NOT_PROJECTIONS}.
      */
     private static final Map<String, Owners> PROJECTION_TABLES = Map.of(
-            "sessions", new Owners("io.sightline.cloud.projection.SessionsProjection", null),
+            "sessions", new Owners("io.sightline.cloud.projection.SessionsProjection", "io.sightline.cloud.api.SessionReadModel"),
             "trace_edges", new Owners("io.sightline.cloud.projection.TraceEdgesProjection", "io.sightline.cloud.trace.JdbcEventLookup"),
             "session_models", new Owners("io.sightline.cloud.projection.AlertsProjection", "io.sightline.cloud.trace.JdbcEventLookup"),
             "alerts", new Owners("io.sightline.cloud.projection.AlertsProjection", "io.sightline.cloud.api.AlertReadModel"),

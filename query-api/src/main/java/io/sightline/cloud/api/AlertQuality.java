@@ -60,9 +60,11 @@ public class AlertQuality {
     }
 
     private final AlertReadModel alerts;
+    private final SessionReadModel sessions;
 
-    public AlertQuality(AlertReadModel alerts) {
+    public AlertQuality(AlertReadModel alerts, SessionReadModel sessions) {
         this.alerts = alerts;
+        this.sessions = sessions;
     }
 
     /** Alerts raised, misses that occurred and sessions started in [fromNanos, toNanos); either bound may be null. */
@@ -79,13 +81,13 @@ public class AlertQuality {
         if (!(targetMissRate > 0 && targetMissRate < 1)) {
             throw new IllegalArgumentException("targetMissRate must be between 0 and 1 (exclusive), was " + targetMissRate);
         }
-        Map<String, AlertReadModel.Exposure> exposure = alerts.exposure(fleetId, from, to);
+        Map<String, SessionReadModel.Exposure> exposure = sessions.exposure(fleetId, from, to);
         List<Row> rows = new ArrayList<>();
         for (AlertReadModel.QualityCounts c : alerts.qualityCounts(fleetId, from, to)) {
             long tp = c.truePositives();
             long fp = c.falsePositives();
             long missed = c.missedReported();
-            AlertReadModel.Exposure e = exposure.getOrDefault(c.policyVersion(), new AlertReadModel.Exposure(0, 0, 0));
+            SessionReadModel.Exposure e = exposure.getOrDefault(c.policyVersion(), new SessionReadModel.Exposure(0, 0, 0));
             double hours = e.drivingNanos() / 3.6e12;
             double km = e.distanceM() / 1000;
             rows.add(new Row(c.kind(), c.policyVersion(), c.raised(), tp, fp, c.unsure(), c.unreviewed(), missed,

@@ -186,24 +186,6 @@ public class AlertReadModel {
         return out;
     }
 
-    /** Driving exposure of one policy version's sessions. */
-    public record Exposure(long sessions, long drivingNanos, double distanceM) {
-    }
-
-    /**
-     * Driving time and distance of the fleet's sessions started in [fromNanos, toNanos), per policy
-     * version, from the sessions projection (V9).
-     */
-    public Map<String, Exposure> exposure(String fleetId, long fromNanos, long toNanos) {
-        Map<String, Exposure> out = new TreeMap<>();
-        jdbc.query("select policy_version, count(*), coalesce(sum(driving_nanos), 0), coalesce(sum(distance_m), 0) from sessions"
-                        + " where fleet_id = ? and started_at_nanos >= ? and started_at_nanos < ? group by policy_version",
-                rs -> {
-                    out.put(rs.getString(1), new Exposure(rs.getLong(2), rs.getLong(3), rs.getDouble(4)));
-                }, fleetId, fromNanos, toNanos);
-        return out;
-    }
-
     private static boolean positive(List<Long> count) {
         return !count.isEmpty() && count.get(0) != null && count.get(0) > 0;
     }
