@@ -9,6 +9,7 @@ import io.sightline.eval.Suites;
 import io.sightline.eval.family.FamilyParser;
 import io.sightline.eval.family.ScenarioFamily;
 import io.sightline.eval.gate.ReleaseGate;
+import io.sightline.eval.replay.ReplayBackend;
 import io.sightline.eval.report.EvaluationReport;
 import io.sightline.eval.report.ReportBuilder;
 import io.sightline.eval.report.ReportWriter;
@@ -67,7 +68,32 @@ public final class EvaluateCommand implements Callable<Integer> {
 
         @Option(names = "--family", paramLabel = "FILE", arity = "1..*", description = "One or more family files.")
         List<Path> families;
+
+        @Option(names = "--replay", description = "Replay --policy over the sessions stored in the cloud (--jdbc-url), against what they"
+                + " recorded: alerts gained and lost, reviewed true positives lost, reviewed false positives removed, alert rate per hour.")
+        boolean replay;
     }
+
+    @Option(names = "--policy", paramLabel = "FILE", description = "With --replay: the candidate risk policy (JSON, docs/risk-policy.md).")
+    Path policyFile;
+
+    @Option(names = "--jdbc-url", paramLabel = "URL", description = "With --replay: the cloud's PostgreSQL.")
+    String jdbcUrl;
+
+    @Option(names = "--jdbc-user", paramLabel = "USER", description = "With --replay: user for --jdbc-url.")
+    String jdbcUser;
+
+    @Option(names = "--jdbc-password", paramLabel = "PASSWORD", description = "With --replay: password for --jdbc-url.")
+    String jdbcPassword;
+
+    @Option(names = "--fleet", paramLabel = "ID", description = "With --replay: only this fleet's sessions.")
+    String fleet;
+
+    @Option(names = "--from", paramLabel = "TIME", description = "With --replay: sessions started at or after (ISO-8601 instant or epoch ns).")
+    String from;
+
+    @Option(names = "--to", paramLabel = "TIME", description = "With --replay: sessions started before (ISO-8601 instant or epoch ns).")
+    String to;
 
     @ArgGroup(exclusive = true, multiplicity = "0..1")
     Source source;
@@ -124,7 +150,10 @@ public final class EvaluateCommand implements Callable<Integer> {
             }
         }
         if (source == null && rerun == null) {
-            throw new ParameterException(spec.commandLine(), "give --suite NAME or --family FILE... (or --rerun ID)");
+            throw new ParameterException(spec.commandLine(), "give --suite NAME, --family FILE... or --replay (or --rerun ID)");
+        }
+        if (source != null && source.replay) {
+            return replay(stdout, err);
         }
         Path dir = familiesDir != null ? familiesDir : Suites.defaultDir();
         List<ScenarioFamily> families;
@@ -215,6 +244,97 @@ public final class EvaluateCommand implements Callable<Integer> {
             return verdict.pass() ? 0 : GATE_FAILED;
         }
         return report.totals().failedRuns() == 0 ? 0 : RUNS_FAILED;
+    }
+
+    private int replay(PrintWriter stdout, PrintWriter err) {
+        if (policyFile == null) {
+            return fail(err, "--replay needs --policy FILE: the candidate policy to replay the stored sessions with");
+        }
+        if (jdbcUrl == null) {
+            return fail(err, "--replay needs --jdbc-url URL: the cloud store whose sessions are replayed");
+        }
+        Long fromNanos;
+        Long toNanos;
+        try {
+            fromNanos = time("--from", from);
+            toNanos = time("--to", to);
+        } catch (IllegalArgumentException e) {
+            return fail(err, e.getMessage());
+        }
+        if (fromNanos != null && toNanos != null && fromNanos >= toNanos) {
+            return fail(err, "--from must be before --to");
+        }
+        ReplayBackend backend = java.util.ServiceLoader.load(ReplayBackend.class).findFirst().orElse(null);
+        if (backend == null) {
+            return fail(err, "--replay needs the launcher's replay (run it with ./sightline, whose jar provides it)");
+        }
+        ReplayBackend.Report r;
+        try {
+            r = backend.evaluate(new ReplayBackend.Request(jdbcUrl, jdbcUser, jdbcPassword, policyFile, fleet, fromNanos, toNanos), line -> {
+                err.println(line);
+                err.flush();
+            });
+        } catch (Exception e) {
+            return fail(err, "--replay: " + (e.getMessage() == null ? e.toString() : e.getMessage()));
+        }
+        printReplay(r, stdout);
+        if (out != null) {
+            try {
+                Files.createDirectories(out);
+                ReportWriter.writeReplay(r, out.resolve("replay-report.json"));
+                stdout.println("report: " + out.resolve("replay-report.json"));
+                stdout.flush();
+            } catch (IOException e) {
+                return fail(err, "cannot write " + out.resolve("replay-report.json") + ": " + e.getMessage());
+            }
+        }
+        return 0;
+    }
+
+    static Long time(String option, String text) {
+        if (text == null) {
+            return null;
+        }
+        try {
+            return Long.parseLong(text.trim());
+        } catch (NumberFormatException notNanos) {
+            try {
+                java.time.Instant i = java.time.Instant.parse(text.trim());
+                return i.getEpochSecond() * 1_000_000_000L + i.getNano();
+            } catch (java.time.format.DateTimeParseException e) {
+                throw new IllegalArgumentException(option + ": '" + text + "' is neither epoch nanoseconds nor an ISO-8601 instant"
+                        + " (2026-12-01T00:00:00Z)");
+            }
+        }
+    }
+
+    static void printReplay(ReplayBackend.Report r, PrintWriter out) {
+        out.printf(Locale.ROOT, "replay evaluation of policy %s against %s%n", r.candidatePolicy(),
+                r.recordedPolicies().isEmpty() ? "no recorded policy" : "recorded " + String.join(", ", r.recordedPolicies()));
+        out.printf(Locale.ROOT, "  %d sessions%s, %d frames, %.2f h of driving%s%n", r.sessions(), r.fleetId() == null ? "" : " of " + r.fleetId(),
+                r.frames(), r.drivingHours(), r.skipped().isEmpty() ? "" : " (" + r.skipped().size() + " skipped)");
+        out.printf(Locale.ROOT, "  alerts: %d recorded, %d replayed; %d gained, %d lost%n", r.recordedAlerts(), r.replayedAlerts(),
+                r.gained().size(), r.lost().size());
+        out.printf(Locale.ROOT, "  reviewed true positives lost: %d%n", r.reviewedTruePositivesLost());
+        out.printf(Locale.ROOT, "  reviewed false positives removed: %d%n", r.reviewedFalsePositivesRemoved());
+        out.printf(Locale.ROOT, "  unreviewed alerts lost: %d%n", r.unreviewedLost());
+        if (r.alertRateChangePerHour() != null) {
+            out.printf(Locale.ROOT, "  alert rate: %.2f -> %.2f per hour of driving (%+.2f)%n", r.recordedAlertsPerHour(), r.replayedAlertsPerHour(),
+                    r.alertRateChangePerHour());
+        } else {
+            out.println("  alert rate: no driving time recorded (no vehicle-state samples while moving)");
+        }
+        for (ReplayBackend.AlertChange a : r.lost()) {
+            out.printf(Locale.ROOT, "  lost   %-18s %s at %.2f s of %s%s%n", a.kind(), a.alertId(), a.atS(), a.sessionId(),
+                    a.verdict() == null ? "" : " (reviewed " + a.verdict() + ")");
+        }
+        for (ReplayBackend.AlertChange a : r.gained()) {
+            out.printf(Locale.ROOT, "  gained %-18s %s at %.2f s of %s%n", a.kind(), a.alertId(), a.atS(), a.sessionId());
+        }
+        for (String s : r.skipped()) {
+            out.println("  skipped " + s);
+        }
+        out.flush();
     }
 
     static void printGate(ReleaseGate.Verdict v, PrintWriter out) {

@@ -46,6 +46,11 @@ public final class ReportWriter {
         Files.writeString(file, PRETTY.writeValueAsString(verdict) + "\n", StandardCharsets.UTF_8);
     }
 
+    /** A replay evaluation's report (issue 15 §5). */
+    public static void writeReplay(io.sightline.eval.replay.ReplayBackend.Report report, Path file) throws IOException {
+        Files.writeString(file, PRETTY.writeValueAsString(report) + "\n", StandardCharsets.UTF_8);
+    }
+
     public static void writeHtml(EvaluationReport report, Path file) throws IOException {
         Files.writeString(file, html(report), StandardCharsets.UTF_8);
     }
