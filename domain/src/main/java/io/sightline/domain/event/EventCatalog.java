@@ -38,7 +38,8 @@ public final class EventCatalog {
             CameraRestored.class,
             InputRejected.class,
             AlertReviewed.class,
-            MissedEventReported.class);
+            MissedEventReported.class,
+            EvaluationCompleted.class);
 
     private static final Map<String, Class<? extends SightlineEvent>> BY_NAME =
             TYPES.stream().collect(Collectors.toUnmodifiableMap(Class::getSimpleName, Function.identity()));

@@ -11,6 +11,7 @@ import io.sightline.eval.family.ScenarioFamily;
 import io.sightline.eval.gate.ReleaseGate;
 import io.sightline.eval.replay.ReplayBackend;
 import io.sightline.eval.report.EvaluationReport;
+import io.sightline.eval.report.CloudSubmission;
 import io.sightline.eval.report.ReportBuilder;
 import io.sightline.eval.report.ReportWriter;
 import java.io.IOException;
@@ -125,6 +126,14 @@ public final class EvaluateCommand implements Callable<Integer> {
                     + " verdict, and each failing bound is named.")
     Path gateFile;
 
+    @Option(names = "--cloud-url", paramLabel = "URL",
+            description = "Store the evaluation's summary in the cloud as an EvaluationCompleted (POST /api/v1/evaluations), with the admin"
+                    + " token in --token-file or SIGHTLINE_TOKEN.")
+    java.net.URI cloudUrl;
+
+    @Option(names = "--token-file", paramLabel = "FILE", description = "With --cloud-url: a file holding the bearer token.")
+    Path tokenFile;
+
     @Option(names = "--target-hazard", paramLabel = "P", defaultValue = "0.02",
             description = "Failure-rate bound a hazard family should reach (budget); default ${DEFAULT-VALUE}.")
     double targetHazard;
@@ -177,6 +186,17 @@ public final class EvaluateCommand implements Callable<Integer> {
             return fail(err, e.getFile() + ": no such file");
         } catch (IOException e) {
             return fail(err, e.getMessage() == null ? e.toString() : e.getMessage());
+        }
+        String token = null;
+        if (cloudUrl != null) {
+            try {
+                token = tokenFile != null ? Files.readString(tokenFile, StandardCharsets.UTF_8).strip() : System.getenv("SIGHTLINE_TOKEN");
+            } catch (IOException e) {
+                return fail(err, "--token-file " + tokenFile + ": cannot read it (" + e.getMessage() + ")");
+            }
+            if (token == null || token.isBlank()) {
+                return fail(err, "--cloud-url needs an admin token: --token-file FILE or SIGHTLINE_TOKEN (./sightline token --role admin ...)");
+            }
         }
         ReleaseGate gate = null;
         Map<String, String> knownFamilies = new LinkedHashMap<>();
@@ -231,8 +251,22 @@ public final class EvaluateCommand implements Callable<Integer> {
             stdout.println("report: " + out.resolve("report.json") + " and " + out.resolve("report.html"));
             stdout.flush();
         }
+        ReleaseGate.Verdict verdict = gate == null ? null : gate.check(report, knownFamilies);
+        if (cloudUrl != null) {
+            try {
+                CloudSubmission.Stored stored = CloudSubmission.submit(cloudUrl, token,
+                        CloudSubmission.body(report, verdict, System.currentTimeMillis() * 1_000_000L));
+                stdout.println("stored in the cloud as EvaluationCompleted " + stored.evaluationId() + " (event " + stored.eventId() + ", log "
+                        + stored.logId() + ")");
+                stdout.flush();
+            } catch (IOException | IllegalArgumentException e) {
+                return fail(err, "--cloud-url " + cloudUrl + ": " + e.getMessage() + "; the report is in " + (out == null ? "(no --out)" : out));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return fail(err, "--cloud-url: interrupted");
+            }
+        }
         if (gate != null) {
-            ReleaseGate.Verdict verdict = gate.check(report, knownFamilies);
             printGate(verdict, stdout);
             if (out != null) {
                 try {

@@ -19,6 +19,13 @@ import org.springframework.context.annotation.Configuration;
 public class ReviewLogConfiguration {
 
     /** No cache and no snapshots: a review log holds a handful of events and no state worth keeping hot. */
+    /** Evaluation logs, one per policy version (issue 15 §6); no cache or snapshots for the same reason. */
+    @Bean
+    public ConfigurerModule evaluationLogAggregateModule() {
+        return configurer -> configurer.configureAggregate(AggregateConfigurer.defaultConfiguration(
+                io.sightline.domain.evaluation.EvaluationLog.class));
+    }
+
     @Bean
     public ConfigurerModule sessionReviewLogAggregateModule() {
         return configurer -> configurer
