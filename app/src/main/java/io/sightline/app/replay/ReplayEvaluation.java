@@ -72,12 +72,16 @@ public final class ReplayEvaluation implements ReplayBackend {
             recordedPolicies.add(o.start().policyVersion());
             frames += o.frames();
             drivingNanos += drivingNanos(o.recorded().events());
-            recordedAlerts += (int) o.recorded().events().stream().filter(e -> e.payload() instanceof AlertRaised).count();
-            replayedAlerts += (int) o.replayed().stream().filter(p -> p.payload() instanceof AlertRaised).count();
             SessionReplay.Diff d = SessionReplay.diff(o);
+            SessionReplay.TypeCounts raised = d.byType().get("AlertRaised");
+            if (raised != null) {
+                recordedAlerts += (int) raised.recorded;
+                replayedAlerts += (int) raised.replayed;
+            }
             Map<String, String> verdicts = verdicts(request, sessionId);
+            Map<String, String> alertIds = alertIds(o);
             for (SessionReplay.AlertAt a : d.alertsLost()) {
-                String alertId = alertIdOf(o, a);
+                String alertId = alertIds.getOrDefault(a.alertId(), a.alertId());
                 String verdict = verdicts.get(alertId);
                 lost.add(new AlertChange(sessionId, alertId, a.kind(), a.atS(), verdict));
                 if ("TRUE_POSITIVE".equals(verdict)) {
@@ -89,7 +93,7 @@ public final class ReplayEvaluation implements ReplayBackend {
                 }
             }
             for (SessionReplay.AlertAt a : d.alertsGained()) {
-                gained.add(new AlertChange(sessionId, alertIdOf(o, a), a.kind(), a.atS(), null));
+                gained.add(new AlertChange(sessionId, alertIds.getOrDefault(a.alertId(), a.alertId()), a.kind(), a.atS(), null));
             }
         }
         double hours = drivingNanos / 3.6e12;
@@ -100,19 +104,23 @@ public final class ReplayEvaluation implements ReplayBackend {
                 unreviewedLost, before, after, hours > 0 ? after - before : null, skipped);
     }
 
-    /** The alert's id in its run: recorded alerts by their event id, replayed ones likewise (ADR-0017 makes them equal). */
-    private static String alertIdOf(SessionReplay.Outcome o, SessionReplay.AlertAt a) {
+    /**
+     * Alert ids by AlertRaised event id, of both runs ({@link SessionReplay.AlertAt} carries the
+     * event id; ADR-0017 makes the two equal, but the verdicts are keyed by the payload's).
+     */
+    private static Map<String, String> alertIds(SessionReplay.Outcome o) {
+        Map<String, String> ids = new HashMap<>();
         for (EventEnvelope e : o.recorded().events()) {
-            if (e.eventId().equals(a.alertId()) && e.payload() instanceof AlertRaised r) {
-                return r.alertId();
+            if (e.payload() instanceof AlertRaised r) {
+                ids.put(e.eventId(), r.alertId());
             }
         }
         for (SessionReplay.Produced p : o.replayed()) {
-            if (p.eventId().equals(a.alertId()) && p.payload() instanceof AlertRaised r) {
-                return r.alertId();
+            if (p.payload() instanceof AlertRaised r) {
+                ids.putIfAbsent(p.eventId(), r.alertId());
             }
         }
-        return a.alertId();
+        return ids;
     }
 
     /**
@@ -127,10 +135,7 @@ public final class ReplayEvaluation implements ReplayBackend {
             if (e.payload() instanceof VehicleStateSampled v && Double.isFinite(v.egoSpeedMps()) && v.egoSpeedMps() >= 0) {
                 long t = v.sampleTimeNanos();
                 if (lastT != Long.MIN_VALUE) {
-                    long dt = t - lastT;
-                    if (dt > 0 && dt <= SessionsProjection.MAX_SAMPLE_GAP_NANOS && 0.5 * (lastV + v.egoSpeedMps()) >= SessionsProjection.MOVING_MPS) {
-                        total += dt;
-                    }
+                    total += SessionsProjection.intervalDrivingNanos(t - lastT, lastV, v.egoSpeedMps());
                 }
                 lastT = t;
                 lastV = v.egoSpeedMps();

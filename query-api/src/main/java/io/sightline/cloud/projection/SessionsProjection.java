@@ -74,6 +74,16 @@ public class SessionsProjection {
         }
     }
 
+    /** Distance of one interval between two vehicle-state samples, metres; 0 across a gap in the signal. */
+    public static double intervalDistanceM(long dtNanos, double v0Mps, double v1Mps) {
+        return dtNanos > 0 && dtNanos <= MAX_SAMPLE_GAP_NANOS ? 0.5 * (v0Mps + v1Mps) * dtNanos / 1e9 : 0;
+    }
+
+    /** Driving time of one interval: all of it when the vehicle moved, none across a gap or while standing. */
+    public static long intervalDrivingNanos(long dtNanos, double v0Mps, double v1Mps) {
+        return dtNanos > 0 && dtNanos <= MAX_SAMPLE_GAP_NANOS && 0.5 * (v0Mps + v1Mps) >= MOVING_MPS ? dtNanos : 0;
+    }
+
     /**
      * One session's part of a batch: the event count and global-index range, and the exposure of
      * the samples within the batch. The interval from the session's last sample before the batch to
@@ -95,14 +105,8 @@ public class SessionsProjection {
                 firstStateNanos = t;
                 firstSpeedMps = v;
             } else {
-                long dt = t - lastStateNanos;
-                if (dt > 0 && dt <= MAX_SAMPLE_GAP_NANOS) {
-                    double mean = 0.5 * (lastSpeedMps + v);
-                    distanceM += mean * dt / 1e9;
-                    if (mean >= MOVING_MPS) {
-                        drivingNanos += dt;
-                    }
-                }
+                distanceM += intervalDistanceM(t - lastStateNanos, lastSpeedMps, v);
+                drivingNanos += intervalDrivingNanos(t - lastStateNanos, lastSpeedMps, v);
             }
             lastStateNanos = t;
             lastSpeedMps = v;
