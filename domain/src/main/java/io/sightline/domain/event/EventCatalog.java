@@ -39,7 +39,9 @@ public final class EventCatalog {
             InputRejected.class,
             AlertReviewed.class,
             MissedEventReported.class,
-            EvaluationCompleted.class);
+            EvaluationCompleted.class,
+            DriftDetected.class,
+            DriftCleared.class);
 
     private static final Map<String, Class<? extends SightlineEvent>> BY_NAME =
             TYPES.stream().collect(Collectors.toUnmodifiableMap(Class::getSimpleName, Function.identity()));
