@@ -10,9 +10,9 @@ import org.axonframework.serialization.Revision;
  * the scope's drift log ({@code drift/<scope>/<scopeKey>}); {@link DriftCleared} ends it.
  *
  * @param findingId            names the finding until it clears
- * @param scope                {@code MODEL} (one model sha256, every vehicle), {@code VEHICLE} or {@code FLEET}
- * @param scopeKey             the model sha256, {@code fleet/vehicle}, or the fleet id
- * @param fleetId              the fleet whose sessions were compared; null when a model's scope spans fleets
+ * @param scope                {@code MODEL} (one model sha256, every vehicle of the fleet), {@code VEHICLE} or {@code FLEET}
+ * @param scopeKey             {@code fleet/modelSha256}, {@code fleet/vehicle} or {@code fleet}
+ * @param fleetId              the fleet whose sessions were compared (a model scope is per fleet too: fleets never see each other)
  * @param modelSha256          the model in the current window (the scope's model for {@code MODEL})
  * @param measurement          the feature, statistic, threshold and p-values
  * @param referenceSessionIds  the reference window, oldest first

@@ -8,6 +8,7 @@ import io.sightline.domain.event.BoxPx;
 import io.sightline.domain.event.CameraCalibration;
 import io.sightline.domain.event.DetectionObserved;
 import io.sightline.domain.event.DriveSessionStarted;
+import io.sightline.domain.event.EdgeWindowSummarized;
 import io.sightline.domain.event.EventEnvelope;
 import io.sightline.domain.event.FrameCaptured;
 import io.sightline.domain.event.ModelActivated;
@@ -282,6 +283,39 @@ public final class SyntheticDrive {
         }
         lastTimeNanos = occurredAtNanos;
         events.add(new EventEnvelope(eventId, events.size(), occurredAtNanos, payload));
+    }
+
+    /**
+     * A window summary as the edge's journal stage emits it, over the frames since the last one:
+     * the pictures at {@code meanLuma} (contrast and sharpness scale with it, as they do when a
+     * picture darkens), {@code detectionsPerFrame} cars with scores around {@code meanScore}.
+     */
+    public SyntheticDrive summary(double meanLuma, double detectionsPerFrame, double meanScore) {
+        long at = lastTimeNanos;
+        long frames = 25;
+        long detections = Math.round(detectionsPerFrame * frames);
+        List<Long> scoreBins = new ArrayList<>(java.util.Collections.nCopies(EdgeWindowSummarized.SCORE_BINS, 0L));
+        scoreBins.set(Math.min(9, (int) (meanScore * 10)), detections);
+        List<Long> areaBins = new ArrayList<>(java.util.Collections.nCopies(EdgeWindowSummarized.BOX_AREA_FRACTION_EDGES.size() + 1, 0L));
+        areaBins.set(3, detections);
+        double scale = meanLuma / 110.0;
+        add(sessionId + "/summary/" + summaries, at, new EdgeWindowSummarized(sessionId, summaries, frameIndex, frameIndex + frames - 1,
+                at - startNanos, at - startNanos + 1_000_000_000L, frames, detections == 0 ? frames : 0, 0, YOLOX_SHA256,
+                List.of(new EdgeWindowSummarized.StageLatency("detect", frames, 40_000, 52_000, 60_000, 70_000)),
+                new EdgeWindowSummarized.ImageStatistics(frames / 3, meanLuma, 50 * scale, 50 * scale / 255, 400 * scale * scale),
+                detectionsPerFrame, List.of(new EdgeWindowSummarized.ClassScores("car", detections, scoreBins)), areaBins,
+                List.of(sessionId + "/model/yolox")));
+        summaries++;
+        return this;
+    }
+
+    private int summaries;
+
+    /** Ends the session (DriveSessionEnded) a second after its last event. */
+    public SyntheticDrive end() {
+        long at = lastTimeNanos + 1_000_000_000L;
+        add(sessionId + "/end", at, new io.sightline.domain.event.DriveSessionEnded(sessionId, at, "END_OF_STREAM", frameIndex, 0));
+        return this;
     }
 
     /** Drops the envelopes already handed out, keeping sequence numbering; for generating long sessions in chunks. */

@@ -119,20 +119,23 @@ public class AlertsController {
             case "svg" -> ResponseEntity.ok().contentType(new MediaType("image", "svg+xml", StandardCharsets.UTF_8))
                     .header("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'")
                     .body(TraceSvg.render(explanation.trace()));
-            default -> ResponseEntity.ok().contentType(MediaType.APPLICATION_JSON).body(TraceViews.json(explanation.trace()));
+            default -> ResponseEntity.ok().contentType(MediaType.APPLICATION_JSON).body(TraceViews.json(explanation));
         };
     }
 
     /**
      * @param text    headline and details as one paragraph
      * @param margins how close the deciding assessment was to not alerting; null when the trace holds no assessment
+     * @param driftInForce the drift findings the alert was raised under (of its model, vehicle or fleet), one sentence each
      */
-    public record NarrativeView(String alertId, String headline, List<String> details, String text, Counterfactual margins) {
+    public record NarrativeView(String alertId, String headline, List<String> details, String text, Counterfactual margins,
+                                List<String> driftInForce) {
     }
 
     private NarrativeView narrative(String alertId, FleetScope fleet) {
         AlertExplanation e = explanation(alertId, fleet);
-        return new NarrativeView(alertId, e.narrative().headline(), e.narrative().details(), e.narrative().text(), e.margins());
+        return new NarrativeView(alertId, e.narrative().headline(), e.narrative().details(), e.narrative().text(), e.margins(),
+                e.driftInForce().stream().map(TraceViews::driftSentence).toList());
     }
 
     private AlertExplanation explanation(String alertId, FleetScope fleet) {

@@ -26,6 +26,13 @@ public class ReviewLogConfiguration {
                 io.sightline.domain.evaluation.EvaluationLog.class));
     }
 
+    /** Drift logs, one per scope (issue 16 §2): a few events per finding, nothing worth caching. */
+    @Bean
+    public ConfigurerModule driftLogAggregateModule() {
+        return configurer -> configurer.configureAggregate(AggregateConfigurer.defaultConfiguration(
+                io.sightline.domain.monitoring.DriftLog.class));
+    }
+
     @Bean
     public ConfigurerModule sessionReviewLogAggregateModule() {
         return configurer -> configurer

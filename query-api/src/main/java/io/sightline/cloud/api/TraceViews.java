@@ -33,17 +33,19 @@ final class TraceViews {
     record EdgeView(String from, String to, TraceEdge.Kind kind) {
     }
 
+    /** @param driftInForce drift findings the alert was raised under: context found later in the cloud, never a cause */
     record TraceView(String alertId, String alertEventId, String sessionId, List<NodeView> nodes, List<EdgeView> edges,
-                     Set<String> truncatedCauseIds, Set<String> missingCauseIds) {
+                     Set<String> truncatedCauseIds, Set<String> missingCauseIds, List<DriftReadModel.Finding> driftInForce) {
     }
 
-    static TraceView json(CausalTrace trace) {
+    static TraceView json(AlertExplanation explanation) {
+        CausalTrace trace = explanation.trace();
         List<NodeView> nodes = trace.nodes().values().stream().map(n -> new NodeView(n.eventId(), n.type(), n.role(),
                 n.event().sequence(), n.event().globalIndex(), n.occurredAtNanos(),
                 Double.isNaN(n.sessionTimeS()) ? null : n.sessionTimeS(), n.summary(), n.payload())).toList();
         List<EdgeView> edges = trace.edges().stream().map(e -> new EdgeView(e.fromEventId(), e.toEventId(), e.kind())).toList();
         return new TraceView(trace.alertId(), trace.alertEventId(), trace.sessionId(), nodes, edges, trace.truncatedCauseIds(),
-                trace.missingCauseIds());
+                trace.missingCauseIds(), explanation.driftInForce());
     }
 
     static String dot(CausalTrace trace) {
@@ -120,12 +122,28 @@ final class TraceViews {
             }
             page.append("</table>\n");
         }
+        if (!explanation.driftInForce().isEmpty()) {
+            page.append("<h2>Raised under drift</h2>\n<ul class=\"drift\">");
+            for (DriftReadModel.Finding f : explanation.driftInForce()) {
+                page.append("<li>").append(escape(driftSentence(f))).append("</li>");
+            }
+            page.append("</ul>\n");
+        }
         page.append("<h2>Causal trace</h2>\n<div class=\"graph\">\n").append(svg).append("</div>\n");
         if (!trace.missingCauseIds().isEmpty()) {
             page.append("<p class=\"missing\">Causes named but not found in the store: ")
                     .append(escape(String.join(", ", trace.missingCauseIds()))).append("</p>\n");
         }
         return page.append("</body></html>\n").toString();
+    }
+
+    /** One line per finding, for the page and the narrative: which feature of which scope, by how much, and when. */
+    static String driftSentence(DriftReadModel.Finding f) {
+        var m = f.measurement();
+        String comparison = m.statistic().endsWith("p_value") ? " < " : " >= ";
+        return f.scope() + " " + f.scopeKey() + ": " + f.feature() + " drifted (" + m.statistic() + " " + num(m.statisticValue()) + comparison
+                + num(m.statisticThreshold()) + "; session-level p " + num(m.sessionPValue()) + " < " + num(m.sessionPValueThreshold())
+                + ", PSI " + num(m.psi()) + "), finding " + f.findingId() + (f.clearedAtNanos() == null ? ", still open" : ", since cleared");
     }
 
     private static String num(double v) {

@@ -1,6 +1,10 @@
 package io.sightline.cloud.trace;
 
 import io.sightline.cloud.api.AlertReadModel;
+import io.sightline.cloud.api.DriftReadModel;
+import io.sightline.domain.event.DetectionObserved;
+import io.sightline.domain.event.DriveSessionStarted;
+import io.sightline.domain.event.ModelActivated;
 import io.sightline.domain.event.RiskAssessed;
 import io.sightline.explain.margins.Counterfactual;
 import io.sightline.explain.margins.Counterfactuals;
@@ -26,11 +30,13 @@ public class ExplainService {
     private final AlertReadModel alerts;
     private final CausalTraceEngine engine;
     private final WhatIfReplay whatIf;
+    private final DriftReadModel drift;
 
-    public ExplainService(AlertReadModel alerts, CausalTraceEngine engine, WhatIfReplay whatIf) {
+    public ExplainService(AlertReadModel alerts, CausalTraceEngine engine, WhatIfReplay whatIf, DriftReadModel drift) {
         this.alerts = alerts;
         this.engine = engine;
         this.whatIf = whatIf;
+        this.drift = drift;
     }
 
     public Optional<AlertExplanation> explain(String alertId, String fleetId) {
@@ -39,7 +45,16 @@ public class ExplainService {
         }
         CausalTrace trace = engine.trace(alertId);
         Counterfactual margins = trace.decidingAssessment().map(n -> Counterfactuals.of((RiskAssessed) n.payload())).orElse(null);
-        return Optional.of(new AlertExplanation(trace, Narrator.narrate(trace), margins));
+        return Optional.of(new AlertExplanation(trace, Narrator.narrate(trace), margins, driftInForce(trace, fleetId)));
+    }
+
+    private List<DriftReadModel.Finding> driftInForce(CausalTrace trace, String fleetId) {
+        String vehicleId = trace.sessionStarted().map(DriveSessionStarted::vehicleId).orElse(null);
+        List<String> models = trace.payloads(ModelActivated.class).stream().map(ModelActivated::modelSha256).distinct().toList();
+        if (models.isEmpty()) {
+            models = trace.payloads(DetectionObserved.class).stream().map(DetectionObserved::modelSha256).distinct().toList();
+        }
+        return drift.inForce(fleetId, vehicleId, models, trace.sessionId(), trace.alert().raisedAtNanos());
     }
 
     public Optional<WhatIfReport> whatIf(String sessionId, String fleetId, long fromNanos, long toNanos, PolicyThresholds policy) {

@@ -1,0 +1,72 @@
+package io.sightline.cloud.api;
+
+import io.sightline.cloud.monitoring.drift.DriftFeature;
+import io.sightline.cloud.monitoring.drift.DriftPolicy;
+import io.sightline.cloud.security.FleetScope;
+import io.sightline.domain.monitoring.DriftLog;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.Parameter;
+import java.util.Arrays;
+import java.util.List;
+import org.springframework.security.core.Authentication;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+
+/** {@code /api/v1/monitoring/drift}: the drift monitor's findings and latest comparisons, for the caller's fleet (docs/monitoring.md). */
+@RestController
+@RequestMapping("/api/v1/monitoring/drift")
+public class DriftMonitoringController {
+
+    public record Feature(String id, String kind, String unit, String description) {
+    }
+
+    public record Report(DriftPolicy policy, List<Feature> features, List<DriftReadModel.Status> status, List<DriftReadModel.Finding> findings) {
+    }
+
+    private final DriftReadModel drift;
+    private final DriftPolicy policy;
+
+    public DriftMonitoringController(DriftReadModel drift, DriftPolicy policy) {
+        this.drift = drift;
+        this.policy = policy;
+    }
+
+    @Operation(summary = "Drift of the fleet's perception: the latest comparison per scope and feature, and the findings",
+            description = "status: per scope (MODEL fleet/sha256, VEHICLE fleet/vehicle, FLEET fleet) and feature, the latest verdict"
+                    + " (DRIFTED, NOT_DRIFTED, NOT_ENOUGH_DATA with the reason), the measurement (pooled Evidently-compatible statistic,"
+                    + " threshold and verdict; session-level permutation p-value and its Holm level; PSI), the reference and current"
+                    + " shares per bin, and both windows' sessions. findings: DriftDetected in [fromNanos, toNanos), newest first, with"
+                    + " their DriftCleared once cleared.")
+    @GetMapping
+    public Report get(Authentication authentication,
+            @Parameter(description = "MODEL, VEHICLE or FLEET; all when absent") @RequestParam(name = "scope", required = false) String scope,
+            @Parameter(description = "a feature id, e.g. summary.meanLuma; all when absent") @RequestParam(name = "feature", required = false) String feature,
+            @Parameter(description = "findings detected at or after, epoch ns") @RequestParam(name = "fromNanos", required = false) Long fromNanos,
+            @Parameter(description = "findings detected before, epoch ns") @RequestParam(name = "toNanos", required = false) Long toNanos,
+            @Parameter(description = "findings, 1..1000") @RequestParam(name = "limit", defaultValue = "200") int limit) {
+        if (scope != null && !DriftLog.SCOPES.contains(scope)) {
+            throw new IllegalArgumentException("unknown scope '" + scope + "': use one of MODEL, VEHICLE, FLEET");
+        }
+        if (feature != null && DriftFeature.byId(feature).isEmpty()) {
+            throw new IllegalArgumentException("unknown feature '" + feature + "': use one of "
+                    + Arrays.stream(DriftFeature.values()).map(DriftFeature::id).toList());
+        }
+        long from = fromNanos == null ? Long.MIN_VALUE : fromNanos;
+        long to = toNanos == null ? Long.MAX_VALUE : toNanos;
+        if (from >= to) {
+            throw new IllegalArgumentException("fromNanos " + from + " is not before toNanos " + to);
+        }
+        if (limit < 1 || limit > 1000) {
+            throw new IllegalArgumentException("limit must be in 1..1000, got " + limit);
+        }
+        String fleet = FleetScope.of(authentication).fleetId();
+        List<Feature> features = Arrays.stream(DriftFeature.values()).map(f -> new Feature(f.id(), f.kind().name(), f.unit(), f.description())).toList();
+        List<DriftReadModel.Finding> findings = drift.findings(fleet, from, to, limit);
+        if (feature != null || scope != null) {
+            findings = findings.stream().filter(f -> (feature == null || f.feature().equals(feature)) && (scope == null || f.scope().equals(scope))).toList();
+        }
+        return new Report(policy, features, drift.status(fleet, scope, feature), findings);
+    }
+}
