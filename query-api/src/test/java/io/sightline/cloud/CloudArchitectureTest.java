@@ -51,6 +51,8 @@ class CloudArchitectureTest {
             Map.entry("sessions", new Owners("io.sightline.cloud.projection.SessionsProjection", "io.sightline.cloud.api.SessionReadModel")),
             Map.entry("drift_session_features", new Owners("io.sightline.cloud.monitoring.drift.DriftMonitor", null)),
             Map.entry("drift_status", new Owners("io.sightline.cloud.monitoring.drift.DriftMonitor", "io.sightline.cloud.api.DriftReadModel")),
+            Map.entry("camera_health_sessions", new Owners("io.sightline.cloud.monitoring.camera.CameraHealthProjection", null)),
+            Map.entry("camera_episodes", new Owners("io.sightline.cloud.monitoring.camera.CameraHealthProjection", "io.sightline.cloud.api.CameraHealthReadModel")),
             Map.entry("drift_findings", new Owners("io.sightline.cloud.monitoring.drift.DriftMonitor", "io.sightline.cloud.api.DriftReadModel")),
             Map.entry("trace_edges", new Owners("io.sightline.cloud.projection.TraceEdgesProjection", "io.sightline.cloud.trace.JdbcEventLookup")),
             Map.entry("session_models", new Owners("io.sightline.cloud.projection.AlertsProjection", "io.sightline.cloud.trace.JdbcEventLookup")),

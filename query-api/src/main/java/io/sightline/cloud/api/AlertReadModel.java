@@ -121,6 +121,12 @@ public class AlertReadModel {
                 sessionId, fleetId));
     }
 
+    /** Alerts of a session raised in [fromNanos, toNanos), oldest first: those raised during a camera-health episode, for one. */
+    public List<String> alertIdsOfSession(String sessionId, String fleetId, long fromNanos, long toNanos) {
+        return jdbc.queryForList("select alert_id from alerts where session_id = ? and fleet_id = ? and raised_at_nanos >= ? and raised_at_nanos < ?"
+                + " order by raised_at_nanos, alert_id", String.class, sessionId, fleetId, fromNanos, toNanos);
+    }
+
     /** The id of the AlertRaised event of an alert, once the projection has it. Not fleet-scoped: see the class comment. */
     public Optional<String> eventIdOf(String alertId) {
         return jdbc.queryForList("select event_id from alerts where alert_id = ?", String.class, alertId).stream().findFirst();

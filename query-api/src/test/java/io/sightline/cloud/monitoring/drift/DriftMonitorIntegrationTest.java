@@ -115,7 +115,7 @@ class DriftMonitorIntegrationTest {
     void threeDarkerSessionsDriftTheLumaOfTheModelTheVehicleAndTheFleet() throws Exception {
         append(drive(0.6));
         append(drive(0.6));
-        SyntheticDrive third = drive(0.6);
+        SyntheticDrive third = drive(0.6).cameraObstructed(12.0);
         SyntheticDrive.Approach approach = third.approach(10.0, 8, 10, 22.0, 9.0, 0.0, 22.4, 2, "TRUE_POSITIVE");
         alertId = approach.alertIds().get(0);
         append(third);
@@ -156,9 +156,26 @@ class DriftMonitorIntegrationTest {
     }
 
     @Test
+    @Order(3)
+    void theCameraEpisodeIsListedWithTheAlertsRaisedDuringIt() throws Exception {
+        projections.awaitProjection("the camera episode", () -> projections.count("select count(*) from camera_episodes") == 1);
+        HttpResponse<String> r = http.get("/api/v1/monitoring/camera", http.token("ana@" + FLEET, FLEET, Roles.INVESTIGATOR));
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        JsonNode episode = JSON.readTree(r.body()).get(0);
+        assertThat(episode.get("episode").get("condition").asText()).isEqualTo("DARK");
+        assertThat(episode.get("episode").get("statisticValue").asDouble()).isEqualTo(12.0);
+        assertThat(episode.get("episode").get("restoredAtNanos").isNull()).isTrue();
+        assertThat(episode.get("alertIds")).extracting(JsonNode::asText).contains(alertId);
+        HttpResponse<String> other = http.get("/api/v1/monitoring/camera", http.token("bob@fleet-x", "fleet-x", Roles.INVESTIGATOR));
+        assertThat(JSON.readTree(other.body())).isEmpty();
+        assertThat(http.get("/api/v1/monitoring/camera?limit=0", http.token("ana@" + FLEET, FLEET, Roles.INVESTIGATOR)).statusCode()).isEqualTo(400);
+    }
+
+    @Test
     @Order(4)
     void findingsAreMetricsAndBadQueriesAreProblemDetails() throws Exception {
         HttpResponse<String> scrape = http.get("/actuator/prometheus", null);
+        assertThat(scrape.body()).containsPattern("sightline_camera_obstructions_open\\{condition=\"DARK\"\\} 1\\.0");
         assertThat(scrape.body()).containsPattern("sightline_drift_findings_open\\{feature=\"summary.meanLuma\",scope=\"MODEL\"\\} 1\\.0");
         for (String bad : List.of("?feature=summary.nope", "?scope=GALAXY", "?fromNanos=10&toNanos=5")) {
             HttpResponse<String> r = http.get("/api/v1/monitoring/drift" + bad, http.token("ana@" + FLEET, FLEET, Roles.INVESTIGATOR));
