@@ -22,15 +22,21 @@ public class DriftMonitoringController {
     public record Feature(String id, String kind, String unit, String description) {
     }
 
-    public record Report(DriftPolicy policy, List<Feature> features, List<DriftReadModel.Status> status, List<DriftReadModel.Finding> findings) {
+    /** @param alertIds alerts raised in the finding's current window: their traces list the finding ({@code driftInForce}) */
+    public record FindingView(DriftReadModel.Finding finding, List<String> alertIds) {
+    }
+
+    public record Report(DriftPolicy policy, List<Feature> features, List<DriftReadModel.Status> status, List<FindingView> findings) {
     }
 
     private final DriftReadModel drift;
     private final DriftPolicy policy;
+    private final AlertReadModel alerts;
 
-    public DriftMonitoringController(DriftReadModel drift, DriftPolicy policy) {
+    public DriftMonitoringController(DriftReadModel drift, DriftPolicy policy, AlertReadModel alerts) {
         this.drift = drift;
         this.policy = policy;
+        this.alerts = alerts;
     }
 
     @Operation(summary = "Drift of the fleet's perception: the latest comparison per scope and feature, and the findings",
@@ -67,6 +73,8 @@ public class DriftMonitoringController {
         if (feature != null || scope != null) {
             findings = findings.stream().filter(f -> (feature == null || f.feature().equals(feature)) && (scope == null || f.scope().equals(scope))).toList();
         }
-        return new Report(policy, features, drift.status(fleet, scope, feature), findings);
+        List<FindingView> views = findings.stream().map(f -> new FindingView(f, f.currentSessionIds().stream()
+                .flatMap(session -> alerts.alertIdsOfSession(session, fleet, Long.MIN_VALUE, Long.MAX_VALUE).stream()).toList())).toList();
+        return new Report(policy, features, drift.status(fleet, scope, feature), views);
     }
 }

@@ -37,7 +37,7 @@ public class SecurityConfiguration {
                         .requestMatchers(HttpMethod.PUT, "/api/v1/evidence/*").permitAll()
                         .requestMatchers("/actuator/health/**", "/actuator/health", "/actuator/prometheus").permitAll()
                         .requestMatchers("/v3/api-docs/**", "/swagger-ui/**", "/swagger-ui.html").permitAll()
-                        .requestMatchers("/", "/ui/**", "/favicon.ico", "/error").permitAll()
+                        .requestMatchers("/", "/ui/**", "/webjars/**", "/favicon.ico", "/error").permitAll()
                         .requestMatchers("/api/v1/streams/**").hasRole(Roles.SAFETY_APP)
                         .requestMatchers("/api/v1/exports/**").hasRole(Roles.AUDITOR)
                         .requestMatchers("/api/v1/admin/**").hasRole(Roles.ADMIN)

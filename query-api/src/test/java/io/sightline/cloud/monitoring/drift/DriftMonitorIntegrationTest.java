@@ -122,9 +122,11 @@ class DriftMonitorIntegrationTest {
         projections.awaitProjection("luma drift found in every scope", () -> projections.count(
                 "select count(*) from drift_findings where feature = 'summary.meanLuma'") == 3);
         assertThat(findings(DriftDetected.class)).as("findings of the three scopes' logs").isGreaterThanOrEqualTo(3);
+        projections.awaitProjection("the alert", () -> projections.count("select count(*) from alerts where alert_id = ?", alertId) == 1);
         JsonNode report = drift("?feature=summary.meanLuma");
         assertThat(report.get("findings")).hasSize(3);
-        JsonNode finding = report.get("findings").get(0);
+        JsonNode finding = report.get("findings").get(0).get("finding");
+        assertThat(report.get("findings").get(0).get("alertIds")).extracting(JsonNode::asText).containsExactly(alertId);
         JsonNode m = finding.get("measurement");
         assertThat(m.get("statistic").asText()).isEqualTo("ks_p_value");
         assertThat(m.get("sessionPValue").asDouble()).as("1 of C(13, 3) = 286 assignments").isLessThan(m.get("sessionPValueThreshold").asDouble());
