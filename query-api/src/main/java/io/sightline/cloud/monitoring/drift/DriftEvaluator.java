@@ -98,18 +98,17 @@ public final class DriftEvaluator {
         }
         for (DriftFeature f : features) {
             FeatureOutcome o = byFeature.get(f);
-            out.add(o != null ? o : notEnough(f, "no values in " + (hasAny(f, reference) ? "the current" : "the reference") + " window"));
+            out.add(o != null ? o : notEnough(f, "fewer than 2 values in " + (count(f, reference) >= 2 ? "the current" : "the reference") + " window"));
         }
         return out;
     }
 
-    private static boolean hasAny(DriftFeature f, List<SessionSample> sessions) {
+    private static long count(DriftFeature f, List<SessionSample> sessions) {
+        long n = 0;
         for (SessionSample s : sessions) {
-            if (f.kind() == DriftFeature.Kind.NUMERIC ? s.values(f).length > 0 : !s.counts(f).isEmpty()) {
-                return true;
-            }
+            n += f.kind() == DriftFeature.Kind.NUMERIC ? s.values(f).length : s.counts(f).values().stream().mapToLong(Long::longValue).sum();
         }
-        return false;
+        return n;
     }
 
     private static FeatureOutcome notEnough(DriftFeature f, String why) {
@@ -136,7 +135,8 @@ public final class DriftEvaluator {
     private Measured numeric(DriftFeature f, List<SessionSample> reference, List<SessionSample> current, String seed, boolean exact) {
         double[] ref = pooled(f, reference);
         double[] cur = pooled(f, current);
-        if (ref.length == 0 || cur.length == 0) {
+        // A two-sample test needs two values a side at least.
+        if (ref.length < 2 || cur.length < 2) {
             return null;
         }
         Measured m = new Measured();

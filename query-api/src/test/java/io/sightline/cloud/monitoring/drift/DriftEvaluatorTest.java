@@ -75,6 +75,22 @@ class DriftEvaluatorTest {
     }
 
     @Test
+    void aFeatureWithASingleValueInAWindowIsNotEnoughDataNotAnError() {
+        Random r = new Random(4);
+        List<SessionSample> current = new java.util.ArrayList<>(ordinary(3, r));
+        SessionSample one = current.get(0);
+        current.set(0, new SessionSample(one.sessionId(), one.fleetId(), one.vehicleId(), one.modelSha256(), 0, 1,
+                Map.of(DriftFeature.SUMMARY_MEAN_LUMA.id(), one.values(DriftFeature.SUMMARY_MEAN_LUMA),
+                        DriftFeature.SESSION_ALERTS_PER_DRIVING_HOUR.id(), new double[] {12.0}), one.categorical(), one.summaryEventIds()));
+        List<SessionSample> reference = ordinary(20, r);
+        var outcomes = new DriftEvaluator(DriftPolicy.DEFAULT).evaluate(reference, current, "one");
+        assertThat(outcomes).filteredOn(o -> o.feature() == DriftFeature.SESSION_ALERTS_PER_DRIVING_HOUR).singleElement().satisfies(o -> {
+            assertThat(o.verdict()).isEqualTo(Verdict.NOT_ENOUGH_DATA);
+            assertThat(o.reason()).contains("fewer than 2 values in the reference window");
+        });
+    }
+
+    @Test
     void featuresWithoutValuesAndWindowsTooSmallForSignificanceAreNotEnoughDataNeverAVerdict() {
         Random r = new Random(3);
         var outcomes = new DriftEvaluator(DriftPolicy.DEFAULT).evaluate(ordinary(20, r), ordinary(3, r), "x");
