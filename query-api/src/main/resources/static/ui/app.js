@@ -398,6 +398,12 @@ function renderNarrative(box, narrative) {
   const list = el('ul', { class: 'details' });
   for (const d of narrative.details || []) list.append(el('li', { text: d }));
   box.replaceChildren(el('p', { class: 'headline', 'data-testid': 'narrative-headline', text: narrative.headline }), list);
+  // Drift found later in the cloud for this alert's model, vehicle or fleet: context, never a cause.
+  if ((narrative.driftInForce || []).length) {
+    const drift = el('ul', { class: 'details drift', 'data-testid': 'narrative-drift' });
+    for (const d of narrative.driftInForce) drift.append(el('li', { text: `Raised under drift: ${d}` }));
+    box.append(drift);
+  }
 }
 
 /** The counterfactual in words, on its own line under the numbers it explains. */

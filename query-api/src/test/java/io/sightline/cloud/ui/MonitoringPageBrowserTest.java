@@ -211,6 +211,15 @@ class MonitoringPageBrowserTest {
         Path shots = Path.of("target", "ui-screenshots");
         Files.createDirectories(shots);
         Files.write(shots.resolve("monitoring.png"), chromium.pageScreenshot(2400));
+
+        // The drift link opens the alert on the investigator page, whose narrative says it was raised under drift.
+        String underDrift = alertIds.get(alertIds.size() - 1);
+        driver().findElement(By.cssSelector("[data-testid='drift-findings'] a[data-alert='" + underDrift + "']")).click();
+        String driftText = new WebDriverWait(driver(), WAIT, Duration.ofMillis(100)).until(d -> {
+            List<WebElement> found = d.findElements(By.cssSelector("[data-testid='narrative-drift']"));
+            return found.isEmpty() ? null : found.get(0).getText();
+        });
+        assertThat(driftText).contains("Raised under drift", "summary.meanLuma", "session-level p");
     }
 
     static List<String> textList(JsonNode array) {
