@@ -49,3 +49,14 @@ create table drift_findings (
     cleared_at_nanos    bigint
 );
 create index drift_findings_fleet on drift_findings (fleet_id, detected_at_nanos);
+
+-- Reference windows pinned by an administrator (DriftReferencePinned); a scope without a row uses its first sessions.
+create table drift_references (
+    scope            text not null,
+    scope_key        text not null,
+    fleet_id         text not null,
+    session_ids      jsonb not null,
+    pinned_event_id  text not null,
+    pinned_at_nanos  bigint not null,
+    primary key (scope, scope_key)
+);

@@ -4,6 +4,7 @@ import static org.axonframework.modelling.command.AggregateLifecycle.apply;
 
 import io.sightline.domain.event.DriftCleared;
 import io.sightline.domain.event.DriftDetected;
+import io.sightline.domain.event.DriftReferencePinned;
 import io.sightline.domain.event.EventIds;
 import io.sightline.domain.event.EventMetadataKeys;
 import java.util.ArrayList;
@@ -84,6 +85,38 @@ public class DriftLog {
         }
     }
 
+    /** Reference windows hold at least two sessions (a test needs two values a side) and at most this many. */
+    public static final int MAX_PINNED_SESSIONS = 1_000;
+
+    @CommandHandler
+    @CreationPolicy(AggregateCreationPolicy.CREATE_IF_MISSING)
+    public void handle(PinDriftReference c) {
+        DriftReferencePinned p = c.pin();
+        if (p == null) {
+            throw new IllegalArgumentException("pin is missing");
+        }
+        require("eventId", c.eventId());
+        require("scopeKey", p.scopeKey());
+        require("pinnedBy", p.pinnedBy());
+        if (p.scope() == null || !SCOPES.contains(p.scope())) {
+            throw new IllegalArgumentException("scope must be one of " + SCOPES + ", got " + p.scope());
+        }
+        if (!idFor(p.scope(), p.scopeKey()).equals(c.logId())) {
+            throw new IllegalArgumentException("a pin of " + p.scope() + " " + p.scopeKey() + " belongs in log " + idFor(p.scope(), p.scopeKey())
+                    + ", not " + c.logId());
+        }
+        if (p.sessionIds().size() < 2 || p.sessionIds().size() > MAX_PINNED_SESSIONS) {
+            throw new IllegalArgumentException("a reference window holds 2.." + MAX_PINNED_SESSIONS + " sessions, got " + p.sessionIds().size());
+        }
+        if (p.sessionIds().stream().distinct().count() != p.sessionIds().size()) {
+            throw new IllegalArgumentException("sessionIds names a session twice");
+        }
+        if (logId == null) {
+            logId = c.logId();
+        }
+        apply(p, meta(c.eventId(), p.pinnedAtNanos()));
+    }
+
     /** The current window's summaries first: they say what changed; the reference's are kept as room allows. */
     private static List<String> bounded(List<String> reference, List<String> current) {
         List<String> out = new ArrayList<>(Math.min(MAX_CAUSES, reference.size() + current.size()));
@@ -142,6 +175,11 @@ public class DriftLog {
         logId = message.getAggregateIdentifier();
         open.put(e.measurement().feature(), new OpenFinding(e.findingId(), eventId(message)));
         lastEvaluatedAtNanos = Math.max(lastEvaluatedAtNanos, e.detectedAtNanos());
+    }
+
+    @EventSourcingHandler
+    void on(DriftReferencePinned e, DomainEventMessage<?> message) {
+        logId = message.getAggregateIdentifier();
     }
 
     @EventSourcingHandler

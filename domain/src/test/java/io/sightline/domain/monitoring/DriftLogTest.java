@@ -87,4 +87,19 @@ class DriftLogTest {
                 100, List.of(), List.of("c1"), 0, 0, 0, 100, List.of(), List.of(), List.of());
         fixture.givenNoPriorActivity().when(wrong).expectNoEvents().expectException(IllegalArgumentException.class);
     }
+
+    @Test
+    void aReferenceIsPinnedToTwoOrMoreDistinctSessionsOfItsOwnScope() {
+        io.sightline.domain.event.DriftReferencePinned pin = new io.sightline.domain.event.DriftReferencePinned("MODEL", SHA, "fleet-1",
+                List.of("s1", "s2", "s3"), "admin@fleet-1", "a known-good week", 50);
+        fixture.givenNoPriorActivity().when(new PinDriftReference(LOG, "pin-1", pin)).expectEvents(pin);
+        fixture.givenNoPriorActivity()
+                .when(new PinDriftReference(LOG, "pin-2", new io.sightline.domain.event.DriftReferencePinned("MODEL", SHA, "fleet-1",
+                        List.of("s1"), "admin@fleet-1", null, 50)))
+                .expectNoEvents().expectException(IllegalArgumentException.class);
+        fixture.givenNoPriorActivity()
+                .when(new PinDriftReference(LOG, "pin-3", new io.sightline.domain.event.DriftReferencePinned("MODEL", SHA, "fleet-1",
+                        List.of("s1", "s1"), "admin@fleet-1", null, 50)))
+                .expectNoEvents().expectException(IllegalArgumentException.class);
+    }
 }

@@ -79,6 +79,19 @@ public class DriftReadModel {
                 + " order by detected_at_nanos, finding_id", this::finding, args.toArray());
     }
 
+    /** Which of these sessions the drift monitor has stored for the fleet: the ones a reference can be pinned to. */
+    public java.util.Set<String> storedSessions(String fleetId, List<String> sessionIds) {
+        if (sessionIds.isEmpty()) {
+            return java.util.Set.of();
+        }
+        String in = String.join(",", java.util.Collections.nCopies(sessionIds.size(), "?"));
+        List<Object> args = new ArrayList<>();
+        args.add(fleetId);
+        args.addAll(sessionIds);
+        return new java.util.HashSet<>(jdbc.queryForList("select session_id from drift_session_features where fleet_id = ? and session_id in ("
+                + in + ")", String.class, args.toArray()));
+    }
+
     /** Open findings by scope and feature, across fleets: what the metrics say. */
     public Map<String, Long> openByScopeAndFeature() {
         Map<String, Long> out = new TreeMap<>();

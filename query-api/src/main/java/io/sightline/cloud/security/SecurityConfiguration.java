@@ -45,6 +45,7 @@ public class SecurityConfiguration {
                         .requestMatchers("/api/v1/quality").hasAnyRole(Roles.INVESTIGATOR, Roles.AUDITOR)
                         .requestMatchers("/api/v1/training/**").hasRole(Roles.INVESTIGATOR)
                         .requestMatchers(HttpMethod.GET, "/api/v1/monitoring/**").hasAnyRole(Roles.INVESTIGATOR, Roles.AUDITOR, Roles.ADMIN)
+                        .requestMatchers(HttpMethod.POST, "/api/v1/monitoring/drift/reference").hasRole(Roles.ADMIN)
                         // Evaluations are stored by the release pipeline (admin) and read by whoever judges a rollout.
                         .requestMatchers(HttpMethod.POST, "/api/v1/evaluations").hasRole(Roles.ADMIN)
                         .requestMatchers(HttpMethod.GET, "/api/v1/evaluations").hasAnyRole(Roles.INVESTIGATOR, Roles.AUDITOR, Roles.ADMIN)

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.sightline.domain.event.DriftCleared;
 import io.sightline.domain.event.DriftDetected;
+import io.sightline.domain.event.DriftReferencePinned;
 import io.sightline.domain.event.DriveSessionEnded;
 import io.sightline.domain.event.SightlineEvent;
 import io.sightline.domain.monitoring.DriftLog;
@@ -107,15 +108,27 @@ public class DriftMonitor {
         args.add(latest.sessionId());
         List<String> order = jdbc.queryForList("select session_id from drift_session_features where " + where
                 + " and (ended_at_nanos < ? or (ended_at_nanos = ? and session_id <= ?)) order by ended_at_nanos, session_id", String.class, args.toArray());
-        int position = order.size();
-        List<String> referenceIds = order.subList(0, Math.min(policy.referenceSessions(), order.size()));
-        List<String> currentIds = position > policy.referenceSessions()
-                ? order.subList(Math.max(policy.referenceSessions(), position - policy.currentSessions()), position) : List.of();
+        List<String> pinned = pinnedReference(scope, scopeKey);
+        List<String> referenceIds;
+        List<String> currentIds;
+        if (pinned != null) {
+            // A pinned reference is whatever the administrator chose; the current window is the latest sessions outside it.
+            referenceIds = pinned;
+            List<String> others = order.stream().filter(id -> !pinned.contains(id)).toList();
+            currentIds = others.subList(Math.max(0, others.size() - policy.currentSessions()), others.size());
+        } else {
+            int position = order.size();
+            referenceIds = order.subList(0, Math.min(policy.referenceSessions(), order.size()));
+            currentIds = position > policy.referenceSessions()
+                    ? order.subList(Math.max(policy.referenceSessions(), position - policy.currentSessions()), position) : List.of();
+        }
         List<SessionSample> reference = load(referenceIds);
         List<SessionSample> current = load(currentIds);
         List<DriftEvaluator.FeatureOutcome> outcomes;
-        if (currentIds.isEmpty()) {
-            String why = "not enough data: the reference window holds " + referenceIds.size() + " of the " + policy.referenceSessions()
+        if (currentIds.isEmpty() || reference.size() < 2) {
+            String why = pinned != null ? "not enough data: the pinned reference holds " + reference.size() + " stored sessions and the current"
+                    + " window " + currentIds.size()
+                    : "not enough data: the reference window holds " + referenceIds.size() + " of the " + policy.referenceSessions()
                     + " sessions it needs; comparisons start with the next session after it";
             outcomes = new ArrayList<>();
             for (DriftFeature f : DriftFeature.values()) {
@@ -125,7 +138,7 @@ public class DriftMonitor {
             outcomes = evaluator.evaluate(reference, current, scope + "/" + scopeKey + "/" + latest.sessionId());
         }
         writeStatus(scope, scopeKey, latest, outcomes, referenceIds, currentIds);
-        if (currentIds.isEmpty()) {
+        if (currentIds.isEmpty() || reference.size() < 2) {
             return;
         }
         List<RecordDriftEvaluation.FeatureResult> results = new ArrayList<>();
@@ -133,10 +146,12 @@ public class DriftMonitor {
             results.add(new RecordDriftEvaluation.FeatureResult(o.feature().id(), o.verdict(), o.measurement()));
         }
         String logId = DriftLog.idFor(scope, scopeKey);
+        long referenceFrom = reference.stream().mapToLong(SessionSample::startedAtNanos).min().orElseThrow();
+        long referenceTo = reference.stream().mapToLong(SessionSample::endedAtNanos).max().orElseThrow();
         commands.sendAndWait(new RecordDriftEvaluation(logId, latest.sessionId() + "/" + policy.version(), scope, scopeKey, latest.fleetId(),
-                latest.modelSha256(), policy.version(), latest.endedAtNanos(), referenceIds, currentIds, reference.get(0).startedAtNanos(),
-                reference.get(reference.size() - 1).endedAtNanos(), current.get(0).startedAtNanos(), latest.endedAtNanos(),
-                summaries(reference), summaries(current), results));
+                latest.modelSha256(), policy.version(), latest.endedAtNanos(), reference.stream().map(SessionSample::sessionId).toList(),
+                current.stream().map(SessionSample::sessionId).toList(), referenceFrom, referenceTo, current.get(0).startedAtNanos(),
+                latest.endedAtNanos(), summaries(reference), summaries(current), results));
     }
 
     private static List<String> summaries(List<SessionSample> sessions) {
@@ -147,6 +162,27 @@ public class DriftMonitor {
         return ids;
     }
 
+    private List<String> pinnedReference(String scope, String scopeKey) {
+        List<String> rows = jdbc.queryForList("select session_ids from drift_references where scope = ? and scope_key = ?", String.class, scope, scopeKey);
+        if (rows.isEmpty()) {
+            return null;
+        }
+        try {
+            return List.of(json.readValue(rows.get(0), String[].class));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("a pinned drift reference does not read back: " + e.getOriginalMessage(), e);
+        }
+    }
+
+    @EventHandler
+    void on(DriftReferencePinned p, DomainEventMessage<?> message) {
+        jdbc.update("insert into drift_references (scope, scope_key, fleet_id, session_ids, pinned_event_id, pinned_at_nanos)"
+                        + " values (?,?,?,cast(? as jsonb),?,?) on conflict (scope, scope_key) do update set session_ids = excluded.session_ids,"
+                        + " pinned_event_id = excluded.pinned_event_id, pinned_at_nanos = excluded.pinned_at_nanos",
+                p.scope(), p.scopeKey(), p.fleetId(), write(p.sessionIds()), message.getIdentifier(), p.pinnedAtNanos());
+    }
+
+    /** The stored samples of these sessions, in the given order; a session the monitor has not stored is left out. */
     private List<SessionSample> load(List<String> sessionIds) {
         if (sessionIds.isEmpty()) {
             return List.of();
@@ -159,7 +195,9 @@ public class DriftMonitor {
                 }, sessionIds.toArray());
         List<SessionSample> out = new ArrayList<>();
         for (String id : sessionIds) {
-            out.add(byId.get(id));
+            if (byId.containsKey(id)) {
+                out.add(byId.get(id));
+            }
         }
         return out;
     }

@@ -200,4 +200,36 @@ class DriftMonitorIntegrationTest {
                 "select count(*) from drift_findings where feature = 'summary.meanLuma' and cleared_at_nanos is not null") == 3);
         assertThat(findings(DriftCleared.class)).isGreaterThanOrEqualTo(3);
     }
+
+    @Test
+    @Order(6)
+    void anAdministratorPinsTheReferenceAndLaterComparisonsUseIt() throws Exception {
+        String admin = http.token("root@" + FLEET, FLEET, Roles.ADMIN);
+        List<String> pinned = List.of("drift-s13", "drift-s14", "drift-s15", "drift-s2", "drift-s3", "drift-s4", "drift-s5", "drift-s6",
+                "drift-s7", "drift-s8");
+        String body = JSON.writeValueAsString(java.util.Map.of("scope", "FLEET", "scopeKey", FLEET, "sessionIds", pinned, "note", "after the camera fix"));
+        HttpResponse<String> r = http.postJson("/api/v1/monitoring/drift/reference", admin, body);
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(201);
+        projections.awaitProjection("the pin", () -> projections.count("select count(*) from drift_references") == 1);
+        append(drive(1.0));
+        String pinnedJson = JSON.writeValueAsString(pinned);
+        projections.awaitProjection("a comparison against the pin", () -> projections.count(
+                "select count(*) from drift_status where scope = 'FLEET' and reference_session_ids = cast(? as jsonb)", pinnedJson) > 0);
+        JsonNode status = drift("?scope=FLEET&feature=summary.meanLuma").get("status").get(0);
+        assertThat(status.get("currentSessionIds")).extracting(JsonNode::asText).doesNotContainAnyElementsOf(pinned).contains("drift-s16");
+
+        // Bad pins change nothing: an investigator, another fleet's scope, an unknown session, a single session.
+        String investigator = http.token("ana@" + FLEET, FLEET, Roles.INVESTIGATOR);
+        assertThat(http.postJson("/api/v1/monitoring/drift/reference", investigator, body).statusCode()).isEqualTo(403);
+        for (String bad : List.of(
+                JSON.writeValueAsString(java.util.Map.of("scope", "FLEET", "scopeKey", "fleet-x", "sessionIds", pinned)),
+                JSON.writeValueAsString(java.util.Map.of("scope", "FLEET", "scopeKey", FLEET, "sessionIds", List.of("drift-s1", "nope"))),
+                JSON.writeValueAsString(java.util.Map.of("scope", "FLEET", "scopeKey", FLEET, "sessionIds", List.of("drift-s1"))),
+                JSON.writeValueAsString(java.util.Map.of("scope", "PLANET", "scopeKey", FLEET, "sessionIds", pinned)))) {
+            HttpResponse<String> refused = http.postJson("/api/v1/monitoring/drift/reference", admin, bad);
+            assertThat(refused.statusCode()).as(bad + " -> " + refused.body()).isEqualTo(400);
+        }
+        assertThat(eventStore.readEvents(DriftLog.idFor("FLEET", FLEET), 0).asStream()
+                .filter(m -> m.getPayload() instanceof io.sightline.domain.event.DriftReferencePinned).count()).isEqualTo(1);
+    }
 }
