@@ -35,6 +35,7 @@ import picocli.CommandLine.Option;
                 MotEvalCommand.class,
                 ScenariosCommand.class,
                 io.sightline.eval.cli.EvaluateCommand.class,
+                io.sightline.eval.cli.RareEventCommand.class,
                 ScenarioBenchCommand.class,
                 ExportCommand.class,
                 VerifyExportCommand.class,

@@ -171,16 +171,46 @@ public final class ScenarioFamily {
 
     /** Parameter values of run (cell, seed), in parameter order. */
     public double[] values(int cell, long seed) {
+        return valuesFromUniforms(cell, uniforms(seed));
+    }
+
+    /** How many uniform draws a run takes: one per random parameter, in file order. */
+    public int randomParameters() {
+        int n = 0;
+        for (Parameter p : parameters) {
+            n += p.spec().random() ? 1 : 0;
+        }
+        return n;
+    }
+
+    /** The uniform draws of run seed {@code seed}, one per random parameter in file order. */
+    public double[] uniforms(long seed) {
+        Random rng = new Random(mix(seed));
+        double[] u = new double[randomParameters()];
+        for (int i = 0; i < u.length; i++) {
+            u[i] = rng.nextDouble();
+        }
+        return u;
+    }
+
+    /**
+     * Parameter values of a run in {@code cell} whose random parameters take the uniform draws
+     * {@code u} (through their inverse CDFs): how an importance sampler runs draws it chose itself.
+     */
+    public double[] valuesFromUniforms(int cell, double[] u) {
+        if (u.length != randomParameters()) {
+            throw new IllegalArgumentException(id + " takes " + randomParameters() + " uniform draws, got " + u.length);
+        }
         double[] v = new double[parameters.size()];
         int[] idx = cellIndices(cell);
-        Random rng = new Random(mix(seed));
         int g = 0;
+        int r = 0;
         for (int i = 0; i < v.length; i++) {
             ValueSpec s = parameters.get(i).spec();
             if (s instanceof ValueSpec.Grid grid) {
                 v[i] = grid.values()[idx[g++]];
             } else if (s.random()) {
-                v[i] = s.sample(rng.nextDouble());
+                v[i] = s.sample(u[r++]);
             } else if (s instanceof ValueSpec.Expr e) {
                 v[i] = e.expression().evaluate(v);
             } else {
@@ -188,6 +218,11 @@ public final class ScenarioFamily {
             }
         }
         return v;
+    }
+
+    /** The scenario of a run in {@code cell} with the random parameters' uniform draws {@code u} and noise seed {@code seed}. */
+    public Instance instantiateWithUniforms(int cell, long seed, double[] u) throws ScenarioSpecException {
+        return instantiate(cell, seed, valuesFromUniforms(cell, u));
     }
 
     /** The scenario of run (cell, seed), validated like any scenario file. */
