@@ -81,8 +81,15 @@ public final class RareEventCommand implements Callable<Integer> {
         System.out.printf(Locale.ROOT, "  importance sampling spent %d runs fitting its proposal (%d cross-entropy iterations) and %d estimating%n",
                 r.crossEntropyRuns(), r.crossEntropyIterations(), r.importance().runs());
         System.out.printf(Locale.ROOT, "  runs saved: %.1fx (plain %d / importance %d, fitting included)%s; %.0f s%n", r.runsSaved(), r.plain().runs(),
-                r.importance().runs() + r.crossEntropyRuns(), r.plain().reachedTarget() ? "" : ", plain Monte Carlo stopped at its budget",
-                (System.nanoTime() - started) / 1e9);
+                r.importance().runs() + r.crossEntropyRuns(), r.plain().reachedTarget() ? ""
+                        : ", a lower bound: plain Monte Carlo stopped at its budget", (System.nanoTime() - started) / 1e9);
+        if (!r.plain().reachedTarget() && Double.isFinite(r.plain().relativeHalfWidth()) && r.importance().reachedTarget()) {
+            // An interval's half-width shrinks as 1/sqrt(runs): what plain Monte Carlo would need for importance sampling's precision.
+            double ratio = r.plain().relativeHalfWidth() / r.importance().relativeHalfWidth();
+            double needed = r.plain().runs() * ratio * ratio;
+            System.out.printf(Locale.ROOT, "  plain Monte Carlo would need about %.0f runs for relative half-width %.3f: %.0fx importance sampling's%n",
+                    needed, r.importance().relativeHalfWidth(), needed / (r.importance().runs() + r.crossEntropyRuns()));
+        }
         return 0;
     }
 }
