@@ -39,7 +39,8 @@ public final class EventCatalog {
             InputRejected.class,
             AlertReviewed.class,
             MissedEventReported.class,
-            EvaluationCompleted.class);
+            EvaluationCompleted.class,
+            LatencyRegressionDetected.class);
 
     private static final Map<String, Class<? extends SightlineEvent>> BY_NAME =
             TYPES.stream().collect(Collectors.toUnmodifiableMap(Class::getSimpleName, Function.identity()));
