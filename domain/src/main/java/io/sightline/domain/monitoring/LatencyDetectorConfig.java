@@ -30,7 +30,7 @@ public record LatencyDetectorConfig(String version, int referenceSessions, doubl
                                     double clipSigmas, double minRelativeScale, long minStageFramesPerSession) {
 
     /** The first published tuning; see ADR-0023 for how the numbers follow from the targets. */
-    public static final LatencyDetectorConfig V1 = new LatencyDetectorConfig("latency-cusum-1", 20, 1.0, 4.0, 5.0, 0.02, 20);
+    public static final LatencyDetectorConfig V1 = new LatencyDetectorConfig("latency-cusum-1", 20, 1.0, 3.0, 4.0, 0.02, 20);
 
     private static final Map<String, LatencyDetectorConfig> BY_VERSION = List.of(V1).stream()
             .collect(Collectors.toUnmodifiableMap(LatencyDetectorConfig::version, Function.identity()));
