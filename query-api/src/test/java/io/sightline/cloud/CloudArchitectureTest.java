@@ -47,17 +47,23 @@ class CloudArchitectureTest {
      * class that reads it (null: nothing in query-api reads it; {@code ./sightline run} checks
      * {@code sessions} from app). A new migration table must be added here or to {@link #NOT_PROJECTIONS}.
      */
-    private static final Map<String, Owners> PROJECTION_TABLES = Map.of(
-            "sessions", new Owners("io.sightline.cloud.projection.SessionsProjection", "io.sightline.cloud.api.SessionReadModel"),
-            "trace_edges", new Owners("io.sightline.cloud.projection.TraceEdgesProjection", "io.sightline.cloud.trace.JdbcEventLookup"),
-            "session_models", new Owners("io.sightline.cloud.projection.AlertsProjection", "io.sightline.cloud.trace.JdbcEventLookup"),
-            "alerts", new Owners("io.sightline.cloud.projection.AlertsProjection", "io.sightline.cloud.api.AlertReadModel"),
-            "alert_sessions", new Owners("io.sightline.cloud.projection.AlertsProjection", "io.sightline.cloud.api.AlertReadModel"),
-            "missed_events", new Owners("io.sightline.cloud.projection.AlertsProjection", "io.sightline.cloud.api.AlertReadModel"),
+    private static final Map<String, Owners> PROJECTION_TABLES = Map.ofEntries(
+            Map.entry("sessions", new Owners("io.sightline.cloud.projection.SessionsProjection", "io.sightline.cloud.api.SessionReadModel")),
+            Map.entry("trace_edges", new Owners("io.sightline.cloud.projection.TraceEdgesProjection", "io.sightline.cloud.trace.JdbcEventLookup")),
+            Map.entry("session_models", new Owners("io.sightline.cloud.projection.AlertsProjection", "io.sightline.cloud.trace.JdbcEventLookup")),
+            Map.entry("alerts", new Owners("io.sightline.cloud.projection.AlertsProjection", "io.sightline.cloud.api.AlertReadModel")),
+            Map.entry("alert_sessions", new Owners("io.sightline.cloud.projection.AlertsProjection", "io.sightline.cloud.api.AlertReadModel")),
+            Map.entry("missed_events", new Owners("io.sightline.cloud.projection.AlertsProjection", "io.sightline.cloud.api.AlertReadModel")),
             // Written by evidence ingestion rather than an event handler, but read like a projection.
-            "evidence_frame", new Owners("io.sightline.cloud.evidence.EvidenceIngestion", "io.sightline.cloud.evidence.AlertEvidenceService"),
+            Map.entry("evidence_frame", new Owners("io.sightline.cloud.evidence.EvidenceIngestion", "io.sightline.cloud.evidence.AlertEvidenceService")),
             // The outbox: the alerts processor queues, the publisher claims and marks (ADR-0016).
-            "alert_notifications", new Owners("io.sightline.cloud.notify.AlertNotifier", "io.sightline.cloud.notify.AlertPublisher"));
+            Map.entry("alert_notifications", new Owners("io.sightline.cloud.notify.AlertNotifier", "io.sightline.cloud.notify.AlertPublisher")),
+            // The latency monitor (ADR-0023): its working tables only it reads; the series and findings the API reads.
+            Map.entry("latency_sessions", new Owners("io.sightline.cloud.projection.LatencyMonitorProjection", null)),
+            Map.entry("latency_windows", new Owners("io.sightline.cloud.projection.LatencyMonitorProjection", null)),
+            Map.entry("latency_detectors", new Owners("io.sightline.cloud.projection.LatencyMonitorProjection", "io.sightline.cloud.api.LatencyReadModel")),
+            Map.entry("latency_session_p95", new Owners("io.sightline.cloud.projection.LatencyMonitorProjection", "io.sightline.cloud.api.LatencyReadModel")),
+            Map.entry("latency_findings", new Owners("io.sightline.cloud.projection.LatencyMonitorProjection", "io.sightline.cloud.api.LatencyReadModel")));
 
     /** Axon's own tables and ingestion's bookkeeping: state of their one owner, not projections of events. */
     private static final Set<String> NOT_PROJECTIONS = Set.of("domain_event_entry", "snapshot_event_entry", "token_entry", "saga_entry",

@@ -29,6 +29,12 @@ import java.util.stream.Collectors;
 public record LatencyDetectorConfig(String version, int referenceSessions, double allowanceSigmas, double thresholdSigmas,
                                     double clipSigmas, double minRelativeScale, long minStageFramesPerSession) {
 
+    /**
+     * The stages an {@code EdgeWindowSummarized} reports latencies of (the edge's WindowSummarizer
+     * order); what the monitor and its API accept as a stage.
+     */
+    public static final List<String> STAGES = List.of("decode", "inference", "detect", "decide", "journal", "frame-to-decision");
+
     /** The first published tuning; see ADR-0023 for how the numbers follow from the targets. */
     public static final LatencyDetectorConfig V1 = new LatencyDetectorConfig("latency-cusum-1", 20, 1.0, 3.0, 4.0, 0.02, 20);
 

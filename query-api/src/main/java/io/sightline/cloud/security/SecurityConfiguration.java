@@ -44,6 +44,7 @@ public class SecurityConfiguration {
                         .requestMatchers("/api/v1/alerts/**", "/api/v1/sessions/**", "/api/v1/whatif/**", "/api/v1/evidence/**").hasRole(Roles.INVESTIGATOR)
                         .requestMatchers("/api/v1/quality").hasAnyRole(Roles.INVESTIGATOR, Roles.AUDITOR)
                         .requestMatchers("/api/v1/training/**").hasRole(Roles.INVESTIGATOR)
+                        .requestMatchers(HttpMethod.GET, "/api/v1/monitoring/latency").hasAnyRole(Roles.INVESTIGATOR, Roles.AUDITOR)
                         // Evaluations are stored by the release pipeline (admin) and read by whoever judges a rollout.
                         .requestMatchers(HttpMethod.POST, "/api/v1/evaluations").hasRole(Roles.ADMIN)
                         .requestMatchers(HttpMethod.GET, "/api/v1/evaluations").hasAnyRole(Roles.INVESTIGATOR, Roles.AUDITOR, Roles.ADMIN)
