@@ -247,7 +247,9 @@ class LatencyRegressionPipelineTest {
 
         @Override
         public Detections detect(Mat bgr) {
-            if (!PRIORITISED.get()) {
+            // Only the pipeline's detect thread: the warm-up runs on the test thread, whose priority every stage thread
+            // (and FFmpeg's decoder threads) would inherit, and then competes with detection at the same priority.
+            if (!PRIORITISED.get() && Thread.currentThread().getName().equals("sightline-" + StageBudgets.DETECT)) {
                 PRIORITISED.set(true);
                 String how = asTheVehicleWould();
                 if (REPORTED.compareAndSet(false, true)) {
