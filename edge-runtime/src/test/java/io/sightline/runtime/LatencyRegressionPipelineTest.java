@@ -209,23 +209,29 @@ class LatencyRegressionPipelineTest {
     }
 
     /**
-     * Runs this thread, and so the stage threads it starts (Linux threads inherit their creator's
-     * nice value), at nice -10 when the test may: a vehicle runs perception with priority over
-     * anything beside it, whereas this machine's cores are shared with other builds, whose comings
-     * and goings would otherwise be the latency changes measured here. Without the permission the
-     * test runs as it is, and says so.
+     * Puts the calling thread (the pipeline's detect thread) under real-time round-robin scheduling
+     * when the test may ({@code sightline.test.latency.priority}: commands separated by ';', TID
+     * the thread's id; e.g. add {@code taskset -p -c 1 TID} to pin it): a vehicle runs perception
+     * with priority over anything beside it, whereas this machine's cores are shared with other
+     * builds, whose comings and goings would otherwise be the latency changes measured here.
+     * Without the permission the test runs as it is, and says so.
      */
     static String asTheVehicleWould() {
         try {
-            Path self = Path.of("/proc/thread-self").toRealPath();
-            String tid = self.getFileName().toString();
-            Process p = new ProcessBuilder(PRIORITY_COMMAND.replace("TID", tid).split(" ")).redirectErrorStream(true).start();
-            String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).trim();
-            return p.waitFor() == 0 ? "prioritised (" + String.join(" ", PRIORITY_COMMAND) + ")" : "at the default priority: " + out;
+            String tid = Path.of("/proc/thread-self").toRealPath().getFileName().toString();
+            for (String command : PRIORITY_COMMAND.split(";")) {
+                Process p = new ProcessBuilder(command.trim().replace("TID", tid).split(" +")).redirectErrorStream(true).start();
+                String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).trim();
+                if (p.waitFor() != 0) {
+                    return "at the default priority: " + command + ": " + out;
+                }
+            }
+            return "prioritised (" + PRIORITY_COMMAND + ")";
         } catch (Exception e) {
             return "at the default priority: " + e;
         }
     }
+
 
     /** The real detector, then a busy-spin (a sleep would give the core away, as no slower model does), counted as inference. */
     static final class SlowerDetector implements Detector {
