@@ -8,6 +8,7 @@ import io.sightline.edge.range.CameraModel;
 import io.sightline.edge.risk.RiskPolicy;
 import io.sightline.inference.ActivatedModel;
 import io.sightline.inference.Clocks;
+import io.sightline.inference.Detector;
 import io.sightline.inference.FrameSource;
 import io.sightline.inference.ModelLoader;
 import io.sightline.inference.ProducedEvent;
@@ -30,6 +31,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.function.UnaryOperator;
 import org.bytedeco.opencv.global.opencv_core;
 import org.bytedeco.opencv.opencv_core.Mat;
 import org.bytedeco.opencv.opencv_core.Scalar;
@@ -125,12 +127,26 @@ public final class EdgePipeline implements AutoCloseable {
      *                      (the overload benchmark feeds frames faster than detection can take them)
      */
     public static EdgePipeline open(Options options, double playbackSpeed) {
+        return open(options, playbackSpeed, UnaryOperator.identity());
+    }
+
+    /**
+     * As {@link #open(Options, double)}, with the activated primary detector replaced by
+     * {@code primaryDetector} of it (before warm-up): how a test makes the real detector slower
+     * (latency-regression monitoring, issue 16 §3) without a second model. The activation event
+     * still names the real model, as a slower build of the same weights would.
+     */
+    static EdgePipeline open(Options options, double playbackSpeed, UnaryOperator<Detector> primaryDetector) {
         FrameSource source = FrameSource.open(options.video(), new FrameSource.Options(options.realtime(), 0, 5000, playbackSpeed));
         ActivatedModel primary = null;
         ActivatedModel fb = null;
         try {
             SessionConfig ort = new SessionConfig(options.ortThreads(), 1, "ALL_OPT");
             primary = ModelLoader.activate(modelDir(options.model()), "primary", ort);
+            Detector wrapped = primaryDetector.apply(primary.detector());
+            if (wrapped != primary.detector()) {
+                primary = new ActivatedModel(wrapped, primary.event(), primary.directory(), primary.warmUpInferenceNanos());
+            }
             if (options.fallbackModel() != null
                     && !modelDir(options.fallbackModel()).toAbsolutePath().normalize().equals(primary.directory().toAbsolutePath().normalize())) {
                 fb = ModelLoader.activate(modelDir(options.fallbackModel()), "fallback", ort);

@@ -63,7 +63,13 @@ class CloudArchitectureTest {
             // Written by evidence ingestion rather than an event handler, but read like a projection.
             Map.entry("evidence_frame", new Owners("io.sightline.cloud.evidence.EvidenceIngestion", "io.sightline.cloud.evidence.AlertEvidenceService")),
             // The outbox: the alerts processor queues, the publisher claims and marks (ADR-0016).
-            Map.entry("alert_notifications", new Owners("io.sightline.cloud.notify.AlertNotifier", "io.sightline.cloud.notify.AlertPublisher")));
+            Map.entry("alert_notifications", new Owners("io.sightline.cloud.notify.AlertNotifier", "io.sightline.cloud.notify.AlertPublisher")),
+            // The latency monitor (ADR-0023): its working tables only it reads; the series and findings the API reads.
+            Map.entry("latency_sessions", new Owners("io.sightline.cloud.projection.LatencyMonitorProjection", null)),
+            Map.entry("latency_windows", new Owners("io.sightline.cloud.projection.LatencyMonitorProjection", null)),
+            Map.entry("latency_detectors", new Owners("io.sightline.cloud.projection.LatencyMonitorProjection", "io.sightline.cloud.api.LatencyReadModel")),
+            Map.entry("latency_session_p95", new Owners("io.sightline.cloud.projection.LatencyMonitorProjection", "io.sightline.cloud.api.LatencyReadModel")),
+            Map.entry("latency_findings", new Owners("io.sightline.cloud.projection.LatencyMonitorProjection", "io.sightline.cloud.api.LatencyReadModel")));
 
     /** Axon's own tables and ingestion's bookkeeping: state of their one owner, not projections of events. */
     private static final Set<String> NOT_PROJECTIONS = Set.of("domain_event_entry", "snapshot_event_entry", "token_entry", "saga_entry",

@@ -42,7 +42,8 @@ public final class EventCatalog {
             EvaluationCompleted.class,
             DriftDetected.class,
             DriftCleared.class,
-            DriftReferencePinned.class);
+            DriftReferencePinned.class,
+            LatencyRegressionDetected.class);
 
     private static final Map<String, Class<? extends SightlineEvent>> BY_NAME =
             TYPES.stream().collect(Collectors.toUnmodifiableMap(Class::getSimpleName, Function.identity()));

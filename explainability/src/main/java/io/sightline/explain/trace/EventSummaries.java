@@ -60,10 +60,26 @@ public final class EventSummaries {
                     + " below " + num(c.thresholdValue()) + " (margin " + num(c.margin()) + ", policy " + c.policyVersion() + ")";
         } else if (p instanceof io.sightline.domain.event.CameraRestored c) {
             return "camera restored at frame " + c.restoredAtFrameIndex() + " after " + Fmt.seconds(c.obstructedForNanos()) + " s";
+        } else if (p instanceof io.sightline.domain.event.LatencyRegressionDetected l) {
+            return latency(l);
+        } else if (p instanceof io.sightline.domain.event.EdgeWindowSummarized w) {
+            return "window " + w.windowIndex() + " of " + w.sessionId() + ": " + w.frames() + " frames, frames " + w.firstFrameIndex() + "–"
+                    + w.lastFrameIndex() + w.stageLatencies().stream().filter(l -> l.stage().equals("detect"))
+                    .map(l -> ", detect p95 " + num(l.p95Micros() / 1000.0) + " ms").findFirst().orElse("");
         } else if (p instanceof AlertReviewed r) {
             return r.verdict() + " by " + r.reviewer() + (r.note() == null || r.note().isBlank() ? "" : ": " + r.note());
         }
         return EventCatalog.nameOf(p);
+    }
+
+    /** E.g. "detect p95 11.04 ms over 2 sessions vs 10 ms reference (+10.4 %, CUSUM 6 > 3 spreads of 0.2 ms) for model 31cb14c0 on 0.2.0". */
+    private static String latency(io.sightline.domain.event.LatencyRegressionDetected l) {
+        double rise = l.referenceP95Micros() > 0 ? 100.0 * (l.currentP95Micros() - l.referenceP95Micros()) / l.referenceP95Micros() : 0;
+        return l.stage() + " p95 " + num(l.currentP95Micros() / 1000.0) + " ms over " + l.sessionIds().size() + " sessions vs "
+                + num(l.referenceP95Micros() / 1000.0) + " ms reference (" + (rise >= 0 ? "+" : "") + num(rise) + " %, CUSUM "
+                + num(l.statistic()) + " > " + num(l.thresholdSigmas()) + " spreads of " + num(l.referenceScaleMicros() / 1000.0)
+                + " ms) for model " + Fmt.shortSha(l.modelSha256()) + " on " + l.softwareVersion() + " in " + l.fleetId()
+                + " (" + l.configVersion() + ")";
     }
 
     private static double statisticOf(io.sightline.domain.event.CameraObstructed c) {

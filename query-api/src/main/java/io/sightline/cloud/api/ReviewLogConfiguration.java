@@ -33,6 +33,13 @@ public class ReviewLogConfiguration {
                 io.sightline.domain.monitoring.DriftLog.class));
     }
 
+    /** Latency findings, one log per model (issue 16 §3); no cache or snapshots: a handful of findings per model. */
+    @Bean
+    public ConfigurerModule latencyMonitorLogAggregateModule() {
+        return configurer -> configurer.configureAggregate(AggregateConfigurer.defaultConfiguration(
+                io.sightline.domain.monitoring.LatencyMonitorLog.class));
+    }
+
     @Bean
     public ConfigurerModule sessionReviewLogAggregateModule() {
         return configurer -> configurer
