@@ -37,6 +37,7 @@ import picocli.CommandLine.Option;
                 io.sightline.eval.cli.EvaluateCommand.class,
                 ScenarioBenchCommand.class,
                 ExportCommand.class,
+                io.sightline.app.mining.MineCommand.class,
                 VerifyExportCommand.class,
                 ReplayComma2k19Command.class,
                 io.sightline.app.clip.HazardClipCommand.class,
