@@ -80,6 +80,7 @@ public class MineCommand implements Callable<Integer> {
             Files.move(tmp, out);
             System.out.printf("mined %d session(s), %d frame(s) of fleet %s; %d frame(s) fired a trigger; budget %d frame(s)%n",
                     result.sessionsInScope(), result.framesInScope(), fleet, result.framesTriggered(), result.budgetFrames());
+            System.out.println("frames per trigger: " + result.framesPerTrigger());
             System.out.printf("wrote %s: %s, %d frame(s), %d JPEG(s), %d without stored evidence (see manifest.json), %d label(s),"
                             + " %d prediction(s)%n", out.toAbsolutePath(), exportFormat.id(), written.frames(), written.images(),
                     written.missingImages(), written.labels(), written.predictions());

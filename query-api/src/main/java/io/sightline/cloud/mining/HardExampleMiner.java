@@ -197,7 +197,13 @@ public class HardExampleMiner {
                     List.copyOf(s.bestPerTrigger.values())));
             content.put(s.frame.eventId(), s.content);
         }
-        return new MiningResult(request, sessionsInScope, framesInScope, scored.size(), budget, triggerNames(), List.copyOf(classes),
+        Map<String, Long> perTrigger = new LinkedHashMap<>();
+        triggers.forEach(t -> perTrigger.put(t.name(), 0L));
+        for (Scored s : scored) {
+            s.bestPerTrigger.keySet().forEach(name -> perTrigger.merge(name, 1L, Long::sum));
+        }
+        return new MiningResult(request, sessionsInScope, framesInScope, scored.size(), budget, triggerNames(), perTrigger,
+                List.copyOf(classes),
                 List.copyOf(models.values()), candidates, enrichment, content);
     }
 

@@ -339,6 +339,7 @@ public class MiningExport {
         }
         ArrayNode triggers = m.putArray("triggers");
         result.triggers().forEach(triggers::add);
+        m.set("framesPerTrigger", json.valueToTree(result.framesPerTrigger()));
         m.set("enrichment", json.valueToTree(result.enrichment()));
         m.put("enrichmentSummary", result.enrichment().summary());
         ArrayNode list = m.putArray("frames");

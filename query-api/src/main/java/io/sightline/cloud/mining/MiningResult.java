@@ -10,12 +10,13 @@ import java.util.Map;
 /**
  * The ranked frames of one mining run, the scope they were chosen from and the enrichment figure.
  *
+ * @param framesPerTrigger how many frames in scope each trigger fired on (a frame may count under several)
  * @param candidates the selected frames, best first (at most the budget)
  * @param classes    the detector's class list (ModelActivated, first activation in scope, then any other
  *                   names in order of appearance): YOLO class id = index, COCO category id = index + 1
  */
 public record MiningResult(MiningRequest request, long sessionsInScope, long framesInScope, long framesTriggered, int budgetFrames,
-                           List<String> triggers, List<String> classes, List<ModelActivated> models, List<Candidate> candidates,
+                           List<String> triggers, Map<String, Long> framesPerTrigger, List<String> classes, List<ModelActivated> models, List<Candidate> candidates,
                            Enrichment enrichment, @JsonIgnore Map<String, FrameContent> content) {
 
     /** One reason a frame was chosen; {@code traceUrl} opens the alert's causal trace when the reason is an alert's. */
