@@ -207,6 +207,7 @@ class MiningEndToEndTest {
         Path out = dir.resolve("coco");
         CliRun run = CliRun.of("mine", "--format", "coco", "--out", out.toString(), "--jdbc-url", db.jdbcUrl());
         assertThat(run.exit()).as(run.err()).isZero();
+        System.out.print(run.out());
         assertThat(run.out()).contains("enrichment: ").contains("× random");
         PyCocoTools.Loaded loaded = PyCocoTools.load(out.resolve("annotations.json"), out.resolve("predictions.json"));
         assertThat(loaded.images()).isEqualTo(8);
