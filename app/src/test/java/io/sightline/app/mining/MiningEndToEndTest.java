@@ -163,6 +163,9 @@ class MiningEndToEndTest {
         int budget = (int) Math.ceil(frames * 0.01);
         double expectedAtRandom = (double) budget * reviewed.size() / frames;
 
+        assertThat(result.has("content")).as("the export's working set stays out of the API").isFalse();
+        assertThat(result.get("framesPerTrigger").fieldNames()).toIterable().contains("false-positive-verdict", "reported-miss",
+                "near-flip", "second-stage-low-score", "track-missed-detection", "class-change", "hard-braking-no-fcw");
         JsonNode enrichment = result.get("enrichment");
         assertThat(enrichment.get("framesInScope").asLong()).isEqualTo(frames);
         assertThat(enrichment.get("budgetFrames").asInt()).isEqualTo(budget);
@@ -323,7 +326,8 @@ class MiningEndToEndTest {
         assertThat(json.readTree(badFormat.body()).get("detail").asText()).contains("format must be json, got 'xml'");
         HttpResponse<String> invertedApi = get("/api/v1/training/candidates?fromNanos=20&toNanos=10");
         assertThat(invertedApi.statusCode()).isEqualTo(400);
-        assertThat(json.readTree(invertedApi.body()).get("detail").asText()).contains("inverted");
+        assertThat(json.readTree(invertedApi.body()).get("detail").asText()).contains("inverted")
+                .contains("fromNanos (20) must be before toNanos (10)");
         assertThat(get("/api/v1/training/candidates?budgetFrames=0").statusCode()).isEqualTo(400);
     }
 }

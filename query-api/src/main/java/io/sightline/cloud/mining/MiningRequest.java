@@ -15,11 +15,11 @@ public record MiningRequest(String fleetId, long fromNanos, long toNanos, Intege
             throw new IllegalArgumentException("fleet is required");
         }
         if (fromNanos >= toNanos) {
-            throw new IllegalArgumentException("the range is empty or inverted: from (" + fromNanos + " ns) must be before to ("
-                    + toNanos + " ns)");
+            throw new IllegalArgumentException("the range is empty or inverted: fromNanos (" + fromNanos + ") must be before toNanos ("
+                    + toNanos + ")");
         }
         if (budgetFrames != null && (budgetFrames < 1 || budgetFrames > MAX_BUDGET_FRAMES)) {
-            throw new IllegalArgumentException("budget-frames must be between 1 and " + MAX_BUDGET_FRAMES + ", was " + budgetFrames);
+            throw new IllegalArgumentException("budgetFrames must be between 1 and " + MAX_BUDGET_FRAMES + ", was " + budgetFrames);
         }
     }
 
