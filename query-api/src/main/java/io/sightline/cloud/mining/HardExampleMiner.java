@@ -97,11 +97,17 @@ public class HardExampleMiner {
     public MiningResult mine(MiningRequest request) {
         long from = request.fromNanos();
         long toInclusive = request.toNanos() == Long.MAX_VALUE ? Long.MAX_VALUE : request.toNanos() - 1;
+        List<SessionSpan> spans = sessions.overlapping(request.fleetId(), request.fromNanos(), request.toNanos());
+        Set<String> inScope = new HashSet<>();
+        spans.forEach(s -> inScope.add(s.sessionId()));
         Map<String, List<MinedSession.FalsePositive>> falsePositives = new HashMap<>();
         for (Reviewed r : alerts.withVerdict(request.fleetId(), List.of("FALSE_POSITIVE"), Long.MIN_VALUE, Long.MAX_VALUE,
                 MAX_REVIEWED_ALERTS)) {
             // The alert may have been raised before the window while frames of its trace lie inside: every
-            // reviewed alert of the fleet is considered, and the trigger keeps only frames in the window.
+            // reviewed alert of the sessions in scope is traced, and the trigger keeps only frames in the window.
+            if (!inScope.contains(r.sessionId())) {
+                continue;
+            }
             var trace = traces.trace(r.alertId());
             List<String> frames = trace.nodesOfType(FrameCaptured.class.getSimpleName()).stream().map(TraceNode::eventId).toList();
             falsePositives.computeIfAbsent(r.sessionId(), k -> new ArrayList<>())
@@ -124,7 +130,7 @@ public class HardExampleMiner {
         List<Scored> scored = new ArrayList<>();
         Map<String, ModelActivated> models = new LinkedHashMap<>();
         List<String> classes = new ArrayList<>();
-        for (SessionSpan span : sessions.overlapping(request.fleetId(), request.fromNanos(), request.toNanos())) {
+        for (SessionSpan span : spans) {
             List<StoredEvent> sessionEvents = events.sessionEvents(span.sessionId(), from, toInclusive, TYPES);
             MinedSession session = new MinedSession(span.sessionId(), span.vehicleId(), span.policyVersion(), sessionEvents,
                     falsePositives.getOrDefault(span.sessionId(), List.of()), misses.getOrDefault(span.sessionId(), List.of()));

@@ -107,7 +107,11 @@ public class MiningExport {
         return s.replaceAll("[^A-Za-z0-9._-]", "_");
     }
 
-    /** The labels of a frame: each confirmed track's detection on it, classed as the track (its class vote). */
+    /**
+     * The labels of a frame: each confirmed track's detection on it, in the detection's class. The
+     * track's class is the edge's coarser grouping (its vote over ObjectClass, with "motorbike" and
+     * "other"), which is not the model's vocabulary that the class ids follow; it is kept beside.
+     */
     private static List<Label> labels(FrameContent content) {
         Map<String, DetectionObserved> byId = new LinkedHashMap<>();
         content.detections().forEach(d -> byId.put(d.detectionId(), d));
@@ -118,13 +122,13 @@ public class MiningExport {
             }
             DetectionObserved d = byId.get(u.causes().get(0));
             if (d != null) {
-                out.add(new Label(u.trackId(), u.className(), d.boxPx(), d.detectionId()));
+                out.add(new Label(u.trackId(), d.className(), u.className(), d.boxPx(), d.detectionId()));
             }
         }
         return out;
     }
 
-    private record Label(String trackId, String className, BoxPx boxPx, String detectionId) {
+    private record Label(String trackId, String className, String trackClassName, BoxPx boxPx, String detectionId) {
     }
 
     private static int classIndex(MiningResult result, String className) {
@@ -175,7 +179,8 @@ public class MiningExport {
                 a.put("id", annotationId++).put("image_id", imageId).put("category_id", cls + 1);
                 a.putArray("bbox").add(b[0]).add(b[1]).add(b[2]).add(b[3]);
                 a.put("area", round(b[2] * b[3])).put("iscrowd", 0);
-                a.put("sightline_prelabel", "tracker-confirmed").put("track_id", l.trackId()).put("detection_id", l.detectionId());
+                a.put("sightline_prelabel", "tracker-confirmed").put("track_id", l.trackId()).put("track_class", l.trackClassName())
+                        .put("detection_id", l.detectionId());
             }
             for (DetectionObserved d : f.content().detections()) {
                 double[] b = xywh(f, d.boxPx());
@@ -277,8 +282,10 @@ public class MiningExport {
                     double[] b = xywh(f, box);
                     int id = trackNumber(u.trackId(), ids);
                     // conf 1: a detection matched (counts in evaluation); 0: the tracker coasted on its prediction (ignored).
+                    // The class of the detection taken in; a coasting row has none, so the track's class, when the model knows it.
+                    int cls = d != null ? classIndex(result, d.className()) : classIndex(result, u.className());
                     gt.append(String.format(Locale.ROOT, "%d,%d,%.2f,%.2f,%.2f,%.2f,%d,%d,%.1f%n", frameNo, id, b[0], b[1], b[2], b[3],
-                            seen && d != null ? 1 : 0, classIndex(result, u.className()) + 1, seen && d != null ? 1.0 : 0.0));
+                            seen && d != null ? 1 : 0, cls < 0 ? -1 : cls + 1, seen && d != null ? 1.0 : 0.0));
                     rows++;
                 }
                 for (DetectionObserved d : f.content().detections()) {
