@@ -6,12 +6,12 @@ import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
 
 /** Starts the cloud side (store, ingestion) in this JVM for commands that need it. */
-final class CloudContext {
+public final class CloudContext {
 
     private CloudContext() {
     }
 
-    static ConfigurableApplicationContext start(String jdbcUrl, String... extraProperties) {
+    public static ConfigurableApplicationContext start(String jdbcUrl, String... extraProperties) {
         SpringApplicationBuilder builder = new SpringApplicationBuilder(SightlineCloudApplication.class)
                 .web(WebApplicationType.NONE)
                 .logStartupInfo(false);

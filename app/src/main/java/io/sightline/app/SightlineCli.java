@@ -38,6 +38,7 @@ import picocli.CommandLine.Option;
                 io.sightline.eval.cli.RareEventCommand.class,
                 ScenarioBenchCommand.class,
                 ExportCommand.class,
+                io.sightline.app.mining.MineCommand.class,
                 VerifyExportCommand.class,
                 ReplayComma2k19Command.class,
                 io.sightline.app.clip.HazardClipCommand.class,

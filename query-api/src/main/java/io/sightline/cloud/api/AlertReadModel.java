@@ -161,6 +161,18 @@ public class AlertReadModel {
                 }, AlertReadModel::reviewed);
     }
 
+    /** A reported miss as hard-example mining reads it. */
+    public record MissedReport(String reportId, String sessionId, String kind, long occurredAtNanos, String reporter) {
+    }
+
+    /** The fleet's reported misses that occurred in [fromNanos, toNanos) (edge time), oldest first. */
+    public List<MissedReport> missedEvents(String fleetId, long fromNanos, long toNanos) {
+        return jdbc.query("select report_id, session_id, kind, occurred_at_nanos, reporter from missed_events"
+                        + " where fleet_id = ? and occurred_at_nanos >= ? and occurred_at_nanos < ? order by occurred_at_nanos, report_id",
+                (rs, i) -> new MissedReport(rs.getString(1), rs.getString(2), rs.getString(3), rs.getLong(4), rs.getString(5)),
+                fleetId, fromNanos, toNanos);
+    }
+
     /**
      * Per (kind, policy version) of the fleet: alerts raised in [fromNanos, toNanos) as {raised, true positives, false
      * positives, unsure, unreviewed}, and misses reported as occurring in it; keys absent from one side count 0 there.

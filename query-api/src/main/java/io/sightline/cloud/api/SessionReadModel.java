@@ -1,5 +1,6 @@
 package io.sightline.cloud.api;
 
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -31,5 +32,18 @@ public class SessionReadModel {
                     out.put(rs.getString(1), new Exposure(rs.getLong(2), rs.getLong(3), rs.getDouble(4)));
                 }, fleetId, fromNanos, toNanos);
         return out;
+    }
+
+    /** A drive session as hard-example mining scopes it. */
+    public record SessionSpan(String sessionId, String vehicleId, String policyVersion, long startedAtNanos, Long endedAtNanos) {
+    }
+
+    /** The fleet's sessions that overlap [fromNanos, toNanos): started before its end, not ended before its start. */
+    public List<SessionSpan> overlapping(String fleetId, long fromNanos, long toNanos) {
+        return jdbc.query("select session_id, vehicle_id, policy_version, started_at_nanos, ended_at_nanos from sessions"
+                        + " where fleet_id = ? and started_at_nanos < ? and (ended_at_nanos is null or ended_at_nanos >= ?)"
+                        + " order by started_at_nanos, session_id",
+                (rs, i) -> new SessionSpan(rs.getString(1), rs.getString(2), rs.getString(3), rs.getLong(4),
+                        rs.getObject(5, Long.class)), fleetId, toNanos, fromNanos);
     }
 }

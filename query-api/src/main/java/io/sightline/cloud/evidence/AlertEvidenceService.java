@@ -102,6 +102,16 @@ public class AlertEvidenceService {
                 .stream().findFirst();
     }
 
+    /** A stored JPEG with the size its frame header gives. */
+    public record StoredJpeg(byte[] bytes, int widthPx, int heightPx) {
+    }
+
+    /** The JPEG stored under {@code sha256} for the fleet, with its size; another fleet's is absent. */
+    public Optional<StoredJpeg> stored(String sha256, String fleetId) {
+        return jdbc.query("select bytes, width_px, height_px from evidence_frame where sha256 = ? and fleet_id = ?",
+                (rs, i) -> new StoredJpeg(rs.getBytes(1), rs.getInt(2), rs.getInt(3)), sha256, fleetId).stream().findFirst();
+    }
+
     /** Whether the fleet holds the JPEG, without reading it: answers a conditional GET. */
     public boolean holds(String sha256, String fleetId) {
         Long n = jdbc.queryForObject("select count(*) from evidence_frame where sha256 = ? and fleet_id = ?", Long.class, sha256, fleetId);
