@@ -92,6 +92,12 @@ public class DriftReadModel {
                 + in + ")", String.class, args.toArray()));
     }
 
+    /** Findings whose current window holds the session (session ids are unique store-wide, so this stays in its fleet). */
+    public List<Finding> findingsWithSessionInWindow(String sessionId) {
+        return jdbc.query(FINDING_COLUMNS + " where jsonb_exists(current_session_ids, ?) order by detected_at_nanos, finding_id", this::finding,
+                sessionId);
+    }
+
     /** Open findings by scope and feature, across fleets: what the metrics say. */
     public Map<String, Long> openByScopeAndFeature() {
         Map<String, Long> out = new TreeMap<>();

@@ -175,6 +175,23 @@ class DriftMonitorIntegrationTest {
 
     @Test
     @Order(4)
+    void hardExampleMiningRanksTheFramesOfADriftedWindow() throws Exception {
+        HttpResponse<String> r = http.get("/api/v1/training/candidates?budgetFrames=1000", http.token("ana@" + FLEET, FLEET, Roles.INVESTIGATOR));
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        JsonNode result = JSON.readTree(r.body());
+        assertThat(result.get("triggers")).extracting(JsonNode::asText).contains("drift-window");
+        assertThat(result.get("framesPerTrigger").get("drift-window").asLong()).as("the approach frames of drift-s12").isEqualTo(8);
+        List<JsonNode> drifted = new java.util.ArrayList<>();
+        result.get("candidates").forEach(c -> c.get("reasons").forEach(reason -> {
+            if (reason.get("trigger").asText().equals("drift-window")) {
+                drifted.add(reason);
+            }
+        }));
+        assertThat(drifted).isNotEmpty().allSatisfy(reason -> assertThat(reason.get("text").asText()).contains("drifted", "current window"));
+    }
+
+    @Test
+    @Order(5)
     void findingsAreMetricsAndBadQueriesAreProblemDetails() throws Exception {
         HttpResponse<String> scrape = http.get("/actuator/prometheus", null);
         assertThat(scrape.body()).containsPattern("sightline_camera_obstructions_open\\{condition=\"DARK\"\\} 1\\.0");
@@ -191,7 +208,7 @@ class DriftMonitorIntegrationTest {
     }
 
     @Test
-    @Order(5)
+    @Order(6)
     void threeOrdinarySessionsClearTheFindings() throws Exception {
         for (int i = 0; i < 3; i++) {
             append(drive(1.0));
@@ -202,7 +219,7 @@ class DriftMonitorIntegrationTest {
     }
 
     @Test
-    @Order(6)
+    @Order(7)
     void anAdministratorPinsTheReferenceAndLaterComparisonsUseIt() throws Exception {
         String admin = http.token("root@" + FLEET, FLEET, Roles.ADMIN);
         List<String> pinned = List.of("drift-s13", "drift-s14", "drift-s15", "drift-s2", "drift-s3", "drift-s4", "drift-s5", "drift-s6",
