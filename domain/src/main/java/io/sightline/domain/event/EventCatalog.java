@@ -41,7 +41,9 @@ public final class EventCatalog {
             MissedEventReported.class,
             EvaluationCompleted.class,
             DriftDetected.class,
-            DriftCleared.class);
+            DriftCleared.class,
+            ModelVersionRegistered.class,
+            PolicyVersionRegistered.class);
 
     private static final Map<String, Class<? extends SightlineEvent>> BY_NAME =
             TYPES.stream().collect(Collectors.toUnmodifiableMap(Class::getSimpleName, Function.identity()));
