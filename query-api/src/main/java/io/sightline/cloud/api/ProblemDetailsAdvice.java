@@ -19,6 +19,14 @@ public class ProblemDetailsAdvice {
         return problem;
     }
 
+    /** An upload above the registry's limit (issue 17 §1). */
+    @ExceptionHandler(io.sightline.cloud.registry.ArtifactTooLargeException.class)
+    ProblemDetail tooLarge(io.sightline.cloud.registry.ArtifactTooLargeException e) {
+        ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.PAYLOAD_TOO_LARGE, e.getMessage());
+        problem.setTitle("Artifact too large");
+        return problem;
+    }
+
     @ExceptionHandler(TooManySubscribersException.class)
     ProblemDetail busy(TooManySubscribersException e) {
         ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.SERVICE_UNAVAILABLE, e.getMessage());
