@@ -131,7 +131,8 @@ class ReleasedModelActivationTest {
                 ReleasedModelInstaller.Outcome corrupt = installer(dir.resolve("edge-d"), release)
                         .activateOrKeep(good, sha, "primary", SessionConfig.defaults());
                 assertThat(corrupt.serving()).isSameAs(good);
-                assertThat(corrupt.rejected().orElseThrow().reason()).contains("cannot download model " + sha);
+                assertThat(corrupt.rejected().orElseThrow().reason()).contains("cannot download model " + sha)
+                        .contains("answered HTTP 500: blob ").contains("hashes to " + ReleaseStatement.sha256Hex(tampered) + ", not its name");
                 assertThat(dir.resolve("edge-d").resolve(sha)).doesNotExist();
             } finally {
                 Files.write(blob, original);

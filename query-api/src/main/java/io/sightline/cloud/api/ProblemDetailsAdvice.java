@@ -27,6 +27,14 @@ public class ProblemDetailsAdvice {
         return problem;
     }
 
+    /** A stored artifact whose bytes no longer hash to their name: refused, never served (ADR-0025). */
+    @ExceptionHandler(io.sightline.cloud.registry.BlobStore.CorruptBlobException.class)
+    ProblemDetail corruptBlob(io.sightline.cloud.registry.BlobStore.CorruptBlobException e) {
+        ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.INTERNAL_SERVER_ERROR, e.getMessage());
+        problem.setTitle("Stored artifact damaged");
+        return problem;
+    }
+
     @ExceptionHandler(TooManySubscribersException.class)
     ProblemDetail busy(TooManySubscribersException e) {
         ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.SERVICE_UNAVAILABLE, e.getMessage());
