@@ -43,7 +43,8 @@ public final class EventCatalog {
             DriftDetected.class,
             DriftCleared.class,
             ModelVersionRegistered.class,
-            PolicyVersionRegistered.class);
+            PolicyVersionRegistered.class,
+            VehicleAssigned.class);
 
     private static final Map<String, Class<? extends SightlineEvent>> BY_NAME =
             TYPES.stream().collect(Collectors.toUnmodifiableMap(Class::getSimpleName, Function.identity()));
