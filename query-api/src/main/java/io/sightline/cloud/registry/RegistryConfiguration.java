@@ -22,6 +22,8 @@ public class RegistryConfiguration {
     public ConfigurerModule artifactRegistryAggregateModule() {
         return configurer -> configurer
                 .configureAggregate(AggregateConfigurer.defaultConfiguration(ArtifactRegistry.class))
+                // Vehicle assignments (issue 17 §2): a few events per vehicle, read whole by the assignments API.
+                .configureAggregate(AggregateConfigurer.defaultConfiguration(io.sightline.domain.rollout.VehicleAssignment.class))
                 .eventProcessing(processing -> processing.registerListenerInvocationErrorHandler(RegistryProjection.NAME,
                         c -> PropagatingErrorHandler.instance()));
     }

@@ -51,6 +51,8 @@ public class SecurityConfiguration {
                         // The registry (issue 17 §1): an admin registers, the readers list and download.
                         .requestMatchers(HttpMethod.POST, "/api/v1/registry/**").hasRole(Roles.ADMIN)
                         .requestMatchers(HttpMethod.GET, "/api/v1/registry/**").hasAnyRole(Roles.INVESTIGATOR, Roles.AUDITOR, Roles.ADMIN)
+                        .requestMatchers(HttpMethod.PUT, "/api/v1/assignments/**").hasRole(Roles.ADMIN)
+                        .requestMatchers(HttpMethod.GET, "/api/v1/assignments/**").hasAnyRole(Roles.INVESTIGATOR, Roles.AUDITOR, Roles.ADMIN)
                         .anyRequest().denyAll())
                 .exceptionHandling(e -> e
                         .authenticationEntryPoint(ProblemAuthenticationHandlers.unauthorized())

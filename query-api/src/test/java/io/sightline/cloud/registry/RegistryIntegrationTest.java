@@ -274,4 +274,46 @@ class RegistryIntegrationTest {
         refused("/api/v1/registry/policies", admin(), policyUpload(notPolicy, "x", RELEASE, RELEASE_ID), 400,
                 "the policy is not a valid risk policy", ReleaseStatement.sha256Hex(notPolicy));
     }
+
+    @Test
+    void aVehicleIsAssignedRegisteredVersionsAndPollsItsAssignmentWithAnETag() throws Exception {
+        byte[] model = Files.readAllBytes(models().resolve("fastestdet/FastestDet.onnx"));
+        byte[] manifest = Files.readAllBytes(models().resolve("fastestdet/manifest.json"));
+        HttpResponse<String> m = http.postJson("/api/v1/registry/models", admin(), modelUpload(model, manifest, RELEASE, RELEASE_ID));
+        assertThat(m.statusCode()).as(m.body()).isIn(200, 201);
+        byte[] policy = policy("sightline-risk-assignment-1", 0.9);
+        assertThat(http.postJson("/api/v1/registry/policies", admin(), policyUpload(policy, "sightline-risk-assignment-1", RELEASE, RELEASE_ID))
+                .statusCode()).isEqualTo(201);
+        String modelSha = ReleaseStatement.sha256Hex(model);
+        String policySha = ReleaseStatement.sha256Hex(policy);
+        String path = "/api/v1/assignments/fleet-a/vehicle-7";
+
+        String unregistered = "{\"championModelSha256\":\"" + "ee".repeat(32) + "\",\"championPolicySha256\":\"" + policySha + "\"}";
+        HttpResponse<String> refused = http.send(http.request(path, admin()).header("Content-Type", "application/json")
+                .PUT(java.net.http.HttpRequest.BodyPublishers.ofString(unregistered)).build());
+        assertThat(refused.statusCode()).as(refused.body()).isEqualTo(400);
+        assertThat(JSON.readTree(refused.body()).get("detail").asText())
+                .isEqualTo("championModelSha256 " + "ee".repeat(32) + " is not a registered model; register it first (./sightline registry add-model)");
+        assertThat(events("assignment/fleet-a/vehicle-7")).isZero();
+
+        String body = "{\"championModelSha256\":\"" + modelSha + "\",\"championPolicySha256\":\"" + policySha + "\"}";
+        for (int i = 0; i < 2; i++) {
+            HttpResponse<String> put = http.send(http.request(path, admin()).header("Content-Type", "application/json")
+                    .PUT(java.net.http.HttpRequest.BodyPublishers.ofString(body)).build());
+            assertThat(put.statusCode()).as(put.body()).isEqualTo(200);
+            assertThat(JSON.readTree(put.body()).get("revision").asLong()).as("the same assignment keeps its revision").isEqualTo(1);
+        }
+        assertThat(events("assignment/fleet-a/vehicle-7")).isEqualTo(1);
+
+        String reader = http.token("ivan", "fleet-a", Roles.INVESTIGATOR);
+        HttpResponse<String> got = http.get(path, reader);
+        assertThat(got.statusCode()).isEqualTo(200);
+        assertThat(got.headers().firstValue("ETag")).hasValue("\"1\"");
+        assertThat(JSON.readTree(got.body()).get("championModelSha256").asText()).isEqualTo(modelSha);
+        HttpResponse<String> unchanged = http.send(http.request(path, reader).header("If-None-Match", "\"1\"").GET().build());
+        assertThat(unchanged.statusCode()).isEqualTo(304);
+        assertThat(http.get("/api/v1/assignments/fleet-a/vehicle-8", reader).statusCode()).isEqualTo(404);
+        assertThat(http.send(http.request(path, reader).header("Content-Type", "application/json")
+                .PUT(java.net.http.HttpRequest.BodyPublishers.ofString(body)).build()).statusCode()).as("only an admin assigns").isEqualTo(403);
+    }
 }
