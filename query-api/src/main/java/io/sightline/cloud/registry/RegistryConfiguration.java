@@ -24,8 +24,9 @@ public class RegistryConfiguration {
                 .configureAggregate(AggregateConfigurer.defaultConfiguration(ArtifactRegistry.class))
                 // Vehicle assignments (issue 17 §2): a few events per vehicle, read whole by the assignments API.
                 .configureAggregate(AggregateConfigurer.defaultConfiguration(io.sightline.domain.rollout.VehicleAssignment.class))
-                .eventProcessing(processing -> processing.registerListenerInvocationErrorHandler(RegistryProjection.NAME,
-                        c -> PropagatingErrorHandler.instance()));
+                .eventProcessing(processing -> processing
+                        .registerListenerInvocationErrorHandler(RegistryProjection.NAME, c -> PropagatingErrorHandler.instance())
+                        .registerListenerInvocationErrorHandler(AssignmentPublisher.NAME, c -> PropagatingErrorHandler.instance()));
     }
 
     @Bean
