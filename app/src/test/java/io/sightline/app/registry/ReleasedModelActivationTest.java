@@ -13,6 +13,8 @@ import io.sightline.domain.release.ReleaseStatement;
 import io.sightline.inference.ActivatedModel;
 import io.sightline.inference.ProjectHome;
 import io.sightline.inference.SessionConfig;
+import io.sightline.edge.risk.RiskPolicy;
+import io.sightline.runtime.rollout.AssignmentFollower;
 import io.sightline.runtime.rollout.ReleasedModelInstaller;
 import io.sightline.testkit.ProjectHomeExtension;
 import io.sightline.testkit.TestPostgres;
@@ -139,6 +141,44 @@ class ReleasedModelActivationTest {
             }
         } finally {
             good.detector().close();
+        }
+    }
+
+    @Test
+    void aVehicleThatWasOfflineConvergesOnItsCurrentAssignmentAndThenPollsWithItsETag() throws Exception {
+        RiskPolicy d = RiskPolicy.defaults();
+        byte[] policy = new RiskPolicy("sightline-risk-follow-1", 0.9, d.forwardCollision(), d.followingDistance(), d.vulnerableRoadUser())
+                .toJson().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        ObjectNode p = new ObjectMapper().createObjectNode();
+        p.put("artifactBase64", Base64.getEncoder().encodeToString(policy));
+        p.put("keyId", ReleaseStatement.keyId(release.getPublic()));
+        p.put("signatureBase64", new ReleaseStatement("policy", "policy", "sightline-risk-follow-1", ReleaseStatement.sha256Hex(policy),
+                policy.length, "-").sign(release.getPrivate()));
+        HttpClient client = HttpClient.newHttpClient();
+        assertThat(client.send(HttpRequest.newBuilder(URI.create(url() + "/api/v1/registry/policies")).header("Authorization", "Bearer " + token())
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(p.toString())).build(),
+                HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(201);
+        HttpResponse<String> assigned = client.send(HttpRequest.newBuilder(URI.create(url() + "/api/v1/assignments/fleet-a/vehicle-7"))
+                .header("Authorization", "Bearer " + token()).header("Content-Type", "application/json")
+                .PUT(HttpRequest.BodyPublishers.ofString("{\"championModelSha256\":\"" + sha + "\",\"championPolicySha256\":\""
+                        + ReleaseStatement.sha256Hex(policy) + "\"}")).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(assigned.statusCode()).as(assigned.body()).isEqualTo(200);
+
+        // The vehicle starts (or comes back) after the assignment was made, with no model yet.
+        AssignmentFollower follower = new AssignmentFollower(URI.create(url()), "fleet-a", "vehicle-7", ReleasedModelActivationTest::token,
+                installer(dir.resolve("edge-follow"), release), SessionConfig.defaults(), null);
+        try {
+            AssignmentFollower.Poll first = follower.pollOnce();
+            assertThat(first.changed()).isTrue();
+            assertThat(first.revision()).isEqualTo(1);
+            assertThat(follower.serving().event().modelSha256()).isEqualTo(sha);
+            AssignmentFollower.Poll second = follower.pollOnce();
+            assertThat(second.changed()).as("304: nothing new").isFalse();
+            assertThat(second.revision()).isEqualTo(1);
+        } finally {
+            if (follower.serving() != null) {
+                follower.serving().detector().close();
+            }
         }
     }
 }
