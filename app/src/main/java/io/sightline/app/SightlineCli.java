@@ -47,6 +47,7 @@ import picocli.CommandLine.Option;
                 EdgeCommand.class,
                 io.sightline.app.replay.ReplayCommand.class,
                 TokenCommand.class,
+                io.sightline.app.registry.RegistryCommand.class,
                 CommandLine.HelpCommand.class})
 public class SightlineCli implements Runnable {
 

@@ -26,7 +26,7 @@ class ArchitectureTest {
     private static final String[] EDGE = {"io.sightline.runtime..", "io.sightline.inference..", "io.sightline.edge..",
             "io.sightline.uplink.."};
     private static final String[] CLOUD_ONLY_DOMAIN = {"io.sightline.domain.session..", "io.sightline.domain.review..",
-            "io.sightline.domain.evaluation..", "io.sightline.domain.monitoring..",
+            "io.sightline.domain.evaluation..", "io.sightline.domain.monitoring..", "io.sightline.domain.registry..", "io.sightline.domain.rollout..",
             "io.sightline.domain.upcasting.."};
     private static JavaClasses classes;
 

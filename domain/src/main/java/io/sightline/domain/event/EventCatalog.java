@@ -43,7 +43,10 @@ public final class EventCatalog {
             DriftDetected.class,
             DriftCleared.class,
             DriftReferencePinned.class,
-            LatencyRegressionDetected.class);
+            LatencyRegressionDetected.class,
+            ModelVersionRegistered.class,
+            PolicyVersionRegistered.class,
+            VehicleAssigned.class);
 
     private static final Map<String, Class<? extends SightlineEvent>> BY_NAME =
             TYPES.stream().collect(Collectors.toUnmodifiableMap(Class::getSimpleName, Function.identity()));

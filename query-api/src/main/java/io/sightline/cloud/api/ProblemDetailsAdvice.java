@@ -19,6 +19,22 @@ public class ProblemDetailsAdvice {
         return problem;
     }
 
+    /** An upload above the registry's limit (issue 17 §1). */
+    @ExceptionHandler(io.sightline.cloud.registry.ArtifactTooLargeException.class)
+    ProblemDetail tooLarge(io.sightline.cloud.registry.ArtifactTooLargeException e) {
+        ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.PAYLOAD_TOO_LARGE, e.getMessage());
+        problem.setTitle("Artifact too large");
+        return problem;
+    }
+
+    /** A stored artifact whose bytes no longer hash to their name: refused, never served (ADR-0025). */
+    @ExceptionHandler(io.sightline.cloud.registry.BlobStore.CorruptBlobException.class)
+    ProblemDetail corruptBlob(io.sightline.cloud.registry.BlobStore.CorruptBlobException e) {
+        ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.INTERNAL_SERVER_ERROR, e.getMessage());
+        problem.setTitle("Stored artifact damaged");
+        return problem;
+    }
+
     @ExceptionHandler(TooManySubscribersException.class)
     ProblemDetail busy(TooManySubscribersException e) {
         ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.SERVICE_UNAVAILABLE, e.getMessage());

@@ -49,6 +49,11 @@ public class SecurityConfiguration {
                         // Evaluations are stored by the release pipeline (admin) and read by whoever judges a rollout.
                         .requestMatchers(HttpMethod.POST, "/api/v1/evaluations").hasRole(Roles.ADMIN)
                         .requestMatchers(HttpMethod.GET, "/api/v1/evaluations").hasAnyRole(Roles.INVESTIGATOR, Roles.AUDITOR, Roles.ADMIN)
+                        // The registry (issue 17 §1): an admin registers, the readers list and download.
+                        .requestMatchers(HttpMethod.POST, "/api/v1/registry/**").hasRole(Roles.ADMIN)
+                        .requestMatchers(HttpMethod.GET, "/api/v1/registry/**").hasAnyRole(Roles.INVESTIGATOR, Roles.AUDITOR, Roles.ADMIN)
+                        .requestMatchers(HttpMethod.PUT, "/api/v1/assignments/**").hasRole(Roles.ADMIN)
+                        .requestMatchers(HttpMethod.GET, "/api/v1/assignments/**").hasAnyRole(Roles.INVESTIGATOR, Roles.AUDITOR, Roles.ADMIN)
                         .anyRequest().denyAll())
                 .exceptionHandling(e -> e
                         .authenticationEntryPoint(ProblemAuthenticationHandlers.unauthorized())

@@ -1,0 +1,129 @@
+package io.sightline.cloud.api;
+
+import io.sightline.cloud.registry.RegistryReadModel;
+import io.sightline.cloud.registry.RegistryService;
+import io.sightline.domain.release.ReleaseStatement;
+import io.swagger.v3.oas.annotations.Operation;
+import jakarta.servlet.http.HttpServletRequest;
+import java.io.IOException;
+import java.util.List;
+import java.util.regex.Pattern;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+import org.springframework.security.core.Authentication;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RestController;
+
+/**
+ * {@code /api/v1/registry}: signed model and policy versions (issue 17 §1, ADR-0025). An admin
+ * registers; investigators, auditors and admins list, read and download. The bytes are served by
+ * sha256, checked against it on every read, for the edge to verify again before it activates them.
+ */
+@RestController
+@RequestMapping("/api/v1/registry")
+public class RegistryController {
+
+    /** One version as listed, and with its stored event when asked for by sha256. */
+    public record Detail(RegistryReadModel.Entry entry, String eventId, Object registration) {
+    }
+
+    private static final Pattern SHA256 = Pattern.compile("[0-9a-f]{64}");
+
+    private final RegistryService registry;
+    private final RegistryReadModel readModel;
+
+    public RegistryController(RegistryService registry, RegistryReadModel readModel) {
+        this.registry = registry;
+        this.readModel = readModel;
+    }
+
+    @Operation(summary = "Register a model version (admin)", description = "Body: {manifestBase64, artifactBase64, keyId, signatureBase64}."
+            + " The signature is Ed25519 over the release statement (ADR-0025) by a trusted release key. The ONNX graph must load and match"
+            + " its manifest. 201 when stored; 200 when these bytes are already this version; 400 for a bad signature, unknown key, bad"
+            + " model or other bytes under a registered version; 413 above sightline.registry.max-artifact-bytes.")
+    @PostMapping(path = "/models", consumes = MediaType.APPLICATION_JSON_VALUE)
+    public ResponseEntity<RegistryService.Registered> addModel(Authentication authentication, HttpServletRequest request) throws IOException {
+        RegistryService.ModelUpload upload = registry.readUpload(request.getInputStream(), RegistryService.ModelUpload.class);
+        return answer(registry.registerModel(upload, authentication.getName()));
+    }
+
+    @Operation(summary = "Register a risk policy version (admin)", description = "Body: {artifactBase64, keyId, signatureBase64}; the"
+            + " policy JSON's own version names it. Same answers as for models.")
+    @PostMapping(path = "/policies", consumes = MediaType.APPLICATION_JSON_VALUE)
+    public ResponseEntity<RegistryService.Registered> addPolicy(Authentication authentication, HttpServletRequest request) throws IOException {
+        RegistryService.PolicyUpload upload = registry.readUpload(request.getInputStream(), RegistryService.PolicyUpload.class);
+        return answer(registry.registerPolicy(upload, authentication.getName()));
+    }
+
+    private static ResponseEntity<RegistryService.Registered> answer(RegistryService.Registered registered) {
+        return ResponseEntity.status(registered.alreadyRegistered() ? HttpStatus.OK : HttpStatus.CREATED).body(registered);
+    }
+
+    @Operation(summary = "Registered model versions, newest first")
+    @GetMapping("/models")
+    public List<RegistryReadModel.Entry> models() {
+        return readModel.list(ReleaseStatement.MODEL);
+    }
+
+    @Operation(summary = "Registered policy versions, newest first")
+    @GetMapping("/policies")
+    public List<RegistryReadModel.Entry> policies() {
+        return readModel.list(ReleaseStatement.POLICY);
+    }
+
+    @Operation(summary = "A model version by sha256, with its ModelVersionRegistered event")
+    @GetMapping("/models/{sha256}")
+    public Detail model(@PathVariable("sha256") String sha256) {
+        return detail(ReleaseStatement.MODEL, sha256);
+    }
+
+    @Operation(summary = "A policy version by sha256, with its PolicyVersionRegistered event")
+    @GetMapping("/policies/{sha256}")
+    public Detail policy(@PathVariable("sha256") String sha256) {
+        return detail(ReleaseStatement.POLICY, sha256);
+    }
+
+    @Operation(summary = "A model's bytes (the ONNX file), verified against the sha256")
+    @GetMapping("/models/{sha256}/artifact")
+    public ResponseEntity<byte[]> modelArtifact(@PathVariable("sha256") String sha256) throws IOException {
+        return bytes(ReleaseStatement.MODEL, sha256);
+    }
+
+    @Operation(summary = "A policy's bytes (its JSON), verified against the sha256")
+    @GetMapping("/policies/{sha256}/artifact")
+    public ResponseEntity<byte[]> policyArtifact(@PathVariable("sha256") String sha256) throws IOException {
+        return bytes(ReleaseStatement.POLICY, sha256);
+    }
+
+    private Detail detail(String kind, String sha256) {
+        RegistryReadModel.Entry entry = readModel.bySha256(kind, checked(sha256))
+                .orElseThrow(() -> new ResourceNotFoundException("no " + kind + " with sha256 " + sha256 + " is registered"));
+        return registry.registration(entry).map(m -> new Detail(entry, m.getIdentifier(), m.getPayload()))
+                .orElseGet(() -> new Detail(entry, entry.eventId(), null));
+    }
+
+    private ResponseEntity<byte[]> bytes(String kind, String sha256) throws IOException {
+        RegistryService.Artifact artifact = registry.artifact(kind, checked(sha256))
+                .orElseThrow(() -> new ResourceNotFoundException("no " + kind + " with sha256 " + sha256 + " is registered"));
+        RegistryReadModel.Entry e = artifact.entry();
+        return ResponseEntity.ok().contentType(MediaType.APPLICATION_OCTET_STREAM)
+                .eTag("\"" + sha256 + "\"")
+                .header(HttpHeaders.CONTENT_DISPOSITION, "attachment; filename=\""
+                        + (e.name() + "-" + e.version()).replaceAll("[^A-Za-z0-9._-]", "_")
+                        + (ReleaseStatement.MODEL.equals(kind) ? ".onnx" : ".json") + "\"")
+                .header("Sightline-Key-Id", e.keyId())
+                .body(artifact.bytes());
+    }
+
+    private static String checked(String sha256) {
+        if (!SHA256.matcher(sha256).matches()) {
+            throw new IllegalArgumentException("sha256 must be 64 lower-case hex digits, got " + sha256);
+        }
+        return sha256;
+    }
+}
