@@ -52,7 +52,6 @@ class CloudArchitectureTest {
             Map.entry("drift_session_features", new Owners("io.sightline.cloud.monitoring.drift.DriftMonitor", "io.sightline.cloud.api.DriftReadModel")),
             Map.entry("drift_references", new Owners("io.sightline.cloud.monitoring.drift.DriftMonitor", null)),
             Map.entry("registry_artifacts", new Owners("io.sightline.cloud.registry.RegistryProjection", "io.sightline.cloud.registry.RegistryReadModel")),
-            Map.entry("drift_session_features", new Owners("io.sightline.cloud.monitoring.drift.DriftMonitor", null)),
             Map.entry("drift_status", new Owners("io.sightline.cloud.monitoring.drift.DriftMonitor", "io.sightline.cloud.api.DriftReadModel")),
             Map.entry("camera_health_sessions", new Owners("io.sightline.cloud.monitoring.camera.CameraHealthProjection", null)),
             Map.entry("camera_episodes", new Owners("io.sightline.cloud.monitoring.camera.CameraHealthProjection", "io.sightline.cloud.api.CameraHealthReadModel")),
