@@ -78,8 +78,11 @@ public class DriftMonitor {
         });
         SessionSample sample = extractor.finish();
         store(sample);
+        // The three scopes' windows mostly hold the same sessions: each is read and parsed once per ended session.
+        Map<String, SessionSample> loaded = new java.util.HashMap<>();
+        loaded.put(sample.sessionId(), sample);
         for (String[] scope : scopesOf(sample)) {
-            evaluate(scope[0], scope[1], sample);
+            evaluate(scope[0], scope[1], sample, loaded);
         }
     }
 
@@ -89,7 +92,7 @@ public class DriftMonitor {
                 s.sessionId(), s.fleetId(), s.vehicleId(), s.modelSha256(), s.startedAtNanos(), s.endedAtNanos(), write(s));
     }
 
-    private void evaluate(String scope, String scopeKey, SessionSample latest) {
+    private void evaluate(String scope, String scopeKey, SessionSample latest, Map<String, SessionSample> loaded) {
         DriftPolicy policy = evaluator.policy();
         String where = switch (scope) {
             case "MODEL" -> "fleet_id = ? and model_sha256 = ?";
@@ -122,8 +125,8 @@ public class DriftMonitor {
             currentIds = position > policy.referenceSessions()
                     ? order.subList(Math.max(policy.referenceSessions(), position - policy.currentSessions()), position) : List.of();
         }
-        List<SessionSample> reference = load(referenceIds);
-        List<SessionSample> current = load(currentIds);
+        List<SessionSample> reference = load(referenceIds, loaded);
+        List<SessionSample> current = load(currentIds, loaded);
         List<DriftEvaluator.FeatureOutcome> outcomes;
         if (currentIds.isEmpty() || reference.size() < 2) {
             String why = pinned != null ? "not enough data: the pinned reference holds " + reference.size() + " stored sessions and the current"
@@ -182,21 +185,24 @@ public class DriftMonitor {
                 p.scope(), p.scopeKey(), p.fleetId(), write(p.sessionIds()), message.getIdentifier(), p.pinnedAtNanos());
     }
 
-    /** The stored samples of these sessions, in the given order; a session the monitor has not stored is left out. */
-    private List<SessionSample> load(List<String> sessionIds) {
-        if (sessionIds.isEmpty()) {
-            return List.of();
+    /**
+     * The stored samples of these sessions, in the given order; a session the monitor has not stored
+     * is left out. Samples already in {@code loaded} are not read again; those read are added to it.
+     */
+    private List<SessionSample> load(List<String> sessionIds, Map<String, SessionSample> loaded) {
+        List<String> missing = sessionIds.stream().filter(id -> !loaded.containsKey(id)).toList();
+        if (!missing.isEmpty()) {
+            String in = String.join(",", java.util.Collections.nCopies(missing.size(), "?"));
+            jdbc.query("select session_id, sample from drift_session_features where session_id in (" + in + ")",
+                    (ResultSet rs) -> {
+                        loaded.put(rs.getString(1), read(rs.getString(2)));
+                    }, missing.toArray());
         }
-        Map<String, SessionSample> byId = new java.util.HashMap<>();
-        String in = String.join(",", java.util.Collections.nCopies(sessionIds.size(), "?"));
-        jdbc.query("select session_id, sample from drift_session_features where session_id in (" + in + ")",
-                (ResultSet rs) -> {
-                    byId.put(rs.getString(1), read(rs.getString(2)));
-                }, sessionIds.toArray());
         List<SessionSample> out = new ArrayList<>();
         for (String id : sessionIds) {
-            if (byId.containsKey(id)) {
-                out.add(byId.get(id));
+            SessionSample s = loaded.get(id);
+            if (s != null) {
+                out.add(s);
             }
         }
         return out;
