@@ -28,7 +28,7 @@ import java.util.stream.Stream;
  * <p>The keys are what recorded {@code RiskAssessed} events carry, so they never change; a new
  * meaning gets a new factor.
  */
-public enum Factor {
+public enum Factor implements FactorSpec {
     FCW_TTC("FORWARD_COLLISION", "fcw.ttc", "TTC", HAZARD, SECONDS, LESS_OR_EQUAL,
             ThresholdKey.FCW_TTC_RAISE_S),
     FCW_LATERAL_OFFSET("FORWARD_COLLISION", "fcw.lateralOffset", "lateral offset", PATH, METRES, LESS,
@@ -83,28 +83,34 @@ public enum Factor {
     }
 
     /** The rule that emits it, as {@code RiskAssessed.ruleName} records it. */
+    @Override
     public String ruleName() {
         return ruleName;
     }
 
     /** The recorded name, e.g. {@code fcw.ttcSigma}: a constant, so the edge hot path passes it without allocating. */
+    @Override
     public String key() {
         return key;
     }
 
     /** For prose and the investigator UI, e.g. "TTC spread". */
+    @Override
     public String humanName() {
         return humanName;
     }
 
+    @Override
     public FactorRole role() {
         return role;
     }
 
+    @Override
     public FactorUnit unit() {
         return unit;
     }
 
+    @Override
     public Comparison comparison() {
         return comparison;
     }
@@ -114,12 +120,19 @@ public enum Factor {
         return thresholdKeys;
     }
 
+    @Override
+    public List<String> thresholdKeyNames() {
+        return thresholdKeys.stream().map(ThresholdKey::key).toList();
+    }
+
     /** A value in time to collision, for which the explanations solve kinematic bounds. */
+    @Override
     public boolean isTimeToCollision() {
         return this == FCW_TTC || this == VRU_TTC;
     }
 
     /** The threshold under a flat threshold map, or empty when the map lacks one of the keys. */
+    @Override
     public OptionalDouble threshold(Map<String, Double> thresholds) {
         double sum = 0;
         for (ThresholdKey k : thresholdKeys) {

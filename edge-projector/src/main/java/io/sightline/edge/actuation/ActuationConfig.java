@@ -35,12 +35,18 @@ public record ActuationConfig(PerKind forwardCollision, PerKind followingDistanc
         }
     }
 
+    /** The timing of a built-in kind. */
     public PerKind of(AlertKind kind) {
-        return switch (kind) {
-            case FORWARD_COLLISION -> forwardCollision;
-            case FOLLOWING_DISTANCE -> followingDistance;
-            case VULNERABLE_ROAD_USER -> vulnerableRoadUser;
-        };
+        if (AlertKind.FORWARD_COLLISION.equals(kind)) {
+            return forwardCollision;
+        }
+        if (AlertKind.FOLLOWING_DISTANCE.equals(kind)) {
+            return followingDistance;
+        }
+        if (AlertKind.VULNERABLE_ROAD_USER.equals(kind)) {
+            return vulnerableRoadUser;
+        }
+        throw new IllegalArgumentException(kind + " is not a built-in kind: its application gives its timing");
     }
 
     public static ActuationConfig defaults() {

@@ -5,12 +5,14 @@ import io.sightline.domain.event.AlertCleared;
 import io.sightline.domain.event.AlertRaised;
 import io.sightline.domain.event.AlertSuppressed;
 import io.sightline.domain.risk.FactorRole;
+import io.sightline.edge.app.SafetyApplication;
+import io.sightline.edge.app.SafetyApplications;
 import io.sightline.edge.events.EdgeEventSink;
 import io.sightline.edge.risk.AlertKind;
 import io.sightline.edge.risk.RuleEvaluation;
 import io.sightline.edge.risk.SuppressionReason;
-import java.util.EnumMap;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -20,8 +22,9 @@ import java.util.Map;
  *
  * <ul>
  *   <li><b>Raise</b> when a rule requests, unless an alert of the kind is on for another object
- *       (ALREADY_ACTIVE), the kind cleared less than {@code cooldownS} ago (COOLDOWN) or
- *       {@code maxPerHour} alerts of the kind were raised in the last hour (RATE_CAP).</li>
+ *       (ALREADY_ACTIVE), the kind cleared less than {@code cooldownS} ago (COOLDOWN),
+ *       {@code maxPerHour} alerts of the kind were raised in the last hour (RATE_CAP), or the
+ *       fleet-wide cap on in-cab alerts of all kinds together is used up (IN_CAB_CAP).</li>
  *   <li><b>Hold</b> while the raising object's rule reports {@code sustained} (threshold
  *       hysteresis), and for {@code clearHoldS} after (time hysteresis), and for at least
  *       {@code minOnS} in all.</li>
@@ -36,30 +39,21 @@ public final class Actuator {
 
     private static final long NANOS_PER_HOUR = 3_600_000_000_000L;
 
-    private final ActuationConfig config;
-    private final String policyVersion;
     private final String idPrefix;
     private final EdgeEventSink sink;
-    private final Map<AlertKind, KindState> states = new EnumMap<>(AlertKind.class);
+    /** In the applications' order, which is the order {@link #tick} clears in. */
+    private final Map<String, KindState> states = new LinkedHashMap<>();
+    private final HourWindow inCab;
     private long alertCounter;
 
-    private static final class KindState {
-        final ActuationConfig.PerKind timing;
+    /** Raise times in the last hour, in a ring the size of the cap. */
+    private static final class HourWindow {
         final long[] raiseTimesNanos;
         int raiseHead;
         int raiseCount;
-        boolean active;
-        String alertId;
-        String trackKey;
-        long raisedAtNanos;
-        long lastSustainedNanos;
-        String lastAssessmentId;
-        long lastClearedNanos = Long.MIN_VALUE;
-        final Map<String, SuppressionReason> lastSuppression = new HashMap<>();
 
-        KindState(ActuationConfig.PerKind timing) {
-            this.timing = timing;
-            this.raiseTimesNanos = new long[timing.maxPerHour()];
+        HourWindow(int cap) {
+            raiseTimesNanos = new long[cap];
         }
 
         int raisesWithinHour(long nowNanos) {
@@ -79,23 +73,61 @@ public final class Actuator {
         }
     }
 
-    public Actuator(ActuationConfig config, String policyVersion, String idPrefix, EdgeEventSink sink) {
-        this.config = config;
-        this.policyVersion = policyVersion;
-        this.idPrefix = idPrefix;
-        this.sink = sink;
-        for (AlertKind k : AlertKind.values()) {
-            states.put(k, new KindState(config.of(k)));
+    private static final class KindState {
+        final AlertKind kind;
+        final String policyVersion;
+        final ActuationConfig.PerKind timing;
+        final HourWindow raises;
+        boolean active;
+        String alertId;
+        String trackKey;
+        long raisedAtNanos;
+        long lastSustainedNanos;
+        String lastAssessmentId;
+        long lastClearedNanos = Long.MIN_VALUE;
+        final Map<String, SuppressionReason> lastSuppression = new HashMap<>();
+
+        KindState(AlertKind kind, String policyVersion, ActuationConfig.PerKind timing) {
+            this.kind = kind;
+            this.policyVersion = policyVersion;
+            this.timing = timing;
+            this.raises = new HourWindow(timing.maxPerHour());
         }
     }
 
-    public ActuationConfig config() {
-        return config;
+    /** The three built-in kinds under one policy version, with no other application (for tests of timing alone). */
+    public Actuator(ActuationConfig config, String policyVersion, String idPrefix, EdgeEventSink sink) {
+        this.idPrefix = idPrefix;
+        this.sink = sink;
+        this.inCab = new HourWindow(SafetyApplications.DEFAULT_MAX_IN_CAB_ALERTS_PER_HOUR);
+        for (AlertKind k : List.of(AlertKind.FORWARD_COLLISION, AlertKind.FOLLOWING_DISTANCE, AlertKind.VULNERABLE_ROAD_USER)) {
+            states.put(k.name(), new KindState(k, policyVersion, config.of(k)));
+        }
+    }
+
+    /** Every installed application's kinds, each with its application's timing and policy version. */
+    public Actuator(SafetyApplications applications, String idPrefix, EdgeEventSink sink) {
+        this.idPrefix = idPrefix;
+        this.sink = sink;
+        this.inCab = new HourWindow(applications.maxInCabAlertsPerHour());
+        for (SafetyApplication app : applications.applications()) {
+            for (AlertKind k : app.alertKinds()) {
+                states.put(k.name(), new KindState(k, app.policyVersion(), app.actuation(k)));
+            }
+        }
     }
 
     /** True while an alert of {@code kind} is on. */
     public boolean isActive(AlertKind kind) {
-        return states.get(kind).active;
+        return state(kind).active;
+    }
+
+    private KindState state(AlertKind kind) {
+        KindState s = states.get(kind.name());
+        if (s == null) {
+            throw new IllegalArgumentException("no installed application raises " + kind + "; installed: " + states.keySet());
+        }
+        return s;
     }
 
     /**
@@ -105,7 +137,7 @@ public final class Actuator {
      * @param assessmentId id of the RiskAssessed event that carries the verdict
      */
     public void offer(String trackKey, RuleEvaluation ev, String assessmentId, long nowNanos) {
-        KindState s = states.get(ev.kind());
+        KindState s = state(ev.kind());
         if (s.active && s.trackKey.equals(trackKey)) {
             if (ev.sustained() || ev.requested()) {
                 s.lastSustainedNanos = nowNanos;
@@ -121,8 +153,10 @@ public final class Actuator {
             } else if (s.lastClearedNanos != Long.MIN_VALUE
                     && nowNanos - s.lastClearedNanos < seconds(s.timing.cooldownS())) {
                 reason = SuppressionReason.COOLDOWN;
-            } else if (s.raisesWithinHour(nowNanos) >= s.timing.maxPerHour()) {
+            } else if (s.raises.raisesWithinHour(nowNanos) >= s.timing.maxPerHour()) {
                 reason = SuppressionReason.RATE_CAP;
+            } else if (inCab.raisesWithinHour(nowNanos) >= inCab.raiseTimesNanos.length) {
+                reason = SuppressionReason.IN_CAB_CAP;
             } else {
                 raise(s, ev, trackKey, assessmentId, nowNanos);
                 return;
@@ -142,7 +176,7 @@ public final class Actuator {
     }
 
     private static String levelOf(RuleEvaluation ev) {
-        return ev.kind() == AlertKind.FOLLOWING_DISTANCE ? "ADVISORY" : "WARNING";
+        return ev.kind().level();
     }
 
     private String detail(SuppressionReason reason, KindState s, RuleEvaluation ev) {
@@ -150,6 +184,7 @@ public final class Actuator {
             case ALREADY_ACTIVE -> "alert " + s.alertId + " is on for " + s.trackKey;
             case COOLDOWN -> "cooldown " + s.timing.cooldownS() + " s after the last " + ev.kind() + " cleared";
             case RATE_CAP -> s.timing.maxPerHour() + " " + ev.kind() + " alerts in the last hour";
+            case IN_CAB_CAP -> inCab.raiseTimesNanos.length + " in-cab alerts of all kinds in the last hour";
             case SPEED_GATE, LOW_CONFIDENCE -> gateDetail(ev);
         };
     }
@@ -173,9 +208,10 @@ public final class Actuator {
         s.raisedAtNanos = nowNanos;
         s.lastSustainedNanos = nowNanos;
         s.lastAssessmentId = assessmentId;
-        s.recordRaise(nowNanos);
+        s.raises.recordRaise(nowNanos);
+        inCab.recordRaise(nowNanos);
         s.lastSuppression.remove(trackKey);
-        sink.emit(alertId, nowNanos, new AlertRaised(alertId, ev.kind().name(), ev.level(), trackKey, policyVersion,
+        sink.emit(alertId, nowNanos, new AlertRaised(alertId, ev.kind().name(), ev.level(), trackKey, s.policyVersion,
                 nowNanos, List.of(assessmentId)));
         long durationNanos = seconds(s.timing.minOnS());
         for (String actuator : s.timing.actuators()) {
@@ -186,8 +222,7 @@ public final class Actuator {
 
     /** Clears alerts whose hold has run out; call once per input time step after all offers. */
     public void tick(long nowNanos) {
-        for (Map.Entry<AlertKind, KindState> e : states.entrySet()) {
-            KindState s = e.getValue();
+        for (KindState s : states.values()) {
             if (!s.active) {
                 continue;
             }

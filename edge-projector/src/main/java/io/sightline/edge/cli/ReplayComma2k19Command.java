@@ -58,7 +58,7 @@ public final class ReplayComma2k19Command implements Callable<Integer> {
         out.printf(Locale.ROOT, "in-path minimum: FCW TTC %.2f s (raise at %.2f s), time gap %.2f s (raise at %.2f s)%n",
                 r.minInPathFcwTtcS(), policy.forwardCollision().ttcRaiseS(), r.minInPathTimeGapS(),
                 policy.followingDistance().timeGapRaiseS());
-        for (AlertKind k : AlertKind.values()) {
+        for (AlertKind k : io.sightline.edge.app.SafetyApplications.shippedKinds()) {
             out.printf(Locale.ROOT, "%-22s %d alert(s)%n", k, r.alerts(k));
         }
         for (AlertRaised a : r.alerts()) {

@@ -18,9 +18,12 @@ import io.sightline.edge.range.ObjectClass;
 import io.sightline.edge.range.RangeKalman;
 import io.sightline.edge.range.RangeMeasurement;
 import io.sightline.edge.risk.ObjectKinematics;
-import io.sightline.edge.risk.RiskEvaluator;
 import io.sightline.edge.risk.RiskPolicy;
 import io.sightline.edge.risk.RuleEvaluation;
+import io.sightline.edge.app.Perception;
+import io.sightline.edge.app.SafetyApplication;
+import io.sightline.edge.app.SafetyApplications;
+import io.sightline.edge.app.VerdictSink;
 import io.sightline.edge.tracking.ByteTracker;
 import io.sightline.edge.tracking.TrackerConfig;
 import io.sightline.edge.tracking.TrackerOutput;
@@ -78,7 +81,12 @@ public final class EdgeProjector {
     private final TrackerOutput trackerOut = new TrackerOutput();
     private final MonocularRange monocular;
     private final RangeMeasurement measurement = new RangeMeasurement();
-    private final RiskEvaluator risk;
+    private final RiskPolicy policy;
+    private final SafetyApplications applications;
+    /** The installed applications as an array, so the per-object loop allocates no iterator. */
+    private final SafetyApplication[] apps;
+    private final PerceptionView perception = new PerceptionView();
+    private final VerdictSink verdicts = this::emitVerdict;
     private final Actuator actuator;
     private final EdgeEventSink sink;
     private final RuleEvaluation evaluation = new RuleEvaluation();
@@ -95,6 +103,42 @@ public final class EdgeProjector {
     private long vehicleStateTimeNanos;
     private long frames;
     private long lastFrameTimeNanos;
+
+    /** What the applications see of the shared perception at the current input; updated in place. */
+    private final class PerceptionView implements Perception {
+        long timeNanos;
+        String frameId;
+
+        @Override
+        public long timeNanos() {
+            return timeNanos;
+        }
+
+        @Override
+        public String frameId() {
+            return frameId;
+        }
+
+        @Override
+        public double egoSpeedMps() {
+            return egoSpeedMps;
+        }
+
+        @Override
+        public String vehicleStateId() {
+            return vehicleStateId;
+        }
+
+        @Override
+        public boolean egoStateFresh() {
+            return EdgeProjector.this.egoStateFresh(timeNanos);
+        }
+
+        @Override
+        public double cameraPitchRad() {
+            return camera.pitchRad();
+        }
+    }
 
     /** Per-object estimator state; pooled by the maps above for the object's lifetime. */
     private static final class TrackContext {
@@ -127,6 +171,16 @@ public final class EdgeProjector {
 
     public EdgeProjector(String idPrefix, CameraModel camera, double frameRateHz, TrackerConfig trackerConfig,
                          EstimatorConfig estimator, RiskPolicy policy, ActuationConfig actuation, EdgeEventSink sink) {
+        this(idPrefix, camera, frameRateHz, trackerConfig, estimator, policy, SafetyApplications.standard(policy, actuation), sink);
+    }
+
+    /**
+     * @param policy the risk policy the session records ({@code DriveSessionStarted}); the
+     *     applications judge with their own policies
+     * @param applications the safety applications, run in their order
+     */
+    public EdgeProjector(String idPrefix, CameraModel camera, double frameRateHz, TrackerConfig trackerConfig,
+                         EstimatorConfig estimator, RiskPolicy policy, SafetyApplications applications, EdgeEventSink sink) {
         this.idPrefix = idPrefix;
         this.camera = camera;
         this.frameRateHz = frameRateHz;
@@ -134,13 +188,19 @@ public final class EdgeProjector {
         this.tracker = new ByteTracker(trackerConfig, frameRateHz);
         this.monocular = new MonocularRange(camera, estimator.boxEdgeSigmaPx(), estimator.pitchSigmaRad(),
                 estimator.minRowsBelowHorizonPx());
-        this.risk = new RiskEvaluator(policy);
-        this.actuator = new Actuator(actuation, policy.version(), idPrefix, sink);
+        this.policy = policy;
+        this.applications = applications;
+        this.apps = applications.applications().toArray(new SafetyApplication[0]);
+        this.actuator = new Actuator(applications, idPrefix, sink);
         this.sink = sink;
     }
 
     public RiskPolicy policy() {
-        return risk.policy();
+        return policy;
+    }
+
+    public SafetyApplications applications() {
+        return applications;
     }
 
     public Actuator actuator() {
@@ -259,7 +319,25 @@ public final class EdgeProjector {
                 }
             }
         }
+        afterFrame(frameId, t);
         actuator.tick(t);
+    }
+
+    /** Lets each application reach the verdicts that no single object update decides. */
+    private void afterFrame(String frameId, long t) {
+        perception.timeNanos = t;
+        perception.frameId = frameId;
+        for (SafetyApplication app : apps) {
+            app.afterFrame(perception, evaluation, verdicts);
+        }
+    }
+
+    private void emitVerdict(String objectKey, double rangeM, double closingSpeedMps, RuleEvaluation ev, List<String> causes) {
+        SafetyApplication app = applications.owner(ev.kind());
+        String id = idPrefix + "/" + perception.frameId + "/" + objectKey + "/" + ev.kind();
+        sink.emit(id, perception.timeNanos, new RiskAssessed(id, perception.frameId, objectKey, ev.kind().name(),
+                app.policyVersion(), ev.level(), rangeM, closingSpeedMps, 0, ev.ttcS(), egoSpeedMps, ev.factors(), causes));
+        actuator.offer(objectKey, ev, id, perception.timeNanos);
     }
 
     private TrackContext cameraTrack(long trackerId) {
@@ -341,22 +419,20 @@ public final class EdgeProjector {
         ObjectKinematics k = c.kinematics;
         List<String> causes = cameraConditionId == null ? concat(trackCauses, vehicleStateId)
                 : concat(concat(trackCauses, vehicleStateId), cameraConditionId);
-        if (k.objectClass.isVulnerable()) {
-            risk.vulnerableRoadUser(k, egoSpeedMps, evaluation);
-            emitAssessment(c, frameId, causes, t);
-        } else if (k.objectClass.isVehicle()) {
-            risk.forwardCollision(k, egoSpeedMps, evaluation);
-            emitAssessment(c, frameId, causes, t);
-            risk.followingDistance(k, egoSpeedMps, t, evaluation);
-            emitAssessment(c, frameId, causes, t);
+        perception.timeNanos = t;
+        perception.frameId = frameId;
+        for (SafetyApplication app : apps) {
+            if (app.judges(k.objectClass) && app.assess(perception, k, causes, evaluation)) {
+                emitAssessment(c, frameId, causes, t, app);
+            }
         }
     }
 
-    private void emitAssessment(TrackContext c, String frameId, List<String> causes, long t) {
+    private void emitAssessment(TrackContext c, String frameId, List<String> causes, long t, SafetyApplication app) {
         ObjectKinematics k = c.kinematics;
         RuleEvaluation ev = evaluation;
         String id = idPrefix + "/" + frameId + "/" + k.trackKey + "/" + ev.kind();
-        sink.emit(id, t, new RiskAssessed(id, frameId, k.trackKey, ev.kind().name(), risk.policy().version(),
+        sink.emit(id, t, new RiskAssessed(id, frameId, k.trackKey, ev.kind().name(), app.policyVersion(),
                 ev.level(), k.rangeM, k.closingSpeedMps(), k.rangeAccelMps2, ev.ttcS(), egoSpeedMps, ev.factors(),
                 causes));
         actuator.offer(k.trackKey, ev, id, t);

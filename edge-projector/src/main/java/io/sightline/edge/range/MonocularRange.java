@@ -58,7 +58,7 @@ public final class MonocularRange {
         boolean rightClipped = x2 >= camera.widthPx() - BORDER_TOLERANCE_PX;
         boolean bottomClipped = y2 >= camera.heightPx() - BORDER_TOLERANCE_PX;
 
-        if (!bottomClipped && y2 - camera.horizonRowPx() >= minRowsBelowHorizonPx) {
+        if (cls.touchesGround() && !bottomClipped && y2 - camera.horizonRowPx() >= minRowsBelowHorizonPx) {
             double z = camera.groundRangeM(y2);
             double rowSigmaPx = Math.hypot(edgeSigmaPx, camera.fyPx() * pitchSigmaRad);
             out.groundRangeM = z;

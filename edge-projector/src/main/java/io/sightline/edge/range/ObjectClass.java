@@ -20,7 +20,14 @@ public enum ObjectClass {
     /** COCO "truck" includes pickups (~2.0 m) as well as heavy goods vehicles (2.55 m). */
     TRUCK("truck", 2.30, 0.30, false),
     /** Anything else: no width prior, so no known-width range. */
-    OTHER("other", Double.NaN, Double.NaN, false);
+    OTHER("other", Double.NaN, Double.NaN, false),
+    /**
+     * A stop sign's face: 750 mm across flats is the US conventional-road size (MUTCD R1-1,
+     * 30 in) and within the 600–900 mm of the Vienna Convention's B2a; the spread covers the
+     * 600 mm and 900 mm signs. It stands on a post, so its box bottom is not on the road and it is
+     * ranged by its width alone. Last, so the ordinals of the classes before it never change.
+     */
+    STOP_SIGN("stop sign", 0.75, 0.15, false);
 
     private final String cocoName;
     private final double widthM;
@@ -62,6 +69,11 @@ public enum ObjectClass {
         return this != OTHER;
     }
 
+    /** Whether the box bottom is where the object meets the road, for the ground-plane range. */
+    public boolean touchesGround() {
+        return this != STOP_SIGN;
+    }
+
     /** The class for a detector label; "motorcycle" (COCO's own spelling) is accepted too. */
     public static ObjectClass fromCocoName(String name) {
         if (name == null) {
@@ -75,6 +87,7 @@ public enum ObjectClass {
             case "motorcycle": return MOTORBIKE;
             case "bus": return BUS;
             case "truck": return TRUCK;
+            case "stop sign": return STOP_SIGN;
             default: return OTHER;
         }
     }

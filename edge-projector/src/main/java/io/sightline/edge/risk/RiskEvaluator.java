@@ -105,7 +105,7 @@ public final class RiskEvaluator {
         boolean sigma = out.factor(Factor.FCW_TTC_SIGMA, ttcSigmaS(o), p.maxTtcSigmaS());
         // informational: how hard the driver would have to brake at constant closing speed
         out.factor(Factor.FCW_REQUIRED_DECEL, out.requiredDecelMps2, p.hardBrakingDecelMps2());
-        conclude(out, hazard && inPath, speed, age && sigma, ttc <= p.ttcClearS() && inPath, "WARNING");
+        out.conclude(hazard && inPath, speed, age && sigma, ttc <= p.ttcClearS() && inPath);
     }
 
     /** Following-distance (headway) advisory; keeps its duration timer in {@code o}. */
@@ -127,7 +127,7 @@ public final class RiskEvaluator {
                 policy.egoHalfWidthM() + p.corridorMarginM());
         boolean speed = out.factor(Factor.HEADWAY_EGO_SPEED, egoSpeedMps, p.minEgoSpeedMps());
         boolean age = out.factor(Factor.HEADWAY_TRACK_AGE, o.trackAgeS, p.minTrackAgeS());
-        conclude(out, below && longEnough && inPath, speed, age, gapS < p.timeGapClearS() && inPath, "ADVISORY");
+        out.conclude(below && longEnough && inPath, speed, age, gapS < p.timeGapClearS() && inPath);
     }
 
     /**
@@ -147,18 +147,7 @@ public final class RiskEvaluator {
                 policy.egoHalfWidthM() + p.corridorMarginM());
         boolean speed = out.factor(Factor.VRU_EGO_SPEED, egoSpeedMps, p.minEgoSpeedMps());
         boolean age = out.factor(Factor.VRU_TRACK_AGE, o.trackAgeS, p.minTrackAgeS());
-        conclude(out, hazard && inPath, speed, age, ttc <= p.ttcClearS() && inPath, "WARNING");
+        out.conclude(hazard && inPath, speed, age, ttc <= p.ttcClearS() && inPath);
     }
 
-    private static void conclude(RuleEvaluation out, boolean hazardInPath, boolean speedGate,
-                                 boolean confidenceGate, boolean sustained, String alertLevel) {
-        out.requested = hazardInPath && speedGate && confidenceGate;
-        out.sustained = sustained;
-        if (hazardInPath && !speedGate) {
-            out.suppression = SuppressionReason.SPEED_GATE;
-        } else if (hazardInPath && !confidenceGate) {
-            out.suppression = SuppressionReason.LOW_CONFIDENCE;
-        }
-        out.level = out.requested ? alertLevel : "NONE";
-    }
 }

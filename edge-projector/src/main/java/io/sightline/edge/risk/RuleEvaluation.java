@@ -1,7 +1,7 @@
 package io.sightline.edge.risk;
 
 import io.sightline.domain.event.RiskFactor;
-import io.sightline.domain.risk.Factor;
+import io.sightline.domain.risk.FactorSpec;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -17,7 +17,8 @@ import java.util.List;
  */
 public final class RuleEvaluation {
 
-    static final int MAX_FACTORS = 8;
+    /** Factors one verdict can carry; an application that needs more is refused at install. */
+    public static final int MAX_FACTORS = 8;
 
     AlertKind kind;
     String level = "NONE";
@@ -28,12 +29,13 @@ public final class RuleEvaluation {
     double requiredDecelMps2;
 
     int factorCount;
-    final Factor[] catalog = new Factor[MAX_FACTORS];
+    final FactorSpec[] catalog = new FactorSpec[MAX_FACTORS];
     final double[] values = new double[MAX_FACTORS];
     final double[] thresholds = new double[MAX_FACTORS];
     final boolean[] triggered = new boolean[MAX_FACTORS];
 
-    void start(AlertKind k) {
+    /** Begins a verdict of kind {@code k}, forgetting the previous one. */
+    public void start(AlertKind k) {
         kind = k;
         level = "NONE";
         requested = false;
@@ -49,7 +51,10 @@ public final class RuleEvaluation {
      * comparison come from the catalog entry; the threshold is the caller's, which reads it from
      * the typed policy (FactorCatalogTest checks it equals the catalog's threshold binding).
      */
-    boolean factor(Factor factor, double value, double threshold) {
+    public boolean factor(FactorSpec factor, double value, double threshold) {
+        if (factorCount == MAX_FACTORS) {
+            throw new IllegalStateException(kind + " emits more than " + MAX_FACTORS + " factors");
+        }
         int i = factorCount++;
         catalog[i] = factor;
         values[i] = value;
@@ -57,6 +62,33 @@ public final class RuleEvaluation {
         boolean holds = factor.comparison().holds(value, threshold);
         triggered[i] = holds;
         return holds;
+    }
+
+    /**
+     * Concludes the verdict the way every rule does: an alert is requested when the hazard holds in
+     * the path and every gate passes; when the hazard holds in the path but a gate fails, the
+     * suppression says which gate (the speed gate first). {@code sustained} holds an alert that is
+     * already on (threshold hysteresis).
+     */
+    public void conclude(boolean hazardInPath, boolean speedGate, boolean confidenceGate, boolean sustained) {
+        requested = hazardInPath && speedGate && confidenceGate;
+        this.sustained = sustained;
+        if (hazardInPath && !speedGate) {
+            suppression = SuppressionReason.SPEED_GATE;
+        } else if (hazardInPath && !confidenceGate) {
+            suppression = SuppressionReason.LOW_CONFIDENCE;
+        }
+        level = requested ? kind.level() : "NONE";
+    }
+
+    /** The time to collision (or to the point the rule is about) recorded with the verdict, s. */
+    public void ttcS(double ttcS) {
+        this.ttcS = ttcS;
+    }
+
+    /** The deceleration the driver would need, m/s², recorded with the verdict. */
+    public void requiredDecelMps2(double requiredDecelMps2) {
+        this.requiredDecelMps2 = requiredDecelMps2;
     }
 
     public AlertKind kind() {
@@ -93,7 +125,7 @@ public final class RuleEvaluation {
         return factorCount;
     }
 
-    public Factor factor(int i) {
+    public FactorSpec factor(int i) {
         return catalog[i];
     }
 
@@ -122,7 +154,7 @@ public final class RuleEvaluation {
     public List<RiskFactor> factors() {
         List<RiskFactor> list = new ArrayList<>(factorCount);
         for (int i = 0; i < factorCount; i++) {
-            Factor f = catalog[i];
+            FactorSpec f = catalog[i];
             list.add(new RiskFactor(f.key(), values[i], f.unit().symbol(), f.comparison().symbol(), thresholds[i],
                     factorMargin(i), triggered[i]));
         }
@@ -130,7 +162,7 @@ public final class RuleEvaluation {
     }
 
     /** Index of {@code factor} in this verdict, or -1. */
-    public int indexOf(Factor factor) {
+    public int indexOf(FactorSpec factor) {
         for (int i = 0; i < factorCount; i++) {
             if (catalog[i] == factor) {
                 return i;

@@ -11,5 +11,7 @@ public enum SuppressionReason {
     /** The hazard condition held but the track is too young or its estimate too uncertain. */
     LOW_CONFIDENCE,
     /** An alert of this kind is already on for another object. */
-    ALREADY_ACTIVE
+    ALREADY_ACTIVE,
+    /** The fleet-wide cap on in-cab alerts of all kinds together is used up. */
+    IN_CAB_CAP
 }

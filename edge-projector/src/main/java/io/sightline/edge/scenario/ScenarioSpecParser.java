@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.sightline.edge.range.CameraModel;
 import io.sightline.edge.range.ObjectClass;
+import io.sightline.edge.app.SafetyApplications;
 import io.sightline.edge.risk.AlertKind;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -220,11 +221,9 @@ public final class ScenarioSpecParser {
                     + "{\"alert\": KIND, \"minTtcS\", \"maxTtcS\"} or {\"alert\": KIND, \"withinS\": [t0, t1]}");
         }
         String kindName = text(n, p, "alert");
-        AlertKind kind;
-        try {
-            kind = AlertKind.valueOf(kindName);
-        } catch (IllegalArgumentException e) {
-            throw error(p + "alert", "must be one of " + java.util.Arrays.toString(AlertKind.values()) + ", got '"
+        AlertKind kind = SafetyApplications.shippedKind(kindName);
+        if (kind == null) {
+            throw error(p + "alert", "must be one of " + SafetyApplications.shippedKinds() + ", got '"
                     + kindName + "'");
         }
         if (n.has("withinS")) {

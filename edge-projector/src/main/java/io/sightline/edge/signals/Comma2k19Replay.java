@@ -17,7 +17,6 @@ import io.sightline.edge.risk.AlertKind;
 import io.sightline.edge.risk.RiskPolicy;
 import io.sightline.edge.tracking.TrackerConfig;
 import java.util.ArrayList;
-import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 
@@ -95,7 +94,7 @@ public final class Comma2k19Replay {
 
     private static final class Collector implements EdgeEventSink {
         final EdgeEventSink observer;
-        final Map<AlertKind, Integer> byKind = new EnumMap<>(AlertKind.class);
+        final Map<AlertKind, Integer> byKind = new java.util.LinkedHashMap<>();
         final List<AlertRaised> alerts = new ArrayList<>();
         int rejected;
         int assessments;
@@ -121,7 +120,7 @@ public final class Comma2k19Replay {
                 }
             } else if (event instanceof AlertRaised a) {
                 alerts.add(a);
-                byKind.merge(AlertKind.valueOf(a.kind()), 1, Integer::sum);
+                byKind.merge(io.sightline.edge.app.SafetyApplications.shippedKind(a.kind()), 1, Integer::sum);
             } else if (event instanceof AlertSuppressed) {
                 suppressions++;
             }

@@ -1,12 +1,13 @@
 package io.sightline.explain.margins;
 
-import io.sightline.domain.risk.Factor;
+import io.sightline.domain.risk.FactorCatalog;
 import io.sightline.domain.risk.FactorRole;
+import io.sightline.domain.risk.FactorSpec;
 import java.util.Optional;
 
 /**
  * What the recorded factor names mean, for prose and for deciding which factors decide: a view on
- * the domain catalog {@link Factor}. A name the catalog does not know is shown as recorded and
+ * the domain's {@link FactorCatalog} (the built-in factors and every installed safety application's). A name the catalog does not know is shown as recorded and
  * treated as a decisive hazard, since nothing says it is not.
  */
 public final class FactorNames {
@@ -14,13 +15,13 @@ public final class FactorNames {
     private FactorNames() {
     }
 
-    public static Optional<Factor> factor(String factorName) {
-        return Factor.byKey(factorName);
+    public static Optional<FactorSpec> factor(String factorName) {
+        return FactorCatalog.byKey(factorName);
     }
 
     /** The human name, e.g. "TTC spread" for {@code fcw.ttcSigma}; the recorded name when unknown. */
     public static String label(String factorName) {
-        return factor(factorName).map(Factor::humanName).orElse(factorName);
+        return factor(factorName).map(FactorSpec::humanName).orElse(factorName);
     }
 
     /** Recorded for the explanation but no part of the decision (the required deceleration). */
@@ -30,7 +31,7 @@ public final class FactorNames {
 
     /** Factors whose value is a time to collision, for which kinematic bounds can be solved. */
     public static boolean isTtc(String factorName) {
-        return factor(factorName).map(Factor::isTimeToCollision).orElse(false);
+        return factor(factorName).map(FactorSpec::isTimeToCollision).orElse(false);
     }
 
     /** Gates (speed, confidence) rather than the hazard itself, for the narrative's wording. */
@@ -44,6 +45,6 @@ public final class FactorNames {
     }
 
     private static FactorRole role(String factorName) {
-        return factor(factorName).map(Factor::role).orElse(FactorRole.HAZARD);
+        return factor(factorName).map(FactorSpec::role).orElse(FactorRole.HAZARD);
     }
 }

@@ -134,12 +134,8 @@ public final class Narrator {
     }
 
     static String kindLabel(String kind, String level) {
-        String k = switch (kind) {
-            case "FORWARD_COLLISION" -> "Forward collision";
-            case "FOLLOWING_DISTANCE" -> "Following distance";
-            case "VULNERABLE_ROAD_USER" -> "Vulnerable road user";
-            default -> capitalise(kind.toLowerCase(Locale.ROOT).replace('_', ' '));
-        };
+        // from the kind's own name, so an application's new kind reads as well as the built-in ones
+        String k = capitalise(kind.toLowerCase(Locale.ROOT).replace('_', ' '));
         return k + " " + level.toLowerCase(Locale.ROOT);
     }
 

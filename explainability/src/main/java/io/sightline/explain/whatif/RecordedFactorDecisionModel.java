@@ -2,6 +2,7 @@ package io.sightline.explain.whatif;
 
 import io.sightline.domain.event.RiskAssessed;
 import io.sightline.domain.event.RiskFactor;
+import io.sightline.domain.risk.FactorCatalog;
 import io.sightline.explain.Fmt;
 import io.sightline.explain.margins.FactorNames;
 import java.util.ArrayList;
@@ -58,6 +59,6 @@ public final class RecordedFactorDecisionModel implements DecisionModel {
         if (!"NONE".equals(r.level())) {
             return r.level();
         }
-        return r.ruleName().toUpperCase(Locale.ROOT).equals("FOLLOWING_DISTANCE") ? "ADVISORY" : "WARNING";
+        return FactorCatalog.ruleLevel(r.ruleName().toUpperCase(Locale.ROOT)).orElse("WARNING");
     }
 }

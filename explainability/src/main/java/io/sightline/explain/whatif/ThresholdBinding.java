@@ -1,6 +1,8 @@
 package io.sightline.explain.whatif;
 
 import io.sightline.domain.risk.Factor;
+import io.sightline.domain.risk.FactorCatalog;
+import io.sightline.domain.risk.FactorSpec;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalDouble;
@@ -28,12 +30,13 @@ public interface ThresholdBinding {
     Map<String, String> LEGACY_THRESHOLD_KEYS = Map.of(Factor.FCW_TTC.key(), "fcw.ttcWarnS");
 
     /**
-     * The edge policy's binding, from the domain catalog {@link Factor}; then the legacy key above;
+     * The edge policy's binding, from the domain's {@link FactorCatalog} (built-in factors and the
+     * installed safety applications'); then the legacy key above;
      * then a threshold keyed by the factor name itself, for factors the catalog does not know.
      */
     static ThresholdBinding edgePolicy() {
         return (factorName, thresholds) -> {
-            Optional<Factor> factor = Factor.byKey(factorName);
+            Optional<FactorSpec> factor = FactorCatalog.byKey(factorName);
             if (factor.isPresent()) {
                 OptionalDouble bound = factor.get().threshold(thresholds);
                 if (bound.isPresent()) {
