@@ -282,13 +282,17 @@ public final class EdgePipeline implements AutoCloseable {
         double frameRateHz = source.frameRate() > 0 ? source.frameRate() : 25.0;
         CameraModel camera = AssumedDrive.camera(source.width(), source.height());
         RiskPolicy policy = RiskPolicy.defaults();
+        // every installed application's thresholds, so a what-if on any of them binds to the recorded policy
+        java.util.Map<String, Double> thresholds = new java.util.LinkedHashMap<>(policy.thresholds());
+        io.sightline.edge.app.SafetyApplications.standard(policy, io.sightline.edge.actuation.ActuationConfig.defaults())
+                .thresholds().forEach(thresholds::putIfAbsent);
 
         JournalWriter writer = new JournalWriter(journal, sessionId, countTraceEdges);
         SessionTelemetry tel = telemetry.session(sessionId).stages(StageBudgets.DECODE, StageStats.PREPROCESS, StageStats.INFERENCE,
                 StageStats.POSTPROCESS, StageBudgets.DETECT, StageBudgets.DECIDE, StageBudgets.JOURNAL, StageBudgets.FRAME_TO_DECISION);
         writer.append(List.of(new ProducedEvent(EventIds.of(sessionId, "DriveSessionStarted", 0), sessionStartNanos, new DriveSessionStarted(sessionId,
                 options.fleetId(), options.vehicleId(), options.deviceId(), options.softwareVersion(), sessionStartNanos,
-                AssumedDrive.calibration(camera), policy.version(), policy.thresholds()))));
+                AssumedDrive.calibration(camera), policy.version(), thresholds))));
         List<ProducedEvent> models = new ArrayList<>();
         models.add(new ProducedEvent(EventIds.of(sessionId, "ModelActivated", "primary"), Clocks.epochNanos(), primary.event()));
         if (fallback != null) {

@@ -8,6 +8,7 @@ import io.sightline.domain.event.SightlineEvent;
 import io.sightline.domain.event.TrackStarted;
 import io.sightline.domain.event.VehicleStateSampled;
 import io.sightline.edge.actuation.ActuationConfig;
+import io.sightline.edge.app.SafetyApplications;
 import io.sightline.edge.events.EdgeEventSink;
 import io.sightline.edge.pipeline.EdgeProjector;
 import io.sightline.edge.pipeline.EstimatorConfig;
@@ -21,6 +22,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
+import java.util.function.Function;
 
 /**
  * Runs a scenario: simulates it, turns it into detections and vehicle-state samples with the
@@ -52,13 +54,26 @@ public final class ScenarioRunner {
     private final ActuationConfig actuation;
     private final EstimatorConfig estimator;
     private final TrackerConfig trackerConfig;
+    /** Fresh applications for each run, under the run's risk policy (the spec sets the ego width). */
+    private final Function<RiskPolicy, SafetyApplications> applications;
 
     public ScenarioRunner(RiskPolicy policy, ActuationConfig actuation, EstimatorConfig estimator,
                           TrackerConfig trackerConfig) {
+        this(policy, actuation, estimator, trackerConfig, p -> SafetyApplications.standard(p, actuation));
+    }
+
+    private ScenarioRunner(RiskPolicy policy, ActuationConfig actuation, EstimatorConfig estimator,
+                           TrackerConfig trackerConfig, Function<RiskPolicy, SafetyApplications> applications) {
         this.policy = policy;
         this.actuation = actuation;
         this.estimator = estimator;
         this.trackerConfig = trackerConfig;
+        this.applications = applications;
+    }
+
+    /** This runner with other safety applications, made fresh for every run from the run's risk policy. */
+    public ScenarioRunner withApplications(Function<RiskPolicy, SafetyApplications> applications) {
+        return new ScenarioRunner(policy, actuation, estimator, trackerConfig, applications);
     }
 
     public static ScenarioRunner withDefaults() {
@@ -128,8 +143,9 @@ public final class ScenarioRunner {
         rec.collisionAtS = world.collisionTimeS();
         CameraModel cam = spec.camera();
         String prefix = spec.id() + "/s" + seed;
+        RiskPolicy runPolicy = policy.withEgoHalfWidthM(spec.ego().halfWidthM());
         EdgeProjector projector = new EdgeProjector(prefix, cam, spec.frameRateHz(), trackerConfig, estimator,
-                policy.withEgoHalfWidthM(spec.ego().halfWidthM()), actuation, rec);
+                runPolicy, applications.apply(runPolicy), rec);
         Random rng = new Random(seed);
         ScenarioSpec.Noise noise = spec.noise();
         FrameInput frame = new FrameInput(16);
@@ -190,7 +206,8 @@ public final class ScenarioRunner {
      * the camera or entirely outside the image.
      */
     static double[] project(CameraModel cam, ScenarioSpec.Actor a, double lateralM, double rangeM) {
-        double roadY = cam.mountingHeightM();
+        // y points down from the camera: the road is at +mounting height, a sign's bottom edge above it
+        double roadY = cam.mountingHeightM() - a.elevationM();
         double topY = roadY - a.heightM();
         if (cam.depthM(roadY, rangeM) < NEAR_PLANE_M || cam.depthM(topY, rangeM) < NEAR_PLANE_M) {
             return null;

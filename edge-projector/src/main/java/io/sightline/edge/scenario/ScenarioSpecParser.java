@@ -28,7 +28,7 @@ public final class ScenarioSpecParser {
     /** The spec's default half-width of the ego path. */
     public static final double DEFAULT_EGO_HALF_WIDTH_M = 0.9;
 
-    private static final Set<String> CLASSES = Set.of("person", "bicycle", "car", "motorbike", "bus", "truck");
+    private static final Set<String> CLASSES = Set.of("person", "bicycle", "car", "motorbike", "bus", "truck", "stop sign");
 
     // NaN and Infinity are accepted by the JSON reader so that they get a field-specific error below
     private static final ObjectMapper JSON = new ObjectMapper()
@@ -112,15 +112,16 @@ public final class ScenarioSpecParser {
     }
 
     private ScenarioSpec.Ego ego(JsonNode n, String p) throws ScenarioSpecException {
-        allowOnly(n, p, "speedMps", "accelMps2", "stateRateHz", "speedNoiseMps", "halfWidthM");
+        allowOnly(n, p, "speedMps", "accelMps2", "stateRateHz", "speedNoiseMps", "halfWidthM", "accelProfile");
         return new ScenarioSpec.Ego(nonNegative(n, p, "speedMps"), finite(n, p, "accelMps2"),
                 positive(n, p, "stateRateHz"), nonNegative(n, p, "speedNoiseMps"),
-                n.has("halfWidthM") ? positive(n, p, "halfWidthM") : DEFAULT_EGO_HALF_WIDTH_M);
+                n.has("halfWidthM") ? positive(n, p, "halfWidthM") : DEFAULT_EGO_HALF_WIDTH_M,
+                n.has("accelProfile") ? accelProfile(n, p) : List.of());
     }
 
     private ScenarioSpec.Actor actor(JsonNode n, String p) throws ScenarioSpecException {
         allowOnly(n, p, "id", "class", "widthM", "heightM", "rangeM", "lateralM", "speedMps", "lateralSpeedMps",
-                "accelProfile", "lateralProfile", "oncoming");
+                "accelProfile", "lateralProfile", "oncoming", "elevationM");
         String id = text(n, p, "id");
         String cls = text(n, p, "class");
         if (!CLASSES.contains(cls)) {
@@ -135,26 +136,7 @@ public final class ScenarioSpecParser {
         double lateralM = finite(n, p, "lateralM");
         double speedMps = nonNegative(n, p, "speedMps");
         double lateralSpeedMps = finite(n, p, "lateralSpeedMps");
-        JsonNode prof = required(n, p, "accelProfile");
-        if (!prof.isArray()) {
-            throw error(p + "accelProfile", "must be an array of {\"atS\", \"accelMps2\"}, got " + prof.getNodeType());
-        }
-        List<ScenarioSpec.AccelStep> steps = new ArrayList<>();
-        double lastAt = Double.NEGATIVE_INFINITY;
-        for (int i = 0; i < prof.size(); i++) {
-            String q = p + "accelProfile[" + i + "].";
-            JsonNode s = prof.get(i);
-            if (!s.isObject()) {
-                throw error(p + "accelProfile[" + i + "]", "must be an object {\"atS\", \"accelMps2\"}");
-            }
-            allowOnly(s, q, "atS", "accelMps2");
-            double at = nonNegative(s, q, "atS");
-            if (!(at > lastAt)) {
-                throw error(q + "atS", "must be later than the previous step's atS " + lastAt + ", got " + at);
-            }
-            lastAt = at;
-            steps.add(new ScenarioSpec.AccelStep(at, finite(s, q, "accelMps2")));
-        }
+        List<ScenarioSpec.AccelStep> steps = accelProfile(n, p);
         List<ScenarioSpec.LateralStep> lateral = new ArrayList<>();
         if (n.has("lateralProfile")) {
             JsonNode lp = n.get("lateralProfile");
@@ -186,8 +168,33 @@ public final class ScenarioSpecParser {
             }
             oncoming = o.booleanValue();
         }
+        double elevationM = n.has("elevationM") ? nonNegative(n, p, "elevationM") : 0;
         return new ScenarioSpec.Actor(id, cls, widthM, heightM, rangeM, lateralM, speedMps, lateralSpeedMps,
-                List.copyOf(steps), List.copyOf(lateral), oncoming);
+                List.copyOf(steps), List.copyOf(lateral), oncoming, elevationM);
+    }
+
+    private List<ScenarioSpec.AccelStep> accelProfile(JsonNode n, String p) throws ScenarioSpecException {
+        JsonNode prof = required(n, p, "accelProfile");
+        if (!prof.isArray()) {
+            throw error(p + "accelProfile", "must be an array of {\"atS\", \"accelMps2\"}, got " + prof.getNodeType());
+        }
+        List<ScenarioSpec.AccelStep> steps = new ArrayList<>();
+        double lastAt = Double.NEGATIVE_INFINITY;
+        for (int i = 0; i < prof.size(); i++) {
+            String q = p + "accelProfile[" + i + "].";
+            JsonNode s = prof.get(i);
+            if (!s.isObject()) {
+                throw error(p + "accelProfile[" + i + "]", "must be an object {\"atS\", \"accelMps2\"}");
+            }
+            allowOnly(s, q, "atS", "accelMps2");
+            double at = nonNegative(s, q, "atS");
+            if (!(at > lastAt)) {
+                throw error(q + "atS", "must be later than the previous step's atS " + lastAt + ", got " + at);
+            }
+            lastAt = at;
+            steps.add(new ScenarioSpec.AccelStep(at, finite(s, q, "accelMps2")));
+        }
+        return List.copyOf(steps);
     }
 
     private ScenarioSpec.Noise noise(JsonNode n, String p) throws ScenarioSpecException {

@@ -29,7 +29,7 @@ final class ScenarioWorld {
 
     ScenarioWorld(ScenarioSpec spec) {
         this.spec = spec;
-        this.ego = new Motion(spec.ego().speedMps(), spec.ego().accelMps2(), List.of());
+        this.ego = new Motion(spec.ego().speedMps(), spec.ego().accelMps2(), spec.ego().accelProfile());
         int n = spec.actors().size();
         this.actors = new Motion[n];
         this.direction = new double[n];
