@@ -32,6 +32,7 @@ import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.TimeoutException;
 import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebElement;
 import org.openqa.selenium.support.ui.WebDriverWait;
 import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.builder.SpringApplicationBuilder;
@@ -119,6 +120,60 @@ class RunInvestigatorUiTest {
             if (Boolean.getBoolean("sightline.ui.screenshot.update")
                     || "true".equalsIgnoreCase(System.getenv("SIGHTLINE_UI_SCREENSHOT_UPDATE"))) {
                 Files.write(ProjectHome.get().resolve("docs/images/investigator-ui.png"), png);
+            }
+        }
+    }
+
+    /**
+     * A safety application the UI has no code for: the rolling stop of {@code stop-sign-clip}
+     * (a drawn sign through the real detector) is listed, traced back to the sign's detections and
+     * frames, narrated and given its margins by the same generic page. Saves
+     * {@code target/ui-screenshots/rolling-stop.png} (and {@code docs/images/rolling-stop-ui.png}
+     * when updating screenshots).
+     */
+    @Test
+    void aRollingStopIsInvestigatedInTheBrowserWithNoApplicationSpecificCode() throws Exception {
+        Path clip = edgeDir.resolve("stop-sign.mp4");
+        assertThat(new picocli.CommandLine(new io.sightline.app.clip.StopSignClipCommand()).execute("--out", clip.toString())).isZero();
+        JdbcTemplate jdbc = cloud.getBean(JdbcTemplate.class);
+        RunReport report;
+        EdgePipeline.Options options = new EdgePipeline.Options(clip.toString(), "yolox-nano", null, false, false,
+                AssumedDrive.EGO_SPEED_MPS, 1, 0, LocalRun.FLEET_ID, LocalRun.VEHICLE_ID, LocalRun.DEVICE_ID, "test");
+        try (LocalRun edge = LocalRun.attach(cloud, edgeDir.resolve("rolling-stop"), LocalRun.DEVICE_ID);
+             EdgePipeline pipeline = EdgePipeline.open(options).countTraceEdges(true)) {
+            report = edge.run(pipeline, EdgePipeline.ProgressListener.NONE);
+            assertThat(edge.awaitCloud(report, jdbc, Duration.ofSeconds(120)).lagging()).as("cloud caught up").isEmpty();
+        }
+        List<String> alerts = jdbc.queryForList("select alert_id from alerts where session_id = ? and kind = 'ROLLING_STOP'",
+                String.class, report.sessionId());
+        assertThat(alerts).as("the clip's rolling stop").hasSize(1);
+        String alertId = alerts.get(0);
+
+        String token = cloud.getBean(DemoTokens.class).mint("newcomer", LocalRun.FLEET_ID, Duration.ofMinutes(30), Roles.INVESTIGATOR);
+        String base = "http://localhost:" + cloud.getEnvironment().getProperty("local.server.port");
+        try (HeadlessChromium chromium = HeadlessChromium.start(1400, 1000)) {
+            WebDriver driver = chromium.driver;
+            driver.get(base + "/ui/#token=" + token + "&alert=" + URLEncoder.encode(alertId, StandardCharsets.UTF_8));
+            Function<String, String> text = testId -> driver.findElement(By.cssSelector("[data-testid='" + testId + "']")).getText();
+            waitFor(chromium, "the trace graph", d -> d.findElements(By.cssSelector("[data-testid='trace-svg'] [data-testid='trace-node']"))
+                    .size() > 5 ? true : null);
+            for (String type : List.of("AlertRaised", "RiskAssessed", "TrackUpdated", "DetectionObserved", "FrameCaptured",
+                    "VehicleStateSampled", "ModelActivated", "DriveSessionStarted")) {
+                assertThat(driver.findElements(By.cssSelector("[data-testid='trace-svg'] [data-type='" + type + "']")))
+                        .as("%s in the drawn trace", type).isNotEmpty();
+            }
+            waitFor(chromium, "the narrative", d -> d.findElements(By.cssSelector("[data-testid='narrative-headline']")).isEmpty() ? null : true);
+            assertThat(text.apply("narrative-headline")).contains("Rolling stop advisory").contains("stop sign");
+            waitFor(chromium, "the margins", d -> d.findElements(By.cssSelector("[data-testid='margin-row']")).isEmpty() ? null : true);
+            assertThat(driver.findElements(By.cssSelector("[data-testid='margin-row']"))).extracting(WebElement::getText)
+                    .as("the margins name the application's own factors").anyMatch(t -> t.contains("minimum speed before the sign"));
+            Path shots = Path.of("target", "ui-screenshots");
+            Files.createDirectories(shots);
+            byte[] png = chromium.pageScreenshot(PAGE_SHOT_MAX_HEIGHT_PX);
+            Files.write(shots.resolve("rolling-stop.png"), png);
+            if (Boolean.getBoolean("sightline.ui.screenshot.update")
+                    || "true".equalsIgnoreCase(System.getenv("SIGHTLINE_UI_SCREENSHOT_UPDATE"))) {
+                Files.write(ProjectHome.get().resolve("docs/images/rolling-stop-ui.png"), png);
             }
         }
     }

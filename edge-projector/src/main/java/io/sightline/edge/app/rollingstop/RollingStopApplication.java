@@ -227,7 +227,8 @@ public final class RollingStopApplication implements SafetyApplication {
             minSpeedMps = p.egoSpeedMps();
             minSampleId = p.vehicleStateId();
         }
-        double observedM = Math.max(0, Math.min(policy.approachDistanceM(), signAtM - earliestM));
+        // how far back before the sign the speed is known: the gate needs the whole approach distance
+        double observedM = Math.max(0, signAtM - earliestM);
 
         out.start(ROLLING_STOP);
         out.ttcS(Ttc.NO_COLLISION_S);
