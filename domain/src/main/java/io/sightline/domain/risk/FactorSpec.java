@@ -7,7 +7,7 @@ import java.util.OptionalDouble;
 /**
  * What a recorded factor means: the built-in rules' {@link Factor}s and the factors a safety
  * application declares ({@link FactorDefinition}) alike, so that explanations, margins and what-if
- * treat an application's factors exactly as the built-in ones (ADR-0026).
+ * treat an application's factors exactly as the built-in ones (ADR-0029).
  */
 public interface FactorSpec {
 

@@ -1,5 +1,5 @@
 /**
- * The safety-application SPI (ADR-0026): forward collision, following distance, vulnerable road
+ * The safety-application SPI (ADR-0029): forward collision, following distance, vulnerable road
  * users, rolling stop and any new application are plug-ins over the shared perception (confirmed
  * tracks with range, TTC and lateral kinematics; vehicle state; camera health). An application
  * declares its inputs, its versioned policy of named rules built from the one factor catalog, and

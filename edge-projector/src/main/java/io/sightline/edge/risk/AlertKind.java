@@ -6,7 +6,7 @@ import java.util.regex.Pattern;
 /**
  * An alert a safety application can ask for: its name (recorded as {@code RiskAssessed.ruleName}
  * and {@code AlertRaised.kind}, so it never changes) and the level it raises. Open rather than an
- * enum, so that an application adds its kinds without a core change (ADR-0026); the built-in
+ * enum, so that an application adds its kinds without a core change (ADR-0029); the built-in
  * applications' kinds are the constants.
  */
 public final class AlertKind {

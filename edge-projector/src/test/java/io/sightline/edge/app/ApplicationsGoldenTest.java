@@ -23,7 +23,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Pins every event the example scenarios produce, byte for byte, to digests recorded before the
- * rule sets became applications on the SPI (ADR-0026). A change of any emitted payload, id, time or
+ * rule sets became applications on the SPI (ADR-0029). A change of any emitted payload, id, time or
  * order fails here; a deliberate change (a new policy version) rewrites the file with
  * {@code -Dsightline.golden.update=true} and says why in its commit.
  */

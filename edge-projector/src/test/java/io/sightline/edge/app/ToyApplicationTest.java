@@ -40,7 +40,7 @@ import org.junit.jupiter.api.Test;
 /**
  * A new safety application costs no core change: this one is written here, in test code alone,
  * and gets events, actuation, traces, narratives, margins and what-if from the platform with no
- * code of its own anywhere else (ADR-0026).
+ * code of its own anywhere else (ADR-0029).
  */
 class ToyApplicationTest {
 
