@@ -16,7 +16,7 @@ import java.util.stream.Stream;
  */
 public final class Suites {
 
-    public static final List<String> NAMES = List.of("nhtsa-fcw", "euro-ncap-ccr", "hazards", "benign");
+    public static final List<String> NAMES = List.of("nhtsa-fcw", "euro-ncap-ccr", "hazards", "benign", "rolling-stop");
     public static final String ALL = "all";
 
     /** A suite name that is none of {@link #NAMES} nor {@link #ALL}. */

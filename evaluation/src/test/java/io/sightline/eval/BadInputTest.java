@@ -107,7 +107,7 @@ class BadInputTest {
         Run r = cli("--suite", "nhtsa", "--runs", "3", "--out", out.toString(), "--families-dir",
                 ProjectFiles.families().toString());
         assertThat(r.exit()).isEqualTo(1);
-        assertThat(r.err().strip()).isEqualTo("evaluate: --suite: unknown suite 'nhtsa' (known: nhtsa-fcw, euro-ncap-ccr, hazards, benign, all)");
+        assertThat(r.err().strip()).isEqualTo("evaluate: --suite: unknown suite 'nhtsa' (known: nhtsa-fcw, euro-ncap-ccr, hazards, benign, rolling-stop, all)");
         assertThat(r.out()).isEmpty();
         assertThat(out).doesNotExist();
     }

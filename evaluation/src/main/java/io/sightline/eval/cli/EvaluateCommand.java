@@ -64,7 +64,7 @@ public final class EvaluateCommand implements Callable<Integer> {
 
     static final class Source {
         @Option(names = "--suite", paramLabel = "NAME",
-                description = "A shipped suite: nhtsa-fcw, euro-ncap-ccr, hazards, benign or all.")
+                description = "A shipped suite: nhtsa-fcw, euro-ncap-ccr, hazards, benign, rolling-stop or all.")
         String suite;
 
         @Option(names = "--family", paramLabel = "FILE", arity = "1..*", description = "One or more family files.")

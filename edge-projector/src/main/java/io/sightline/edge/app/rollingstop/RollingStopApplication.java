@@ -31,8 +31,9 @@ import java.util.Set;
  * track on the ego's side, and the ego's speed. The sign leaves the image several metres before
  * the ego reaches it, so its position along the road is kept as an odometer reading (the ego's
  * travelled distance, integrated from its speed, plus the sign's depth at its last sighting).
- * When the odometer passes it, the rule judges the lowest speed over the last
- * {@code approachDistanceM} before the sign: above {@code fullStopSpeedMps} is a rolling stop.
+ * When the odometer passes it (by {@link #PASSED_SIGMAS} standard deviations of its estimated
+ * position), the rule judges the lowest speed from {@code approachDistanceM} before the sign to
+ * there: above {@code fullStopSpeedMps} is a rolling stop.
  *
  * <p>The verdict ({@code RiskAssessed} of kind {@code ROLLING_STOP}) names the sign's last track
  * update, the vehicle-state sample at the minimum speed and the one at the sign, so its trace
@@ -73,6 +74,13 @@ public final class RollingStopApplication implements SafetyApplication {
     static final int RING = 4096;
     /** Signs pending at once; an intersection shows at most a few. */
     static final int SIGNS = 8;
+    /**
+     * The sign counts as passed this many standard deviations of its position beyond its estimate.
+     * Its depth comes from its width, whose prior spreads ±20 % (600 to 900 mm signs), so a stop
+     * a metre short of a large sign can lie past its estimated position; judging at the estimate
+     * would miss the stop and call it rolling. Two sigmas past it, the stop is inside the window.
+     */
+    static final double PASSED_SIGMAS = 2.0;
 
     private final RollingStopPolicy policy;
     private final ActuationConfig.PerKind timing;
@@ -90,6 +98,7 @@ public final class RollingStopApplication implements SafetyApplication {
 
     private final String[] signKey = new String[SIGNS];
     private final double[] signOdometerM = new double[SIGNS];
+    private final double[] signSigmaM = new double[SIGNS];
     private final double[] signLateralM = new double[SIGNS];
     private final double[] signRangeM = new double[SIGNS];
     private final double[] signTrackAgeS = new double[SIGNS];
@@ -160,6 +169,7 @@ public final class RollingStopApplication implements SafetyApplication {
         }
         double depthM = sign.rangeM * Math.cos(p.cameraPitchRad());
         signOdometerM[slot] = odometerM + depthM;
+        signSigmaM[slot] = sign.rangeSigmaM * Math.cos(p.cameraPitchRad());
         signLateralM[slot] = sign.lateralM;
         signRangeM[slot] = sign.rangeM;
         signTrackAgeS[slot] = sign.trackAgeS;
@@ -183,7 +193,7 @@ public final class RollingStopApplication implements SafetyApplication {
             ringCount = Math.min(ringCount + 1, RING);
         }
         for (int s = 0; s < SIGNS; s++) {
-            if (signKey[s] != null && odometerM >= signOdometerM[s]) {
+            if (signKey[s] != null && odometerM >= signOdometerM[s] + PASSED_SIGMAS * signSigmaM[s]) {
                 judge(s, p, out, sink);
                 signKey[s] = null;
                 signCauses[s] = null;
@@ -209,6 +219,8 @@ public final class RollingStopApplication implements SafetyApplication {
 
     private void judge(int s, Perception p, RuleEvaluation out, VerdictSink sink) {
         double signAtM = signOdometerM[s];
+        // the window ends where the sign may be at the latest, so a stop just short of it counts
+        double untilM = signAtM + PASSED_SIGMAS * signSigmaM[s];
         double fromM = signAtM - policy.approachDistanceM();
         double minSpeedMps = Double.POSITIVE_INFINITY;
         String minSampleId = null;
@@ -217,7 +229,7 @@ public final class RollingStopApplication implements SafetyApplication {
             int k = Math.floorMod(ringHead - 1 - i, RING);
             double at = ringOdometerM[k];
             earliestM = Math.min(earliestM, at);
-            if (at >= fromM && at <= signAtM && ringSpeedMps[k] < minSpeedMps) {
+            if (at >= fromM && at <= untilM && ringSpeedMps[k] < minSpeedMps) {
                 minSpeedMps = ringSpeedMps[k];
                 minSampleId = ringSampleId[k];
             }
