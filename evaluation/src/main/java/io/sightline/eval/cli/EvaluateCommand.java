@@ -1,6 +1,9 @@
 package io.sightline.eval.cli;
 
+import io.sightline.edge.actuation.ActuationConfig;
+import io.sightline.edge.pipeline.EstimatorConfig;
 import io.sightline.edge.risk.RiskPolicy;
+import io.sightline.edge.tracking.TrackerConfig;
 import io.sightline.edge.scenario.ScenarioResult;
 import io.sightline.edge.scenario.ScenarioRunner;
 import io.sightline.edge.scenario.ScenarioSpecException;
@@ -75,7 +78,8 @@ public final class EvaluateCommand implements Callable<Integer> {
         boolean replay;
     }
 
-    @Option(names = "--policy", paramLabel = "FILE", description = "With --replay: the candidate risk policy (JSON, docs/risk-policy.md).")
+    @Option(names = "--policy", paramLabel = "FILE", description = "The risk policy to decide with (JSON, docs/risk-policy.md);"
+            + " default: the shipped one. With --replay: the candidate replayed over stored sessions.")
     Path policyFile;
 
     @Option(names = "--jdbc-url", paramLabel = "URL", description = "With --replay: the cloud's PostgreSQL.")
@@ -216,7 +220,16 @@ public final class EvaluateCommand implements Callable<Integer> {
                 return fail(err, "--gate: cannot load the shipped families to check the gate against: " + e.getMessage());
             }
         }
-        Evaluator evaluator = new Evaluator(ScenarioRunner.withDefaults());
+        RiskPolicy policy = RiskPolicy.defaults();
+        if (policyFile != null) {
+            try {
+                policy = RiskPolicy.fromJson(policyFile);
+            } catch (IOException | IllegalArgumentException e) {
+                return fail(err, "--policy " + policyFile + ": " + e.getMessage());
+            }
+        }
+        Evaluator evaluator = new Evaluator(new ScenarioRunner(policy, ActuationConfig.defaults(), EstimatorConfig.defaults(),
+                TrackerConfig.defaults()));
         if (rerun != null) {
             return rerun(evaluator, families, stdout, err);
         }
@@ -238,7 +251,6 @@ public final class EvaluateCommand implements Callable<Integer> {
         err.printf(Locale.ROOT, "evaluate: %d runs in %.1f s, %.0f runs/s on %d threads%n", total, seconds,
                 total / seconds, t);
         err.flush();
-        RiskPolicy policy = RiskPolicy.defaults();
         EvaluationReport report = ReportBuilder.build(result, source != null ? source.suite : null, policy,
                 new EvaluationReport.Targets(targetHazard, targetBenign), out != null);
         printSummary(report, stdout);
