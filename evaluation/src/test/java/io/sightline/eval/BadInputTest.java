@@ -116,7 +116,10 @@ class BadInputTest {
     void aCandidatePolicyDecidesTheRunsAndABrokenOneIsRefusedBeforeAnyRun() throws Exception {
         Path family = ProjectFiles.families().resolve("nhtsa-fcw/nhtsa-fcw-1-lead-stopped.json");
         Path broken = tmp.resolve("broken-policy.json");
-        Files.writeString(broken, io.sightline.edge.risk.RiskPolicy.defaults().toJson().replace("\"ttcRaiseS\" : 3.0", "\"ttcRaiseS\" : -1.0"));
+        String shipped = io.sightline.edge.risk.RiskPolicy.defaults().toJson();
+        String raise = "\"ttcRaiseS\" : " + io.sightline.edge.risk.RiskPolicy.defaults().forwardCollision().ttcRaiseS();
+        assertThat(shipped).contains(raise);
+        Files.writeString(broken, shipped.replaceFirst(java.util.regex.Pattern.quote(raise), "\"ttcRaiseS\" : -1.0"));
         Path out = tmp.resolve("report");
         Run refused = cli("--family", family.toString(), "--runs", "2", "--policy", broken.toString(), "--out", out.toString());
         assertThat(refused.exit()).isEqualTo(1);
@@ -125,8 +128,7 @@ class BadInputTest {
 
         // a policy that warns at 0.5 s TTC misses every NHTSA test 1 run: the runs are decided by it
         Path late = tmp.resolve("late-policy.json");
-        Files.writeString(late, io.sightline.edge.risk.RiskPolicy.defaults().toJson().replace("\"ttcRaiseS\" : 3.0", "\"ttcRaiseS\" : 0.5")
-                .replace("\"version\" : \"" + io.sightline.edge.risk.RiskPolicy.defaults().version() + "\"", "\"version\" : \"late-0.5\""));
+        Files.writeString(late, RerunTest.latePolicyJson("late-0.5"));
         Run ran = cli("--family", family.toString(), "--runs", "5", "--policy", late.toString());
         assertThat(ran.exit()).isEqualTo(EvaluateCommand.RUNS_FAILED);
         assertThat(ran.out()).contains("policy late-0.5").contains("5 of 5 runs failed");

@@ -2,9 +2,11 @@ package io.sightline.eval;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.sightline.edge.risk.RiskPolicy;
 import io.sightline.eval.cli.EvaluateCommand;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -28,19 +30,30 @@ class RerunTest {
         return new Run(cl.execute(args), out.toString(), err.toString());
     }
 
+    /** The shipped policy with the forward-collision warning at 0.5 s TTC: it misses every NHTSA test. */
+    static String latePolicyJson(String version) {
+        RiskPolicy d = RiskPolicy.defaults();
+        RiskPolicy.ForwardCollision f = d.forwardCollision();
+        return new RiskPolicy(version, d.egoHalfWidthM(), new RiskPolicy.ForwardCollision(0.5, 0.6, f.minEgoSpeedMps(),
+                f.corridorMarginM(), f.minTrackAgeS(), f.maxTtcSigmaS(), f.hardBrakingDecelMps2()), d.followingDistance(),
+                d.vulnerableRoadUser()).toJson();
+    }
+
     @Test
-    void theIdOfAFailingRunReproducesItAlone() {
-        String family = ProjectFiles.families().resolve("benign/parked-lane-edge.json").toString();
-        Run all = cli("--family", family, "--runs", "12", "--seed", "1", "--threads", "2");
+    void theIdOfAFailingRunReproducesItAlone() throws Exception {
+        String family = ProjectFiles.families().resolve("nhtsa-fcw/nhtsa-fcw-1-lead-stopped.json").toString();
+        Path late = tmp.resolve("late.json");
+        Files.writeString(late, latePolicyJson("late-0.5"));
+        Run all = cli("--family", family, "--runs", "12", "--seed", "1", "--threads", "2", "--policy", late.toString());
         assertThat(all.exit()).as(all.out()).isEqualTo(EvaluateCommand.RUNS_FAILED);
         String line = all.out().lines().filter(l -> l.startsWith("  FAIL ")).findFirst().orElseThrow();
         String id = line.substring("  FAIL ".length(), line.indexOf(": "));
         String reason = line.substring(line.indexOf(": ") + 2);
 
-        Run one = cli("--family", family, "--rerun", id, "--out", tmp.toString());
+        Run one = cli("--family", family, "--rerun", id, "--out", tmp.toString(), "--policy", late.toString());
         assertThat(one.exit()).isEqualTo(EvaluateCommand.RUNS_FAILED);
         assertThat(one.out()).contains("run " + id + " of ").contains("FAILED").contains(reason)
-                .contains("clearance").contains("scenario written to");
+                .contains("svSpeed").contains("scenario written to");
         assertThat(tmp.resolve(id.replaceAll("[^A-Za-z0-9._-]", "_") + ".json")).isRegularFile();
     }
 

@@ -21,8 +21,14 @@ package io.sightline.edge.range;
  */
 public final class MonocularRange {
 
-    /** A box edge within this distance of the image border is treated as clipped. */
-    static final double BORDER_TOLERANCE_PX = 0.5;
+    /**
+     * A box edge within this distance of the image border is treated as clipped. A detector's box
+     * around an object cut by the border ends a pixel or two inside it (its edges jitter by about
+     * that much), so at 0.5 px most clipped boxes passed as whole: their width and bottom row were
+     * taken as the object's, and a car passed at the lane edge was ranged too far and placed in the
+     * path as it left the image (the lane-edge benign families, docs/evaluation.md).
+     */
+    static final double BORDER_TOLERANCE_PX = 3.0;
 
     private final CameraModel camera;
     private final double edgeSigmaPx;

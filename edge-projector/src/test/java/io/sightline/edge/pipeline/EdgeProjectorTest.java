@@ -111,14 +111,15 @@ class EdgeProjectorTest {
                 .filter(r -> r.level().equals("WARNING")).findFirst().orElseThrow();
         assertThat(events.get(firstWarning.causes().get(0))).isInstanceOf(TrackUpdated.class);
         assertThat(firstWarning.causes().get(1)).startsWith("vs");
-        assertThat(firstWarning.ttcS()).isBetween(2.0, 3.0);
+        double raiseS = RiskPolicy.defaults().forwardCollision().ttcRaiseS();
+        assertThat(firstWarning.ttcS()).isBetween(2.0, raiseS);
         assertThat(firstWarning.policyVersion()).isEqualTo(RiskPolicy.defaults().version());
         AlertRaised alert = ofType(AlertRaised.class).get(0);
         assertThat(events.get(alert.causes().get(0))).isInstanceOf(RiskAssessed.class);
         assertThat(alert.kind()).isEqualTo("FORWARD_COLLISION");
-        // exact boxes, exact speed: the warning comes when the true TTC (4.5 s − t) crosses 3 s
+        // exact boxes, exact speed: the warning comes when the true TTC (4.5 s − t) crosses the raise threshold
         double alertAtS = alert.raisedAtNanos() * 1e-9;
-        assertThat(4.5 - alertAtS).isBetween(2.6, 3.05);
+        assertThat(4.5 - alertAtS).isBetween(raiseS - 0.4, raiseS + 0.05);
         assertThat(ofType(ActuationCommanded.class)).allSatisfy(c -> assertThat(c.causes()).containsExactly(alert.alertId()));
         // the track is removed 1 s after its last detection: TrackLost names its last TrackUpdated
         TrackLost lost = ofType(TrackLost.class).get(0);

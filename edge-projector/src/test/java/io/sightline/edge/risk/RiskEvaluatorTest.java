@@ -48,29 +48,33 @@ class RiskEvaluatorTest {
         assertThat(ttc.value()).isCloseTo(2.5, within(1e-9));
         assertThat(ttc.threshold()).isEqualTo(policy.forwardCollision().ttcRaiseS());
         assertThat(ttc.comparison()).isEqualTo("<=");
-        assertThat(ttc.margin()).isCloseTo(0.5, within(1e-9));
+        assertThat(ttc.margin()).isCloseTo(policy.forwardCollision().ttcRaiseS() - 2.5, within(1e-9));
         assertThat(ttc.unit()).isEqualTo("s");
         assertThat(ttc.triggered()).isTrue();
         RiskFactor lateral = factor(fs, Factor.FCW_LATERAL_OFFSET);
         assertThat(lateral.value()).isCloseTo(-0.9, within(1e-9));
-        assertThat(lateral.threshold()).isCloseTo(0.9 + 0.3, within(1e-9));
-        assertThat(lateral.margin()).isCloseTo(2.1, within(1e-9));
+        double corridorM = 0.9 + policy.forwardCollision().corridorMarginM();
+        assertThat(lateral.threshold()).isCloseTo(corridorM, within(1e-9));
+        assertThat(lateral.margin()).isCloseTo(corridorM + 0.9, within(1e-9));
         assertThat(factor(fs, Factor.FCW_REQUIRED_DECEL).value()).isCloseTo(4.0, within(1e-9));
         assertThat(factor(fs, Factor.FCW_EGO_SPEED).margin()).isCloseTo(20 - 2.78, within(1e-9));
     }
 
     @Test
     void fcwBelowThresholdMarginIsNegativeAndNothingIsAsked() {
-        risk.forwardCollision(car(80, 20, 0), 20, ev);
+        RiskPolicy.ForwardCollision p = policy.forwardCollision();
+        double beyondHoldS = p.ttcClearS() + 0.1;
+        risk.forwardCollision(car(20 * beyondHoldS, 20, 0), 20, ev);
         assertThat(ev.requested()).isFalse();
         assertThat(ev.suppression()).isNull();
         assertThat(ev.level()).isEqualTo("NONE");
-        assertThat(factor(ev.factors(), Factor.FCW_TTC).margin()).isCloseTo(-1.0, within(1e-9));
-        // 3.5 s hold threshold: not sustained at 4 s
+        assertThat(factor(ev.factors(), Factor.FCW_TTC).margin()).isCloseTo(p.ttcRaiseS() - beyondHoldS, within(1e-9));
+        // beyond the hold threshold: not sustained
         assertThat(ev.sustained()).isFalse();
-        risk.forwardCollision(car(65, 20, 0), 20, ev);
+        double inBandS = 0.5 * (p.ttcRaiseS() + p.ttcClearS());
+        risk.forwardCollision(car(20 * inBandS, 20, 0), 20, ev);
         assertThat(ev.requested()).isFalse();
-        assertThat(ev.sustained()).as("3.25 s is inside the hysteresis band").isTrue();
+        assertThat(ev.sustained()).as("%s s is inside the hysteresis band", inBandS).isTrue();
     }
 
     @Test
@@ -78,7 +82,8 @@ class RiskEvaluatorTest {
         risk.forwardCollision(car(30, 20, 3.7), 20, ev);
         assertThat(ev.requested()).isFalse();
         assertThat(ev.suppression()).isNull();
-        assertThat(factor(ev.factors(), Factor.FCW_LATERAL_OFFSET).margin()).isCloseTo(1.2 - 2.8, within(1e-9));
+        assertThat(factor(ev.factors(), Factor.FCW_LATERAL_OFFSET).margin())
+                .isCloseTo(0.9 + policy.forwardCollision().corridorMarginM() - 2.8, within(1e-9));
     }
 
     @Test
@@ -152,10 +157,12 @@ class RiskEvaluatorTest {
     void policyIsDataWithAVersion() throws Exception {
         RiskPolicy back = RiskPolicy.fromJson(policy.toJson());
         assertThat(back).isEqualTo(policy);
-        assertThat(policy.thresholds()).containsEntry("forwardCollision.ttcRaiseS", 3.0).hasSize(20);
-        String broken = policy.toJson().replace("\"ttcClearS\" : 3.5", "\"ttcClearS\" : 2.0");
+        assertThat(policy.thresholds()).containsEntry("forwardCollision.ttcRaiseS", policy.forwardCollision().ttcRaiseS()).hasSize(20);
+        String broken = policy.toJson().replace("\"ttcClearS\" : " + policy.forwardCollision().ttcClearS(), "\"ttcClearS\" : 2.0");
+        assertThat(broken).isNotEqualTo(policy.toJson());
         assertThatThrownBy(() -> RiskPolicy.fromJson(broken)).hasMessageContaining("forwardCollision.ttcClearS");
-        String missing = policy.toJson().replace("\"version\" : \"sightline-risk-1.0.0\",", "");
+        String missing = policy.toJson().replace("\"version\" : \"" + policy.version() + "\",", "");
+        assertThat(missing).isNotEqualTo(policy.toJson());
         assertThatThrownBy(() -> RiskPolicy.fromJson(missing)).hasMessageContaining("version");
     }
 }
