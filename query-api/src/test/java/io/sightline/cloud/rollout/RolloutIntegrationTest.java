@@ -21,6 +21,7 @@ import io.sightline.domain.event.ModelActivated;
 import io.sightline.domain.release.ReleaseStatement;
 import io.sightline.domain.rollout.RolloutCohorts;
 import io.sightline.edge.risk.RiskPolicy;
+import io.sightline.testkit.HeadlessChromium;
 import io.sightline.testkit.ProjectHomeExtension;
 import io.sightline.testkit.TestPostgres;
 import java.net.http.HttpRequest;
@@ -30,6 +31,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -44,6 +46,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.openqa.selenium.By;
+import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.support.ui.WebDriverWait;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.builder.SpringApplicationBuilder;
@@ -425,5 +431,53 @@ class RolloutIntegrationTest {
                 + " where aggregate_identifier = ? and payload_type like '%RolloutStepAdvanced' order by sequence_number", String.class,
                 "rollout/" + id).stream().map(Integer::valueOf).toList();
         assertThat(steps).containsExactly(0, 1, 2);
+    }
+
+    /** The rollouts page in a real headless Chromium: the rolled-back rollout of fleet-b as the API gives it. */
+    @Test
+    @Order(6)
+    void theRolloutsPageShowsTheStepsTheGatesAgainstTheirThresholdsTheCohortAndTheTrace() throws Exception {
+        String token = http.token("ivan", "fleet-b", Roles.INVESTIGATOR);
+        String id = JSON.readTree(http.get("/api/v1/rollouts", token).body()).get(0).get("rolloutId").asText();
+        JsonNode api = JSON.readTree(http.get("/api/v1/rollouts/" + id, token).body());
+        JsonNode trace = JSON.readTree(http.get("/api/v1/rollouts/" + id + "/trace", token).body());
+        try (HeadlessChromium chromium = HeadlessChromium.start(1400, 2400)) {
+            JavascriptExecutor js = (JavascriptExecutor) chromium.driver;
+            chromium.driver.get(http.base() + "/ui/rollouts.html#token=" + token);
+            try {
+                new WebDriverWait(chromium.driver, Duration.ofSeconds(30), Duration.ofMillis(100))
+                        .until(d -> "true".equals(js.executeScript("return document.body.dataset.loaded || null")));
+            } catch (org.openqa.selenium.TimeoutException e) {
+                throw new AssertionError("the page did not finish loading:\n" + chromium.driver.findElement(By.tagName("body")).getText()
+                        + "\nconsole:\n" + chromium.console(), e);
+            }
+            assertThat(chromium.driver.findElement(By.id("error-banner")).isDisplayed()).as("error banner: %s; console: %s",
+                    chromium.driver.findElement(By.id("error-banner")).getText(), chromium.console()).isFalse();
+            assertThat(chromium.driver.findElements(By.cssSelector("[data-testid='rollout-list'] tr.selectable"))).hasSize(1);
+            assertThat(chromium.driver.findElement(By.cssSelector("[data-testid='rollout-state']")).getText()).isEqualTo("ROLLED_BACK · step 0");
+
+            Object option = js.executeScript("return JSON.stringify(echarts.getInstanceByDom(document.querySelector(\"[data-testid='steps-chart']\")).getOption())");
+            JsonNode bars = JSON.readTree((String) option).get("series").get(0).get("data");
+            assertThat(bars).extracting(b -> b.get("value").asDouble()).containsExactly(10.0, 50.0, 100.0);
+            assertThat(bars).extracting(b -> b.get("vehicles").asInt()).containsExactly(2, 10, 20);
+
+            WebElement alertRate = chromium.driver.findElement(By.cssSelector("[data-testid='rollout-gates'] tr[data-gate='alert-rate']"));
+            assertThat(alertRate.getText()).contains("FAIL");
+            JsonNode gate = api.get("gates").get(0);
+            assertThat(gate.get("gate").asText()).isEqualTo("alert-rate");
+            assertThat(alertRate.findElement(By.cssSelector("[data-values]")).getText()).contains("canaryAlertsPerHour 30.00",
+                    "controlAlertsPerHour 0", "pValue " + js.executeScript("return Number(arguments[0]).toPrecision(4)", gate.get("values").get("pValue").asDouble()));
+            assertThat(alertRate.findElement(By.cssSelector("[data-thresholds]")).getText()).contains("alpha 0.05000", "minRatio 1.250");
+
+            List<String> causes = chromium.driver.findElements(By.cssSelector("[data-testid='trace-causes'] li")).stream()
+                    .map(e -> e.getAttribute("data-cause")).toList();
+            assertThat(causes).containsExactlyElementsOf(trace.get("causes").findValuesAsText("eventId"));
+            assertThat(chromium.driver.findElement(By.cssSelector("[data-testid='trace-narrative']")).getText())
+                    .isEqualTo(trace.get("narrative").asText());
+            List<WebElement> cohort = chromium.driver.findElements(By.cssSelector("[data-testid='rollout-cohort'] tr[data-vehicle]"));
+            assertThat(cohort).hasSize(20);
+            assertThat(cohort.stream().filter(r -> r.getText().endsWith("yes")).map(r -> r.getAttribute("data-vehicle")).toList())
+                    .containsExactlyElementsOf(RolloutCohorts.order(vehicles("fleet-b", 20)).subList(0, 2));
+        }
     }
 }
