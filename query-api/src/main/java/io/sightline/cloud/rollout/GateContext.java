@@ -12,7 +12,8 @@ import java.util.Map;
  *
  * @param canary   sessions of the step's cohort on the challenger
  * @param control  sessions of the rollout's other vehicles on the champion, over the same time
- * @param findings DriftDetected and LatencyRegressionDetected on the challenger in the fleet or on a cohort vehicle
+ * @param findings DriftDetected and LatencyRegressionDetected on the challenger in the fleet or on a cohort vehicle, and the
+ *                 cohort's ModelRejected of the challenger model
  */
 public record GateContext(RolloutStarted plan, int stepIndex, RolloutStep step, long fromNanos, List<String> cohort,
                           List<SessionStats> canary, List<SessionStats> control, List<Finding> findings, List<Evaluation> evaluations) {
@@ -38,7 +39,7 @@ public record GateContext(RolloutStarted plan, int stepIndex, RolloutStep step, 
     public record WindowP99(String eventId, long p99Micros) {
     }
 
-    /** @param kind {@code drift} or {@code latency-regression} */
+    /** @param kind {@code drift}, {@code latency-regression} or {@code model-rejected} */
     public record Finding(String eventId, String kind, String detail, String vehicleId) {
     }
 

@@ -10,6 +10,7 @@ import io.sightline.domain.event.FallbackEngaged;
 import io.sightline.domain.event.InferenceFailed;
 import io.sightline.domain.event.LatencyRegressionDetected;
 import io.sightline.domain.event.ModelActivated;
+import io.sightline.domain.event.ModelRejected;
 import io.sightline.domain.event.StageDeadlineMissed;
 import io.sightline.domain.review.SessionReviewLog;
 import org.axonframework.config.ProcessingGroup;
@@ -57,6 +58,13 @@ public class RolloutEvidenceProjection {
             jdbc.update("update rollout_sessions set model_sha256 = ? where session_id = ? and model_sha256 is null", e.modelSha256(),
                     m.getAggregateIdentifier());
         }
+    }
+
+    /** A model the vehicle refused to activate (sha256, signature, input checks): {@code ref} is the sha256 it was asked to run. */
+    @EventHandler
+    void on(ModelRejected e, DomainEventMessage<?> m) {
+        evidence(m, "model-rejected", "", m.getAggregateIdentifier(), null, null, null, null, e.expectedSha256(), e.reason(),
+                e.rejectedAtNanos());
     }
 
     @EventHandler

@@ -83,10 +83,8 @@ public class RolloutEvidenceReader {
                             + " and occurred_at_nanos >= ? and (model_sha256 = ? or vehicle_id = any (?)) order by global_index, event_id",
                     rs -> {
                         String v = rs.getString("vehicle_id");
-                        if (v == null || cohortSet.contains(v) || plan.challengerModelSha256() != null) {
-                            findings.add(new GateContext.Finding(rs.getString("event_id"), rs.getString("kind"),
-                                    rs.getString("kind") + " " + rs.getString("stage") + (v == null ? "" : " on " + v), v));
-                        }
+                        findings.add(new GateContext.Finding(rs.getString("event_id"), rs.getString("kind"),
+                                rs.getString("kind") + " " + rs.getString("stage") + (v == null ? "" : " on " + v), v));
                     }, plan.fleetId(), fromNanos, plan.challengerModelSha256(), cohort.toArray(String[]::new));
         } else {
             jdbc.query("select event_id, kind, stage, vehicle_id from rollout_evidence where fleet_id = ? and kind = 'drift'"
@@ -95,6 +93,18 @@ public class RolloutEvidenceReader {
                         findings.add(new GateContext.Finding(rs.getString("event_id"), rs.getString("kind"),
                                 rs.getString("kind") + " " + rs.getString("stage") + " on " + rs.getString("vehicle_id"), rs.getString("vehicle_id")));
                     }, plan.fleetId(), fromNanos, cohort.toArray(String[]::new));
+        }
+
+        if (plan.challengerModelSha256() != null) {
+            // A cohort vehicle that refused the challenger runs the champion, so its session is neither canary nor control:
+            // the refusal is read by the cohort's vehicles, whatever they ran.
+            jdbc.query("select e.event_id, e.subject, s.vehicle_id from rollout_evidence e join rollout_sessions s on s.session_id = e.session_id"
+                            + " where e.kind = 'model-rejected' and e.ref = ? and s.fleet_id = ? and s.vehicle_id = any (?)"
+                            + " and e.occurred_at_nanos >= ? order by e.global_index, e.event_id",
+                    rs -> {
+                        findings.add(new GateContext.Finding(rs.getString("event_id"), "model-rejected",
+                                rs.getString("vehicle_id") + ": " + rs.getString("subject"), rs.getString("vehicle_id")));
+                    }, plan.challengerModelSha256(), plan.fleetId(), cohort.toArray(String[]::new), fromNanos);
         }
 
         List<GateContext.Evaluation> evaluations = new ArrayList<>();

@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
 class RolloutGatesTest {
 
     static final RolloutGates GATES = new RolloutGates(List.of(new AlertRateGate(), new LatencyBudgetGate(), new FallbackGate(),
-            new ReviewedFalsePositivesGate(), new EvaluationGate(), new CohortFindingsGate()));
+            new ReviewedFalsePositivesGate(), new EvaluationGate(), new CohortFindingsGate(), new EdgeRefusalsGate()));
     static final RolloutStep CANARY = new RolloutStep(RolloutStep.CANARY, 10, 60);
     static final RolloutStep SHADOW = new RolloutStep(RolloutStep.SHADOW, 10, 60);
 
@@ -123,6 +123,20 @@ class RolloutGatesTest {
         assertThat(run("cohort-findings", clean, Map.of()).verdict()).isEqualTo(RolloutGateResult.PASS);
         assertThat(run("evaluation", context(SHADOW, List.of(), List.of(), List.of(), List.of()), Map.of()).verdict())
                 .isEqualTo(RolloutGateResult.INSUFFICIENT_DATA);
+    }
+
+    @Test
+    void aCohortVehicleRefusingTheChallengerFailsEdgeRefusalsAndNothingElse() {
+        GateContext refused = context(CANARY, List.of(), List.of(), List.of(new GateContext.Finding("rej-1", "model-rejected",
+                "veh-3: signed by an untrusted key", "veh-3")), List.of());
+        RolloutGateResult r = run("edge-refusals", refused, Map.of());
+        assertThat(r.verdict()).isEqualTo(RolloutGateResult.FAIL);
+        assertThat(r.causes()).containsExactly("rej-1");
+        assertThat(r.values()).containsEntry("vehiclesRejecting", 1.0);
+        assertThat(run("cohort-findings", refused, Map.of()).verdict()).as("a refusal is not a drift or latency finding")
+                .isEqualTo(RolloutGateResult.PASS);
+        assertThat(run("edge-refusals", context(SHADOW, List.of(), List.of(), List.of(), List.of()), Map.of()).verdict())
+                .isEqualTo(RolloutGateResult.PASS);
     }
 
     @Test

@@ -18,6 +18,7 @@ import io.sightline.domain.event.EventEnvelope;
 import io.sightline.domain.event.EventIds;
 import io.sightline.domain.event.InferenceFailed;
 import io.sightline.domain.event.ModelActivated;
+import io.sightline.domain.event.ModelRejected;
 import io.sightline.domain.release.ReleaseStatement;
 import io.sightline.domain.rollout.RolloutCohorts;
 import io.sightline.edge.risk.RiskPolicy;
@@ -181,6 +182,7 @@ class RolloutIntegrationTest {
         assignChampion("fleet-b", 20);
         assignChampion("fleet-c", 4);
         assignChampion("fleet-r", 10);
+        assignChampion("fleet-e", 5);
         t0 = Instant.now();
     }
 
@@ -479,5 +481,35 @@ class RolloutIntegrationTest {
             assertThat(cohort.stream().filter(r -> r.getText().endsWith("yes")).map(r -> r.getAttribute("data-vehicle")).toList())
                     .containsExactlyElementsOf(RolloutCohorts.order(vehicles("fleet-b", 20)).subList(0, 2));
         }
+    }
+
+    @Test
+    @Order(7)
+    void aCohortVehicleRefusingTheChallengerHaltsTheRolloutWithTheRefusalAsItsCause() throws Exception {
+        HttpResponse<String> r = http.postJson("/api/v1/rollouts", admin("fleet-e"), "{\"challengerModelSha256\":\"" + challenger
+                + "\",\"steps\":" + THREE_STEPS + ",\"gates\":[{\"name\":\"edge-refusals\"}],\"onGateFailure\":\"halt\"}");
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(201);
+        String id = JSON.readTree(r.body()).get("rolloutId").asText();
+        assertThat(service.check(id, t0).action()).isEqualTo("advanced");
+        String vehicle = RolloutCohorts.order(vehicles("fleet-e", 5)).get(0);
+        String sessionId = "refusing-" + vehicle;
+        long start = RolloutService.nanos(t0) + S;
+        String rejection = EventIds.of(sessionId, "ModelRejected", 0);
+        ingestion.append(sessionId, 0, List.of(
+                new EventEnvelope(EventIds.of(sessionId, "DriveSessionStarted", 0), 0, start,
+                        new DriveSessionStarted(sessionId, "fleet-e", vehicle, "dev-" + vehicle, "0.2.0", start, null, "rollout-it-1", Map.of())),
+                new EventEnvelope(rejection, 1, start, new ModelRejected("yolox-nano", "0.1.1rc0", null, challenger, null,
+                        "model " + challenger + " is signed by key ed25519:0000000000000000, which this vehicle does not trust", start))));
+        projections.awaitProjection("the refusal as gate evidence",
+                () -> projections.count("select count(*) from rollout_evidence where kind = 'model-rejected'") == 1);
+        RolloutService.Decision d = service.check(id, t0.plusSeconds(5));
+        assertThat(d.action()).isEqualTo("halted");
+        JsonNode trace = JSON.readTree(http.get("/api/v1/rollouts/" + id + "/trace", admin("fleet-e")).body());
+        assertThat(trace.get("state").asText()).isEqualTo("HALTED");
+        assertThat(trace.get("causes")).extracting(c -> c.get("eventId").asText()).containsExactly(rejection);
+        assertThat(trace.get("causes").get(0).get("type").asText()).isEqualTo("ModelRejected");
+        assertThat(trace.get("gates").get(0).get("values").get("rejections").asDouble()).isEqualTo(1.0);
+        assertThat(assignment("fleet-e", vehicle).get("championModelSha256").asText()).as("a halt leaves the cohort as it is")
+                .isEqualTo(challenger);
     }
 }
