@@ -56,6 +56,8 @@ public class RolloutService {
             new RolloutStep(RolloutStep.CANARY, 100, 3600));
     private static final Logger LOG = LoggerFactory.getLogger(RolloutService.class);
     private static final String ASSIGNED = "io.sightline.domain.event.VehicleAssigned";
+    /** V15's partial unique index: one RUNNING or HALTED rollout per fleet. */
+    static final String ONE_ACTIVE_INDEX = "rollouts_one_active_per_fleet";
 
     public record GateRequest(String name, Map<String, Double> thresholds) {
     }
@@ -149,9 +151,12 @@ public class RolloutService {
         }
         try {
             commands.sendAndWait(new StartRollout(Rollout.idFor(rolloutId), started));
-        } catch (DataIntegrityViolationException e) {
-            if (String.valueOf(e.getMessage()).contains("rollouts_one_active_per_fleet")) {
-                throw new RolloutConflictException("fleet " + fleetId + " already has an active rollout; halt it, roll it back or let it complete");
+        } catch (RuntimeException e) {
+            // Two starts at once both pass the check above; the index refuses the second with its event.
+            for (Throwable t = e; t != null; t = t.getCause()) {
+                if (t instanceof DataIntegrityViolationException && String.valueOf(t.getMessage()).contains(ONE_ACTIVE_INDEX)) {
+                    throw new RolloutConflictException("fleet " + fleetId + " already has an active rollout; halt it, roll it back or let it complete");
+                }
             }
             throw e;
         }

@@ -51,6 +51,7 @@ import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.support.ui.WebDriverWait;
+import org.axonframework.commandhandling.gateway.CommandGateway;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.builder.SpringApplicationBuilder;
@@ -97,6 +98,8 @@ class RolloutIntegrationTest {
     Projections projections;
     @Autowired
     TestPostgres.Database database;
+    @Autowired
+    CommandGateway commands;
 
     String champion;
     String challenger;
@@ -183,6 +186,7 @@ class RolloutIntegrationTest {
         assignChampion("fleet-c", 4);
         assignChampion("fleet-r", 10);
         assignChampion("fleet-e", 5);
+        assignChampion("fleet-s", 4);
         t0 = Instant.now();
     }
 
@@ -511,5 +515,46 @@ class RolloutIntegrationTest {
         assertThat(trace.get("gates").get(0).get("values").get("rejections").asDouble()).isEqualTo(1.0);
         assertThat(assignment("fleet-e", vehicle).get("championModelSha256").asText()).as("a halt leaves the cohort as it is")
                 .isEqualTo(challenger);
+    }
+
+    @Test
+    @Order(8)
+    void aShadowStepRunsTheChallengerBesideTheChampionThenTheCanaryReplacesIt() throws Exception {
+        HttpResponse<String> r = http.postJson("/api/v1/rollouts", admin("fleet-s"), plan("[{\"kind\":\"shadow\",\"sharePercent\":50,"
+                + "\"bakeSeconds\":60},{\"kind\":\"canary\",\"sharePercent\":25,\"bakeSeconds\":60},{\"kind\":\"canary\","
+                + "\"sharePercent\":100,\"bakeSeconds\":60}]", FINDINGS_AND_EVALUATION));
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(201);
+        String id = JSON.readTree(r.body()).get("rolloutId").asText();
+        List<String> order = RolloutCohorts.order(vehicles("fleet-s", 4));
+        assertThat(service.check(id, t0).action()).isEqualTo("advanced");
+        for (String v : order.subList(0, 2)) {
+            JsonNode a = assignment("fleet-s", v);
+            assertThat(a.get("championModelSha256").asText()).as("the champion still decides").isEqualTo(champion);
+            assertThat(a.get("challengerModelSha256").asText()).isEqualTo(challenger);
+            assertThat(a.get("challengerMode").asText()).isEqualTo("shadow");
+        }
+        assertThat(assignment("fleet-s", order.get(2)).get("revision").asLong()).isEqualTo(1);
+        assertThat(service.check(id, t0.plusSeconds(61)).action()).isEqualTo("advanced");
+        JsonNode canary = assignment("fleet-s", order.get(0));
+        assertThat(canary.get("championModelSha256").asText()).isEqualTo(challenger);
+        assertThat(canary.get("challengerModelSha256").isNull()).isTrue();
+        JsonNode shadowEnded = assignment("fleet-s", order.get(1));
+        assertThat(shadowEnded.get("championModelSha256").asText()).as("out of the canary cohort: the plain champion again").isEqualTo(champion);
+        assertThat(shadowEnded.get("challengerModelSha256").isNull()).isTrue();
+    }
+
+    @Test
+    @Order(9)
+    void theDatabaseRefusesASecondActiveRolloutInAFleetEvenPastTheServicesCheck() {
+        long before = rolloutEvents();
+        io.sightline.domain.event.RolloutStarted second = new io.sightline.domain.event.RolloutStarted("fleet-s-second", "fleet-s", champion,
+                policy, challenger, null, io.sightline.cloud.rollout.RolloutService.DEFAULT_STEPS,
+                List.of(new io.sightline.domain.event.RolloutGateConfig("cohort-findings", "1", Map.of("maxDriftFindings", 0.0,
+                        "maxLatencyFindings", 0.0))), "rollback", RolloutCohorts.HASH, RolloutCohorts.order(vehicles("fleet-s", 4)), "ada",
+                RolloutService.nanos(t0), List.of());
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> commands.sendAndWait(
+                new io.sightline.domain.rollout.StartRollout(io.sightline.domain.rollout.Rollout.idFor("fleet-s-second"), second)))
+                .hasStackTraceContaining("rollouts_one_active_per_fleet");
+        assertThat(rolloutEvents()).as("the event rolled back with the row").isEqualTo(before);
     }
 }
