@@ -200,7 +200,7 @@ public class RolloutsController {
                 "event", e.payload())).toList());
         if (withGates && s.active() && s.stepIndex() >= 0) {
             GateContext c = rollouts.context(s);
-            m.put("gates", rollouts.evaluate(s));
+            m.put("gates", rollouts.evaluate(s, c));
             m.put("evidence", Map.of("canarySessions", c.canary().size(), "controlSessions", c.control().size(), "findings", c.findings().size(),
                     "evaluations", c.evaluations().size()));
         } else {

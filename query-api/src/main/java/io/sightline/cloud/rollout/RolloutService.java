@@ -228,10 +228,11 @@ public class RolloutService {
 
     /** The gates on the rollout's current step as the evidence stands now; empty before the first step. */
     public List<RolloutGateResult> evaluate(RolloutState s) {
-        if (s.stepIndex() < 0) {
-            return List.of();
-        }
-        GateContext context = evidence.read(s.plan(), s.stepIndex(), s.bakeStartedAtNanos());
+        return s.stepIndex() < 0 ? List.of() : evaluate(s, context(s));
+    }
+
+    /** The gates on evidence already read, so a caller that shows the evidence too reads it once. */
+    public List<RolloutGateResult> evaluate(RolloutState s, GateContext context) {
         List<RolloutGateResult> results = new ArrayList<>();
         for (RolloutGateConfig g : s.plan().gates()) {
             RolloutGate gate = gates.byName(g.name()).orElseThrow(() -> new IllegalStateException("rollout " + s.plan().rolloutId()
