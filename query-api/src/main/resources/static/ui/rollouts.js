@@ -152,6 +152,13 @@ async function renderTrace(r) {
     list.append(item);
   }
   if (!t.causes.length) list.append(el('li', { class: 'muted' }, 'no event: an administrator decided'));
+  const confirmations = $('trace-confirmations');
+  confirmations.replaceChildren();
+  for (const c of t.confirmations) {
+    confirmations.append(el('li', { 'data-vehicle': c.vehicleId, class: c.modelActivatedEventId ? '' : 'muted' },
+      c.modelActivatedEventId ? `${c.vehicleId} runs the champion again (ModelActivated ${c.modelActivatedEventId})`
+        : `${c.vehicleId}: not confirmed yet (no session on the champion since the rollback)`));
+  }
 }
 
 async function start() {

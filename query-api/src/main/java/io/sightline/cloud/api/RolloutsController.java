@@ -124,6 +124,7 @@ public class RolloutsController {
         m.put("gates", results);
         m.put("failingGates", results.stream().filter(RolloutGateResult::failed).map(RolloutGateResult::gate).toList());
         m.put("causes", rollouts.causes(causes));
+        m.put("confirmations", outcome.payload() instanceof RolloutRolledBack rb ? rollouts.rollbackConfirmations(rb, s.plan().fleetId()) : List.of());
         m.put("history", s.events().stream().map(e -> Map.of("eventId", e.eventId(), "type", e.type(), "sequence", e.sequence())).toList());
         m.put("narrative", narrative(s, outcome.type(), reason, by, results));
         return m;

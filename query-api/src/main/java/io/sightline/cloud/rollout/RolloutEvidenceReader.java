@@ -131,6 +131,19 @@ public class RolloutEvidenceReader {
                 findings, evaluations);
     }
 
+    /**
+     * The vehicles' confirmations of a rollback: for each vehicle, the primary {@code ModelActivated}
+     * of its first session started at or after {@code sinceNanos} on {@code modelSha256}, or none yet.
+     */
+    public Map<String, String> confirmations(String fleetId, List<String> vehicleIds, String modelSha256, long sinceNanos) {
+        Map<String, String> confirmed = new LinkedHashMap<>();
+        jdbc.query("select distinct on (vehicle_id) vehicle_id, session_id from rollout_sessions where fleet_id = ? and vehicle_id = any (?)"
+                + " and started_at_nanos >= ? and model_sha256 = ? order by vehicle_id, started_at_nanos, session_id", rs -> {
+            confirmed.put(rs.getString("vehicle_id"), io.sightline.domain.event.EventIds.of(rs.getString("session_id"), "ModelActivated", "primary"));
+        }, fleetId, vehicleIds.toArray(String[]::new), sinceNanos, modelSha256);
+        return confirmed;
+    }
+
     private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
 
     private void fill(Map<String, GateContext.SessionStats> sessions, Map<String, long[]> spans, Map<String, String> vehicles) {

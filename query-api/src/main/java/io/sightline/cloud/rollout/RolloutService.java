@@ -397,6 +397,22 @@ public class RolloutService {
 
     // ---------------------------------------------------------------- trace
 
+    /**
+     * After a rollback, each restored vehicle and the {@code ModelActivated} by which it confirmed the
+     * champion (its first session on the champion since the rollback), or null while it has not.
+     */
+    public List<Map<String, Object>> rollbackConfirmations(io.sightline.domain.event.RolloutRolledBack r, String fleetId) {
+        Map<String, String> confirmed = evidence.confirmations(fleetId, r.restoredVehicleIds(), r.restoredModelSha256(), r.rolledBackAtNanos());
+        List<Map<String, Object>> out = new ArrayList<>();
+        for (String v : r.restoredVehicleIds()) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("vehicleId", v);
+            m.put("modelActivatedEventId", confirmed.get(v));
+            out.add(m);
+        }
+        return out;
+    }
+
     /** The stored events a halt's or rollback's causes name, decoded, in the order the causes list them. */
     public List<Map<String, Object>> causes(List<String> eventIds) {
         if (eventIds.isEmpty()) {

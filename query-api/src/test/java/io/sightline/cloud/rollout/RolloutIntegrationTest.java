@@ -376,6 +376,18 @@ class RolloutIntegrationTest {
         assertThat(trace.get("causes")).extracting(c -> c.get("type").asText()).containsOnly("AlertRaised", "InferenceFailed");
         assertThat(trace.get("narrative").asText()).contains("was rolled back at step 0", "alert-rate");
         assertThat(trace.get("outcome").get("event").get("restoredVehicleIds")).extracting(JsonNode::asText).containsExactlyElementsOf(cohort);
+        assertThat(trace.get("confirmations")).extracting(c -> c.get("modelActivatedEventId").isNull()).containsOnly(true);
+
+        // The first restored vehicle drives again on the champion: its ModelActivated confirms the rollback; the other has not yet.
+        String confirming = "restored-" + cohort.get(0);
+        session(confirming, "fleet-b", cohort.get(0), champion, RolloutService.nanos(t0.plusSeconds(20)), 0, 0);
+        projections.awaitProjection("the restored vehicle's session",
+                () -> projections.count("select count(*) from rollout_sessions where session_id = ? and model_sha256 is not null", confirming) == 1);
+        JsonNode confirmed = JSON.readTree(http.get("/api/v1/rollouts/" + id + "/trace", http.token("audrey", "fleet-b", Roles.AUDITOR)).body())
+                .get("confirmations");
+        assertThat(confirmed.get(0).get("vehicleId").asText()).isEqualTo(cohort.get(0));
+        assertThat(confirmed.get(0).get("modelActivatedEventId").asText()).isEqualTo(EventIds.of(confirming, "ModelActivated", "primary"));
+        assertThat(confirmed.get(1).get("modelActivatedEventId").isNull()).isTrue();
     }
 
     @Test
@@ -480,6 +492,11 @@ class RolloutIntegrationTest {
             assertThat(causes).containsExactlyElementsOf(trace.get("causes").findValuesAsText("eventId"));
             assertThat(chromium.driver.findElement(By.cssSelector("[data-testid='trace-narrative']")).getText())
                     .isEqualTo(trace.get("narrative").asText());
+            List<WebElement> confirmations = chromium.driver.findElements(By.cssSelector("[data-testid='trace-confirmations'] li"));
+            assertThat(confirmations).extracting(e -> e.getAttribute("data-vehicle"))
+                    .containsExactlyElementsOf(trace.get("confirmations").findValuesAsText("vehicleId"));
+            assertThat(confirmations.get(0).getText()).contains("runs the champion again (ModelActivated "
+                    + trace.get("confirmations").get(0).get("modelActivatedEventId").asText() + ")");
             List<WebElement> cohort = chromium.driver.findElements(By.cssSelector("[data-testid='rollout-cohort'] tr[data-vehicle]"));
             assertThat(cohort).hasSize(20);
             assertThat(cohort.stream().filter(r -> r.getText().endsWith("yes")).map(r -> r.getAttribute("data-vehicle")).toList())
