@@ -49,6 +49,7 @@ import picocli.CommandLine.Option;
                 io.sightline.app.replay.ReplayCommand.class,
                 TokenCommand.class,
                 io.sightline.app.registry.RegistryCommand.class,
+                io.sightline.app.rollout.RolloutCommand.class,
                 CommandLine.HelpCommand.class})
 public class SightlineCli implements Runnable {
 

@@ -18,8 +18,11 @@ import io.sightline.uplink.transport.MqttUplinkTransport;
 import io.sightline.uplink.transport.UplinkTransport;
 import io.sightline.uplink.upload.Uploader;
 import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -102,6 +105,20 @@ public final class EdgeCommand implements Callable<Integer> {
                     + " seconds of the session; 0 turns summaries off (default ${DEFAULT-VALUE}).")
     double summaryWindowSeconds;
 
+    @Option(names = "--follow-assignment",
+            description = "Before the session, read this vehicle's assignment from --cloud-url and run its champion model, downloaded from the"
+                    + " registry and verified (sha256, release signature) against --trusted-release-key; a model that fails is journaled as"
+                    + " ModelRejected and the last known good runs (docs/rollouts.md).")
+    boolean followAssignment;
+
+    @Option(names = "--trusted-release-key", paramLabel = "FILE",
+            description = "A release public key this vehicle trusts (X.509 PEM, registry keygen's release.pub); repeatable.")
+    List<Path> trustedReleaseKeys;
+
+    @Option(names = "--assignment-token-file", paramLabel = "FILE",
+            description = "A bearer token for reading the assignment and the registry (else SIGHTLINE_TOKEN).")
+    Path assignmentTokenFile;
+
     @Override
     public Integer call() throws Exception {
         PrintStream out = System.out;
@@ -129,6 +146,20 @@ public final class EdgeCommand implements Callable<Integer> {
         String fallback = model.toLowerCase(Locale.ROOT).startsWith("fastestdet") ? null : "fastestdet";
         EdgePipeline.Options options = new EdgePipeline.Options(videoLocation, model, fallback, realtime, null, egoSpeedMps, 1, maxFrames,
                 fleetId, vehicleId, deviceId, BuildInfo.version());
+        io.sightline.runtime.rollout.StartupAssignment assignment = null;
+        if (followAssignment) {
+            if (uplink.cloudUrl == null) {
+                throw new CommandLine.ParameterException(new CommandLine(this), "--follow-assignment reads the assignment over HTTP: give --cloud-url");
+            }
+            if (trustedReleaseKeys == null || trustedReleaseKeys.isEmpty()) {
+                throw new CommandLine.ParameterException(new CommandLine(this),
+                        "--follow-assignment needs --trusted-release-key FILE: the vehicle runs nothing it cannot verify");
+            }
+            java.util.Map<String, java.security.PublicKey> keys = io.sightline.runtime.rollout.StartupAssignment.trustedKeys(trustedReleaseKeys);
+            assignment = io.sightline.runtime.rollout.StartupAssignment.follow(java.net.URI.create(uplink.cloudUrl), fleetId, vehicleId,
+                    this::assignmentToken, keys, dir.resolve("models"), EdgePipeline.sessionConfig(options));
+            out.println("  " + assignment.note());
+        }
         ObjectMapper mapper = new EventCodec().mapper();
         Duration replyTimeout = Duration.ofSeconds(30);
         UplinkTransport transport = uplink.mqttUrl != null
@@ -136,7 +167,9 @@ public final class EdgeCommand implements Callable<Integer> {
                 : new HttpUplinkTransport(uplink.cloudUrl, replyTimeout, mapper);
         String target = uplink.mqttUrl != null ? "MQTT " + uplink.mqttUrl : "HTTP " + uplink.cloudUrl;
         out.println("sightline " + BuildInfo.version() + ": edge " + deviceId + " (" + fleetId + "/" + vehicleId + ") → " + target);
-        try (EdgePipeline pipeline = EdgePipeline.open(options).summaryWindow(summaryWindowSeconds);
+        try (EdgePipeline pipeline = EdgePipeline.open(options, assignment == null ? null : assignment.assigned().orElse(null))
+                .summaryWindow(summaryWindowSeconds)
+                .prelude(assignment == null || assignment.rejected().isEmpty() ? List.of() : List.of(assignment.rejected().get()));
              EdgeJournal journal = EdgeJournal.open(dir.resolve("journal.db"), EdgePipeline.JOURNAL_BUDGET_BYTES);
              Uploader uploader = new Uploader(journal, new BatchSigner(device, mapper, signatureVersion), transport,
                      EdgeDefaults.uploaderSettings())) {
@@ -182,6 +215,19 @@ public final class EdgeCommand implements Callable<Integer> {
                 evidenceUploader.close();
                 evidence.close();
             }
+        }
+    }
+
+    private String assignmentToken() {
+        try {
+            String token = assignmentTokenFile != null ? Files.readString(assignmentTokenFile, StandardCharsets.UTF_8).strip()
+                    : System.getenv("SIGHTLINE_TOKEN");
+            if (token == null || token.isBlank()) {
+                throw new IllegalArgumentException("--follow-assignment needs a token: --assignment-token-file FILE or SIGHTLINE_TOKEN");
+            }
+            return token;
+        } catch (java.io.IOException e) {
+            throw new IllegalArgumentException("--assignment-token-file " + assignmentTokenFile + ": cannot read it (" + e.getMessage() + ")");
         }
     }
 

@@ -4,6 +4,7 @@ import io.sightline.domain.event.DriveSessionEnded;
 import io.sightline.domain.event.DriveSessionStarted;
 import io.sightline.domain.event.EventIds;
 import io.sightline.domain.event.FramesDropped;
+import io.sightline.domain.event.SightlineEvent;
 import io.sightline.edge.range.CameraModel;
 import io.sightline.edge.risk.RiskPolicy;
 import io.sightline.inference.ActivatedModel;
@@ -106,6 +107,8 @@ public final class EdgePipeline implements AutoCloseable {
     private boolean countTraceEdges;
     private long summaryWindowNanos = Math.round(EdgeDefaults.SUMMARY_WINDOW_SECONDS * 1e9);
     private boolean pictureStatistics = true;
+    /** Journaled right after DriveSessionStarted, before the activations (a refused assigned model). */
+    private List<SightlineEvent> prelude = List.of();
 
     private EdgePipeline(Options options, FrameSource source, ActivatedModel primary, ActivatedModel fallback) {
         this.options = options;
@@ -137,12 +140,40 @@ public final class EdgePipeline implements AutoCloseable {
      * still names the real model, as a slower build of the same weights would.
      */
     static EdgePipeline open(Options options, double playbackSpeed, UnaryOperator<Detector> primaryDetector) {
-        FrameSource source = FrameSource.open(options.video(), new FrameSource.Options(options.realtime(), 0, 5000, playbackSpeed));
-        ActivatedModel primary = null;
+        return open(options, playbackSpeed, primaryDetector, null);
+    }
+
+    /**
+     * As {@link #open(Options)}, with {@code assigned} (already activated, e.g. the vehicle's assigned
+     * champion from the registry, issue 17 §2) as the primary instead of {@code options.model()}; the
+     * pipeline owns it from here and closes it. Null: {@code options.model()}.
+     */
+    public static EdgePipeline open(Options options, ActivatedModel assigned) {
+        return open(options, 1.0, UnaryOperator.identity(), assigned);
+    }
+
+    /** The ONNX Runtime settings the pipeline activates its models with; an assigned model should use the same. */
+    public static SessionConfig sessionConfig(Options options) {
+        return new SessionConfig(options.ortThreads(), 1, "ALL_OPT");
+    }
+
+    private static EdgePipeline open(Options options, double playbackSpeed, UnaryOperator<Detector> primaryDetector, ActivatedModel assigned) {
+        FrameSource source;
+        try {
+            source = FrameSource.open(options.video(), new FrameSource.Options(options.realtime(), 0, 5000, playbackSpeed));
+        } catch (RuntimeException e) {
+            if (assigned != null) {
+                assigned.detector().close();
+            }
+            throw e;
+        }
+        ActivatedModel primary = assigned;
         ActivatedModel fb = null;
         try {
-            SessionConfig ort = new SessionConfig(options.ortThreads(), 1, "ALL_OPT");
-            primary = ModelLoader.activate(modelDir(options.model()), "primary", ort);
+            SessionConfig ort = sessionConfig(options);
+            if (primary == null) {
+                primary = ModelLoader.activate(modelDir(options.model()), "primary", ort);
+            }
             Detector wrapped = primaryDetector.apply(primary.detector());
             if (wrapped != primary.detector()) {
                 primary = new ActivatedModel(wrapped, primary.event(), primary.directory(), primary.warmUpInferenceNanos());
@@ -249,6 +280,17 @@ public final class EdgePipeline implements AutoCloseable {
     }
 
     /**
+     * Events of the vehicle's start-up to journal at the head of the session, after
+     * {@code DriveSessionStarted} and before the activations: a {@code ModelRejected} of an assigned
+     * model that failed its checks, so the cloud (and a rollout's gates) learns why the vehicle runs
+     * its last known good. Set before {@link #run}.
+     */
+    public EdgePipeline prelude(List<? extends SightlineEvent> events) {
+        this.prelude = List.copyOf(events);
+        return this;
+    }
+
+    /**
      * Measures each frame's picture (brightness, contrast, sharpness) on the decode thread, for the
      * window summaries and camera health; on by default. Off only to measure what monitoring costs
      * ({@code bench-pipeline --phases summaries}): without it no camera obstruction is ever seen.
@@ -294,6 +336,10 @@ public final class EdgePipeline implements AutoCloseable {
                 options.fleetId(), options.vehicleId(), options.deviceId(), options.softwareVersion(), sessionStartNanos,
                 AssumedDrive.calibration(camera), policy.version(), thresholds))));
         List<ProducedEvent> models = new ArrayList<>();
+        for (int i = 0; i < prelude.size(); i++) {
+            SightlineEvent e = prelude.get(i);
+            models.add(new ProducedEvent(EventIds.of(sessionId, e.getClass().getSimpleName(), i), Clocks.epochNanos(), e));
+        }
         models.add(new ProducedEvent(EventIds.of(sessionId, "ModelActivated", "primary"), Clocks.epochNanos(), primary.event()));
         if (fallback != null) {
             models.add(new ProducedEvent(EventIds.of(sessionId, "ModelActivated", "fallback"), Clocks.epochNanos(), fallback.event()));

@@ -70,7 +70,10 @@ class CloudArchitectureTest {
             Map.entry("latency_windows", new Owners("io.sightline.cloud.projection.LatencyMonitorProjection", null)),
             Map.entry("latency_detectors", new Owners("io.sightline.cloud.projection.LatencyMonitorProjection", "io.sightline.cloud.api.LatencyReadModel")),
             Map.entry("latency_session_p95", new Owners("io.sightline.cloud.projection.LatencyMonitorProjection", "io.sightline.cloud.api.LatencyReadModel")),
-            Map.entry("latency_findings", new Owners("io.sightline.cloud.projection.LatencyMonitorProjection", "io.sightline.cloud.api.LatencyReadModel")));
+            Map.entry("latency_findings", new Owners("io.sightline.cloud.projection.LatencyMonitorProjection", "io.sightline.cloud.api.LatencyReadModel")),
+            Map.entry("rollouts", new Owners("io.sightline.cloud.rollout.RolloutsProjection", "io.sightline.cloud.rollout.RolloutService")),
+            Map.entry("rollout_sessions", new Owners("io.sightline.cloud.rollout.RolloutEvidenceProjection", "io.sightline.cloud.rollout.RolloutEvidenceReader")),
+            Map.entry("rollout_evidence", new Owners("io.sightline.cloud.rollout.RolloutEvidenceProjection", "io.sightline.cloud.rollout.RolloutEvidenceReader")));
 
     /** Axon's own tables and ingestion's bookkeeping: state of their one owner, not projections of events. */
     private static final Set<String> NOT_PROJECTIONS = Set.of("domain_event_entry", "snapshot_event_entry", "token_entry", "saga_entry",

@@ -46,7 +46,13 @@ public final class EventCatalog {
             LatencyRegressionDetected.class,
             ModelVersionRegistered.class,
             PolicyVersionRegistered.class,
-            VehicleAssigned.class);
+            VehicleAssigned.class,
+            RolloutStarted.class,
+            RolloutStepAdvanced.class,
+            RolloutHalted.class,
+            RolloutResumed.class,
+            RolloutRolledBack.class,
+            RolloutCompleted.class);
 
     private static final Map<String, Class<? extends SightlineEvent>> BY_NAME =
             TYPES.stream().collect(Collectors.toUnmodifiableMap(Class::getSimpleName, Function.identity()));

@@ -53,6 +53,8 @@ public class SecurityConfiguration {
                         .requestMatchers(HttpMethod.POST, "/api/v1/registry/**").hasRole(Roles.ADMIN)
                         .requestMatchers(HttpMethod.GET, "/api/v1/registry/**").hasAnyRole(Roles.INVESTIGATOR, Roles.AUDITOR, Roles.ADMIN)
                         .requestMatchers(HttpMethod.PUT, "/api/v1/assignments/**").hasRole(Roles.ADMIN)
+                        .requestMatchers(HttpMethod.POST, "/api/v1/rollouts", "/api/v1/rollouts/**").hasRole(Roles.ADMIN)
+                        .requestMatchers(HttpMethod.GET, "/api/v1/rollouts", "/api/v1/rollouts/**").hasAnyRole(Roles.INVESTIGATOR, Roles.AUDITOR, Roles.ADMIN)
                         .requestMatchers(HttpMethod.GET, "/api/v1/assignments/**").hasAnyRole(Roles.INVESTIGATOR, Roles.AUDITOR, Roles.ADMIN)
                         .anyRequest().denyAll())
                 .exceptionHandling(e -> e

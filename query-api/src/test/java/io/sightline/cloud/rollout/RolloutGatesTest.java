@@ -1,0 +1,149 @@
+package io.sightline.cloud.rollout;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.sightline.domain.event.RolloutGateResult;
+import io.sightline.domain.event.RolloutStarted;
+import io.sightline.domain.event.RolloutStep;
+import io.sightline.domain.rollout.RolloutCohorts;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.Test;
+
+/** Each gate on evidence built by hand: what fails it, what passes it, what holds the step, and the events a failure names. */
+class RolloutGatesTest {
+
+    static final RolloutGates GATES = new RolloutGates(List.of(new AlertRateGate(), new LatencyBudgetGate(), new FallbackGate(),
+            new ReviewedFalsePositivesGate(), new EvaluationGate(), new CohortFindingsGate(), new EdgeRefusalsGate()));
+    static final RolloutStep CANARY = new RolloutStep(RolloutStep.CANARY, 10, 60);
+    static final RolloutStep SHADOW = new RolloutStep(RolloutStep.SHADOW, 10, 60);
+
+    static List<String> ids(String prefix, int n) {
+        return IntStream.range(0, n).mapToObj(i -> prefix + i).toList();
+    }
+
+    /** A one-hour session with {@code alerts} alerts. */
+    static GateContext.SessionStats session(String id, int alerts) {
+        return new GateContext.SessionStats(id, "veh-" + id, 1.0, ids(id + "-alert-", alerts), List.of(), List.of(), List.of(), List.of(),
+                Map.of(), List.of());
+    }
+
+    static GateContext context(RolloutStep step, List<GateContext.SessionStats> canary, List<GateContext.SessionStats> control,
+                               List<GateContext.Finding> findings, List<GateContext.Evaluation> evaluations) {
+        RolloutStarted plan = new RolloutStarted("r", "fleet-a", "a".repeat(64), "c".repeat(64), "b".repeat(64), null, List.of(step),
+                GATES.defaults(), "rollback", RolloutCohorts.HASH, List.of("v"), "ada", 0, List.of());
+        return new GateContext(plan, 0, step, 0, List.of("v"), canary, control, findings, evaluations);
+    }
+
+    RolloutGateResult run(String gate, GateContext c, Map<String, Double> overrides) {
+        return GATES.byName(gate).orElseThrow().evaluate(c, GATES.configure(gate, overrides).thresholds());
+    }
+
+    @Test
+    void alertRateFailsOnACanaryThatAlertsMoreThanTheControlAndNamesItsAlerts() {
+        List<GateContext.SessionStats> canary = new ArrayList<>();
+        List<GateContext.SessionStats> control = new ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+            canary.add(session("k" + i, 4 + i % 3));
+            control.add(session("c" + i, i % 2));
+        }
+        RolloutGateResult r = run("alert-rate", context(CANARY, canary, control, List.of(), List.of()), Map.of());
+        assertThat(r.verdict()).isEqualTo(RolloutGateResult.FAIL);
+        assertThat(r.values().get("pValue")).isLessThan(0.05);
+        assertThat(r.values().get("canaryAlertsPerHour")).as("39 alerts in 8 hours").isEqualTo(4.875);
+        assertThat(r.values().get("controlAlertsPerHour")).isEqualTo(0.5);
+        assertThat(r.causes()).hasSize(39).contains("k0-alert-0");
+
+        List<GateContext.SessionStats> same = new ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+            same.add(session("s" + i, i % 2));
+        }
+        RolloutGateResult equal = run("alert-rate", context(CANARY, same, control, List.of(), List.of()), Map.of());
+        assertThat(equal.verdict()).isEqualTo(RolloutGateResult.PASS);
+        assertThat(equal.causes()).isEmpty();
+        assertThat(run("alert-rate", context(CANARY, canary.subList(0, 3), control, List.of(), List.of()), Map.of()).verdict())
+                .isEqualTo(RolloutGateResult.INSUFFICIENT_DATA);
+        assertThat(run("alert-rate", context(SHADOW, canary, control, List.of(), List.of()), Map.of()).verdict())
+                .isEqualTo(RolloutGateResult.NOT_APPLICABLE);
+    }
+
+    @Test
+    void latencyFailsWhenTheCanarysWindowP99sExceedTheStageBudget() {
+        List<GateContext.SessionStats> canary = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            canary.add(new GateContext.SessionStats("k" + i, "v", 1.0, List.of(), List.of(), List.of(), List.of(), List.of(),
+                    Map.of("detect", List.of(new GateContext.WindowP99("w" + i, 90_000))), List.of()));
+        }
+        RolloutGateResult r = run("latency-p99", context(CANARY, canary, List.of(), List.of(), List.of()), Map.of());
+        assertThat(r.verdict()).isEqualTo(RolloutGateResult.FAIL);
+        assertThat(r.values()).containsEntry("detect.p99Micros", 90_000.0);
+        assertThat(r.thresholds()).containsEntry("detect.maxP99Micros", 80_000.0);
+        assertThat(r.causes()).containsExactly("w0", "w1", "w2", "w3");
+        assertThat(run("latency-p99", context(CANARY, canary, List.of(), List.of(), List.of()), Map.of("detect.maxP99Micros", 100_000.0))
+                .verdict()).isEqualTo(RolloutGateResult.PASS);
+    }
+
+    @Test
+    void fallbacksAndFailuresFailAboveTheirRateOnceThereAreEnough() {
+        GateContext.SessionStats failing = new GateContext.SessionStats("k", "v", 1.0, List.of(), List.of(), List.of(), List.of("fb1", "fb2"),
+                List.of("if1", "if2"), Map.of(), List.of());
+        RolloutGateResult r = run("fallback-and-failures", context(CANARY, List.of(failing), List.of(), List.of(), List.of()), Map.of());
+        assertThat(r.verdict()).isEqualTo(RolloutGateResult.FAIL);
+        assertThat(r.causes()).containsExactly("fb1", "fb2", "if1", "if2");
+        assertThat(run("fallback-and-failures", context(CANARY, List.of(session("k", 0)), List.of(), List.of(), List.of()), Map.of())
+                .verdict()).isEqualTo(RolloutGateResult.PASS);
+        assertThat(run("fallback-and-failures", context(CANARY, List.of(), List.of(), List.of(), List.of()), Map.of()).verdict())
+                .isEqualTo(RolloutGateResult.INSUFFICIENT_DATA);
+    }
+
+    @Test
+    void reviewedFalsePositivesFailAboveTheirShareAndAreNotJudgedWithTooFewReviews() {
+        GateContext.SessionStats reviewed = new GateContext.SessionStats("k", "v", 1.0, List.of(), ids("fp", 4), ids("tp", 2), List.of(),
+                List.of(), Map.of(), List.of());
+        RolloutGateResult r = run("reviewed-false-positives", context(CANARY, List.of(reviewed), List.of(), List.of(), List.of()), Map.of());
+        assertThat(r.verdict()).isEqualTo(RolloutGateResult.FAIL);
+        assertThat(r.causes()).containsExactlyElementsOf(ids("fp", 4));
+        GateContext few = context(CANARY, List.of(new GateContext.SessionStats("k", "v", 1.0, List.of(), ids("fp", 2), List.of(), List.of(),
+                List.of(), Map.of(), List.of())), List.of(), List.of(), List.of());
+        assertThat(run("reviewed-false-positives", few, Map.of()).verdict()).isEqualTo(RolloutGateResult.NOT_APPLICABLE);
+        assertThat(run("reviewed-false-positives", few, Map.of("requireReviews", 1.0)).verdict()).isEqualTo(RolloutGateResult.INSUFFICIENT_DATA);
+    }
+
+    @Test
+    void theEvaluationGateAndTheFindingsGateJudgeShadowStepsToo() {
+        GateContext failed = context(SHADOW, List.of(), List.of(), List.of(new GateContext.Finding("drift-1", "drift", "drift x", null)),
+                List.of(new GateContext.Evaluation("e1", "eval-1", false, 10, 3), new GateContext.Evaluation("e2", "eval-2", true, 10, 0)));
+        assertThat(run("evaluation", failed, Map.of()).causes()).containsExactly("e1");
+        assertThat(run("cohort-findings", failed, Map.of()).causes()).containsExactly("drift-1");
+        GateContext clean = context(SHADOW, List.of(), List.of(), List.of(), List.of(new GateContext.Evaluation("e2", "eval-2", true, 10, 0)));
+        assertThat(run("evaluation", clean, Map.of()).verdict()).isEqualTo(RolloutGateResult.PASS);
+        assertThat(run("cohort-findings", clean, Map.of()).verdict()).isEqualTo(RolloutGateResult.PASS);
+        assertThat(run("evaluation", context(SHADOW, List.of(), List.of(), List.of(), List.of()), Map.of()).verdict())
+                .isEqualTo(RolloutGateResult.INSUFFICIENT_DATA);
+    }
+
+    @Test
+    void aCohortVehicleRefusingTheChallengerFailsEdgeRefusalsAndNothingElse() {
+        GateContext refused = context(CANARY, List.of(), List.of(), List.of(new GateContext.Finding("rej-1", "model-rejected",
+                "veh-3: signed by an untrusted key", "veh-3")), List.of());
+        RolloutGateResult r = run("edge-refusals", refused, Map.of());
+        assertThat(r.verdict()).isEqualTo(RolloutGateResult.FAIL);
+        assertThat(r.causes()).containsExactly("rej-1");
+        assertThat(r.values()).containsEntry("vehiclesRejecting", 1.0);
+        assertThat(run("cohort-findings", refused, Map.of()).verdict()).as("a refusal is not a drift or latency finding")
+                .isEqualTo(RolloutGateResult.PASS);
+        assertThat(run("edge-refusals", context(SHADOW, List.of(), List.of(), List.of(), List.of()), Map.of()).verdict())
+                .isEqualTo(RolloutGateResult.PASS);
+    }
+
+    @Test
+    void anUnknownGateOrThresholdIsRefused() {
+        assertThatThrownBy(() -> GATES.configure("shadow-f1", Map.of())).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("unknown gate 'shadow-f1'");
+        assertThatThrownBy(() -> GATES.configure("alert-rate", Map.of("beta", 0.1))).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("gate alert-rate has no threshold 'beta'");
+    }
+}
