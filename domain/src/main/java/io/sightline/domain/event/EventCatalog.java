@@ -46,7 +46,8 @@ public final class EventCatalog {
             LatencyRegressionDetected.class,
             ModelVersionRegistered.class,
             PolicyVersionRegistered.class,
-            VehicleAssigned.class);
+            VehicleAssigned.class,
+            TierGapDeclared.class);
 
     private static final Map<String, Class<? extends SightlineEvent>> BY_NAME =
             TYPES.stream().collect(Collectors.toUnmodifiableMap(Class::getSimpleName, Function.identity()));

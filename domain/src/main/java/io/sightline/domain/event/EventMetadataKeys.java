@@ -10,6 +10,12 @@ public final class EventMetadataKeys {
     /** W3C trace context of the edge span that produced the event. */
     public static final String TRACEPARENT = "traceparent";
 
+    /**
+     * The edge sequence of an event whose store sequence differs from it: after a tier gap
+     * (ADR-0027), or for a window uploaded later on demand. Absent means the two are equal.
+     */
+    public static final String EDGE_SEQUENCE = "edgeSequence";
+
     private EventMetadataKeys() {
     }
 }
