@@ -98,6 +98,10 @@ public class JdbcEventLookup implements EventLookup {
         long occurredAt = occurredAt(m.getMetaData());
         String session = m instanceof DomainEventMessage<?> d ? d.getAggregateIdentifier() : r.sessionId();
         long sequence = m instanceof DomainEventMessage<?> d ? d.getSequenceNumber() : r.sequence();
+        // After a tier gap (ADR-0027) the store's sequence runs behind the edge's; a trace names the edge's.
+        if (m.getMetaData().get(EventMetadataKeys.EDGE_SEQUENCE) instanceof Number edge) {
+            sequence = edge.longValue();
+        }
         return new StoredEvent(m.getIdentifier(), session, sequence, r.globalIndex(), occurredAt, (SightlineEvent) m.getPayload());
     }
 
