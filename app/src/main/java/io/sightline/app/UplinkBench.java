@@ -1,0 +1,354 @@
+package io.sightline.app;
+
+import io.sightline.app.run.LocalRun;
+import io.sightline.domain.event.SightlineEvent;
+import io.sightline.domain.ingest.EventCodec;
+import io.sightline.inference.ProjectHome;
+import io.sightline.runtime.AssumedDrive;
+import io.sightline.runtime.EdgePipeline;
+import io.sightline.runtime.RunReport;
+import io.sightline.uplink.journal.EdgeJournal;
+import io.sightline.uplink.tier.TierSelector;
+import io.sightline.uplink.tier.UploadTiers;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.zip.Deflater;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code sightline bench uplink}: what the upload tiers (ADR-0027) send of a one-hour drive, per
+ * tier, against the 20 MB per driving hour target, and whether every alert's causal window went up
+ * in full.
+ *
+ * <p>The hour is made of the bundled clips, each run once through the real edge pipeline (decoder,
+ * detector, tracker, policy, journal) and then looped: the two Udacity clips in turn, with the
+ * hazard clip (an FCW approach that alerts) played every {@code --hazard-every-minutes}. Each play
+ * is the recorded events of its clip shifted in time; only the first play keeps its session start
+ * and model activation and only the last its session end, as one drive would. Event ids repeat
+ * between plays (they do not change any size) and window summaries are the clips' own, one per play,
+ * which is more than a real hour's sixty. The selection is the uploader's own {@link TierSelector}
+ * over the whole hour, which decides exactly as the live uploader does once every event is settled.
+ */
+@Command(name = "uplink", mixinStandardHelpOptions = true,
+        description = {"Bytes and events per upload tier of a one-hour drive looped from the bundled clips,",
+                "MB per driving hour against the 20 MB target, and the share of alerts whose causal window went up in full."})
+public final class UplinkBench implements Callable<Integer> {
+
+    static final double TARGET_MB_PER_HOUR = 20.0;
+    static final String HAZARD_CLIP = "samples/sightline_fcw_slower_lead_960x540.mp4";
+    static final List<String> ORDINARY_CLIPS = List.of("samples/udacity_ll_solidWhiteRight.mp4", "samples/udacity_vd_test_video.mp4");
+    /** Played once per drive, not once per looped clip. */
+    static final Set<String> ONCE_PER_DRIVE = Set.of("DriveSessionStarted", "ModelActivated", "DriveSessionEnded");
+
+    @Option(names = "--model", defaultValue = "yolox-nano", description = "Detector the clips are run with (default ${DEFAULT-VALUE}, as run).")
+    String model;
+
+    @Option(names = "--threads", defaultValue = "1", description = "ONNX Runtime intra-op threads (default ${DEFAULT-VALUE}).")
+    int threads;
+
+    @Option(names = "--hours", defaultValue = "1", description = "Driving hours to loop (default ${DEFAULT-VALUE}).")
+    double hours;
+
+    @Option(names = "--hazard-every-minutes", defaultValue = "15",
+            description = "Play the alerting hazard clip once every this many minutes (default ${DEFAULT-VALUE}: 4 per hour).")
+    double hazardEveryMinutes;
+
+    @Option(names = "--near-miss-margin", defaultValue = "0.15", description = "Near-miss margin (default ${DEFAULT-VALUE}).")
+    double nearMissMargin;
+
+    @Option(names = "--sample-share", defaultValue = "0.02", description = "Share of driving time sampled in full (default ${DEFAULT-VALUE}).")
+    double sampleShare;
+
+    @Option(names = "--seed", defaultValue = "1", description = "Sample seed (default ${DEFAULT-VALUE}).")
+    long seed;
+
+    /** One recorded clip: its events with times relative to its first event. */
+    record Clip(String path, long durationNanos, List<Rec> events, long alerts) {
+    }
+
+    record Rec(String type, long relNanos, String wireJson, long wireBytes, long sequenceDigits, boolean trigger, boolean alert) {
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        PrintStream out = System.out;
+        UploadTiers tiers = new UploadTiers(nearMissMargin, sampleShare, UploadTiers.defaults().sampleWindowNanos(), seed);
+        List<Clip> ordinary = new ArrayList<>();
+        for (String path : ORDINARY_CLIPS) {
+            ordinary.add(record(path, tiers, out));
+        }
+        Clip hazard = record(HAZARD_CLIP, tiers, out);
+
+        long hourNanos = Math.round(hours * 3600e9);
+        long hazardEvery = Math.round(hazardEveryMinutes * 60e9);
+        List<Clip> plays = new ArrayList<>();
+        List<Long> offsets = new ArrayList<>();
+        long t = 0;
+        long nextHazard = hazardEvery / 2;
+        int next = 0;
+        while (t < hourNanos) {
+            Clip c;
+            if (hazardEveryMinutes > 0 && t >= nextHazard) {
+                c = hazard;
+                nextHazard += hazardEvery;
+            } else {
+                c = ordinary.get(next++ % ordinary.size());
+            }
+            plays.add(c);
+            offsets.add(t);
+            t += c.durationNanos();
+        }
+        long driveNanos = t;
+        long t0 = 1_765_000_000_000_000_000L;
+        String sessionId = "bench-uplink";
+
+        // Pass 1: the safety windows, as the journal records them (merged when they overlap).
+        List<long[]> windows = new ArrayList<>();
+        forEachEvent(plays, offsets, t0, (rec, at, seq) -> {
+            if (rec.trigger()) {
+                long from = at - UploadTiers.WINDOW_BEFORE_NANOS;
+                long to = at + UploadTiers.WINDOW_AFTER_NANOS;
+                long[] last = windows.isEmpty() ? null : windows.get(windows.size() - 1);
+                if (last != null && from <= last[1]) {
+                    last[1] = Math.max(last[1], to);
+                } else {
+                    windows.add(new long[] {from, to});
+                }
+            }
+        });
+        TierSelector.Windows safety = nanos -> {
+            int lo = 0;
+            int hi = windows.size() - 1;
+            while (lo <= hi) {
+                int mid = (lo + hi) >>> 1;
+                long[] w = windows.get(mid);
+                if (nanos < w[0]) {
+                    hi = mid - 1;
+                } else if (nanos > w[1]) {
+                    lo = mid + 1;
+                } else {
+                    return TierSelector.Tier.SAFETY;
+                }
+            }
+            return null;
+        };
+
+        // Pass 2: the uploader's selection over the settled hour.
+        TierSelector selector = new TierSelector(tiers, sessionId, t0, safety, Long.MAX_VALUE, true);
+        Map<String, long[]> perTier = new LinkedHashMap<>();
+        for (String k : List.of("SAFETY", "SUMMARY", "SAMPLE", "GAP")) {
+            perTier.put(k, new long[2]);
+        }
+        long[] fullUpload = new long[2];
+        List<Long> alertTimes = new ArrayList<>();
+        Deflate deflate = new Deflate();
+        EventCodec codec = new EventCodec();
+        int[] consumed = {0};
+        forEachEvent(plays, offsets, t0, (rec, at, seq) -> {
+            long bytes = rec.wireBytes() - rec.sequenceDigits() + digits(seq);
+            fullUpload[0]++;
+            fullUpload[1] += bytes;
+            if (rec.alert()) {
+                alertTimes.add(at);
+            }
+            selector.offer(new EdgeJournal.StoredEvent(seq, "", at, rec.wireJson(), rec.type()));
+            consumed[0] = drain(selector, consumed[0], perTier, sessionId, codec, deflate, bytes);
+        });
+        selector.endOfSession();
+        drain(selector, consumed[0], perTier, sessionId, codec, deflate, 0);
+        deflate.flush();
+
+        // An alert is fully traced when no declared gap touches its causal window.
+        List<long[]> gaps = new ArrayList<>();
+        for (TierSelector.Item item : selector.items()) {
+            if (item.isGap()) {
+                gaps.add(new long[] {item.gap().fromNanos(), item.gap().toNanos()});
+            }
+        }
+        long traced = alertTimes.stream().filter(a -> gaps.stream()
+                .noneMatch(g -> g[1] >= a - UploadTiers.WINDOW_BEFORE_NANOS && g[0] <= a + UploadTiers.WINDOW_AFTER_NANOS)).count();
+
+        double driveHours = driveNanos / 3600e9;
+        long totalEvents = 0;
+        long totalBytes = 0;
+        out.println();
+        out.printf(Locale.ROOT, "Drive: %.2f h looped from the bundled clips (%d plays: %s), %d alerts, %d safety windows covering %.1f %% of the time%n",
+                driveHours, plays.size(), playSummary(plays), alertTimes.size(), windows.size(),
+                100.0 * windows.stream().mapToLong(w -> w[1] - w[0]).sum() / driveNanos);
+        out.printf(Locale.ROOT, "Tiers: near-miss margin %.2f, sample %.1f %% of %d s windows, seed %d%n", tiers.nearMissMargin(),
+                tiers.sampleShare() * 100, tiers.sampleWindowNanos() / 1_000_000_000L, tiers.sampleSeed());
+        out.println();
+        out.printf(Locale.ROOT, "%-22s %12s %14s %12s%n", "tier", "events", "bytes", "MB/hour");
+        for (Map.Entry<String, long[]> e : perTier.entrySet()) {
+            String label = e.getKey().equals("GAP") ? "gap declarations" : e.getKey().toLowerCase(Locale.ROOT);
+            long events = e.getValue()[0];
+            out.printf(Locale.ROOT, "%-22s %12d %14d %12.2f%n", label, events, e.getValue()[1], e.getValue()[1] / 1e6 / driveHours);
+            totalEvents += events;
+            totalBytes += e.getValue()[1];
+        }
+        double mbPerHour = totalBytes / 1e6 / driveHours;
+        out.printf(Locale.ROOT, "%-22s %12d %14d %12.2f%n", "uploaded (JSON)", totalEvents, totalBytes, mbPerHour);
+        out.printf(Locale.ROOT, "%-22s %12d %14d %12.2f%n", "full upload (JSON)", fullUpload[0], fullUpload[1], fullUpload[1] / 1e6 / driveHours);
+        out.printf(Locale.ROOT, "%-22s %12s %14d %12.2f   (per-batch deflate of the same JSON, an estimate for issue 20 section 2)%n",
+                "uploaded, deflated", "", deflate.compressed, deflate.compressed / 1e6 / driveHours);
+        out.println();
+        double share = alertTimes.isEmpty() ? 1.0 : (double) traced / alertTimes.size();
+        out.printf(Locale.ROOT, "Alerts with their full causal window uploaded: %d of %d (%.1f %%)%n", traced, alertTimes.size(), share * 100);
+        boolean ok = mbPerHour <= TARGET_MB_PER_HOUR && traced == alertTimes.size();
+        out.printf(Locale.ROOT, "%s: %.2f MB per driving hour (target <= %.0f MB), %.1f %% of alerts fully traced (target 100 %%)%n",
+                ok ? "PASS" : "MISS", mbPerHour, TARGET_MB_PER_HOUR, share * 100);
+        return ok ? 0 : 1;
+    }
+
+    /** Counts newly decided items; returns how many items have been counted. */
+    private static int drain(TierSelector selector, int from, Map<String, long[]> perTier, String sessionId, EventCodec codec,
+                             Deflate deflate, long lastBytes) {
+        List<TierSelector.Item> items = selector.items();
+        for (int i = from; i < items.size(); i++) {
+            TierSelector.Item item = items.get(i);
+            if (item.isGap()) {
+                String json = TierSelector.wire(sessionId, item.gap(), codec).wireJson();
+                long[] c = perTier.get("GAP");
+                c[0]++;
+                c[1] += json.length();
+                deflate.add(json, true);
+            } else {
+                long[] c = perTier.get(item.tier().name());
+                long bytes = item.event().wireJson().length() - digits(Long.parseLong(sequenceOf(item.event().wireJson())))
+                        + digits(item.event().sequence());
+                c[0]++;
+                c[1] += bytes;
+                deflate.add(item.event().wireJson(), false);
+            }
+        }
+        return items.size();
+    }
+
+    /** Per-batch deflate: a batch ends at 2,000 events or at a gap, as the live uploader's do at the latest. */
+    private static final class Deflate {
+        final StringBuilder batch = new StringBuilder();
+        int events;
+        long compressed;
+
+        void add(String json, boolean endsBatch) {
+            batch.append(batch.length() == 0 ? '[' : ',').append(json);
+            if (++events >= 2_000 || endsBatch) {
+                flush();
+            }
+        }
+
+        void flush() {
+            if (events == 0) {
+                return;
+            }
+            byte[] in = batch.append(']').toString().getBytes(StandardCharsets.UTF_8);
+            Deflater d = new Deflater(6);
+            d.setInput(in);
+            d.finish();
+            byte[] buf = new byte[64 * 1024];
+            while (!d.finished()) {
+                compressed += d.deflate(buf);
+            }
+            d.end();
+            batch.setLength(0);
+            events = 0;
+        }
+    }
+
+    @FunctionalInterface
+    interface EventVisitor {
+        void visit(Rec rec, long atNanos, long sequence);
+    }
+
+    private static void forEachEvent(List<Clip> plays, List<Long> offsets, long t0, EventVisitor visitor) {
+        long seq = 0;
+        for (int p = 0; p < plays.size(); p++) {
+            boolean first = p == 0;
+            boolean last = p == plays.size() - 1;
+            for (Rec rec : plays.get(p).events()) {
+                if (ONCE_PER_DRIVE.contains(rec.type())) {
+                    boolean keep = rec.type().equals("DriveSessionEnded") ? last : first;
+                    if (!keep) {
+                        continue;
+                    }
+                }
+                visitor.visit(rec, t0 + offsets.get(p) + rec.relNanos(), seq++);
+            }
+        }
+    }
+
+    private static String playSummary(List<Clip> plays) {
+        Map<String, Integer> counts = new LinkedHashMap<>();
+        for (Clip c : plays) {
+            counts.merge(Path.of(c.path()).getFileName().toString(), 1, Integer::sum);
+        }
+        StringBuilder s = new StringBuilder();
+        counts.forEach((k, v) -> s.append(s.length() == 0 ? "" : ", ").append(v).append("x ").append(k));
+        return s.toString();
+    }
+
+    private static long digits(long v) {
+        return Long.toString(v).length();
+    }
+
+    private static String sequenceOf(String wireJson) {
+        int i = wireJson.indexOf("\"sequence\":") + 11;
+        int j = i;
+        while (j < wireJson.length() && Character.isDigit(wireJson.charAt(j))) {
+            j++;
+        }
+        return wireJson.substring(i, j);
+    }
+
+    /** Runs the clip once through the real edge pipeline and keeps its journaled events. */
+    private Clip record(String clip, UploadTiers tiers, PrintStream out) throws Exception {
+        Path video = ProjectHome.get().resolve(clip);
+        Path dir = Files.createTempDirectory("sightline-bench-uplink");
+        try {
+            EdgePipeline.Options options = new EdgePipeline.Options(video.toString(), model, null, false, false,
+                    AssumedDrive.EGO_SPEED_MPS, threads, 0, LocalRun.FLEET_ID, LocalRun.VEHICLE_ID, LocalRun.DEVICE_ID, "bench");
+            try (EdgeJournal journal = EdgeJournal.open(dir.resolve("journal.db"), EdgePipeline.JOURNAL_BUDGET_BYTES);
+                 EdgePipeline pipeline = EdgePipeline.open(options)) {
+                RunReport report = pipeline.run(journal, EdgePipeline.ProgressListener.NONE);
+                List<EdgeJournal.StoredEvent> events = journal.read(report.sessionId(), 0, Integer.MAX_VALUE, Long.MAX_VALUE);
+                EventCodec codec = new EventCodec();
+                long first = events.get(0).occurredAtNanos();
+                List<Rec> recs = new ArrayList<>(events.size());
+                long alerts = 0;
+                for (EdgeJournal.StoredEvent e : events) {
+                    boolean trigger = false;
+                    boolean alert = "AlertRaised".equals(e.type());
+                    if (alert || "AlertSuppressed".equals(e.type()) || "RiskAssessed".equals(e.type())) {
+                        SightlineEvent payload = codec.decode(codec.mapper().readTree(e.wireJson())).payload();
+                        trigger = tiers.opensWindow(payload);
+                    }
+                    alerts += alert ? 1 : 0;
+                    recs.add(new Rec(e.type(), e.occurredAtNanos() - first, e.wireJson(), e.wireJson().getBytes(StandardCharsets.UTF_8).length,
+                            digits(e.sequence()), trigger, alert));
+                }
+                long frames = Math.max(1, report.framesCaptured());
+                long last = events.get(events.size() - 1).occurredAtNanos() - first;
+                // One frame period past the last event, so that plays do not overlap.
+                long duration = last + Math.max(1, last / frames);
+                out.printf(Locale.ROOT, "Recorded %s: %d frames, %.1f s, %d events, %.2f MB of event JSON, %d alerts, %d window triggers%n",
+                        clip, report.framesCaptured(), duration / 1e9, events.size(),
+                        recs.stream().mapToLong(Rec::wireBytes).sum() / 1e6, alerts, recs.stream().filter(Rec::trigger).count());
+                return new Clip(clip, duration, recs, alerts);
+            }
+        } finally {
+            try (var files = Files.walk(dir)) {
+                files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
+        }
+    }
+}
