@@ -48,6 +48,8 @@ public final class TierSelector {
     private long openWindow;
     private long sampleWindowIndex = Long.MIN_VALUE;
     private boolean sampleWindowChosen;
+    private long faultWindow = Long.MIN_VALUE;
+    private final java.util.Map<String, Integer> faultsInWindow = new java.util.HashMap<>();
 
     /**
      * @param headNanos edge time of the session's newest journaled event
@@ -64,14 +66,23 @@ public final class TierSelector {
 
     /** The tier that uploads the event, or null when it belongs to none. */
     public Tier tierOf(StoredEvent e) {
-        if (UploadTiers.SUMMARY_TYPES.contains(e.type())) {
-            return Tier.SUMMARY;
-        }
         Tier covering = windows.covering(e.occurredAtNanos());
         if (covering != null) {
             return covering;
         }
-        return sampled(e.occurredAtNanos()) ? Tier.SAMPLE : null;
+        if (sampled(e.occurredAtNanos())) {
+            return Tier.SAMPLE;
+        }
+        if (UploadTiers.PER_FRAME_FAULTS.contains(e.type())) {
+            // Counted from where this selector starts (a batch's first sequence), so a resend decides the same.
+            long window = tiers.sampleWindow(sessionStartNanos, e.occurredAtNanos());
+            if (window != faultWindow) {
+                faultWindow = window;
+                faultsInWindow.clear();
+            }
+            return faultsInWindow.merge(e.type(), 1, Integer::sum) <= UploadTiers.FAULT_EVENTS_PER_WINDOW ? Tier.SUMMARY : null;
+        }
+        return UploadTiers.SUMMARY_TYPES.contains(e.type()) ? Tier.SUMMARY : null;
     }
 
     private boolean sampled(long nanos) {

@@ -52,6 +52,7 @@ public final class MqttUplinkTransport implements UplinkTransport, EvidenceTrans
     private final ObjectMapper mapper;
     private final Map<String, CompletableFuture<UplinkReply>> pending = new ConcurrentHashMap<>();
     private MqttClient client;
+    private volatile boolean deflate;
 
     public MqttUplinkTransport(String brokerUrl, String fleetId, String vehicleId, Duration replyTimeout, ObjectMapper mapper) {
         this(brokerUrl, "sightline", fleetId, vehicleId, replyTimeout, mapper);
@@ -77,9 +78,15 @@ public final class MqttUplinkTransport implements UplinkTransport, EvidenceTrans
         this.mapper = mapper;
     }
 
+    /** Publishes each batch zlib-compressed (ADR-0027); the cloud must be at least as new as that. */
+    public MqttUplinkTransport deflate(boolean on) {
+        this.deflate = on;
+        return this;
+    }
+
     @Override
     public UplinkReply send(SignedBatch batch) throws TransportException {
-        return publishAndAwait(eventsTopic, ackTopic, () -> batch.toJsonBytes(mapper), pending, batch.batchId(),
+        return publishAndAwait(eventsTopic, ackTopic, () -> batch.toWireBytes(mapper, deflate), pending, batch.batchId(),
                 "batch " + batch.sessionId() + "@" + batch.firstSequence());
     }
 
