@@ -373,4 +373,9 @@ public class DriveSession {
     public long nextSequence() {
         return nextSequence;
     }
+
+    /** The store (Axon) sequence of the last event applied, which a snapshot must carry; behind the edge's after a tier gap. */
+    public long lastStoredSequence() {
+        return (storedCount < 0 ? nextSequence : storedCount) - 1;
+    }
 }

@@ -22,5 +22,13 @@ public record WindowAnswer(String requestId, String sessionId, String status, lo
         Sink NONE = answer -> { };
 
         void answer(WindowAnswer answer) throws TransportException;
+
+        /** Called on every upload pass: a transport that also receives requests keeps its subscription up. */
+        default void keepListening() throws TransportException {
+        }
+    }
+
+    /** A window the cloud asked for, as it arrives on {@code .../windows/request}. */
+    public record Request(String requestId, String sessionId, long fromNanos, long toNanos) {
     }
 }

@@ -270,6 +270,7 @@ public final class Uploader implements AutoCloseable {
      * reached yet waits: the live upload sends it in full, as an on-demand window.
      */
     private void answerWindowRequests() throws TransportException {
+        answers.keepListening();
         for (EdgeJournal.WindowRequest r : journal.windowRequests()) {
             EdgeJournal.SessionState s = journal.sessions().stream().filter(x -> x.sessionId().equals(r.sessionId())).findFirst().orElse(null);
             if (s == null) {
@@ -322,6 +323,16 @@ public final class Uploader implements AutoCloseable {
         journal.windowRequestAnswered(a.requestId());
         LOG.info("Window request {} of session {}: {} ({} events){}", a.requestId(), a.sessionId(), a.status(), a.uploadedEvents(),
                 a.detail() == null ? "" : " " + a.detail());
+    }
+
+    /** Records a window the cloud asked for and wakes the loop; the next pass uploads or answers it. */
+    public void requestWindow(WindowAnswer.Request r) {
+        if (r.requestId().isBlank() || r.sessionId().isBlank()) {
+            LOG.warn("Ignoring a window request without a request or session id: {}", r);
+            return;
+        }
+        journal.requestWindow(new EdgeJournal.WindowRequest(r.requestId(), r.sessionId(), r.fromNanos(), r.toNanos()));
+        wake();
     }
 
     /** Events and wire bytes per tier sent so far (empty without tiers). */
