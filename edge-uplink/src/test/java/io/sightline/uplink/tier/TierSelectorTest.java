@@ -9,7 +9,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** Which events go up, which become declared gaps, and when a decision is final. */
-class TierSelectorTest {
+public class TierSelectorTest {
 
     static final long S = 1_000_000_000L;
     static final long T0 = 1_764_000_000L * S;
@@ -75,7 +75,7 @@ class TierSelectorTest {
         assertThat(tiers.withNearMissMargin(0.5).nearMiss(fcw(3.0))).isTrue();
     }
 
-    static RiskAssessed fcw(double ttc) {
+    public static RiskAssessed fcw(double ttc) {
         return new RiskAssessed("r", "f", "t1", "FORWARD_COLLISION", "p", "NONE", 30, 10, 0, ttc, 20,
                 List.of(new RiskFactor("fcw.ttc", ttc, "s", "<=", 2.1, 2.1 - ttc, ttc <= 2.1),
                         new RiskFactor("fcw.egoSpeed", 20, "m/s", ">=", 8, 12, true)), List.of());
