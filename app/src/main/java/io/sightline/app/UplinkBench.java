@@ -157,6 +157,7 @@ public final class UplinkBench implements Callable<Integer> {
         }
         Map<String, long[]> summaryTypes = new java.util.TreeMap<>();
         long[] fullUpload = new long[2];
+        PerType perType = new PerType();
         List<Long> alertTimes = new ArrayList<>();
         Deflate deflate = new Deflate();
         EventCodec codec = new EventCodec();
@@ -165,6 +166,7 @@ public final class UplinkBench implements Callable<Integer> {
             long bytes = rec.wireBytes() - rec.sequenceDigits() + digits(seq);
             fullUpload[0]++;
             fullUpload[1] += bytes;
+            perType.add(rec.type(), rec.wireJson());
             if (rec.alert()) {
                 alertTimes.add(at);
             }
@@ -213,6 +215,17 @@ public final class UplinkBench implements Callable<Integer> {
         out.printf(Locale.ROOT, "%-22s %12s %14d %12.2f   (%d batch bodies, signed head included, zlib as --deflate sends them)%n",
                 "uploaded, deflated", "", deflate.compressed, deflate.compressed / 1e6 / driveHours, deflate.batches);
         out.println();
+        perType.flush();
+        out.println("Bytes per event by type, every event of the hour in batches of 2,000 consecutive events: JSON as today, and");
+        out.println("deflated marginally (a batch compressed with the type's events minus without them):");
+        out.printf(Locale.ROOT, "%-24s %10s %12s %12s %8s%n", "type", "events", "JSON B/ev", "deflate B/ev", "ratio");
+        perType.totals.entrySet().stream().sorted((a, b) -> Long.compare(b.getValue()[1], a.getValue()[1])).forEach(e -> {
+            long n = e.getValue()[0];
+            double json = (double) e.getValue()[1] / n;
+            double z = (double) perType.deflated.getOrDefault(e.getKey(), 0L) / n;
+            out.printf(Locale.ROOT, "%-24s %10d %12.0f %12.0f %7.1fx%n", e.getKey(), n, json, z, json / Math.max(z, 1e-9));
+        });
+        out.println();
         out.print("Summary tier by type:");
         summaryTypes.forEach((k, v) -> out.printf(Locale.ROOT, " %s %d (%.2f MB/h);", k, v[0], v[1] / 1e6 / driveHours));
         out.println();
@@ -253,6 +266,46 @@ public final class UplinkBench implements Callable<Integer> {
             }
         }
         return items.size();
+    }
+
+    /**
+     * Deflated bytes per event type, marginally: for each batch, what it compresses to with the
+     * type's events minus without them. Marginal sizes do not add up to the batch's size (what two
+     * types share is counted for neither), but unlike a pro-rata share they tell the types apart.
+     */
+    private static final class PerType {
+        final Map<String, long[]> totals = new java.util.TreeMap<>();
+        final Map<String, Long> deflated = new java.util.HashMap<>();
+        final List<String[]> batch = new ArrayList<>();
+
+        void add(String type, String json) {
+            long[] t = totals.computeIfAbsent(type, k -> new long[2]);
+            t[0]++;
+            t[1] += json.length();
+            batch.add(new String[] {type, json});
+            if (batch.size() >= 2_000) {
+                flush();
+            }
+        }
+
+        void flush() {
+            if (batch.isEmpty()) {
+                return;
+            }
+            long all = compressed(null);
+            batch.stream().map(e -> e[0]).distinct().toList().forEach(type -> deflated.merge(type, all - compressed(type), Long::sum));
+            batch.clear();
+        }
+
+        private long compressed(String without) {
+            StringBuilder json = new StringBuilder("[");
+            for (String[] e : batch) {
+                if (!e[0].equals(without)) {
+                    json.append(json.length() == 1 ? "" : ",").append(e[1]);
+                }
+            }
+            return io.sightline.domain.ingest.BatchCompression.deflate(json.append(']').toString().getBytes(StandardCharsets.UTF_8)).length;
+        }
     }
 
     /**
