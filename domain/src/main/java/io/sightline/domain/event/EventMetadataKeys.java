@@ -11,8 +11,9 @@ public final class EventMetadataKeys {
     public static final String TRACEPARENT = "traceparent";
 
     /**
-     * The edge sequence of an event whose store sequence differs from it: after a tier gap
-     * (ADR-0027), or for a window uploaded later on demand. Absent means the two are equal.
+     * The edge sequence of every event from a session's first tier gap on (ADR-0027), and of a window
+     * uploaded later on demand: the store's sequence then differs. Absent means the two are equal and
+     * the store is in the edge's order.
      */
     public static final String EDGE_SEQUENCE = "edgeSequence";
 

@@ -139,11 +139,14 @@ public class DriveSession {
         validate(command.sessionId(), events, live);
         long storeSequence = storedCount < 0 ? nextSequence : storedCount;
         for (EventEnvelope envelope : fills) {
-            apply(envelope.payload(), metaData(envelope, storeSequence++));
+            apply(envelope.payload(), metaData(envelope, storeSequence++, true));
         }
         for (int i = live; i < events.size(); i++) {
             EventEnvelope envelope = events.get(i);
-            apply(envelope.payload(), metaData(envelope, storeSequence++));
+            // Once a session has a gap every event names its edge sequence, even where the two happen to agree again,
+            // so that readers know from any one event whether the store is in the edge's order.
+            boolean tiered = lastGapToNanos != Long.MIN_VALUE || envelope.payload() instanceof TierGapDeclared;
+            apply(envelope.payload(), metaData(envelope, storeSequence++, tiered));
         }
         BatchAck ack = new BatchAck(command.sessionId(), first, events.size() - duplicates, duplicates, nextSequence);
         boolean crossed = nextSequence / SNAPSHOT_EVERY_EVENTS > nextBefore / SNAPSHOT_EVERY_EVENTS || !fills.isEmpty();
@@ -155,14 +158,14 @@ public class DriveSession {
         return e.payload() instanceof TierGapDeclared gap ? gap.eventCount() : 1;
     }
 
-    private static MetaData metaData(EventEnvelope envelope, long storeSequence) {
+    private static MetaData metaData(EventEnvelope envelope, long storeSequence, boolean tiered) {
         Map<String, Object> metaData = new HashMap<>(6);
         metaData.put(EventMetadataKeys.EVENT_ID, envelope.eventId());
         metaData.put(EventMetadataKeys.OCCURRED_AT_NANOS, envelope.occurredAtNanos());
         if (envelope.traceparent() != null) {
             metaData.put(EventMetadataKeys.TRACEPARENT, envelope.traceparent());
         }
-        if (envelope.sequence() != storeSequence) {
+        if (tiered || envelope.sequence() != storeSequence) {
             metaData.put(EventMetadataKeys.EDGE_SEQUENCE, envelope.sequence());
         }
         return MetaData.from(metaData);

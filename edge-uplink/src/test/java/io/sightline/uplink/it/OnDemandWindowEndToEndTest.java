@@ -85,6 +85,11 @@ class OnDemandWindowEndToEndTest {
                     assertThat(answered.path("status").asText()).isEqualTo("UPLOADED");
                     assertThat(answered.path("uploadedEvents").asLong()).isPositive();
                     assertThat(framesStored(cloud, session, T0 + 4 * S, T0 + 8 * S)).as("the window filled in").isEqualTo(101);
+                    // Stored after newer events, the window is still found by time, in the edge's order.
+                    List<io.sightline.explain.StoredEvent> frames = cloud.bean(io.sightline.explain.EventLookup.class)
+                            .sessionEvents(session, T0 + 4 * S, T0 + 8 * S, java.util.Set.of(FrameCaptured.class));
+                    assertThat(frames).hasSize(101);
+                    assertThat(frames).extracting(io.sightline.explain.StoredEvent::sequence).isSorted();
                 }
             }
 
