@@ -90,6 +90,18 @@ class OnDemandWindowEndToEndTest {
                             .sessionEvents(session, T0 + 4 * S, T0 + 8 * S, java.util.Set.of(FrameCaptured.class));
                     assertThat(frames).hasSize(101);
                     assertThat(frames).extracting(io.sightline.explain.StoredEvent::sequence).isSorted();
+                    // The session states what it lacks: the declared ranges, and the window asked for since.
+                    JsonNode coverage = CODEC.mapper().readTree(HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                            URI.create(base + session + "/coverage")).header("Authorization", "Bearer " + investigator).GET().build(),
+                            HttpResponse.BodyHandlers.ofString()).body());
+                    assertThat(coverage.path("declaredGaps").asLong()).isPositive();
+                    long frame100 = journal.readWindow(session, T0 + 4 * S, T0 + 4 * S, Long.MAX_VALUE).get(0).sequence();
+                    boolean declared = false;
+                    for (JsonNode g : coverage.path("gaps")) {
+                        declared |= g.path("fromSequence").asLong() <= frame100 && frame100 < g.path("toSequence").asLong();
+                    }
+                    assertThat(declared).as("a declared gap holds the window's first frame: " + coverage).isTrue();
+                    assertThat(coverage.path("windowRequests").get(0).path("status").asText()).isEqualTo("UPLOADED");
                 }
             }
 

@@ -42,6 +42,7 @@ public class SessionsController {
     static final String EVENTS = "events";
     static final String MISSED_EVENTS = "missed-events";
     static final String WINDOWS = "windows";
+    static final String COVERAGE = "coverage";
     public static final int MAX_PAGE_SIZE = 1_000;
 
     private final SessionDirectory sessions;
@@ -74,16 +75,21 @@ public class SessionsController {
             description = "Path {sessionId}/events: paged, cursor is the next sequence number (the previous page's nextCursor); the"
                     + " sequence is the store's, and after a tier gap (ADR-0027) the edge's is in the event's metadata. Path"
                     + " {sessionId}/windows: the windows asked for on demand and the vehicle's answers (UPLOADED, GONE, FAILED,"
-                    + " REQUESTED while unanswered, NOT_DELIVERED without a broker). 404 unknown session, 403 another fleet's.")
+                    + " REQUESTED while unanswered, NOT_DELIVERED without a broker). Path {sessionId}/coverage: the edge-sequence"
+                    + " ranges the vehicle declared it did not upload (TierGapDeclared) and the windows asked for since; none for a"
+                    + " session uploaded in full. 404 unknown session, 403 another fleet's.")
     @GetMapping("/{*path}")
     public Object events(Authentication authentication,
-            @Parameter(description = "{sessionId}/events or {sessionId}/windows") @PathVariable("path") String path,
+            @Parameter(description = "{sessionId}/events, {sessionId}/windows or {sessionId}/coverage") @PathVariable("path") String path,
             @Parameter(description = "next sequence, from a previous page") @RequestParam(name = "cursor", required = false) String cursor,
             @Parameter(description = "page size, 1..1000") @RequestParam(name = "limit", defaultValue = "100") int limit) {
         FleetScope fleet = FleetScope.of(authentication);
-        SubresourcePath target = SubresourcePath.parse(path, EVENTS, WINDOWS).orElseThrow(() -> notFound(path));
+        SubresourcePath target = SubresourcePath.parse(path, EVENTS, WINDOWS, COVERAGE).orElseThrow(() -> notFound(path));
         if (WINDOWS.equals(target.subresource())) {
             return windows.list(target.id(), fleet);
+        }
+        if (COVERAGE.equals(target.subresource())) {
+            return windows.coverage(target.id(), fleet);
         }
         if (limit < 1 || limit > MAX_PAGE_SIZE) {
             throw new IllegalArgumentException("limit must be 1.." + MAX_PAGE_SIZE + ", got " + limit);

@@ -136,6 +136,34 @@ public class WindowRequests {
                 WindowRequests::row, sessionId);
     }
 
+    /** A declared tier gap: edge sequences [fromSequence, toSequence) and their edge times, not uploaded. */
+    public record Gap(long fromSequence, long toSequence, long fromNanos, long toNanos) {
+    }
+
+    /**
+     * What the cloud holds of a session uploaded by tier: the ranges the vehicle declared it kept
+     * to itself, and the windows asked for later (an UPLOADED one fills the part of a gap it covers).
+     * A session uploaded in full has no gaps.
+     */
+    public record Coverage(String sessionId, long declaredGaps, long eventsNotUploaded, List<Gap> gaps, List<Request> windowRequests) {
+    }
+
+    public Coverage coverage(String sessionId, FleetScope fleet) {
+        session(sessionId, fleet);
+        List<Gap> gaps = jdbc.query("select payload from domain_event_entry where aggregate_identifier = ? and payload_type = ?"
+                + " order by sequence_number", (rs, i) -> {
+                    try {
+                        JsonNode g = json.readTree(rs.getBytes(1));
+                        return new Gap(g.path("fromSequence").asLong(), g.path("toSequence").asLong(), g.path("fromNanos").asLong(),
+                                g.path("toNanos").asLong());
+                    } catch (java.io.IOException e) {
+                        throw new IllegalStateException("unreadable TierGapDeclared in session " + sessionId, e);
+                    }
+                }, sessionId, io.sightline.domain.event.TierGapDeclared.class.getName());
+        long missing = gaps.stream().mapToLong(g -> g.toSequence() - g.fromSequence()).sum();
+        return new Coverage(sessionId, gaps.size(), missing, gaps, list(sessionId, fleet));
+    }
+
     private static Long nullIfNegative(long v) {
         return v < 0 ? null : v;
     }
