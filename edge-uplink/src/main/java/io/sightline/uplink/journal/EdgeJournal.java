@@ -331,14 +331,16 @@ public final class EdgeJournal implements AutoCloseable {
 
     public SessionHead head(String sessionId) {
         synchronized (readLock) {
-            try (PreparedStatement ps = reader.prepareStatement("select max(occurred_at_nanos),"
-                    + " exists (select 1 from event where session_id = ? and type = 'DriveSessionEnded')"
-                    + " from event where session_id = ?")) {
+            // Times never decrease within a session and DriveSessionEnded is its last event, so the newest row (one
+            // primary-key step, where a max() over the session would read every row on every upload pass) says both.
+            try (PreparedStatement ps = reader.prepareStatement("select occurred_at_nanos, type from event where session_id = ?"
+                    + " order by sequence desc limit 1")) {
                 ps.setString(1, sessionId);
-                ps.setString(2, sessionId);
                 try (ResultSet rs = ps.executeQuery()) {
-                    rs.next();
-                    return new SessionHead(rs.getLong(1), rs.getBoolean(2));
+                    if (!rs.next()) {
+                        return new SessionHead(Long.MIN_VALUE, false);
+                    }
+                    return new SessionHead(rs.getLong(1), "DriveSessionEnded".equals(rs.getString(2)));
                 }
             } catch (SQLException e) {
                 throw new JournalException("Cannot read the head of session " + sessionId + ": " + e.getMessage(), e);
@@ -346,14 +348,14 @@ public final class EdgeJournal implements AutoCloseable {
         }
     }
 
-    /** Edge time of the session's first retained event at or after sequence 0 (its start, unless retention took it). */
+    /** Edge time of the session's DriveSessionStarted, or Long.MIN_VALUE when retention already deleted it. */
     public long startNanos(String sessionId) {
         synchronized (readLock) {
             try (PreparedStatement ps = reader.prepareStatement(
-                    "select occurred_at_nanos from event where session_id = ? and type = 'DriveSessionStarted'")) {
+                    "select occurred_at_nanos, type from event where session_id = ? order by sequence limit 1")) {
                 ps.setString(1, sessionId);
                 try (ResultSet rs = ps.executeQuery()) {
-                    return rs.next() ? rs.getLong(1) : Long.MIN_VALUE;
+                    return rs.next() && "DriveSessionStarted".equals(rs.getString(2)) ? rs.getLong(1) : Long.MIN_VALUE;
                 }
             } catch (SQLException e) {
                 throw new JournalException("Cannot read the start of session " + sessionId + ": " + e.getMessage(), e);

@@ -85,6 +85,7 @@ public final class Uploader implements AutoCloseable {
     private final WindowAnswer.Sink answers;
     private final EventCodec codec = new EventCodec();
     private final Map<String, long[]> tierCounts = new ConcurrentHashMap<>();
+    private final Map<String, Long> sessionStarts = new ConcurrentHashMap<>();
 
     public Uploader(EdgeJournal journal, BatchSigner signer, UplinkTransport transport, Settings settings) {
         this(journal, signer, transport, settings, null, WindowAnswer.Sink.NONE);
@@ -141,7 +142,11 @@ public final class Uploader implements AutoCloseable {
         List<EdgeJournal.SessionState> all = journal.sessions();
         // A session that is not the newest will get no more events, even if its DriveSessionEnded was lost in a crash.
         boolean complete = head.ended() || !all.get(all.size() - 1).sessionId().equals(sessionId);
-        long start = journal.startNanos(sessionId);
+        // Sample windows count from the session's start; remembered, since retention may delete the event that says it.
+        long start = sessionStarts.computeIfAbsent(sessionId, journal::startNanos);
+        if (start == Long.MIN_VALUE) {
+            sessionStarts.remove(sessionId);
+        }
         TierSelector.Windows windows = windowsOf(sessionId);
         int stalled = 0;
         while (true) {
