@@ -86,6 +86,12 @@ public final class Uploader implements AutoCloseable {
     private final EventCodec codec = new EventCodec();
     private final Map<String, long[]> tierCounts = new ConcurrentHashMap<>();
     private final Map<String, Long> sessionStarts = new ConcurrentHashMap<>();
+    /** Per session, the state of the last tiered pass that decided nothing. */
+    private final Map<String, Idle> idle = new ConcurrentHashMap<>();
+    static final long REPLAN_AFTER_NANOS = 1_000_000_000L;
+
+    private record Idle(long cursor, long headNanos, String windows) {
+    }
 
     public Uploader(EdgeJournal journal, BatchSigner signer, UplinkTransport transport, Settings settings) {
         this(journal, signer, transport, settings, null, WindowAnswer.Sink.NONE);
@@ -147,7 +153,24 @@ public final class Uploader implements AutoCloseable {
         if (start == Long.MIN_VALUE) {
             sessionStarts.remove(sessionId);
         }
-        TierSelector.Windows windows = windowsOf(sessionId);
+        List<long[]> safety = journal.windows(sessionId);
+        List<long[]> asked = new java.util.ArrayList<>();
+        for (EdgeJournal.WindowRequest r : journal.windowRequests()) {
+            if (r.sessionId().equals(sessionId)) {
+                asked.add(new long[] {r.fromNanos(), r.toNanos()});
+            }
+        }
+        TierSelector.Windows windows = nanos -> covers(safety, nanos) ? TierSelector.Tier.SAFETY
+                : covers(asked, nanos) ? TierSelector.Tier.ON_DEMAND : null;
+        // Planning re-reads the undecided tail (30 s and the current sample window); after a pass that decided nothing,
+        // wait for a new window or another second of driving before reading it again, rather than on every frame.
+        String windowState = safety.size() + ":" + (safety.isEmpty() ? 0 : safety.get(safety.size() - 1)[1]) + ":" + asked.size();
+        Idle last = idle.get(sessionId);
+        if (!complete && last != null && last.cursor() == cursor && last.windows().equals(windowState)
+                && head.newestNanos() - last.headNanos() < REPLAN_AFTER_NANOS) {
+            return true;
+        }
+        idle.remove(sessionId);
         int stalled = 0;
         while (true) {
             TierSelector selector = new TierSelector(tiers, sessionId, start == Long.MIN_VALUE ? 0 : start, windows, head.newestNanos(),
@@ -191,6 +214,7 @@ public final class Uploader implements AutoCloseable {
             List<TierSelector.Item> items = selector.items();
             if (items.isEmpty()) {
                 // Nothing decided yet: the newest 30 s wait until no later alert can claim them.
+                idle.put(sessionId, new Idle(cursor, head.newestNanos(), windowState));
                 return !journal.session(sessionId).hasUnacked() || !complete;
             }
             List<EdgeJournal.StoredEvent> batchEvents = new java.util.ArrayList<>(items.size());
@@ -228,23 +252,6 @@ public final class Uploader implements AutoCloseable {
                         + reply + "); backing off");
             }
         }
-    }
-
-    /** The session's safety windows and the windows the cloud asked for that are not answered yet. */
-    private TierSelector.Windows windowsOf(String sessionId) {
-        List<long[]> safety = journal.windows(sessionId);
-        List<long[]> asked = new java.util.ArrayList<>();
-        for (EdgeJournal.WindowRequest r : journal.windowRequests()) {
-            if (r.sessionId().equals(sessionId)) {
-                asked.add(new long[] {r.fromNanos(), r.toNanos()});
-            }
-        }
-        return nanos -> {
-            if (covers(safety, nanos)) {
-                return TierSelector.Tier.SAFETY;
-            }
-            return covers(asked, nanos) ? TierSelector.Tier.ON_DEMAND : null;
-        };
     }
 
     private static boolean covers(List<long[]> sortedWindows, long nanos) {
