@@ -14,7 +14,9 @@ import io.sightline.uplink.sign.BatchSigner;
 import io.sightline.uplink.sign.DeviceIdentity;
 import io.sightline.uplink.sign.EvidenceSigner;
 import io.sightline.uplink.transport.HttpUplinkTransport;
+import io.sightline.uplink.tier.UploadTiers;
 import io.sightline.uplink.transport.MqttUplinkTransport;
+import io.sightline.uplink.transport.WindowAnswer;
 import io.sightline.uplink.transport.UplinkTransport;
 import io.sightline.uplink.upload.Uploader;
 import java.io.PrintStream;
@@ -93,6 +95,26 @@ public final class EdgeCommand implements Callable<Integer> {
             description = "Batch signature version: 2 signs a SHA-256 of the events (ADR-0012); 1 for a cloud older than that"
                     + " (default ${DEFAULT-VALUE}).")
     int signatureVersion;
+    @Option(names = "--upload", defaultValue = "full", paramLabel = "full|tiered",
+            description = "What to upload: full (every event) or tiered (alert and near-miss windows, summaries, a seeded sample,"
+                    + " windows the cloud asks for; the rest as declared gaps; the journal keeps everything; docs/uplink.md,"
+                    + " ADR-0027). Default ${DEFAULT-VALUE}.")
+    String upload;
+
+    @Option(names = "--near-miss-margin", defaultValue = "0.15", paramLabel = "SHARE",
+            description = "Tiered: a decision within this share of a threshold of flipping is a near miss (default ${DEFAULT-VALUE}).")
+    double nearMissMargin;
+
+    @Option(names = "--sample-share", defaultValue = "0.02", paramLabel = "SHARE",
+            description = "Tiered: share of driving time uploaded in full as a sample (default ${DEFAULT-VALUE}).")
+    double sampleShare;
+
+    @Option(names = "--sample-seed", defaultValue = "1", description = "Tiered: seed of the sample rule (default ${DEFAULT-VALUE}).")
+    long sampleSeed;
+
+    @Option(names = "--deflate", description = "Send batch bodies zlib-compressed (about 4.5x smaller; the cloud must know ADR-0027).")
+    boolean deflate;
+
     @Option(names = "--upload-timeout", defaultValue = "120", paramLabel = "SECONDS",
             description = "How long to wait for the cloud to acknowledge everything after the video ends (default ${DEFAULT-VALUE}).")
     long uploadTimeoutSeconds;
@@ -160,19 +182,35 @@ public final class EdgeCommand implements Callable<Integer> {
                     this::assignmentToken, keys, dir.resolve("models"), EdgePipeline.sessionConfig(options));
             out.println("  " + assignment.note());
         }
+        if (!upload.equals("full") && !upload.equals("tiered")) {
+            throw new CommandLine.ParameterException(new CommandLine(this), "--upload is full or tiered, got " + upload);
+        }
+        UploadTiers tiers;
+        try {
+            tiers = upload.equals("tiered") ? new UploadTiers(nearMissMargin, sampleShare, UploadTiers.defaults().sampleWindowNanos(),
+                    sampleSeed) : null;
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(new CommandLine(this), e.getMessage());
+        }
         ObjectMapper mapper = new EventCodec().mapper();
         Duration replyTimeout = Duration.ofSeconds(30);
         UplinkTransport transport = uplink.mqttUrl != null
-                ? new MqttUplinkTransport(uplink.mqttUrl, mqttTopicRoot, fleetId, vehicleId, replyTimeout, mapper)
-                : new HttpUplinkTransport(uplink.cloudUrl, replyTimeout, mapper);
+                ? new MqttUplinkTransport(uplink.mqttUrl, mqttTopicRoot, fleetId, vehicleId, replyTimeout, mapper).deflate(deflate)
+                : new HttpUplinkTransport(uplink.cloudUrl, replyTimeout, mapper).deflate(deflate);
+        // Window requests arrive over MQTT only; over HTTP the edge has no channel the cloud can call.
+        WindowAnswer.Sink answers = transport instanceof MqttUplinkTransport m ? m.windowAnswers() : WindowAnswer.Sink.NONE;
         String target = uplink.mqttUrl != null ? "MQTT " + uplink.mqttUrl : "HTTP " + uplink.cloudUrl;
         out.println("sightline " + BuildInfo.version() + ": edge " + deviceId + " (" + fleetId + "/" + vehicleId + ") → " + target);
         try (EdgePipeline pipeline = EdgePipeline.open(options, assignment == null ? null : assignment.assigned().orElse(null))
                 .summaryWindow(summaryWindowSeconds)
                 .prelude(assignment == null || assignment.rejected().isEmpty() ? List.of() : List.of(assignment.rejected().get()));
-             EdgeJournal journal = EdgeJournal.open(dir.resolve("journal.db"), EdgePipeline.JOURNAL_BUDGET_BYTES);
+             EdgeJournal journal = tiers == null ? EdgeJournal.open(dir.resolve("journal.db"), EdgePipeline.JOURNAL_BUDGET_BYTES)
+                     : EdgeJournal.open(dir.resolve("journal.db"), EdgePipeline.JOURNAL_BUDGET_BYTES, tiers::opensWindow);
              Uploader uploader = new Uploader(journal, new BatchSigner(device, mapper, signatureVersion), transport,
-                     EdgeDefaults.uploaderSettings())) {
+                     EdgeDefaults.uploaderSettings(), tiers, answers)) {
+            if (transport instanceof MqttUplinkTransport m) {
+                m.onWindowRequest(uploader::requestWindow);
+            }
             EvidenceStore evidence = EvidenceStore.open(journal, EVIDENCE_BUDGET_BYTES);
             // Evidence JPEGs go over HTTP when a cloud URL is given (a broker need not carry megabytes of
             // pictures), otherwise over the same MQTT connection as the events.
@@ -200,6 +238,9 @@ public final class EdgeCommand implements Callable<Integer> {
                 boolean uploaded = awaitUpload(journal, report.sessionId(), Duration.ofSeconds(uploadTimeoutSeconds));
                 long evidencePending = evidenceUploader.awaitSession(report.sessionId(), Duration.ofSeconds(uploadTimeoutSeconds));
                 EdgeJournal.SessionState s = journal.session(report.sessionId());
+                if (tiers != null) {
+                    out.printf(Locale.ROOT, "  upload tiers  %s%n", uploader.tierCounts());
+                }
                 if (uploaded) {
                     out.printf(Locale.ROOT, "  uplink        all %,d events acknowledged by the cloud over %s%s%n", s.nextSequence(), target,
                             evidencePending == 0 ? "; evidence of every alert window stored" : "; " + evidencePending

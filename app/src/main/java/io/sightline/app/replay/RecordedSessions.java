@@ -122,6 +122,8 @@ public final class RecordedSessions {
                     if (meta != null) {
                         JsonNode m = codec.mapper().readTree(new String(meta, StandardCharsets.UTF_8));
                         occurred = m.path(EventMetadataKeys.OCCURRED_AT_NANOS).asLong(0);
+                        // A tiered session (ADR-0027): the edge's sequence, so a window uploaded later takes its place in time.
+                        seq = m.path(EventMetadataKeys.EDGE_SEQUENCE).asLong(seq);
                     }
                     ObjectNode wire = codec.mapper().createObjectNode();
                     wire.put("eventId", id);
@@ -139,6 +141,7 @@ public final class RecordedSessions {
         } catch (SQLException | IOException e) {
             throw new IllegalStateException("cannot read session " + sessionId + " from " + jdbcUrl + ": " + e.getMessage(), e);
         }
+        events.sort(java.util.Comparator.comparingLong(EventEnvelope::sequence));
         if (events.isEmpty()) {
             throw new RefusedException("unknown session " + sessionId + ": the cloud store at " + jdbcUrl + " holds no event of it;"
                     + " GET /api/v1/sessions lists the sessions, or pass --journal to read an edge journal");

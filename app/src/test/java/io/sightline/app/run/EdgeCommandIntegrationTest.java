@@ -143,6 +143,26 @@ class EdgeCommandIntegrationTest {
     }
 
     @Test
+    void anEdgeUploadsByTierWithDeflatedBodiesAndDeclaresWhatItKeeps() throws Exception {
+        Path edgeDir = dir.resolve("tiered");
+        register("edge-tiered-1", edgeDir);
+        // The plain road clip raises no alert and no near miss; no sample, so that nothing but summaries is due.
+        CliRun r = CliRun.of("edge", "--cloud-url", base, "--video", ProjectHome.get().resolve("samples/udacity_ll_solidWhiteRight.mp4")
+                        .toString(), "--model", "fastestdet", "--max-frames", "60", "--device-id", "edge-tiered-1", "--edge-dir",
+                edgeDir.toString(), "--upload-timeout", "60", "--upload", "tiered", "--sample-share", "0", "--deflate");
+        assertThat(r.exit()).as(r.out() + r.err()).isZero();
+        assertThat(r.out()).contains("upload tiers").contains("events acknowledged by the cloud over HTTP");
+        try (EdgeJournal journal = EdgeJournal.open(edgeDir.resolve("journal.db"), EdgePipeline.JOURNAL_BUDGET_BYTES)) {
+            String sid = journal.sessions().get(0).sessionId();
+            // 2.4 s without an alert: the session's start, model and end go up, the frames between are one declared gap.
+            List<String> types = jdbc.queryForList("select payload_type from domain_event_entry where aggregate_identifier = ?"
+                    + " order by sequence_number", String.class, sid);
+            assertThat(types).anyMatch(t -> t.endsWith("TierGapDeclared")).anyMatch(t -> t.endsWith("DriveSessionEnded"));
+            assertThat(types.size()).isLessThan(journal.eventIds(sid).size());
+        }
+    }
+
+    @Test
     void anEdgeUploadsOverMqttThroughTheRealBroker() throws Exception {
         Path edgeDir = dir.resolve("mqtt");
         register("edge-mqtt-1", edgeDir);

@@ -52,7 +52,8 @@ public final class EventCatalog {
             RolloutHalted.class,
             RolloutResumed.class,
             RolloutRolledBack.class,
-            RolloutCompleted.class);
+            RolloutCompleted.class,
+            TierGapDeclared.class);
 
     private static final Map<String, Class<? extends SightlineEvent>> BY_NAME =
             TYPES.stream().collect(Collectors.toUnmodifiableMap(Class::getSimpleName, Function.identity()));

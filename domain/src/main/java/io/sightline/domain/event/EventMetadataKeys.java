@@ -10,6 +10,13 @@ public final class EventMetadataKeys {
     /** W3C trace context of the edge span that produced the event. */
     public static final String TRACEPARENT = "traceparent";
 
+    /**
+     * The edge sequence of every event from a session's first tier gap on (ADR-0027), and of a window
+     * uploaded later on demand: the store's sequence then differs. Absent means the two are equal and
+     * the store is in the edge's order.
+     */
+    public static final String EDGE_SEQUENCE = "edgeSequence";
+
     private EventMetadataKeys() {
     }
 }

@@ -19,5 +19,7 @@ public enum RejectionReason {
     /** Unknown event type, missing field or unreadable payload. */
     MALFORMED_EVENT,
     /** The batch is empty or larger than the limit. */
-    BATCH_SIZE
+    BATCH_SIZE,
+    /** A declared tier gap overlaps an alert's causal window (T−30 s … T+10 s), or a gap is inconsistent with the session. */
+    TIER_GAP_UNJUSTIFIED
 }

@@ -19,6 +19,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -82,8 +83,11 @@ public final class EdgeJournal implements AutoCloseable {
         }
     }
 
-    /** A stored event as the uploader sends it. */
-    public record StoredEvent(long sequence, String eventId, long occurredAtNanos, String wireJson) {
+    /** A stored event as the uploader sends it; {@code type} is its catalog name. */
+    public record StoredEvent(long sequence, String eventId, long occurredAtNanos, String wireJson, String type) {
+        public StoredEvent(long sequence, String eventId, long occurredAtNanos, String wireJson) {
+            this(sequence, eventId, occurredAtNanos, wireJson, null);
+        }
     }
 
     /** Upload state of one session. */
@@ -99,11 +103,17 @@ public final class EdgeJournal implements AutoCloseable {
                         long deletedOutsideWindows, long deletedInsideWindows) {
     }
 
-    private EdgeJournal(Path file, long budgetBytes, Connection writer, Connection reader) {
+    /** Which events open a kept window around themselves; AlertRaised alone unless the upload tiers add near misses. */
+    private final Predicate<SightlineEvent> windowTrigger;
+    /** The newest window per session, so a run of near misses extends one window instead of adding one per decision. */
+    private final Map<String, long[]> lastWindow = new java.util.HashMap<>();
+
+    private EdgeJournal(Path file, long budgetBytes, Connection writer, Connection reader, Predicate<SightlineEvent> windowTrigger) {
         this.file = file;
         this.budgetBytes = budgetBytes;
         this.writer = writer;
         this.reader = reader;
+        this.windowTrigger = windowTrigger;
     }
 
     /**
@@ -113,6 +123,14 @@ public final class EdgeJournal implements AutoCloseable {
      *                    acknowledged events; the WAL file (about 4 MB between checkpoints) comes on top
      */
     public static EdgeJournal open(Path file, long budgetBytes) {
+        return open(file, budgetBytes, e -> e instanceof AlertRaised);
+    }
+
+    /**
+     * As {@link #open(Path, long)}; {@code windowTrigger} says which events open a window
+     * (T−30 s … T+10 s) that retention keeps longest and the upload tiers send in full (ADR-0027).
+     */
+    public static EdgeJournal open(Path file, long budgetBytes, Predicate<SightlineEvent> windowTrigger) {
         if (budgetBytes < 64 * 1024) {
             throw new IllegalArgumentException("journal budget must be at least 64 KiB, got " + budgetBytes + " bytes");
         }
@@ -141,13 +159,17 @@ public final class EdgeJournal implements AutoCloseable {
                 st.execute("create table if not exists alert_window ("
                         + " session_id text not null, from_nanos integer not null, to_nanos integer not null)");
                 st.execute("create index if not exists alert_window_session on alert_window (session_id, from_nanos)");
+                // Windows the cloud asked for (ADR-0027): kept until answered, so a restart still answers them.
+                st.execute("create table if not exists window_request ("
+                        + " request_id text primary key, session_id text not null, from_nanos integer not null,"
+                        + " to_nanos integer not null, received_order integer not null)");
             }
             Connection r = DriverManager.getConnection(url);
             try (Statement st = r.createStatement()) {
                 st.execute("pragma busy_timeout = 10000");
             }
             w.setAutoCommit(false);
-            EdgeJournal journal = new EdgeJournal(file, budgetBytes, w, r);
+            EdgeJournal journal = new EdgeJournal(file, budgetBytes, w, r, Objects.requireNonNull(windowTrigger, "windowTrigger"));
             journal.loadSessions();
             return journal;
         } catch (SQLException | java.io.IOException e) {
@@ -221,7 +243,7 @@ public final class EdgeJournal implements AutoCloseable {
                         ins.setString(5, EventCatalog.nameOf(e.payload()));
                         ins.setString(6, json);
                         ins.addBatch();
-                        if (e.payload() instanceof AlertRaised) {
+                        if (windowTrigger.test(e.payload())) {
                             addAlertWindow(sessionId, e.occurredAtNanos());
                         }
                         out.add(envelope);
@@ -257,11 +279,163 @@ public final class EdgeJournal implements AutoCloseable {
     }
 
     private void addAlertWindow(String sessionId, long alertAtNanos) throws SQLException {
+        long from = alertAtNanos - ALERT_WINDOW_BEFORE_NANOS;
+        long to = alertAtNanos + ALERT_WINDOW_AFTER_NANOS;
+        long[] last = lastWindow.get(sessionId);
+        if (last != null && from <= last[1]) {
+            // Times never decrease within a session, so an overlapping trigger only extends the newest window.
+            if (to > last[1]) {
+                try (PreparedStatement ps = writer.prepareStatement(
+                        "update alert_window set to_nanos = ? where session_id = ? and from_nanos = ? and to_nanos = ?")) {
+                    ps.setLong(1, to);
+                    ps.setString(2, sessionId);
+                    ps.setLong(3, last[0]);
+                    ps.setLong(4, last[1]);
+                    ps.executeUpdate();
+                }
+                last[1] = to;
+            }
+            return;
+        }
         try (PreparedStatement ps = writer.prepareStatement("insert into alert_window (session_id, from_nanos, to_nanos) values (?,?,?)")) {
             ps.setString(1, sessionId);
-            ps.setLong(2, alertAtNanos - ALERT_WINDOW_BEFORE_NANOS);
-            ps.setLong(3, alertAtNanos + ALERT_WINDOW_AFTER_NANOS);
+            ps.setLong(2, from);
+            ps.setLong(3, to);
             ps.executeUpdate();
+        }
+        lastWindow.put(sessionId, new long[] {from, to});
+    }
+
+    /** The kept windows of a session, [from, to] edge nanoseconds, oldest first. */
+    public List<long[]> windows(String sessionId) {
+        synchronized (readLock) {
+            List<long[]> out = new ArrayList<>();
+            try (PreparedStatement ps = reader.prepareStatement(
+                    "select from_nanos, to_nanos from alert_window where session_id = ? order by from_nanos")) {
+                ps.setString(1, sessionId);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        out.add(new long[] {rs.getLong(1), rs.getLong(2)});
+                    }
+                }
+                return out;
+            } catch (SQLException e) {
+                throw new JournalException("Cannot read the windows of session " + sessionId + ": " + e.getMessage(), e);
+            }
+        }
+    }
+
+    /** Edge time of the session's newest event and whether it holds its DriveSessionEnded. */
+    public record SessionHead(long newestNanos, boolean ended) {
+    }
+
+    public SessionHead head(String sessionId) {
+        synchronized (readLock) {
+            // Times never decrease within a session and DriveSessionEnded is its last event, so the newest row (one
+            // primary-key step, where a max() over the session would read every row on every upload pass) says both.
+            try (PreparedStatement ps = reader.prepareStatement("select occurred_at_nanos, type from event where session_id = ?"
+                    + " order by sequence desc limit 1")) {
+                ps.setString(1, sessionId);
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (!rs.next()) {
+                        return new SessionHead(Long.MIN_VALUE, false);
+                    }
+                    return new SessionHead(rs.getLong(1), "DriveSessionEnded".equals(rs.getString(2)));
+                }
+            } catch (SQLException e) {
+                throw new JournalException("Cannot read the head of session " + sessionId + ": " + e.getMessage(), e);
+            }
+        }
+    }
+
+    /** Edge time of the session's DriveSessionStarted, or Long.MIN_VALUE when retention already deleted it. */
+    public long startNanos(String sessionId) {
+        synchronized (readLock) {
+            try (PreparedStatement ps = reader.prepareStatement(
+                    "select occurred_at_nanos, type from event where session_id = ? order by sequence limit 1")) {
+                ps.setString(1, sessionId);
+                try (ResultSet rs = ps.executeQuery()) {
+                    return rs.next() && "DriveSessionStarted".equals(rs.getString(2)) ? rs.getLong(1) : Long.MIN_VALUE;
+                }
+            } catch (SQLException e) {
+                throw new JournalException("Cannot read the start of session " + sessionId + ": " + e.getMessage(), e);
+            }
+        }
+    }
+
+    /** A window the cloud asked for, kept until the uploader has answered it. */
+    public record WindowRequest(String requestId, String sessionId, long fromNanos, long toNanos) {
+    }
+
+    /** Records a request; the same request id again changes nothing. */
+    public void requestWindow(WindowRequest request) {
+        synchronized (writeLock) {
+            try (PreparedStatement ps = writer.prepareStatement("insert into window_request (request_id, session_id, from_nanos,"
+                    + " to_nanos, received_order) values (?,?,?,?, (select coalesce(max(received_order), 0) + 1 from window_request))"
+                    + " on conflict (request_id) do nothing")) {
+                ps.setString(1, request.requestId());
+                ps.setString(2, request.sessionId());
+                ps.setLong(3, request.fromNanos());
+                ps.setLong(4, request.toNanos());
+                ps.executeUpdate();
+                writer.commit();
+            } catch (SQLException e) {
+                rollbackQuietly();
+                throw new JournalException("Cannot record window request " + request.requestId() + ": " + e.getMessage(), e);
+            }
+        }
+        for (Runnable listener : appendListeners) {
+            listener.run();
+        }
+    }
+
+    public List<WindowRequest> windowRequests() {
+        synchronized (readLock) {
+            List<WindowRequest> out = new ArrayList<>();
+            try (Statement st = reader.createStatement();
+                 ResultSet rs = st.executeQuery("select request_id, session_id, from_nanos, to_nanos from window_request order by received_order")) {
+                while (rs.next()) {
+                    out.add(new WindowRequest(rs.getString(1), rs.getString(2), rs.getLong(3), rs.getLong(4)));
+                }
+                return out;
+            } catch (SQLException e) {
+                throw new JournalException("Cannot read window requests: " + e.getMessage(), e);
+            }
+        }
+    }
+
+    public void windowRequestAnswered(String requestId) {
+        synchronized (writeLock) {
+            try (PreparedStatement ps = writer.prepareStatement("delete from window_request where request_id = ?")) {
+                ps.setString(1, requestId);
+                ps.executeUpdate();
+                writer.commit();
+            } catch (SQLException e) {
+                rollbackQuietly();
+                throw new JournalException("Cannot close window request " + requestId + ": " + e.getMessage(), e);
+            }
+        }
+    }
+
+    /** The session's events with edge time in [fromNanos, toNanos] and sequence below {@code belowSequence}, in order. */
+    public List<StoredEvent> readWindow(String sessionId, long fromNanos, long toNanos, long belowSequence) {
+        synchronized (readLock) {
+            List<StoredEvent> out = new ArrayList<>();
+            try (PreparedStatement ps = reader.prepareStatement("select sequence, event_id, occurred_at_nanos, wire_json, type from event"
+                    + " where session_id = ? and occurred_at_nanos between ? and ? and sequence < ? order by sequence")) {
+                ps.setString(1, sessionId);
+                ps.setLong(2, fromNanos);
+                ps.setLong(3, toNanos);
+                ps.setLong(4, belowSequence);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        out.add(new StoredEvent(rs.getLong(1), rs.getString(2), rs.getLong(3), rs.getString(4), rs.getString(5)));
+                    }
+                }
+                return out;
+            } catch (SQLException e) {
+                throw new JournalException("Cannot read a window of session " + sessionId + ": " + e.getMessage(), e);
+            }
         }
     }
 
@@ -475,7 +649,7 @@ public final class EdgeJournal implements AutoCloseable {
     public List<StoredEvent> read(String sessionId, long fromSequence, int maxEvents, long maxBytes) {
         synchronized (readLock) {
             List<StoredEvent> out = new ArrayList<>(Math.min(maxEvents, 1024));
-            try (PreparedStatement ps = reader.prepareStatement("select sequence, event_id, occurred_at_nanos, wire_json from event"
+            try (PreparedStatement ps = reader.prepareStatement("select sequence, event_id, occurred_at_nanos, wire_json, type from event"
                     + " where session_id = ? and sequence >= ? order by sequence limit ?")) {
                 ps.setString(1, sessionId);
                 ps.setLong(2, fromSequence);
@@ -490,7 +664,7 @@ public final class EdgeJournal implements AutoCloseable {
                         if (seq != expected || (!out.isEmpty() && bytes > maxBytes)) {
                             break;
                         }
-                        out.add(new StoredEvent(seq, rs.getString(2), rs.getLong(3), json));
+                        out.add(new StoredEvent(seq, rs.getString(2), rs.getLong(3), json, rs.getString(5)));
                         expected++;
                     }
                 }

@@ -17,6 +17,12 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 public record SignedBatch(String batchId, String deviceId, String sessionId, long firstSequence, int eventCount,
                           String eventsJson, String signature, int signatureVersion) {
 
+    /** The body as it travels: the JSON of {@link #toJsonBytes}, zlib-compressed when {@code deflate} (ADR-0027). */
+    public byte[] toWireBytes(ObjectMapper mapper, boolean deflate) {
+        byte[] json = toJsonBytes(mapper);
+        return deflate ? io.sightline.domain.ingest.BatchCompression.deflate(json) : json;
+    }
+
     /**
      * The message body both HTTP and MQTT carry:
      * {@code {batchId, deviceId, sessionId, firstSequence, signature, events: [...]}}.

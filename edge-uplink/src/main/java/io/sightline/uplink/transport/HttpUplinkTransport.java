@@ -21,6 +21,7 @@ public final class HttpUplinkTransport implements UplinkTransport {
     private final URI endpoint;
     private final Duration timeout;
     private final ObjectMapper mapper;
+    private volatile boolean deflate;
 
     /** @param baseUrl e.g. {@code http://cloud:8080}; the path {@code /api/v1/ingest} is appended */
     public HttpUplinkTransport(String baseUrl, Duration timeout, ObjectMapper mapper) {
@@ -30,13 +31,19 @@ public final class HttpUplinkTransport implements UplinkTransport {
         this.client = HttpClient.newBuilder().connectTimeout(timeout).version(HttpClient.Version.HTTP_1_1).build();
     }
 
+    /** Sends each body zlib-compressed (ADR-0027); the cloud must be at least as new as that. */
+    public HttpUplinkTransport deflate(boolean on) {
+        this.deflate = on;
+        return this;
+    }
+
     @Override
     public UplinkReply send(SignedBatch batch) throws TransportException {
         HttpRequest request = HttpRequest.newBuilder(endpoint)
                 .timeout(timeout)
-                .header("Content-Type", "application/json")
+                .header("Content-Type", deflate ? "application/octet-stream" : "application/json")
                 .header("Accept", "application/json, application/problem+json")
-                .POST(HttpRequest.BodyPublishers.ofByteArray(batch.toJsonBytes(mapper)))
+                .POST(HttpRequest.BodyPublishers.ofByteArray(batch.toWireBytes(mapper, deflate)))
                 .build();
         HttpResponse<byte[]> response;
         try {

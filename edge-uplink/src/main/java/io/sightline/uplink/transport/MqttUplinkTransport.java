@@ -52,6 +52,10 @@ public final class MqttUplinkTransport implements UplinkTransport, EvidenceTrans
     private final ObjectMapper mapper;
     private final Map<String, CompletableFuture<UplinkReply>> pending = new ConcurrentHashMap<>();
     private MqttClient client;
+    private volatile boolean deflate;
+    private final String windowRequestTopic;
+    private final String windowAnswerTopic;
+    private volatile java.util.function.Consumer<WindowAnswer.Request> windowListener;
 
     public MqttUplinkTransport(String brokerUrl, String fleetId, String vehicleId, Duration replyTimeout, ObjectMapper mapper) {
         this(brokerUrl, "sightline", fleetId, vehicleId, replyTimeout, mapper);
@@ -73,13 +77,76 @@ public final class MqttUplinkTransport implements UplinkTransport, EvidenceTrans
         this.ackTopic = topicRoot + "/" + fleetId + "/" + vehicleId + "/ack";
         this.evidenceTopic = topicRoot + "/" + fleetId + "/" + vehicleId + "/evidence";
         this.evidenceAckTopic = topicRoot + "/" + fleetId + "/" + vehicleId + "/evidence-ack";
+        this.windowRequestTopic = topicRoot + "/" + fleetId + "/" + vehicleId + "/windows/request";
+        this.windowAnswerTopic = topicRoot + "/" + fleetId + "/" + vehicleId + "/windows/answer";
         this.replyTimeout = replyTimeout;
         this.mapper = mapper;
     }
 
+    /** Publishes each batch zlib-compressed (ADR-0027); the cloud must be at least as new as that. */
+    public MqttUplinkTransport deflate(boolean on) {
+        this.deflate = on;
+        return this;
+    }
+
+    /**
+     * Listens for the cloud's window requests (ADR-0027) on {@code .../windows/request}; the listener
+     * runs on the MQTT client's thread and must be quick (record the request, wake the uploader).
+     */
+    public MqttUplinkTransport onWindowRequest(java.util.function.Consumer<WindowAnswer.Request> listener) {
+        this.windowListener = listener;
+        return this;
+    }
+
+    /** Publishes answers on {@code .../windows/answer}, and keeps the connection that hears requests up. */
+    public WindowAnswer.Sink windowAnswers() {
+        return new WindowAnswer.Sink() {
+            @Override
+            public void answer(WindowAnswer a) throws TransportException {
+                try {
+                    com.fasterxml.jackson.databind.node.ObjectNode n = mapper.createObjectNode();
+                    n.put("requestId", a.requestId());
+                    n.put("sessionId", a.sessionId());
+                    n.put("status", a.status());
+                    n.put("uploadedEvents", a.uploadedEvents());
+                    n.put("firstSequence", a.firstSequence());
+                    n.put("lastSequence", a.lastSequence());
+                    n.put("detail", a.detail());
+                    MqttMessage m = new MqttMessage(mapper.writeValueAsBytes(n));
+                    m.setQos(1);
+                    connected().publish(windowAnswerTopic, m);
+                } catch (MqttException | java.io.IOException e) {
+                    throw new TransportException("cannot publish the answer to window request " + a.requestId() + ": " + e, e);
+                }
+            }
+
+            @Override
+            public void keepListening() throws TransportException {
+                try {
+                    connected();
+                } catch (MqttException e) {
+                    throw new TransportException("cannot reach the broker at " + brokerUrl + " to hear window requests: " + e, e);
+                }
+            }
+        };
+    }
+
+    private void onWindowRequest(byte[] payload) {
+        java.util.function.Consumer<WindowAnswer.Request> listener = windowListener;
+        try {
+            JsonNode n = mapper.readTree(payload);
+            if (listener != null) {
+                listener.accept(new WindowAnswer.Request(n.path("requestId").asText(""), n.path("sessionId").asText(""),
+                        n.path("fromNanos").asLong(), n.path("toNanos").asLong()));
+            }
+        } catch (java.io.IOException | RuntimeException e) {
+            LOG.warn("Ignoring an unreadable window request on {}: {}", windowRequestTopic, e.toString());
+        }
+    }
+
     @Override
     public UplinkReply send(SignedBatch batch) throws TransportException {
-        return publishAndAwait(eventsTopic, ackTopic, () -> batch.toJsonBytes(mapper), pending, batch.batchId(),
+        return publishAndAwait(eventsTopic, ackTopic, () -> batch.toWireBytes(mapper, deflate), pending, batch.batchId(),
                 "batch " + batch.sessionId() + "@" + batch.firstSequence());
     }
 
@@ -155,6 +222,8 @@ public final class MqttUplinkTransport implements UplinkTransport, EvidenceTrans
             public void messageArrived(String topic, MqttMessage message) {
                 if (topic.equals(evidenceAckTopic)) {
                     onEvidenceReply(message.getPayload());
+                } else if (topic.equals(windowRequestTopic)) {
+                    onWindowRequest(message.getPayload());
                 } else {
                     onReply(message.getPayload());
                 }
@@ -166,7 +235,11 @@ public final class MqttUplinkTransport implements UplinkTransport, EvidenceTrans
         });
         c.connect(options);
         // Subscribe before the first publish so no reply can arrive unheard.
-        c.subscribe(new String[] {ackTopic, evidenceAckTopic}, new int[] {1, 1});
+        if (windowListener != null) {
+            c.subscribe(new String[] {ackTopic, evidenceAckTopic, windowRequestTopic}, new int[] {1, 1, 1});
+        } else {
+            c.subscribe(new String[] {ackTopic, evidenceAckTopic}, new int[] {1, 1});
+        }
         client = c;
         return c;
     }

@@ -41,6 +41,8 @@ public class SessionsController {
 
     static final String EVENTS = "events";
     static final String MISSED_EVENTS = "missed-events";
+    static final String WINDOWS = "windows";
+    static final String COVERAGE = "coverage";
     public static final int MAX_PAGE_SIZE = 1_000;
 
     private final SessionDirectory sessions;
@@ -48,7 +50,11 @@ public class SessionsController {
     private final CommandGateway commands;
     private final Clock clock = Clock.systemUTC();
 
-    public SessionsController(SessionDirectory sessions, EventStore eventStore, CommandGateway commands) {
+    private final io.sightline.cloud.uplink.WindowRequests windows;
+
+    public SessionsController(SessionDirectory sessions, EventStore eventStore, CommandGateway commands,
+                              io.sightline.cloud.uplink.WindowRequests windows) {
+        this.windows = windows;
         this.sessions = sessions;
         this.eventStore = eventStore;
         this.commands = commands;
@@ -65,15 +71,26 @@ public class SessionsController {
     public record EventPage(String sessionId, List<SessionEventView> items, String nextCursor) {
     }
 
-    @Operation(summary = "A session's events in sequence order",
-            description = "Path {sessionId}/events. Paged: cursor is the next sequence number (the previous page's nextCursor).")
+    @Operation(summary = "A session's events in sequence order, or its window requests",
+            description = "Path {sessionId}/events: paged, cursor is the next sequence number (the previous page's nextCursor); the"
+                    + " sequence is the store's, and after a tier gap (ADR-0027) the edge's is in the event's metadata. Path"
+                    + " {sessionId}/windows: the windows asked for on demand and the vehicle's answers (UPLOADED, GONE, FAILED,"
+                    + " REQUESTED while unanswered, NOT_DELIVERED without a broker). Path {sessionId}/coverage: the edge-sequence"
+                    + " ranges the vehicle declared it did not upload (TierGapDeclared) and the windows asked for since; none for a"
+                    + " session uploaded in full. 404 unknown session, 403 another fleet's.")
     @GetMapping("/{*path}")
-    public EventPage events(Authentication authentication,
-            @Parameter(description = "{sessionId}/events") @PathVariable("path") String path,
+    public Object events(Authentication authentication,
+            @Parameter(description = "{sessionId}/events, {sessionId}/windows or {sessionId}/coverage") @PathVariable("path") String path,
             @Parameter(description = "next sequence, from a previous page") @RequestParam(name = "cursor", required = false) String cursor,
             @Parameter(description = "page size, 1..1000") @RequestParam(name = "limit", defaultValue = "100") int limit) {
         FleetScope fleet = FleetScope.of(authentication);
-        SubresourcePath target = SubresourcePath.parse(path, EVENTS).orElseThrow(() -> notFound(path));
+        SubresourcePath target = SubresourcePath.parse(path, EVENTS, WINDOWS, COVERAGE).orElseThrow(() -> notFound(path));
+        if (WINDOWS.equals(target.subresource())) {
+            return windows.list(target.id(), fleet);
+        }
+        if (COVERAGE.equals(target.subresource())) {
+            return windows.coverage(target.id(), fleet);
+        }
         if (limit < 1 || limit > MAX_PAGE_SIZE) {
             throw new IllegalArgumentException("limit must be 1.." + MAX_PAGE_SIZE + ", got " + limit);
         }
@@ -122,14 +139,34 @@ public class SessionsController {
                                       long reportedAtNanos) {
     }
 
-    @Operation(summary = "Report a missed event (false negative)",
-            description = "Path {sessionId}/missed-events. Stores a MissedEventReported event; reporter = token subject.")
+    /** @param fromNanos start of the window, edge epoch ns (the session's clock); toNanos its end, both included */
+    public record WindowRequestBody(Long fromNanos, Long toNanos) {
+    }
+
+    @Operation(summary = "Report a missed event (false negative), or ask the vehicle for a window of the session",
+            description = "Path {sessionId}/missed-events: stores a MissedEventReported event; reporter = token subject. Path"
+                    + " {sessionId}/windows with {fromNanos, toNanos}: asks the vehicle over MQTT to upload that window of its journal"
+                    + " (ADR-0027); 202 with the request, whose status the vehicle's answer sets (UPLOADED, or GONE when retention"
+                    + " already deleted it). 404 unknown session, 403 another fleet's.")
     @PostMapping("/{*path}")
-    public ResponseEntity<MissedEventAccepted> reportMissed(Authentication authentication,
-            @Parameter(description = "{sessionId}/missed-events") @PathVariable("path") String path,
-            @RequestBody MissedEventRequest body) {
+    public ResponseEntity<?> reportMissed(Authentication authentication,
+            @Parameter(description = "{sessionId}/missed-events or {sessionId}/windows") @PathVariable("path") String path,
+            @RequestBody java.util.Map<String, Object> raw) {
         FleetScope fleet = FleetScope.of(authentication);
-        SubresourcePath target = SubresourcePath.parse(path, MISSED_EVENTS).orElseThrow(() -> notFound(path));
+        SubresourcePath target = SubresourcePath.parse(path, MISSED_EVENTS, WINDOWS).orElseThrow(() -> notFound(path));
+        if (WINDOWS.equals(target.subresource())) {
+            Long from = asLong(raw, "fromNanos");
+            Long to = asLong(raw, "toNanos");
+            if (from == null || to == null) {
+                throw new IllegalArgumentException("fromNanos and toNanos are required: the window's edge times, epoch nanoseconds");
+            }
+            return ResponseEntity.status(HttpStatus.ACCEPTED).body(windows.request(target.id(), fleet, from, to, authentication.getName()));
+        }
+        if (raw != null && raw.get("kind") != null && !(raw.get("kind") instanceof String)) {
+            throw new IllegalArgumentException("kind must be a string, e.g. FORWARD_COLLISION");
+        }
+        MissedEventRequest body = new MissedEventRequest(raw == null ? null : (String) raw.get("kind"), asLong(raw, "occurredAtNanos"),
+                raw == null || raw.get("note") == null ? null : String.valueOf(raw.get("note")));
         if (body == null || body.kind() == null || body.kind().isBlank()) {
             throw new IllegalArgumentException("kind is required, e.g. FORWARD_COLLISION");
         }
@@ -143,6 +180,17 @@ public class SessionsController {
                 body.occurredAtNanos(), authentication.getName(), body.note(), nowNanos));
         return ResponseEntity.status(HttpStatus.CREATED).body(new MissedEventAccepted(eventId, sessionId, body.kind(),
                 body.occurredAtNanos(), authentication.getName(), nowNanos));
+    }
+
+    private static Long asLong(java.util.Map<String, Object> raw, String key) {
+        Object v = raw == null ? null : raw.get(key);
+        if (v == null) {
+            return null;
+        }
+        if (v instanceof Number n && !(v instanceof Double) && !(v instanceof Float)) {
+            return n.longValue();
+        }
+        throw new IllegalArgumentException(key + " must be an integer, got " + v);
     }
 
     /** The session id if it names a drive session of the caller's fleet; a review log is not a session. */

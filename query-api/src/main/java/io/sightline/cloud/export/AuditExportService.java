@@ -112,6 +112,11 @@ public class AuditExportService {
             body.put("traceUnavailable", true);
             return body;
         }
+        // What of the session the record rests on: the alert's causal window, which an edge uploading by
+        // tier always sends in full (the cloud refuses a declared gap inside it, ADR-0027).
+        long raisedAt = ((Number) alert.get("raised_at_nanos")).longValue();
+        body.putObject("causalWindow").put("fromNanos", io.sightline.domain.evidence.AlertWindow.fromNanos(raisedAt))
+                .put("toNanos", io.sightline.domain.evidence.AlertWindow.toNanos(raisedAt)).put("coverage", "complete");
         ObjectNode t = body.putObject("trace");
         ArrayNode nodes = t.putArray("nodes");
         for (TraceNode n : trace.nodes().values()) {

@@ -114,7 +114,8 @@ public class IngestionService {
      * of a few fields costs one small insert. A failure only means the next cold load replays more.
      */
     private void storeSnapshot(String sessionId, AppendOutcome outcome) {
-        long lastSequence = outcome.ack().nextExpectedSequence() - 1;
+        // The store's sequence, not the edge's: after a tier gap (ADR-0027) the edge's runs ahead.
+        long lastSequence = outcome.snapshot().lastStoredSequence();
         try {
             transactionManager.executeInTransaction(() -> eventStore.storeSnapshot(
                     new GenericDomainEventMessage<>(DriveSession.class.getSimpleName(), sessionId, lastSequence, outcome.snapshot())));

@@ -63,8 +63,15 @@ public class MqttIngestionSubscriber implements SmartLifecycle {
     private volatile Mqtt3AsyncClient client;
     private volatile ThreadPoolExecutor executor;
 
+    private final String topicRoot;
+    private final String sharedWindowAnswerTopic;
+    private final io.sightline.cloud.uplink.WindowRequests windowRequests;
+
     public MqttIngestionSubscriber(SignedBatchIngestion ingestion, EvidenceIngestion evidence,
-                                   IngestMqttProperties mqtt) {
+                                   IngestMqttProperties mqtt, io.sightline.cloud.uplink.WindowRequests windowRequests) {
+        this.topicRoot = mqtt.topicRoot();
+        this.sharedWindowAnswerTopic = "$share/" + mqtt.shareGroup() + "/" + mqtt.topicRoot() + "/+/+/windows/answer";
+        this.windowRequests = windowRequests;
         this.ingestion = ingestion;
         this.url = mqtt.url();
         this.evidence = evidence;
@@ -94,6 +101,8 @@ public class MqttIngestionSubscriber implements SmartLifecycle {
                     publish -> executor.execute(() -> handle(c, publish)), true).get(10, TimeUnit.SECONDS);
             c.subscribe(Mqtt3Subscribe.builder().topicFilter(sharedEvidenceTopic).qos(MqttQos.AT_LEAST_ONCE).build(),
                     publish -> executor.execute(() -> handleEvidence(c, publish)), true).get(10, TimeUnit.SECONDS);
+            c.subscribe(Mqtt3Subscribe.builder().topicFilter(sharedWindowAnswerTopic).qos(MqttQos.AT_LEAST_ONCE).build(),
+                    publish -> executor.execute(() -> handleWindowAnswer(publish)), true).get(10, TimeUnit.SECONDS);
         } catch (ExecutionException | TimeoutException e) {
             c.disconnect();
             executor.shutdownNow();
@@ -108,7 +117,7 @@ public class MqttIngestionSubscriber implements SmartLifecycle {
             throw new IllegalStateException("interrupted while connecting to the MQTT broker at " + url, e);
         }
         client = c;
-        LOG.info("MQTT ingestion {} subscribed to {} and {} on {}", clientId, sharedTopic, sharedEvidenceTopic, url);
+        LOG.info("MQTT ingestion {} subscribed to {}, {} and {} on {}", clientId, sharedTopic, sharedEvidenceTopic, sharedWindowAnswerTopic, url);
     }
 
     private Mqtt3ClientBuilder builder() {
@@ -180,6 +189,37 @@ public class MqttIngestionSubscriber implements SmartLifecycle {
             throw new IllegalStateException(e);
         }
         answer(c, message, topic.substring(0, topic.lastIndexOf('/')) + "/evidence-ack", bytes);
+    }
+
+    /** {@code <root>/{fleet}/{vehicle}/windows/answer}: the vehicle's answer to a window request (ADR-0027). */
+    private void handleWindowAnswer(Mqtt3Publish message) {
+        String[] levels = message.getTopic().toString().split("/");
+        try {
+            if (levels.length >= 5) {
+                windowRequests.answered(levels[levels.length - 4], levels[levels.length - 3], message.getPayloadAsBytes());
+            }
+        } catch (RuntimeException e) {
+            LOG.error("Window answer on {} failed", message.getTopic(), e);
+        } finally {
+            message.acknowledge();
+        }
+    }
+
+    /** Sends a window request to one vehicle at QoS 1. */
+    public void publishWindowRequest(String fleetId, String vehicleId, byte[] payload) {
+        Mqtt3AsyncClient c = client;
+        if (c == null) {
+            throw new IllegalStateException("MQTT ingestion is not connected");
+        }
+        try {
+            c.publishWith().topic(topicRoot + "/" + fleetId + "/" + vehicleId + "/windows/request").qos(MqttQos.AT_LEAST_ONCE)
+                    .payload(payload).send().get(10, TimeUnit.SECONDS);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new IllegalStateException("the broker did not take the window request: " + e, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while publishing a window request", e);
+        }
     }
 
     /** The fleet level of {@code <root>/{fleet}/{vehicle}/events}. */

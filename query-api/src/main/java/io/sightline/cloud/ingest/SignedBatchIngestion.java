@@ -12,6 +12,7 @@ import io.sightline.cloud.telemetry.IngestTracing;
 import io.sightline.domain.event.DriveSessionStarted;
 import io.sightline.domain.event.EventEnvelope;
 import io.sightline.domain.ingest.BatchCanonicalForm;
+import io.sightline.domain.ingest.BatchCompression;
 import io.sightline.domain.session.BatchAck;
 import io.sightline.domain.session.BatchRejectedException;
 import io.sightline.domain.session.RejectionReason;
@@ -106,6 +107,14 @@ public class SignedBatchIngestion {
     private IngestResult decide(byte[] body, String claimedFleetId) {
         if (body.length > maxRequestBytes) {
             return tooLarge(body.length);
+        }
+        if (BatchCompression.isDeflated(body)) {
+            try {
+                body = BatchCompression.inflate(body, maxRequestBytes);
+            } catch (IllegalArgumentException e) {
+                return refuse(IngestResult.Outcome.REJECTED, e.getMessage().contains("request limit") ? IngestResult.REQUEST_TOO_LARGE
+                        : IngestResult.MALFORMED_REQUEST, e.getMessage(), null, null, null, -1, -1);
+            }
         }
         long t0 = System.nanoTime();
         PlainBatch plain = plainBatchOrNull(body);

@@ -41,6 +41,8 @@ public class SecurityConfiguration {
                         .requestMatchers("/api/v1/streams/**").hasRole(Roles.SAFETY_APP)
                         .requestMatchers("/api/v1/exports/**").hasRole(Roles.AUDITOR)
                         .requestMatchers("/api/v1/admin/**").hasRole(Roles.ADMIN)
+                        // Window requests (ADR-0027): an investigator, or a job holding an investigator token, asks the vehicle.
+                        .requestMatchers(HttpMethod.POST, "/api/v1/sessions/*/windows").hasRole(Roles.INVESTIGATOR)
                         .requestMatchers("/api/v1/alerts/**", "/api/v1/sessions/**", "/api/v1/whatif/**", "/api/v1/evidence/**").hasRole(Roles.INVESTIGATOR)
                         .requestMatchers("/api/v1/quality").hasAnyRole(Roles.INVESTIGATOR, Roles.AUDITOR)
                         .requestMatchers("/api/v1/training/**").hasRole(Roles.INVESTIGATOR)

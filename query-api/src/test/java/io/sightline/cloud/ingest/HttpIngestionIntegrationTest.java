@@ -368,4 +368,29 @@ class HttpIngestionIntegrationTest {
         }
         assertThat(storedIds("h-big")).hasSize(2_000);
     }
+
+    @Test
+    void aDeflatedBodyIsReadAsItsJsonAndOneThatInflatesPastTheLimitIsRefused() throws Exception {
+        List<EventEnvelope> events = device.session("h-zlib", 2_000);
+        byte[] small = device.mapper().writeValueAsBytes(device.body("h-zlib", events.subList(0, 300)));
+        Reply stored = post(io.sightline.domain.ingest.BatchCompression.deflate(small));
+        assertThat(stored.status()).isEqualTo(200);
+        assertThat(stored.body().get("storedCount").asInt()).isEqualTo(300);
+        assertThat(storedIds("h-zlib")).hasSize(300);
+
+        // Under the limit on the wire, over it once inflated: refused before it is held in memory whole.
+        byte[] big = io.sightline.domain.ingest.BatchCompression.deflate(device.mapper().writeValueAsBytes(
+                device.body("h-zlib", events.subList(300, 2_000))));
+        assertThat(big.length).isLessThan(262_144);
+        Reply tooBig = post(big);
+        assertThat(tooBig.status()).isEqualTo(413);
+        assertThat(tooBig.body().get("detail").asText()).contains("inflates past");
+
+        byte[] corrupt = io.sightline.domain.ingest.BatchCompression.deflate(small);
+        corrupt[corrupt.length / 2] ^= 0x55;
+        corrupt[corrupt.length / 2 + 1] ^= 0x55;
+        Reply bad = post(corrupt);
+        assertThat(bad.status()).isIn(400, 401);
+        assertThat(storedIds("h-zlib")).hasSize(300);
+    }
 }
