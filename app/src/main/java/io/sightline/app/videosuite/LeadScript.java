@@ -1,0 +1,76 @@
+package io.sightline.app.videosuite;
+
+import io.sightline.app.clip.LeadMotion;
+
+/**
+ * One video-suite case's lead vehicle, exact in closed form: a constant speed until
+ * {@code brakeAtS}, then a constant deceleration down to a stop; a lateral position that moves at
+ * {@code laneChangeSpeedMps} from {@code initialLateralM} to {@code laneChangeToLateralM} from
+ * {@code laneChangeAtS} on. The ego drives at a constant {@code egoSpeedMps}, as the pipeline is
+ * told. A script with no braking has {@code brakeAtS} = +∞; one with no lane change has
+ * {@code laneChangeAtS} = +∞.
+ */
+public record LeadScript(double egoSpeedMps, double leadSpeedMps, double initialGapM, double initialLateralM,
+                         double brakeAtS, double decelMps2, double laneChangeAtS, double laneChangeToLateralM,
+                         double laneChangeSpeedMps, double widthM, double heightM) implements LeadMotion {
+
+    public LeadScript {
+        if (!(egoSpeedMps >= 0) || !(leadSpeedMps >= 0) || !(initialGapM > 0) || !(widthM > 0) || !(heightM > 0)
+                || !(decelMps2 >= 0) || !(brakeAtS >= 0) || !(laneChangeAtS >= 0) || !(laneChangeSpeedMps > 0)) {
+            throw new IllegalArgumentException("impossible lead script: " + this);
+        }
+    }
+
+    /** The lead's speed at t. */
+    public double leadSpeedMps(double tS) {
+        if (tS <= brakeAtS || decelMps2 == 0) {
+            return leadSpeedMps;
+        }
+        return Math.max(0, leadSpeedMps - decelMps2 * (tS - brakeAtS));
+    }
+
+    /** How far the lead has driven by t. */
+    double leadTravelM(double tS) {
+        if (tS <= brakeAtS || decelMps2 == 0) {
+            return leadSpeedMps * tS;
+        }
+        double tau = tS - brakeAtS;
+        double stopAfter = leadSpeedMps / decelMps2;
+        double braking = tau <= stopAfter ? leadSpeedMps * tau - decelMps2 * tau * tau / 2
+                : leadSpeedMps * leadSpeedMps / (2 * decelMps2);
+        return leadSpeedMps * brakeAtS + braking;
+    }
+
+    @Override
+    public double gapM(double tS) {
+        return initialGapM + leadTravelM(tS) - egoSpeedMps * tS;
+    }
+
+    public double closingSpeedMps(double tS) {
+        return egoSpeedMps - leadSpeedMps(tS);
+    }
+
+    /**
+     * Constant-velocity time to collision, as NHTSA states its minimum warning times and as the
+     * scenario runner scores: gap over closing speed; +∞ while the lead is not closing.
+     */
+    public double ttcS(double tS) {
+        double closing = closingSpeedMps(tS);
+        return closing > 0 ? gapM(tS) / closing : Double.POSITIVE_INFINITY;
+    }
+
+    @Override
+    public double lateralM(double tS) {
+        if (tS <= laneChangeAtS) {
+            return initialLateralM;
+        }
+        double span = laneChangeToLateralM - initialLateralM;
+        double moved = Math.min(Math.abs(span), laneChangeSpeedMps * (tS - laneChangeAtS));
+        return initialLateralM + Math.signum(span) * moved;
+    }
+
+    /** In the ego's path: the lead's near side inside the ego's half width (the scenario spec's rule, as hazard-clip writes it). */
+    public boolean inEgoPath(double tS, double egoHalfWidthM) {
+        return Math.abs(lateralM(tS)) - widthM / 2 < egoHalfWidthM && gapM(tS) > 0;
+    }
+}
