@@ -51,12 +51,40 @@ public record LeadScript(double egoSpeedMps, double leadSpeedMps, double initial
     }
 
     /**
-     * Constant-velocity time to collision, as NHTSA states its minimum warning times and as the
-     * scenario runner scores: gap over closing speed; +∞ while the lead is not closing.
+     * True time to collision: how long until the gap closes if the lead keeps to its scripted speed
+     * profile (braking included), as the scenario runner's true TTC is the time left to the
+     * simulated collision. For constant speeds it is gap over closing speed, as hazard-clip's truth
+     * states it. Lateral motion is left out: a lead that changes lanes late would still have been
+     * hit, which is what its warning is judged against. +∞ when the gap never closes.
      */
     public double ttcS(double tS) {
-        double closing = closingSpeedMps(tS);
-        return closing > 0 ? gapM(tS) / closing : Double.POSITIVE_INFINITY;
+        double gap = gapM(tS);
+        if (gap <= 0) {
+            return 0;
+        }
+        boolean brakes = decelMps2 > 0 && Double.isFinite(brakeAtS);
+        double stopAt = brakes ? brakeAtS + leadSpeedMps / decelMps2 : Double.POSITIVE_INFINITY;
+        double[] bounds = brakes ? new double[] {0, brakeAtS, stopAt, Double.POSITIVE_INFINITY} : new double[] {0, Double.POSITIVE_INFINITY};
+        for (int k = 0; k + 1 < bounds.length; k++) {
+            if (bounds[k + 1] <= tS) {
+                continue;
+            }
+            double start = Math.max(tS, bounds[k]);
+            double g = gapM(start);
+            double rate = leadSpeedMps(start) - egoSpeedMps;
+            double a = brakes && start >= brakeAtS && start < stopAt ? decelMps2 : 0;
+            double s;
+            if (a == 0) {
+                s = rate < 0 ? g / -rate : Double.POSITIVE_INFINITY;
+            } else {
+                // g + rate·s − a·s²/2 = 0, the positive root
+                s = (rate + Math.sqrt(rate * rate + 2 * a * g)) / a;
+            }
+            if (start + s <= bounds[k + 1]) {
+                return start - tS + s;
+            }
+        }
+        return Double.POSITIVE_INFINITY;
     }
 
     @Override
