@@ -4,16 +4,20 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.sightline.testkit.HeadlessChromium;
 import io.sightline.testkit.ProjectHomeExtension;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
+import org.openqa.selenium.By;
+import org.openqa.selenium.WebElement;
 import picocli.CommandLine;
 
 /**
@@ -121,6 +125,25 @@ class VideoSuiteIntegrationTest {
         assertThat(html).contains("echarts").doesNotContain("<script src=").contains("id=\"video-cases\"")
                 .contains("in-path-slower-lead/c0/s1").contains("./sightline video-suite ci --rerun ID");
         assertThat(report.path("tool").asText()).isEqualTo("sightline video-suite");
+    }
+
+    @Test
+    void theHtmlReportRendersOfflineInChromiumWithItsCharts() throws Exception {
+        try (HeadlessChromium browser = HeadlessChromium.start(1300, 1000)) {
+            browser.driver.get(dir.resolve("report/report.html").toUri().toString());
+            Object drawn = browser.driver.executeScript("return document.body.dataset.chartsDrawn || null");
+            assertThat(drawn).as("the chart script ran; console:\n" + browser.console()).isNotNull();
+            // A heat map per group (its clips are the grid) and the TTC histogram of the warned hazard group.
+            List<WebElement> charts = browser.driver.findElements(By.cssSelector("div.chart"));
+            assertThat(charts).hasSize(4);
+            for (WebElement chart : charts) {
+                assertThat(chart.findElements(By.tagName("svg"))).as(chart.getAttribute("id")).hasSize(1);
+            }
+            assertThat(browser.driver.findElement(By.id("ttc-0")).getText()).contains("protocol minimum 2 s");
+            assertThat(browser.driver.findElement(By.id("video-range")).getText()).contains("lead width");
+            assertThat(browser.driver.findElement(By.id("video-cases")).getText()).contains("adjacent-lane-slower-car/c0/s1");
+            assertThat(browser.console()).doesNotContain("SEVERE");
+        }
     }
 
     @Test
