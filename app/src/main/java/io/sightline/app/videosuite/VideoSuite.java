@@ -81,17 +81,18 @@ public final class VideoSuite {
     private final String name;
     private final String description;
     private final String file;
-    private String shownAs;
+    private final String argument;
     private final String sha256;
     private final long seed;
     private final int casesPerClip;
     private final List<Group> groups;
 
-    private VideoSuite(String name, String description, String file, String sha256, long seed, int casesPerClip,
+    private VideoSuite(String name, String description, String file, String argument, String sha256, long seed, int casesPerClip,
                        List<Group> groups) {
         this.name = name;
         this.description = description;
         this.file = file;
+        this.argument = argument;
         this.sha256 = sha256;
         this.seed = seed;
         this.casesPerClip = casesPerClip;
@@ -117,7 +118,7 @@ public final class VideoSuite {
 
     /** How the suite was named on the command line: its name for a shipped suite, else its file; what a re-run command repeats. */
     public String argument() {
-        return shownAs == null ? file : shownAs;
+        return argument;
     }
 
     public long seed() {
@@ -164,12 +165,15 @@ public final class VideoSuite {
             }
         }
         byte[] bytes = Files.readAllBytes(path);
-        VideoSuite suite = parse(new String(bytes, StandardCharsets.UTF_8), shownAs, sha256(bytes), home.resolve(SAMPLES));
-        suite.shownAs = nameOrFile;
-        return suite;
+        return parse(new String(bytes, StandardCharsets.UTF_8), shownAs, nameOrFile, sha256(bytes), home.resolve(SAMPLES));
     }
 
     public static VideoSuite parse(String json, String source, String sha256, Path samples) throws ScenarioSpecException {
+        return parse(json, source, source, sha256, samples);
+    }
+
+    private static VideoSuite parse(String json, String source, String argument, String sha256, Path samples)
+            throws ScenarioSpecException {
         JsonNode root;
         try {
             root = JSON.readTree(json);
@@ -200,7 +204,7 @@ public final class VideoSuite {
             }
             groups.add(group);
         }
-        return new VideoSuite(name, description, source, sha256, seed, cases, groups);
+        return new VideoSuite(name, description, source, argument, sha256, seed, cases, groups);
     }
 
     private static Group group(JsonNode g, String at, String source, String suiteSha, String suite, Path samples)
