@@ -39,12 +39,15 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "video-suite", mixinStandardHelpOptions = true,
         description = {
-            "Video suites through the real detector: each case composites a scripted lead (speed profile, lateral offset,",
-            "lane change, width) into a bundled dashcam clip with exact ground truth, then runs it through the FFmpeg decoder,",
-            "YOLOX-nano (ONNX Runtime), tracker, range/TTC, the shipped risk policy and actuation. Reports evaluate's figures:",
-            "warning and miss rates with one-sided 95 %% Clopper-Pearson bounds, TTC at the first warning, nuisance, false alerts,",
-            "and the range error against the truth. Suites: scenarios/video-suites/ (format: its README.md).",
-            "Exit codes: 0 no case failed; " + EvaluateCommand.RUNS_FAILED + " some case failed; 1 invalid suite or input; 2 usage."})
+            "Video suites through the real detector. Each case composites a scripted lead",
+            "(speed profile, lateral offset, lane change, width) into a bundled dashcam clip",
+            "with exact ground truth, then runs it through the FFmpeg decoder, YOLOX-nano",
+            "(ONNX Runtime), tracker, range/TTC, the shipped risk policy and actuation.",
+            "Reports evaluate's figures (warning, miss, nuisance and false-alert rates with",
+            "one-sided 95 %% Clopper-Pearson bounds, TTC at the first warning) and the range",
+            "error against the truth. Suites: scenarios/video-suites/ (format: its README.md).",
+            "Exit codes: 0 no case failed; " + EvaluateCommand.RUNS_FAILED + " some case failed; 1 invalid suite or input;",
+            "2 usage."})
 public final class VideoSuiteCommand implements Callable<Integer> {
 
     public static final String TOOL = "sightline video-suite";
@@ -94,6 +97,11 @@ public final class VideoSuiteCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         if (cases != null && cases < 1) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--cases must be >= 1, got " + cases);
+        }
+        for (double p : new double[] {targetHazard, targetBenign}) {
+            if (!(p > 0 && p < 1)) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--target-hazard and --target-benign must be in (0, 1), got " + p);
+            }
         }
         Path home = ProjectHome.get();
         VideoSuite suite;
