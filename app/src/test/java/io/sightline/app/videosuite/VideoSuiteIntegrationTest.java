@@ -147,6 +147,17 @@ class VideoSuiteIntegrationTest {
     }
 
     @Test
+    void theSameSuiteAndSeedGiveTheSameReportBytes() throws Exception {
+        int again = new CommandLine(new VideoSuiteCommand()).setOut(new PrintWriter(new StringWriter()))
+                .setErr(new PrintWriter(new StringWriter())).execute("ci", "--out", dir.resolve("again").toString());
+        assertThat(again).isEqualTo(exitCode);
+        for (String f : List.of("report.json", "cases.json")) {
+            assertThat(Files.readAllBytes(dir.resolve("again").resolve(f))).as(f)
+                    .isEqualTo(Files.readAllBytes(dir.resolve("report").resolve(f)));
+        }
+    }
+
+    @Test
     void aCaseRunAloneByItsIdComesOutAsInTheSuite() {
         StringWriter out = new StringWriter();
         int code = new CommandLine(new VideoSuiteCommand()).setOut(new PrintWriter(out)).setErr(new PrintWriter(new StringWriter()))
