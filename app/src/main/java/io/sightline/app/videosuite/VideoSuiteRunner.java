@@ -374,9 +374,12 @@ public final class VideoSuiteRunner {
                     break;
                 }
             }
+            // As the scenario runner judges a hazard: the first alert of the kind, at the true TTC
+            // of its frame, wherever the lead is then; a cut-in is warned for as it comes across.
+            // Only alerts on the lead's own track count: the road's real cars are no part of the script.
             AlertSeen warning = null;
             for (AlertSeen s : alerts) {
-                if (s.kind().equals(a.kind().name()) && s.onLead() && s.leadInPath()) {
+                if (s.kind().equals(a.kind().name()) && s.onLead()) {
                     warning = s;
                     break;
                 }
@@ -385,11 +388,12 @@ public final class VideoSuiteRunner {
             boolean passed = ttc != null && ttc >= a.minTtcS() && ttc <= a.maxTtcS();
             String reason;
             if (warning == null) {
-                reason = "no " + a.kind() + " on the lead while it was in the path (" + alerts.size() + " other alert(s)); " + rangeText;
+                reason = "no " + a.kind() + " on the lead's track (" + alerts.size() + " other alert(s)); " + rangeText;
             } else {
                 reason = String.format(Locale.ROOT, "%s at frame %d, true TTC %.2f s (required [%.1f, %.1f]), estimated %.2f s;"
-                                + " true gap %.1f m, estimated %.1f m; %s", a.kind(), warning.frameIndex(), warning.trueTtcS(),
-                        a.minTtcS(), a.maxTtcS(), warning.estimatedTtcS(), warning.trueGapM(), warning.estimatedRangeM(), rangeText);
+                                + " true gap %.1f m, estimated %.1f m%s; %s", a.kind(), warning.frameIndex(), warning.trueTtcS(),
+                        a.minTtcS(), a.maxTtcS(), warning.estimatedTtcS(), warning.trueGapM(), warning.estimatedRangeM(),
+                        warning.leadInPath() ? "" : ", lead not yet (or no longer) in the ego path", rangeText);
             }
             return new RunOutcome(c.group(), c.cell(), c.seed(), c.id(), passed, reason, course, ttc, ttc != null && ttc > 0,
                     firstKind, alerts.size(), c.values().clone());
