@@ -43,6 +43,7 @@ import picocli.CommandLine.Option;
                 ReplayComma2k19Command.class,
                 io.sightline.app.clip.HazardClipCommand.class,
                 io.sightline.app.clip.StopSignClipCommand.class,
+                io.sightline.app.videosuite.VideoSuiteCommand.class,
                 io.sightline.app.run.PipelineBenchCommand.class,
                 io.sightline.app.run.VisibilityBenchCommand.class,
                 EdgeCommand.class,

@@ -55,7 +55,7 @@ public final class HazardClip {
     public record BoxPx(double x1, double y1, double x2, double y2) {
     }
 
-    public static BoxPx project(CameraModel camera, LeadVehicleScript script, double tS) {
+    public static BoxPx project(CameraModel camera, LeadMotion script, double tS) {
         double gapM = script.gapM(tS);
         if (gapM < MIN_DRAWN_GAP_M) {
             return null;

@@ -149,7 +149,7 @@ public class HazardClipCommand implements Callable<Integer> {
         System.out.println("wrote sprite " + spritePath);
     }
 
-    static FFmpegFrameRecorder openRecorder(Path outPath, FrameSource source) throws FrameRecorder.Exception {
+    public static FFmpegFrameRecorder openRecorder(Path outPath, FrameSource source) throws FrameRecorder.Exception {
         // H.264 is what dashcams record; the bundled FFmpeg encodes it with OpenH264. MPEG-4 part 2
         // is the fallback every FFmpeg build can encode.
         for (int codec : new int[] {avcodec.AV_CODEC_ID_H264, avcodec.AV_CODEC_ID_MPEG4}) {

@@ -16,7 +16,7 @@ package io.sightline.app.clip;
  */
 public record LeadVehicleScript(double egoSpeedMps, double leadSpeedMps, double initialGapM, double initialLateralM,
                                 double laneChangeAtS, double laneChangeSpeedMps, double laneChangeWidthM,
-                                double widthM, double heightM) {
+                                double widthM, double heightM) implements LeadMotion {
 
     public LeadVehicleScript {
         if (!(egoSpeedMps > leadSpeedMps) || !(leadSpeedMps >= 0)) {

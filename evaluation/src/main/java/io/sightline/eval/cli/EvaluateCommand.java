@@ -471,6 +471,11 @@ public final class EvaluateCommand implements Callable<Integer> {
     }
 
     static void printSummary(EvaluationReport r, PrintWriter out) {
+        printSummary(r, out, true);
+    }
+
+    /** The summary table; {@code failures}: also each family's first failing runs and the evaluate re-run hint. */
+    public static void printSummary(EvaluationReport r, PrintWriter out, boolean failures) {
         out.printf(Locale.ROOT, "%-40s %-6s %6s %6s %8s %9s  %-22s %7s %7s %9s  %s%n", "family", "kind", "runs", "failed",
                 "rate", "95%-upper", "TTC min/p5/median (s)", "timely", "nuisnc", "cells", "budget");
         for (EvaluationReport.FamilyReport f : r.families()) {
@@ -505,6 +510,9 @@ public final class EvaluateCommand implements Callable<Integer> {
             for (String w : f.warnings()) {
                 out.println("  WARNING " + f.id() + ": " + w);
             }
+            if (!failures) {
+                continue;
+            }
             int shown = 0;
             for (EvaluationReport.Run run : f.failingRuns()) {
                 if (shown++ == PRINTED_FAILURES) {
@@ -517,7 +525,7 @@ public final class EvaluateCommand implements Callable<Integer> {
                         + " (report.json lists " + ReportBuilder.MAX_LISTED_RUNS + " per family)");
             }
         }
-        if (tot.failedRuns() > 0) {
+        if (failures && tot.failedRuns() > 0) {
             out.println("re-run one alone: ./sightline evaluate --family FILE --rerun ID (or --suite NAME --rerun ID)");
         }
         out.flush();

@@ -79,6 +79,25 @@ public final class FamilyParser {
         return new FamilyParser(source).family((ObjectNode) root, sha256, suite);
     }
 
+    /**
+     * One value spec read on its own (a number, or one of the distributions and grids above; no
+     * expressions, which need a family's named parameters), with the same checks and one-line
+     * errors as inside a family. How formats other than scenario families (video suites) share
+     * the syntax and its validation.
+     */
+    public static ValueSpec parseValueSpec(JsonNode n, String source, String field) throws ScenarioSpecException {
+        FamilyParser p = new FamilyParser(source);
+        if (n != null && n.isNumber()) {
+            return p.fixed(n, field);
+        }
+        ValueSpec spec = n == null ? null : p.valueSpec(n, field);
+        if (spec == null) {
+            throw p.error(field, "must be a number or a value spec {" + String.join("|", new java.util.TreeSet<>(SPEC_KEYS))
+                    + ": ...}, got " + n);
+        }
+        return spec;
+    }
+
     private ScenarioFamily family(ObjectNode root, String sha256, String suite) throws ScenarioSpecException {
         ObjectNode template = root.deepCopy();
         JsonNode params = template.remove("parameters");

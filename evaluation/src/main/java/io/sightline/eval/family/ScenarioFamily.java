@@ -83,6 +83,17 @@ public final class ScenarioFamily {
         this.expectation = expectation;
     }
 
+    /**
+     * A family whose runs are not scenarios of the simulator (a video suite's group of composited
+     * clips): it has parameters, cells and seeded draws ({@link #values(int, long)}) and an
+     * expectation, so the report builder and writer serve it unchanged, but no scenario template;
+     * {@link #instantiate(int, long)} is not available on it.
+     */
+    public static ScenarioFamily withoutTemplate(String id, String description, String source, String file, String sha256,
+                                                 String suite, List<Parameter> parameters, ScenarioSpec.Expectation expectation) {
+        return new ScenarioFamily(id, description, source, file, sha256, suite, null, parameters, expectation);
+    }
+
     public String id() {
         return id;
     }
@@ -241,6 +252,9 @@ public final class ScenarioFamily {
     }
 
     ObjectNode fill(double[] v, long seed) {
+        if (template == null) {
+            throw new UnsupportedOperationException(id + " has no scenario template: its runs are not simulator scenarios");
+        }
         ObjectNode json = template.deepCopy();
         for (int i = 0; i < v.length; i++) {
             Parameter p = parameters.get(i);

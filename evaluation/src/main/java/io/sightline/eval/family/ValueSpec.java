@@ -250,7 +250,7 @@ public sealed interface ValueSpec {
         }
     }
 
-    static String num(double v) {
+    public static String num(double v) {
         if (v == Math.rint(v) && Math.abs(v) < 1e15) {
             return Long.toString((long) v);
         }

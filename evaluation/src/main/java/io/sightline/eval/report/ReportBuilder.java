@@ -42,6 +42,12 @@ public final class ReportBuilder {
      */
     public static EvaluationReport build(Evaluator.Result result, String suite, RiskPolicy policy,
                                          EvaluationReport.Targets targets, boolean withInputs) {
+        return build(TOOL, result, suite, policy, targets, withInputs);
+    }
+
+    /** As above, for another tool that produces run outcomes of its own (the video suites). */
+    public static EvaluationReport build(String tool, Evaluator.Result result, String suite, RiskPolicy policy,
+                                         EvaluationReport.Targets targets, boolean withInputs) {
         List<ScenarioFamily> families = result.families();
         List<List<RunOutcome>> byFamily = new ArrayList<>();
         for (int i = 0; i < families.size(); i++) {
@@ -64,7 +70,7 @@ public final class ReportBuilder {
             clean += f.failedRuns() == 0 ? 1 : 0;
             meeting += f.budget().met() ? 1 : 0;
         }
-        return new EvaluationReport(TOOL, FORMAT_VERSION, suite, result.seed(), result.runsPerCell(), Bounds.CONFIDENCE,
+        return new EvaluationReport(tool, FORMAT_VERSION, suite, result.seed(), result.runsPerCell(), Bounds.CONFIDENCE,
                 targets, new EvaluationReport.Policy(policy.version(), policy.thresholds()), familiesSha256(families),
                 new EvaluationReport.Totals(families.size(), runs, failed, clean, meeting), reports);
     }

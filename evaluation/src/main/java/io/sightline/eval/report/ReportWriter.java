@@ -84,13 +84,23 @@ public final class ReportWriter {
     }
 
     public static String html(EvaluationReport r) {
+        return html(r, f -> "./sightline evaluate --family " + f.file() + " --rerun ID", "", "Sightline evaluation");
+    }
+
+    /**
+     * As {@link #html(EvaluationReport)} for another tool's runs: {@code rerunCommand} gives a
+     * family's command to re-run one of its runs alone (ID stands for the run id), and
+     * {@code extraHtml} (already escaped by the caller) goes after the families.
+     */
+    public static String html(EvaluationReport r, java.util.function.Function<EvaluationReport.FamilyReport, String> rerunCommand,
+                              String extraHtml, String title) {
         StringBuilder b = new StringBuilder(64 * 1024);
-        b.append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n<title>Sightline evaluation");
+        b.append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n<title>").append(esc(title));
         if (r.suite() != null) {
             b.append(" — ").append(esc(r.suite()));
         }
         b.append("</title>\n<style>\n").append(CSS).append("</style>\n</head><body>\n");
-        b.append("<h1>Sightline evaluation").append(r.suite() == null ? "" : ": suite " + esc(r.suite())).append("</h1>\n");
+        b.append("<h1>").append(esc(title)).append(r.suite() == null ? "" : ": suite " + esc(r.suite())).append("</h1>\n");
         b.append("<p class=\"meta\">policy <b>").append(esc(r.policy().version())).append("</b> · seed ").append(r.seed())
                 .append(" · ").append(r.runsPerCell()).append(" runs per cell · ").append(r.totals().runs())
                 .append(" runs in ").append(r.totals().families()).append(r.totals().families() == 1 ? " family" : " families")
@@ -102,8 +112,9 @@ public final class ReportWriter {
                 .append(" (upper bounds).</p>\n");
         summaryTable(b, r);
         for (int i = 0; i < r.families().size(); i++) {
-            family(b, r.families().get(i), i);
+            family(b, r.families().get(i), i, rerunCommand);
         }
+        b.append(extraHtml);
         b.append("<script>\n").append(echartsScript().replace("</script", "<\\/script")).append("\n</script>\n");
         b.append("<script id=\"report-data\" type=\"application/json\">")
                 .append(json(r).replace("</", "<\\/")).append("</script>\n");
@@ -132,7 +143,8 @@ public final class ReportWriter {
         b.append("</tbody></table>\n");
     }
 
-    private static void family(StringBuilder b, EvaluationReport.FamilyReport f, int index) {
+    private static void family(StringBuilder b, EvaluationReport.FamilyReport f, int index,
+                               java.util.function.Function<EvaluationReport.FamilyReport, String> rerunCommand) {
         b.append("<section class=\"family\" id=\"f-").append(esc(f.id())).append("\">\n<h2>").append(esc(f.id()))
                 .append(" <span class=\"kind\">").append(f.kind().toLowerCase(Locale.ROOT)).append("</span></h2>\n");
         b.append("<p>").append(esc(f.description())).append("</p>\n");
@@ -186,13 +198,12 @@ public final class ReportWriter {
                     .append(" cells passed on every run.</p>\n<div class=\"chart heat\" id=\"grid-").append(index)
                     .append("\" data-family=\"").append(index).append("\"></div>\n");
         }
-        runs(b, "failing runs", f.failingRuns(), f.failingRunsNotListed(), f);
-        runs(b, "latest warnings", f.worstRuns(), 0, f);
+        runs(b, "failing runs", f.failingRuns(), f.failingRunsNotListed(), rerunCommand.apply(f));
+        runs(b, "latest warnings", f.worstRuns(), 0, rerunCommand.apply(f));
         b.append("</section>\n");
     }
 
-    private static void runs(StringBuilder b, String title, List<EvaluationReport.Run> runs, int more,
-                             EvaluationReport.FamilyReport f) {
+    private static void runs(StringBuilder b, String title, List<EvaluationReport.Run> runs, int more, String rerunCommand) {
         if (runs.isEmpty()) {
             return;
         }
@@ -207,8 +218,8 @@ public final class ReportWriter {
             }
             b.append("</td></tr>");
         }
-        b.append("</table><p class=\"meta\">Re-run one alone: <code>./sightline evaluate --family ").append(esc(f.file()))
-                .append(" --rerun ID</code></p></details>\n");
+        b.append("</table><p class=\"meta\">Re-run one alone: <code>").append(esc(rerunCommand))
+                .append("</code></p></details>\n");
     }
 
     private static void row(StringBuilder b, String k, String v) {
@@ -226,7 +237,7 @@ public final class ReportWriter {
         return String.format(Locale.ROOT, "%.2f %%", v * 100);
     }
 
-    static String esc(String s) {
+    public static String esc(String s) {
         if (s == null) {
             return "";
         }
