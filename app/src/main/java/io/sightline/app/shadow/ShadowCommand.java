@@ -115,7 +115,7 @@ public final class ShadowCommand implements Callable<Integer> {
         b.append(String.format(Locale.ROOT, "shadow comparison on %s: %d frames at %.1f Hz, each decoded once for both models (%.1f s)%n",
                 r.video(), r.frames(), r.frameRateHz(), r.wallSeconds()));
         for (ShadowComparison.Side s : List.of(r.champion(), r.challenger())) {
-            b.append(String.format(Locale.ROOT, "  %-10s  %s %s (sha256 %s…)%s: %d boxes, %d alerts; inference p50 %.1f ms, p99 %.1f ms"
+            b.append(String.format(Locale.ROOT, "  %-10s  %s %s (sha256 %s…)%s: %d boxes, %d alert(s); inference p50 %.1f ms, p99 %.1f ms"
                             + " (detect with pre/post-processing p50 %.1f, p99 %.1f ms)%n",
                     s.role(), s.model(), s.version(), s.sha256().substring(0, 12),
                     Double.isNaN(s.minScore()) ? "" : String.format(Locale.ROOT, ", min score %.2f hid %d boxes", s.minScore(), s.hiddenBoxes()),

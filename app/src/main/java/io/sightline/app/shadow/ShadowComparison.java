@@ -135,6 +135,7 @@ public final class ShadowComparison {
             long declared = source.declaredFrames();
             long total = options.maxFrames() > 0 && (declared < 0 || options.maxFrames() < declared) ? options.maxFrames() : declared;
             long frames = 0;
+            progress.onFrame(0, total);
             for (VideoFrame f; (options.maxFrames() == 0 || frames < options.maxFrames()) && (f = source.next()) != null; ) {
                 // The frame is borrowed from the decoder and read by both detectors before the next grab.
                 List<ShadowLane.Box> ca = a.onFrame(f.image(), f.index(), f.captureTimeNanos());
