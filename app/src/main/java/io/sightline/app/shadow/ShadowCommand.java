@@ -78,8 +78,12 @@ public final class ShadowCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new WrongSettingException(e.getMessage(), e);
         }
-        if (json != null && json.getParent() != null && !Files.isDirectory(json.getParent())) {
-            throw new WrongSettingException("--json " + json + ": no directory " + json.toAbsolutePath().getParent());
+        if (json != null && json.toAbsolutePath().getParent() != null) {
+            try {
+                Files.createDirectories(json.toAbsolutePath().getParent());
+            } catch (IOException e) {
+                throw new WrongSettingException("--json " + json + ": cannot create its directory: " + e.getMessage(), e);
+            }
         }
         Progress[] bar = new Progress[1];
         ShadowComparison.Result result;
