@@ -125,6 +125,11 @@ public final class ShadowCommand implements Callable<Integer> {
                     Double.isNaN(s.minScore()) ? "" : String.format(Locale.ROOT, ", min score %.2f hid %d boxes", s.minScore(), s.hiddenBoxes()),
                     s.boxes(), s.alerts().size(), s.inference().p50Ms(), s.inference().p99Ms(), s.detect().p50Ms(), s.detect().p99Ms()));
         }
+        double champion = r.champion().detect().totalSeconds();
+        if (champion > 0) {
+            b.append(String.format(Locale.ROOT, "  the challenger's detect time is %.0f %% of the champion's (%.1f s against %.1f s over the clip)%n",
+                    100 * r.challenger().detect().totalSeconds() / champion, r.challenger().detect().totalSeconds(), champion));
+        }
         b.append(String.format(Locale.ROOT, "detections: challenger against champion (champion as reference), Hungarian matching at IoU >= %.1f%n",
                 DetectionAgreement.IOU_THRESHOLD));
         b.append(String.format(Locale.ROOT, "  %-14s %9s %10s %7s %6s %6s %9s %7s %6s%n", "class", "champion", "challenger", "TP", "FP", "FN",
@@ -235,6 +240,8 @@ public final class ShadowCommand implements Callable<Integer> {
         n.put("p50Ms", l.p50Ms());
         n.put("p99Ms", l.p99Ms());
         n.put("maxMs", l.maxMs());
+        n.put("meanMs", l.meanMs());
+        n.put("totalS", l.totalSeconds());
         n.put("count", l.count());
         return n;
     }

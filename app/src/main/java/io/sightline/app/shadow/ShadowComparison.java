@@ -66,10 +66,15 @@ public final class ShadowComparison {
     }
 
     /** Milliseconds over the frames of the run. */
-    public record Latency(double p50Ms, double p99Ms, double maxMs, long count) {
+    public record Latency(double p50Ms, double p99Ms, double maxMs, double meanMs, long count) {
         static Latency of(Histogram h) {
             return new Latency(h.getValueAtPercentile(50) / 1e6, h.getValueAtPercentile(99) / 1e6, h.getMaxValue() / 1e6,
-                    h.getTotalCount());
+                    h.getMean() / 1e6, h.getTotalCount());
+        }
+
+        /** The side's time over the run: what it costs the CPU that runs it. */
+        double totalSeconds() {
+            return meanMs * count / 1e3;
         }
     }
 
