@@ -137,6 +137,13 @@ class ShadowCommandTest {
         CliRun run = CliRun.of("shadow", "--champion", "yolox-nano", "--challenger", "fastestdet", "--video", corrupt.toString());
         assertThat(run.exit()).isEqualTo(WrongSettingException.EXIT_CODE);
         assertThat(run.err().strip()).doesNotContain("\n").contains("cannot open video", "corrupt.mp4");
+
+        // The bundled clip keeps its index (moov) at the end: cut in half, FFmpeg cannot open it.
+        byte[] whole = Files.readAllBytes(Path.of(clip()));
+        Path cut = Files.write(dir.resolve("cut.mp4"), java.util.Arrays.copyOf(whole, whole.length / 2));
+        run = CliRun.of("shadow", "--champion", "yolox-nano", "--challenger", "fastestdet", "--video", cut.toString());
+        assertThat(run.exit()).isEqualTo(WrongSettingException.EXIT_CODE);
+        assertThat(run.err().strip()).doesNotContain("\n").contains("cannot open video", "cut.mp4", "not a readable or complete media file");
     }
 
     @Test
