@@ -48,6 +48,7 @@ import picocli.CommandLine.Option;
                 io.sightline.app.run.VisibilityBenchCommand.class,
                 EdgeCommand.class,
                 io.sightline.app.replay.ReplayCommand.class,
+                io.sightline.app.shadow.ShadowCommand.class,
                 TokenCommand.class,
                 io.sightline.app.registry.RegistryCommand.class,
                 io.sightline.app.rollout.RolloutCommand.class,

@@ -1,0 +1,282 @@
+package io.sightline.app.shadow;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.sightline.app.Progress;
+import io.sightline.app.WrongSettingException;
+import io.sightline.inference.FrameSourceException;
+import io.sightline.inference.ModelRejectedException;
+import io.sightline.runtime.AssumedDrive;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code shadow --champion A --challenger B --video F [--json OUT]}: the offline shadow comparison
+ * of issue 17 §3 ({@link ShadowComparison}). A model, video or output that cannot be used is one
+ * line on stderr and exit {@link WrongSettingException#EXIT_CODE}.
+ */
+@Command(name = "shadow", mixinStandardHelpOptions = true,
+        description = {"Run a challenger model in shadow of the champion on the same decoded frames of a clip, each through its own "
+                + "tracker, range/TTC, risk policy and actuation, and report how far the challenger departs: detection F1 per class "
+                + "against the champion (Hungarian matching at IoU >= 0.5), alert agreement within +/-0.5 s, the TTC difference at "
+                + "the first warning of agreed forward-collision alerts, and each model's inference latency p50/p99.",
+                "Reviewed true-positive alerts the challenger would miss need the cloud's reviews and are not measured here."})
+public final class ShadowCommand implements Callable<Integer> {
+
+    @Option(names = "--champion", required = true, paramLabel = "MODEL",
+            description = "The serving model: yolox-nano, fastestdet, or a model directory with manifest.json.")
+    String champion;
+
+    @Option(names = "--challenger", required = true, paramLabel = "MODEL",
+            description = "The candidate model, as --champion (it may be the same model).")
+    String challenger;
+
+    @Option(names = "--video", required = true, paramLabel = "FILE", description = "The clip both models see.")
+    String video;
+
+    @Option(names = "--json", paramLabel = "OUT", description = "Also write the comparison as JSON here.")
+    Path json;
+
+    @Option(names = "--champion-min-score", paramLabel = "S",
+            description = "Hide the champion's boxes scoring at or below S (default: its manifest's reportScore).")
+    Double championMinScore;
+
+    @Option(names = "--challenger-min-score", paramLabel = "S",
+            description = "Hide the challenger's boxes scoring at or below S, e.g. 0.6 to make a deliberately worse challenger.")
+    Double challengerMinScore;
+
+    @Option(names = "--max-frames", paramLabel = "N", defaultValue = "0", description = "Stop after N frames (0 = all).")
+    long maxFrames;
+
+    @Option(names = "--ego-speed-mps", paramLabel = "V", description = "Assumed constant ego speed (default: ${DEFAULT-VALUE}).")
+    double egoSpeedMps = AssumedDrive.EGO_SPEED_MPS;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    @Override
+    public Integer call() {
+        PrintWriter out = spec.commandLine().getOut();
+        ShadowComparison.Options options;
+        try {
+            options = new ShadowComparison.Options(champion, challenger, video,
+                    championMinScore == null ? Double.NaN : championMinScore,
+                    challengerMinScore == null ? Double.NaN : challengerMinScore, maxFrames, egoSpeedMps);
+        } catch (IllegalArgumentException e) {
+            throw new WrongSettingException(e.getMessage(), e);
+        }
+        if (json != null && json.toAbsolutePath().getParent() != null) {
+            try {
+                Files.createDirectories(json.toAbsolutePath().getParent());
+            } catch (IOException e) {
+                throw new WrongSettingException("--json " + json + ": cannot create its directory: " + e.getMessage(), e);
+            }
+        }
+        Progress[] bar = new Progress[1];
+        ShadowComparison.Result result;
+        try {
+            result = ShadowComparison.run(options, (done, total) -> {
+                if (bar[0] == null) {
+                    bar[0] = new Progress("shadow", total > 0 ? total : done);
+                }
+                bar[0].update(done);
+            });
+        } catch (ModelRejectedException | FrameSourceException e) {
+            // Covers a missing, unreadable, corrupt or truncated video and an unknown or inconsistent model.
+            throw new WrongSettingException(e.getMessage(), e);
+        }
+        if (bar[0] != null) {
+            bar[0].done();
+        }
+        out.print(format(result));
+        if (json != null) {
+            try {
+                JSON.writeValue(json.toFile(), toJson(result));
+            } catch (IOException e) {
+                throw new WrongSettingException("--json " + json + ": cannot write: " + e.getMessage(), e);
+            }
+            out.println("written " + json);
+        }
+        out.flush();
+        return 0;
+    }
+
+    static String format(ShadowComparison.Result r) {
+        StringBuilder b = new StringBuilder();
+        b.append(String.format(Locale.ROOT, "shadow comparison on %s: %d frames at %.1f Hz, each decoded once for both models (%.1f s)%n",
+                r.video(), r.frames(), r.frameRateHz(), r.wallSeconds()));
+        for (ShadowComparison.Side s : List.of(r.champion(), r.challenger())) {
+            b.append(String.format(Locale.ROOT, "  %-10s  %s %s (sha256 %s…)%s: %d boxes, %d alert(s); inference p50 %.1f ms, p99 %.1f ms"
+                            + " (detect with pre/post-processing p50 %.1f, p99 %.1f ms)%n",
+                    s.role(), s.model(), s.version(), s.sha256().substring(0, 12),
+                    Double.isNaN(s.minScore()) ? "" : String.format(Locale.ROOT, ", min score %.2f hid %d boxes", s.minScore(), s.hiddenBoxes()),
+                    s.boxes(), s.alerts().size(), s.inference().p50Ms(), s.inference().p99Ms(), s.detect().p50Ms(), s.detect().p99Ms()));
+        }
+        double champion = r.champion().detect().totalSeconds();
+        if (champion > 0) {
+            b.append(String.format(Locale.ROOT, "  the challenger's detect time is %.0f %% of the champion's (%.1f s against %.1f s over the clip)%n",
+                    100 * r.challenger().detect().totalSeconds() / champion, r.challenger().detect().totalSeconds(), champion));
+        }
+        b.append(String.format(Locale.ROOT, "detections: challenger against champion (champion as reference), Hungarian matching at IoU >= %.1f%n",
+                DetectionAgreement.IOU_THRESHOLD));
+        b.append(String.format(Locale.ROOT, "  %-14s %9s %10s %7s %6s %6s %9s %7s %6s%n", "class", "champion", "challenger", "TP", "FP", "FN",
+                "precision", "recall", "F1"));
+        for (Map.Entry<String, DetectionAgreement.Counts> e : r.perClass().entrySet()) {
+            row(b, e.getKey(), e.getValue());
+        }
+        row(b, "overall", r.overall());
+        AlertAgreement.Result a = r.alerts();
+        b.append(String.format(Locale.ROOT, "alerts: same kind within ±%.1f s: %d agreed, %d champion-only, %d challenger-only (agreement %.2f)%n",
+                AlertAgreement.WINDOW_S, a.agreed().size(), a.championOnly().size(), a.challengerOnly().size(), a.agreement()));
+        for (AlertAgreement.Pair p : a.agreed()) {
+            b.append(String.format(Locale.ROOT, "  agreed           %-20s champion %.2f s, challenger %.2f s (Δ %+.2f s)%n", p.champion().kind(),
+                    seconds(p.champion().raisedAtNanos()), seconds(p.challenger().raisedAtNanos()), p.deltaS()));
+        }
+        for (ShadowLane.Alert x : a.championOnly()) {
+            b.append(String.format(Locale.ROOT, "  champion-only    %-20s at %.2f s (frame %d)%n", x.kind(), seconds(x.raisedAtNanos()), x.frameIndex()));
+        }
+        for (ShadowLane.Alert x : a.challengerOnly()) {
+            b.append(String.format(Locale.ROOT, "  challenger-only  %-20s at %.2f s (frame %d)%n", x.kind(), seconds(x.raisedAtNanos()), x.frameIndex()));
+        }
+        List<AlertAgreement.Pair> fcw = r.forwardCollisionPairs();
+        if (fcw.isEmpty()) {
+            b.append("TTC at first warning: no agreed forward-collision alert to compare\n");
+        }
+        for (AlertAgreement.Pair p : fcw) {
+            b.append(String.format(Locale.ROOT, "TTC at first warning (forward collision at %.2f s): champion %.2f s, challenger %.2f s, difference %+.2f s%n",
+                    seconds(p.champion().raisedAtNanos()), p.champion().ttcS(), p.challenger().ttcS(), p.ttcDifferenceS()));
+        }
+        b.append("reviewed true-positive alerts the challenger would miss: not measured offline (needs the cloud's reviewed alerts"
+                + " and their windows)\n");
+        return b.toString();
+    }
+
+    private static void row(StringBuilder b, String name, DetectionAgreement.Counts c) {
+        b.append(String.format(Locale.ROOT, "  %-14s %9d %10d %7d %6d %6d %9s %7s %6s%n", name, c.championBoxes(), c.challengerBoxes(),
+                c.truePositives(), c.falsePositives(), c.falseNegatives(), ratio(c.precision()), ratio(c.recall()), ratio(c.f1())));
+    }
+
+    private static String ratio(double v) {
+        return Double.isNaN(v) ? "-" : String.format(Locale.ROOT, "%.3f", v);
+    }
+
+    private static double seconds(long nanos) {
+        return nanos / 1e9;
+    }
+
+    static ObjectNode toJson(ShadowComparison.Result r) {
+        ObjectNode root = JSON.createObjectNode();
+        root.put("video", r.video());
+        root.put("frames", r.frames());
+        root.put("frameRateHz", r.frameRateHz());
+        root.put("wallSeconds", r.wallSeconds());
+        root.set("champion", side(r.champion()));
+        root.set("challenger", side(r.challenger()));
+        ObjectNode det = root.putObject("detections");
+        det.put("reference", "champion");
+        det.put("matching", "Hungarian (minimum cost 1 - IoU, same class)");
+        det.put("iouThreshold", DetectionAgreement.IOU_THRESHOLD);
+        det.set("overall", counts(r.overall()));
+        ObjectNode perClass = det.putObject("perClass");
+        r.perClass().forEach((k, v) -> perClass.set(k, counts(v)));
+        ObjectNode alerts = root.putObject("alerts");
+        alerts.put("windowS", AlertAgreement.WINDOW_S);
+        alerts.put("agreement", r.alerts().agreement());
+        ArrayNode agreed = alerts.putArray("agreed");
+        for (AlertAgreement.Pair p : r.alerts().agreed()) {
+            ObjectNode n = agreed.addObject();
+            n.put("kind", p.champion().kind());
+            n.put("championAtS", seconds(p.champion().raisedAtNanos()));
+            n.put("challengerAtS", seconds(p.challenger().raisedAtNanos()));
+            n.put("deltaS", p.deltaS());
+        }
+        alerts.set("championOnly", alertList(r.alerts().championOnly()));
+        alerts.set("challengerOnly", alertList(r.alerts().challengerOnly()));
+        ArrayNode ttc = root.putArray("ttcAtFirstWarning");
+        for (AlertAgreement.Pair p : r.forwardCollisionPairs()) {
+            ObjectNode n = ttc.addObject();
+            n.put("kind", p.champion().kind());
+            n.put("championAtS", seconds(p.champion().raisedAtNanos()));
+            number(n, "championTtcS", p.champion().ttcS());
+            number(n, "challengerTtcS", p.challenger().ttcS());
+            number(n, "differenceS", p.ttcDifferenceS());
+        }
+        ObjectNode reviewed = root.putObject("reviewedTruePositivesMissed");
+        reviewed.put("measured", false);
+        reviewed.put("reason", "needs the cloud's reviewed alerts, whose windows would be replayed through the challenger");
+        return root;
+    }
+
+    private static ObjectNode side(ShadowComparison.Side s) {
+        ObjectNode n = JSON.createObjectNode();
+        n.put("model", s.model());
+        n.put("version", s.version());
+        n.put("sha256", s.sha256());
+        number(n, "minScore", s.minScore());
+        n.put("boxes", s.boxes());
+        n.put("hiddenBoxes", s.hiddenBoxes());
+        n.put("rejectedInputs", s.rejectedInputs());
+        n.set("alerts", alertList(s.alerts()));
+        n.set("inferenceLatency", latency(s.inference()));
+        n.set("detectLatency", latency(s.detect()));
+        return n;
+    }
+
+    private static ObjectNode latency(ShadowComparison.Latency l) {
+        ObjectNode n = JSON.createObjectNode();
+        n.put("p50Ms", l.p50Ms());
+        n.put("p99Ms", l.p99Ms());
+        n.put("maxMs", l.maxMs());
+        n.put("meanMs", l.meanMs());
+        n.put("totalS", l.totalSeconds());
+        n.put("count", l.count());
+        return n;
+    }
+
+    private static ArrayNode alertList(List<ShadowLane.Alert> alerts) {
+        ArrayNode a = JSON.createArrayNode();
+        for (ShadowLane.Alert x : alerts) {
+            ObjectNode n = a.addObject();
+            n.put("kind", x.kind());
+            n.put("atS", seconds(x.raisedAtNanos()));
+            n.put("frameIndex", x.frameIndex());
+            number(n, "ttcS", x.ttcS());
+        }
+        return a;
+    }
+
+    private static ObjectNode counts(DetectionAgreement.Counts c) {
+        ObjectNode n = JSON.createObjectNode();
+        n.put("championBoxes", c.championBoxes());
+        n.put("challengerBoxes", c.challengerBoxes());
+        n.put("truePositives", c.truePositives());
+        n.put("falsePositives", c.falsePositives());
+        n.put("falseNegatives", c.falseNegatives());
+        number(n, "precision", c.precision());
+        number(n, "recall", c.recall());
+        number(n, "f1", c.f1());
+        return n;
+    }
+
+    /** JSON has no NaN: an undefined figure is null. */
+    private static void number(ObjectNode n, String field, double v) {
+        if (Double.isFinite(v)) {
+            n.put(field, v);
+        } else {
+            n.putNull(field);
+        }
+    }
+}
