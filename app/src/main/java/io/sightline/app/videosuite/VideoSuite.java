@@ -345,12 +345,10 @@ public final class VideoSuite {
         }
         onlyKeys(e, at + ".", Set.of("alert", "minTtcS", "maxTtcS"), source);
         String kind = text(e, "alert", source, true, at);
-        AlertKind k;
-        try {
-            k = AlertKind.valueOf(kind);
-        } catch (IllegalArgumentException x) {
+        AlertKind k = io.sightline.edge.app.SafetyApplications.shippedKind(kind);
+        if (k == null) {
             throw new ScenarioSpecException(source, at + ".alert", "unknown alert kind '" + kind + "' (one of "
-                    + java.util.Arrays.toString(AlertKind.values()) + ")");
+                    + io.sightline.edge.app.SafetyApplications.shippedKinds() + ")");
         }
         double min = number(e, "minTtcS", at, source);
         double max = number(e, "maxTtcS", at, source);
