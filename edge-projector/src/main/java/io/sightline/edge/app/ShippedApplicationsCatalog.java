@@ -6,7 +6,6 @@ import io.sightline.edge.app.rollingstop.RollingStopApplication;
 import io.sightline.edge.risk.AlertKind;
 import java.util.Collection;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 
 /**
@@ -19,9 +18,7 @@ public final class ShippedApplicationsCatalog implements FactorCatalog.Contribut
 
     @Override
     public Collection<? extends FactorSpec> factors() {
-        return List.of(RollingStopApplication.MIN_SPEED, RollingStopApplication.SIGN_LATERAL,
-                RollingStopApplication.SIGN_LATERAL_BOUND, RollingStopApplication.SIGN_TRACK_AGE,
-                RollingStopApplication.SIGN_LAST_SEEN_RANGE, RollingStopApplication.APPROACH_OBSERVED);
+        return RollingStopApplication.FACTORS;
     }
 
     @Override

@@ -66,6 +66,10 @@ public final class RollingStopApplication implements SafetyApplication {
             "approach with a known speed", FactorRole.GATE, FactorUnit.METRES, Comparison.GREATER_OR_EQUAL,
             List.of(APPROACH_DISTANCE_M));
 
+    /** Every factor the rule emits, in the order it emits them. */
+    public static final List<FactorDefinition> FACTORS = List.of(MIN_SPEED, SIGN_LATERAL, SIGN_LATERAL_BOUND, SIGN_TRACK_AGE,
+            SIGN_LAST_SEEN_RANGE, APPROACH_OBSERVED);
+
     /** In-cab timing: a coaching advisory on the HUD, after the fact, so no urgency and no chime. */
     public static final ActuationConfig.PerKind DEFAULT_TIMING =
             new ActuationConfig.PerKind(2.0, 0.0, 5.0, 30, List.of("HUD"), "ROLLING_STOP_ADVISORY");
@@ -141,7 +145,7 @@ public final class RollingStopApplication implements SafetyApplication {
 
     @Override
     public List<FactorDefinition> factors() {
-        return List.of(MIN_SPEED, SIGN_LATERAL, SIGN_LATERAL_BOUND, SIGN_TRACK_AGE, SIGN_LAST_SEEN_RANGE, APPROACH_OBSERVED);
+        return FACTORS;
     }
 
     @Override
