@@ -135,7 +135,7 @@ public final class EdgeJournal implements AutoCloseable {
 
     /**
      * Appends and the commits (fsyncs) that made them durable since the journal was opened;
-     * {@code safetyCommits} of them were made at once for a safety event.
+     * with group commit, {@code safetyCommits} of them were made at once for a safety event.
      */
     public record SyncStats(long syncIntervalMillis, long appends, long commits, long safetyCommits) {
     }
