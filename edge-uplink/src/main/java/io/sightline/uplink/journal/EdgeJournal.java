@@ -292,6 +292,9 @@ public final class EdgeJournal implements AutoCloseable {
             Savepoint savepoint = null;
             long[] windowBefore = lastWindow.get(sessionId);
             windowBefore = windowBefore == null ? null : windowBefore.clone();
+            boolean committing = false;
+            boolean committed = false;
+            List<EventEnvelope> appended;
             try {
                 makeRoom();
                 if (syncIntervalNanos > 0) {
@@ -338,37 +341,67 @@ public final class EdgeJournal implements AutoCloseable {
                     ps.setString(2, sessionId);
                     ps.executeUpdate();
                 }
-                nextSequence.put(sessionId, next);
-                appendsTotal++;
-                pendingAppends++;
-                pendingEvents += events.size();
                 if (savepoint == null || safety) {
+                    pendingAppends++;
+                    pendingEvents += events.size();
+                    committing = true;
                     commitLocked();
+                    committing = false;
+                    committed = true;
                     if (safety && savepoint != null) {
                         safetyCommits++;
                     }
-                    runListeners();
                 } else {
                     writer.releaseSavepoint(savepoint);
+                    pendingAppends++;
+                    pendingEvents += events.size();
                     if (!syncScheduled) {
                         syncScheduled = true;
                         syncTimer.schedule(this::syncDue, syncIntervalNanos, TimeUnit.NANOSECONDS);
                     }
                 }
-                return out;
-            } catch (JournalFullException e) {
+                nextSequence.put(sessionId, next);
+                appendsTotal++;
+                appended = out;
+            } catch (SQLException e) {
+                if (committing) {
+                    throw commitFailed(e, events.size(), sessionId);
+                }
                 undoAppend(savepoint, sessionId, windowBefore);
-                throw e;
-            } catch (SQLException | com.fasterxml.jackson.core.JsonProcessingException | RuntimeException e) {
-                undoAppend(savepoint, sessionId, windowBefore);
-                if (e instanceof SQLException sql && sql.getMessage() != null && sql.getMessage().contains("event_id")) {
-                    throw new JournalException("An event id in this append is already in the journal (" + sql.getMessage()
+                if (e.getMessage() != null && e.getMessage().contains("event_id")) {
+                    throw new JournalException("An event id in this append is already in the journal (" + e.getMessage()
                             + "); producers must give every event a new id. Nothing from this append was stored.", e);
                 }
                 throw new JournalException("Cannot append " + events.size() + " events to session " + sessionId + ": "
                         + e.getMessage() + ". Nothing from this append was stored.", e);
+            } catch (JournalFullException e) {
+                undoAppend(savepoint, sessionId, windowBefore);
+                throw e;
+            } catch (com.fasterxml.jackson.core.JsonProcessingException | RuntimeException e) {
+                undoAppend(savepoint, sessionId, windowBefore);
+                throw new JournalException("Cannot append " + events.size() + " events to session " + sessionId + ": "
+                        + e.getMessage() + ". Nothing from this append was stored.", e);
             }
+            if (committed) {
+                // After the try: the events are stored, so a failing listener must not be reported as a failed append.
+                runListeners();
+            }
+            return appended;
         }
+    }
+
+    /**
+     * The commit of an append failed: the whole open transaction is gone, this append and any group
+     * before it. Sequences restart from what is committed; the caller learns of both.
+     */
+    private JournalException commitFailed(SQLException e, int events, String sessionId) {
+        long earlier = pendingEvents - events;
+        rollbackQuietly();
+        // This append's own loss is in the exception thrown now; the next append need not repeat it.
+        syncFailure = null;
+        return new JournalException("Cannot commit " + events + " events to session " + sessionId + ": " + e.getMessage()
+                + ". Nothing from this append was stored" + (earlier > 0 ? ", nor the " + earlier + " events appended before it in its"
+                + " group commit; their sequences will be reused" : "") + ". Check the disk.", e);
     }
 
     /** A failed append: with group commit only its own savepoint is undone, the group's earlier appends stay. */
