@@ -168,6 +168,7 @@ public final class PipelineBenchCommand implements Callable<Integer> {
                             + " p99 %.2f ms, p99.9 %.2f ms%n", r.framesCaptured(), r.framesDropped(),
                     r.percentileMs(StageBudgets.FRAME_TO_DECISION, 50), p99, r.percentileMs(StageBudgets.FRAME_TO_DECISION, 99.9));
             printStages(out, r);
+            printSync(out, r, lastSync);
             double limit = fastestDet ? FASTESTDET_FRAME_TO_DECISION_P99_LIMIT_MS
                     : (Double.isNaN(inferenceP99Ms) ? Double.NaN : inferenceP99Ms + YOLOX_FRAME_TO_DECISION_SLACK_MS);
             if (!Double.isNaN(limit)) {
@@ -398,6 +399,8 @@ public final class PipelineBenchCommand implements Callable<Integer> {
     private static void printSync(PrintStream out, RunReport r, EdgeJournal.SyncStats s) {
         out.printf(Locale.ROOT, "    journal: %d appends, %d fsyncs (%.2f per frame, %d at once for safety events), group commit %d ms%n",
                 s.appends(), s.commits(), (double) s.commits() / Math.max(1, r.framesCaptured()), s.safetyCommits(), s.syncIntervalMillis());
+        // A full decide->journal queue is where the journal (and its wait for pictures) would hold up detection.
+        out.printf(Locale.ROOT, "    deepest queues %s of capacities %s%n", r.queueMaxDepths(), r.queueCapacities());
     }
 
     private static double median(double[] values) {
