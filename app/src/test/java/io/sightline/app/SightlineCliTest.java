@@ -68,6 +68,16 @@ class SightlineCliTest {
     }
 
     @Test
+    void aJournalSyncIntervalOutsideZeroToOneSecondIsRefusedWithOneClearLine(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) {
+        CliRun edge = CliRun.of("edge", "--journal-sync-ms", "-5", "--edge-dir", dir.toString(), "--cloud-url", "http://127.0.0.1:9");
+        assertThat(edge.exit()).isNotZero();
+        assertThat(edge.err()).contains("--journal-sync-ms must be 0 (every frame) to 1000, got -5").doesNotContain("\tat ");
+        CliRun bench = CliRun.of("bench-pipeline", "--journal-sync-ms", "5000");
+        assertThat(bench.exit()).isNotZero();
+        assertThat(bench.err()).contains("--journal-sync-ms must be 0 to 1000, got 5000").doesNotContain("\tat ");
+    }
+
+    @Test
     void verifyExportAcceptsAnIntactFileAndNamesTheFirstBadRecordOtherwise(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
             throws Exception {
         java.security.KeyPair key = java.security.KeyPairGenerator.getInstance("Ed25519").generateKeyPair();

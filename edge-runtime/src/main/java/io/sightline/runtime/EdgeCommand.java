@@ -2,6 +2,7 @@ package io.sightline.runtime;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.sightline.runtime.telemetry.EdgeTelemetry;
+import io.sightline.domain.event.AlertRaised;
 import io.sightline.domain.ingest.BatchCanonicalForm;
 import io.sightline.domain.ingest.EventCodec;
 import io.sightline.inference.ProjectHome;
@@ -127,6 +128,11 @@ public final class EdgeCommand implements Callable<Integer> {
                     + " seconds of the session; 0 turns summaries off (default ${DEFAULT-VALUE}).")
     double summaryWindowSeconds;
 
+    @Option(names = "--journal-sync-ms", defaultValue = "" + EdgeDefaults.JOURNAL_SYNC_INTERVAL_MILLIS, paramLabel = "MS",
+            description = "Group commit: fsync the journal at most every MS milliseconds; AlertRaised and ActuationCommanded are"
+                    + " synced at once; 0 syncs every frame (default ${DEFAULT-VALUE}, ADR-0033).")
+    long journalSyncMillis;
+
     @Option(names = "--follow-assignment",
             description = "Before the session, read this vehicle's assignment from --cloud-url and run its champion model, downloaded from the"
                     + " registry and verified (sha256, release signature) against --trusted-release-key; a model that fails is journaled as"
@@ -156,6 +162,11 @@ public final class EdgeCommand implements Callable<Integer> {
                     + "       -d '{\"publicKeyX509\":\"%s\"}' %s/api/v1/admin/devices/%s%n", device.publicKeyBase64(), base, deviceId);
             return 0;
         }
+        if (journalSyncMillis < 0 || journalSyncMillis > EdgeJournal.MAX_SYNC_INTERVAL_MILLIS) {
+            throw new CommandLine.ParameterException(new CommandLine(this), "--journal-sync-ms must be 0 (every frame) to "
+                    + EdgeJournal.MAX_SYNC_INTERVAL_MILLIS + ", got " + journalSyncMillis);
+        }
+        Duration journalSync = Duration.ofMillis(journalSyncMillis);
         if (signatureVersion != BatchCanonicalForm.VERSION_WHOLE_EVENTS && signatureVersion != BatchCanonicalForm.VERSION_EVENTS_DIGEST) {
             throw new CommandLine.ParameterException(new CommandLine(this), "--signature-version is 1 or 2, got " + signatureVersion);
         }
@@ -204,8 +215,8 @@ public final class EdgeCommand implements Callable<Integer> {
         try (EdgePipeline pipeline = EdgePipeline.open(options, assignment == null ? null : assignment.assigned().orElse(null))
                 .summaryWindow(summaryWindowSeconds)
                 .prelude(assignment == null || assignment.rejected().isEmpty() ? List.of() : List.of(assignment.rejected().get()));
-             EdgeJournal journal = tiers == null ? EdgeJournal.open(dir.resolve("journal.db"), EdgePipeline.JOURNAL_BUDGET_BYTES)
-                     : EdgeJournal.open(dir.resolve("journal.db"), EdgePipeline.JOURNAL_BUDGET_BYTES, tiers::opensWindow);
+             EdgeJournal journal = EdgeJournal.open(dir.resolve("journal.db"), EdgePipeline.JOURNAL_BUDGET_BYTES,
+                     tiers == null ? e -> e instanceof AlertRaised : tiers::opensWindow, journalSync);
              Uploader uploader = new Uploader(journal, new BatchSigner(device, mapper, signatureVersion), transport,
                      EdgeDefaults.uploaderSettings(), tiers, answers)) {
             if (transport instanceof MqttUplinkTransport m) {

@@ -30,6 +30,15 @@ public final class EdgeDefaults {
      */
     public static final double SUMMARY_WINDOW_SECONDS = 60;
 
+    /**
+     * Journal group commit (ADR-0033): the frames' events are fsynced together at most this long after
+     * the first of them, AlertRaised and ActuationCommanded at once. 50 ms is a frame or two at 25
+     * frames/s, the most a crash may take of the non-safety events, and it is the uploader's idle poll,
+     * so an event waits for its commit no longer than it already waited for the uploader.
+     */
+    public static final long JOURNAL_SYNC_INTERVAL_MILLIS = 50;
+    public static final Duration JOURNAL_SYNC_INTERVAL = Duration.ofMillis(JOURNAL_SYNC_INTERVAL_MILLIS);
+
     private EdgeDefaults() {
     }
 

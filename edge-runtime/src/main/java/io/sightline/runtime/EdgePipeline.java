@@ -49,8 +49,9 @@ import org.bytedeco.opencv.opencv_core.Scalar;
  * they feed stages that take microseconds to milliseconds, so they stay short.
  *
  * <p>Every frame's events (FramesDropped before it, FrameCaptured, misses, detections, the
- * assumed vehicle state, tracks, risk, alerts) go to the journal in one append, so the journal
- * pays one fsync per frame and a frame is never half-recorded. Envelope times are the edge wall
+ * assumed vehicle state, tracks, risk, alerts) go to the journal in one append, so a frame is
+ * never half-recorded; the journal's group commit (ADR-0033) shares one fsync among the frames of
+ * an interval and syncs a frame with an alert or actuation at once. Envelope times are the edge wall
  * clock when each event was produced, held non-decreasing in the journal stage (the cloud refuses
  * a session whose time goes backwards). Payload times of the decisions are the frame's time:
  * session start + the frame's timestamp in the file, or the capture clock for a live source.
@@ -348,7 +349,7 @@ public final class EdgePipeline implements AutoCloseable {
 
         StageStats stats = new StageStats(StageBudgets.DECODE, StageStats.PREPROCESS, StageStats.INFERENCE, StageStats.POSTPROCESS,
                 StageBudgets.DETECT, StageBudgets.DECIDE, StageBudgets.JOURNAL, StageBudgets.FRAME_TO_DECISION,
-                EvidenceStage.COPY_STAGE, EvidenceStage.STAGE);
+                EvidenceStage.COPY_STAGE, EvidenceStage.STAGE, StageBudgets.JOURNAL_EVIDENCE_WAIT);
         boolean summaries = summaryWindowNanos > 0;
         if (summaries) {
             stats.withIntervals();
@@ -392,6 +393,8 @@ public final class EdgePipeline implements AutoCloseable {
         }
         writer.append(List.of(new ProducedEvent(EventIds.of(sessionId, "DriveSessionEnded", 0), Clocks.epochNanos(), new DriveSessionEnded(sessionId,
                 Clocks.epochNanos(), endReason, perception.framesCaptured(), drops.total()))));
+        // With group commit (ADR-0033) the session's tail may still wait for its timer: a returned run is durable whole.
+        journal.sync();
         threads.rethrow();
         Map<String, Integer> maxDepths = new LinkedHashMap<>();
         maxDepths.put("decode→detect", perception.ingestQueue().maxDepth());

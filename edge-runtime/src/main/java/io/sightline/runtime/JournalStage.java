@@ -9,7 +9,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Journal: each frame's events in one append (one transaction, one fsync), after its evidence
+ * Journal: each frame's events in one append (a whole frame or nothing; with group commit,
+ * ADR-0033, the fsync is shared by the frames of one interval), after its evidence
  * picture's sha256 is known when evidence is kept. A journal append over its budget is recorded
  * as a StageDeadlineMissed of its own, in a second append.
  */
@@ -43,7 +44,9 @@ final class JournalStage {
         for (Decided d; (d = in.take()) != null; ) {
             if (evidence != null) {
                 // Before the journal timing starts: waiting for a picture is not journal latency.
+                long w0 = System.nanoTime();
                 evidence.attach(d.frameId(), d.events());
+                stats.record(StageBudgets.JOURNAL_EVIDENCE_WAIT, System.nanoTime() - w0);
             }
             if (summaries != null) {
                 ProducedEvent closed = summaries.onFrame(d);

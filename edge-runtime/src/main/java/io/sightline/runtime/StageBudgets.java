@@ -26,7 +26,7 @@ public final class StageBudgets {
     public static final long DETECT_BUDGET_NANOS = 80_000_000L;
     /** Tracker, range/TTC, risk policy and actuation for one frame: allocation-free math, microseconds normally. */
     public static final long DECIDE_BUDGET_NANOS = 5_000_000L;
-    /** One journal transaction per frame (SQLite WAL, synchronous=FULL): one fsync. */
+    /** One journal append per frame (SQLite WAL, synchronous=FULL); its fsync is shared by a group (ADR-0033) or, with an alert, its own. */
     public static final long JOURNAL_BUDGET_NANOS = 25_000_000L;
     /** From the end of decoding to the actuation decision: what the driver waits for. */
     public static final long FRAME_TO_DECISION_BUDGET_NANOS = 100_000_000L;
@@ -37,6 +37,8 @@ public final class StageBudgets {
     public static final String DECIDE = "decide";
     public static final String JOURNAL = "journal";
     public static final String FRAME_TO_DECISION = "frame-to-decision";
+    /** Not a budgeted stage: how long the journal stage waited for a frame's evidence picture before appending it. */
+    public static final String JOURNAL_EVIDENCE_WAIT = "journal-evidence-wait";
 
     private StageBudgets() {
     }

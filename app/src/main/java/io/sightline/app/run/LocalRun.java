@@ -69,7 +69,8 @@ public final class LocalRun implements AutoCloseable {
     public static LocalRun attach(ApplicationContext cloud, Path edgeDir, String deviceId, boolean keepEvidence) {
         DeviceIdentity device = DeviceIdentity.loadOrCreate(edgeDir.resolve("device-" + deviceId + ".key"), deviceId);
         cloud.getBean(DeviceKeyRegistry.class).register(deviceId, FLEET_ID, device.publicKeyBase64());
-        EdgeJournal journal = EdgeJournal.open(edgeDir.resolve("journal.db"), EdgePipeline.JOURNAL_BUDGET_BYTES);
+        EdgeJournal journal = EdgeJournal.open(edgeDir.resolve("journal.db"), EdgePipeline.JOURNAL_BUDGET_BYTES,
+                e -> e instanceof io.sightline.domain.event.AlertRaised, EdgeDefaults.JOURNAL_SYNC_INTERVAL);
         ObjectMapper mapper = new EventCodec().mapper();
         Uploader uploader = new Uploader(journal, new BatchSigner(device, mapper),
                 InProcessTransport.over(cloud.getBean(SignedBatchIngestion.class), mapper), EdgeDefaults.uploaderSettings());

@@ -75,7 +75,7 @@ public final class PipelineBenchCommand implements Callable<Integer> {
     int threads;
 
     @Option(names = "--phases", split = ",", defaultValue = "inference,afap,realtime,overload",
-            description = "Which phases to run (default ${DEFAULT-VALUE}).")
+            description = "Which phases to run (default ${DEFAULT-VALUE}; also summaries, journal).")
     List<String> phases;
 
     @Option(names = "--evidence", negatable = true, defaultValue = "true", fallbackValue = "true",
@@ -94,16 +94,35 @@ public final class PipelineBenchCommand implements Callable<Integer> {
             description = "Phase 'summaries': runs over the clip per measurement, their frames over their time (default ${DEFAULT-VALUE}).")
     int summaryPasses;
 
+    @Option(names = "--journal-sync-ms", defaultValue = "" + io.sightline.runtime.EdgeDefaults.JOURNAL_SYNC_INTERVAL_MILLIS,
+            description = "Journal group commit interval of every phase, as edge's option (default ${DEFAULT-VALUE}; 0: fsync per frame).")
+    long journalSyncMillis;
+
+    @Option(names = "--journal-pairs", defaultValue = "5",
+            description = "Phase 'journal': as-fast-as-possible runs with an fsync per frame and with group commit, alternating, this"
+                    + " many pairs (default ${DEFAULT-VALUE}).")
+    int journalPairs;
+
+    /** Journal sync interval of the next runPipeline; the 'journal' phase switches it. */
+    private long syncMillis = -1;
+    private EdgeJournal.SyncStats lastSync;
+
     /** Window summaries in the afap, realtime and overload phases: as run and edge journal them. */
     private double summaryWindowSeconds = io.sightline.runtime.EdgeDefaults.SUMMARY_WINDOW_SECONDS;
 
     @Override
     public Integer call() throws Exception {
         PrintStream out = System.out;
+        if (journalSyncMillis < 0 || journalSyncMillis > EdgeJournal.MAX_SYNC_INTERVAL_MILLIS) {
+            throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this), "--journal-sync-ms must be 0 to "
+                    + EdgeJournal.MAX_SYNC_INTERVAL_MILLIS + ", got " + journalSyncMillis);
+        }
+        syncMillis = journalSyncMillis;
         String clip = video != null ? video : ProjectHome.get().resolve(HazardClipCommand.DEFAULT_OUT).toString();
         boolean fastestDet = model.toLowerCase(Locale.ROOT).startsWith("fastestdet");
         out.printf(Locale.ROOT, "bench-pipeline: model %s, clip %s, ORT threads %d, evidence %s, %d cores%n", model, clip, threads,
                 evidence ? "on (as run)" : "off", Runtime.getRuntime().availableProcessors());
+        out.printf(Locale.ROOT, "journal: group commit every %d ms (0: fsync per frame), safety events at once%n", journalSyncMillis);
         out.printf(Locale.ROOT, "load average before: %s%n", loadAverage());
 
         double clipFps;
@@ -129,6 +148,7 @@ public final class PipelineBenchCommand implements Callable<Integer> {
             out.printf(Locale.ROOT, "%n[2] pipeline as fast as possible (back-pressure): %d frames, %.1f frames/s = %.2fx real time%n",
                     r.framesCaptured(), pipelineFps, pipelineFps / clipFps);
             printStages(out, r);
+            printSync(out, r, lastSync);
             if (!Double.isNaN(inferenceFps)) {
                 double ratio = pipelineFps / inferenceFps;
                 verdicts.add(verdict(ratio >= MIN_PIPELINE_TO_INFERENCE_RATIO, String.format(Locale.ROOT,
@@ -148,6 +168,7 @@ public final class PipelineBenchCommand implements Callable<Integer> {
                             + " p99 %.2f ms, p99.9 %.2f ms%n", r.framesCaptured(), r.framesDropped(),
                     r.percentileMs(StageBudgets.FRAME_TO_DECISION, 50), p99, r.percentileMs(StageBudgets.FRAME_TO_DECISION, 99.9));
             printStages(out, r);
+            printSync(out, r, lastSync);
             double limit = fastestDet ? FASTESTDET_FRAME_TO_DECISION_P99_LIMIT_MS
                     : (Double.isNaN(inferenceP99Ms) ? Double.NaN : inferenceP99Ms + YOLOX_FRAME_TO_DECISION_SLACK_MS);
             if (!Double.isNaN(limit)) {
@@ -192,6 +213,9 @@ public final class PipelineBenchCommand implements Callable<Integer> {
         if (phases.contains("summaries")) {
             summaryCost(out, clip, verdicts);
         }
+        if (phases.contains("journal")) {
+            journalCost(out, clip, verdicts);
+        }
         out.printf(Locale.ROOT, "%nload average after: %s%n", loadAverage());
         out.println("verdicts:");
         verdicts.forEach(v -> out.println("  " + v));
@@ -235,13 +259,15 @@ public final class PipelineBenchCommand implements Callable<Integer> {
         try {
             EdgePipeline.Options options = new EdgePipeline.Options(clip, model, null, realtime, latestWins, AssumedDrive.EGO_SPEED_MPS,
                     threads, 0, LocalRun.FLEET_ID, LocalRun.VEHICLE_ID, LocalRun.DEVICE_ID, "bench");
-            try (EdgeJournal journal = EdgeJournal.open(dir.resolve("journal.db"), EdgePipeline.JOURNAL_BUDGET_BYTES);
+            try (EdgeJournal journal = EdgeJournal.open(dir.resolve("journal.db"), EdgePipeline.JOURNAL_BUDGET_BYTES,
+                    e -> e instanceof io.sightline.domain.event.AlertRaised, java.time.Duration.ofMillis(syncMillis));
                  EvidenceStore store = evidence ? EvidenceStore.open(journal, LocalRun.EVIDENCE_BUDGET_BYTES) : null;
                  EdgePipeline pipeline = EdgePipeline.open(options, speed)) {
                 // Monitoring off means all of it: no summaries and no picture statistics (so no camera health either).
                 RunReport report = pipeline.evidence(store).summaryWindow(summaryWindowSeconds).pictureStatistics(summaryWindowSeconds > 0)
                         .run(journal, EdgePipeline.ProgressListener.NONE);
                 lastSummaryBytes = summaryBytes(journal, report.sessionId());
+                lastSync = journal.syncStats();
                 return report;
             }
         } finally {
@@ -313,6 +339,70 @@ public final class PipelineBenchCommand implements Callable<Integer> {
                 100 * MAX_SUMMARY_COST)));
     }
 
+    /**
+     * Phase 'journal' (ADR-0033): as-fast-as-possible runs with an fsync per frame and with group
+     * commit, alternating so that a change in machine load hits both alike; prints the journal
+     * stage's time per frame, fsyncs per frame and frames/s of each, and their ratios.
+     */
+    private void journalCost(PrintStream out, String clip, List<String> verdicts) throws Exception {
+        long groupMillis = journalSyncMillis > 0 ? journalSyncMillis : io.sightline.runtime.EdgeDefaults.JOURNAL_SYNC_INTERVAL_MILLIS;
+        out.printf(Locale.ROOT, "%n[6] journal: %d pairs of as-fast-as-possible runs, fsync per frame (0 ms) and group commit (%d ms)%n",
+                journalPairs, groupMillis);
+        Histogram[] journal = {new Histogram(60_000_000L, 3), new Histogram(60_000_000L, 3)};
+        Histogram[] wait = {new Histogram(60_000_000L, 3), new Histogram(60_000_000L, 3)};
+        long[] frames = new long[2];
+        long[] wallNanos = new long[2];
+        long[] commits = new long[2];
+        boolean bounded = true;
+        for (int i = 0; i < journalPairs; i++) {
+            boolean perFrameFirst = i % 2 == 0;
+            for (int side = 0; side < 2; side++) {
+                int k = perFrameFirst == (side == 0) ? 0 : 1;
+                syncMillis = k == 0 ? 0 : groupMillis;
+                RunReport r = runPipeline(clip, false, false, 1.0);
+                journal[k].add(r.stages().histogram(StageBudgets.JOURNAL));
+                wait[k].add(r.stages().histogram(StageBudgets.JOURNAL_EVIDENCE_WAIT));
+                frames[k] += r.framesCaptured();
+                wallNanos[k] += r.wallNanos();
+                commits[k] += lastSync.commits();
+                out.printf(Locale.ROOT, "    pair %d, %-12s %.1f frames/s; journal p50 %.2f ms, mean %.2f ms per frame; %d appends, %d fsyncs"
+                                + " (%d for safety events)%n", i + 1, k == 0 ? "per frame:" : "group:", r.framesPerSecond(),
+                        r.percentileMs(StageBudgets.JOURNAL, 50), r.stages().histogram(StageBudgets.JOURNAL).getMean() / 1e3,
+                        lastSync.appends(), lastSync.commits(), lastSync.safetyCommits());
+                if (k == 1) {
+                    // Timer commits start a group at most once per interval; each safety commit may split one, and the end syncs once.
+                    long allowed = (long) Math.ceil(r.wallNanos() / (groupMillis * 1e6)) + 2 * lastSync.safetyCommits() + 2;
+                    bounded &= lastSync.commits() <= allowed;
+                }
+            }
+        }
+        syncMillis = journalSyncMillis;
+        double[] fps = new double[2];
+        for (int k = 0; k < 2; k++) {
+            fps[k] = frames[k] / (wallNanos[k] / 1e9);
+            out.printf(Locale.ROOT, "    %-10s %.1f frames/s; journal per frame p50 %.2f, p99 %.2f, mean %.3f ms; %.2f fsyncs per frame;"
+                            + " wait for the evidence picture p50 %.2f, p99 %.2f ms%n", k == 0 ? "per frame" : "group", fps[k],
+                    journal[k].getValueAtPercentile(50) / 1e3, journal[k].getValueAtPercentile(99) / 1e3, journal[k].getMean() / 1e3,
+                    (double) commits[k] / Math.max(1, frames[k]), wait[k].getTotalCount() == 0 ? Double.NaN : wait[k].getValueAtPercentile(50) / 1e3,
+                    wait[k].getTotalCount() == 0 ? Double.NaN : wait[k].getValueAtPercentile(99) / 1e3);
+        }
+        double costRatio = journal[1].getMean() / journal[0].getMean();
+        out.printf(Locale.ROOT, "    group / per frame: journal time per frame %.2f, fsyncs per frame %.2f, frames/s %.2f%n", costRatio,
+                ((double) commits[1] / frames[1]) / ((double) commits[0] / frames[0]), fps[1] / fps[0]);
+        verdicts.add(verdict(bounded, String.format(Locale.ROOT, "journal group commit: at most one fsync per %d ms (plus safety events),"
+                + " every run", groupMillis)));
+        verdicts.add(verdict(costRatio < 1, String.format(Locale.ROOT, "journal time per frame with group commit / with an fsync per frame"
+                + " = %.3f / %.3f ms = %.2f (< 1)", journal[1].getMean() / 1e3, journal[0].getMean() / 1e3, costRatio)));
+    }
+
+    /** The last run's journal commits: how many fsyncs its frames shared. */
+    private static void printSync(PrintStream out, RunReport r, EdgeJournal.SyncStats s) {
+        out.printf(Locale.ROOT, "    journal: %d appends, %d fsyncs (%.2f per frame, %d at once for safety events), group commit %d ms%n",
+                s.appends(), s.commits(), (double) s.commits() / Math.max(1, r.framesCaptured()), s.safetyCommits(), s.syncIntervalMillis());
+        // A full decide->journal queue is where the journal (and its wait for pictures) would hold up detection.
+        out.printf(Locale.ROOT, "    deepest queues %s of capacities %s%n", r.queueMaxDepths(), r.queueCapacities());
+    }
+
     private static double median(double[] values) {
         double[] v = values.clone();
         java.util.Arrays.sort(v);
@@ -333,9 +423,10 @@ public final class PipelineBenchCommand implements Callable<Integer> {
                 StageStats.POSTPROCESS, StageBudgets.DECIDE, StageBudgets.JOURNAL, StageBudgets.FRAME_TO_DECISION));
         if (evidence) {
             stages.add(EvidenceStage.STAGE);
+            stages.add(StageBudgets.JOURNAL_EVIDENCE_WAIT);
         }
         for (String stage : stages) {
-            out.printf(Locale.ROOT, "    %-18s p50 %8.2f  p99 %8.2f  p99.9 %8.2f ms%n", stage, r.percentileMs(stage, 50),
+            out.printf(Locale.ROOT, "    %-22s p50 %8.2f  p99 %8.2f  p99.9 %8.2f ms%n", stage, r.percentileMs(stage, 50),
                     r.percentileMs(stage, 99), r.percentileMs(stage, 99.9));
         }
     }

@@ -1,5 +1,6 @@
 package io.sightline.uplink.journal;
 
+import io.sightline.domain.event.ActuationCommanded;
 import io.sightline.domain.event.AlertRaised;
 import io.sightline.domain.event.EventCatalog;
 import io.sightline.domain.event.EventEnvelope;
@@ -13,12 +14,16 @@ import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Savepoint;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -31,7 +36,18 @@ import org.slf4j.LoggerFactory;
  * event the uploader can read survives a power cut. {@code NORMAL} would only survive a process
  * crash; after a power cut the edge could forget events the cloud already stored and then reuse
  * their sequences for new events, which the cloud would acknowledge as duplicates and silently
- * drop. Producers append a frame's events in one call, so the fsync is paid once per frame (25/s).
+ * drop. The uploader reads through its own connection, which sees committed (hence fsynced) rows
+ * only, so nothing leaves the edge before it is durable.
+ *
+ * <p><b>Group commit (ADR-0033).</b> With a sync interval of 0 every append is its own commit (one
+ * fsync per call). With an interval of N ms, appends join one open transaction, each under its
+ * own savepoint (a failed append still stores nothing of itself), and that transaction is
+ * committed at most N ms after its first append, by a timer thread: one fsync per group instead of
+ * one per frame. An append that holds a {@linkplain #SAFETY_EVENTS safety event} (AlertRaised,
+ * ActuationCommanded) commits the group at once, before it returns. So a crash loses at most the
+ * events appended since the last commit, a suffix of each session that no one has read: their
+ * sequences are reused after the restart and the session stays gap-free. A commit the timer cannot
+ * make (disk full, I/O error) is reported by the next append's {@link JournalException}.
  *
  * <p><b>Retention.</b> The budget is the bytes of live pages in the database file. When an append
  * finds the journal over budget it deletes acknowledged events outside every alert's causal window
@@ -53,6 +69,11 @@ public final class EdgeJournal implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(EdgeJournal.class);
 
+    /** Events a group commit never holds back: their append commits at once, with everything before it. */
+    public static final Predicate<SightlineEvent> SAFETY_EVENTS = e -> e instanceof AlertRaised || e instanceof ActuationCommanded;
+    /** Longer would let a crash take seconds of a drive; a second is already 25 frames. */
+    public static final long MAX_SYNC_INTERVAL_MILLIS = 1_000;
+
     private final Path file;
     private final long budgetBytes;
     private final Connection writer;
@@ -65,6 +86,20 @@ public final class EdgeJournal implements AutoCloseable {
     private final Map<String, Long> nextSequence = new LinkedHashMap<>();
     private long deletedOutsideWindows;
     private long deletedInsideWindows;
+    /** 0: every append commits (and fsyncs) before it returns. */
+    private final long syncIntervalNanos;
+    /** Commits a group when it is due; null when every append commits itself. */
+    private final ScheduledExecutorService syncTimer;
+    /** Appends and events in the open transaction, not yet committed; guarded by writeLock. */
+    private int pendingAppends;
+    private long pendingEvents;
+    private boolean syncScheduled;
+    private boolean closed;
+    /** A group the timer could not commit (its events are gone); thrown by the next append. */
+    private JournalException syncFailure;
+    private long appendsTotal;
+    private long commits;
+    private long safetyCommits;
 
     /**
      * An event to append; the journal assigns its sequence.
@@ -98,6 +133,13 @@ public final class EdgeJournal implements AutoCloseable {
         }
     }
 
+    /**
+     * Appends and the commits (fsyncs) that made them durable since the journal was opened;
+     * with group commit, {@code safetyCommits} of them were made at once for a safety event.
+     */
+    public record SyncStats(long syncIntervalMillis, long appends, long commits, long safetyCommits) {
+    }
+
     /** Usage and what retention has deleted since the journal was opened. */
     public record Stats(long usedBytes, long budgetBytes, long unackedEvents, long storedEvents,
                         long deletedOutsideWindows, long deletedInsideWindows) {
@@ -108,12 +150,19 @@ public final class EdgeJournal implements AutoCloseable {
     /** The newest window per session, so a run of near misses extends one window instead of adding one per decision. */
     private final Map<String, long[]> lastWindow = new java.util.HashMap<>();
 
-    private EdgeJournal(Path file, long budgetBytes, Connection writer, Connection reader, Predicate<SightlineEvent> windowTrigger) {
+    private EdgeJournal(Path file, long budgetBytes, Connection writer, Connection reader, Predicate<SightlineEvent> windowTrigger,
+                        long syncIntervalNanos) {
         this.file = file;
         this.budgetBytes = budgetBytes;
         this.writer = writer;
         this.reader = reader;
         this.windowTrigger = windowTrigger;
+        this.syncIntervalNanos = syncIntervalNanos;
+        this.syncTimer = syncIntervalNanos == 0 ? null : Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "sightline-journal-sync");
+            t.setDaemon(true);
+            return t;
+        });
     }
 
     /**
@@ -131,8 +180,22 @@ public final class EdgeJournal implements AutoCloseable {
      * (T−30 s … T+10 s) that retention keeps longest and the upload tiers send in full (ADR-0027).
      */
     public static EdgeJournal open(Path file, long budgetBytes, Predicate<SightlineEvent> windowTrigger) {
+        return open(file, budgetBytes, windowTrigger, java.time.Duration.ZERO);
+    }
+
+    /**
+     * As {@link #open(Path, long, Predicate)}, with group commit: appends are committed (fsynced)
+     * at most {@code syncInterval} after the first of them, safety events at once; zero commits
+     * every append. The edge runs with {@code EdgeDefaults.JOURNAL_SYNC_INTERVAL}.
+     */
+    public static EdgeJournal open(Path file, long budgetBytes, Predicate<SightlineEvent> windowTrigger, java.time.Duration syncInterval) {
         if (budgetBytes < 64 * 1024) {
             throw new IllegalArgumentException("journal budget must be at least 64 KiB, got " + budgetBytes + " bytes");
+        }
+        Objects.requireNonNull(syncInterval, "syncInterval");
+        if (syncInterval.isNegative() || syncInterval.toMillis() > MAX_SYNC_INTERVAL_MILLIS) {
+            throw new IllegalArgumentException("journal sync interval must be 0 (every append) to " + MAX_SYNC_INTERVAL_MILLIS
+                    + " ms, got " + syncInterval.toMillis() + " ms");
         }
         try {
             Path parent = file.toAbsolutePath().getParent();
@@ -169,7 +232,8 @@ public final class EdgeJournal implements AutoCloseable {
                 st.execute("pragma busy_timeout = 10000");
             }
             w.setAutoCommit(false);
-            EdgeJournal journal = new EdgeJournal(file, budgetBytes, w, r, Objects.requireNonNull(windowTrigger, "windowTrigger"));
+            EdgeJournal journal = new EdgeJournal(file, budgetBytes, w, r, Objects.requireNonNull(windowTrigger, "windowTrigger"),
+                    syncInterval.toNanos());
             journal.loadSessions();
             return journal;
         } catch (SQLException | java.io.IOException e) {
@@ -217,8 +281,27 @@ public final class EdgeJournal implements AutoCloseable {
             return List.of();
         }
         synchronized (writeLock) {
+            if (closed) {
+                throw new JournalException("The journal " + file + " is closed; nothing from this append was stored.");
+            }
+            if (syncFailure != null) {
+                JournalException failed = syncFailure;
+                syncFailure = null;
+                throw failed;
+            }
+            Savepoint savepoint = null;
+            long[] windowBefore = lastWindow.get(sessionId);
+            windowBefore = windowBefore == null ? null : windowBefore.clone();
+            boolean committing = false;
+            boolean committed = false;
+            List<EventEnvelope> appended;
             try {
                 makeRoom();
+                if (syncIntervalNanos > 0) {
+                    // Undoes this append alone, keeping the group's earlier appends.
+                    savepoint = writer.setSavepoint();
+                }
+                boolean safety = false;
                 boolean newSession = !nextSequence.containsKey(sessionId);
                 long first = nextSequence.getOrDefault(sessionId, 0L);
                 List<EventEnvelope> out = new ArrayList<>(events.size());
@@ -246,6 +329,7 @@ public final class EdgeJournal implements AutoCloseable {
                         if (windowTrigger.test(e.payload())) {
                             addAlertWindow(sessionId, e.occurredAtNanos());
                         }
+                        safety |= SAFETY_EVENTS.test(e.payload());
                         out.add(envelope);
                         seq++;
                     }
@@ -257,24 +341,147 @@ public final class EdgeJournal implements AutoCloseable {
                     ps.setString(2, sessionId);
                     ps.executeUpdate();
                 }
-                writer.commit();
-                nextSequence.put(sessionId, next);
-                for (Runnable listener : appendListeners) {
-                    listener.run();
+                if (savepoint == null || safety) {
+                    pendingAppends++;
+                    pendingEvents += events.size();
+                    committing = true;
+                    commitLocked();
+                    committing = false;
+                    committed = true;
+                    if (safety && savepoint != null) {
+                        safetyCommits++;
+                    }
+                } else {
+                    writer.releaseSavepoint(savepoint);
+                    pendingAppends++;
+                    pendingEvents += events.size();
+                    if (!syncScheduled) {
+                        syncScheduled = true;
+                        syncTimer.schedule(this::syncDue, syncIntervalNanos, TimeUnit.NANOSECONDS);
+                    }
                 }
-                return out;
-            } catch (JournalFullException e) {
-                rollbackQuietly();
-                throw e;
-            } catch (SQLException | com.fasterxml.jackson.core.JsonProcessingException | RuntimeException e) {
-                rollbackQuietly();
-                if (e instanceof SQLException sql && sql.getMessage() != null && sql.getMessage().contains("event_id")) {
-                    throw new JournalException("An event id in this append is already in the journal (" + sql.getMessage()
+                nextSequence.put(sessionId, next);
+                appendsTotal++;
+                appended = out;
+            } catch (SQLException e) {
+                if (committing) {
+                    throw commitFailed(e, events.size(), sessionId);
+                }
+                undoAppend(savepoint, sessionId, windowBefore);
+                if (e.getMessage() != null && e.getMessage().contains("event_id")) {
+                    throw new JournalException("An event id in this append is already in the journal (" + e.getMessage()
                             + "); producers must give every event a new id. Nothing from this append was stored.", e);
                 }
                 throw new JournalException("Cannot append " + events.size() + " events to session " + sessionId + ": "
                         + e.getMessage() + ". Nothing from this append was stored.", e);
+            } catch (JournalFullException e) {
+                undoAppend(savepoint, sessionId, windowBefore);
+                throw e;
+            } catch (com.fasterxml.jackson.core.JsonProcessingException | RuntimeException e) {
+                undoAppend(savepoint, sessionId, windowBefore);
+                throw new JournalException("Cannot append " + events.size() + " events to session " + sessionId + ": "
+                        + e.getMessage() + ". Nothing from this append was stored.", e);
             }
+            if (committed) {
+                // After the try: the events are stored, so a failing listener must not be reported as a failed append.
+                runListeners();
+            }
+            return appended;
+        }
+    }
+
+    /**
+     * The commit of an append failed: the whole open transaction is gone, this append and any group
+     * before it. Sequences restart from what is committed; the caller learns of both.
+     */
+    private JournalException commitFailed(SQLException e, int events, String sessionId) {
+        long earlier = pendingEvents - events;
+        rollbackQuietly();
+        // This append's own loss is in the exception thrown now; the next append need not repeat it.
+        syncFailure = null;
+        return new JournalException("Cannot commit " + events + " events to session " + sessionId + ": " + e.getMessage()
+                + ". Nothing from this append was stored" + (earlier > 0 ? ", nor the " + earlier + " events appended before it in its"
+                + " group commit; their sequences will be reused" : "") + ". Check the disk.", e);
+    }
+
+    /** A failed append: with group commit only its own savepoint is undone, the group's earlier appends stay. */
+    private void undoAppend(Savepoint savepoint, String sessionId, long[] windowBefore) {
+        if (windowBefore == null) {
+            lastWindow.remove(sessionId);
+        } else {
+            lastWindow.put(sessionId, windowBefore);
+        }
+        if (savepoint == null) {
+            rollbackQuietly();
+            return;
+        }
+        try {
+            writer.rollback(savepoint);
+            writer.releaseSavepoint(savepoint);
+        } catch (SQLException e) {
+            rollbackQuietly();
+        }
+    }
+
+    /** Commits the open transaction under the write lock; with appends in it, that is one sync of the group. */
+    private void commitLocked() throws SQLException {
+        writer.commit();
+        if (pendingAppends > 0) {
+            commits++;
+            pendingAppends = 0;
+            pendingEvents = 0;
+        }
+    }
+
+    private void runListeners() {
+        for (Runnable listener : appendListeners) {
+            listener.run();
+        }
+    }
+
+    /** On the timer thread: the group is due. */
+    private void syncDue() {
+        synchronized (writeLock) {
+            syncScheduled = false;
+            if (pendingAppends == 0 || closed) {
+                return;
+            }
+            try {
+                commitLocked();
+            } catch (SQLException e) {
+                rollbackQuietly();
+                LOG.error("The journal {} could not commit its pending appends: {}", file, e.getMessage());
+                return;
+            }
+            runListeners();
+        }
+    }
+
+    /**
+     * Commits the appends waiting for their group commit now, and returns once they are durable.
+     * For a caller that must know (the end of a session, a test); appends of safety events need not.
+     */
+    public void sync() {
+        synchronized (writeLock) {
+            if (pendingAppends == 0) {
+                return;
+            }
+            try {
+                commitLocked();
+            } catch (SQLException e) {
+                rollbackQuietly();
+                JournalException failed = syncFailure;
+                syncFailure = null;
+                throw failed != null ? failed : new JournalException("Cannot sync the journal " + file + ": " + e.getMessage(), e);
+            }
+            runListeners();
+        }
+    }
+
+    /** Appends and commits since the journal was opened (how much group commit saved). */
+    public SyncStats syncStats() {
+        synchronized (writeLock) {
+            return new SyncStats(TimeUnit.NANOSECONDS.toMillis(syncIntervalNanos), appendsTotal, commits, safetyCommits);
         }
     }
 
@@ -378,7 +585,7 @@ public final class EdgeJournal implements AutoCloseable {
                 ps.setLong(3, request.fromNanos());
                 ps.setLong(4, request.toNanos());
                 ps.executeUpdate();
-                writer.commit();
+                commitLocked();
             } catch (SQLException e) {
                 rollbackQuietly();
                 throw new JournalException("Cannot record window request " + request.requestId() + ": " + e.getMessage(), e);
@@ -409,7 +616,7 @@ public final class EdgeJournal implements AutoCloseable {
             try (PreparedStatement ps = writer.prepareStatement("delete from window_request where request_id = ?")) {
                 ps.setString(1, requestId);
                 ps.executeUpdate();
-                writer.commit();
+                commitLocked();
             } catch (SQLException e) {
                 rollbackQuietly();
                 throw new JournalException("Cannot close window request " + requestId + ": " + e.getMessage(), e);
@@ -444,6 +651,21 @@ public final class EdgeJournal implements AutoCloseable {
             writer.rollback();
         } catch (SQLException ignored) {
             // The original failure is what the caller needs to see.
+        }
+        if (pendingAppends > 0) {
+            // A rolled-back group: its sequences were handed out but nothing of it is stored. Start again from
+            // what is committed, so the session stays gap-free, and tell the next appender what was lost.
+            syncFailure = new JournalException("The journal " + file + " lost its last " + pendingEvents + " events (" + pendingAppends
+                    + " appends) before they were committed; their sequences will be reused. Check the disk.");
+            pendingAppends = 0;
+            pendingEvents = 0;
+            lastWindow.clear();
+            nextSequence.clear();
+            try {
+                loadSessions();
+            } catch (SQLException e) {
+                LOG.error("The journal {} cannot reload its sessions after a failed commit: {}", file, e.getMessage());
+            }
         }
     }
 
@@ -504,7 +726,7 @@ public final class EdgeJournal implements AutoCloseable {
                         + " where e.session_id = alert_window.session_id and e.occurred_at_nanos between from_nanos and to_nanos)"
                         + " and session_id in (select session_id from session where acked_sequence = next_sequence)");
             }
-            writer.commit();
+            commitLocked();
             writer.setAutoCommit(true);
             try (Statement st = writer.createStatement()) {
                 st.execute("pragma incremental_vacuum");
@@ -582,7 +804,7 @@ public final class EdgeJournal implements AutoCloseable {
                 ps.setLong(1, nextExpectedSequence);
                 ps.setString(2, sessionId);
                 ps.executeUpdate();
-                writer.commit();
+                commitLocked();
             } catch (SQLException e) {
                 rollbackQuietly();
                 throw new JournalException("Cannot record the ack of session " + sessionId + ": " + e.getMessage(), e);
@@ -597,7 +819,7 @@ public final class EdgeJournal implements AutoCloseable {
                 ps.setString(1, reason);
                 ps.setString(2, sessionId);
                 ps.executeUpdate();
-                writer.commit();
+                commitLocked();
             } catch (SQLException e) {
                 rollbackQuietly();
                 throw new JournalException("Cannot mark session " + sessionId + " blocked: " + e.getMessage(), e);
@@ -635,7 +857,9 @@ public final class EdgeJournal implements AutoCloseable {
                 out.add(new SessionState(rs.getString(1), rs.getLong(2), rs.getLong(3), retained, rs.getString(4)));
             }
         }
-        if (!c.getAutoCommit()) {
+        if (c == writer) {
+            commitLocked();
+        } else if (!c.getAutoCommit()) {
             c.commit();
         }
         return out;
@@ -699,7 +923,7 @@ public final class EdgeJournal implements AutoCloseable {
                 long used = usedBytes(writer);
                 long stored = single(st, "select count(*) from event");
                 long unacked = countUnacked();
-                writer.commit();
+                commitLocked();
                 return new Stats(used, budgetBytes, unacked, stored, deletedOutsideWindows, deletedInsideWindows);
             } catch (SQLException e) {
                 throw new JournalException("Cannot read journal statistics: " + e.getMessage(), e);
@@ -709,11 +933,19 @@ public final class EdgeJournal implements AutoCloseable {
 
     @Override
     public void close() {
+        if (syncTimer != null) {
+            syncTimer.shutdownNow();
+        }
         synchronized (writeLock) {
+            if (closed) {
+                return;
+            }
+            closed = true;
             synchronized (readLock) {
                 try {
                     reader.close();
-                    writer.commit();
+                    // The group still waiting for its timer: a clean shutdown loses nothing.
+                    commitLocked();
                     writer.close();
                 } catch (SQLException e) {
                     LOG.warn("Closing the journal {}: {}", file, e.getMessage());
