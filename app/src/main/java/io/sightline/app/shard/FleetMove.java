@@ -64,18 +64,24 @@ public final class FleetMove {
     private final String password;
     private final Duration drain;
     private final Duration catchUp;
+    private final Duration deviceKeyCache;
     private final PrintStream out;
 
     /**
      * @param drain   how long requests already inside a shard may take to finish after the freeze
      * @param catchUp how long to wait for the source's processors to pass the fleet's last event before deleting it
+     * @param deviceKeyCache the shards' {@code sightline.ingest.device-key-cache-seconds}: the target may remember a device of
+     *                       the fleet as unknown (it knocked at the wrong shard) for that long after its key was copied, so the
+     *                       fleet stays frozen until then rather than have its vehicles' batches refused
      */
-    public FleetMove(Path mapFile, String user, String password, Duration drain, Duration catchUp, PrintStream out) {
+    public FleetMove(Path mapFile, String user, String password, Duration drain, Duration catchUp, Duration deviceKeyCache,
+                     PrintStream out) {
         this.mapFile = mapFile;
         this.user = user;
         this.password = password;
         this.drain = drain;
         this.catchUp = catchUp;
+        this.deviceKeyCache = deviceKeyCache;
         this.out = out;
     }
 
@@ -113,10 +119,17 @@ public final class FleetMove {
             for (String table : FLEET_STATE) {
                 state += copyRows(a, b, table, fleetId, sessions);
             }
+            long keysCopiedAt = System.nanoTime();
             verify(a, b, aggregates);
             out.printf(Locale.ROOT, "copied %,d events of %,d aggregates (%,d already there) and %,d rows of device keys, session owners,"
                     + " evidence and window requests to shard %s%n", copied[0], aggregates.size(), copied[1], state, to.id());
 
+            long wait = deviceKeyCache.toNanos() - (System.nanoTime() - keysCopiedAt);
+            if (wait > 0) {
+                out.printf(Locale.ROOT, "waiting %.1f s for shard %s's device-key cache to forget devices it found unknown%n", wait / 1e9,
+                        to.id());
+                Thread.sleep(wait / 1_000_000 + 1);
+            }
             ShardMap.load(mapFile).withFleet(fleetId, to.id()).withFrozen(fleetId, false).write(mapFile);
             flipped = true;
             out.printf("fleet %s now served by shard %s (%s)%n", fleetId, to.id(), to.url());

@@ -98,8 +98,16 @@ public final class ShardCommand implements Runnable {
                 description = "After freezing, how long requests already inside the old shard may take (default ${DEFAULT-VALUE}).")
         double drainSeconds;
 
+        @Option(names = "--device-key-cache-seconds", defaultValue = "30", paramLabel = "S",
+                description = "The shards' sightline.ingest.device-key-cache-seconds: the fleet stays frozen this long after its device"
+                        + " keys reach the new shard, so no device is refused there as unknown (default ${DEFAULT-VALUE}).")
+        long deviceKeyCacheSeconds;
+
         @Override
         public Integer call() throws Exception {
+            if (deviceKeyCacheSeconds < 0 || deviceKeyCacheSeconds > 3600) {
+                throw new WrongSettingException("--device-key-cache-seconds must be 0..3600, got " + deviceKeyCacheSeconds);
+            }
             if (drainSeconds < 0 || drainSeconds > 600) {
                 throw new WrongSettingException("--drain-seconds must be 0..600, got " + drainSeconds);
             }
@@ -109,7 +117,7 @@ public final class ShardCommand implements Runnable {
             FleetMove.Report r;
             try {
                 r = new FleetMove(existingMap(map), u, password, Duration.ofMillis((long) (drainSeconds * 1000)), Duration.ofSeconds(60),
-                        System.out).move(fleet, to);
+                        Duration.ofSeconds(deviceKeyCacheSeconds), System.out).move(fleet, to);
             } catch (IllegalArgumentException e) {
                 throw new WrongSettingException(e.getMessage());
             }
