@@ -19,7 +19,10 @@ import io.sightline.testkit.TestPostgres;
 import io.sightline.uplink.journal.EdgeJournal;
 import io.sightline.uplink.sign.BatchSigner;
 import io.sightline.uplink.sign.DeviceIdentity;
+import io.sightline.testkit.TestBroker;
 import io.sightline.uplink.transport.HttpUplinkTransport;
+import io.sightline.uplink.transport.MqttUplinkTransport;
+import io.sightline.uplink.transport.UplinkTransport;
 import io.sightline.uplink.transport.UplinkReply;
 import java.io.BufferedReader;
 import java.io.InputStream;
@@ -77,6 +80,7 @@ class ShardedCloudTest {
     /** Short, so that the move's wait for it (the north device knocked at shard b in crossFleetAccessStaysImpossible) is short. */
     static final int DEVICE_KEY_CACHE_SECONDS = 2;
     static final ObjectMapper JSON = new ObjectMapper();
+    static final String MQTT_ROOT = "shardtest" + java.util.UUID.randomUUID().toString().substring(0, 8);
     static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
     @TempDir
@@ -149,18 +153,25 @@ class ShardedCloudTest {
         return new SpringApplicationBuilder(SightlineCloudApplication.class).web(WebApplicationType.SERVLET)
                 .run(TestCloudArgs.of(db, "--server.port=" + port, "--sightline.shard.id=" + id, "--sightline.shard.map=" + mapFile,
                         "--sightline.security.jwt-secret=" + SECRET,
-                        "--sightline.ingest.device-key-cache-seconds=" + DEVICE_KEY_CACHE_SECONDS));
+                        "--sightline.ingest.device-key-cache-seconds=" + DEVICE_KEY_CACHE_SECONDS,
+                        // MQTT too, each shard subscribing to its own fleets' topics under a root no concurrent run shares.
+                        "--sightline.ingest.mqtt.enabled=true", "--sightline.ingest.mqtt.url=" + TestBroker.url(),
+                        "--sightline.ingest.mqtt.topic-root=" + MQTT_ROOT, "--sightline.ingest.mqtt.share-group=" + MQTT_ROOT));
     }
 
     static Vehicle vehicle(String fleet) {
-        String deviceId = fleet + "-dev-1";
-        String sessionId = fleet + "-session-1";
+        return vehicle(fleet, 1);
+    }
+
+    static Vehicle vehicle(String fleet, int n) {
+        String deviceId = fleet + "-dev-" + n;
+        String sessionId = fleet + "-session-" + n;
         List<EventEnvelope> events = new ArrayList<>(SyntheticSession.generate(sessionId, 1_800_000_000_000_000_000L, EVENTS_PER_SESSION));
         DriveSessionStarted s = (DriveSessionStarted) events.get(0).payload();
         events.set(0, new EventEnvelope(events.get(0).eventId(), 0, events.get(0).occurredAtNanos(), new DriveSessionStarted(sessionId,
-                fleet, fleet + "-veh-1", deviceId, s.softwareVersion(), s.startTimeNanos(), s.calibration(), s.policyVersion(),
+                fleet, fleet + "-veh-" + n, deviceId, s.softwareVersion(), s.startTimeNanos(), s.calibration(), s.policyVersion(),
                 s.policyThresholds())));
-        EdgeJournal journal = EdgeJournal.open(dir.resolve(fleet + ".db"), 1L << 30);
+        EdgeJournal journal = EdgeJournal.open(dir.resolve(fleet + "-" + n + ".db"), 1L << 30);
         List<EdgeJournal.NewEvent> chunk = new ArrayList<>();
         for (EventEnvelope e : events) {
             chunk.add(new EdgeJournal.NewEvent(e.eventId(), e.occurredAtNanos(), e.payload()));
@@ -171,7 +182,10 @@ class ShardedCloudTest {
 
     /** Sends events [from, to) of the vehicle's session as signed batches to the router, under its fleet's URL prefix. */
     static long upload(Vehicle v, long from, long to) throws Exception {
-        HttpUplinkTransport transport = new HttpUplinkTransport(routerBase + "/fleets/" + v.fleet(), Duration.ofSeconds(10), new EventCodec().mapper());
+        return upload(v, from, to, new HttpUplinkTransport(routerBase + "/fleets/" + v.fleet(), Duration.ofSeconds(10), new EventCodec().mapper()));
+    }
+
+    static long upload(Vehicle v, long from, long to, UplinkTransport transport) throws Exception {
         BatchSigner signer = new BatchSigner(v.identity(), new EventCodec().mapper());
         long acked = 0;
         for (long first = from; first < to; first += BATCH) {
@@ -242,6 +256,10 @@ class ShardedCloudTest {
         assertThat(reply.status().name()).isEqualTo("REJECTED");
         assertThat(reply.toString()).contains("UNKNOWN_DEVICE");
         assertOnlyIn(NORTH, dbA, dbB);
+        // A fleet the map does not place is not routed anywhere.
+        HttpResponse<String> unplaced = send("GET", "/api/v1/alerts", token("fleet-nowhere", Roles.INVESTIGATOR), null);
+        assertThat(unplaced.statusCode()).as(unplaced.body()).isEqualTo(421);
+        assertThat(unplaced.body()).contains("UNKNOWN_FLEET");
         // A batch with no fleet at all cannot be routed.
         HttpResponse<String> noFleet = send("POST", "/api/v1/ingest", null, "{}");
         assertThat(noFleet.statusCode()).isEqualTo(400);
@@ -250,21 +268,54 @@ class ShardedCloudTest {
 
     @Test
     @Order(4)
+    void mqttBatchesReachOnlyTheirFleetsShard() throws Exception {
+        for (String fleet : List.of(NORTH, SOUTH)) {
+            Vehicle v = vehicle(fleet, 2);
+            try {
+                HttpResponse<String> registered = send("PUT", "/api/v1/admin/devices/" + v.deviceId(), token(fleet, Roles.ADMIN),
+                        "{\"publicKeyX509\":\"" + v.identity().publicKeyBase64() + "\"}");
+                assertThat(registered.statusCode()).as(registered.body()).isIn(200, 201);
+                try (MqttUplinkTransport mqtt = new MqttUplinkTransport(TestBroker.url(), MQTT_ROOT, fleet, fleet + "-veh-2",
+                        Duration.ofSeconds(20), new EventCodec().mapper())) {
+                    assertThat(upload(v, 0, EVENTS_PER_SESSION, mqtt)).isEqualTo(EVENTS_PER_SESSION);
+                }
+                TestPostgres.Database home = fleet.equals(NORTH) ? dbA : dbB;
+                TestPostgres.Database other = fleet.equals(NORTH) ? dbB : dbA;
+                assertThat(count(home, "select count(*) from domain_event_entry where aggregate_identifier = ?", v.sessionId()))
+                        .isEqualTo(EVENTS_PER_SESSION);
+                assertThat(count(other, "select count(*) from domain_event_entry where aggregate_identifier = ?", v.sessionId())).isZero();
+                awaitSessionProjected(home, v.sessionId());
+                assertNoFleetRows(other, fleet, Set.of(v.sessionId()));
+            } finally {
+                v.journal().close();
+            }
+        }
+    }
+
+    @Test
+    @Order(5)
     void aFleetMovesToTheOtherShardByReplayingItsEvents() throws Exception {
         Vehicle v = vehicles.get(NORTH);
         long before = count(dbA, "select count(*) from domain_event_entry where aggregate_identifier = ?", v.sessionId());
         assertThat(before).isEqualTo(EVENTS_PER_SESSION - BATCH);
+        // With the session uploaded over MQTT.
+        long fleetEvents = count(dbA, "select count(*) from domain_event_entry where aggregate_identifier like ?", NORTH + "-session-%");
+        assertThat(fleetEvents).isEqualTo(before + EVENTS_PER_SESSION);
 
         FleetMove.Report report = new FleetMove(mapFile, dbA.user(), dbA.password(), Duration.ofMillis(200), Duration.ofSeconds(60),
                 Duration.ofSeconds(DEVICE_KEY_CACHE_SECONDS), System.out).move(NORTH, "b");
-        assertThat(report.eventsCopied()).isEqualTo(before);
+        assertThat(report.eventsCopied()).isEqualTo(fleetEvents);
+        assertThat(report.sourceEventsDeleted()).isEqualTo(fleetEvents);
         assertThat(ShardMap.load(mapFile).shardOf(NORTH).orElseThrow().id()).isEqualTo("b");
         assertThat(ShardMap.load(mapFile).frozen(NORTH)).isFalse();
 
         awaitSessionProjected(dbB, v.sessionId());
         assertThat(count(dbB, "select count(*) from domain_event_entry where aggregate_identifier = ?", v.sessionId())).isEqualTo(before);
         assertThat(count(dbA, "select count(*) from domain_event_entry where aggregate_identifier = ?", v.sessionId())).isZero();
-        assertNoFleetRows(dbA, NORTH, Set.of(v.sessionId()));
+        assertNoFleetRows(dbA, NORTH, Set.of(v.sessionId(), NORTH + "-session-2"));
+        assertThat(count(dbB, "select count(*) from domain_event_entry where aggregate_identifier like ?", NORTH + "-session-%"))
+                .isEqualTo(fleetEvents);
+        awaitSessionProjected(dbB, NORTH + "-session-2");
         assertNoFleetRows(dbA, SOUTH, Set.of(vehicles.get(SOUTH).sessionId()));
         Thread.sleep(2 * ShardMapFile.CHECK_INTERVAL_MILLIS);
 
@@ -294,7 +345,7 @@ class ShardedCloudTest {
     }
 
     @Test
-    @Order(5)
+    @Order(6)
     void aFrozenFleetIsAskedToRetryByTheRouterAndByItsShard() throws Exception {
         ShardMap.load(mapFile).withFrozen(SOUTH, true).write(mapFile);
         try {
