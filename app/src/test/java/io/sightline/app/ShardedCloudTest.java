@@ -370,9 +370,10 @@ class ShardedCloudTest {
     static void assertOnlyIn(String fleet, TestPostgres.Database home, TestPostgres.Database other) throws SQLException {
         String session = vehicles.get(fleet).sessionId();
         assertThat(count(home, "select count(*) from domain_event_entry where aggregate_identifier = ?", session)).isPositive();
-        assertThat(count(home, "select count(*) from sessions where fleet_id = ?", fleet)).isEqualTo(1);
+        assertThat(count(home, "select count(*) from sessions where session_id = ? and fleet_id = ?", session, fleet)).isEqualTo(1);
         assertThat(count(home, "select count(*) from trace_edges where session_id = ?", session)).isPositive();
-        assertThat(count(home, "select count(*) from ingest_device_key where fleet_id = ?", fleet)).isEqualTo(1);
+        assertThat(count(home, "select count(*) from ingest_device_key where device_id = ? and fleet_id = ?",
+                vehicles.get(fleet).deviceId(), fleet)).isEqualTo(1);
         assertThat(count(other, "select count(*) from domain_event_entry where aggregate_identifier = ?", session)).isZero();
         assertThat(count(other, "select count(*) from domain_event_entry where convert_from(payload, 'UTF8')::jsonb->>'fleetId' = ?", fleet))
                 .isZero();
