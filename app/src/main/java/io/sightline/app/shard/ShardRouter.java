@@ -18,7 +18,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
@@ -195,7 +194,8 @@ public final class ShardRouter implements AutoCloseable {
             return;
         }
         forwarded.incrementAndGet();
-        String routerBase = "http://" + exchange.getRequestHeaders().getFirst("Host");
+        String host = exchange.getRequestHeaders().getFirst("Host");
+        String routerBase = "http://" + (host != null ? host : "127.0.0.1:" + port());
         long length = -1;
         for (Map.Entry<String, List<String>> h : response.headers().map().entrySet()) {
             String name = h.getKey().toLowerCase(Locale.ROOT);
@@ -296,9 +296,5 @@ public final class ShardRouter implements AutoCloseable {
         StringBuilder sb = new StringBuilder();
         map.shards().forEach((id, s) -> sb.append(String.format(Locale.ROOT, "  shard %-8s %s  fleets %s%n", id, s.url(), map.fleetsOf(id))));
         return sb.toString();
-    }
-
-    static byte[] utf8(String s) {
-        return s.getBytes(StandardCharsets.UTF_8);
     }
 }
