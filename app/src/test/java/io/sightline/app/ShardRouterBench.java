@@ -64,8 +64,14 @@ public final class ShardRouterBench {
         }
         Path map = dir.resolve("shards.properties");
         Files.writeString(map, "shard.a.url=http://127.0.0.1:" + port + "\nfleet." + FLEET + "=a\n");
-        ConfigurableApplicationContext cloud = new SpringApplicationBuilder(SightlineCloudApplication.class).web(WebApplicationType.SERVLET)
-                .run(TestCloudArgs.of(db, "--server.port=" + port, "--sightline.shard.id=a", "--sightline.shard.map=" + map));
+        ConfigurableApplicationContext cloud;
+        try {
+            cloud = new SpringApplicationBuilder(SightlineCloudApplication.class).web(WebApplicationType.SERVLET)
+                    .run(TestCloudArgs.of(db, "--server.port=" + port, "--sightline.shard.id=a", "--sightline.shard.map=" + map));
+        } catch (RuntimeException e) {
+            TestPostgres.drop(db);
+            throw e;
+        }
         try (ShardRouter router = ShardRouter.start(new ShardMapFile(map), "127.0.0.1", 0)) {
             String direct = "http://127.0.0.1:" + port;
             String routed = "http://127.0.0.1:" + router.port();
