@@ -27,6 +27,7 @@ import picocli.CommandLine.Option;
                 VersionCommand.class,
                 io.sightline.app.run.RunCommand.class,
                 io.sightline.app.cloud.CloudCommand.class,
+                io.sightline.app.shard.ShardCommand.class,
                 DemoCommand.class,
                 BenchCommand.class,
                 DetectCommand.class,

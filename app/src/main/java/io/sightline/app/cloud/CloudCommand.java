@@ -85,6 +85,15 @@ public final class CloudCommand implements Callable<Integer> {
         String jwkSetUri;
     }
 
+    @Option(names = "--shard", paramLabel = "ID",
+            description = "Run as this shard of a fleet-sharded cloud (ADR-0031): serve only the fleets --shard-map gives it, answer"
+                    + " other fleets 421 naming their shard. Default: SIGHTLINE_SHARD_ID, else not sharded (every fleet).")
+    String shardId;
+
+    @Option(names = "--shard-map", paramLabel = "FILE",
+            description = "The shard map shared with the router (shard.<id>.url, fleet.<fleet>=<shard>, ...). Default: SIGHTLINE_SHARD_MAP.")
+    Path shardMap;
+
     @Option(names = "--grace-period", paramLabel = "SECONDS", defaultValue = "" + DEFAULT_GRACE_SECONDS,
             description = "On SIGTERM, how long in-flight requests and batches may take to finish (default ${DEFAULT-VALUE}).")
     int graceSeconds;
@@ -109,10 +118,11 @@ public final class CloudCommand implements Callable<Integer> {
             }
             settings.useLocalSecret(home.resolve(LOCAL_SECRET_FILE));
         }
+        Map<String, String> shard = shardProperties();
         out.println("sightline " + VersionCommand.version() + ": cloud, role " + settings.role().label());
         CloudPreflight.check(settings);
 
-        ConfigurableApplicationContext context = start(settings);
+        ConfigurableApplicationContext context = start(settings, shard);
         try {
             printReady(out, settings, context, home, startNanos);
             String signal = awaitStopSignal();
@@ -143,11 +153,42 @@ public final class CloudCommand implements Callable<Integer> {
         return 0;
     }
 
-    private ConfigurableApplicationContext start(CloudSettings settings) {
+    /**
+     * {@code --shard} and {@code --shard-map}, checked here so that a wrong map is one line naming the
+     * file rather than a failed Spring start; the environment's SIGHTLINE_SHARD_* apply when no flag is given.
+     */
+    private Map<String, String> shardProperties() {
+        String id = shardId != null ? shardId : System.getenv("SIGHTLINE_SHARD_ID");
+        String mapText = shardMap != null ? shardMap.toString() : System.getenv("SIGHTLINE_SHARD_MAP");
+        if (id == null && mapText == null) {
+            return Map.of();
+        }
+        if (id == null || id.isBlank() || mapText == null || mapText.isBlank()) {
+            throw new WrongSettingException("--shard and --shard-map go together (a shard needs the map that says which fleets are its own)");
+        }
+        Path file = Path.of(mapText);
+        if (!java.nio.file.Files.isRegularFile(file)) {
+            throw new WrongSettingException("--shard-map: no shard map at " + file.toAbsolutePath());
+        }
+        io.sightline.cloud.shard.ShardMap map;
+        try {
+            map = io.sightline.cloud.shard.ShardMap.load(file);
+        } catch (IllegalArgumentException e) {
+            throw new WrongSettingException(e.getMessage());
+        }
+        if (map.shard(id).isEmpty()) {
+            throw new WrongSettingException("--shard " + id + " is not in the shard map " + file.toAbsolutePath() + " (shards: "
+                    + map.shards().keySet() + ")");
+        }
+        return Map.of("sightline.shard.id", id, "sightline.shard.map", file.toAbsolutePath().toString());
+    }
+
+    private ConfigurableApplicationContext start(CloudSettings settings, Map<String, String> shard) {
         List<String> args = new ArrayList<>();
         for (Map.Entry<String, String> e : settings.properties().entrySet()) {
             args.add("--" + e.getKey() + "=" + e.getValue());
         }
+        shard.forEach((k, v) -> args.add("--" + k + "=" + v));
         if (!verbose()) {
             // A failed start is reported as one line by the launcher; Spring's own report is a stack trace.
             args.add("--logging.level.org.springframework.boot.SpringApplication=OFF");
@@ -228,6 +269,8 @@ public final class CloudCommand implements Callable<Integer> {
                         + " --role investigator --fleet <fleet>");
             }
         }
+        context.getBeanProvider(io.sightline.cloud.shard.ShardOwnership.class).ifAvailable(o -> out.println("  shard         "
+                + o.shardId() + " of " + o.map().shards().keySet() + ", fleets " + o.ownedFleets() + " (others answered 421 with their shard)"));
         out.println("  stop          SIGTERM or Ctrl-C");
         out.flush();
     }

@@ -90,6 +90,23 @@ class CloudCommandTest {
         }
     }
 
+    @Test
+    void aWrongShardSettingIsOneLineNamingIt() throws IOException {
+        String secret = secretFile.toString();
+        assertWrongSetting(CliRun.of("cloud", "--shard", "a", "--jwt-secret-file", secret), "--shard and --shard-map go together");
+        assertWrongSetting(CliRun.of("cloud", "--shard", "a", "--shard-map", dir.resolve("no-map").toString(), "--jwt-secret-file", secret),
+                "--shard-map: no shard map at");
+        Path map = dir.resolve("shards.properties");
+        java.nio.file.Files.writeString(map, "shard.a.url=http://127.0.0.1:1\nfleet.north=z\n");
+        assertWrongSetting(CliRun.of("cloud", "--shard", "a", "--shard-map", map.toString(), "--jwt-secret-file", secret),
+                "fleet.north points to shard 'z'");
+        java.nio.file.Files.writeString(map, "shard.a.url=http://127.0.0.1:1\nfleet.north=a\n");
+        assertWrongSetting(CliRun.of("cloud", "--shard", "b", "--shard-map", map.toString(), "--jwt-secret-file", secret),
+                "--shard b is not in the shard map", "[a]");
+        assertWrongSetting(CliRun.of("shard", "move", "--map", map.toString(), "--fleet", "north", "--to", "a"), "already on shard a");
+        assertWrongSetting(CliRun.of("shard", "router", "--map", dir.resolve("no-map").toString()), "--map: no shard map at");
+    }
+
     private static void assertWrongSetting(CliRun run, String... expected) {
         assertThat(run.exit()).as(run.err()).isEqualTo(WrongSettingException.EXIT_CODE);
         List<String> lines = run.err().lines().toList();

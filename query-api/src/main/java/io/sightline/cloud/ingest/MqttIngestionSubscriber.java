@@ -24,6 +24,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import io.sightline.cloud.shard.ShardOwnership;
+import java.util.List;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.stereotype.Component;
@@ -54,9 +57,11 @@ public class MqttIngestionSubscriber implements SmartLifecycle {
     private final SignedBatchIngestion ingestion;
     private final EvidenceIngestion evidence;
     private final ObjectMapper mapper = new ObjectMapper();
-    private final String sharedEvidenceTopic;
+    private final List<String> sharedEvidenceTopics;
     private final String url;
-    private final String sharedTopic;
+    private final List<String> sharedTopics;
+    /** Null unless this cloud is one shard of a fleet-sharded cloud (ADR-0031). */
+    private final ShardOwnership shard;
     private final int workers;
     private final String clientId;
     private final AtomicLong batches = new AtomicLong();
@@ -64,19 +69,24 @@ public class MqttIngestionSubscriber implements SmartLifecycle {
     private volatile ThreadPoolExecutor executor;
 
     private final String topicRoot;
-    private final String sharedWindowAnswerTopic;
+    private final List<String> sharedWindowAnswerTopics;
     private final io.sightline.cloud.uplink.WindowRequests windowRequests;
 
     public MqttIngestionSubscriber(SignedBatchIngestion ingestion, EvidenceIngestion evidence,
-                                   IngestMqttProperties mqtt, io.sightline.cloud.uplink.WindowRequests windowRequests) {
+                                   IngestMqttProperties mqtt, io.sightline.cloud.uplink.WindowRequests windowRequests,
+                                   ObjectProvider<ShardOwnership> shard) {
         this.topicRoot = mqtt.topicRoot();
-        this.sharedWindowAnswerTopic = "$share/" + mqtt.shareGroup() + "/" + mqtt.topicRoot() + "/+/+/windows/answer";
+        this.shard = shard.getIfAvailable();
+        // A shard subscribes to its own fleets' topics only, so the broker never hands it another shard's batch.
+        List<String> fleetLevels = this.shard == null ? List.of("+") : List.copyOf(this.shard.ownedFleets());
+        String prefix = "$share/" + mqtt.shareGroup() + "/" + mqtt.topicRoot() + "/";
+        this.sharedWindowAnswerTopics = fleetLevels.stream().map(f -> prefix + f + "/+/windows/answer").toList();
         this.windowRequests = windowRequests;
         this.ingestion = ingestion;
         this.url = mqtt.url();
         this.evidence = evidence;
-        this.sharedTopic = "$share/" + mqtt.shareGroup() + "/" + mqtt.topicRoot() + "/+/+/events";
-        this.sharedEvidenceTopic = "$share/" + mqtt.shareGroup() + "/" + mqtt.topicRoot() + "/+/+/evidence";
+        this.sharedTopics = fleetLevels.stream().map(f -> prefix + f + "/+/events").toList();
+        this.sharedEvidenceTopics = fleetLevels.stream().map(f -> prefix + f + "/+/evidence").toList();
         this.workers = Math.max(1, mqtt.workers());
         this.clientId = "sightline-ingest-" + UUID.randomUUID().toString().substring(0, 12);
     }
@@ -97,12 +107,18 @@ public class MqttIngestionSubscriber implements SmartLifecycle {
             // After a reconnect the client subscribes again itself (a clean session forgets subscriptions).
             // The client calls back one message at a time (on its own thread, or serially on an executor given
             // to it), so the hand-over to the workers is explicit: that is what lets batches be decided in parallel.
-            c.subscribe(Mqtt3Subscribe.builder().topicFilter(sharedTopic).qos(MqttQos.AT_LEAST_ONCE).build(),
-                    publish -> executor.execute(() -> handle(c, publish)), true).get(10, TimeUnit.SECONDS);
-            c.subscribe(Mqtt3Subscribe.builder().topicFilter(sharedEvidenceTopic).qos(MqttQos.AT_LEAST_ONCE).build(),
-                    publish -> executor.execute(() -> handleEvidence(c, publish)), true).get(10, TimeUnit.SECONDS);
-            c.subscribe(Mqtt3Subscribe.builder().topicFilter(sharedWindowAnswerTopic).qos(MqttQos.AT_LEAST_ONCE).build(),
-                    publish -> executor.execute(() -> handleWindowAnswer(publish)), true).get(10, TimeUnit.SECONDS);
+            for (String topic : sharedTopics) {
+                c.subscribe(Mqtt3Subscribe.builder().topicFilter(topic).qos(MqttQos.AT_LEAST_ONCE).build(),
+                        publish -> executor.execute(() -> handle(c, publish)), true).get(10, TimeUnit.SECONDS);
+            }
+            for (String topic : sharedEvidenceTopics) {
+                c.subscribe(Mqtt3Subscribe.builder().topicFilter(topic).qos(MqttQos.AT_LEAST_ONCE).build(),
+                        publish -> executor.execute(() -> handleEvidence(c, publish)), true).get(10, TimeUnit.SECONDS);
+            }
+            for (String topic : sharedWindowAnswerTopics) {
+                c.subscribe(Mqtt3Subscribe.builder().topicFilter(topic).qos(MqttQos.AT_LEAST_ONCE).build(),
+                        publish -> executor.execute(() -> handleWindowAnswer(publish)), true).get(10, TimeUnit.SECONDS);
+            }
         } catch (ExecutionException | TimeoutException e) {
             c.disconnect();
             executor.shutdownNow();
@@ -117,7 +133,7 @@ public class MqttIngestionSubscriber implements SmartLifecycle {
             throw new IllegalStateException("interrupted while connecting to the MQTT broker at " + url, e);
         }
         client = c;
-        LOG.info("MQTT ingestion {} subscribed to {}, {} and {} on {}", clientId, sharedTopic, sharedEvidenceTopic, sharedWindowAnswerTopic, url);
+        LOG.info("MQTT ingestion {} subscribed to {}, {} and {} on {}", clientId, sharedTopics, sharedEvidenceTopics, sharedWindowAnswerTopics, url);
     }
 
     private Mqtt3ClientBuilder builder() {
@@ -141,7 +157,11 @@ public class MqttIngestionSubscriber implements SmartLifecycle {
         String topic = message.getTopic().toString();
         IngestResult result;
         try {
-            result = ingestion.ingest(message.getPayloadAsBytes(), fleetOf(topic));
+            result = shard != null && shard.verdict(fleetOf(topic)) != ShardOwnership.Verdict.OWNED
+                    // Being moved, or moved away since this shard subscribed: the edge keeps the batch and sends it again.
+                    ? new IngestResult(IngestResult.Outcome.RETRY, IngestResult.STORE_UNAVAILABLE, "fleet " + fleetOf(topic)
+                            + " is being moved or served by another shard; send the batch again later", null, null, null, -1, -1, 0, 0)
+                    : ingestion.ingest(message.getPayloadAsBytes(), fleetOf(topic));
         } catch (RuntimeException e) {
             LOG.error("MQTT batch on {} failed", topic, e);
             result = new IngestResult(IngestResult.Outcome.RETRY, IngestResult.STORE_UNAVAILABLE,

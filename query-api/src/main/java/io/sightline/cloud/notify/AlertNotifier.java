@@ -37,6 +37,8 @@ import org.springframework.stereotype.Component;
 @ConditionalOnExpression("${sightline.alerts.mqtt.enabled:false} and ${sightline.projections.enabled:true}")
 public class AlertNotifier {
 
+    /** Metadata a fleet move puts on the events it copies (io.sightline.app.shard.FleetMove.MOVED_FROM). */
+    public static final String MOVED_FROM_SHARD = "movedFromShard";
     private static final String SESSIONS_KEY = AlertNotifier.class.getName() + "/sessions";
     private static final String INSERT_RAISED = "insert into alert_notifications (event_id, type, alert_id, session_id, fleet_id,"
             + " vehicle_id, kind, level, track_id, policy_version, raised_at_nanos, global_index)"
@@ -67,6 +69,9 @@ public class AlertNotifier {
     @EventHandler
     @DisallowReplay
     void on(AlertRaised a, DomainEventMessage<?> message, TrackingToken token) {
+        if (movedFromAnotherShard(message)) {
+            return;
+        }
         SessionVehicle vehicle = vehicleOf(message.getAggregateIdentifier(), a.alertId());
         jdbc.update(INSERT_RAISED, message.getIdentifier(), a.alertId(), message.getAggregateIdentifier(), vehicle.fleetId(),
                 vehicle.vehicleId(), a.kind(), a.level(), a.trackId(), a.policyVersion(), a.raisedAtNanos(), globalIndex(token));
@@ -75,10 +80,21 @@ public class AlertNotifier {
     @EventHandler
     @DisallowReplay
     void on(AlertCleared c, DomainEventMessage<?> message, TrackingToken token) {
+        if (movedFromAnotherShard(message)) {
+            return;
+        }
         SessionVehicle vehicle = vehicleOf(message.getAggregateIdentifier(), c.alertId());
         String reason = c.reason() == null || c.reason().length() <= REASON_COLUMN ? c.reason() : c.reason().substring(0, REASON_COLUMN);
         jdbc.update(INSERT_CLEARED, message.getIdentifier(), c.alertId(), message.getAggregateIdentifier(), vehicle.fleetId(),
                 vehicle.vehicleId(), c.clearedAtNanos(), reason, c.activeForNanos(), globalIndex(token));
+    }
+
+    /**
+     * An event a fleet move copied here (ADR-0031) is new to this store but old news: it was announced
+     * by the shard it came from, as a replay's would have been.
+     */
+    private static boolean movedFromAnotherShard(DomainEventMessage<?> message) {
+        return message.getMetaData().containsKey(MOVED_FROM_SHARD);
     }
 
     private SessionVehicle vehicleOf(String sessionId, String alertId) {

@@ -1,5 +1,8 @@
 package io.sightline.cloud.security;
 
+import io.sightline.cloud.shard.ShardOwnership;
+import io.sightline.cloud.shard.ShardOwnershipFilter;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -8,6 +11,7 @@ import org.springframework.security.config.annotation.web.builders.HttpSecurity;
 import org.springframework.security.config.http.SessionCreationPolicy;
 import org.springframework.security.oauth2.server.resource.authentication.JwtAuthenticationConverter;
 import org.springframework.security.oauth2.server.resource.authentication.JwtGrantedAuthoritiesConverter;
+import org.springframework.security.oauth2.server.resource.web.authentication.BearerTokenAuthenticationFilter;
 import org.springframework.security.web.SecurityFilterChain;
 
 /**
@@ -20,7 +24,7 @@ import org.springframework.security.web.SecurityFilterChain;
 public class SecurityConfiguration {
 
     @Bean
-    SecurityFilterChain api(HttpSecurity http) throws Exception {
+    SecurityFilterChain api(HttpSecurity http, ObjectProvider<ShardOwnership> shard) throws Exception {
         JwtGrantedAuthoritiesConverter roles = new JwtGrantedAuthoritiesConverter();
         roles.setAuthoritiesClaimName(Roles.ROLES_CLAIM);
         roles.setAuthorityPrefix("ROLE_");
@@ -66,6 +70,11 @@ public class SecurityConfiguration {
                         .jwt(jwt -> jwt.jwtAuthenticationConverter(converter))
                         .authenticationEntryPoint(ProblemAuthenticationHandlers.unauthorized())
                         .accessDeniedHandler(ProblemAuthenticationHandlers.forbidden()));
+        // A shard of a fleet-sharded cloud (ADR-0031) answers only for its fleets: decided once the token is verified.
+        ShardOwnership ownership = shard.getIfAvailable();
+        if (ownership != null) {
+            http.addFilterAfter(new ShardOwnershipFilter(ownership), BearerTokenAuthenticationFilter.class);
+        }
         return http.build();
     }
 }
