@@ -7,7 +7,6 @@ import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.cbor.CBORFactory;
 import com.fasterxml.jackson.dataformat.cbor.CBORGenerator;
-import io.airlift.compress.MalformedInputException;
 import io.airlift.compress.zstd.ZstdCompressor;
 import io.airlift.compress.zstd.ZstdDecompressor;
 import java.io.ByteArrayOutputStream;
@@ -139,18 +138,22 @@ public final class BinaryBatch {
             throw new BinaryBatchException(Problem.TOO_LARGE, "the events decompress to " + e.eventsLength() + " bytes, past the "
                     + maxBytes + "-byte request limit; send fewer events per batch");
         }
-        long framed = ZstdDecompressor.getDecompressedSize(e.events(), 0, e.events().length);
-        if (framed >= 0 && framed != e.eventsLength()) {
-            throw new BinaryBatchException(Problem.MALFORMED, "the zstd frame holds " + framed + " bytes but the head declares "
-                    + e.eventsLength());
-        }
-        byte[] out = new byte[e.eventsLength()];
+        byte[] out;
         int n;
         try {
+            long framed = ZstdDecompressor.getDecompressedSize(e.events(), 0, e.events().length);
+            if (framed >= 0 && framed != e.eventsLength()) {
+                throw new BinaryBatchException(Problem.MALFORMED, "the zstd frame holds " + framed + " bytes but the head declares "
+                        + e.eventsLength());
+            }
+            out = new byte[e.eventsLength()];
             n = new ZstdDecompressor().decompress(e.events(), 0, e.events().length, out, 0, out.length);
-        } catch (MalformedInputException | IndexOutOfBoundsException | IllegalArgumentException ex) {
+        } catch (BinaryBatchException ex) {
+            throw ex;
+        } catch (RuntimeException ex) {
+            // MalformedInputException for what the decoder recognises, anything else for what it does not: hostile input either way.
             throw new BinaryBatchException(Problem.MALFORMED, "the events are not a valid zstd frame of at most the declared "
-                    + e.eventsLength() + " bytes: " + ex.getMessage());
+                    + e.eventsLength() + " bytes: " + ex.getClass().getSimpleName() + ": " + ex.getMessage());
         }
         if (n != e.eventsLength()) {
             throw new BinaryBatchException(Problem.MALFORMED, "the events decompress to " + n + " bytes but the head declares "

@@ -161,7 +161,7 @@ public class SignedBatchIngestion {
         JsonNode events = root.get("events");
         List<String> missing = new ArrayList<>();
         if (version < 0) {
-            missing.add("signatureVersion (1 or 2, or absent for 1)");
+            missing.add("signatureVersion (1 or 2, or absent for 1; 3 signs only the binary body)");
         }
         if (deviceId == null) {
             missing.add("deviceId (text)");
