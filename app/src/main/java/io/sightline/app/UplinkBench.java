@@ -225,7 +225,7 @@ public final class UplinkBench implements Callable<Integer> {
         out.println();
         perType.flush();
         out.println("Bytes per event by type, the hour's events in batches of 2,000 consecutive events: JSON as today (every event),");
-        out.println("deflated JSON (--deflate), CBOR with stringrefs, and CBOR + zstd (--binary); the last three marginally (a batch");
+        out.println("deflated JSON (--deflate), CBOR, and CBOR + zstd (--binary); the last three marginally (a batch");
         out.println("encoded with the type's events minus without them), over each type's first batches up to 20,000 of its events:");
         out.printf(Locale.ROOT, "%-24s %10s %10s %10s %12s %10s %14s %8s%n", "type", "events", "measured", "JSON B/ev", "deflate B/ev",
                 "CBOR B/ev", "CBOR+zstd B/ev", "vs defl");
@@ -288,7 +288,7 @@ public final class UplinkBench implements Callable<Integer> {
      * Compressed and CBOR bytes per event type, marginally: for each batch, what it encodes to with
      * the type's events minus without them. Marginal sizes do not add up to the batch's size (what
      * two types share is counted for neither), but unlike a pro-rata share they tell the types apart.
-     * Variants: JSON deflated (today's {@code --deflate}), CBOR with stringrefs, and that CBOR
+     * Variants: JSON deflated (today's {@code --deflate}), CBOR, and that CBOR
      * zstd-compressed (the binary body, ADR-0030).
      */
     private static final class PerType {
@@ -354,19 +354,20 @@ public final class UplinkBench implements Callable<Integer> {
     /**
      * Whole batch bodies as each wire format sends them (a signed head and the events): a batch ends
      * at 2,000 events, after a gap, or at the next frame. {@link #DEFLATED} is {@code --deflate}'s body,
-     * {@link #BINARY} {@code --binary}'s (ADR-0030), built by the real encoder; the others are the
+     * {@link #BINARY} {@code --binary}'s (ADR-0030), built by the real encoder and head; the others are the
      * alternatives ADR-0030 weighs.
      */
     private static final class WireBatches {
         static final String[] NAMES = {"JSON", "JSON + deflate (--deflate)", "JSON + zstd", "CBOR", "CBOR + deflate",
-                "CBOR, no stringrefs + zstd", "CBOR + zstd (--binary)"};
+                "CBOR with stringrefs + zstd", "CBOR + zstd (--binary)"};
         static final int DEFLATED = 1;
         static final int BINARY = 6;
         static final String HEAD = "{\"batchId\":\"5f0c2a0e-6a53-4f7e-9d7e-3f2f2f0b8c11\",\"deviceId\":\"edge-01\",\"sessionId\":"
                 + "\"2026-12-07T05-00-00Z-1a2b3c\",\"firstSequence\":1234567,\"signature\":\""
                 + "q3Jf1V0v8mWc0bq4m7o3m0q9xw2l8hV8p8YjJc3l6h2b2z0p0q8Yb3m9nV3dF0cQ5b7e2e8a1c4d6f9h0j2k4m6n8p==\","
                 + "\"signatureVersion\":2,\"events\":";
-        static final com.fasterxml.jackson.dataformat.cbor.CBORFactory PLAIN_CBOR = new com.fasterxml.jackson.dataformat.cbor.CBORFactory();
+        static final com.fasterxml.jackson.dataformat.cbor.CBORFactory STRINGREF_CBOR = com.fasterxml.jackson.dataformat.cbor.CBORFactory.builder()
+                .enable(com.fasterxml.jackson.dataformat.cbor.CBORGenerator.Feature.STRINGREF).build();
         final List<String> rows = new ArrayList<>();
         final long[] bytes = new long[NAMES.length];
         long batches;
@@ -402,16 +403,16 @@ public final class UplinkBench implements Callable<Integer> {
             bytes[2] += BinaryBatch.zstd(json).length;
             bytes[3] += head + cbor.length;
             bytes[4] += head + io.sightline.domain.ingest.BatchCompression.deflate(cbor).length;
-            bytes[5] += head + BinaryBatch.zstd(plainCbor(rows)).length;
+            bytes[5] += head + BinaryBatch.zstd(stringrefCbor(rows)).length;
             bytes[BINARY] += body.length;
             batches++;
             events += rows.size();
             rows.clear();
         }
 
-        private static byte[] plainCbor(List<String> rows) {
+        private static byte[] stringrefCbor(List<String> rows) {
             java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
-            try (var g = PLAIN_CBOR.createGenerator(out); var f = new com.fasterxml.jackson.core.JsonFactory().createParser("[" + String.join(",", rows) + "]")) {
+            try (var g = STRINGREF_CBOR.createGenerator(out); var f = new com.fasterxml.jackson.core.JsonFactory().createParser("[" + String.join(",", rows) + "]")) {
                 f.nextToken();
                 g.copyCurrentStructure(f);
             } catch (java.io.IOException e) {

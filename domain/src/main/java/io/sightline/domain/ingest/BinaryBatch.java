@@ -16,13 +16,17 @@ import java.util.List;
 
 /**
  * The binary batch body (ADR-0030): the same events as the JSON body, encoded as one CBOR array
- * (RFC 8949, with the stringref extension so that each event's repeated field names and type
- * names are written once per batch) and compressed as one zstd frame (RFC 8878).
+ * (RFC 8949) and compressed as one zstd frame (RFC 8878). Without CBOR's stringref extension: it
+ * halves the uncompressed CBOR, but on the tiered upload's small batches its varying indices
+ * compressed worse than the repeated names they replace (17.95 against 16.61 MB per hour,
+ * docs/benchmarks.md).
  *
  * <p>Layout: {@code "SLB"} · one byte of format version ({@value #FORMAT_VERSION}) · a CBOR map
- * {@code {batchId, deviceId, sessionId, firstSequence, signatureVersion: 3, signature (bytes),
- * compression: "zstd", eventCount, eventsLength, events (bytes)}}, where {@code events} is the
- * compressed CBOR array and {@code eventsLength} its size once decompressed. The head is not
+ * with small integer keys ({@link #KEY_BATCH_ID} …): batchId, deviceId, sessionId, firstSequence,
+ * signatureVersion (3), signature (bytes), compression ("zstd"), eventCount, eventsLength, events
+ * (bytes), where events is the compressed CBOR array and eventsLength its size once decompressed.
+ * Integer keys because the head is not compressed and the uploader sends about 9,000 batches per
+ * tiered hour, most of them one frame's events: names would cost 0.8 MB an hour. The head is not
  * compressed, so the cloud finds the device and checks the signature, which covers the compressed
  * events through their SHA-256 ({@link BatchCanonicalForm#compressedDigestBytes}), before it
  * decompresses anything: a body that is not the device's own never costs a decompression. A JSON
@@ -40,9 +44,19 @@ public final class BinaryBatch {
     /** The HTTP content type the edge sends; the cloud reads the body's magic, so it is informative. */
     public static final String CONTENT_TYPE = "application/vnd.sightline.batch+cbor";
     private static final byte[] MAGIC = {'S', 'L', 'B'};
+    static final int KEY_BATCH_ID = 1;
+    static final int KEY_DEVICE_ID = 2;
+    static final int KEY_SESSION_ID = 3;
+    static final int KEY_FIRST_SEQUENCE = 4;
+    static final int KEY_SIGNATURE_VERSION = 5;
+    static final int KEY_SIGNATURE = 6;
+    static final int KEY_COMPRESSION = 7;
+    static final int KEY_EVENT_COUNT = 8;
+    static final int KEY_EVENTS_LENGTH = 9;
+    static final int KEY_EVENTS = 10;
 
     private static final JsonFactory JSON = new JsonFactory();
-    private static final CBORFactory CBOR = CBORFactory.builder().enable(CBORGenerator.Feature.STRINGREF).build();
+    private static final CBORFactory CBOR = new CBORFactory();
     private static final ObjectMapper CBOR_MAPPER = new ObjectMapper(CBOR);
 
     private BinaryBatch() {
@@ -166,21 +180,30 @@ public final class BinaryBatch {
         ByteArrayOutputStream out = new ByteArrayOutputStream(e.events().length + 512);
         out.write(MAGIC, 0, MAGIC.length);
         out.write(FORMAT_VERSION);
-        // The head without stringrefs: it is read before anything is trusted, by the plainest parser.
-        try (JsonGenerator g = new CBORFactory().createGenerator(out)) {
+        try (CBORGenerator g = CBOR.createGenerator(out)) {
             g.writeStartObject();
             if (e.batchId() != null) {
-                g.writeStringField("batchId", e.batchId());
+                g.writeFieldId(KEY_BATCH_ID);
+                g.writeString(e.batchId());
             }
-            g.writeStringField("deviceId", e.deviceId());
-            g.writeStringField("sessionId", e.sessionId());
-            g.writeNumberField("firstSequence", e.firstSequence());
-            g.writeNumberField("signatureVersion", e.signatureVersion());
-            g.writeBinaryField("signature", e.signature());
-            g.writeStringField("compression", e.compression());
-            g.writeNumberField("eventCount", e.eventCount());
-            g.writeNumberField("eventsLength", e.eventsLength());
-            g.writeBinaryField("events", e.events());
+            g.writeFieldId(KEY_DEVICE_ID);
+            g.writeString(e.deviceId());
+            g.writeFieldId(KEY_SESSION_ID);
+            g.writeString(e.sessionId());
+            g.writeFieldId(KEY_FIRST_SEQUENCE);
+            g.writeNumber(e.firstSequence());
+            g.writeFieldId(KEY_SIGNATURE_VERSION);
+            g.writeNumber(e.signatureVersion());
+            g.writeFieldId(KEY_SIGNATURE);
+            g.writeBinary(e.signature());
+            g.writeFieldId(KEY_COMPRESSION);
+            g.writeString(e.compression());
+            g.writeFieldId(KEY_EVENT_COUNT);
+            g.writeNumber(e.eventCount());
+            g.writeFieldId(KEY_EVENTS_LENGTH);
+            g.writeNumber(e.eventsLength());
+            g.writeFieldId(KEY_EVENTS);
+            g.writeBinary(e.events());
             g.writeEndObject();
         } catch (IOException ex) {
             throw new IllegalStateException("cannot encode a binary batch", ex);
@@ -216,19 +239,20 @@ public final class BinaryBatch {
                 throw new BinaryBatchException(Problem.MALFORMED, "the binary batch head is not a CBOR map");
             }
             while (p.nextToken() == JsonToken.FIELD_NAME) {
-                String name = p.currentName();
+                // Jackson reports a CBOR integer key as its decimal text.
+                int key = fieldId(p.currentName());
                 JsonToken v = p.nextToken();
-                switch (name) {
-                    case "batchId" -> batchId = v == JsonToken.VALUE_STRING ? p.getText() : null;
-                    case "deviceId" -> deviceId = v == JsonToken.VALUE_STRING ? p.getText() : null;
-                    case "sessionId" -> sessionId = v == JsonToken.VALUE_STRING ? p.getText() : null;
-                    case "compression" -> compression = v == JsonToken.VALUE_STRING ? p.getText() : null;
-                    case "firstSequence" -> first = integral(p, v);
-                    case "signatureVersion" -> signatureVersion = (int) Math.min(Integer.MAX_VALUE, integral(p, v));
-                    case "eventCount" -> eventCount = integral(p, v);
-                    case "eventsLength" -> eventsLength = integral(p, v);
-                    case "signature" -> signature = v == JsonToken.VALUE_EMBEDDED_OBJECT ? p.getBinaryValue() : null;
-                    case "events" -> events = v == JsonToken.VALUE_EMBEDDED_OBJECT ? p.getBinaryValue() : null;
+                switch (key) {
+                    case KEY_BATCH_ID -> batchId = v == JsonToken.VALUE_STRING ? p.getText() : null;
+                    case KEY_DEVICE_ID -> deviceId = v == JsonToken.VALUE_STRING ? p.getText() : null;
+                    case KEY_SESSION_ID -> sessionId = v == JsonToken.VALUE_STRING ? p.getText() : null;
+                    case KEY_COMPRESSION -> compression = v == JsonToken.VALUE_STRING ? p.getText() : null;
+                    case KEY_FIRST_SEQUENCE -> first = integral(p, v);
+                    case KEY_SIGNATURE_VERSION -> signatureVersion = (int) Math.min(Integer.MAX_VALUE, integral(p, v));
+                    case KEY_EVENT_COUNT -> eventCount = integral(p, v);
+                    case KEY_EVENTS_LENGTH -> eventsLength = integral(p, v);
+                    case KEY_SIGNATURE -> signature = v == JsonToken.VALUE_EMBEDDED_OBJECT ? p.getBinaryValue() : null;
+                    case KEY_EVENTS -> events = v == JsonToken.VALUE_EMBEDDED_OBJECT ? p.getBinaryValue() : null;
                     default -> p.skipChildren();
                 }
             }
@@ -245,37 +269,45 @@ public final class BinaryBatch {
         }
         StringBuilder missing = new StringBuilder();
         if (deviceId == null || deviceId.isBlank()) {
-            missing.append(", deviceId (text)");
+            missing.append(", deviceId (key 2, text)");
         }
         if (sessionId == null || sessionId.isBlank() || sessionId.length() > 255) {
-            missing.append(", sessionId (text, at most 255 characters)");
+            missing.append(", sessionId (key 3, text, at most 255 characters)");
         }
         if (first < 0) {
-            missing.append(", firstSequence (integer >= 0)");
+            missing.append(", firstSequence (key 4, integer >= 0)");
         }
         if (signatureVersion != BatchCanonicalForm.VERSION_COMPRESSED_DIGEST) {
-            missing.append(", signatureVersion (" + BatchCanonicalForm.VERSION_COMPRESSED_DIGEST + ")");
+            missing.append(", signatureVersion (key 5, " + BatchCanonicalForm.VERSION_COMPRESSED_DIGEST + ")");
         }
         if (signature == null || signature.length == 0) {
-            missing.append(", signature (bytes)");
+            missing.append(", signature (key 6, bytes)");
         }
         if (compression == null) {
-            missing.append(", compression (text)");
+            missing.append(", compression (key 7, text)");
         }
         if (eventCount <= 0 || eventCount > Integer.MAX_VALUE) {
-            missing.append(", eventCount (integer > 0)");
+            missing.append(", eventCount (key 8, integer > 0)");
         }
         if (eventsLength <= 0 || eventsLength > Integer.MAX_VALUE) {
-            missing.append(", eventsLength (integer > 0)");
+            missing.append(", eventsLength (key 9, integer > 0)");
         }
         if (events == null || events.length == 0) {
-            missing.append(", events (bytes)");
+            missing.append(", events (key 10, bytes)");
         }
         if (missing.length() > 0) {
             throw new BinaryBatchException(Problem.MALFORMED, "binary batch head missing or invalid: " + missing.substring(2));
         }
         return new Envelope(batchId, deviceId, sessionId, first, signatureVersion, signature, compression, (int) eventCount,
                 (int) eventsLength, events);
+    }
+
+    private static int fieldId(String name) {
+        try {
+            return Integer.parseInt(name);
+        } catch (NumberFormatException e) {
+            return -1;
+        }
     }
 
     private static long integral(JsonParser p, JsonToken v) throws IOException {

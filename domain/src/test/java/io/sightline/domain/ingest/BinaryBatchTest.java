@@ -65,8 +65,8 @@ class BinaryBatchTest {
         tree.forEach(n -> viaTree.add(codec.decode(n)));
         assertThat(viaTree).isEqualTo(events);
         assertThat(codec.decodeBatch(codec.encodeBatch(events))).isEqualTo(viaTree);
-        // Smaller than the JSON before compression too: stringrefs write each field name once per batch.
-        assertThat(cbor.length).isLessThan(codec.encodeBatch(events).length() / 2);
+        // Smaller than the JSON before compression too: no quotes, separators or decimal digits.
+        assertThat(cbor.length).isLessThan(codec.encodeBatch(events).length());
     }
 
     @Test
