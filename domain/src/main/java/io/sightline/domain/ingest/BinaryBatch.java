@@ -18,7 +18,7 @@ import java.util.List;
  * The binary batch body (ADR-0030): the same events as the JSON body, encoded as one CBOR array
  * (RFC 8949) and compressed as one zstd frame (RFC 8878). Without CBOR's stringref extension: it
  * halves the uncompressed CBOR, but on the tiered upload's small batches its varying indices
- * compressed worse than the repeated names they replace (17.95 against 16.61 MB per hour,
+ * compressed worse than the repeated names they replace (16.72 against 15.39 MB per hour,
  * docs/benchmarks.md).
  *
  * <p>Layout: {@code "SLB"} · one byte of format version ({@value #FORMAT_VERSION}) · a CBOR map
@@ -94,7 +94,7 @@ public final class BinaryBatch {
         return body.length >= MAGIC.length && body[0] == MAGIC[0] && body[1] == MAGIC[1] && body[2] == MAGIC[2];
     }
 
-    /** The CBOR factory the events are written with; a parser from it reads stringrefs. */
+    /** The CBOR factory the events are written with, for the cloud's streaming decoder. */
     public static CBORFactory cborFactory() {
         return CBOR;
     }
