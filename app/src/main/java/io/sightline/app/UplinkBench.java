@@ -2,6 +2,7 @@ package io.sightline.app;
 
 import io.sightline.app.run.LocalRun;
 import io.sightline.domain.event.SightlineEvent;
+import io.sightline.domain.ingest.BinaryBatch;
 import io.sightline.domain.ingest.EventCodec;
 import io.sightline.inference.ProjectHome;
 import io.sightline.runtime.AssumedDrive;
@@ -21,7 +22,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
-import java.util.zip.Deflater;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -159,7 +159,7 @@ public final class UplinkBench implements Callable<Integer> {
         long[] fullUpload = new long[2];
         PerType perType = new PerType();
         List<Long> alertTimes = new ArrayList<>();
-        Deflate deflate = new Deflate();
+        WireBatches deflate = new WireBatches();
         EventCodec codec = new EventCodec();
         int[] consumed = {0};
         forEachEvent(plays, offsets, t0, (rec, at, seq) -> {
@@ -212,18 +212,33 @@ public final class UplinkBench implements Callable<Integer> {
         double mbPerHour = totalBytes / 1e6 / driveHours;
         out.printf(Locale.ROOT, "%-22s %12d %14d %12.2f%n", "uploaded (JSON)", totalEvents, totalBytes, mbPerHour);
         out.printf(Locale.ROOT, "%-22s %12d %14d %12.2f%n", "full upload (JSON)", fullUpload[0], fullUpload[1], fullUpload[1] / 1e6 / driveHours);
-        out.printf(Locale.ROOT, "%-22s %12s %14d %12.2f   (%d batch bodies, signed head included, zlib as --deflate sends them)%n",
-                "uploaded, deflated", "", deflate.compressed, deflate.compressed / 1e6 / driveHours, deflate.batches);
+        out.println();
+        out.printf(Locale.ROOT, "Wire formats of the tiered upload: %d batch bodies (signed head included) as the uploader sends them, %d events%n",
+                deflate.batches, deflate.events);
+        out.printf(Locale.ROOT, "%-28s %14s %12s %10s %10s%n", "body", "bytes", "MB/hour", "B/event", "vs JSON");
+        for (int i = 0; i < WireBatches.NAMES.length; i++) {
+            out.printf(Locale.ROOT, "%-28s %14d %12.2f %10.1f %9.2fx%n", WireBatches.NAMES[i], deflate.bytes[i], deflate.bytes[i] / 1e6 / driveHours,
+                    (double) deflate.bytes[i] / Math.max(1, deflate.events), (double) deflate.bytes[0] / Math.max(1, deflate.bytes[i]));
+        }
+        out.printf(Locale.ROOT, "Edge CPU to encode (this JVM, one thread): JSON + deflate %.2f us/event, CBOR + zstd %.2f us/event%n",
+                deflate.jsonDeflateNanos / 1e3 / Math.max(1, deflate.events), deflate.binaryEncodeNanos / 1e3 / Math.max(1, deflate.events));
         out.println();
         perType.flush();
-        out.println("Bytes per event by type, every event of the hour in batches of 2,000 consecutive events: JSON as today, and");
-        out.println("deflated marginally (a batch compressed with the type's events minus without them):");
-        out.printf(Locale.ROOT, "%-24s %10s %12s %12s %8s%n", "type", "events", "JSON B/ev", "deflate B/ev", "ratio");
+        out.println("Bytes per event by type, the hour's events in batches of 2,000 consecutive events: JSON as today (every event),");
+        out.println("deflated JSON (--deflate), CBOR, and CBOR + zstd (--binary); the last three marginally (a batch");
+        out.println("encoded with the type's events minus without them), over each type's first batches up to 20,000 of its events:");
+        out.printf(Locale.ROOT, "%-24s %10s %10s %10s %12s %10s %14s %8s%n", "type", "events", "measured", "JSON B/ev", "deflate B/ev",
+                "CBOR B/ev", "CBOR+zstd B/ev", "vs defl");
         perType.totals.entrySet().stream().sorted((a, b) -> Long.compare(b.getValue()[1], a.getValue()[1])).forEach(e -> {
             long n = e.getValue()[0];
             double json = (double) e.getValue()[1] / n;
-            double z = (double) perType.deflated.getOrDefault(e.getKey(), 0L) / n;
-            out.printf(Locale.ROOT, "%-24s %10d %12.0f %12.0f %7.1fx%n", e.getKey(), n, json, z, json / Math.max(z, 1e-9));
+            long[] m = perType.marginal.getOrDefault(e.getKey(), new long[PerType.VARIANTS]);
+            long k = Math.max(1, perType.measured.getOrDefault(e.getKey(), 0L));
+            double z = (double) m[0] / k;
+            double cbor = (double) m[1] / k;
+            double bin = (double) m[2] / k;
+            out.printf(Locale.ROOT, "%-24s %10d %10d %10.0f %12.1f %10.1f %14.1f %7.2fx%n", e.getKey(), n, k, json, z, cbor, bin,
+                    z / Math.max(bin, 1e-9));
         });
         out.println();
         out.print("Summary tier by type:");
@@ -231,17 +246,18 @@ public final class UplinkBench implements Callable<Integer> {
         out.println();
         double share = alertTimes.isEmpty() ? 1.0 : (double) traced / alertTimes.size();
         out.printf(Locale.ROOT, "Alerts with their full causal window uploaded: %d of %d (%.1f %%)%n", traced, alertTimes.size(), share * 100);
-        double wireMbPerHour = deflate.compressed / 1e6 / driveHours;
+        double wireMbPerHour = deflate.bytes[WireBatches.BINARY] / 1e6 / driveHours;
+        double deflatedMbPerHour = deflate.bytes[WireBatches.DEFLATED] / 1e6 / driveHours;
         boolean ok = wireMbPerHour <= TARGET_MB_PER_HOUR && traced == alertTimes.size();
-        out.printf(Locale.ROOT, "%s: %.2f MB per driving hour on the wire (tiers + deflate; %.2f MB as plain JSON; target <= %.0f MB),"
-                        + " %.1f %% of alerts fully traced (target 100 %%)%n",
-                ok ? "PASS" : "MISS", wireMbPerHour, mbPerHour, TARGET_MB_PER_HOUR, share * 100);
+        out.printf(Locale.ROOT, "%s: %.2f MB per driving hour on the wire (tiers + --binary; %.2f MB with --deflate, %.2f MB as plain JSON;"
+                        + " target <= %.0f MB), %.1f %% of alerts fully traced (target 100 %%)%n",
+                ok ? "PASS" : "MISS", wireMbPerHour, deflatedMbPerHour, mbPerHour, TARGET_MB_PER_HOUR, share * 100);
         return ok ? 0 : 1;
     }
 
     /** Counts newly decided items; returns how many items have been counted. */
     private static int drain(TierSelector selector, int from, Map<String, long[]> perTier, Map<String, long[]> summaryTypes,
-                             String sessionId, EventCodec codec, Deflate deflate) {
+                             String sessionId, EventCodec codec, WireBatches deflate) {
         List<TierSelector.Item> items = selector.items();
         for (int i = from; i < items.size(); i++) {
             TierSelector.Item item = items.get(i);
@@ -269,13 +285,18 @@ public final class UplinkBench implements Callable<Integer> {
     }
 
     /**
-     * Deflated bytes per event type, marginally: for each batch, what it compresses to with the
-     * type's events minus without them. Marginal sizes do not add up to the batch's size (what two
-     * types share is counted for neither), but unlike a pro-rata share they tell the types apart.
+     * Compressed and CBOR bytes per event type, marginally: for each batch, what it encodes to with
+     * the type's events minus without them. Marginal sizes do not add up to the batch's size (what
+     * two types share is counted for neither), but unlike a pro-rata share they tell the types apart.
+     * Variants: JSON deflated (today's {@code --deflate}), CBOR, and that CBOR
+     * zstd-compressed (the binary body, ADR-0030).
      */
     private static final class PerType {
+        static final int VARIANTS = 3;
+        static final long MEASURED_PER_TYPE = 20_000;
+        final Map<String, Long> measured = new java.util.HashMap<>();
         final Map<String, long[]> totals = new java.util.TreeMap<>();
-        final Map<String, Long> deflated = new java.util.HashMap<>();
+        final Map<String, long[]> marginal = new java.util.HashMap<>();
         final List<String[]> batch = new ArrayList<>();
 
         void add(String type, String json) {
@@ -292,59 +313,112 @@ public final class UplinkBench implements Callable<Integer> {
             if (batch.isEmpty()) {
                 return;
             }
-            long all = compressed(null);
-            batch.stream().map(e -> e[0]).distinct().toList().forEach(type -> deflated.merge(type, all - compressed(type), Long::sum));
+            // The hour loops three clips, so a type's figure settles within a few batches: each type is measured over
+            // its first MEASURED_PER_TYPE events (every batch that holds any, for the rare ones) rather than the whole hour,
+            // which took a quarter of an hour of CPU to re-encode 16 times per batch.
+            Map<String, Integer> inBatch = new java.util.TreeMap<>();
+            batch.forEach(e -> inBatch.merge(e[0], 1, Integer::sum));
+            List<String> due = inBatch.keySet().stream()
+                    .filter(t -> measured.getOrDefault(t, 0L) < MEASURED_PER_TYPE).toList();
+            if (!due.isEmpty()) {
+                long[] all = sizes(null);
+                for (String type : due) {
+                    long[] without = sizes(type);
+                    long[] m = marginal.computeIfAbsent(type, k -> new long[VARIANTS]);
+                    for (int i = 0; i < VARIANTS; i++) {
+                        m[i] += all[i] - without[i];
+                    }
+                    measured.merge(type, (long) inBatch.get(type), Long::sum);
+                }
+            }
             batch.clear();
         }
 
-        private long compressed(String without) {
+        private long[] sizes(String without) {
             StringBuilder json = new StringBuilder("[");
+            List<String> rows = new ArrayList<>(batch.size());
             for (String[] e : batch) {
                 if (!e[0].equals(without)) {
                     json.append(json.length() == 1 ? "" : ",").append(e[1]);
+                    rows.add(e[1]);
                 }
             }
-            return io.sightline.domain.ingest.BatchCompression.deflate(json.append(']').toString().getBytes(StandardCharsets.UTF_8)).length;
+            byte[] cbor = rows.isEmpty() ? new byte[0] : BinaryBatch.eventsCbor(rows);
+            return new long[] {
+                io.sightline.domain.ingest.BatchCompression.deflate(json.append(']').toString().getBytes(StandardCharsets.UTF_8)).length,
+                cbor.length,
+                rows.isEmpty() ? 0 : BinaryBatch.zstd(cbor).length};
         }
     }
 
     /**
-     * Per-batch deflate of whole batch bodies (a signed head as the uploader writes it, then the
-     * events): a batch ends at 2,000 events, after a gap, or at the next frame.
+     * Whole batch bodies as each wire format sends them (a signed head and the events): a batch ends
+     * at 2,000 events, after a gap, or at the next frame. {@link #DEFLATED} is {@code --deflate}'s body,
+     * {@link #BINARY} {@code --binary}'s (ADR-0030), built by the real encoder and head; the others are the
+     * alternatives ADR-0030 weighs.
      */
-    private static final class Deflate {
+    private static final class WireBatches {
+        static final String[] NAMES = {"JSON", "JSON + deflate (--deflate)", "JSON + zstd", "CBOR", "CBOR + deflate",
+                "CBOR with stringrefs + zstd", "CBOR + zstd (--binary)"};
+        static final int DEFLATED = 1;
+        static final int BINARY = 6;
         static final String HEAD = "{\"batchId\":\"5f0c2a0e-6a53-4f7e-9d7e-3f2f2f0b8c11\",\"deviceId\":\"edge-01\",\"sessionId\":"
                 + "\"2026-12-07T05-00-00Z-1a2b3c\",\"firstSequence\":1234567,\"signature\":\""
                 + "q3Jf1V0v8mWc0bq4m7o3m0q9xw2l8hV8p8YjJc3l6h2b2z0p0q8Yb3m9nV3dF0cQ5b7e2e8a1c4d6f9h0j2k4m6n8p==\","
                 + "\"signatureVersion\":2,\"events\":";
-        final StringBuilder batch = new StringBuilder();
-        int events;
-        long compressed;
+        static final com.fasterxml.jackson.dataformat.cbor.CBORFactory STRINGREF_CBOR = com.fasterxml.jackson.dataformat.cbor.CBORFactory.builder()
+                .enable(com.fasterxml.jackson.dataformat.cbor.CBORGenerator.Feature.STRINGREF).build();
+        final List<String> rows = new ArrayList<>();
+        final long[] bytes = new long[NAMES.length];
         long batches;
+        long events;
+        long binaryEncodeNanos;
+        long jsonDeflateNanos;
 
         void add(String json, boolean endsBatch) {
-            batch.append(batch.length() == 0 ? '[' : ',').append(json);
-            if (++events >= 2_000 || endsBatch) {
+            rows.add(json);
+            if (rows.size() >= 2_000 || endsBatch) {
                 flush();
             }
         }
 
         void flush() {
-            if (events == 0) {
+            if (rows.isEmpty()) {
                 return;
             }
-            byte[] in = (HEAD + batch.append(']') + "}").getBytes(StandardCharsets.UTF_8);
+            long t0 = System.nanoTime();
+            byte[] json = (HEAD + "[" + String.join(",", rows) + "]}").getBytes(StandardCharsets.UTF_8);
+            byte[] deflated = io.sightline.domain.ingest.BatchCompression.deflate(json);
+            long t1 = System.nanoTime();
+            byte[] cbor = BinaryBatch.eventsCbor(rows);
+            byte[] zstd = BinaryBatch.zstd(cbor);
+            byte[] body = BinaryBatch.encode(new BinaryBatch.Envelope("5f0c2a0e-6a53-4f7e-9d7e-3f2f2f0b8c11", "edge-01",
+                    "2026-12-07T05-00-00Z-1a2b3c", 1_234_567, 3, new byte[64], BinaryBatch.COMPRESSION_ZSTD, rows.size(), cbor.length, zstd));
+            long t2 = System.nanoTime();
+            int head = body.length - zstd.length;
+            jsonDeflateNanos += t1 - t0;
+            binaryEncodeNanos += t2 - t1;
+            bytes[0] += json.length;
+            bytes[DEFLATED] += deflated.length;
+            bytes[2] += BinaryBatch.zstd(json).length;
+            bytes[3] += head + cbor.length;
+            bytes[4] += head + io.sightline.domain.ingest.BatchCompression.deflate(cbor).length;
+            bytes[5] += head + BinaryBatch.zstd(stringrefCbor(rows)).length;
+            bytes[BINARY] += body.length;
             batches++;
-            Deflater d = new Deflater(6);
-            d.setInput(in);
-            d.finish();
-            byte[] buf = new byte[64 * 1024];
-            while (!d.finished()) {
-                compressed += d.deflate(buf);
+            events += rows.size();
+            rows.clear();
+        }
+
+        private static byte[] stringrefCbor(List<String> rows) {
+            java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+            try (var g = STRINGREF_CBOR.createGenerator(out); var f = new com.fasterxml.jackson.core.JsonFactory().createParser("[" + String.join(",", rows) + "]")) {
+                f.nextToken();
+                g.copyCurrentStructure(f);
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
             }
-            d.end();
-            batch.setLength(0);
-            events = 0;
+            return out.toByteArray();
         }
     }
 

@@ -116,6 +116,10 @@ public final class EdgeCommand implements Callable<Integer> {
     @Option(names = "--deflate", description = "Send batch bodies zlib-compressed (about 4.5x smaller; the cloud must know ADR-0027).")
     boolean deflate;
 
+    @Option(names = "--binary", description = {"Send batch bodies in the binary format: CBOR, zstd, signature version 3 (ADR-0030;",
+            "docs/uplink.md). Smaller than --deflate; the cloud must know ADR-0030."})
+    boolean binary;
+
     @Option(names = "--upload-timeout", defaultValue = "120", paramLabel = "SECONDS",
             description = "How long to wait for the cloud to acknowledge everything after the video ends (default ${DEFAULT-VALUE}).")
     long uploadTimeoutSeconds;
@@ -168,8 +172,17 @@ public final class EdgeCommand implements Callable<Integer> {
         }
         Duration journalSync = Duration.ofMillis(journalSyncMillis);
         if (signatureVersion != BatchCanonicalForm.VERSION_WHOLE_EVENTS && signatureVersion != BatchCanonicalForm.VERSION_EVENTS_DIGEST) {
-            throw new CommandLine.ParameterException(new CommandLine(this), "--signature-version is 1 or 2, got " + signatureVersion);
+            throw new CommandLine.ParameterException(new CommandLine(this), "--signature-version is 1 or 2, got " + signatureVersion
+                    + " (version 3 signs the binary body: pass --binary)");
         }
+        if (binary && deflate) {
+            throw new CommandLine.ParameterException(new CommandLine(this), "--binary bodies are zstd-compressed already: drop --deflate");
+        }
+        if (binary && signatureVersion != 2) {
+            throw new CommandLine.ParameterException(new CommandLine(this), "--binary signs with version 3 (ADR-0030);"
+                    + " --signature-version applies to JSON bodies only");
+        }
+        int batchSignatureVersion = binary ? BatchCanonicalForm.VERSION_COMPRESSED_DIGEST : signatureVersion;
         if (uplink.cloudUrl == null && uplink.mqttUrl == null) {
             throw new CommandLine.ParameterException(new CommandLine(this),
                     "say where to upload: --cloud-url http://HOST:8080 (HTTP) or --mqtt-url tcp://HOST:1883 (MQTT), or both"
@@ -217,7 +230,7 @@ public final class EdgeCommand implements Callable<Integer> {
                 .prelude(assignment == null || assignment.rejected().isEmpty() ? List.of() : List.of(assignment.rejected().get()));
              EdgeJournal journal = EdgeJournal.open(dir.resolve("journal.db"), EdgePipeline.JOURNAL_BUDGET_BYTES,
                      tiers == null ? e -> e instanceof AlertRaised : tiers::opensWindow, journalSync);
-             Uploader uploader = new Uploader(journal, new BatchSigner(device, mapper, signatureVersion), transport,
+             Uploader uploader = new Uploader(journal, new BatchSigner(device, mapper, batchSignatureVersion), transport,
                      EdgeDefaults.uploaderSettings(), tiers, answers)) {
             if (transport instanceof MqttUplinkTransport m) {
                 m.onWindowRequest(uploader::requestWindow);

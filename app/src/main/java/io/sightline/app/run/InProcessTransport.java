@@ -23,7 +23,7 @@ public final class InProcessTransport {
 
     public static UplinkTransport over(SignedBatchIngestion cloud, ObjectMapper mapper) {
         return batch -> {
-            IngestResult r = cloud.ingest(batch.toJsonBytes(mapper));
+            IngestResult r = cloud.ingest(batch.toWireBytes(mapper, false));
             return switch (r.outcome()) {
                 case ACKNOWLEDGED -> UplinkReply.acknowledged(r.sessionId(), r.firstSequence(), r.nextExpectedSequence(),
                         r.storedCount(), r.duplicateCount());

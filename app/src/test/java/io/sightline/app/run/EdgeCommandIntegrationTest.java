@@ -186,6 +186,29 @@ class EdgeCommandIntegrationTest {
     }
 
     @Test
+    void anEdgeUploadsBinaryBodiesOverHttpAndMqtt() throws Exception {
+        Path httpDir = dir.resolve("binary-http");
+        register("edge-bin-http", httpDir);
+        CliRun h = CliRun.of("edge", "--cloud-url", base, "--video", clip(), "--model", "fastestdet", "--max-frames", "60",
+                "--device-id", "edge-bin-http", "--edge-dir", httpDir.toString(), "--upload-timeout", "60", "--binary");
+        assertThat(h.exit()).as(h.out() + h.err()).isZero();
+        assertThat(h.out()).contains("events acknowledged by the cloud over HTTP");
+        assertThat(sessionOf(httpDir)).isNotBlank();
+
+        Path mqttDir = dir.resolve("binary-mqtt");
+        register("edge-bin-mqtt", mqttDir);
+        CliRun m = CliRun.of("edge", "--mqtt-url", brokerUrl(), "--video", clip(), "--model", "fastestdet", "--max-frames", "60",
+                "--device-id", "edge-bin-mqtt", "--edge-dir", mqttDir.toString(), "--upload-timeout", "60", "--mqtt-topic-root", topicRoot,
+                "--binary", "--upload", "tiered");
+        assertThat(m.exit()).as(m.out() + m.err()).isZero();
+        assertThat(m.out()).contains("events acknowledged by the cloud over MQTT");
+
+        CliRun both = CliRun.of("edge", "--cloud-url", base, "--video", clip(), "--max-frames", "1", "--binary", "--deflate");
+        assertThat(both.exit()).isNotZero();
+        assertThat(both.err()).contains("drop --deflate");
+    }
+
+    @Test
     void anUnregisteredDeviceIsToldAndKeepsItsEvents() throws Exception {
         Path edgeDir = dir.resolve("unknown");
         CliRun r = CliRun.of("edge", "--cloud-url", base, "--video", clip(), "--model", "fastestdet", "--max-frames", "10",

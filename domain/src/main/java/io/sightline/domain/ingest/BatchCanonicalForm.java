@@ -30,8 +30,11 @@ public final class BatchCanonicalForm {
 
     public static final int VERSION_WHOLE_EVENTS = 1;
     public static final int VERSION_EVENTS_DIGEST = 2;
+    /** The binary body's (ADR-0030): a SHA-256 of the compressed CBOR events, checked before they are decompressed. */
+    public static final int VERSION_COMPRESSED_DIGEST = 3;
     private static final byte[] DOMAIN = "sightline-batch-v1\0".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] DOMAIN_V2 = "sightline-batch-v2\0".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] DOMAIN_V3 = "sightline-batch-v3\0".getBytes(StandardCharsets.US_ASCII);
 
     private BatchCanonicalForm() {
     }
@@ -62,8 +65,35 @@ public final class BatchCanonicalForm {
         return switch (version) {
             case VERSION_WHOLE_EVENTS -> bytes(sessionId, firstSequence, eventsUtf8, offset, length);
             case VERSION_EVENTS_DIGEST -> digestBytes(sessionId, firstSequence, eventsUtf8, offset, length);
-            default -> throw new IllegalArgumentException("unknown batch signature version " + version + "; this build knows 1 and 2");
+            default -> throw new IllegalArgumentException("unknown batch signature version " + version + "; this build knows 1 and 2 over JSON events (3 signs a binary body: compressedDigestBytes)");
         };
+    }
+
+    /**
+     * Version 3 (ADR-0030): {@code "sightline-batch-v3\0" · u32 len · sessionId · i64 firstSequence ·
+     * u32 len · compression name · u32 events count · u32 decompressed length · u32 compressed length ·
+     * SHA-256(compressed events)}. It signs the bytes as sent, so the cloud verifies before it
+     * decompresses; the compression, count and decompressed length are signed so that a head cannot
+     * be edited to change how the signed bytes are read.
+     */
+    public static byte[] compressedDigestBytes(String sessionId, long firstSequence, String compression, int eventCount,
+                                               int eventsLength, byte[] compressedEvents) {
+        byte[] session = sessionId.getBytes(StandardCharsets.UTF_8);
+        byte[] codec = compression.getBytes(StandardCharsets.UTF_8);
+        byte[] digest = sha256(compressedEvents, 0, compressedEvents.length);
+        return ByteBuffer.allocate(DOMAIN_V3.length + 4 + session.length + 8 + 4 + codec.length + 4 + 4 + 4 + digest.length)
+                .put(DOMAIN_V3).putInt(session.length).put(session).putLong(firstSequence).putInt(codec.length).put(codec)
+                .putInt(eventCount).putInt(eventsLength).putInt(compressedEvents.length).put(digest).array();
+    }
+
+    private static byte[] sha256(byte[] bytes, int offset, int length) {
+        try {
+            MessageDigest sha = MessageDigest.getInstance("SHA-256");
+            sha.update(bytes, offset, length);
+            return sha.digest();
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("this JRE has no SHA-256", e);
+        }
     }
 
     /** Version 2: the events enter only through their SHA-256. */

@@ -1,6 +1,7 @@
 package io.sightline.uplink.sign;
 
 import io.sightline.domain.ingest.BatchCanonicalForm;
+import io.sightline.domain.ingest.BinaryBatch;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.sightline.uplink.journal.EdgeJournal;
 import java.nio.charset.StandardCharsets;
@@ -24,10 +25,14 @@ public final class BatchSigner {
         this(identity, mapper, BatchCanonicalForm.VERSION_EVENTS_DIGEST);
     }
 
-    /** @param version {@link BatchCanonicalForm#VERSION_WHOLE_EVENTS} for a cloud from before ADR-0012 */
+    /**
+     * @param version {@link BatchCanonicalForm#VERSION_WHOLE_EVENTS} for a cloud from before ADR-0012;
+     *                {@link BatchCanonicalForm#VERSION_COMPRESSED_DIGEST} for the binary body (ADR-0030)
+     */
     public BatchSigner(DeviceIdentity identity, ObjectMapper mapper, int version) {
-        if (version != BatchCanonicalForm.VERSION_WHOLE_EVENTS && version != BatchCanonicalForm.VERSION_EVENTS_DIGEST) {
-            throw new IllegalArgumentException("batch signature version is 1 or 2, got " + version);
+        if (version != BatchCanonicalForm.VERSION_WHOLE_EVENTS && version != BatchCanonicalForm.VERSION_EVENTS_DIGEST
+                && version != BatchCanonicalForm.VERSION_COMPRESSED_DIGEST) {
+            throw new IllegalArgumentException("batch signature version is 1, 2 or 3 (binary body), got " + version);
         }
         this.identity = identity;
         this.mapper = mapper;
@@ -38,11 +43,34 @@ public final class BatchSigner {
         if (events.isEmpty()) {
             throw new IllegalArgumentException("cannot sign an empty batch");
         }
-        String canonical = joinWireJson(events);
         long first = events.get(0).sequence();
+        String batchId = UUID.randomUUID().toString();
+        if (version == BatchCanonicalForm.VERSION_COMPRESSED_DIGEST) {
+            return signBinary(batchId, sessionId, first, events);
+        }
+        String canonical = joinWireJson(events);
         byte[] utf8 = canonical.getBytes(StandardCharsets.UTF_8);
-        return new SignedBatch(UUID.randomUUID().toString(), identity.deviceId(), sessionId, first, events.size(), canonical,
+        return new SignedBatch(batchId, identity.deviceId(), sessionId, first, events.size(), canonical,
                 sign(BatchCanonicalForm.bytes(version, sessionId, first, utf8, 0, utf8.length)), version);
+    }
+
+    /**
+     * The journal rows re-encoded as CBOR token for token, zstd-compressed, and signed over the
+     * compressed bytes' digest (ADR-0030). The events JSON is not kept: the binary body replaces it.
+     */
+    private SignedBatch signBinary(String batchId, String sessionId, long first, List<EdgeJournal.StoredEvent> events) {
+        List<String> rows = new java.util.ArrayList<>(events.size());
+        for (EdgeJournal.StoredEvent e : events) {
+            rows.add(e.wireJson());
+        }
+        byte[] cbor = BinaryBatch.eventsCbor(rows);
+        byte[] compressed = BinaryBatch.zstd(cbor);
+        byte[] signature = signRaw(BatchCanonicalForm.compressedDigestBytes(sessionId, first, BinaryBatch.COMPRESSION_ZSTD,
+                events.size(), cbor.length, compressed));
+        BinaryBatch.Envelope envelope = new BinaryBatch.Envelope(batchId, identity.deviceId(), sessionId, first, version, signature,
+                BinaryBatch.COMPRESSION_ZSTD, events.size(), cbor.length, compressed);
+        return new SignedBatch(batchId, identity.deviceId(), sessionId, first, events.size(), null,
+                Base64.getEncoder().encodeToString(signature), version, envelope);
     }
 
     /**
@@ -69,11 +97,15 @@ public final class BatchSigner {
     }
 
     String sign(byte[] bytes) {
+        return Base64.getEncoder().encodeToString(signRaw(bytes));
+    }
+
+    private byte[] signRaw(byte[] bytes) {
         try {
             Signature s = Signature.getInstance(DeviceIdentity.ALGORITHM);
             s.initSign(identity.privateKey());
             s.update(bytes);
-            return Base64.getEncoder().encodeToString(s.sign());
+            return s.sign();
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("Ed25519 signing failed: " + e.getMessage(), e);
         }

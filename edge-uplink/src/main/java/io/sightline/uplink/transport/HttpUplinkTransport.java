@@ -41,7 +41,7 @@ public final class HttpUplinkTransport implements UplinkTransport {
     public UplinkReply send(SignedBatch batch) throws TransportException {
         HttpRequest request = HttpRequest.newBuilder(endpoint)
                 .timeout(timeout)
-                .header("Content-Type", deflate ? "application/octet-stream" : "application/json")
+                .header("Content-Type", batch.contentType(deflate))
                 .header("Accept", "application/json, application/problem+json")
                 .POST(HttpRequest.BodyPublishers.ofByteArray(batch.toWireBytes(mapper, deflate)))
                 .build();

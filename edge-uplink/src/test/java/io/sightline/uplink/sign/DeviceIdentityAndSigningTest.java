@@ -4,6 +4,7 @@ import io.sightline.domain.ingest.BatchCanonicalForm;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.sightline.domain.ingest.BinaryBatch;
 import io.sightline.domain.ingest.EventCodec;
 import io.sightline.uplink.VehicleSimulator;
 import io.sightline.uplink.journal.EdgeJournal;
@@ -67,6 +68,39 @@ class DeviceIdentityAndSigningTest {
             assertThat(verify(id, 1, "s-sig", 0, v1.eventsJson(), v1.signature())).isTrue();
             assertThat(verify(id, 2, "s-sig", 0, v1.eventsJson(), v1.signature())).isFalse();
             assertThat(verify(id, 1, "s-sig", 0, v1.eventsJson().replace("0.88", "0.89"), v1.signature())).isFalse();
+        }
+    }
+
+    @Test
+    void version3SignsTheBinaryBodysCompressedEventsWhichDecodeToTheJournalsEvents() throws Exception {
+        DeviceIdentity id = DeviceIdentity.generate("dev-b");
+        EventCodec codec = new EventCodec();
+        VehicleSimulator sim = new VehicleSimulator("s-bin", "f", "v", "dev-b", 1_764_000_000_000_000_000L, 50);
+        try (EdgeJournal journal = EdgeJournal.open(dir.resolve("b.db"), 64L << 20)) {
+            journal.append("s-bin", sim.start());
+            journal.append("s-bin", sim.frames(60));
+            List<EdgeJournal.StoredEvent> events = journal.read("s-bin", 0, 10_000, Long.MAX_VALUE);
+            SignedBatch batch = new BatchSigner(id, codec.mapper(), BatchCanonicalForm.VERSION_COMPRESSED_DIGEST).sign("s-bin", events);
+            assertThat(batch.isBinary()).isTrue();
+            assertThat(batch.contentType(false)).isEqualTo(BinaryBatch.CONTENT_TYPE);
+            assertThatThrownBy(() -> batch.toJsonBytes(codec.mapper())).hasMessageContaining("binary");
+            byte[] body = batch.toWireBytes(codec.mapper(), true);
+            BinaryBatch.Envelope head = BinaryBatch.decode(body);
+            assertThat(head.signatureVersion()).isEqualTo(3);
+            assertThat(head.eventCount()).isEqualTo(events.size());
+            Signature s = Signature.getInstance("Ed25519");
+            s.initVerify(id.publicKey());
+            s.update(BatchCanonicalForm.compressedDigestBytes("s-bin", 0, head.compression(), head.eventCount(), head.eventsLength(),
+                    head.events()));
+            assertThat(s.verify(head.signature())).isTrue();
+            // The CBOR holds the journal's events exactly: the same tree as each row's JSON.
+            var tree = BinaryBatch.cborMapper().readTree(BinaryBatch.decompress(head, 64L << 20));
+            assertThat(tree.size()).isEqualTo(events.size());
+            for (int i = 0; i < events.size(); i++) {
+                assertThat(tree.get(i)).isEqualTo(codec.mapper().readTree(events.get(i).wireJson()));
+            }
+            byte[] json = new BatchSigner(id, codec.mapper()).sign("s-bin", events).toJsonBytes(codec.mapper());
+            assertThat(body.length).isLessThan(io.sightline.domain.ingest.BatchCompression.deflate(json).length);
         }
     }
 

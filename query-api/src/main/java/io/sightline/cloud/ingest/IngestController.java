@@ -15,7 +15,8 @@ import org.springframework.web.bind.annotation.RestController;
 /**
  * {@code POST /api/v1/ingest}: one signed batch per request. 200 with the ack, or an RFC 9457
  * problem detail: 400 malformed, 401 unknown device or bad signature, 403 another device's
- * session or provenance, 409 gap (with {@code nextExpectedSequence}), 413 too large, 422 a session
+ * session or provenance, 409 gap (with {@code nextExpectedSequence}), 413 too large, 415 a binary
+ * body of a format version this cloud does not read (ADR-0030), 422 a session
  * rule refused it or an event id was reused, 503 retry later.
  */
 @RestController
@@ -69,6 +70,7 @@ public class IngestController {
             case RETRY -> HttpStatus.SERVICE_UNAVAILABLE;
             case REJECTED -> switch (r.reason()) {
                 case IngestResult.REQUEST_TOO_LARGE -> HttpStatus.CONTENT_TOO_LARGE;
+                case IngestResult.UNSUPPORTED_FORMAT -> HttpStatus.UNSUPPORTED_MEDIA_TYPE;
                 case IngestResult.UNKNOWN_DEVICE, IngestResult.BAD_SIGNATURE -> HttpStatus.UNAUTHORIZED;
                 case IngestResult.DEVICE_MISMATCH, IngestResult.SESSION_OWNED_BY_OTHER_DEVICE, IngestResult.WRONG_FLEET -> HttpStatus.FORBIDDEN;
                 case IngestResult.MALFORMED_REQUEST -> HttpStatus.BAD_REQUEST;

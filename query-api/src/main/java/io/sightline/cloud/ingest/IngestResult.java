@@ -15,6 +15,8 @@ public record IngestResult(Outcome outcome, String reason, String detail, String
 
     public static final String MALFORMED_REQUEST = "MALFORMED_REQUEST";
     public static final String REQUEST_TOO_LARGE = "REQUEST_TOO_LARGE";
+    /** A binary body of a format version or compression this cloud does not read (ADR-0030). */
+    public static final String UNSUPPORTED_FORMAT = "UNSUPPORTED_FORMAT";
     public static final String UNKNOWN_DEVICE = "UNKNOWN_DEVICE";
     public static final String BAD_SIGNATURE = "BAD_SIGNATURE";
     public static final String SESSION_OWNED_BY_OTHER_DEVICE = "SESSION_OWNED_BY_OTHER_DEVICE";

@@ -13,6 +13,7 @@ import io.sightline.domain.event.DriveSessionStarted;
 import io.sightline.domain.event.EventEnvelope;
 import io.sightline.domain.ingest.BatchCanonicalForm;
 import io.sightline.domain.ingest.BatchCompression;
+import io.sightline.domain.ingest.BinaryBatch;
 import io.sightline.domain.session.BatchAck;
 import io.sightline.domain.session.BatchRejectedException;
 import io.sightline.domain.session.RejectionReason;
@@ -41,7 +42,9 @@ import org.springframework.stereotype.Service;
  * stored, because the checks that can refuse run before the single append transaction.
  *
  * <p>Message body: {@code {batchId?, deviceId, sessionId, firstSequence, signature, signatureVersion?, events: [...]}}
- * (signatureVersion 1 when absent; 2 signs a SHA-256 of the events, ADR-0012).
+ * (signatureVersion 1 when absent; 2 signs a SHA-256 of the events, ADR-0012), zlib-compressed or not
+ * (ADR-0027); or the binary body, CBOR and zstd, signed with version 3 ({@link BinaryBatch}, ADR-0030).
+ * The body's first bytes tell the three apart, so MQTT needs no content type.
  */
 @Service
 public class SignedBatchIngestion {
@@ -108,6 +111,9 @@ public class SignedBatchIngestion {
         if (body.length > maxRequestBytes) {
             return tooLarge(body.length);
         }
+        if (BinaryBatch.isBinary(body)) {
+            return decideBinary(body, claimedFleetId);
+        }
         if (BatchCompression.isDeflated(body)) {
             try {
                 body = BatchCompression.inflate(body, maxRequestBytes);
@@ -155,7 +161,7 @@ public class SignedBatchIngestion {
         JsonNode events = root.get("events");
         List<String> missing = new ArrayList<>();
         if (version < 0) {
-            missing.add("signatureVersion (1 or 2, or absent for 1)");
+            missing.add("signatureVersion (1 or 2, or absent for 1; 3 signs only the binary body)");
         }
         if (deviceId == null) {
             missing.add("deviceId (text)");
@@ -213,6 +219,111 @@ public class SignedBatchIngestion {
             return rejected(e, batchId, deviceId, sessionId, first);
         }
         return append(batchId, deviceId, sessionId, first, decoded, device.get(), claimedFleetId, t0, tVerified);
+    }
+
+    /**
+     * The binary body (ADR-0030): head, device, signature over the compressed events, and only then
+     * decompression (bounded by the head's signed length, itself bounded by the request limit) and
+     * decoding. The events are read in one streaming pass from the CBOR; if the streaming decoder
+     * declines, the tree decoder reads them and explains its refusal, as for JSON.
+     */
+    private IngestResult decideBinary(byte[] body, String claimedFleetId) {
+        long t0 = System.nanoTime();
+        BinaryBatch.Envelope head;
+        try {
+            head = BinaryBatch.decode(body);
+        } catch (BinaryBatch.BinaryBatchException e) {
+            return refuse(IngestResult.Outcome.REJECTED, binaryReason(e), e.getMessage(), null, null, null, -1, -1);
+        }
+        Optional<DeviceKeyRegistry.ActiveDevice> device = keys.active(head.deviceId());
+        if (device.isEmpty()) {
+            return refuse(IngestResult.Outcome.REJECTED, IngestResult.UNKNOWN_DEVICE, unknownDevice(head.deviceId()),
+                    head.batchId(), head.deviceId(), head.sessionId(), head.firstSequence(), -1);
+        }
+        byte[] signed = BatchCanonicalForm.compressedDigestBytes(head.sessionId(), head.firstSequence(), head.compression(),
+                head.eventCount(), head.eventsLength(), head.events());
+        if (!BatchSignatureVerifier.verify(device.get().key(), signed, java.util.Base64.getEncoder().encodeToString(head.signature()))) {
+            return refuse(IngestResult.Outcome.REJECTED, IngestResult.BAD_SIGNATURE, "the signature (version 3) does not match the"
+                    + " binary batch's compressed events and device " + head.deviceId() + "'s registered key: the batch was altered,"
+                    + " or the device key differs from the registered one (re-register it if the device was re-keyed)",
+                    head.batchId(), head.deviceId(), head.sessionId(), head.firstSequence(), -1);
+        }
+        long tVerified = System.nanoTime();
+        byte[] cbor;
+        try {
+            cbor = BinaryBatch.decompress(head, maxRequestBytes);
+        } catch (BinaryBatch.BinaryBatchException e) {
+            return refuse(IngestResult.Outcome.REJECTED, binaryReason(e), e.getMessage(), head.batchId(), head.deviceId(),
+                    head.sessionId(), head.firstSequence(), -1);
+        }
+        List<EventEnvelope> decoded = binaryEventsOrNull(cbor);
+        if (decoded == null) {
+            try {
+                decoded = binaryEventsThroughTree(cbor);
+            } catch (BatchRejectedException e) {
+                return rejected(e, head.batchId(), head.deviceId(), head.sessionId(), head.firstSequence());
+            } catch (IllegalArgumentException e) {
+                return malformed(head.batchId(), head.deviceId(), head.sessionId(), head.firstSequence(), e.getMessage());
+            }
+        }
+        if (decoded.size() != head.eventCount()) {
+            return malformed(head.batchId(), head.deviceId(), head.sessionId(), head.firstSequence(), "the head declares "
+                    + head.eventCount() + " events but the body holds " + decoded.size());
+        }
+        return append(head.batchId(), head.deviceId(), head.sessionId(), head.firstSequence(), decoded, device.get(), claimedFleetId,
+                t0, tVerified);
+    }
+
+    private static String binaryReason(BinaryBatch.BinaryBatchException e) {
+        return switch (e.problem()) {
+            case UNSUPPORTED -> IngestResult.UNSUPPORTED_FORMAT;
+            case TOO_LARGE -> IngestResult.REQUEST_TOO_LARGE;
+            case MALFORMED -> IngestResult.MALFORMED_REQUEST;
+        };
+    }
+
+    /** The events of a decompressed CBOR array in one streaming pass, or null when the streaming decoder declines any of them. */
+    private List<EventEnvelope> binaryEventsOrNull(byte[] cbor) {
+        try (JsonParser p = BinaryBatch.cborFactory().createParser(cbor)) {
+            p.enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+            if (p.nextToken() != JsonToken.START_ARRAY) {
+                return null;
+            }
+            List<EventEnvelope> events = new ArrayList<>(2048);
+            JsonToken t;
+            while ((t = p.nextToken()) == JsonToken.START_OBJECT) {
+                EventEnvelope e = ingestion.codec().decodePlainOrNull(p);
+                if (e == null) {
+                    return null;
+                }
+                events.add(e);
+            }
+            return t == JsonToken.END_ARRAY && p.nextToken() == null && !events.isEmpty() ? events : null;
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
+    }
+
+    /** The tree path for a binary body: decides and explains what the streaming pass declined. */
+    private List<EventEnvelope> binaryEventsThroughTree(byte[] cbor) {
+        JsonNode root;
+        try (JsonParser p = BinaryBatch.cborFactory().createParser(cbor)) {
+            p.enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+            root = BinaryBatch.cborMapper().readTree(p);
+            if (p.nextToken() != null) {
+                throw new IllegalArgumentException("the decompressed events have bytes after their CBOR array");
+            }
+        } catch (IOException e) {
+            throw new IllegalArgumentException("the decompressed events are not valid CBOR: " + e.getMessage(), e);
+        }
+        if (root == null || !root.isArray() || root.isEmpty()) {
+            throw new IllegalArgumentException("the decompressed events must be a non-empty CBOR array of events");
+        }
+        List<EventEnvelope> decoded = new ArrayList<>(root.size());
+        for (JsonNode n : root) {
+            decoded.add(ingestion.codec().decode(n));
+        }
+        return decoded;
     }
 
     /** The checks that need the decoded events, then the append: shared by the streaming and the tree path. */

@@ -7,6 +7,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.sightline.cloud.testing.CloudIntegrationTest;
 import io.sightline.domain.event.EventEnvelope;
+import io.sightline.domain.ingest.BatchCanonicalForm;
+import io.sightline.domain.ingest.BatchCompression;
+import io.sightline.domain.ingest.BinaryBatch;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -392,5 +395,127 @@ class HttpIngestionIntegrationTest {
         Reply bad = post(corrupt);
         assertThat(bad.status()).isIn(400, 401);
         assertThat(storedIds("h-zlib")).hasSize(300);
+    }
+
+    Reply postBinary(byte[] body) throws Exception {
+        HttpResponse<byte[]> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/api/v1/ingest"))
+                .header("Content-Type", BinaryBatch.CONTENT_TYPE).POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(),
+                HttpResponse.BodyHandlers.ofByteArray());
+        return new Reply(r.statusCode(), r.headers().firstValue("Content-Type").orElse(""),
+                r.body().length == 0 ? null : device.mapper().readTree(r.body()));
+    }
+
+    /** A binary body signed by {@code device} over exactly these (possibly broken) compressed events and head values. */
+    byte[] signedBinary(String session, long first, int count, int length, byte[] compressed) throws Exception {
+        byte[] sig = device.signRaw(BatchCanonicalForm.compressedDigestBytes(session, first, "zstd", count, length, compressed));
+        return BinaryBatch.encode(new BinaryBatch.Envelope("b", device.deviceId, session, first, 3, sig, "zstd", count, length, compressed));
+    }
+
+    void assertStoredAsTheSerializerWritesThem(String session, List<EventEnvelope> events) {
+        List<Map<String, Object>> rows = jdbc.queryForList("select event_identifier, payload_type, payload from domain_event_entry"
+                + " where aggregate_identifier = ? order by sequence_number", session);
+        assertThat(rows).hasSize(events.size());
+        for (int i = 0; i < events.size(); i++) {
+            SerializedObject<byte[]> expected = eventSerializer.serialize(events.get(i).payload(), byte[].class);
+            assertThat(rows.get(i).get("event_identifier")).isEqualTo(events.get(i).eventId());
+            assertThat(rows.get(i).get("payload_type")).isEqualTo(expected.getType().getName());
+            assertThat(new String((byte[]) rows.get(i).get("payload"), StandardCharsets.UTF_8))
+                    .isEqualTo(new String(expected.getData(), StandardCharsets.UTF_8));
+        }
+    }
+
+    @Test
+    void binaryBodiesAreStoredExactlyAsJsonOnesAndEveryOlderEdgeFormatStillUploadsIntoTheSameSession() throws Exception {
+        List<EventEnvelope> events = device.session("h-bin", 60);
+        // An edge from before ADR-0012 (version 1 JSON), a binary edge, a deflating edge (ADR-0027), binary again.
+        assertThat(post(device.body("h-bin", events.subList(0, 20))).status()).isEqualTo(200);
+        Reply binary = postBinary(device.binaryBody("h-bin", events.subList(20, 40)));
+        assertThat(binary.status()).isEqualTo(200);
+        assertThat(binary.body().get("storedCount").asInt()).isEqualTo(20);
+        assertThat(binary.body().get("nextExpectedSequence").asLong()).isEqualTo(40);
+        byte[] json = device.mapper().writeValueAsBytes(device.body("h-bin", events.subList(40, 50)));
+        assertThat(post(BatchCompression.deflate(json)).status()).isEqualTo(200);
+        assertThat(postBinary(device.binaryBody("h-bin", events.subList(50, 60))).status()).isEqualTo(200);
+        // A binary resend is a duplicate like any other.
+        Reply again = postBinary(device.binaryBody("h-bin", events.subList(20, 40)));
+        assertThat(again.status()).isEqualTo(200);
+        assertThat(again.body().get("duplicateCount").asInt()).isEqualTo(20);
+        assertThat(again.body().get("storedCount").asInt()).isZero();
+        assertStoredAsTheSerializerWritesThem("h-bin", events);
+    }
+
+    @Test
+    void brokenForgedUnknownAndBombBinaryBodiesGetClearErrorsAndLoseNothingAlreadyStored() throws Exception {
+        List<EventEnvelope> events = device.session("h-bin-bad", 40);
+        assertThat(postBinary(device.binaryBody("h-bin-bad", events.subList(0, 10))).status()).isEqualTo(200);
+        byte[] good = device.binaryBody("h-bin-bad", events.subList(10, 20));
+
+        Reply truncated = postBinary(java.util.Arrays.copyOf(good, good.length - 9));
+        assertThat(truncated.status()).isEqualTo(400);
+        assertThat(truncated.contentType()).startsWith("application/problem+json");
+        assertThat(truncated.body().get("reason").asText()).isEqualTo("MALFORMED_REQUEST");
+        assertThat(truncated.body().get("detail").asText()).contains("truncated");
+
+        // Compressed events altered in transit: the signature, checked before anything is decompressed, fails.
+        BinaryBatch.Envelope e = BinaryBatch.decode(good);
+        byte[] flipped = e.events().clone();
+        flipped[flipped.length / 2] ^= 0x40;
+        Reply forged = postBinary(BinaryBatch.encode(new BinaryBatch.Envelope(e.batchId(), e.deviceId(), e.sessionId(), e.firstSequence(),
+                3, e.signature(), e.compression(), e.eventCount(), e.eventsLength(), flipped)));
+        assertThat(forged.status()).isEqualTo(401);
+        assertThat(forged.body().get("reason").asText()).isEqualTo("BAD_SIGNATURE");
+        assertThat(forged.body().get("detail").asText()).contains("version 3");
+        // The head edited to move the batch: the signed head values no longer match.
+        Reply moved = postBinary(BinaryBatch.encode(new BinaryBatch.Envelope(e.batchId(), e.deviceId(), e.sessionId(), 20, 3,
+                e.signature(), e.compression(), e.eventCount(), e.eventsLength(), e.events())));
+        assertThat(moved.body().get("reason").asText()).isEqualTo("BAD_SIGNATURE");
+        // Another device's signature over the same bytes.
+        BinaryBatch.Envelope others = other.binaryEnvelope("h-bin-bad", events.subList(10, 20));
+        Reply otherKey = postBinary(BinaryBatch.encode(new BinaryBatch.Envelope(e.batchId(), device.deviceId, e.sessionId(),
+                e.firstSequence(), 3, others.signature(), e.compression(), e.eventCount(), e.eventsLength(), e.events())));
+        assertThat(otherKey.status()).isEqualTo(401);
+
+        // Signed, but not a zstd frame: the device's own bytes are corrupt.
+        byte[] garbage = new byte[300];
+        new java.util.Random(7).nextBytes(garbage);
+        Reply corrupt = postBinary(signedBinary("h-bin-bad", 10, 10, 5000, garbage));
+        assertThat(corrupt.status()).isEqualTo(400);
+        assertThat(corrupt.body().get("detail").asText()).contains("zstd");
+
+        byte[] future = good.clone();
+        future[3] = 9;
+        Reply unknown = postBinary(future);
+        assertThat(unknown.status()).isEqualTo(415);
+        assertThat(unknown.body().get("reason").asText()).isEqualTo("UNSUPPORTED_FORMAT");
+        assertThat(unknown.body().get("detail").asText()).contains("format version 9");
+
+        // Decompression bombs: 64 MB of zeros in a few kB. Declared honestly, refused before decompressing; declared
+        // small, refused when the frame exceeds it; unsigned, refused before either.
+        byte[] zeros = new byte[64 << 20];
+        byte[] bomb = BinaryBatch.zstd(zeros);
+        assertThat(bomb.length).isLessThan(262_144);
+        Reply honest = postBinary(signedBinary("h-bin-bad", 10, 1, zeros.length, bomb));
+        assertThat(honest.status()).isEqualTo(413);
+        assertThat(honest.body().get("detail").asText()).contains("262144");
+        Reply lying = postBinary(signedBinary("h-bin-bad", 10, 1, 100_000, bomb));
+        assertThat(lying.status()).isEqualTo(400);
+        Reply unsigned = postBinary(BinaryBatch.encode(new BinaryBatch.Envelope("b", device.deviceId, "h-bin-bad", 10, 3, new byte[64],
+                "zstd", 1, 100_000, bomb)));
+        assertThat(unsigned.status()).isEqualTo(401);
+
+        // Signed CBOR holding an event the catalog does not know: the tree decoder names it.
+        List<String> rows = new java.util.ArrayList<>();
+        for (EventEnvelope ev : events.subList(10, 12)) {
+            rows.add(new io.sightline.domain.ingest.EventCodec().encode(ev).toString());
+        }
+        rows.set(1, rows.get(1).replace("\"type\":\"", "\"type\":\"Nope"));
+        byte[] cbor = BinaryBatch.eventsCbor(rows);
+        Reply unknownType = postBinary(signedBinary("h-bin-bad", 10, 2, cbor.length, BinaryBatch.zstd(cbor)));
+        assertThat(unknownType.status()).isEqualTo(400);
+        assertThat(unknownType.body().get("detail").asText()).contains("unknown type 'Nope");
+
+        assertThat(storedIds("h-bin-bad")).hasSize(10);
+        assertThat(postBinary(good).status()).isEqualTo(200);
+        assertThat(storedIds("h-bin-bad")).containsExactlyElementsOf(events.subList(0, 20).stream().map(EventEnvelope::eventId).toList());
     }
 }

@@ -90,4 +90,27 @@ final class TestDevice {
     ObjectNode body(String sessionId, List<EventEnvelope> events) throws Exception {
         return body(sessionId, events.get(0).sequence(), eventsJson(events));
     }
+
+    /** The binary body (ADR-0030) for these events, as the edge's BatchSigner builds it: CBOR, zstd, signature version 3. */
+    byte[] binaryBody(String sessionId, List<EventEnvelope> events) throws Exception {
+        return io.sightline.domain.ingest.BinaryBatch.encode(binaryEnvelope(sessionId, events));
+    }
+
+    io.sightline.domain.ingest.BinaryBatch.Envelope binaryEnvelope(String sessionId, List<EventEnvelope> events) throws Exception {
+        List<String> rows = new ArrayList<>();
+        events.forEach(e -> rows.add(codec.encode(e).toString()));
+        byte[] cbor = io.sightline.domain.ingest.BinaryBatch.eventsCbor(rows);
+        byte[] compressed = io.sightline.domain.ingest.BinaryBatch.zstd(cbor);
+        long first = events.get(0).sequence();
+        return new io.sightline.domain.ingest.BinaryBatch.Envelope(UUID.randomUUID().toString(), deviceId, sessionId, first, 3,
+                signRaw(io.sightline.domain.ingest.BatchCanonicalForm.compressedDigestBytes(sessionId, first, "zstd", events.size(),
+                        cbor.length, compressed)), "zstd", events.size(), cbor.length, compressed);
+    }
+
+    byte[] signRaw(byte[] bytes) throws Exception {
+        Signature s = Signature.getInstance("Ed25519");
+        s.initSign(keys.getPrivate());
+        s.update(bytes);
+        return s.sign();
+    }
 }
