@@ -24,8 +24,8 @@ import java.util.function.Function;
  * projector derived from them, and the session's end. Replay, the cloud-side application host
  * (ADR-0029) and cloud tests read it as they read a real session.
  *
- * <p>The session id is {@link ScenarioRunner#sessionIdOf}: the run's own id prefix, so the
- * recorded ids are the ones the projector made. Frame times count from a session start at 0.
+ * <p>The session id is the run's id prefix ({@link ScenarioRunner#sessionIdOf} unless given), so
+ * the recorded ids are the ones the projector made. Frame times count from a session start at 0.
  */
 public final class ScenarioRecording {
 
@@ -45,7 +45,12 @@ public final class ScenarioRecording {
      */
     public static Recorded record(ScenarioSpec spec, long seed, Function<RiskPolicy, SafetyApplications> applications,
                                   String fleetId, String vehicleId) {
-        String sessionId = ScenarioRunner.sessionIdOf(spec, seed);
+        return record(spec, seed, ScenarioRunner.sessionIdOf(spec, seed), applications, fleetId, vehicleId);
+    }
+
+    /** As above, under another session id (a cloud takes no slash in one). */
+    public static Recorded record(ScenarioSpec spec, long seed, String sessionId,
+                                  Function<RiskPolicy, SafetyApplications> applications, String fleetId, String vehicleId) {
         List<EventEnvelope> out = new ArrayList<>();
         SafetyApplications installed = applications.apply(RiskPolicy.defaults().withEgoHalfWidthM(spec.ego().halfWidthM()));
         Map<String, Double> thresholds = installed.thresholds();
@@ -81,7 +86,7 @@ public final class ScenarioRecording {
             }
         };
         EdgeEventSink derived = (id, at, e) -> append(out, id, at, e);
-        ScenarioResult result = ScenarioRunner.withDefaults().withApplications(applications).run(spec, seed, derived, inputs);
+        ScenarioResult result = ScenarioRunner.withDefaults().withApplications(applications).run(spec, seed, sessionId, derived, inputs);
         long end = last(out);
         append(out, sessionId + "/end", end, new DriveSessionEnded(sessionId, end, "scenario finished",
                 out.stream().filter(e -> e.payload() instanceof FrameCaptured).count(), 0));

@@ -168,11 +168,15 @@ public final class ScenarioRunner {
 
     /** Runs one seed, handing every event the projector emits to {@code observer} and every input to {@code inputs}. */
     public ScenarioResult run(ScenarioSpec spec, long seed, EdgeEventSink observer, InputObserver inputs) {
+        return run(spec, seed, sessionIdOf(spec, seed), observer, inputs);
+    }
+
+    /** As {@link #run(ScenarioSpec, long, EdgeEventSink, InputObserver)}, with every id under {@code prefix}. */
+    public ScenarioResult run(ScenarioSpec spec, long seed, String prefix, EdgeEventSink observer, InputObserver inputs) {
         ScenarioWorld world = new ScenarioWorld(spec);
         Recorder rec = new Recorder(observer);
         rec.collisionAtS = world.collisionTimeS();
         CameraModel cam = spec.camera();
-        String prefix = sessionIdOf(spec, seed);
         RiskPolicy runPolicy = policy.withEgoHalfWidthM(spec.ego().halfWidthM());
         EdgeProjector projector = new EdgeProjector(prefix, cam, spec.frameRateHz(), trackerConfig, estimator,
                 runPolicy, applications.apply(runPolicy), rec);
