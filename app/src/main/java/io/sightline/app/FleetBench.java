@@ -132,6 +132,10 @@ public final class FleetBench implements Callable<Integer> {
         volatile long generatorLagMaxNanos;
         /** CPU time of the vehicles' generator threads (building, encoding and signing their batches). */
         final AtomicLong generatorCpuNanos = new AtomicLong();
+        /** Wall time the generator spent making events, signing batches and handing them to MQTT. */
+        final AtomicLong generateNanos = new AtomicLong();
+        final AtomicLong signNanos = new AtomicLong();
+        final AtomicLong publishNanos = new AtomicLong();
     }
 
     private final ObjectMapper json = new EventCodec().mapper();
@@ -220,6 +224,8 @@ public final class FleetBench implements Callable<Integer> {
                         s.alertMicros.getTotalCount() == 0 ? Double.NaN : s.alertMicros.getValueAtPercentile(99) / 1e3, backlogS,
                         s.generatorLagMaxNanos / 1e6, busyPercent(cpu, CpuSample.now()), verdict);
                 out.println("       " + cpuOfVehicles(cpu, CpuSample.now(), elapsedS, s.generatorCpuNanos.get()));
+                out.printf(Locale.ROOT, "       (vehicles' wall time: making events %.1f s, signing %.1f s, publishing %.1f s)%n",
+                        s.generateNanos.get() / 1e9, s.signNanos.get() / 1e9, s.publishNanos.get() / 1e9);
                 if (!keepsUp) {
                     break;
                 }
@@ -392,7 +398,9 @@ public final class FleetBench implements Callable<Integer> {
                     long drivenNanos = Math.round((Math.min(System.nanoTime(), endNanos) - startNanos) * speed);
                     for (int i = me; i < fleet.size(); i += threads) {
                         Vehicle v = fleet.get(i);
+                        long a = System.nanoTime();
                         v.advanceTo(v.stepBaseNanos + drivenNanos);
+                        stats.generateNanos.addAndGet(System.nanoTime() - a);
                         v.trySend(clients.get(v.index % connections), root);
                     }
                 }
@@ -649,7 +657,9 @@ public final class FleetBench implements Callable<Integer> {
                 n = Math.min(unsent.size(), MAX_EVENTS_PER_BATCH);
                 List<EdgeJournal.StoredEvent> events = new ArrayList<>(unsent.subList(0, n));
                 unsent.subList(0, n).clear();
+                long signStart = System.nanoTime();
                 batch = signer.sign(sessionId, events);
+                stats.signNanos.addAndGet(System.nanoTime() - signStart);
                 alertIds = new ArrayList<>(unsentAlerts);
                 unsentAlerts.clear();
                 inFlightBatchId = batch.batchId();
@@ -666,6 +676,7 @@ public final class FleetBench implements Callable<Integer> {
                 }
                 alertsSent.addAndGet(alertIds.size());
                 client.publish(root + "/" + FLEET + "/" + vehicleId + "/events", m);
+                stats.publishNanos.addAndGet(System.nanoTime() - sent);
                 stats.batches.incrementAndGet();
             } catch (MqttException e) {
                 System.err.println("sightline: publish of " + vehicleId + "'s batch failed: " + e);
