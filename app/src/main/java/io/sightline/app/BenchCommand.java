@@ -25,7 +25,7 @@ import picocli.CommandLine.Option;
 
 /** {@code sightline bench ...}: pipeline benchmarks that print figures against a limit measured in the same run. */
 @Command(name = "bench", description = "Benchmarks that compare Sightline against a raw limit in the same run.",
-        subcommands = {BenchCommand.Append.class, BenchCommand.Rebuild.class, IngestBench.class, UplinkBench.class})
+        subcommands = {BenchCommand.Append.class, BenchCommand.Rebuild.class, IngestBench.class, UplinkBench.class, FleetBench.class})
 public class BenchCommand implements Runnable {
 
     /**

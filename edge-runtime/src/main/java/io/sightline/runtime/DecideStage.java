@@ -4,7 +4,6 @@ import io.sightline.domain.event.DetectionObserved;
 import io.sightline.domain.event.EventIds;
 import io.sightline.domain.event.SightlineEvent;
 import io.sightline.domain.event.VehicleStateSampled;
-import io.sightline.edge.actuation.ActuationConfig;
 import io.sightline.edge.camera.CameraHealthMonitor;
 import io.sightline.edge.camera.CameraHealthPolicy;
 import io.sightline.edge.events.EdgeEventSink;
@@ -44,10 +43,11 @@ final class DecideStage implements EdgeEventSink {
     private final CameraHealthMonitor camera;
 
     /** @param latestWins frames are dropped rather than queued, so frame→decision has a deadline */
-    DecideStage(String sessionId, CameraModel camera, double frameRateHz, RiskPolicy policy, double egoSpeedMps,
-                StageStats stats, SessionTelemetry tel, boolean latestWins) {
+    DecideStage(String sessionId, CameraModel camera, double frameRateHz, RiskPolicy policy,
+                io.sightline.edge.app.SafetyApplications applications, double egoSpeedMps, StageStats stats, SessionTelemetry tel,
+                boolean latestWins) {
         this.projector = new EdgeProjector(sessionId, camera, frameRateHz, TrackerConfig.defaults(), EstimatorConfig.defaults(),
-                policy, ActuationConfig.defaults(), this);
+                policy, applications, this);
         this.camera = new CameraHealthMonitor(sessionId, CameraHealthPolicy.defaults());
         this.egoSpeedMps = egoSpeedMps;
         this.stats = stats;

@@ -137,6 +137,12 @@ public final class EdgeCommand implements Callable<Integer> {
                     + " synced at once; 0 syncs every frame (default ${DEFAULT-VALUE}, ADR-0033).")
     long journalSyncMillis;
 
+    @Option(names = "--applications", split = ",", paramLabel = "NAMES",
+            description = "Safety applications to install at this edge (comma-separated: forward-collision, following-distance,"
+                    + " vulnerable-road-user, rolling-stop). Default: all of them. One left out can run in the cloud over the uploaded"
+                    + " session instead (cloud --applications, docs/safety-apps.md).")
+    List<String> applications;
+
     @Option(names = "--follow-assignment",
             description = "Before the session, read this vehicle's assignment from --cloud-url and run its champion model, downloaded from the"
                     + " registry and verified (sha256, release signature) against --trusted-release-key; a model that fails is journaled as"
@@ -216,6 +222,10 @@ public final class EdgeCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(new CommandLine(this), e.getMessage());
         }
+        if (applications != null) {
+            // before any model is loaded: a typo must not cost a start-up
+            io.sightline.edge.app.host.ApplicationProvider.create(applications);
+        }
         ObjectMapper mapper = new EventCodec().mapper();
         Duration replyTimeout = Duration.ofSeconds(30);
         UplinkTransport transport = uplink.mqttUrl != null
@@ -232,6 +242,9 @@ public final class EdgeCommand implements Callable<Integer> {
                      tiers == null ? e -> e instanceof AlertRaised : tiers::opensWindow, journalSync);
              Uploader uploader = new Uploader(journal, new BatchSigner(device, mapper, batchSignatureVersion), transport,
                      EdgeDefaults.uploaderSettings(), tiers, answers)) {
+            if (applications != null) {
+                pipeline.applications(applications);
+            }
             if (transport instanceof MqttUplinkTransport m) {
                 m.onWindowRequest(uploader::requestWindow);
             }

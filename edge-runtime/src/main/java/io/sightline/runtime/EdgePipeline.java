@@ -108,6 +108,8 @@ public final class EdgePipeline implements AutoCloseable {
     private boolean countTraceEdges;
     private long summaryWindowNanos = Math.round(EdgeDefaults.SUMMARY_WINDOW_SECONDS * 1e9);
     private boolean pictureStatistics = true;
+    /** The safety applications installed at this edge, by name; null for all the shipped ones (ADR-0029). */
+    private List<String> applicationNames;
     /** Journaled right after DriveSessionStarted, before the activations (a refused assigned model). */
     private List<SightlineEvent> prelude = List.of();
 
@@ -296,6 +298,26 @@ public final class EdgePipeline implements AutoCloseable {
      * window summaries and camera health; on by default. Off only to measure what monitoring costs
      * ({@code bench-pipeline --phases summaries}): without it no camera obstruction is ever seen.
      */
+    /**
+     * Installs only the named safety applications at this edge (e.g. the forward rules, with
+     * rolling stop left to the cloud, ADR-0029); an unknown name is refused here with the list of
+     * the available ones. Set before {@link #run}.
+     */
+    public EdgePipeline applications(List<String> names) {
+        io.sightline.edge.app.host.ApplicationProvider.create(names);
+        if (names.isEmpty()) {
+            throw new IllegalArgumentException("--applications names no safety application; leave it out for all of them");
+        }
+        this.applicationNames = List.copyOf(names);
+        return this;
+    }
+
+    /** Fresh instances of this edge's applications for one session. */
+    private io.sightline.edge.app.SafetyApplications installedApplications(RiskPolicy policy) {
+        return applicationNames == null ? io.sightline.edge.app.SafetyApplications.standard(policy, io.sightline.edge.actuation.ActuationConfig.defaults())
+                : new io.sightline.edge.app.SafetyApplications(io.sightline.edge.app.host.ApplicationProvider.create(applicationNames));
+    }
+
     public EdgePipeline pictureStatistics(boolean on) {
         this.pictureStatistics = on;
         return this;
@@ -327,8 +349,8 @@ public final class EdgePipeline implements AutoCloseable {
         RiskPolicy policy = RiskPolicy.defaults();
         // every installed application's thresholds, so a what-if on any of them binds to the recorded policy
         java.util.Map<String, Double> thresholds = new java.util.LinkedHashMap<>(policy.thresholds());
-        io.sightline.edge.app.SafetyApplications.standard(policy, io.sightline.edge.actuation.ActuationConfig.defaults())
-                .thresholds().forEach(thresholds::putIfAbsent);
+        io.sightline.edge.app.SafetyApplications applications = installedApplications(policy);
+        applications.thresholds().forEach(thresholds::putIfAbsent);
 
         JournalWriter writer = new JournalWriter(journal, sessionId, countTraceEdges);
         SessionTelemetry tel = telemetry.session(sessionId).stages(StageBudgets.DECODE, StageStats.PREPROCESS, StageStats.INFERENCE,
@@ -361,7 +383,8 @@ public final class EdgePipeline implements AutoCloseable {
         LatestWinsQueue<Decided> decided = new LatestWinsQueue<>(JOURNAL_QUEUE_FRAMES, LatestWinsQueue.Overflow.BLOCK, d -> { });
         tel.observeQueues(List.of("decode_to_detect", "detect_to_decide", "decide_to_journal"),
                 List.of(perception.ingestQueue()::size, perceived::size, decided::size));
-        DecideStage decide = new DecideStage(sessionId, camera, frameRateHz, policy, options.egoSpeedMps(), stats, tel, latestWins);
+        DecideStage decide = new DecideStage(sessionId, camera, frameRateHz, policy, applications, options.egoSpeedMps(), stats, tel,
+                latestWins);
         long declared = source.declaredFrames();
         long total = options.maxFrames() > 0 && (declared < 0 || options.maxFrames() < declared) ? options.maxFrames() : declared;
         WindowSummarizer summarizer = summaries ? new WindowSummarizer(sessionId, primary.event().modelSha256(),

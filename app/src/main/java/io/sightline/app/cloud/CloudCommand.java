@@ -94,6 +94,11 @@ public final class CloudCommand implements Callable<Integer> {
             description = "The shard map shared with the router (shard.<id>.url, fleet.<fleet>=<shard>, ...). Default: SIGHTLINE_SHARD_MAP.")
     Path shardMap;
 
+    @Option(names = "--applications", paramLabel = "NAMES",
+            description = "Safety applications to run in the cloud over each ended session (comma-separated, e.g. rolling-stop;"
+                    + " ADR-0029). Default: SIGHTLINE_CLOUDAPPS_APPLICATIONS, else none.")
+    String applications;
+
     @Option(names = "--grace-period", paramLabel = "SECONDS", defaultValue = "" + DEFAULT_GRACE_SECONDS,
             description = "On SIGTERM, how long in-flight requests and batches may take to finish (default ${DEFAULT-VALUE}).")
     int graceSeconds;
@@ -189,6 +194,9 @@ public final class CloudCommand implements Callable<Integer> {
             args.add("--" + e.getKey() + "=" + e.getValue());
         }
         shard.forEach((k, v) -> args.add("--" + k + "=" + v));
+        if (applications != null) {
+            args.add("--sightline.cloud-apps.applications=" + applications);
+        }
         if (!verbose()) {
             // A failed start is reported as one line by the launcher; Spring's own report is a stack trace.
             args.add("--logging.level.org.springframework.boot.SpringApplication=OFF");
@@ -259,6 +267,11 @@ public final class CloudCommand implements Callable<Integer> {
                     + (projections.maxClaimedSegments() > 0 ? " (claims at most " + projections.maxClaimedSegments() + " segments each)" : ""));
         } else {
             out.println("  projections   off (role ingest: projection replicas run them)");
+        }
+        if (projections.enabled()) {
+            List<String> apps = context.getBean(io.sightline.cloud.apps.CloudApplicationProcessor.class).applications();
+            out.println("  applications  " + (apps.isEmpty() ? "none in the cloud (--applications NAMES runs them over ended sessions)"
+                    : String.join(", ", apps) + " over each ended session"));
         }
         if (settings.jwkSetUri().present()) {
             out.println("  tokens        verified against the JWK set " + settings.jwkSetUri().value() + " (" + settings.jwkSetUri().origin() + ")");

@@ -3,27 +3,20 @@ package io.sightline.app.replay;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.sightline.domain.event.AlertRaised;
-import io.sightline.domain.event.CameraObstructed;
-import io.sightline.domain.event.CameraRestored;
-import io.sightline.domain.event.DetectionObserved;
 import io.sightline.domain.event.DriveSessionStarted;
 import io.sightline.domain.event.EventCatalog;
 import io.sightline.domain.event.EventEnvelope;
-import io.sightline.domain.event.FrameCaptured;
-import io.sightline.domain.event.ModelActivated;
 import io.sightline.domain.event.SightlineEvent;
-import io.sightline.domain.event.VehicleStateSampled;
 import io.sightline.domain.ingest.EventCodec;
 import io.sightline.edge.actuation.ActuationConfig;
 import io.sightline.edge.events.EdgeEventSink;
 import io.sightline.edge.pipeline.EdgeProjector;
 import io.sightline.edge.pipeline.EstimatorConfig;
-import io.sightline.edge.pipeline.FrameInput;
+import io.sightline.edge.replay.RecordedInputs;
 import io.sightline.edge.range.CameraModel;
 import io.sightline.edge.risk.RiskPolicy;
 import io.sightline.edge.tracking.TrackerConfig;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -46,11 +39,7 @@ import java.util.TreeMap;
 public final class SessionReplay {
 
     /** The event types the edge projector derives; a replay re-makes exactly these. */
-    public static final Set<String> DERIVED_TYPES = Set.of("TrackStarted", "TrackUpdated", "TrackLost", "RiskAssessed",
-            "AlertRaised", "AlertCleared", "AlertSuppressed", "ActuationCommanded", "InputRejected");
-
-    /** Capture times at or after this (1973) are epoch times of a live source; earlier ones count from the session start. */
-    private static final long EPOCH_FLOOR_NANOS = 100_000_000_000_000_000L;
+    public static final Set<String> DERIVED_TYPES = RecordedInputs.DERIVED_TYPES;
 
     private SessionReplay() {
     }
@@ -93,15 +82,8 @@ public final class SessionReplay {
     }
 
     public static Outcome replay(Recorded recorded, Settings settings) {
-        DriveSessionStarted start = null;
-        boolean model = false;
-        for (EventEnvelope e : recorded.events()) {
-            if (start == null && e.payload() instanceof DriveSessionStarted s) {
-                start = s;
-            } else if (e.payload() instanceof ModelActivated) {
-                model = true;
-            }
-        }
+        DriveSessionStarted start = RecordedInputs.start(recorded.events());
+        boolean model = RecordedInputs.hasModel(recorded.events());
         String where = "session " + recorded.sessionId() + " in " + recorded.source();
         if (start == null) {
             throw new RefusedException(where + " has no DriveSessionStarted, so its camera calibration, policy and start"
@@ -137,41 +119,7 @@ public final class SessionReplay {
                         out.add(new Produced(eventId, event));
                     }
                 });
-        FrameInput input = new FrameInput(128);
-        String pendingFrame = null;
-        long frames = 0;
-        for (EventEnvelope e : recorded.events()) {
-            SightlineEvent p = e.payload();
-            if (p instanceof FrameCaptured fc) {
-                if (pendingFrame != null) {
-                    projector.onFrame(input);
-                }
-                long t = fc.captureTimeNanos() >= EPOCH_FLOOR_NANOS ? fc.captureTimeNanos()
-                        : start.startTimeNanos() + fc.captureTimeNanos();
-                input.start(fc.frameId(), t);
-                pendingFrame = fc.frameId();
-                frames++;
-            } else if (p instanceof DetectionObserved d) {
-                if (d.frameId().equals(pendingFrame)) {
-                    input.add(d.detectionId(), d.className(), d.boxPx().x1(), d.boxPx().y1(), d.boxPx().x2(), d.boxPx().y2(),
-                            d.score());
-                }
-            } else if (p instanceof VehicleStateSampled v) {
-                projector.onVehicleState(e.eventId(), v);
-            } else if (p instanceof CameraObstructed) {
-                // Recorded camera health is an input, like the vehicle state: the decisions after it name it.
-                projector.onCameraCondition(e.eventId());
-            } else if (p instanceof CameraRestored) {
-                projector.onCameraCondition(null);
-            } else if (DERIVED_TYPES.contains(EventCatalog.nameOf(p)) && pendingFrame != null) {
-                // the recorded decisions of a frame follow its inputs: decide it now
-                projector.onFrame(input);
-                pendingFrame = null;
-            }
-        }
-        if (pendingFrame != null) {
-            projector.onFrame(input);
-        }
+        long frames = RecordedInputs.feed(recorded.events(), start, projector);
         return new Outcome(recorded, start, policy, policyRecorded, fps, frames, out);
     }
 
@@ -181,41 +129,12 @@ public final class SessionReplay {
      * 0.5 %. The session does not record the rate itself (see ADR-0017).
      */
     static double inferFrameRate(Recorded recorded, String where) {
-        List<long[]> frames = new ArrayList<>();
-        for (EventEnvelope e : recorded.events()) {
-            if (e.payload() instanceof FrameCaptured fc) {
-                frames.add(new long[] {fc.frameIndex(), fc.captureTimeNanos()});
-            }
-        }
-        frames.sort((a, b) -> Long.compare(a[0], b[0]));
-        double[] steps = new double[Math.max(0, frames.size() - 1)];
-        int n = 0;
-        for (int i = 1; i < frames.size(); i++) {
-            long di = frames.get(i)[0] - frames.get(i - 1)[0];
-            long dt = frames.get(i)[1] - frames.get(i - 1)[1];
-            if (di > 0 && dt > 0) {
-                steps[n++] = (double) dt / di;
-            }
-        }
-        if (n == 0) {
+        double hz = RecordedInputs.inferFrameRateHz(recorded.events());
+        if (Double.isNaN(hz)) {
             throw new RefusedException(where + " has fewer than two frames with increasing times, so its frame rate is"
                     + " unknown; pass --frame-rate HZ");
         }
-        double[] s = Arrays.copyOf(steps, n);
-        Arrays.sort(s);
-        double measured = 1e9 / s[n / 2];
-        double best = measured;
-        double bestErr = 0.005;
-        for (int k = 1; k <= 240; k++) {
-            for (double c : new double[] {k, k * 1000.0 / 1001.0}) {
-                double err = Math.abs(c - measured) / c;
-                if (err < bestErr) {
-                    bestErr = err;
-                    best = c;
-                }
-            }
-        }
-        return best;
+        return hz;
     }
 
     /** Recorded against replayed, by event id and payload bytes; alerts by kind, track and time. */

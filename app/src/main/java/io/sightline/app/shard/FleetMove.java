@@ -112,6 +112,7 @@ public final class FleetMove {
                 aggregates.add(s);
                 aggregates.add(s + "/reviews");
             }
+            aggregates.addAll(applicationLogsOf(a, sessions));
             List<String> shared = new ArrayList<>();
             aggregates.addAll(fleetTagged(a, fleetId, shared));
             long[] copied = copyEvents(a, b, aggregates, from.id());
@@ -149,6 +150,22 @@ public final class FleetMove {
                 out.println("move of fleet " + fleetId + " abandoned; it stays on shard " + from.id());
             }
         }
+    }
+
+    /** The cloud-side applications' logs of these sessions ({@code <session>/apps/<application>}, ADR-0029). */
+    static Set<String> applicationLogsOf(Connection c, Set<String> sessions) throws SQLException {
+        Set<String> out = new TreeSet<>();
+        try (PreparedStatement ps = c.prepareStatement("select aggregate_identifier from domain_event_entry where sequence_number = 0"
+                + " and aggregate_identifier like '%" + io.sightline.domain.apps.SessionApplicationLog.SEGMENT + "%'");
+             ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                String id = rs.getString(1);
+                if (io.sightline.domain.apps.SessionApplicationLog.sessionIdOf(id).filter(sessions::contains).isPresent()) {
+                    out.add(id);
+                }
+            }
+        }
+        return out;
     }
 
     /** The fleet's drive sessions: by their first event, and by ingestion's record of who owns them. */

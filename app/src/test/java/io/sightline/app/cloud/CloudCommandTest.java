@@ -138,7 +138,7 @@ class CloudCommandTest {
                     .contains(", --jdbc-url)").doesNotContain("not-this-one")
                     .containsPattern("batches from \\$share/ingest/cloud-command-[-0-9a-f]+/\\+/\\+/events on " + Pattern.quote(TestBroker.url()))
                     .contains("alerts to " + TestBroker.url())
-                    .contains("projections   alerts, camera-health, drift, latency-monitor, registry, rollout-evidence, rollouts, sessions, trace-edges")
+                    .contains("projections   alerts, camera-health, cloud-apps, drift, latency-monitor, registry, rollout-evidence, rollouts, sessions, trace-edges")
                     .contains("tokens        HS256 key from --jwt-secret-file");
             int port = cloud.port();
             assertThat(port).isNotEqualTo(1);
@@ -172,7 +172,7 @@ class CloudCommandTest {
                          "--jdbc-url", shared.jdbcUrl(), "--port", "0", "--jwt-secret-file", secretFile.toString())) {
                 assertThat(ingest.awaitReady()).contains("role ingest").contains("projections   off").contains("ingestion     POST /api/v1/ingest");
                 assertThat(projections.awaitReady()).contains("role projections").contains("ingestion     off")
-                        .contains("projections   alerts, camera-health, drift, latency-monitor, registry, rollout-evidence, rollouts, sessions, trace-edges");
+                        .contains("projections   alerts, camera-health, cloud-apps, drift, latency-monitor, registry, rollout-evidence, rollouts, sessions, trace-edges");
 
                 // The ingest replica decides the batch (malformed here: 400); the projection replica stores nothing.
                 HttpResponse<String> decided = post(ingest.port(), "/api/v1/ingest", "{\"not\":\"a batch\"}");

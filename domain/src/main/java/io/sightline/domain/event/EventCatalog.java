@@ -53,7 +53,8 @@ public final class EventCatalog {
             RolloutResumed.class,
             RolloutRolledBack.class,
             RolloutCompleted.class,
-            TierGapDeclared.class);
+            TierGapDeclared.class,
+            CloudApplicationRan.class);
 
     private static final Map<String, Class<? extends SightlineEvent>> BY_NAME =
             TYPES.stream().collect(Collectors.toUnmodifiableMap(Class::getSimpleName, Function.identity()));

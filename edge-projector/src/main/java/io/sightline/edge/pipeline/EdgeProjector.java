@@ -74,6 +74,8 @@ public final class EdgeProjector {
     private static final ObjectClass[] CLASSES = ObjectClass.values();
 
     private final String idPrefix;
+    /** Where decision ids (RiskAssessed, the actuator's) start; the edge's is {@link #idPrefix}. */
+    private final String decisionIdPrefix;
     private final CameraModel camera;
     private final double frameRateHz;
     private final EstimatorConfig estimator;
@@ -181,7 +183,22 @@ public final class EdgeProjector {
      */
     public EdgeProjector(String idPrefix, CameraModel camera, double frameRateHz, TrackerConfig trackerConfig,
                          EstimatorConfig estimator, RiskPolicy policy, SafetyApplications applications, EdgeEventSink sink) {
+        this(idPrefix, idPrefix, camera, frameRateHz, trackerConfig, estimator, policy, applications, sink);
+    }
+
+    /**
+     * A projector whose decisions are named apart from its perception: a cloud-side application
+     * (ADR-0029) re-derives the edge's tracks under the edge's own ids, so its verdicts can name
+     * them, while its own RiskAssessed and alerts must not take ids the edge already used.
+     *
+     * @param decisionIdPrefix prefix of RiskAssessed, AlertRaised, AlertCleared, AlertSuppressed
+     *     and ActuationCommanded ids
+     */
+    public EdgeProjector(String idPrefix, String decisionIdPrefix, CameraModel camera, double frameRateHz,
+                         TrackerConfig trackerConfig, EstimatorConfig estimator, RiskPolicy policy,
+                         SafetyApplications applications, EdgeEventSink sink) {
         this.idPrefix = idPrefix;
+        this.decisionIdPrefix = decisionIdPrefix;
         this.camera = camera;
         this.frameRateHz = frameRateHz;
         this.estimator = estimator;
@@ -191,7 +208,7 @@ public final class EdgeProjector {
         this.policy = policy;
         this.applications = applications;
         this.apps = applications.applications().toArray(new SafetyApplication[0]);
-        this.actuator = new Actuator(applications, idPrefix, sink);
+        this.actuator = new Actuator(applications, decisionIdPrefix, sink);
         this.sink = sink;
     }
 
@@ -334,7 +351,7 @@ public final class EdgeProjector {
 
     private void emitVerdict(String objectKey, double rangeM, double closingSpeedMps, RuleEvaluation ev, List<String> causes) {
         SafetyApplication app = applications.owner(ev.kind());
-        String id = idPrefix + "/" + perception.frameId + "/" + objectKey + "/" + ev.kind();
+        String id = decisionIdPrefix + "/" + perception.frameId + "/" + objectKey + "/" + ev.kind();
         sink.emit(id, perception.timeNanos, new RiskAssessed(id, perception.frameId, objectKey, ev.kind().name(),
                 app.policyVersion(), ev.level(), rangeM, closingSpeedMps, 0, ev.ttcS(), egoSpeedMps, ev.factors(), causes));
         actuator.offer(objectKey, ev, id, perception.timeNanos);
@@ -431,7 +448,7 @@ public final class EdgeProjector {
     private void emitAssessment(TrackContext c, String frameId, List<String> causes, long t, SafetyApplication app) {
         ObjectKinematics k = c.kinematics;
         RuleEvaluation ev = evaluation;
-        String id = idPrefix + "/" + frameId + "/" + k.trackKey + "/" + ev.kind();
+        String id = decisionIdPrefix + "/" + frameId + "/" + k.trackKey + "/" + ev.kind();
         sink.emit(id, t, new RiskAssessed(id, frameId, k.trackKey, ev.kind().name(), app.policyVersion(),
                 ev.level(), k.rangeM, k.closingSpeedMps(), k.rangeAccelMps2, ev.ttcS(), egoSpeedMps, ev.factors(),
                 causes));

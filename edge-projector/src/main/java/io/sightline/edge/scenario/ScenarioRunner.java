@@ -136,13 +136,47 @@ public final class ScenarioRunner {
         return run(spec, seed, (id, t, e) -> { });
     }
 
+    /**
+     * The inputs a run feeds the projector, as a camera and a vehicle bus would have delivered
+     * them: what {@link ScenarioRecording} turns into a recorded session. For each frame, the
+     * vehicle-state samples due by then come first, then the frame, then its detections.
+     */
+    public interface InputObserver {
+        InputObserver NONE = new InputObserver() {
+        };
+
+        default void vehicleState(String eventId, VehicleStateSampled sample) {
+        }
+
+        default void frame(String frameId, long frameIndex, long captureTimeNanos, int widthPx, int heightPx) {
+        }
+
+        default void detection(String detectionId, String frameId, String className, double x1, double y1, double x2, double y2,
+                               double score) {
+        }
+    }
+
     /** Runs one seed, also handing every event the projector emits to {@code observer}. */
     public ScenarioResult run(ScenarioSpec spec, long seed, EdgeEventSink observer) {
+        return run(spec, seed, observer, InputObserver.NONE);
+    }
+
+    /** The projector's id prefix of a run: a recorded run's session id. */
+    public static String sessionIdOf(ScenarioSpec spec, long seed) {
+        return spec.id() + "/s" + seed;
+    }
+
+    /** Runs one seed, handing every event the projector emits to {@code observer} and every input to {@code inputs}. */
+    public ScenarioResult run(ScenarioSpec spec, long seed, EdgeEventSink observer, InputObserver inputs) {
+        return run(spec, seed, sessionIdOf(spec, seed), observer, inputs);
+    }
+
+    /** As {@link #run(ScenarioSpec, long, EdgeEventSink, InputObserver)}, with every id under {@code prefix}. */
+    public ScenarioResult run(ScenarioSpec spec, long seed, String prefix, EdgeEventSink observer, InputObserver inputs) {
         ScenarioWorld world = new ScenarioWorld(spec);
         Recorder rec = new Recorder(observer);
         rec.collisionAtS = world.collisionTimeS();
         CameraModel cam = spec.camera();
-        String prefix = spec.id() + "/s" + seed;
         RiskPolicy runPolicy = policy.withEgoHalfWidthM(spec.ego().halfWidthM());
         EdgeProjector projector = new EdgeProjector(prefix, cam, spec.frameRateHz(), trackerConfig, estimator,
                 runPolicy, applications.apply(runPolicy), rec);
@@ -159,11 +193,13 @@ public final class ScenarioRunner {
             double t = k / spec.frameRateHz();
             for (double ts = stateIndex * statePeriodS; ts <= t + 1e-12; ts = ++stateIndex * statePeriodS) {
                 double speed = Math.max(0, world.egoSpeedMps(ts) + spec.ego().speedNoiseMps() * rng.nextGaussian());
-                projector.onVehicleState(prefix + "/vs" + stateIndex,
-                        new VehicleStateSampled(nanos(ts), speed, null, null, null, null, "simulation"));
+                VehicleStateSampled sample = new VehicleStateSampled(nanos(ts), speed, null, null, null, null, "simulation");
+                inputs.vehicleState(prefix + "/vs" + stateIndex, sample);
+                projector.onVehicleState(prefix + "/vs" + stateIndex, sample);
             }
             String frameId = "f" + k;
             frame.start(frameId, nanos(t));
+            inputs.frame(frameId, k, nanos(t), cam.widthPx(), cam.heightPx());
             int det = 0;
             int actorCount = spec.actors().size();
             for (int i = 0; i < actorCount; i++) {
@@ -184,6 +220,7 @@ public final class ScenarioRunner {
                 double x2 = clamp(box[2] + noise.bboxSigmaPx() * rng.nextGaussian(), cam.widthPx());
                 double y2 = clamp(box[3] + noise.bboxSigmaPx() * rng.nextGaussian(), cam.heightPx());
                 double score = uniform(rng, noise.scoreMin(), noise.scoreMax());
+                inputs.detection(prefix + "/" + frameId + "/d" + det, frameId, a.className(), x1, y1, x2, y2, score);
                 frame.add(prefix + "/" + frameId + "/d" + det++, a.className(), x1, y1, x2, y2, score);
             }
             int clutter = poisson(rng, noise.clutterPerFrame());
@@ -193,6 +230,8 @@ public final class ScenarioRunner {
                 double x1 = uniform(rng, 0, Math.max(0, cam.widthPx() - w));
                 double y1 = uniform(rng, 0, Math.max(0, cam.heightPx() - h));
                 double score = uniform(rng, CLUTTER_MIN_SCORE, CLUTTER_MAX_SCORE);
+                inputs.detection(prefix + "/" + frameId + "/d" + det, frameId, "car", x1, y1,
+                        Math.min(cam.widthPx(), x1 + w), Math.min(cam.heightPx(), y1 + h), score);
                 frame.add(prefix + "/" + frameId + "/d" + det++, "car", x1, y1,
                         Math.min(cam.widthPx(), x1 + w), Math.min(cam.heightPx(), y1 + h), score);
             }

@@ -40,6 +40,13 @@ public class ReviewLogConfiguration {
                 io.sightline.domain.monitoring.LatencyMonitorLog.class));
     }
 
+    /** Cloud-side applications' logs, one per application and session (ADR-0029); written once, never worth caching. */
+    @Bean
+    public ConfigurerModule sessionApplicationLogAggregateModule() {
+        return configurer -> configurer.configureAggregate(AggregateConfigurer.defaultConfiguration(
+                io.sightline.domain.apps.SessionApplicationLog.class));
+    }
+
     @Bean
     public ConfigurerModule sessionReviewLogAggregateModule() {
         return configurer -> configurer
@@ -52,10 +59,10 @@ public class ReviewLogConfiguration {
                         c -> sessionSequencing()));
     }
 
-    /** The session an event belongs to: its aggregate id, or the session of a review log. */
+    /** The session an event belongs to: its aggregate id, or the session of a review or application log. */
     static SequencingPolicy<EventMessage<?>> sessionSequencing() {
         return event -> event instanceof DomainEventMessage<?> domain
-                ? SessionReviewLog.sessionIdOf(domain.getAggregateIdentifier()).orElse(domain.getAggregateIdentifier())
+                ? io.sightline.domain.session.SessionAggregates.driveSessionOf(domain.getAggregateIdentifier())
                 : null;
     }
 }

@@ -193,9 +193,9 @@ public class SessionsController {
         throw new IllegalArgumentException(key + " must be an integer, got " + v);
     }
 
-    /** The session id if it names a drive session of the caller's fleet; a review log is not a session. */
+    /** The session id if it names a drive session of the caller's fleet; a review or application log is not a session. */
     private String visibleSession(String sessionId, FleetScope fleet) {
-        if (SessionReviewLog.sessionIdOf(sessionId).isPresent() || !fleet.allows(sessions.lookup(sessionId).fleetId())) {
+        if (io.sightline.domain.session.SessionAggregates.logOf(sessionId).isPresent() || !fleet.allows(sessions.lookup(sessionId).fleetId())) {
             throw new ResourceNotFoundException("no session '" + sessionId + "' in your fleet");
         }
         return sessionId;

@@ -72,8 +72,9 @@ public class AlertNotifier {
         if (movedFromAnotherShard(message)) {
             return;
         }
-        SessionVehicle vehicle = vehicleOf(message.getAggregateIdentifier(), a.alertId());
-        jdbc.update(INSERT_RAISED, message.getIdentifier(), a.alertId(), message.getAggregateIdentifier(), vehicle.fleetId(),
+        String session = io.sightline.domain.session.SessionAggregates.driveSessionOf(message.getAggregateIdentifier());
+        SessionVehicle vehicle = vehicleOf(session, a.alertId());
+        jdbc.update(INSERT_RAISED, message.getIdentifier(), a.alertId(), session, vehicle.fleetId(),
                 vehicle.vehicleId(), a.kind(), a.level(), a.trackId(), a.policyVersion(), a.raisedAtNanos(), globalIndex(token));
     }
 
@@ -83,9 +84,10 @@ public class AlertNotifier {
         if (movedFromAnotherShard(message)) {
             return;
         }
-        SessionVehicle vehicle = vehicleOf(message.getAggregateIdentifier(), c.alertId());
+        String session = io.sightline.domain.session.SessionAggregates.driveSessionOf(message.getAggregateIdentifier());
+        SessionVehicle vehicle = vehicleOf(session, c.alertId());
         String reason = c.reason() == null || c.reason().length() <= REASON_COLUMN ? c.reason() : c.reason().substring(0, REASON_COLUMN);
-        jdbc.update(INSERT_CLEARED, message.getIdentifier(), c.alertId(), message.getAggregateIdentifier(), vehicle.fleetId(),
+        jdbc.update(INSERT_CLEARED, message.getIdentifier(), c.alertId(), session, vehicle.fleetId(),
                 vehicle.vehicleId(), c.clearedAtNanos(), reason, c.activeForNanos(), globalIndex(token));
     }
 

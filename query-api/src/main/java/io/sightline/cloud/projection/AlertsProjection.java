@@ -146,7 +146,8 @@ public class AlertsProjection {
         if (a.trackId() != null && a.trackId().length() > COLUMN) {
             throw new IllegalArgumentException("AlertRaised.trackId longer than " + COLUMN + " characters");
         }
-        String sessionId = message.getAggregateIdentifier();
+        // a cloud-side application's alert lives in <session>/apps/<application> (ADR-0029)
+        String sessionId = io.sightline.domain.session.SessionAggregates.driveSessionOf(message.getAggregateIdentifier());
         Pending p = pending();
         SessionVehicle fleet = fleetOf(p, sessionId, "alert " + a.alertId());
         p.alertRows.add(new Object[] {a.alertId(), message.getIdentifier(), sessionId, fleet.fleetId(), fleet.vehicleId(), a.kind(),

@@ -111,8 +111,9 @@ public class TraceEdgesProjection {
             causes = event.causes();
         }
         Rows rows = rows();
+        String session = io.sightline.domain.session.SessionAggregates.driveSessionOf(message.getAggregateIdentifier());
         for (String cause : causes) {
-            rows.add(message.getIdentifier(), cause, type, message.getAggregateIdentifier(), globalIndex);
+            rows.add(message.getIdentifier(), cause, type, session, globalIndex);
         }
     }
 

@@ -74,7 +74,7 @@ public class RolloutEvidenceProjection {
 
     @EventHandler
     void on(AlertRaised e, DomainEventMessage<?> m) {
-        evidence(m, "alert", "", m.getAggregateIdentifier(), null, null, null, null, e.kind(), null, e.raisedAtNanos());
+        evidence(m, "alert", "", io.sightline.domain.session.SessionAggregates.driveSessionOf(m.getAggregateIdentifier()), null, null, null, null, e.kind(), null, e.raisedAtNanos());
     }
 
     @EventHandler

@@ -1,7 +1,6 @@
 package io.sightline.cloud.stream;
 
 import io.sightline.domain.event.DriveSessionStarted;
-import io.sightline.domain.review.SessionReviewLog;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.axonframework.eventhandling.DomainEventMessage;
@@ -30,7 +29,8 @@ public class SessionDirectory {
         // Reviews and missed-event reports live in the session's review log (aggregate id
         // "<sessionId>/reviews", see SessionReviewLog), which has no DriveSessionStarted of its own:
         // it belongs to the fleet and vehicle of its session, so its events reach that fleet's streams.
-        sessionId = SessionReviewLog.sessionIdOf(sessionId).orElse(sessionId);
+        // So does a cloud-side application's log ("<sessionId>/apps/<application>", ADR-0029).
+        sessionId = io.sightline.domain.session.SessionAggregates.driveSessionOf(sessionId);
         SessionInfo known = cache.get(sessionId);
         if (known != null) {
             return known;

@@ -96,7 +96,8 @@ public class JdbcEventLookup implements EventLookup {
     private static StoredEvent toStored(TrackedEventMessage<?> m, Map<String, Row> rows) {
         Row r = rows.get(m.getIdentifier());
         long occurredAt = occurredAt(m.getMetaData());
-        String session = m instanceof DomainEventMessage<?> d ? d.getAggregateIdentifier() : r.sessionId();
+        String session = io.sightline.domain.session.SessionAggregates.driveSessionOf(
+                m instanceof DomainEventMessage<?> d ? d.getAggregateIdentifier() : r.sessionId());
         long sequence = m instanceof DomainEventMessage<?> d ? d.getSequenceNumber() : r.sequence();
         // After a tier gap (ADR-0027) the store's sequence runs behind the edge's; a trace names the edge's.
         if (m.getMetaData().get(EventMetadataKeys.EDGE_SEQUENCE) instanceof Number edge) {
