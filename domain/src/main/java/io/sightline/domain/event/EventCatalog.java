@@ -53,7 +53,13 @@ public final class EventCatalog {
             RolloutResumed.class,
             RolloutRolledBack.class,
             RolloutCompleted.class,
-            TierGapDeclared.class);
+            TierGapDeclared.class,
+            ShadowDetectionsObserved.class,
+            ShadowTracksUpdated.class,
+            ShadowRiskAssessed.class,
+            ShadowAlertRaised.class,
+            ShadowFramesDropped.class,
+            ShadowSamplingChanged.class);
 
     private static final Map<String, Class<? extends SightlineEvent>> BY_NAME =
             TYPES.stream().collect(Collectors.toUnmodifiableMap(Class::getSimpleName, Function.identity()));
