@@ -68,7 +68,7 @@ public final class ShadowStage implements EdgeEventSink {
     /** The shadow still sees a frame a second at 25–30 Hz when the CPU is shortest. */
     public static final int MAX_SAMPLE_EVERY = 30;
     /** Shadowed frames (and champion frame intervals) a sampling decision takes the median of. */
-    static final int SAMPLING_WINDOW = 16;
+    static final int SAMPLING_WINDOW = 8;
     /** Drops are reported at most this often: sampling skips frames all the time, an event per skip would double the journal. */
     static final long DROP_REPORT_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(1);
     static final int MAX_BOXES_PER_FRAME = DecideStage.MAX_BOXES_PER_FRAME;
