@@ -156,6 +156,11 @@ public final class EdgeCommand implements Callable<Integer> {
             description = "Run the shadow on one frame in N whatever the CPU (0: adaptive, default).")
     int shadowSampleEvery;
 
+    @Option(names = "--shadow-lossless",
+            description = "Wait for the shadow on every frame it is due instead of dropping it (replays and comparisons of a recorded"
+                    + " file: the primary slows down to the shadow's pace; never on a vehicle).")
+    boolean shadowLossless;
+
     @Override
     public Integer call() throws Exception {
         PrintStream out = System.out;
@@ -199,7 +204,7 @@ public final class EdgeCommand implements Callable<Integer> {
         }
         ShadowStage.Options shadowOptions;
         try {
-            shadowOptions = new ShadowStage.Options(shadowCpuShare, shadowSampleEvery, false);
+            shadowOptions = new ShadowStage.Options(shadowCpuShare, shadowSampleEvery, shadowLossless);
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(new CommandLine(this), e.getMessage());
         }
