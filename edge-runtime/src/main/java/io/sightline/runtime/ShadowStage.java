@@ -55,7 +55,7 @@ import org.slf4j.LoggerFactory;
  *       latest-wins; a file read as fast as possible always has one waiting, by design);</li>
  *   <li>the hand-over holds one frame and a newer one displaces it (never blocks the champion);</li>
  *   <li>the thread asks the OS for the lowest CPU priority (nice 19; Java thread priorities are ignored
- *       on Linux), and it runs on one frame in {@code sampleEvery}, chosen so its median detect time
+ *       on Linux), and it runs on one frame in {@code sampleEvery}, chosen so its median detect CPU time
  *       stays within {@code maxCpuShare} of the interval between frames ({@link ShadowSamplingChanged}).</li>
  * </ul>
  * Its events reach the journal with a later frame's append (the decide stage drains them), or at the
@@ -64,6 +64,7 @@ import org.slf4j.LoggerFactory;
 public final class ShadowStage implements EdgeEventSink {
 
     private static final Logger LOG = LoggerFactory.getLogger(ShadowStage.class);
+    private static final java.lang.management.ThreadMXBean CPU = java.lang.management.ManagementFactory.getThreadMXBean();
 
     /** The shadow still sees a frame a second at 25–30 Hz when the CPU is shortest. */
     public static final int MAX_SAMPLE_EVERY = 30;
@@ -206,7 +207,9 @@ public final class ShadowStage implements EdgeEventSink {
     }
 
     private void process(Job j) {
+        long cpu0 = CPU.getCurrentThreadCpuTime();
         Detections d = challenger.detector().detect(j.image());
+        long detectCpuNanos = CPU.getCurrentThreadCpuTime() - cpu0;
         StageTimes t = challenger.detector().lastTimes();
         long detectNanos = t.totalNanos();
         frameId = j.frameId();
@@ -228,11 +231,12 @@ public final class ShadowStage implements EdgeEventSink {
         projector.onFrame(input);
         List<ProducedEvent> events = new ArrayList<>(3 + frameDecisions.size());
         events.add(new ProducedEvent(detectionsId, Clocks.epochNanos(), new ShadowDetectionsObserved(frameId, challenger.event().modelName(),
-                challenger.event().modelVersion(), modelSha256, boxes, t.inferenceNanos, detectNanos, sampleEvery, List.of(frameId))));
+                challenger.event().modelVersion(), modelSha256, boxes, t.inferenceNanos, detectNanos, detectCpuNanos, sampleEvery, List.of(frameId))));
         events.add(new ProducedEvent(tracksEventId, Clocks.epochNanos(), new ShadowTracksUpdated(frameId, modelSha256, frameTracks,
                 List.of(frameId, detectionsId))));
         events.addAll(frameDecisions);
-        ProducedEvent sampling = resample(detectNanos);
+        // CPU time, not wall time: at nice 19 on a busy machine the wall time is mostly waiting, which is not what the shadow costs.
+        ProducedEvent sampling = resample(detectCpuNanos);
         synchronized (this) {
             if (sampling != null) {
                 pending.add(sampling);

@@ -172,7 +172,7 @@ class ShadowPipelineTest {
                 .anySatisfy(s -> {
                     assertThat(s.reason()).isEqualTo("cpu-short");
                     assertThat(s.sampleEvery()).isGreaterThan(1);
-                    assertThat(s.shadowDetectNanos()).isGreaterThan(s.frameIntervalNanos() / 4);
+                    assertThat(s.shadowDetectCpuNanos()).isGreaterThan(s.frameIntervalNanos() / 4);
                 });
         // The sampling in force is what each shadowed frame records.
         assertThat(shadowed.stream().map(ShadowDetectionsObserved::sampleEvery).collect(Collectors.toSet()))

@@ -11,7 +11,9 @@ import org.axonframework.serialization.Revision;
  * @param frameId        the champion's FrameCaptured
  * @param detections     the challenger's boxes after its own NMS and report threshold
  * @param inferenceNanos the challenger's ONNX Runtime run on this frame
- * @param detectNanos    the challenger's preprocessing, inference and decoding on this frame
+ * @param detectNanos    the challenger's preprocessing, inference and decoding on this frame, wall clock (it includes the
+ *                       time the low-priority thread waited for a core)
+ * @param detectCpuNanos the CPU time of the shadow thread over the same (what the model costs, whatever the load)
  * @param sampleEvery    the shadow ran on one frame in this many when it took this one (1: every frame)
  * @param causes         the FrameCaptured
  */
@@ -24,6 +26,7 @@ public record ShadowDetectionsObserved(
         List<Box> detections,
         long inferenceNanos,
         long detectNanos,
+        long detectCpuNanos,
         int sampleEvery,
         List<String> causes) implements DerivedEvent {
 

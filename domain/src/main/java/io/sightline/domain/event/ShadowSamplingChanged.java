@@ -8,7 +8,7 @@ import org.axonframework.serialization.Revision;
  * interval between the champion's frames.
  *
  * @param reason              {@code initial}, {@code fixed}, {@code cpu-short} (fewer frames) or {@code cpu-available} (more)
- * @param shadowDetectNanos   the shadow's median detect time the decision used (0 before it has run)
+ * @param shadowDetectCpuNanos   the shadow's median detect CPU time the decision used (0 before it has run)
  * @param frameIntervalNanos  the median interval between champion frames the decision used (0 before any)
  */
 @Revision("1")
@@ -17,7 +17,7 @@ public record ShadowSamplingChanged(
         int sampleEvery,
         int previousSampleEvery,
         String reason,
-        long shadowDetectNanos,
+        long shadowDetectCpuNanos,
         long frameIntervalNanos,
         double maxCpuShare,
         long changedAtNanos) implements SightlineEvent {

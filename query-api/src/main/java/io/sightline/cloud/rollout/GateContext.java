@@ -59,7 +59,8 @@ public record GateContext(RolloutStarted plan, int stepIndex, RolloutStep step, 
      * @param perClass               detection counts per class, the champion's boxes as the reference (Hungarian, IoU ≥ 0.5)
      * @param disagreeingFrames      ShadowDetectionsObserved event ids of frames with a false positive or negative
      * @param alerts                 champion AlertRaised against ShadowAlertRaised (ids are event ids), same kind within ±0.5 s
-     * @param shadowDetectNanos      the challenger's detect time on each compared frame
+     * @param shadowDetectNanos      the challenger's detect CPU time on each compared frame (its wall time at nice 19 is mostly
+ *                               waiting on a busy vehicle)
      * @param slowestShadowFrames    ShadowDetectionsObserved event ids, slowest first (at most {@link Gates#MAX_CAUSES})
      * @param championDetectP99Micros the champion's detect p99 per EdgeWindowSummarized window of the session
      */

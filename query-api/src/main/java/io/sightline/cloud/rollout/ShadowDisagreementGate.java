@@ -22,9 +22,10 @@ import org.springframework.stereotype.Component;
  *   <li>alert agreement: the same kind raised within ±0.5 s, over all alerts of both sides;</li>
  *   <li>TTC difference at the first warning, challenger minus champion, over the agreed forward-collision
  *       pairs: the median may not be below {@code minTtcDifferenceS} (negative: the challenger warns later);</li>
- *   <li>latency: the challenger's detect p99 (nearest rank over the compared frames) against
- *       {@code maxChallengerDetectP99Micros}, the edge's detect budget, since a promoted challenger runs
- *       as champion. The champion's (the median of its window p99s) is reported beside it.</li>
+ *   <li>latency: the challenger's detect CPU-time p99 (nearest rank over the compared frames) against
+ *       {@code maxChallengerDetectCpuP99Micros}, the edge's detect budget, since a promoted challenger runs
+ *       as champion. CPU time, because the shadow's wall time at nice 19 is mostly waiting for a core on a
+ *       busy vehicle. The champion's wall-clock detect p99 (the median of its window p99s) is reported beside it.</li>
  * </ul>
  * Fewer than {@code minShadowFrames} compared frames holds the step; canary steps are not judged.
  */
@@ -52,14 +53,14 @@ public class ShadowDisagreementGate implements RolloutGate {
         d.put("minClassBoxes", 100.0);
         d.put("minAlertAgreement", 0.5);
         d.put("minTtcDifferenceS", -0.5);
-        d.put("maxChallengerDetectP99Micros", 80_000.0);
+        d.put("maxChallengerDetectCpuP99Micros", 80_000.0);
         return d;
     }
 
     @Override
     public String description() {
         return "shadow step: the challenger's Shadow… events against the champion's on the same frames: detection F1 (overall and per"
-                + " class, Hungarian at IoU >= 0.5), alert agreement within 0.5 s, TTC difference at the first warning, detect p99";
+                + " class, Hungarian at IoU >= 0.5), alert agreement within 0.5 s, TTC difference at the first warning, detect CPU p99";
     }
 
     @Override
@@ -134,7 +135,7 @@ public class ShadowDisagreementGate implements RolloutGate {
         v.put("ttcDifferenceAtFirstWarningS", medianTtcDifference);
         long[] all = shadowTimes.stream().flatMapToLong(Arrays::stream).sorted().toArray();
         double challengerP99Micros = all.length == 0 ? Double.NaN : all[(int) Math.ceil(0.99 * all.length) - 1] / 1e3;
-        v.put("challengerDetectP99Micros", challengerP99Micros);
+        v.put("challengerDetectCpuP99Micros", challengerP99Micros);
         v.put("championDetectP99Micros", championP99.isEmpty() ? Double.NaN
                 : median(championP99.stream().mapToDouble(Long::doubleValue).toArray()));
 
@@ -158,9 +159,9 @@ public class ShadowDisagreementGate implements RolloutGate {
             fcw.stream().filter(p -> p.ttcDifferenceS() < Gates.threshold(t, "minTtcDifferenceS"))
                     .forEach(p -> causes.add(p.challenger().alertId()));
         }
-        if (challengerP99Micros > Gates.threshold(t, "maxChallengerDetectP99Micros")) {
-            failures.add(String.format(Locale.ROOT, "challenger detect p99 %.0f µs (max %.0f µs)", challengerP99Micros,
-                    Gates.threshold(t, "maxChallengerDetectP99Micros")));
+        if (challengerP99Micros > Gates.threshold(t, "maxChallengerDetectCpuP99Micros")) {
+            failures.add(String.format(Locale.ROOT, "challenger detect CPU p99 %.0f µs (max %.0f µs)", challengerP99Micros,
+                    Gates.threshold(t, "maxChallengerDetectCpuP99Micros")));
             causes.addAll(slowest.subList(0, Math.min(slowest.size(), 20)));
         }
         // A figure nothing defined (no box, no agreed warning, no window) is left out rather than stored as NaN.
@@ -169,7 +170,7 @@ public class ShadowDisagreementGate implements RolloutGate {
             return Gates.result(this, RolloutGateResult.FAIL, v, t, String.join("; ", failures), causes);
         }
         return Gates.result(this, RolloutGateResult.PASS, v, t, String.format(Locale.ROOT,
-                "%d frames: detection F1 %.3f, alert agreement %.2f, TTC difference %s, challenger detect p99 %.0f µs", frames, f1,
+                "%d frames: detection F1 %.3f, alert agreement %.2f, TTC difference %s, challenger detect CPU p99 %.0f µs", frames, f1,
                 alertAgreement, Double.isNaN(medianTtcDifference) ? "n/a" : String.format(Locale.ROOT, "%+.2f s", medianTtcDifference),
                 challengerP99Micros), List.of());
     }

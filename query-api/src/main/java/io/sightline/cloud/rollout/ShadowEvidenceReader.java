@@ -138,7 +138,7 @@ public class ShadowEvidenceReader {
                 p.path("detections").forEach(d -> boxes.add(box(d)));
                 challenger.put(frame, boxes);
                 shadowEventOfFrame.put(frame, r.eventId());
-                detectNanos.put(r.eventId(), p.path("detectNanos").asLong());
+                detectNanos.put(r.eventId(), p.path("detectCpuNanos").asLong());
             } else if (r.type().equals(AlertRaised.class.getName())) {
                 List<String> causes = new ArrayList<>();
                 p.path("causes").forEach(c -> causes.add(c.asText()));

@@ -57,7 +57,7 @@ class ShadowDisagreementGateTest {
         assertThat(r.values().get("f1.car")).isCloseTo(1800.0 / 1900, within(1e-12));
         assertThat(r.values().get("alertAgreement")).isEqualTo(1.0);
         assertThat(r.values().get("ttcDifferenceAtFirstWarningS")).isCloseTo(-0.1, within(1e-9));
-        assertThat(r.values().get("challengerDetectP99Micros")).isEqualTo(20_000.0);
+        assertThat(r.values().get("challengerDetectCpuP99Micros")).isEqualTo(20_000.0);
         assertThat(r.values().get("championDetectP99Micros")).isEqualTo(30_000.0);
         assertThat(r.causes()).isEmpty();
     }
@@ -96,7 +96,7 @@ class ShadowDisagreementGateTest {
         // Latency: 95 ms a frame against the 80 ms detect budget.
         RolloutGateResult slow = run(context(SHADOW, List.of(session("s1", 600, 900, 50, 50, List.of(), List.of(), 95))), Map.of());
         assertThat(slow.verdict()).isEqualTo(RolloutGateResult.FAIL);
-        assertThat(slow.detail()).contains("challenger detect p99 95000 µs");
+        assertThat(slow.detail()).contains("challenger detect CPU p99 95000 µs");
         assertThat(slow.causes()).containsExactly("s1/slowest");
     }
 
