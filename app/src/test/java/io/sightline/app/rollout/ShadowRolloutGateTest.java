@@ -236,7 +236,10 @@ class ShadowRolloutGateTest {
         RolloutGateResult failed = gate.evaluate(context, t);
         assertThat(failed.verdict()).isEqualTo(RolloutGateResult.FAIL);
         assertThat(failed.detail()).contains("detection F1");
-        assertThat(failed.causes()).isNotEmpty().allSatisfy(id -> assertThat(id).startsWith(session).contains("ShadowDetectionsObserved"));
+        assertThat(failed.causes()).isNotEmpty();
+        assertThat(jdbc.queryForList("select payload_type from domain_event_entry where aggregate_identifier = ? and event_identifier = any (?)",
+                String.class, session, failed.causes().toArray(String[]::new))).hasSize(failed.causes().size())
+                .containsOnly("io.sightline.domain.event.ShadowDetectionsObserved");
 
         // The rollout itself: the shadow evidence passes its gate and the canary replaces the champion.
         RolloutService.Decision d = rollouts.check("shadow-1", Instant.now());
