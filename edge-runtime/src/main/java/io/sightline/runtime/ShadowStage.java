@@ -118,6 +118,7 @@ public final class ShadowStage implements EdgeEventSink {
     private volatile int sampleEvery;
 
     // shadow thread
+    private long failures;
     private final long[] detectTimes = new long[SAMPLING_WINDOW];
     private int detectCount;
     private boolean samplingRecorded;
@@ -132,6 +133,7 @@ public final class ShadowStage implements EdgeEventSink {
     private long busy;
     private long backlog;
     private long sampledOut;
+    private long failed;
     private long firstDropIndex = -1;
     private long lastDropIndex = -1;
     private long lastDropReportNanos = System.nanoTime();
@@ -152,7 +154,7 @@ public final class ShadowStage implements EdgeEventSink {
         this.handover = new LatestWinsQueue<>(1, options.lossless() ? LatestWinsQueue.Overflow.BLOCK : LatestWinsQueue.Overflow.DROP_OLDEST,
                 j -> {
                     j.image().close();
-                    dropped(j.frameIndex(), 1, 0, 0);
+                    dropped(j.frameIndex(), 1, 0, 0, 0);
                 });
     }
 
@@ -170,12 +172,12 @@ public final class ShadowStage implements EdgeEventSink {
         lastOfferNanos = now;
         if (dueIn > 0) {
             dueIn--;
-            dropped(frameIndex, 0, 0, 1);
+            dropped(frameIndex, 0, 0, 1, 0);
             return;
         }
         if (championBacklog && !options.lossless()) {
             // Still due: the next frame is offered in this one's place.
-            dropped(frameIndex, 0, 1, 0);
+            dropped(frameIndex, 0, 1, 0, 0);
             return;
         }
         dueIn = sampleEvery - 1;
@@ -200,6 +202,13 @@ public final class ShadowStage implements EdgeEventSink {
         for (Job j; (j = handover.take()) != null; ) {
             try {
                 process(j);
+            } catch (RuntimeException e) {
+                // The challenger is on trial: its failure is counted and logged, and never ends the champion's session.
+                if (failures++ == 0) {
+                    LOG.warn("shadow challenger {} failed on frame {} ({}); such frames are counted in ShadowFramesDropped",
+                            challenger.event().modelName(), j.frameIndex(), e.toString());
+                }
+                dropped(j.frameIndex(), 0, 0, 0, 1);
             } finally {
                 j.image().close();
             }
@@ -309,10 +318,11 @@ public final class ShadowStage implements EdgeEventSink {
         // A box the shadow's projector refuses stays in its ShadowDetectionsObserved; the champion's rejections are the ones journaled.
     }
 
-    private synchronized void dropped(long frameIndex, long byBusy, long byBacklog, long bySampling) {
+    private synchronized void dropped(long frameIndex, long byBusy, long byBacklog, long bySampling, long byFailure) {
         busy += byBusy;
         backlog += byBacklog;
         sampledOut += bySampling;
+        failed += byFailure;
         droppedTotal++;
         if (firstDropIndex < 0) {
             firstDropIndex = frameIndex;
@@ -334,7 +344,8 @@ public final class ShadowStage implements EdgeEventSink {
         if (firstDropIndex >= 0 && (force || now - lastDropReportNanos >= DROP_REPORT_INTERVAL_NANOS)) {
             long at = Clocks.epochNanos();
             out.add(new ProducedEvent(EventIds.of(sessionId, "ShadowFramesDropped", firstDropIndex), at, new ShadowFramesDropped(modelSha256,
-                    busy, backlog, sampledOut, firstDropIndex, lastDropIndex, sampleEvery, at)));
+                    busy, backlog, sampledOut, failed, firstDropIndex, lastDropIndex, sampleEvery, at)));
+            failed = 0;
             busy = 0;
             backlog = 0;
             sampledOut = 0;

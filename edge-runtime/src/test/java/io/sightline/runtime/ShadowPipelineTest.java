@@ -57,14 +57,24 @@ class ShadowPipelineTest {
 
     private List<EventEnvelope> run(String journalName, boolean realtime, double speed, ShadowStage.Options shadow, long[] counts)
             throws Exception {
+        return run(journalName, realtime, speed, shadow, counts, null);
+    }
+
+    private List<EventEnvelope> run(String journalName, boolean realtime, double speed, ShadowStage.Options shadow, long[] counts,
+                                    java.util.function.UnaryOperator<io.sightline.inference.Detector> shadowDetector) throws Exception {
         EdgePipeline.Options options = new EdgePipeline.Options(ProjectHome.get().resolve(CLIP).toString(), "fastestdet", null, realtime,
                 null, AssumedDrive.EGO_SPEED_MPS, 1, 0, EdgeDefaults.FLEET_ID, EdgeDefaults.VEHICLE_ID, "shadow-edge-01", "test");
         List<EventEnvelope> journaled = new ArrayList<>();
         try (EdgeJournal journal = EdgeJournal.open(dir.resolve(journalName), EdgePipeline.JOURNAL_BUDGET_BYTES);
              EdgePipeline pipeline = EdgePipeline.open(options, speed)) {
             pipeline.session("shadow-test-session", START_NANOS);
-            if (shadow != null) {
+            if (shadow != null && shadowDetector == null) {
                 pipeline.shadow("yolox-nano", shadow);
+            } else if (shadow != null) {
+                io.sightline.inference.ActivatedModel m = io.sightline.inference.ModelLoader.activate(
+                        ProjectHome.bundledModel("yolox-nano"), "shadow", EdgePipeline.sessionConfig(options));
+                pipeline.shadow(new io.sightline.inference.ActivatedModel(shadowDetector.apply(m.detector()), m.event(), m.directory(),
+                        m.warmUpInferenceNanos()), shadow);
             }
             RunReport report = pipeline.run(journal, EdgePipeline.ProgressListener.NONE);
             EventCodec codec = new EventCodec();
@@ -158,7 +168,7 @@ class ShadowPipelineTest {
         DriveSessionEnded end = of(events, DriveSessionEnded.class).get(0);
         List<ShadowDetectionsObserved> shadowed = of(events, ShadowDetectionsObserved.class);
         List<ShadowFramesDropped> dropped = of(events, ShadowFramesDropped.class);
-        long skipped = dropped.stream().mapToLong(d -> d.shadowBusyCount() + d.championBacklogCount() + d.sampledOutCount()).sum();
+        long skipped = dropped.stream().mapToLong(d -> d.shadowBusyCount() + d.championBacklogCount() + d.sampledOutCount() + d.shadowFailedCount()).sum();
         assertThat(shadowed).isNotEmpty();
         assertThat(skipped).as("frames the shadow skipped").isPositive();
         assertThat(shadowed.size() + skipped).as("every champion frame is shadowed or counted").isEqualTo(end.framesCaptured());
@@ -177,5 +187,51 @@ class ShadowPipelineTest {
         // The sampling in force is what each shadowed frame records.
         assertThat(shadowed.stream().map(ShadowDetectionsObserved::sampleEvery).collect(Collectors.toSet()))
                 .isSubsetOf(sampling.stream().map(ShadowSamplingChanged::sampleEvery).collect(Collectors.toSet()));
+    }
+
+    /** The real YOLOX-nano, failing as an ONNX Runtime error would on every tenth call. */
+    static final class FailingEveryTenth implements io.sightline.inference.Detector {
+        private final io.sightline.inference.Detector real;
+        private int calls;
+
+        FailingEveryTenth(io.sightline.inference.Detector real) {
+            this.real = real;
+        }
+
+        @Override
+        public io.sightline.inference.ModelManifest manifest() {
+            return real.manifest();
+        }
+
+        @Override
+        public io.sightline.inference.Detections detect(org.bytedeco.opencv.opencv_core.Mat bgr) {
+            if (++calls % 10 == 0) {
+                throw new IllegalStateException("ORT run failed (injected, call " + calls + ")");
+            }
+            return real.detect(bgr);
+        }
+
+        @Override
+        public io.sightline.inference.StageTimes lastTimes() {
+            return real.lastTimes();
+        }
+
+        @Override
+        public void close() {
+            real.close();
+        }
+    }
+
+    @Test
+    void aFailingShadowIsCountedAndNeverEndsTheChampionsSession() throws Exception {
+        List<EventEnvelope> events = run("failing.db", false, 1.0, new ShadowStage.Options(0.25, 1, true), null, FailingEveryTenth::new);
+        DriveSessionEnded end = of(events, DriveSessionEnded.class).get(0);
+        assertThat(end.endReason()).doesNotContain("error");
+        assertThat(end.framesCaptured()).isEqualTo(CLIP_FRAMES);
+        // Three warm-up runs, then one call per frame: calls 10, 20, … 220 fail, 22 frames.
+        long failed = of(events, ShadowFramesDropped.class).stream().mapToLong(ShadowFramesDropped::shadowFailedCount).sum();
+        assertThat(failed).isEqualTo(22);
+        assertThat(of(events, ShadowDetectionsObserved.class)).hasSize(CLIP_FRAMES - 22);
+        assertThat(of(events, AlertRaised.class)).as("the champion decides as ever").isNotEmpty();
     }
 }

@@ -10,6 +10,7 @@ import org.axonframework.serialization.Revision;
  * @param shadowBusyCount      taken for the shadow, then displaced by a newer frame before it ran (it was still busy)
  * @param championBacklogCount not offered: a frame was already waiting for the champion's detector, so the shadow yielded
  * @param sampledOutCount      skipped by the sampling in force ({@code sampleEvery})
+ * @param shadowFailedCount    taken, but the challenger failed on them (an ONNX Runtime error): the shadow never ends the champion's session
  * @param sampleEvery          the sampling in force when the event was made
  */
 @Revision("1")
@@ -18,6 +19,7 @@ public record ShadowFramesDropped(
         long shadowBusyCount,
         long championBacklogCount,
         long sampledOutCount,
+        long shadowFailedCount,
         long firstFrameIndex,
         long lastFrameIndex,
         int sampleEvery,
