@@ -41,6 +41,8 @@ final class DecideStage implements EdgeEventSink {
     private List<ProducedEvent> frameEvents;
     /** Camera-health episodes from the frames' picture statistics (none when they are not measured). */
     private final CameraHealthMonitor camera;
+    /** The shadow challenger whose finished events join the next frame's append, or null. */
+    private ShadowStage shadow;
 
     /** @param latestWins frames are dropped rather than queued, so frame→decision has a deadline */
     DecideStage(String sessionId, CameraModel camera, double frameRateHz, RiskPolicy policy,
@@ -53,6 +55,11 @@ final class DecideStage implements EdgeEventSink {
         this.stats = stats;
         this.tel = tel;
         this.latestWins = latestWins;
+    }
+
+    /** Set before {@link #run}. */
+    void shadow(ShadowStage stage) {
+        this.shadow = stage;
     }
 
     @Override
@@ -105,6 +112,10 @@ final class DecideStage implements EdgeEventSink {
             // With back-pressure a file is decoded ahead and its frames wait by design: no deadline to miss.
             StageBudgets.recordMiss(events, StageBudgets.FRAME_TO_DECISION, p.frameId(), StageBudgets.FRAME_TO_DECISION_BUDGET_NANOS,
                     frameToDecisionNanos);
+        }
+        if (shadow != null) {
+            // After the frame's decision is timed: the shadow's earlier frames ride in this frame's append.
+            shadow.drainTo(events, false);
         }
         p.trace().endStage(events.size());
         return new Decided(p.frameId(), events, p.trace(), p.frameTimeNanos(), p.meanLuma(), p.lumaStdDev(), p.laplacianVariance());

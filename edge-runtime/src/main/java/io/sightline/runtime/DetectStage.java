@@ -52,6 +52,10 @@ final class DetectStage {
     /** The events of the frame being detected: the fallback chain reports its switches into them. */
     private List<ProducedEvent> frameEvents;
     private volatile long framesCaptured;
+    /** The challenger in shadow mode, or null; {@code shadowYields}: it skips a frame while another waits for the champion. */
+    private ShadowStage shadow;
+    private String lastFrameId;
+    private boolean shadowYields;
 
     /**
      * @param fallback           null for none
@@ -76,6 +80,12 @@ final class DetectStage {
                 e -> frameEvents.add(e));
     }
 
+    /** Hands each frame to {@code stage} after the champion's; {@code yieldToBacklog} with latest-wins. Set before {@link #run}. */
+    void shadow(ShadowStage stage, boolean yieldToBacklog) {
+        this.shadow = stage;
+        this.shadowYields = yieldToBacklog;
+    }
+
     void run(LatestWinsQueue<Captured> in, Downstream<Perceived> out) throws InterruptedException {
         try {
             for (Captured c; (c = in.take()) != null; ) {
@@ -83,9 +93,17 @@ final class DetectStage {
                     if (!detect(c, f, out)) {
                         return;
                     }
+                    if (shadow != null) {
+                        // After the champion's hand-over and evidence copy: the champion's decision never waits for the shadow.
+                        shadow.offer(lastFrameId, f.index(), frameTimeBaseNanos + f.captureTimeNanos(), f.image(),
+                                shadowYields && in.size() > 0);
+                    }
                 }
             }
         } finally {
+            if (shadow != null) {
+                shadow.close();
+            }
             out.close();
             if (evidence != null) {
                 evidence.close();
@@ -105,6 +123,7 @@ final class DetectStage {
         }
         ProducedEvent captured = PerceptionEvents.frameCaptured(sessionId, f, sourceId);
         String frameId = captured.eventId();
+        lastFrameId = frameId;
         trace.identify(frameId);
         events.add(captured);
         framesCaptured++;

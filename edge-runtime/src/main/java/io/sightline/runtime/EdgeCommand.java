@@ -157,6 +157,26 @@ public final class EdgeCommand implements Callable<Integer> {
             description = "A bearer token for reading the assignment and the registry (else SIGHTLINE_TOKEN).")
     Path assignmentTokenFile;
 
+    @Option(names = "--shadow", paramLabel = "MODEL",
+            description = "Run this model (bundled name or model directory) in shadow mode beside the primary: its detections, tracks and"
+                    + " decisions are journaled as Shadow… events and never actuate (docs/rollouts.md). With --follow-assignment an"
+                    + " assigned shadow challenger takes its place.")
+    String shadowModel;
+
+    @Option(names = "--shadow-cpu-share", defaultValue = "0.25", paramLabel = "SHARE",
+            description = "The shadow's median detect time may take this share of the frame interval; above it the shadow runs on fewer"
+                    + " frames (default ${DEFAULT-VALUE}).")
+    double shadowCpuShare;
+
+    @Option(names = "--shadow-sample-every", defaultValue = "0", paramLabel = "N",
+            description = "Run the shadow on one frame in N whatever the CPU (0: adaptive, default).")
+    int shadowSampleEvery;
+
+    @Option(names = "--shadow-lossless",
+            description = "Wait for the shadow on every frame it is due instead of dropping it (replays and comparisons of a recorded"
+                    + " file: the primary slows down to the shadow's pace; never on a vehicle).")
+    boolean shadowLossless;
+
     @Override
     public Integer call() throws Exception {
         PrintStream out = System.out;
@@ -212,6 +232,12 @@ public final class EdgeCommand implements Callable<Integer> {
                     this::assignmentToken, keys, dir.resolve("models"), EdgePipeline.sessionConfig(options));
             out.println("  " + assignment.note());
         }
+        ShadowStage.Options shadowOptions;
+        try {
+            shadowOptions = new ShadowStage.Options(shadowCpuShare, shadowSampleEvery, shadowLossless);
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(new CommandLine(this), e.getMessage());
+        }
         if (!upload.equals("full") && !upload.equals("tiered")) {
             throw new CommandLine.ParameterException(new CommandLine(this), "--upload is full or tiered, got " + upload);
         }
@@ -237,7 +263,7 @@ public final class EdgeCommand implements Callable<Integer> {
         out.println("sightline " + BuildInfo.version() + ": edge " + deviceId + " (" + fleetId + "/" + vehicleId + ") → " + target);
         try (EdgePipeline pipeline = EdgePipeline.open(options, assignment == null ? null : assignment.assigned().orElse(null))
                 .summaryWindow(summaryWindowSeconds)
-                .prelude(assignment == null || assignment.rejected().isEmpty() ? List.of() : List.of(assignment.rejected().get()));
+                .prelude(assignment == null ? List.of() : assignment.refusals());
              EdgeJournal journal = EdgeJournal.open(dir.resolve("journal.db"), EdgePipeline.JOURNAL_BUDGET_BYTES,
                      tiers == null ? e -> e instanceof AlertRaised : tiers::opensWindow, journalSync);
              Uploader uploader = new Uploader(journal, new BatchSigner(device, mapper, batchSignatureVersion), transport,
@@ -247,6 +273,11 @@ public final class EdgeCommand implements Callable<Integer> {
             }
             if (transport instanceof MqttUplinkTransport m) {
                 m.onWindowRequest(uploader::requestWindow);
+            }
+            if (assignment != null && assignment.shadow().isPresent()) {
+                pipeline.shadow(assignment.shadow().get(), shadowOptions);
+            } else if (shadowModel != null) {
+                pipeline.shadow(shadowModel, shadowOptions);
             }
             EvidenceStore evidence = EvidenceStore.open(journal, EVIDENCE_BUDGET_BYTES);
             // Evidence JPEGs go over HTTP when a cloud URL is given (a broker need not carry megabytes of
@@ -258,8 +289,9 @@ public final class EdgeCommand implements Callable<Integer> {
             try {
                 uploader.start();
                 evidenceUploader.start();
-                out.printf(Locale.ROOT, "video %s, model %s%s%n", videoLocation, pipeline.primaryModelName(),
-                        pipeline.fallbackModelName() == null ? "" : " (fallback " + pipeline.fallbackModelName() + ")");
+                out.printf(Locale.ROOT, "video %s, model %s%s%s%n", videoLocation, pipeline.primaryModelName(),
+                        pipeline.fallbackModelName() == null ? "" : " (fallback " + pipeline.fallbackModelName() + ")",
+                        pipeline.shadowModelName() == null ? "" : ", shadow " + pipeline.shadowModelName());
                 Thread stopHook = new Thread(pipeline::requestStop, "sightline-edge-stop");
                 Runtime.getRuntime().addShutdownHook(stopHook);
                 RunProgress progress = new RunProgress(out);

@@ -112,6 +112,10 @@ public final class EdgePipeline implements AutoCloseable {
     private List<String> applicationNames;
     /** Journaled right after DriveSessionStarted, before the activations (a refused assigned model). */
     private List<SightlineEvent> prelude = List.of();
+    /** The challenger in shadow mode (issue 17 §3, ADR-0032), owned and closed by this pipeline; null for none. */
+    private ActivatedModel challenger;
+    private ShadowStage.Options shadowOptions;
+    private ShadowStage shadowStage;
 
     private EdgePipeline(Options options, FrameSource source, ActivatedModel primary, ActivatedModel fallback) {
         this.options = options;
@@ -294,6 +298,44 @@ public final class EdgePipeline implements AutoCloseable {
     }
 
     /**
+     * Runs {@code model} (a bundled name or model directory, activated with the primary's checks and
+     * warmed up) in shadow mode beside the primary: see {@link ShadowStage}. Set before {@link #run}.
+     */
+    public EdgePipeline shadow(String model, ShadowStage.Options options) {
+        return shadow(ModelLoader.activate(modelDir(model), "shadow", sessionConfig(this.options)), options);
+    }
+
+    /**
+     * As {@link #shadow(String, ShadowStage.Options)} with a model already activated (the assigned
+     * challenger from the registry, verified by {@code ReleasedModelInstaller}); the pipeline owns it
+     * from here and closes it.
+     */
+    public EdgePipeline shadow(ActivatedModel model, ShadowStage.Options options) {
+        if (challenger != null) {
+            challenger.detector().close();
+        }
+        this.challenger = java.util.Objects.requireNonNull(model, "model");
+        this.shadowOptions = java.util.Objects.requireNonNull(options, "options");
+        warmUp(model, source);
+        return this;
+    }
+
+    /** The shadow challenger's name, or null without one. */
+    public String shadowModelName() {
+        return challenger == null ? null : challenger.event().modelName();
+    }
+
+    /** Frames the shadow ran on in the last {@link #run}; 0 without a shadow. */
+    public long shadowFramesShadowed() {
+        return shadowStage == null ? 0 : shadowStage.framesShadowed();
+    }
+
+    /** Frames the shadow did not run on in the last {@link #run} (busy, yielded to the champion, sampled out). */
+    public long shadowFramesDropped() {
+        return shadowStage == null ? 0 : shadowStage.framesDropped();
+    }
+
+    /**
      * Measures each frame's picture (brightness, contrast, sharpness) on the decode thread, for the
      * window summaries and camera health; on by default. Off only to measure what monitoring costs
      * ({@code bench-pipeline --phases summaries}): without it no camera obstruction is ever seen.
@@ -367,6 +409,9 @@ public final class EdgePipeline implements AutoCloseable {
         if (fallback != null) {
             models.add(new ProducedEvent(EventIds.of(sessionId, "ModelActivated", "fallback"), Clocks.epochNanos(), fallback.event()));
         }
+        if (challenger != null) {
+            models.add(new ProducedEvent(EventIds.of(sessionId, "ModelActivated", "shadow"), Clocks.epochNanos(), challenger.event()));
+        }
         writer.append(models);
 
         StageStats stats = new StageStats(StageBudgets.DECODE, StageStats.PREPROCESS, StageStats.INFERENCE, StageStats.POSTPROCESS,
@@ -385,6 +430,13 @@ public final class EdgePipeline implements AutoCloseable {
                 List.of(perception.ingestQueue()::size, perceived::size, decided::size));
         DecideStage decide = new DecideStage(sessionId, camera, frameRateHz, policy, applications, options.egoSpeedMps(), stats, tel,
                 latestWins);
+        ShadowStage shadow = challenger == null ? null
+                : new ShadowStage(sessionId, challenger, shadowOptions, camera, frameRateHz, policy, options.egoSpeedMps());
+        shadowStage = shadow;
+        if (shadow != null) {
+            perception.shadow(shadow, latestWins);
+            decide.shadow(shadow);
+        }
         long declared = source.declaredFrames();
         long total = options.maxFrames() > 0 && (declared < 0 || options.maxFrames() < declared) ? options.maxFrames() : declared;
         WindowSummarizer summarizer = summaries ? new WindowSummarizer(sessionId, primary.event().modelSha256(),
@@ -396,6 +448,10 @@ public final class EdgePipeline implements AutoCloseable {
         threads.onFailure(() -> decided.cancel(d -> d.trace().abandoned()));
         if (evidenceStage != null) {
             threads.start("evidence", evidenceStage::run);
+        }
+        if (shadow != null) {
+            threads.onFailure(shadow::cancel);
+            threads.start("shadow", shadow::run);
         }
         perception.start(threads, queue(perceived));
         threads.start("decide", () -> decide.run(perceived, decided));
@@ -409,6 +465,14 @@ public final class EdgePipeline implements AutoCloseable {
         String endReason = failed != null ? "edge-pipeline-error: " + failed.getClass().getSimpleName() : perception.endReason();
         // Drops after the last frame that went through still count: record them before the end.
         DropLedger drops = perception.drops();
+        if (shadow != null) {
+            // The shadow's last frames finished after the last champion frame's append.
+            List<ProducedEvent> shadowTail = new ArrayList<>();
+            shadow.drainTo(shadowTail, true);
+            if (!shadowTail.isEmpty()) {
+                writer.append(shadowTail);
+            }
+        }
         FramesDropped tail = drops.drain(Clocks.epochNanos());
         if (tail != null) {
             writer.append(List.of(new ProducedEvent(EventIds.of(sessionId, "FramesDropped", tail.firstFrameIndex()), tail.droppedAtNanos(),
@@ -426,12 +490,18 @@ public final class EdgePipeline implements AutoCloseable {
         if (evidenceStage != null) {
             maxDepths.put("detect→evidence", evidenceStage.maxDepth());
         }
+        if (shadow != null) {
+            maxDepths.put("detect→shadow", shadow.maxDepth());
+        }
         Map<String, Integer> capacities = new LinkedHashMap<>();
         capacities.put("decode→detect", perception.ingestQueue().capacity());
         capacities.put("detect→decide", perceived.capacity());
         capacities.put("decide→journal", decided.capacity());
         if (evidenceStage != null) {
             capacities.put("detect→evidence", evidenceStage.capacity());
+        }
+        if (shadow != null) {
+            capacities.put("detect→shadow", shadow.capacity());
         }
         return new RunReport(sessionId, source.location(), primary.event().modelName(), fallbackModelName(), latestWins,
                 options.realtime(), endReason, perception.framesCaptured(), drops.total(), writer.countsByType(), writer.eventCount(),
@@ -459,6 +529,9 @@ public final class EdgePipeline implements AutoCloseable {
             primary.detector().close();
             if (fallback != null) {
                 fallback.detector().close();
+            }
+            if (challenger != null) {
+                challenger.detector().close();
             }
         } finally {
             source.close();

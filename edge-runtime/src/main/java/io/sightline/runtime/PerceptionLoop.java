@@ -54,6 +54,11 @@ final class PerceptionLoop {
                 evidence);
     }
 
+    /** Hands each frame on to the shadow challenger too; set before {@link #start}. */
+    void shadow(ShadowStage stage, boolean yieldToBacklog) {
+        detect.shadow(stage, yieldToBacklog);
+    }
+
     /** The stages of a detect-only run: what {@link DetectStage} records. */
     static StageStats detectStats() {
         return new StageStats(StageBudgets.DECODE, StageStats.PREPROCESS, StageStats.INFERENCE, StageStats.POSTPROCESS,

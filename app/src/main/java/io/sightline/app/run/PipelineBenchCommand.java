@@ -3,6 +3,7 @@ package io.sightline.app.run;
 import io.sightline.runtime.AssumedDrive;
 import io.sightline.runtime.EdgePipeline;
 import io.sightline.runtime.EvidenceStage;
+import io.sightline.runtime.ShadowStage;
 import io.sightline.runtime.StageBudgets;
 import io.sightline.runtime.RunReport;
 
@@ -45,14 +46,17 @@ import picocli.CommandLine.Option;
  *       YOLOX-nano inference p99 + 15 ms);</li>
  *   <li><b>overload</b>: the file paced at 3× the pipeline's measured capacity, latest-wins;
  *       every frame processed or dropped and recorded, no queue above its capacity, frame →
- *       decision p99 within its budget.</li>
+ *       decision p99 within its budget;</li>
+ *   <li><b>shadow</b> (issue 17 §3): real-time pacing with a shadow challenger off and on,
+ *       alternating; the champion's pooled frame → decision p99 may grow by at most 10 %, and every
+ *       frame is shadowed or counted as skipped.</li>
  * </ol>
  * The edge journal is a fresh SQLite file per phase; the cloud is not started (an edge device
  * does not host it).
  */
 @Command(name = "bench-pipeline", mixinStandardHelpOptions = true,
         description = {"Edge pipeline throughput and latency against inference alone, in one run:",
-                "as fast as possible, real-time pacing, and 3x overload (latest-wins).",
+                "as fast as possible, real-time pacing, 3x overload (latest-wins), and a shadow challenger off/on.",
                 "Phase 'summaries' (not in the default list) measures what the window summaries cost."})
 public final class PipelineBenchCommand implements Callable<Integer> {
 
@@ -74,9 +78,17 @@ public final class PipelineBenchCommand implements Callable<Integer> {
     @Option(names = "--threads", defaultValue = "1", description = "ONNX Runtime intra-op threads (default ${DEFAULT-VALUE}).")
     int threads;
 
-    @Option(names = "--phases", split = ",", defaultValue = "inference,afap,realtime,overload",
+    @Option(names = "--phases", split = ",", defaultValue = "inference,afap,realtime,overload,shadow",
             description = "Which phases to run (default ${DEFAULT-VALUE}; also summaries, journal).")
     List<String> phases;
+
+    @Option(names = "--shadow-model", paramLabel = "MODEL",
+            description = "Shadow challenger of the shadow phase (default: yolox-nano beside fastestdet, fastestdet beside anything else).")
+    String shadowModel;
+
+    @Option(names = "--shadow-pairs", defaultValue = "3",
+            description = "Shadow phase: real-time runs with the shadow off and on, alternating, this many pairs (default ${DEFAULT-VALUE}).")
+    int shadowPairs;
 
     @Option(names = "--evidence", negatable = true, defaultValue = "true", fallbackValue = "true",
             description = "Keep evidence JPEGs as run does (default ${DEFAULT-VALUE}); --no-evidence measures without.")
@@ -216,6 +228,9 @@ public final class PipelineBenchCommand implements Callable<Integer> {
         if (phases.contains("journal")) {
             journalCost(out, clip, verdicts);
         }
+        if (phases.contains("shadow")) {
+            shadowCost(out, clip, fastestDet, verdicts);
+        }
         out.printf(Locale.ROOT, "%nload average after: %s%n", loadAverage());
         out.println("verdicts:");
         verdicts.forEach(v -> out.println("  " + v));
@@ -254,7 +269,57 @@ public final class PipelineBenchCommand implements Callable<Integer> {
         return Files.isRegularFile(p.resolve(ModelLoader.MANIFEST)) ? p : ProjectHome.bundledModel(model);
     }
 
+    /** Issue 17 §3: the shadow may add at most this share to the champion's real-time frame→decision p99. */
+    static final double MAX_SHADOW_P99_GROWTH = 0.10;
+
+    /**
+     * The champion at real-time pacing with a shadow challenger off and on, alternating so that a
+     * drift of the machine falls on both alike; the frame→decision histograms of each side are pooled
+     * over the passes and their p99s compared in this run.
+     */
+    private void shadowCost(PrintStream out, String clip, boolean fastestDet, List<String> verdicts) throws Exception {
+        String challenger = shadowModel != null ? shadowModel : fastestDet ? "yolox-nano" : "fastestdet";
+        out.printf(Locale.ROOT, "%n[7] shadow: %s champion at real-time pacing, shadow %s off / on (ShadowStage defaults: cpu share %.2f,"
+                + " adaptive sampling), %d pairs%n", model, challenger, ShadowStage.Options.defaults().maxCpuShare(), shadowPairs);
+        Histogram off = new Histogram(60_000_000L, 3);
+        Histogram on = new Histogram(60_000_000L, 3);
+        long shadowed = 0;
+        long skipped = 0;
+        long frames = 0;
+        for (int pair = 1; pair <= shadowPairs; pair++) {
+            RunReport a = runPipeline(clip, true, true, 1.0);
+            off.add(a.stages().histogram(StageBudgets.FRAME_TO_DECISION));
+            RunReport b = runPipeline(clip, true, true, 1.0, challenger);
+            on.add(b.stages().histogram(StageBudgets.FRAME_TO_DECISION));
+            shadowed += lastShadow[0];
+            skipped += lastShadow[1];
+            frames += b.framesCaptured();
+            out.printf(Locale.ROOT, "    pair %d: off p99 %.2f ms (%d frames, %d dropped); on p99 %.2f ms (%d frames, %d dropped;"
+                            + " shadow ran on %d, skipped %d)%n", pair, a.percentileMs(StageBudgets.FRAME_TO_DECISION, 99), a.framesCaptured(),
+                    a.framesDropped(), b.percentileMs(StageBudgets.FRAME_TO_DECISION, 99), b.framesCaptured(), b.framesDropped(),
+                    lastShadow[0], lastShadow[1]);
+        }
+        double p99Off = off.getValueAtPercentile(99) / 1e3;
+        double p99On = on.getValueAtPercentile(99) / 1e3;
+        double growth = p99On / p99Off - 1;
+        out.printf(Locale.ROOT, "    pooled: frame->decision p50 %.2f / %.2f ms, p99 %.2f / %.2f ms (off / on): p99 %+.1f %%;"
+                        + " the shadow ran on %d of %d frames (%.0f %%)%n", off.getValueAtPercentile(50) / 1e3, on.getValueAtPercentile(50) / 1e3,
+                p99Off, p99On, 100 * growth, shadowed, frames, frames == 0 ? 0.0 : 100.0 * shadowed / frames);
+        verdicts.add(verdict(growth <= MAX_SHADOW_P99_GROWTH, String.format(Locale.ROOT,
+                "shadow %s: champion real-time frame->decision p99 %.2f ms on / %.2f ms off = %+.1f %% (limit +%.0f %%)", challenger, p99On,
+                p99Off, 100 * growth, 100 * MAX_SHADOW_P99_GROWTH)));
+        verdicts.add(verdict(shadowed > 0 && shadowed + skipped == frames, String.format(Locale.ROOT,
+                "shadow: every champion frame shadowed (%d) or counted as skipped (%d) of %d", shadowed, skipped, frames)));
+    }
+
+    /** Frames the last shadowed run's challenger ran on and skipped. */
+    private final long[] lastShadow = {0, 0};
+
     private RunReport runPipeline(String clip, boolean realtime, boolean latestWins, double speed) throws Exception {
+        return runPipeline(clip, realtime, latestWins, speed, null);
+    }
+
+    private RunReport runPipeline(String clip, boolean realtime, boolean latestWins, double speed, String shadow) throws Exception {
         Path dir = Files.createTempDirectory("sightline-bench-pipeline");
         try {
             EdgePipeline.Options options = new EdgePipeline.Options(clip, model, null, realtime, latestWins, AssumedDrive.EGO_SPEED_MPS,
@@ -263,9 +328,14 @@ public final class PipelineBenchCommand implements Callable<Integer> {
                     e -> e instanceof io.sightline.domain.event.AlertRaised, java.time.Duration.ofMillis(syncMillis));
                  EvidenceStore store = evidence ? EvidenceStore.open(journal, LocalRun.EVIDENCE_BUDGET_BYTES) : null;
                  EdgePipeline pipeline = EdgePipeline.open(options, speed)) {
+                if (shadow != null) {
+                    pipeline.shadow(shadow, ShadowStage.Options.defaults());
+                }
                 // Monitoring off means all of it: no summaries and no picture statistics (so no camera health either).
                 RunReport report = pipeline.evidence(store).summaryWindow(summaryWindowSeconds).pictureStatistics(summaryWindowSeconds > 0)
                         .run(journal, EdgePipeline.ProgressListener.NONE);
+                lastShadow[0] = pipeline.shadowFramesShadowed();
+                lastShadow[1] = pipeline.shadowFramesDropped();
                 lastSummaryBytes = summaryBytes(journal, report.sessionId());
                 lastSync = journal.syncStats();
                 return report;

@@ -1,5 +1,7 @@
 package io.sightline.app.shadow;
 
+import io.sightline.edge.shadow.AlertAgreement;
+import io.sightline.edge.shadow.DetectionAgreement;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -145,10 +147,10 @@ public final class ShadowCommand implements Callable<Integer> {
             b.append(String.format(Locale.ROOT, "  agreed           %-20s champion %.2f s, challenger %.2f s (Δ %+.2f s)%n", p.champion().kind(),
                     seconds(p.champion().raisedAtNanos()), seconds(p.challenger().raisedAtNanos()), p.deltaS()));
         }
-        for (ShadowLane.Alert x : a.championOnly()) {
+        for (AlertAgreement.Alert x : a.championOnly()) {
             b.append(String.format(Locale.ROOT, "  champion-only    %-20s at %.2f s (frame %d)%n", x.kind(), seconds(x.raisedAtNanos()), x.frameIndex()));
         }
-        for (ShadowLane.Alert x : a.challengerOnly()) {
+        for (AlertAgreement.Alert x : a.challengerOnly()) {
             b.append(String.format(Locale.ROOT, "  challenger-only  %-20s at %.2f s (frame %d)%n", x.kind(), seconds(x.raisedAtNanos()), x.frameIndex()));
         }
         List<AlertAgreement.Pair> fcw = r.forwardCollisionPairs();
@@ -246,9 +248,9 @@ public final class ShadowCommand implements Callable<Integer> {
         return n;
     }
 
-    private static ArrayNode alertList(List<ShadowLane.Alert> alerts) {
+    private static ArrayNode alertList(List<AlertAgreement.Alert> alerts) {
         ArrayNode a = JSON.createArrayNode();
-        for (ShadowLane.Alert x : alerts) {
+        for (AlertAgreement.Alert x : alerts) {
             ObjectNode n = a.addObject();
             n.put("kind", x.kind());
             n.put("atS", seconds(x.raisedAtNanos()));

@@ -1,5 +1,7 @@
 package io.sightline.app.shadow;
 
+import io.sightline.edge.shadow.AlertAgreement;
+import io.sightline.edge.shadow.DetectionAgreement;
 import io.sightline.edge.range.CameraModel;
 import io.sightline.inference.ActivatedModel;
 import io.sightline.inference.FrameSource;
@@ -62,7 +64,7 @@ public final class ShadowComparison {
 
     /** One model's figures. */
     public record Side(String role, String model, String version, String sha256, double minScore, long boxes, long hiddenBoxes,
-                       long rejectedInputs, List<ShadowLane.Alert> alerts, Latency inference, Latency detect) {
+                       long rejectedInputs, List<AlertAgreement.Alert> alerts, Latency inference, Latency detect) {
     }
 
     /** Milliseconds over the frames of the run. */
@@ -143,8 +145,8 @@ public final class ShadowComparison {
             progress.onFrame(0, total);
             for (VideoFrame f; (options.maxFrames() == 0 || frames < options.maxFrames()) && (f = source.next()) != null; ) {
                 // The frame is borrowed from the decoder and read by both detectors before the next grab.
-                List<ShadowLane.Box> ca = a.onFrame(f.image(), f.index(), f.captureTimeNanos());
-                List<ShadowLane.Box> cb = b.onFrame(f.image(), f.index(), f.captureTimeNanos());
+                List<DetectionAgreement.Box> ca = a.onFrame(f.image(), f.index(), f.captureTimeNanos());
+                List<DetectionAgreement.Box> cb = b.onFrame(f.image(), f.index(), f.captureTimeNanos());
                 detections.onFrame(ca, cb);
                 frames++;
                 progress.onFrame(frames, total);

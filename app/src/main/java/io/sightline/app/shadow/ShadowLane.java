@@ -13,6 +13,8 @@ import io.sightline.edge.pipeline.EstimatorConfig;
 import io.sightline.edge.pipeline.FrameInput;
 import io.sightline.edge.range.CameraModel;
 import io.sightline.edge.risk.RiskPolicy;
+import io.sightline.edge.shadow.AlertAgreement;
+import io.sightline.edge.shadow.DetectionAgreement;
 import io.sightline.edge.tracking.TrackerConfig;
 import io.sightline.inference.ActivatedModel;
 import io.sightline.inference.Detections;
@@ -38,17 +40,6 @@ final class ShadowLane implements EdgeEventSink {
     private static final int MAX_BOXES_PER_FRAME = 128;
     private static final long HIGHEST_TRACKABLE_NANOS = TimeUnit.SECONDS.toNanos(60);
 
-    /** One box the lane kept on one frame (after its score threshold). */
-    record Box(String className, float score, float x1, float y1, float x2, float y2) {
-    }
-
-    /**
-     * An alert as the lane raised it, with the TTC of the assessment that raised it (NaN when that
-     * rule has no TTC, as following distance).
-     */
-    record Alert(String alertId, String kind, long raisedAtNanos, double ttcS, long frameIndex) {
-    }
-
     private final String role;
     private final ActivatedModel model;
     /** Boxes scoring at or below this are hidden, as if the manifest's reportScore were this; NaN for the manifest's own. */
@@ -61,8 +52,8 @@ final class ShadowLane implements EdgeEventSink {
     private final Histogram detectNanos = new Histogram(HIGHEST_TRACKABLE_NANOS, 3);
     /** The current frame's assessments: an alert names the one that raised it in the same frame. */
     private final Map<String, RiskAssessed> frameAssessments = new HashMap<>();
-    private final List<Alert> alerts = new ArrayList<>();
-    private final List<Box> frameBoxes = new ArrayList<>();
+    private final List<AlertAgreement.Alert> alerts = new ArrayList<>();
+    private final List<DetectionAgreement.Box> frameBoxes = new ArrayList<>();
     private long frameIndex;
     private long boxes;
     private long hiddenBoxes;
@@ -85,7 +76,7 @@ final class ShadowLane implements EdgeEventSink {
      * @param frameTimeNanos the frame's time in the clip, the clock both lanes decide on
      * @return the boxes kept, valid until the next call
      */
-    List<Box> onFrame(Mat image, long index, long frameTimeNanos) {
+    List<DetectionAgreement.Box> onFrame(Mat image, long index, long frameTimeNanos) {
         frameIndex = index;
         Detections d = model.detector().detect(image);
         StageTimes t = model.detector().lastTimes();
@@ -105,7 +96,7 @@ final class ShadowLane implements EdgeEventSink {
                 hiddenBoxes++;
                 continue;
             }
-            frameBoxes.add(new Box(d.className(i), d.score[i], d.x1[i], d.y1[i], d.x2[i], d.y2[i]));
+            frameBoxes.add(new DetectionAgreement.Box(d.className(i), d.score[i], d.x1[i], d.y1[i], d.x2[i], d.y2[i]));
             input.add(EventIds.detection(frameId, i), d.className(i), d.x1[i], d.y1[i], d.x2[i], d.y2[i], d.score[i]);
         }
         boxes += frameBoxes.size();
@@ -126,7 +117,7 @@ final class ShadowLane implements EdgeEventSink {
                     break;
                 }
             }
-            alerts.add(new Alert(a.alertId(), a.kind(), a.raisedAtNanos(), ttc, frameIndex));
+            alerts.add(new AlertAgreement.Alert(a.alertId(), a.kind(), a.raisedAtNanos(), ttc, frameIndex));
         }
     }
 
@@ -147,7 +138,7 @@ final class ShadowLane implements EdgeEventSink {
         return minScore;
     }
 
-    List<Alert> alerts() {
+    List<AlertAgreement.Alert> alerts() {
         return alerts;
     }
 

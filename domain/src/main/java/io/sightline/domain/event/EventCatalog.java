@@ -54,7 +54,13 @@ public final class EventCatalog {
             RolloutRolledBack.class,
             RolloutCompleted.class,
             TierGapDeclared.class,
-            CloudApplicationRan.class);
+            CloudApplicationRan.class,
+            ShadowDetectionsObserved.class,
+            ShadowTracksUpdated.class,
+            ShadowRiskAssessed.class,
+            ShadowAlertRaised.class,
+            ShadowFramesDropped.class,
+            ShadowSamplingChanged.class);
 
     private static final Map<String, Class<? extends SightlineEvent>> BY_NAME =
             TYPES.stream().collect(Collectors.toUnmodifiableMap(Class::getSimpleName, Function.identity()));

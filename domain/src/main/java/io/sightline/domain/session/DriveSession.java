@@ -300,6 +300,13 @@ public class DriveSession {
                             "detection at sequence " + seq + " names model " + detection.modelName() + " (sha256 "
                                     + detection.modelSha256() + ") with no prior ModelActivated in this session");
                 }
+            } else if (payload instanceof io.sightline.domain.event.ShadowDetectionsObserved shadow) {
+                Set<String> known = models == null ? activatedModelSha256 : models;
+                if (!known.contains(shadow.modelSha256())) {
+                    throw new BatchRejectedException(RejectionReason.UNACTIVATED_MODEL, nextSequence, seq,
+                            "shadow detections at sequence " + seq + " name model " + shadow.modelName() + " (sha256 "
+                                    + shadow.modelSha256() + ") with no prior ModelActivated in this session");
+                }
             } else if (payload instanceof EdgeWindowSummarized summary) {
                 Set<String> known = models == null ? activatedModelSha256 : models;
                 if (!known.contains(summary.modelSha256())) {

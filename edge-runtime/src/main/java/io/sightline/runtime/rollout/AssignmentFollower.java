@@ -36,6 +36,7 @@ public final class AssignmentFollower {
     private String etag;
     private long revision;
     private ActivatedModel serving;
+    private String shadowChallengerSha256;
 
     public AssignmentFollower(URI cloud, String fleetId, String vehicleId, Supplier<String> bearerToken, ReleasedModelInstaller installer,
                               SessionConfig config, ActivatedModel serving) {
@@ -49,6 +50,14 @@ public final class AssignmentFollower {
 
     public ActivatedModel serving() {
         return serving;
+    }
+
+    /**
+     * The challenger model the last assignment read asks this vehicle to run in shadow mode
+     * ({@code challengerMode} {@code shadow}), or null; the caller installs it (issue 17 §3).
+     */
+    public String shadowChallengerSha256() {
+        return shadowChallengerSha256;
     }
 
     public Poll pollOnce() throws IOException, InterruptedException {
@@ -66,6 +75,9 @@ public final class AssignmentFollower {
         }
         JsonNode a = JSON.readTree(response.body());
         String model = a.path("championModelSha256").asText(null);
+        String challenger = a.path("challengerModelSha256").asText(null);
+        shadowChallengerSha256 = challenger != null && !challenger.isBlank() && "shadow".equals(a.path("challengerMode").asText(null))
+                ? challenger : null;
         ReleasedModelInstaller.Outcome outcome = serving != null && model != null && model.equals(serving.event().modelSha256())
                 ? new ReleasedModelInstaller.Outcome(serving, Optional.empty())
                 : installer.activateOrKeep(serving, model, "primary", config);

@@ -28,11 +28,30 @@ import java.util.function.Supplier;
  * {@code <models root>/last-known-good}), else the model it was started with. A cloud that cannot be
  * reached, or a vehicle without an assignment, changes nothing.
  *
- * @param assigned the model to run instead of the configured one, or empty
- * @param rejected the refusal to journal, or empty
- * @param note     one line for the operator
+ * <p>An assignment naming a challenger in {@code shadow} mode has it installed and verified the same
+ * way (role {@code shadow}); the edge runs it beside the champion ({@code ShadowStage}). A challenger
+ * that fails its checks is a second {@link ModelRejected} and the session runs without a shadow.
+ *
+ * @param assigned       the model to run instead of the configured one, or empty
+ * @param rejected       the refusal to journal, or empty
+ * @param note           one line for the operator
+ * @param shadow         the verified challenger to run in shadow mode, or empty
+ * @param shadowRejected the challenger's refusal to journal, or empty
  */
-public record StartupAssignment(Optional<ActivatedModel> assigned, Optional<ModelRejected> rejected, String note) {
+public record StartupAssignment(Optional<ActivatedModel> assigned, Optional<ModelRejected> rejected, String note,
+                                Optional<ActivatedModel> shadow, Optional<ModelRejected> shadowRejected) {
+
+    public StartupAssignment(Optional<ActivatedModel> assigned, Optional<ModelRejected> rejected, String note) {
+        this(assigned, rejected, note, Optional.empty(), Optional.empty());
+    }
+
+    /** The refusals to journal at the head of the session: the champion's, then the challenger's. */
+    public List<ModelRejected> refusals() {
+        List<ModelRejected> all = new java.util.ArrayList<>(2);
+        rejected.ifPresent(all::add);
+        shadowRejected.ifPresent(all::add);
+        return all;
+    }
 
     public static final String LAST_KNOWN_GOOD = "last-known-good";
 
@@ -62,6 +81,20 @@ public record StartupAssignment(Optional<ActivatedModel> assigned, Optional<Mode
             return new StartupAssignment(Optional.empty(), Optional.empty(), "assignment not read (" + e.getMessage().lines().findFirst().orElse("")
                     + "); running the configured model");
         }
+        StartupAssignment champion = champion(poll, follower, modelsRoot, config);
+        String challenger = follower.shadowChallengerSha256();
+        if (challenger == null || champion.assigned().map(m -> m.event().modelSha256().equals(challenger)).orElse(false)) {
+            return champion;
+        }
+        ReleasedModelInstaller.Outcome shadow = installer.activateOrKeep(null, challenger, "shadow", config);
+        return new StartupAssignment(champion.assigned(), champion.rejected(), champion.note() + (shadow.rejected().isPresent()
+                ? "; shadow challenger refused: " + shadow.rejected().get().reason() + " (no shadow this session)"
+                : "; shadow challenger " + shadow.serving().event().modelName() + " " + shadow.serving().event().modelSha256() + " (verified)"),
+                Optional.ofNullable(shadow.serving()), shadow.rejected());
+    }
+
+    private static StartupAssignment champion(AssignmentFollower.Poll poll, AssignmentFollower follower, Path modelsRoot,
+                                              SessionConfig config) {
         if (poll.rejected().isPresent()) {
             Optional<ActivatedModel> lastKnownGood = lastKnownGood(modelsRoot, config, poll.rejected().get().expectedSha256());
             return new StartupAssignment(lastKnownGood, poll.rejected(), "assigned model refused: " + poll.rejected().get().reason()

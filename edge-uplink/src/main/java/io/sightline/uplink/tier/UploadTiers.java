@@ -37,12 +37,14 @@ public record UploadTiers(double nearMissMargin, double sampleShare, long sample
     /**
      * Always uploaded: what monitoring, provenance and accounting read (per-minute summaries, the
      * session's start and end, model activations and fallbacks, deadline misses, drops, refused
-     * inputs, camera health), and every alert decision, whose clear may come after its window.
+     * inputs, camera health), and every alert decision, whose clear may come after its window. A
+     * shadow challenger's alerts and its drop and sampling records too (ADR-0032): the rollout gate's
+     * alert agreement needs all of them, while its detections compare on whichever frames were sent.
      */
     public static final Set<String> SUMMARY_TYPES = Set.of("EdgeWindowSummarized", "DriveSessionStarted", "DriveSessionEnded",
             "ModelActivated", "ModelRejected", "FallbackEngaged", "PrimaryRestored", "InferenceFailed", "StageDeadlineMissed",
             "FramesDropped", "InputRejected", "CameraObstructed", "CameraRestored", "AlertRaised", "AlertCleared",
-            "AlertSuppressed", "ActuationCommanded");
+            "AlertSuppressed", "ActuationCommanded", "ShadowAlertRaised", "ShadowFramesDropped", "ShadowSamplingChanged");
 
     /**
      * Individual StageDeadlineMissed and FramesDropped events uploaded per sample window, each; the

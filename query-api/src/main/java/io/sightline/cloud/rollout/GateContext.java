@@ -14,9 +14,17 @@ import java.util.Map;
  * @param control  sessions of the rollout's other vehicles on the champion, over the same time
  * @param findings DriftDetected and LatencyRegressionDetected on the challenger in the fleet or on a cohort vehicle, and the
  *                 cohort's ModelRejected of the challenger model
+ * @param shadow   on a shadow step, each canary session's comparison of the challenger's {@code Shadow…} events with the
+ *                 champion's (issue 17 §3); empty otherwise
  */
 public record GateContext(RolloutStarted plan, int stepIndex, RolloutStep step, long fromNanos, List<String> cohort,
-                          List<SessionStats> canary, List<SessionStats> control, List<Finding> findings, List<Evaluation> evaluations) {
+                          List<SessionStats> canary, List<SessionStats> control, List<Finding> findings, List<Evaluation> evaluations,
+                          List<ShadowSession> shadow) {
+
+    public GateContext(RolloutStarted plan, int stepIndex, RolloutStep step, long fromNanos, List<String> cohort,
+                       List<SessionStats> canary, List<SessionStats> control, List<Finding> findings, List<Evaluation> evaluations) {
+        this(plan, stepIndex, step, fromNanos, cohort, canary, control, findings, evaluations, List.of());
+    }
 
     public boolean shadowStep() {
         return RolloutStep.SHADOW.equals(step.kind());
@@ -41,6 +49,25 @@ public record GateContext(RolloutStarted plan, int stepIndex, RolloutStep step, 
 
     /** @param kind {@code drift}, {@code latency-regression} or {@code model-rejected} */
     public record Finding(String eventId, String kind, String detail, String vehicleId) {
+    }
+
+    /**
+     * One canary session of a shadow step, the challenger's Shadow… events against the champion's events on the same frames
+     * ({@link ShadowEvidenceReader}).
+     *
+     * @param frames                 frames both sides were compared on (the shadow ran on them and the champion's frame is stored)
+     * @param perClass               detection counts per class, the champion's boxes as the reference (Hungarian, IoU ≥ 0.5)
+     * @param disagreeingFrames      ShadowDetectionsObserved event ids of frames with a false positive or negative
+     * @param alerts                 champion AlertRaised against ShadowAlertRaised (ids are event ids), same kind within ±0.5 s
+     * @param shadowDetectNanos      the challenger's detect CPU time on each compared frame (its wall time at nice 19 is mostly
+ *                               waiting on a busy vehicle)
+     * @param slowestShadowFrames    ShadowDetectionsObserved event ids, slowest first (at most {@link Gates#MAX_CAUSES})
+     * @param championDetectP99Micros the champion's detect p99 per EdgeWindowSummarized window of the session
+     */
+    public record ShadowSession(String sessionId, String vehicleId, long frames,
+                                java.util.Map<String, io.sightline.edge.shadow.DetectionAgreement.Counts> perClass,
+                                List<String> disagreeingFrames, io.sightline.edge.shadow.AlertAgreement.Result alerts,
+                                long[] shadowDetectNanos, List<String> slowestShadowFrames, long[] championDetectP99Micros) {
     }
 
     public record Evaluation(String eventId, String evaluationId, Boolean gatePassed, int runs, int failedRuns) {

@@ -27,10 +27,12 @@ public class RolloutEvidenceReader {
 
     private final JdbcTemplate jdbc;
     private final RegistryReadModel registry;
+    private final ShadowEvidenceReader shadowEvidence;
 
-    public RolloutEvidenceReader(JdbcTemplate jdbc, RegistryReadModel registry) {
+    public RolloutEvidenceReader(JdbcTemplate jdbc, RegistryReadModel registry, ShadowEvidenceReader shadowEvidence) {
         this.jdbc = jdbc;
         this.registry = registry;
+        this.shadowEvidence = shadowEvidence;
     }
 
     public GateContext read(RolloutStarted plan, int stepIndex, long fromNanos) {
@@ -127,8 +129,11 @@ public class RolloutEvidenceReader {
                 }
             }, id);
         }
+        // On a shadow step the canary sessions ran the champion with the challenger beside it: their Shadow… events are the evidence.
+        List<GateContext.ShadowSession> shadowSessions = shadow && plan.challengerModelSha256() != null
+                ? shadowEvidence.read(List.copyOf(canary.values()), plan.challengerModelSha256()) : List.of();
         return new GateContext(plan, stepIndex, step, fromNanos, cohort, List.copyOf(canary.values()), List.copyOf(control.values()),
-                findings, evaluations);
+                findings, evaluations, shadowSessions);
     }
 
     /**

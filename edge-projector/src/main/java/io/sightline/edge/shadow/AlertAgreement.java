@@ -1,4 +1,4 @@
-package io.sightline.app.shadow;
+package io.sightline.edge.shadow;
 
 import io.sightline.edge.assign.LinearAssignment;
 import java.util.ArrayList;
@@ -10,41 +10,48 @@ import java.util.List;
  * pairs first, then the closest), so that a burst of alerts on one side cannot steal the partner
  * of an alert that has only one candidate.
  */
-final class AlertAgreement {
+public final class AlertAgreement {
 
     /** The issue's ±0.5 s: about a dozen frames at 25 Hz, well inside a driver's reaction time. */
-    static final double WINDOW_S = 0.5;
+    public static final double WINDOW_S = 0.5;
 
-    record Pair(ShadowLane.Alert champion, ShadowLane.Alert challenger) {
-        double deltaS() {
+    public record Pair(Alert champion, Alert challenger) {
+        public double deltaS() {
             return (challenger.raisedAtNanos() - champion.raisedAtNanos()) / 1e9;
         }
 
         /** Challenger's TTC at its first warning minus the champion's; NaN when either has none. */
-        double ttcDifferenceS() {
+        public double ttcDifferenceS() {
             return challenger.ttcS() - champion.ttcS();
         }
     }
 
-    record Result(List<Pair> agreed, List<ShadowLane.Alert> championOnly, List<ShadowLane.Alert> challengerOnly) {
+    public record Result(List<Pair> agreed, List<Alert> championOnly, List<Alert> challengerOnly) {
         /** Agreed pairs over all distinct alerts (pairs counted once); 1 when neither side alerted. */
-        double agreement() {
+        public double agreement() {
             int all = agreed.size() + championOnly.size() + challengerOnly.size();
             return all == 0 ? 1.0 : agreed.size() / (double) all;
         }
     }
 
+    /**
+     * An alert as one side raised it, with the TTC of the assessment that raised it (NaN when that
+     * rule has no TTC, as following distance).
+     */
+    public record Alert(String alertId, String kind, long raisedAtNanos, double ttcS, long frameIndex) {
+    }
+
     private AlertAgreement() {
     }
 
-    static Result of(List<ShadowLane.Alert> champion, List<ShadowLane.Alert> challenger) {
+    public static Result of(List<Alert> champion, List<Alert> challenger) {
         int rows = champion.size();
         int cols = challenger.size();
         double[] cost = new double[rows * cols];
         for (int i = 0; i < rows; i++) {
             for (int j = 0; j < cols; j++) {
-                ShadowLane.Alert a = champion.get(i);
-                ShadowLane.Alert b = challenger.get(j);
+                Alert a = champion.get(i);
+                Alert b = challenger.get(j);
                 double dt = Math.abs(b.raisedAtNanos() - a.raisedAtNanos()) / 1e9;
                 cost[i * cols + j] = a.kind().equals(b.kind()) && dt <= WINDOW_S ? dt : Double.NaN;
             }
@@ -53,8 +60,8 @@ final class AlertAgreement {
         int[] colToRow = new int[cols];
         new LinearAssignment().solve(cost, rows, cols, rowToCol, colToRow);
         List<Pair> agreed = new ArrayList<>();
-        List<ShadowLane.Alert> championOnly = new ArrayList<>();
-        List<ShadowLane.Alert> challengerOnly = new ArrayList<>();
+        List<Alert> championOnly = new ArrayList<>();
+        List<Alert> challengerOnly = new ArrayList<>();
         for (int i = 0; i < rows; i++) {
             if (rowToCol[i] == LinearAssignment.UNASSIGNED) {
                 championOnly.add(champion.get(i));

@@ -1,4 +1,4 @@
-package io.sightline.app.shadow;
+package io.sightline.edge.shadow;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
@@ -9,16 +9,16 @@ import org.junit.jupiter.api.Test;
 /** The matching under the shadow measures, on boxes and alerts small enough to check by hand. */
 class AgreementMatchingTest {
 
-    private static ShadowLane.Box box(String cls, float x1, float x2) {
-        return new ShadowLane.Box(cls, 0.9f, x1, 100, x2, 110);
+    private static DetectionAgreement.Box box(String cls, float x1, float x2) {
+        return new DetectionAgreement.Box(cls, 0.9f, x1, 100, x2, 110);
     }
 
     @Test
     void twoBoxesCompetingForOneAreBothMatchedWhereAGreedyMatchWouldLoseOne() {
         // Champion A1 [0,10], A2 [4,14]; challenger B1 [1,11] (IoU 0.82 with A1, 0.54 with A2), B2 [-3,7]
         // (0.54 with A1, 0.18 with A2). Greedy by best IoU takes A1-B1 and strands both A2 and B2.
-        List<ShadowLane.Box> champion = List.of(box("car", 0, 10), box("car", 4, 14));
-        List<ShadowLane.Box> challenger = List.of(box("car", 1, 11), box("car", -3, 7));
+        List<DetectionAgreement.Box> champion = List.of(box("car", 0, 10), box("car", 4, 14));
+        List<DetectionAgreement.Box> challenger = List.of(box("car", 1, 11), box("car", -3, 7));
         assertThat(DetectionAgreement.iou(champion.get(0), challenger.get(0))).isCloseTo(9.0 / 11, within(1e-9));
         assertThat(DetectionAgreement.iou(champion.get(1), challenger.get(0))).isCloseTo(7.0 / 13, within(1e-9));
         DetectionAgreement agreement = new DetectionAgreement();
@@ -50,13 +50,13 @@ class AgreementMatchingTest {
     @Test
     void alertsAgreeOnlyWithTheSameKindWithinHalfASecond() {
         long s = 1_000_000_000L;
-        List<ShadowLane.Alert> champion = List.of(
-                new ShadowLane.Alert("c1", "FORWARD_COLLISION", 10 * s, 3.0, 250),
-                new ShadowLane.Alert("c2", "FORWARD_COLLISION", 20 * s, 2.5, 500));
-        List<ShadowLane.Alert> challenger = List.of(
-                new ShadowLane.Alert("x1", "FORWARD_COLLISION", 10 * s + 400_000_000L, 2.8, 260),
-                new ShadowLane.Alert("x2", "FOLLOWING_DISTANCE", 20 * s, Double.NaN, 500),
-                new ShadowLane.Alert("x3", "FORWARD_COLLISION", 20 * s + 600_000_000L, 2.0, 515));
+        List<AlertAgreement.Alert> champion = List.of(
+                new AlertAgreement.Alert("c1", "FORWARD_COLLISION", 10 * s, 3.0, 250),
+                new AlertAgreement.Alert("c2", "FORWARD_COLLISION", 20 * s, 2.5, 500));
+        List<AlertAgreement.Alert> challenger = List.of(
+                new AlertAgreement.Alert("x1", "FORWARD_COLLISION", 10 * s + 400_000_000L, 2.8, 260),
+                new AlertAgreement.Alert("x2", "FOLLOWING_DISTANCE", 20 * s, Double.NaN, 500),
+                new AlertAgreement.Alert("x3", "FORWARD_COLLISION", 20 * s + 600_000_000L, 2.0, 515));
         AlertAgreement.Result r = AlertAgreement.of(champion, challenger);
         assertThat(r.agreed()).hasSize(1);
         AlertAgreement.Pair p = r.agreed().get(0);
@@ -64,8 +64,8 @@ class AgreementMatchingTest {
         assertThat(p.challenger().alertId()).isEqualTo("x1");
         assertThat(p.deltaS()).isCloseTo(0.4, within(1e-9));
         assertThat(p.ttcDifferenceS()).isCloseTo(-0.2, within(1e-9));
-        assertThat(r.championOnly()).extracting(ShadowLane.Alert::alertId).containsExactly("c2");
-        assertThat(r.challengerOnly()).extracting(ShadowLane.Alert::alertId).containsExactly("x2", "x3");
+        assertThat(r.championOnly()).extracting(AlertAgreement.Alert::alertId).containsExactly("c2");
+        assertThat(r.challengerOnly()).extracting(AlertAgreement.Alert::alertId).containsExactly("x2", "x3");
         assertThat(r.agreement()).isCloseTo(1.0 / 4, within(1e-12));
         assertThat(AlertAgreement.of(List.of(), List.of()).agreement()).isEqualTo(1.0);
     }

@@ -1,4 +1,4 @@
-package io.sightline.app.shadow;
+package io.sightline.edge.shadow;
 
 import io.sightline.edge.assign.LinearAssignment;
 import java.util.List;
@@ -12,35 +12,42 @@ import java.util.TreeMap;
  * between boxes of the same class overlapping at IoU ≥ {@link #IOU_THRESHOLD}. A matched pair is a
  * true positive of its class, an unmatched challenger box a false positive, an unmatched champion
  * box a false negative. A greedy match would undercount when two boxes compete for one.
+ *
+ * <p>Shared by the offline {@code shadow} command and the cloud's {@code shadow-disagreement} rollout gate, so
+ * both judge a challenger by the same rule.
  */
-final class DetectionAgreement {
+public final class DetectionAgreement {
 
     /** PASCAL VOC's and COCO's AP50 criterion, and the issue's. */
-    static final double IOU_THRESHOLD = 0.5;
+    public static final double IOU_THRESHOLD = 0.5;
 
     /** Counts for one class (or all); precision, recall and F1 are NaN where nothing defines them. */
-    record Counts(long truePositives, long falsePositives, long falseNegatives) {
-        long championBoxes() {
+    public record Counts(long truePositives, long falsePositives, long falseNegatives) {
+        public long championBoxes() {
             return truePositives + falseNegatives;
         }
 
-        long challengerBoxes() {
+        public long challengerBoxes() {
             return truePositives + falsePositives;
         }
 
-        double precision() {
+        public double precision() {
             return challengerBoxes() == 0 ? Double.NaN : truePositives / (double) challengerBoxes();
         }
 
-        double recall() {
+        public double recall() {
             return championBoxes() == 0 ? Double.NaN : truePositives / (double) championBoxes();
         }
 
         /** 2TP / (2TP + FP + FN): defined whenever either side had a box, unlike 2PR/(P+R). */
-        double f1() {
+        public double f1() {
             long d = 2 * truePositives + falsePositives + falseNegatives;
             return d == 0 ? Double.NaN : 2.0 * truePositives / d;
         }
+    }
+
+    /** One box on one frame: class, score and pixel corners. */
+    public record Box(String className, float score, float x1, float y1, float x2, float y2) {
     }
 
     private static final class Tally {
@@ -55,7 +62,7 @@ final class DetectionAgreement {
     private int[] rowToCol = new int[0];
     private int[] colToRow = new int[0];
 
-    void onFrame(List<ShadowLane.Box> champion, List<ShadowLane.Box> challenger) {
+    public void onFrame(List<Box> champion, List<Box> challenger) {
         int rows = champion.size();
         int cols = challenger.size();
         if (cost.length < rows * cols) {
@@ -68,9 +75,9 @@ final class DetectionAgreement {
             colToRow = new int[cols];
         }
         for (int i = 0; i < rows; i++) {
-            ShadowLane.Box a = champion.get(i);
+            Box a = champion.get(i);
             for (int j = 0; j < cols; j++) {
-                ShadowLane.Box b = challenger.get(j);
+                Box b = challenger.get(j);
                 double iou = a.className().equals(b.className()) ? iou(a, b) : 0.0;
                 cost[i * cols + j] = iou >= IOU_THRESHOLD ? 1.0 - iou : Double.NaN;
             }
@@ -96,7 +103,7 @@ final class DetectionAgreement {
     }
 
     /** Continuous-coordinate IoU of two pixel boxes (corners, not the +1 pixel convention of NMS). */
-    static double iou(ShadowLane.Box a, ShadowLane.Box b) {
+    public static double iou(Box a, Box b) {
         double iw = Math.min(a.x2(), b.x2()) - Math.max(a.x1(), b.x1());
         double ih = Math.min(a.y2(), b.y2()) - Math.max(a.y1(), b.y1());
         if (iw <= 0 || ih <= 0) {
@@ -108,14 +115,14 @@ final class DetectionAgreement {
     }
 
     /** Per class, by class name. */
-    Map<String, Counts> perClass() {
+    public Map<String, Counts> perClass() {
         Map<String, Counts> out = new TreeMap<>();
         byClass.forEach((k, t) -> out.put(k, new Counts(t.tp, t.fp, t.fn)));
         return out;
     }
 
     /** Summed over classes (micro-averaged). */
-    Counts overall() {
+    public Counts overall() {
         long tp = 0;
         long fp = 0;
         long fn = 0;

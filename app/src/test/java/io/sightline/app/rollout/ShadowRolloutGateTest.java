@@ -1,0 +1,249 @@
+package io.sightline.app.rollout;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.sightline.app.CliRun;
+import io.sightline.app.TestCloudArgs;
+import io.sightline.app.clip.HazardClipCommand;
+import io.sightline.app.shadow.ShadowComparison;
+import io.sightline.cloud.SightlineCloudApplication;
+import io.sightline.cloud.rollout.GateContext;
+import io.sightline.cloud.rollout.RolloutEvidenceReader;
+import io.sightline.cloud.rollout.RolloutService;
+import io.sightline.cloud.rollout.ShadowDisagreementGate;
+import io.sightline.cloud.security.DemoTokens;
+import io.sightline.cloud.security.Roles;
+import io.sightline.domain.event.EventIds;
+import io.sightline.domain.event.RolloutGateResult;
+import io.sightline.domain.event.RolloutStarted;
+import io.sightline.domain.event.RolloutStep;
+import io.sightline.domain.release.ReleaseStatement;
+import io.sightline.edge.risk.RiskPolicy;
+import io.sightline.edge.shadow.AlertAgreement;
+import io.sightline.inference.ProjectHome;
+import io.sightline.runtime.EdgePipeline;
+import io.sightline.testkit.Await;
+import io.sightline.testkit.ProjectHomeExtension;
+import io.sightline.testkit.TestPostgres;
+import io.sightline.uplink.journal.EdgeJournal;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+import org.springframework.boot.WebApplicationType;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.jdbc.core.JdbcTemplate;
+
+/**
+ * Shadow mode end to end (issue 17 §3) with the real models, decoder, edge and cloud: a rollout's
+ * shadow step assigns YOLOX-nano as the shadow challenger of a vehicle on FastestDet; the real edge
+ * ({@code edge --follow-assignment}) runs it beside the champion and uploads its {@code Shadow…}
+ * events; the {@code shadow-disagreement} gate reads them from the stored stream and finds the same
+ * detection F1 and alert agreement as the offline {@code shadow} command on the same frames.
+ */
+@ExtendWith(ProjectHomeExtension.class)
+class ShadowRolloutGateTest {
+
+    static final String FLEET = "fleet-shadow";
+    private static final ObjectMapper JSON = new ObjectMapper();
+    static TestPostgres.Database db;
+    static ConfigurableApplicationContext cloud;
+    static KeyPair release;
+    static String fastestdet;
+    static String yolox;
+    static String policy;
+
+    @TempDir
+    static Path dir;
+
+    static final int FRAMES = 80;
+
+    static String url() {
+        return "http://localhost:" + cloud.getEnvironment().getProperty("local.server.port");
+    }
+
+    static String token(String role) {
+        return cloud.getBean(DemoTokens.class).mint("ada", FLEET, Duration.ofMinutes(20), role);
+    }
+
+    static HttpResponse<String> send(String method, String path, String json) throws Exception {
+        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(url() + path)).header("Authorization", "Bearer " + token(Roles.ADMIN))
+                .header("Content-Type", "application/json").method(method, HttpRequest.BodyPublishers.ofString(json)).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    static String registerModel(String dirName, String file) throws Exception {
+        Path models = ProjectHome.get().resolve("models").resolve(dirName);
+        byte[] model = Files.readAllBytes(models.resolve(file));
+        byte[] manifest = Files.readAllBytes(models.resolve("manifest.json"));
+        JsonNode m = JSON.readTree(manifest);
+        String sha = ReleaseStatement.sha256Hex(model);
+        ObjectNode body = JSON.createObjectNode();
+        body.put("manifestBase64", Base64.getEncoder().encodeToString(manifest));
+        body.put("artifactBase64", Base64.getEncoder().encodeToString(model));
+        body.put("keyId", ReleaseStatement.keyId(release.getPublic()));
+        body.put("signatureBase64", new ReleaseStatement("model", m.get("name").asText(), m.get("version").asText(), sha, model.length,
+                ReleaseStatement.sha256Hex(manifest)).sign(release.getPrivate()));
+        HttpResponse<String> r = send("POST", "/api/v1/registry/models", body.toString());
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(201);
+        return sha;
+    }
+
+    @BeforeAll
+    static void cloudWithRegisteredModels() throws Exception {
+        release = KeyPairGenerator.getInstance("Ed25519").generateKeyPair();
+        Files.writeString(dir.resolve("release.pub"), ReleaseStatement.pem("PUBLIC KEY", release.getPublic().getEncoded()));
+        KeyPair other = KeyPairGenerator.getInstance("Ed25519").generateKeyPair();
+        Files.writeString(dir.resolve("other.pub"), ReleaseStatement.pem("PUBLIC KEY", other.getPublic().getEncoded()));
+        db = TestPostgres.freshDatabase("shadow_rollout");
+        cloud = new SpringApplicationBuilder(SightlineCloudApplication.class).web(WebApplicationType.SERVLET)
+                .run(TestCloudArgs.of(db, "--server.port=0", "--sightline.registry.dir=" + dir.resolve("blobs"),
+                        "--sightline.registry.trusted-key-files=" + dir.resolve("release.pub"), "--sightline.rollouts.scheduler.enabled=false"));
+        fastestdet = registerModel("fastestdet", "FastestDet.onnx");
+        yolox = registerModel("yolox_nano", "yolox_nano.onnx");
+        // The policy the edge runs (it does not download policies yet): its sessions are then on the rollout's champion.
+        RiskPolicy d = RiskPolicy.defaults();
+        byte[] bytes = d.toJson().getBytes(StandardCharsets.UTF_8);
+        policy = ReleaseStatement.sha256Hex(bytes);
+        ObjectNode body = JSON.createObjectNode();
+        body.put("artifactBase64", Base64.getEncoder().encodeToString(bytes));
+        body.put("keyId", ReleaseStatement.keyId(release.getPublic()));
+        body.put("signatureBase64", new ReleaseStatement("policy", "policy", d.version(), policy, bytes.length, "-")
+                .sign(release.getPrivate()));
+        assertThat(send("POST", "/api/v1/registry/policies", body.toString()).statusCode()).isEqualTo(201);
+        Files.writeString(dir.resolve("reader-token"), cloud.getBean(DemoTokens.class).mint("vehicle", FLEET, Duration.ofMinutes(20),
+                Roles.INVESTIGATOR));
+    }
+
+    @AfterAll
+    static void stop() {
+        if (cloud != null) {
+            cloud.close();
+        }
+        TestPostgres.drop(db);
+    }
+
+    static void assign(String vehicle, String model) throws Exception {
+        HttpResponse<String> r = send("PUT", "/api/v1/assignments/" + FLEET + "/" + vehicle,
+                "{\"championModelSha256\":\"" + model + "\",\"championPolicySha256\":\"" + policy + "\"}");
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+    }
+
+    /** Registers the device as an operator would, then runs 15 frames of the bundled clip on FastestDet unless the assignment says otherwise. */
+    static CliRun edge(String vehicle, Path edgeDir, String trustedKey, List<String> extra) throws Exception {
+        String device = "dev-" + vehicle;
+        CliRun printed = CliRun.of("edge", "--print-device-key", "--device-id", device, "--edge-dir", edgeDir.toString());
+        String key = printed.out().lines().filter(l -> l.startsWith("publicKeyX509 ")).findFirst().orElseThrow().substring(14).trim();
+        assertThat(send("PUT", "/api/v1/admin/devices/" + device, "{\"publicKeyX509\":\"" + key + "\"}").statusCode()).isEqualTo(201);
+        List<String> args = new java.util.ArrayList<>(List.of("edge", "--cloud-url", url(), "--video",
+                ProjectHome.get().resolve(HazardClipCommand.DEFAULT_OUT).toString(), "--model", "fastestdet", "--max-frames", "" + FRAMES,
+                "--fleet", FLEET, "--vehicle", vehicle, "--device-id", device, "--edge-dir", edgeDir.toString(), "--upload-timeout", "120",
+                "--follow-assignment", "--trusted-release-key", dir.resolve(trustedKey).toString(), "--assignment-token-file",
+                dir.resolve("reader-token").toString()));
+        args.addAll(extra);
+        return CliRun.of(args.toArray(String[]::new));
+    }
+
+    static String sessionOf(Path edgeDir) {
+        try (EdgeJournal journal = EdgeJournal.open(edgeDir.resolve("journal.db"), EdgePipeline.JOURNAL_BUDGET_BYTES)) {
+            return journal.sessions().get(0).sessionId();
+        }
+    }
+
+    static List<String> storedTypes(String sessionId) {
+        return cloud.getBean(JdbcTemplate.class).queryForList("select payload_type from domain_event_entry where aggregate_identifier = ?"
+                + " order by sequence_number limit 4", String.class, sessionId).stream().map(t -> t.substring(t.lastIndexOf('.') + 1)).toList();
+    }
+
+    static String primaryModel(String sessionId) {
+        return cloud.getBean(JdbcTemplate.class).queryForObject("select convert_from(payload, 'UTF8')::jsonb ->> 'modelSha256'"
+                + " from domain_event_entry where event_identifier = ?", String.class, EventIds.of(sessionId, "ModelActivated", "primary"));
+    }
+
+    @Test
+    void theShadowStepsGateReadsTheEdgesShadowEventsAndAgreesWithTheOfflineComparison() throws Exception {
+        assign("veh-shadow", fastestdet);
+        RolloutService rollouts = cloud.getBean(RolloutService.class);
+        Map<String, Double> thresholds = Map.of("minShadowFrames", (double) FRAMES);
+        rollouts.start(FLEET, new RolloutService.StartRequest("shadow-1", null, null, yolox, null,
+                List.of(new RolloutStep(RolloutStep.SHADOW, 100, 0), new RolloutStep(RolloutStep.CANARY, 100, 0)),
+                List.of(new RolloutService.GateRequest("shadow-disagreement", thresholds)), "halt"), "ada", Instant.now());
+        assertThat(rollouts.check("shadow-1", Instant.now()).action()).isEqualTo("advanced");
+
+        Path edgeDir = dir.resolve("edge-shadow");
+        CliRun r = edge("veh-shadow", edgeDir, "release.pub", List.of("--shadow-lossless", "--shadow-sample-every", "1"));
+        assertThat(r.exit()).as(r.out() + r.err()).isZero();
+        assertThat(r.out()).contains("shadow challenger yolox-nano " + yolox + " (verified)", "shadow yolox-nano");
+        String session = sessionOf(edgeDir);
+        JdbcTemplate jdbc = cloud.getBean(JdbcTemplate.class);
+        assertThat(jdbc.queryForObject("select count(*) from domain_event_entry where aggregate_identifier = ? and payload_type = ?",
+                Long.class, session, "io.sightline.domain.event.ShadowDetectionsObserved")).isEqualTo(FRAMES);
+        Await.value("the session ended in the rollout evidence", Duration.ofSeconds(60),
+                () -> jdbc.queryForObject("select count(*) from rollout_sessions where session_id = ? and ended_at_nanos is not null",
+                        Long.class, session), n -> n == 1, () -> "");
+
+        // The same frames through the offline comparison: the challenger's boxes and decisions must be the edge's.
+        ShadowComparison.Result offline = ShadowComparison.run(new ShadowComparison.Options("fastestdet", "yolox-nano",
+                ProjectHome.get().resolve(io.sightline.app.clip.HazardClipCommand.DEFAULT_OUT).toString(), Double.NaN, Double.NaN, FRAMES,
+                io.sightline.runtime.AssumedDrive.EGO_SPEED_MPS), ShadowComparison.ProgressListener.NONE);
+
+        RolloutStarted plan = rollouts.get(FLEET, "shadow-1").plan();
+        GateContext context = cloud.getBean(RolloutEvidenceReader.class).read(plan, 0, 0);
+        assertThat(context.shadow()).singleElement().satisfies(s -> {
+            assertThat(s.sessionId()).isEqualTo(session);
+            assertThat(s.frames()).isEqualTo(FRAMES);
+        });
+        ShadowDisagreementGate gate = cloud.getBean(ShadowDisagreementGate.class);
+        Map<String, Double> t = new HashMap<>(gate.defaults());
+        t.putAll(thresholds);
+        RolloutGateResult passed = gate.evaluate(context, t);
+        assertThat(passed.verdict()).as(passed.detail()).isEqualTo(RolloutGateResult.PASS);
+        assertThat(passed.values().get("detectionF1")).isCloseTo(offline.overall().f1(), within(1e-12));
+        assertThat(passed.values().get("detectionPrecision")).isCloseTo(offline.overall().precision(), within(1e-12));
+        assertThat(passed.values().get("detectionRecall")).isCloseTo(offline.overall().recall(), within(1e-12));
+        assertThat(passed.values().get("f1.car")).isCloseTo(offline.perClass().get("car").f1(), within(1e-12));
+        AlertAgreement.Result alerts = offline.alerts();
+        assertThat(passed.values().get("alertsAgreed")).isEqualTo((double) alerts.agreed().size());
+        assertThat(passed.values().get("alertsChampionOnly")).isEqualTo((double) alerts.championOnly().size());
+        assertThat(passed.values().get("alertsChallengerOnly")).isEqualTo((double) alerts.challengerOnly().size());
+        assertThat(alerts.agreed()).as("both warn of the slower lead within the first 80 frames").isNotEmpty();
+        assertThat(passed.values().get("ttcDifferenceAtFirstWarningS")).isCloseTo(offline.forwardCollisionPairs().get(0).ttcDifferenceS(),
+                within(1e-9));
+        assertThat(passed.values().get("challengerDetectCpuP99Micros")).isPositive();
+
+        // A stricter F1 fails the step and names the frames the two models disagree on.
+        t.put("minDetectionF1", 0.95);
+        RolloutGateResult failed = gate.evaluate(context, t);
+        assertThat(failed.verdict()).isEqualTo(RolloutGateResult.FAIL);
+        assertThat(failed.detail()).contains("detection F1");
+        assertThat(failed.causes()).isNotEmpty();
+        assertThat(jdbc.queryForList("select payload_type from domain_event_entry where aggregate_identifier = ? and event_identifier = any (?)",
+                String.class, session, failed.causes().toArray(String[]::new))).hasSize(failed.causes().size())
+                .containsOnly("io.sightline.domain.event.ShadowDetectionsObserved");
+
+        // The rollout itself: the shadow evidence passes its gate and the canary replaces the champion.
+        RolloutService.Decision d = rollouts.check("shadow-1", Instant.now());
+        assertThat(d.gates()).singleElement().satisfies(g -> assertThat(g.verdict()).isEqualTo(RolloutGateResult.PASS));
+        assertThat(d.action()).isEqualTo("advanced");
+    }
+}

@@ -1,0 +1,27 @@
+package io.sightline.domain.event;
+
+import org.axonframework.serialization.Revision;
+
+/**
+ * Champion frames the shadow did not run on, since the previous such event (at most one a second,
+ * and one at the end of the session): together with the ShadowDetectionsObserved every captured frame
+ * is accounted for, by reason.
+ *
+ * @param shadowBusyCount      taken for the shadow, then displaced by a newer frame before it ran (it was still busy)
+ * @param championBacklogCount not offered: a frame was already waiting for the champion's detector, so the shadow yielded
+ * @param sampledOutCount      skipped by the sampling in force ({@code sampleEvery})
+ * @param shadowFailedCount    taken, but the challenger failed on them (an ONNX Runtime error): the shadow never ends the champion's session
+ * @param sampleEvery          the sampling in force when the event was made
+ */
+@Revision("1")
+public record ShadowFramesDropped(
+        String modelSha256,
+        long shadowBusyCount,
+        long championBacklogCount,
+        long sampledOutCount,
+        long shadowFailedCount,
+        long firstFrameIndex,
+        long lastFrameIndex,
+        int sampleEvery,
+        long droppedAtNanos) implements SightlineEvent {
+}
