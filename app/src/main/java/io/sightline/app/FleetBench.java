@@ -197,6 +197,8 @@ public final class FleetBench implements Callable<Integer> {
                     + "  cpu %  verdict");
             Double saturatedAt = null;
             double lastKeptUp = 0;
+            double lastKeptUpOffered = 0;
+            double saturatedOffered = 0;
             for (double speed : speeds) {
                 StepStats s = new StepStats();
                 stats = s;
@@ -213,8 +215,10 @@ public final class FleetBench implements Callable<Integer> {
                 boolean keepsUp = backlogS < KEEPS_UP_BACKLOG_SECONDS && s.rejected.get() == 0;
                 if (keepsUp) {
                     lastKeptUp = speed;
+                    lastKeptUpOffered = offeredRate;
                 } else if (saturatedAt == null) {
                     saturatedAt = speed;
+                    saturatedOffered = offeredRate;
                 }
                 String verdict = (keepsUp ? "keeps up" : "SATURATED") + (s.generatorLagMaxNanos > SECOND ? " (vehicles fell behind)" : "")
                         + (s.rejected.get() > 0 ? " (" + s.rejected.get() + " batches refused)" : "");
@@ -234,15 +238,13 @@ public final class FleetBench implements Callable<Integer> {
             for (Map.Entry<String, String> e : firstRejection.entrySet()) {
                 out.println("refused: " + e.getKey() + ": " + e.getValue());
             }
-            double perVehicle = eventsPerDrivingHour / 3600;
             if (saturatedAt == null) {
-                out.printf(Locale.ROOT, "the cloud kept up at every step: %,d vehicles at %.2fx, %,.0f events/s, i.e. %,.0f vehicles driving"
-                        + " in real time on this machine; not saturated%n", vehicles, lastKeptUp, vehicles * perVehicle * lastKeptUp,
-                        vehicles * lastKeptUp);
+                out.printf(Locale.ROOT, "the cloud kept up at every step: %,d vehicles at %.2fx (%,.0f events/s offered), i.e. %,.0f vehicles"
+                        + " driving in real time on this machine; not saturated%n", vehicles, lastKeptUp, lastKeptUpOffered, vehicles * lastKeptUp);
             } else {
-                out.printf(Locale.ROOT, "saturated at %.2fx (%,.0f offered events/s); kept up at %.2fx: %,.0f vehicles driving in real time"
-                                + " (%,.0f events/s) on this machine%n", saturatedAt, vehicles * perVehicle * saturatedAt, lastKeptUp,
-                        vehicles * lastKeptUp, vehicles * perVehicle * lastKeptUp);
+                out.printf(Locale.ROOT, "saturated at %.2fx (%,.0f events/s offered); kept up at %.2fx (%,.0f events/s): %,.0f vehicles driving"
+                                + " in real time on this machine%n", saturatedAt, saturatedOffered, lastKeptUp, lastKeptUpOffered,
+                        vehicles * lastKeptUp);
             }
             drain(fleet, clients, root);
             long waitUntil = System.nanoTime() + 20 * SECOND;
@@ -255,6 +257,19 @@ public final class FleetBench implements Callable<Integer> {
                         alertMicrosAll.getTotalCount(), alertMicrosAll.getValueAtPercentile(50) / 1e3,
                         alertMicrosAll.getValueAtPercentile(99) / 1e3, alertMicrosAll.getMaxValue() / 1e3);
             }
+            long expected = 0;
+            for (Vehicle v : fleet) {
+                expected += v.uploadEvents;
+            }
+            Long stored = new org.springframework.jdbc.core.JdbcTemplate(ctx.getBean(javax.sql.DataSource.class)).queryForObject(
+                    "select count(*) from domain_event_entry where aggregate_identifier like ?", Long.class, "fleetbench-" + run + "-%");
+            if (stored == null || stored != expected) {
+                out.printf(Locale.ROOT, "MISMATCH: the vehicles uploaded %,d events and the store holds %,d of their sessions%n", expected,
+                        stored);
+                return 1;
+            }
+            out.printf(Locale.ROOT, "verified: the store holds exactly the %,d events the %,d vehicles uploaded, none lost or doubled%n",
+                    expected, vehicles);
             for (MqttAsyncClient c : clients) {
                 c.disconnect().waitForCompletion(10_000);
                 c.close();
@@ -415,22 +430,31 @@ public final class FleetBench implements Callable<Integer> {
     }
 
     private void drain(List<Vehicle> fleet, List<MqttAsyncClient> clients, String root) throws InterruptedException {
-        long deadline = System.nanoTime() + 60 * SECOND;
+        // a saturated step leaves minutes of backlog on the vehicles: the verification waits for all of it
+        long deadline = System.nanoTime() + 600 * SECOND;
         for (Vehicle v : fleet) {
             v.end();
         }
+        long left = 0;
+        for (Vehicle v : fleet) {
+            left += v.unacknowledged();
+        }
+        Progress progress = new Progress("drain the vehicles' backlog", Math.max(1, left));
         while (System.nanoTime() < deadline) {
-            boolean pending = false;
+            long pending = 0;
             for (Vehicle v : fleet) {
                 v.trySend(clients.get(v.index % connections), root);
-                pending |= v.unacknowledged() > 0;
+                pending += v.unacknowledged();
             }
-            if (!pending) {
+            progress.update(Math.max(0, left - pending));
+            if (pending == 0) {
+                progress.done();
                 return;
             }
             Thread.sleep(100);
         }
-        System.err.println("sightline: some vehicles still held unacknowledged events after 60 s of draining");
+        System.err.println("sightline: some vehicles still held unacknowledged events after 10 minutes of draining; the cloud is"
+                + " not keeping up even without new load (see its log)");
     }
 
     /** The machine's busy share between two samples, %. */
@@ -490,6 +514,8 @@ public final class FleetBench implements Callable<Integer> {
         long gapFromNanos;
         long gapLastNanos;
         final List<EdgeJournal.StoredEvent> unsent = new ArrayList<>();
+        /** Every event this vehicle made to upload; the store must end up with exactly these. */
+        long uploadEvents;
         final List<String> unsentAlerts = new ArrayList<>();
         String inFlightBatchId;
         long inFlightSentNanos;
@@ -522,14 +548,25 @@ public final class FleetBench implements Callable<Integer> {
             return fullSeconds * 25 * EVENTS_PER_FRAME + 60 /* summaries */ + 60 + 2 * (alertsPerHour + 3600 * sampleShare / 30) /* gaps */;
         }
 
-        /** Whether drive time {@code t} (since the start) is inside an alert's or a sample's window, and the alert's time if it is one. */
-        private long alertAt(long t) {
+        /** The first alert at or after drive time {@code t}, or {@code Long.MAX_VALUE} without alerts. */
+        private long nextAlert(long t) {
             if (alertsPerHour <= 0) {
-                return -1;
+                return Long.MAX_VALUE;
             }
-            long k = Math.floorDiv(t - alertPhaseNanos + ALERT_BEFORE_NANOS, alertPeriodNanos);
-            long alert = alertPhaseNanos + k * alertPeriodNanos;
-            return t >= alert - ALERT_BEFORE_NANOS && t <= alert + ALERT_AFTER_NANOS ? alert : -1;
+            long k = Math.max(0, -Math.floorDiv(alertPhaseNanos - t, alertPeriodNanos));
+            return alertPhaseNanos + k * alertPeriodNanos;
+        }
+
+        /** Whether drive time {@code t} is inside some alert's causal window (windows may overlap). */
+        private boolean inAlertWindow(long t) {
+            if (alertsPerHour <= 0) {
+                return false;
+            }
+            if (nextAlert(t) - t <= ALERT_BEFORE_NANOS) {
+                return true;
+            }
+            long k = Math.floorDiv(t - alertPhaseNanos, alertPeriodNanos);
+            return k >= 0 && t - (alertPhaseNanos + k * alertPeriodNanos) <= ALERT_AFTER_NANOS;
         }
 
         private boolean sampled(long t) {
@@ -548,10 +585,9 @@ public final class FleetBench implements Callable<Integer> {
                     summary(t);
                     minute++;
                 }
-                long alert = alertAt(t);
-                if (alert >= 0 || sampled(t)) {
+                if (inAlertWindow(t) || sampled(t)) {
                     closeGap();
-                    fullFrame(t, alert >= 0 && t <= alert && alert < t + FRAME_NANOS);
+                    fullFrame(t, nextAlert(t) < t + FRAME_NANOS);
                 } else {
                     if (gapFromSequence < 0) {
                         gapFromSequence = sequence;
@@ -634,6 +670,7 @@ public final class FleetBench implements Callable<Integer> {
             try {
                 String wire = json.writeValueAsString(codec.encode(new EventEnvelope(id, seq, atNanos, e)));
                 unsent.add(new EdgeJournal.StoredEvent(seq, id, atNanos, wire));
+                uploadEvents++;
             } catch (com.fasterxml.jackson.core.JsonProcessingException ex) {
                 throw new IllegalStateException("cannot encode " + e, ex);
             }

@@ -49,6 +49,7 @@ class FleetBenchSmokeTest {
                 .doesNotContain("refused:")
                 .containsPattern("(?m)^ 4\\.00 +[0-9]+ +[0-9]+ +[1-9][0-9]* ")
                 .containsPattern("alerts: ([1-9][0-9]*) raised by the vehicles, \\1 announced on the broker; visibility")
-                .contains("the simulated vehicles used");
+                .contains("the simulated vehicles used")
+                .containsPattern("verified: the store holds exactly the [0-9,]+ events the 3 vehicles uploaded");
     }
 }
