@@ -52,6 +52,16 @@ public final class TestPostgres {
             return DriverManager.getConnection(jdbcUrl, user, password);
         }
 
+        /** The URL with the credentials in it, for a command that takes only {@code --jdbc-url}. */
+        public String jdbcUrlWithCredentials() {
+            StringBuilder url = new StringBuilder(jdbcUrl).append(jdbcUrl.contains("?") ? "&" : "?")
+                    .append("user=").append(java.net.URLEncoder.encode(user, java.nio.charset.StandardCharsets.UTF_8));
+            if (password != null && !password.isEmpty()) {
+                url.append("&password=").append(java.net.URLEncoder.encode(password, java.nio.charset.StandardCharsets.UTF_8));
+            }
+            return url.toString();
+        }
+
         /**
          * Spring's datasource properties for this database, for a test's {@code @DynamicPropertySource}:
          * {@code DB.springDataSource().forEach(registry::add)} (no Spring type here, so the testkit needs none).

@@ -4,8 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.sightline.app.CliRun;
 import io.sightline.testkit.TestPostgres;
-import java.net.URLEncoder;
-import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
@@ -74,12 +72,7 @@ class AppendBenchSmokeTest {
     }
 
     private static String jdbcUrl(TestPostgres.Database db) {
-        StringBuilder url = new StringBuilder(db.jdbcUrl()).append(db.jdbcUrl().contains("?") ? "&" : "?")
-                .append("user=").append(URLEncoder.encode(db.user(), StandardCharsets.UTF_8));
-        if (db.password() != null && !db.password().isEmpty()) {
-            url.append("&password=").append(URLEncoder.encode(db.password(), StandardCharsets.UTF_8));
-        }
-        return url.toString();
+        return db.jdbcUrlWithCredentials();
     }
 
     private static long count(TestPostgres.Database db, String sql) {

@@ -4,8 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.sightline.app.CliRun;
 import io.sightline.testkit.TestPostgres;
-import java.net.URLEncoder;
-import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -23,12 +21,7 @@ class IngestBenchSmokeTest {
     @BeforeAll
     static void database() {
         db = TestPostgres.freshDatabase("app_bench_ingest");
-        StringBuilder url = new StringBuilder(db.jdbcUrl()).append(db.jdbcUrl().contains("?") ? "&" : "?")
-                .append("user=").append(URLEncoder.encode(db.user(), StandardCharsets.UTF_8));
-        if (db.password() != null && !db.password().isEmpty()) {
-            url.append("&password=").append(URLEncoder.encode(db.password(), StandardCharsets.UTF_8));
-        }
-        jdbcUrl = url.toString();
+        jdbcUrl = db.jdbcUrlWithCredentials();
     }
 
     @AfterAll
