@@ -27,7 +27,7 @@ class ArchitectureTest {
             "io.sightline.uplink.."};
     private static final String[] CLOUD_ONLY_DOMAIN = {"io.sightline.domain.session..", "io.sightline.domain.review..",
             "io.sightline.domain.evaluation..", "io.sightline.domain.monitoring..", "io.sightline.domain.registry..", "io.sightline.domain.rollout..",
-            "io.sightline.domain.upcasting.."};
+            "io.sightline.domain.upcasting..", "io.sightline.domain.apps.."};
     private static JavaClasses classes;
 
     @BeforeAll
