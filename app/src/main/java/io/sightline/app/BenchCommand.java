@@ -1,6 +1,6 @@
 package io.sightline.app;
 
-import io.sightline.app.bench.CpuSample;
+import io.sightline.cloud.telemetry.CpuSample;
 import io.sightline.cloud.ingest.IngestionService;
 import io.sightline.domain.event.EventEnvelope;
 import io.sightline.domain.event.EventMetadataKeys;

@@ -1,7 +1,7 @@
 package io.sightline.app;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.sightline.app.bench.CpuSample;
+import io.sightline.cloud.telemetry.CpuSample;
 import io.sightline.cloud.SightlineCloudApplication;
 import io.sightline.cloud.ingest.DeviceKeyRegistry;
 import io.sightline.domain.event.DriveSessionStarted;

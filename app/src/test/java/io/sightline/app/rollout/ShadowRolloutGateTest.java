@@ -245,5 +245,35 @@ class ShadowRolloutGateTest {
         RolloutService.Decision d = rollouts.check("shadow-1", Instant.now());
         assertThat(d.gates()).singleElement().satisfies(g -> assertThat(g.verdict()).isEqualTo(RolloutGateResult.PASS));
         assertThat(d.action()).isEqualTo("advanced");
+
+        // Reviews: every champion alert of the session confirmed through the API. The gate joins each
+        // confirmed alert with the challenger's on the same frames: a confirmed alert the challenger did
+        // not raise is one it would have missed, named with its review.
+        assertThat(passed.values().get("reviewedTruePositives")).isEqualTo(0.0);
+        List<Map<String, Object>> championAlerts = jdbc.queryForList("select alert_id, event_id from alerts where session_id = ?", session);
+        assertThat(championAlerts).hasSize((int) (alerts.agreed().size() + alerts.championOnly().size()));
+        for (Map<String, Object> a : championAlerts) {
+            HttpResponse<String> review = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(url() + "/api/v1/alerts/"
+                    + a.get("alert_id") + "/review")).header("Authorization", "Bearer " + token(Roles.INVESTIGATOR))
+                    .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(
+                            "{\"verdict\":\"TRUE_POSITIVE\",\"note\":\"shadow gate test\"}")).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(review.statusCode()).as(review.body()).isEqualTo(201);
+        }
+        Await.value("the reviews in the rollout evidence", Duration.ofSeconds(60),
+                () -> jdbc.queryForObject("select count(*) from rollout_evidence where session_id = ? and kind = 'review'", Long.class, session),
+                n -> n == championAlerts.size(), () -> "");
+        t.put("minDetectionF1", gate.defaults().get("minDetectionF1"));
+        RolloutGateResult reviewed = gate.evaluate(cloud.getBean(RolloutEvidenceReader.class).read(plan, 0, 0), t);
+        assertThat(reviewed.values().get("reviewedTruePositives")).isEqualTo((double) championAlerts.size());
+        assertThat(reviewed.values().get("reviewedTruePositivesMissed")).isEqualTo((double) alerts.championOnly().size());
+        if (alerts.championOnly().isEmpty()) {
+            assertThat(reviewed.verdict()).as(reviewed.detail()).isEqualTo(RolloutGateResult.PASS);
+        } else {
+            assertThat(reviewed.verdict()).isEqualTo(RolloutGateResult.FAIL);
+            assertThat(reviewed.detail()).contains("reviewed true-positive alerts not raised by the challenger");
+            List<String> named = jdbc.queryForList("select payload_type from domain_event_entry where event_identifier = any (?)", String.class,
+                    (Object) reviewed.causes().toArray(String[]::new));
+            assertThat(named).contains("io.sightline.domain.event.AlertRaised", "io.sightline.domain.event.AlertReviewed");
+        }
     }
 }

@@ -63,11 +63,33 @@ public record GateContext(RolloutStarted plan, int stepIndex, RolloutStep step, 
  *                               waiting on a busy vehicle)
      * @param slowestShadowFrames    ShadowDetectionsObserved event ids, slowest first (at most {@link Gates#MAX_CAUSES})
      * @param championDetectP99Micros the champion's detect p99 per EdgeWindowSummarized window of the session
+     * @param reviewedTruePositives  the champion's alerts of the session that a reviewer confirmed (TRUE_POSITIVE), each with
+     *                               whether the challenger raised the same kind within ±0.5 s on the same frames
      */
     public record ShadowSession(String sessionId, String vehicleId, long frames,
                                 java.util.Map<String, io.sightline.edge.shadow.DetectionAgreement.Counts> perClass,
                                 List<String> disagreeingFrames, io.sightline.edge.shadow.AlertAgreement.Result alerts,
-                                long[] shadowDetectNanos, List<String> slowestShadowFrames, long[] championDetectP99Micros) {
+                                long[] shadowDetectNanos, List<String> slowestShadowFrames, long[] championDetectP99Micros,
+                                List<ReviewedAlert> reviewedTruePositives) {
+
+        /** Without reviews: a session nobody has reviewed yet. */
+        public ShadowSession(String sessionId, String vehicleId, long frames,
+                             java.util.Map<String, io.sightline.edge.shadow.DetectionAgreement.Counts> perClass,
+                             List<String> disagreeingFrames, io.sightline.edge.shadow.AlertAgreement.Result alerts,
+                             long[] shadowDetectNanos, List<String> slowestShadowFrames, long[] championDetectP99Micros) {
+            this(sessionId, vehicleId, frames, perClass, disagreeingFrames, alerts, shadowDetectNanos, slowestShadowFrames,
+                    championDetectP99Micros, List.of());
+        }
+    }
+
+    /**
+     * A reviewed champion alert in a shadow session.
+     *
+     * @param alertEventId     the champion's AlertRaised event id
+     * @param reviewEventId    the AlertReviewed event id
+     * @param challengerRaised whether the challenger raised the same kind within ±0.5 s (agreed by {@code AlertAgreement})
+     */
+    public record ReviewedAlert(String alertEventId, String reviewEventId, boolean challengerRaised) {
     }
 
     public record Evaluation(String eventId, String evaluationId, Boolean gatePassed, int runs, int failedRuns) {

@@ -26,6 +26,11 @@ import org.springframework.stereotype.Component;
  *       {@code maxChallengerDetectCpuP99Micros}, the edge's detect budget, since a promoted challenger runs
  *       as champion. CPU time, because the shadow's wall time at nice 19 is mostly waiting for a core on a
  *       busy vehicle. The champion's wall-clock detect p99 (the median of its window p99s) is reported beside it.</li>
+ *   <li>reviewed true positives the challenger would have missed (version 2): the champion's alerts that a
+ *       reviewer confirmed and that the challenger, on the same frames, did not raise (same kind within
+ *       ±0.5 s); at most {@code maxReviewedTruePositivesMissed}. Reviews count as they are when the gate
+ *       reads, so a review that arrives during the bake is judged at the next check. A plan made under
+ *       version 1 has no such threshold: the count is reported and not judged.</li>
  * </ul>
  * Fewer than {@code minShadowFrames} compared frames holds the step; canary steps are not judged.
  */
@@ -41,7 +46,7 @@ public class ShadowDisagreementGate implements RolloutGate {
 
     @Override
     public String version() {
-        return "1";
+        return "2";
     }
 
     @Override
@@ -54,13 +59,15 @@ public class ShadowDisagreementGate implements RolloutGate {
         d.put("minAlertAgreement", 0.5);
         d.put("minTtcDifferenceS", -0.5);
         d.put("maxChallengerDetectCpuP99Micros", 80_000.0);
+        d.put("maxReviewedTruePositivesMissed", 0.0);
         return d;
     }
 
     @Override
     public String description() {
         return "shadow step: the challenger's Shadow… events against the champion's on the same frames: detection F1 (overall and per"
-                + " class, Hungarian at IoU >= 0.5), alert agreement within 0.5 s, TTC difference at the first warning, detect CPU p99";
+                + " class, Hungarian at IoU >= 0.5), alert agreement within 0.5 s, TTC difference at the first warning, detect CPU p99,"
+                + " reviewed true-positive alerts the challenger did not raise";
     }
 
     @Override
@@ -85,7 +92,9 @@ public class ShadowDisagreementGate implements RolloutGate {
         List<long[]> shadowTimes = new ArrayList<>();
         List<String> slowest = new ArrayList<>();
         List<Long> championP99 = new ArrayList<>();
+        List<GateContext.ReviewedAlert> reviewed = new ArrayList<>();
         for (GateContext.ShadowSession s : c.shadow()) {
+            reviewed.addAll(s.reviewedTruePositives());
             s.perClass().forEach((k, n) -> {
                 long[] sum = perClass.computeIfAbsent(k, x -> new long[3]);
                 sum[0] += n.truePositives();
@@ -139,8 +148,22 @@ public class ShadowDisagreementGate implements RolloutGate {
         v.put("championDetectP99Micros", championP99.isEmpty() ? Double.NaN
                 : median(championP99.stream().mapToDouble(Long::doubleValue).toArray()));
 
+        List<GateContext.ReviewedAlert> missed = reviewed.stream().filter(r -> !r.challengerRaised()).toList();
+        v.put("reviewedTruePositives", (double) reviewed.size());
+        v.put("reviewedTruePositivesMissed", (double) missed.size());
+
         List<String> failures = new ArrayList<>();
         List<String> causes = new ArrayList<>();
+        Double maxMissed = t.get("maxReviewedTruePositivesMissed");
+        if (maxMissed != null && missed.size() > maxMissed) {
+            failures.add(String.format(Locale.ROOT, "%d of %d reviewed true-positive alerts not raised by the challenger (max %.0f)",
+                    missed.size(), reviewed.size(), maxMissed));
+            // the confirmed alert and the review that confirmed it
+            missed.forEach(r -> {
+                causes.add(r.alertEventId());
+                causes.add(r.reviewEventId());
+            });
+        }
         if (f1 < Gates.threshold(t, "minDetectionF1") || !weakClasses.isEmpty()) {
             failures.add(String.format(Locale.ROOT, "detection F1 %.3f against the champion (min %.2f)%s", f1,
                     Gates.threshold(t, "minDetectionF1"), weakClasses.isEmpty() ? "" : "; classes below " + Gates.threshold(t, "minClassF1")
@@ -170,9 +193,10 @@ public class ShadowDisagreementGate implements RolloutGate {
             return Gates.result(this, RolloutGateResult.FAIL, v, t, String.join("; ", failures), causes);
         }
         return Gates.result(this, RolloutGateResult.PASS, v, t, String.format(Locale.ROOT,
-                "%d frames: detection F1 %.3f, alert agreement %.2f, TTC difference %s, challenger detect CPU p99 %.0f µs", frames, f1,
+                "%d frames: detection F1 %.3f, alert agreement %.2f, TTC difference %s, challenger detect CPU p99 %.0f µs;"
+                        + " reviewed true positives missed %d of %d", frames, f1,
                 alertAgreement, Double.isNaN(medianTtcDifference) ? "n/a" : String.format(Locale.ROOT, "%+.2f s", medianTtcDifference),
-                challengerP99Micros), List.of());
+                challengerP99Micros, missed.size(), reviewed.size()), List.of());
     }
 
     private static double median(double[] values) {

@@ -38,7 +38,8 @@ import org.springframework.stereotype.Component;
  *       {@code RiskAssessed} that raised each champion alert (a {@code ShadowAlertRaised} carries its own).</li>
  * </ul>
  * A session's comparison is kept per (session, last stored sequence): a session only grows (a late
- * window of a tiered upload), so an unchanged session is never read twice.
+ * window of a tiered upload), so an unchanged session is never read twice. Its reviews are read at
+ * every call: they are stored in the session's review log, not in the session.
  */
 @Component
 public class ShadowEvidenceReader {
@@ -81,11 +82,13 @@ public class ShadowEvidenceReader {
                 }
             }
             if (hit.session() != null) {
-                out.add(hit.session());
+                out.add(withReviews(hit.session()));
             }
         }
         return out;
     }
+
+    static final String TRUE_POSITIVE = "TRUE_POSITIVE";
 
     private record Row(String eventId, String type, JsonNode payload) {
     }
@@ -199,6 +202,34 @@ public class ShadowEvidenceReader {
         return new GateContext.ShadowSession(s.sessionId(), s.vehicleId(), frames, agreement.perClass(),
                 disagreeing.subList(0, Math.min(disagreeing.size(), Gates.MAX_CAUSES)), AlertAgreement.of(champ, challengerAlerts), times,
                 slowest, championP99);
+    }
+
+    /** The comparison with the session's reviews as they are now: reviews arrive in their own log, long after the session. */
+    private GateContext.ShadowSession withReviews(GateContext.ShadowSession c) {
+        return new GateContext.ShadowSession(c.sessionId(), c.vehicleId(), c.frames(), c.perClass(), c.disagreeingFrames(), c.alerts(),
+                c.shadowDetectNanos(), c.slowestShadowFrames(), c.championDetectP99Micros(), reviewedTruePositives(c.sessionId(), c.alerts()));
+    }
+
+    /**
+     * The session's champion alerts a reviewer confirmed, each with whether the challenger raised it
+     * too: the shadow ran on the same frames, so a confirmed alert it did not raise is one the
+     * challenger would have missed had it been champion. The latest review of an alert counts.
+     */
+    private List<GateContext.ReviewedAlert> reviewedTruePositives(String sessionId, AlertAgreement.Result alerts) {
+        Set<String> raisedByChallenger = new HashSet<>();
+        alerts.agreed().forEach(p -> raisedByChallenger.add(p.champion().alertId()));
+        Map<String, String[]> latest = new LinkedHashMap<>();
+        jdbc.query("select subject, event_id, ref from rollout_evidence where session_id = ? and kind = 'review' and subject is not null"
+                + " order by global_index", rs -> {
+            latest.put(rs.getString(1), new String[] {rs.getString(2), rs.getString(3)});
+        }, sessionId);
+        List<GateContext.ReviewedAlert> out = new ArrayList<>();
+        latest.forEach((alert, review) -> {
+            if (TRUE_POSITIVE.equals(review[1])) {
+                out.add(new GateContext.ReviewedAlert(alert, review[0], raisedByChallenger.contains(alert)));
+            }
+        });
+        return out;
     }
 
     private static DetectionAgreement.Box box(JsonNode d) {

@@ -109,4 +109,41 @@ class ShadowDisagreementGateTest {
         assertThat(r.values().get("detectionF1")).isCloseTo(1820.0 / 2280, within(1e-12));
         assertThat(r.verdict()).isEqualTo(RolloutGateResult.PASS);
     }
+
+    /**
+     * Two confirmed FCWs on the champion: the challenger raised the first (agreed within 0.5 s) and not
+     * the second. Alert agreement alone (1 agreed of 2 distinct alerts, 0.5) passes at its default; the
+     * confirmed one it would have missed fails the step, naming the alert and its review.
+     */
+    @Test
+    void aReviewedTruePositiveTheChallengerDidNotRaiseFailsTheStepNamingTheAlertAndItsReview() {
+        List<AlertAgreement.Alert> champion = List.of(alert("champ-1", "FORWARD_COLLISION", 10, 3.0),
+                alert("champ-2", "FORWARD_COLLISION", 40, 3.1));
+        List<AlertAgreement.Alert> challenger = List.of(alert("shadow-1", "FORWARD_COLLISION", 10.2, 2.9));
+        GateContext.ShadowSession plain = session("s1", 600, 900, 50, 50, champion, challenger, 20);
+        GateContext.ShadowSession reviewed = new GateContext.ShadowSession(plain.sessionId(), plain.vehicleId(), plain.frames(),
+                plain.perClass(), plain.disagreeingFrames(), plain.alerts(), plain.shadowDetectNanos(), plain.slowestShadowFrames(),
+                plain.championDetectP99Micros(), List.of(new GateContext.ReviewedAlert("champ-1", "review-1", true),
+                        new GateContext.ReviewedAlert("champ-2", "review-2", false)));
+
+        RolloutGateResult unreviewed = run(context(SHADOW, List.of(plain)), Map.of());
+        assertThat(unreviewed.verdict()).as(unreviewed.detail()).isEqualTo(RolloutGateResult.PASS);
+        assertThat(unreviewed.values().get("reviewedTruePositivesMissed")).isEqualTo(0.0);
+
+        RolloutGateResult r = run(context(SHADOW, List.of(reviewed)), Map.of());
+        assertThat(r.verdict()).isEqualTo(RolloutGateResult.FAIL);
+        assertThat(r.values().get("reviewedTruePositives")).isEqualTo(2.0);
+        assertThat(r.values().get("reviewedTruePositivesMissed")).isEqualTo(1.0);
+        assertThat(r.detail()).contains("1 of 2 reviewed true-positive alerts not raised by the challenger (max 0)");
+        assertThat(r.causes()).containsExactly("champ-2", "review-2");
+
+        // Allowing one miss passes; a plan made under version 1 of the gate (no such threshold) reports the count, unjudged.
+        assertThat(run(context(SHADOW, List.of(reviewed)), Map.of("maxReviewedTruePositivesMissed", 1.0)).verdict())
+                .isEqualTo(RolloutGateResult.PASS);
+        Map<String, Double> v1 = new HashMap<>(GATE.defaults());
+        v1.remove("maxReviewedTruePositivesMissed");
+        RolloutGateResult old = GATE.evaluate(context(SHADOW, List.of(reviewed)), v1);
+        assertThat(old.verdict()).isEqualTo(RolloutGateResult.PASS);
+        assertThat(old.values().get("reviewedTruePositivesMissed")).isEqualTo(1.0);
+    }
 }

@@ -2,6 +2,7 @@ package io.sightline.cloud.trace;
 
 import io.sightline.cloud.SightlineCloudApplication;
 import io.sightline.cloud.ingest.IngestionService;
+import io.sightline.cloud.telemetry.CpuSample;
 import io.sightline.domain.event.DerivedEvent;
 import io.sightline.domain.event.EventEnvelope;
 import io.sightline.domain.event.SightlineEvent;
@@ -85,10 +86,11 @@ public final class TraceLatencyBenchmark {
                     jdbc.queryForObject("select count(*) from trace_edges", Long.class));
             measure(ctx.getBean(CausalTraceEngine.class), new CausalTraceEngine(withoutPrefetch(ctx.getBean(JdbcEventLookup.class))),
                     ctx.getBean(DataSource.class), jdbc, traces, warmup);
+            measureCpu(ctx, jdbc, traces);
         }
     }
 
-    static void generate(IngestionService ingestion, JdbcTemplate jdbc, int sessions, int frames) throws InterruptedException {
+    public static void generate(IngestionService ingestion, JdbcTemplate jdbc, int sessions, int frames) throws InterruptedException {
         long started = System.nanoTime();
         long events = 0;
         long edges = 0;
@@ -222,6 +224,95 @@ public final class TraceLatencyBenchmark {
         System.out.println(walk.summary());
         System.out.printf(Locale.ROOT, "trace p99 / raw p99 = %.2f; target trace p99 <= 50 ms: %s%n",
                 trace.percentileMs(99) / raw.percentileMs(99), trace.percentileMs(99) <= 50 ? "met" : "NOT met");
+    }
+
+    /**
+     * CPU per trace, the cloud JVM and PostgreSQL apart (issue 20 §4, docs/scale.md): the engine
+     * alone, then the whole request an investigator makes ({@code GET /api/v1/alerts/{id}/trace}
+     * over HTTP: security, engine, JSON). Each phase runs alone, after an idle interval of the same
+     * length whose CPU (the processors' polling, the pool's housekeeping) is subtracted. PostgreSQL
+     * is counted as the backends of this benchmark's database, so other databases' clients on a
+     * shared server are left out.
+     */
+    static void measureCpu(ConfigurableApplicationContext ctx, JdbcTemplate jdbc, int traces) throws Exception {
+        CausalTraceEngine engine = ctx.getBean(CausalTraceEngine.class);
+        CpuSample.watchDatabaseBackends(ctx.getBean(DataSource.class));
+        List<Map<String, Object>> alerts = jdbc.queryForList("select alert_id, fleet_id from alerts order by alert_id");
+        Collections.shuffle(alerts, new Random(7));
+        List<Map<String, Object>> sample = alerts.subList(0, Math.min(500, alerts.size()));
+        java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
+
+        CpuSample idleStart = CpuSample.now();
+        long t0 = System.nanoTime();
+        long threadCpu0 = threads.getCurrentThreadCpuTime();
+        for (int i = 0; i < traces; i++) {
+            engine.trace((String) sample.get(i % sample.size()).get("alert_id"));
+        }
+        long threadCpu = threads.getCurrentThreadCpuTime() - threadCpu0;
+        CpuSample engineEnd = CpuSample.now();
+        long engineWallNanos = System.nanoTime() - t0;
+        Thread.sleep(engineWallNanos / 1_000_000);
+        CpuSample idleEnd = CpuSample.now();
+        printCpu("causal trace, engine in-process", idleStart, engineEnd, idleEnd, traces, engineWallNanos,
+                String.format(Locale.ROOT, "; the calling thread %.0f µs per trace", threadCpu / 1e3 / traces));
+
+        int port = Integer.parseInt(ctx.getEnvironment().getProperty("local.server.port"));
+        io.sightline.cloud.security.DemoTokens tokens = ctx.getBean(io.sightline.cloud.security.DemoTokens.class);
+        Map<String, String> tokenOfFleet = new HashMap<>();
+        java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+        java.util.function.IntConsumer request = i -> {
+            Map<String, Object> alert = sample.get(i % sample.size());
+            String fleet = (String) alert.get("fleet_id");
+            String token = tokenOfFleet.computeIfAbsent(fleet, f -> tokens.mint("trace-bench", f, java.time.Duration.ofHours(1),
+                    io.sightline.cloud.security.Roles.INVESTIGATOR));
+            try {
+                var response = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + port
+                        + "/api/v1/alerts/" + alert.get("alert_id") + "/trace")).header("Authorization", "Bearer " + token).build(),
+                        java.net.http.HttpResponse.BodyHandlers.ofByteArray());
+                if (response.statusCode() != 200) {
+                    throw new IllegalStateException("trace of " + alert.get("alert_id") + ": HTTP " + response.statusCode());
+                }
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
+        };
+        for (int i = 0; i < Math.min(500, traces); i++) {
+            request.accept(i);
+        }
+        CpuSample httpStart = CpuSample.now();
+        long h0 = System.nanoTime();
+        for (int i = 0; i < traces; i++) {
+            request.accept(i);
+        }
+        CpuSample httpEnd = CpuSample.now();
+        long httpWallNanos = System.nanoTime() - h0;
+        Thread.sleep(httpWallNanos / 1_000_000);
+        CpuSample httpIdleEnd = CpuSample.now();
+        printCpu("causal trace over HTTP (API)", httpStart, httpEnd, httpIdleEnd, traces, httpWallNanos,
+                String.format(Locale.ROOT, "; of which the server's request threads %.0f µs per trace (the HTTP client in this JVM is the rest's"
+                        + " largest part)", httpEnd.threadMicrosSince(httpStart, "http-nio") / traces));
+        CpuSample.watchDatabaseBackends(null);
+    }
+
+    /**
+     * The phase's CPU as measured, and the idle interval after it (same length) beside it: the
+     * background it holds (processors polling, the pool's housekeeping, a late GC) is what the
+     * figures net of idle take out. On a machine shared with other work both move; the raw figures
+     * are the upper bound.
+     */
+    private static void printCpu(String what, CpuSample start, CpuSample end, CpuSample idleEnd, int traces, long wallNanos, String extra) {
+        double jvm = end.jvmMicrosSince(start);
+        double jvmIdle = idleEnd.jvmMicrosSince(end);
+        double pgBusy = end.postgresMicrosSince(start);
+        double pgIdle = idleEnd.postgresMicrosSince(end);
+        String pg = pgBusy < 0 || pgIdle < 0 ? "PostgreSQL not readable (" + CpuSample.postgresProblem() + ")"
+                : String.format(Locale.ROOT, "PostgreSQL %.0f µs (%.0f net of idle)", pgBusy / traces, (pgBusy - pgIdle) / traces);
+        System.out.printf(Locale.ROOT, "CPU per trace, %s (%d traces in %.1f s): JVM %.0f µs (%.0f net of idle), %s%s%n", what, traces,
+                wallNanos / 1e9, jvm / traces, (jvm - jvmIdle) / traces, pg, extra);
+        System.out.println("  " + end.since(start, traces, "trace").substring(2));
     }
 
     private TraceLatencyBenchmark() {
