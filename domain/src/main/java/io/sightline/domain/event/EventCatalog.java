@@ -73,6 +73,11 @@ public final class EventCatalog {
     }
 
     public static String nameOf(SightlineEvent event) {
-        return event.getClass().getSimpleName();
+        return nameOf(event.getClass());
+    }
+
+    /** The catalog name of an event type, known before its payload is deserialised. */
+    public static String nameOf(Class<? extends SightlineEvent> type) {
+        return type.getSimpleName();
     }
 }

@@ -198,16 +198,24 @@ public class EventStreamService implements org.springframework.context.SmartLife
                         continue;
                     }
                     TrackedEventMessage<?> message = stream.nextAvailable();
-                    Object payload = message.getPayload();
-                    if (!(message instanceof DomainEventMessage<?> domain) || !(payload instanceof SightlineEvent event)) {
+                    if (!(message instanceof DomainEventMessage<?> domain)) {
                         continue;
                     }
-                    if (event instanceof DriveSessionStarted started) {
-                        sessions.learn(started);
+                    // The fleet and the type decide before the payload is deserialised: a stream reads
+                    // every fleet's events and sends one fleet's, and most of what it reads is not sent.
+                    Class<?> payloadType = message.getPayloadType();
+                    if (!SightlineEvent.class.isAssignableFrom(payloadType)) {
+                        continue;
                     }
-                    String type = EventCatalog.nameOf(event);
+                    if (payloadType == DriveSessionStarted.class) {
+                        sessions.learn((DriveSessionStarted) message.getPayload());
+                    }
+                    String type = EventCatalog.nameOf(payloadType.asSubclass(SightlineEvent.class));
                     SessionDirectory.SessionInfo info = sessions.lookup(domain.getAggregateIdentifier());
                     if (!filter.accepts(info.fleetId(), info.vehicleId(), type)) {
+                        continue;
+                    }
+                    if (!(message.getPayload() instanceof SightlineEvent event)) {
                         continue;
                     }
                     long index = message.trackingToken().position().orElse(-1);

@@ -170,7 +170,10 @@ public record CpuSample(long jvmNanos, long postgresTicks, long machineBusyTicks
         return (jvmNanos - before.jvmNanos) / 1e3;
     }
 
-    /** Microseconds of CPU of this JVM's threads whose folded name starts with {@code prefix}, between two samples. */
+    /**
+     * Microseconds of CPU of this JVM's threads whose folded name starts with {@code prefix}, between
+     * two samples. Linux keeps the first 15 characters of a thread's name: a longer prefix never matches.
+     */
     public double threadMicrosSince(CpuSample before, String prefix) {
         long ticks = 0;
         for (Map.Entry<String, Long> e : threadTicks.entrySet()) {
@@ -193,8 +196,8 @@ public record CpuSample(long jvmNanos, long postgresTicks, long machineBusyTicks
         StringBuilder out = new StringBuilder(String.format("; CPU per %s: JVM %.1f µs", unit, jvmMicros));
         if (postgresTicks >= 0 && before.postgresTicks >= 0) {
             double pgMicros = (postgresTicks - before.postgresTicks) / TICKS_PER_SECOND * 1e6 / events;
-            out.append(String.format(" + PostgreSQL %.1f µs (%d idle cores: ~%,.0f %ss/s)", pgMicros, cores,
-                    cores * 1e6 / (jvmMicros + pgMicros), unit));
+            out.append(String.format(" + PostgreSQL %.1f µs (%d idle cores: ~%,.0f per second)", pgMicros, cores,
+                    cores * 1e6 / (jvmMicros + pgMicros)));
         }
         if (machineTotalTicks >= 0 && before.machineTotalTicks >= 0 && machineTotalTicks > before.machineTotalTicks) {
             double busyShare = (machineBusyTicks - before.machineBusyTicks) / (double) (machineTotalTicks - before.machineTotalTicks);

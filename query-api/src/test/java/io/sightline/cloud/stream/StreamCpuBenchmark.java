@@ -41,7 +41,7 @@ import org.springframework.jdbc.core.JdbcTemplate;
  *   ingested; the same ingestion with no client, in the same run, is subtracted. CPU per event
  *   delivered, which is what a subscribed safety app costs the cloud.</li>
  * </ul>
- * The HTTP clients run in this JVM on threads named {@code bench-sse-client}; their CPU is shown
+ * The HTTP clients run in this JVM on threads named {@code sse-client}; their CPU is shown
  * and taken out of the JVM's figure. PostgreSQL is counted as the backends of this database.
  *
  * <p>Arguments: {@code --jdbc-url URL} (a database with data, e.g. the trace benchmark's; default: a
@@ -51,7 +51,8 @@ import org.springframework.jdbc.core.JdbcTemplate;
 public final class StreamCpuBenchmark {
 
     private static final long T0 = 1_765_000_000_000_000_000L;
-    private static final String CLIENT_THREAD = "bench-sse-client";
+    /** Short: Linux keeps 15 characters of a thread's name, which is what the CPU sample groups by. */
+    private static final String CLIENT_THREAD = "sse-client";
     /** A client that received nothing for this long has caught up (the stream sends keep-alives, not events, when idle). */
     private static final long QUIET_NANOS = 3_000_000_000L;
 
@@ -159,9 +160,9 @@ public final class StreamCpuBenchmark {
             System.out.printf(Locale.ROOT, "  stream CPU per event delivered (with clients minus alone): JVM %.1f µs, PostgreSQL %.1f µs;"
                     + " the streams' own threads (sse-subscriber) %.1f µs per event delivered%n", jvmPerEvent, pgPerEvent,
                     s1.threadMicrosSince(s0, "sse-subscriber") / liveDelivered);
-            System.out.printf(Locale.ROOT, "  (rates per wall second, alone vs with clients: JVM %.2f vs %.2f cores, PostgreSQL %.2f vs %.2f cores)%n",
-                    jvmAlone / 1e3, jvmLive / 1e3, pgAlone / 1e3, pgLive / 1e3);
-            System.out.println("  threads with the clients" + s1.since(s0, Math.max(1, liveDelivered), "event delivered"));
+            System.out.printf(Locale.ROOT, "  (cores busy, alone vs with clients: JVM %.2f vs %.2f, PostgreSQL %.2f vs %.2f)%n",
+                    jvmAlone * 1e3, jvmLive * 1e3, pgAlone * 1e3, pgLive * 1e3);
+            System.out.println("  threads with the clients" + s1.since(s0, Math.max(1, liveDelivered), "delivery"));
             CpuSample.watchDatabaseBackends(null);
         }
     }
@@ -176,7 +177,7 @@ public final class StreamCpuBenchmark {
         System.out.printf(Locale.ROOT, "  CPU per stored event read: JVM %.1f µs, PostgreSQL %.1f µs; per event delivered: JVM %.1f µs, PostgreSQL"
                 + " %.1f µs (the clients' own %.1f µs per event taken out)%n", jvm / read, pg / read, jvm / delivered, pg / delivered,
                 clients / delivered);
-        System.out.println("  threads" + end.since(start, Math.max(1, delivered), "event delivered"));
+        System.out.println("  threads" + end.since(start, Math.max(1, delivered), "delivery"));
     }
 
     private static long ingest(IngestionService ingestion, String sessionId, String fleet, int frames, int vehicle) {
