@@ -532,9 +532,10 @@ public final class EdgePipeline implements AutoCloseable {
         String endReason = failed != null ? "edge-pipeline-error: " + failed.getClass().getSimpleName()
                 : !stopRequested && live != null && live.switchPending() && "stopped".equals(perception.endReason()) ? ASSIGNMENT_CHANGED
                 : perception.endReason();
-        framesRun += perception.framesCaptured();
         // Drops after the last frame that went through still count: record them before the end.
         DropLedger drops = perception.drops();
+        // Decoded frames, dropped ones included: what --max-frames counts.
+        framesRun += perception.framesCaptured() + drops.total();
         if (shadow != null) {
             // The shadow's last frames finished after the last champion frame's append.
             List<ProducedEvent> shadowTail = new ArrayList<>();

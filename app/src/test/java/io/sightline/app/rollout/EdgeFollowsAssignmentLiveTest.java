@@ -157,8 +157,8 @@ class EdgeFollowsAssignmentLiveTest {
             r.setPixelFormat(avutil.AV_PIX_FMT_YUV420P);
             r.start();
             for (VideoFrame f; (f = source.next()) != null; ) {
-                try (f) {
-                    r.record(converter.convert(f.image()));
+                try (VideoFrame frame = f) {
+                    r.record(converter.convert(frame.image()));
                 }
             }
             r.stop();
