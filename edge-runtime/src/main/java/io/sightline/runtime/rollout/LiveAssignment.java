@@ -121,10 +121,12 @@ public final class LiveAssignment implements AutoCloseable {
     }
 
     public LiveAssignment start() {
-        thread = new Thread(this::follow, "sightline-assignment");
+        thread = new Thread(() -> {
+            // Below the stages (nice 19, as the shadow): hashing, verifying and loading a model must not take the detector's core.
+            io.sightline.runtime.ShadowStage.lowerThreadPriority("assignment follower");
+            follow();
+        }, "sightline-assignment");
         thread.setDaemon(true);
-        // Below the stages: verifying and activating a model must not take the detector's core.
-        thread.setPriority(Thread.MIN_PRIORITY);
         thread.start();
         return this;
     }
