@@ -249,6 +249,9 @@ public final class EdgeCommand implements Callable<Integer> {
             assignment = io.sightline.runtime.rollout.StartupAssignment.follow(java.net.URI.create(uplink.cloudUrl), fleetId, vehicleId,
                     this::assignmentToken, keys, dir.resolve("models"), EdgePipeline.sessionConfig(options));
             out.println("  " + assignment.note());
+            policyInstaller = new io.sightline.runtime.rollout.ReleasedPolicyInstaller(new io.sightline.runtime.rollout.ReleasedModelInstaller(
+                    java.net.URI.create(uplink.cloudUrl), this::assignmentToken, keys, dir.resolve("models")), keys, dir.resolve("policies"));
+            startupPolicy(out);
         }
         ShadowStage.Options shadowOptions;
         try {
@@ -279,9 +282,12 @@ public final class EdgeCommand implements Callable<Integer> {
         WindowAnswer.Sink answers = transport instanceof MqttUplinkTransport m ? m.windowAnswers() : WindowAnswer.Sink.NONE;
         String target = uplink.mqttUrl != null ? "MQTT " + uplink.mqttUrl : "HTTP " + uplink.cloudUrl;
         out.println("sightline " + BuildInfo.version() + ": edge " + deviceId + " (" + fleetId + "/" + vehicleId + ") → " + target);
+        List<io.sightline.domain.event.SightlineEvent> prelude = new java.util.ArrayList<>(assignment == null ? List.of() : assignment.refusals());
+        policyRejected.ifPresent(prelude::add);
         try (EdgePipeline first = EdgePipeline.open(options, assignment == null ? null : assignment.assigned().orElse(null))
                 .summaryWindow(summaryWindowSeconds)
-                .prelude(assignment == null ? List.of() : assignment.refusals());
+                .policy(servingPolicy == null ? null : servingPolicy.policy())
+                .prelude(prelude);
              EdgeJournal journal = EdgeJournal.open(dir.resolve("journal.db"), EdgePipeline.JOURNAL_BUDGET_BYTES,
                      tiers == null ? e -> e instanceof AlertRaised : tiers::opensWindow, journalSync);
              Uploader uploader = new Uploader(journal, new BatchSigner(device, mapper, batchSignatureVersion), transport,
@@ -348,11 +354,19 @@ public final class EdgeCommand implements Callable<Integer> {
                     }
                     pipeline = next;
                     running[0] = next;
-                    String sha = to.get().model().event().modelSha256();
-                    Files.writeString(dir.resolve("models").resolve(io.sightline.runtime.rollout.StartupAssignment.LAST_KNOWN_GOOD), sha + "\n",
-                            StandardCharsets.US_ASCII);
-                    out.printf(Locale.ROOT, "  assignment revision %d: model %s %s (verified); a new session starts on it%n",
-                            to.get().revision(), to.get().model().event().modelName(), sha);
+                    List<String> switched = new java.util.ArrayList<>();
+                    if (to.get().model() != null) {
+                        String sha = to.get().model().event().modelSha256();
+                        Files.writeString(dir.resolve("models").resolve(io.sightline.runtime.rollout.StartupAssignment.LAST_KNOWN_GOOD), sha + "\n",
+                                StandardCharsets.US_ASCII);
+                        switched.add("model " + to.get().model().event().modelName() + " " + sha);
+                    }
+                    if (to.get().policy() != null) {
+                        policyInstaller.keep(to.get().policy());
+                        switched.add("policy " + to.get().policy().policy().version() + " " + to.get().policy().sha256());
+                    }
+                    out.printf(Locale.ROOT, "  assignment revision %d: %s (verified); a new session starts on it%n", to.get().revision(),
+                            String.join(", ", switched));
                 }
                 if (pipeline != first) {
                     pipeline.close();
@@ -400,9 +414,50 @@ public final class EdgeCommand implements Callable<Integer> {
                 this::assignmentToken, installer, config, null);
         java.util.Set<String> refused = new java.util.HashSet<>();
         startup.rejected().ifPresent(r -> refused.add(r.expectedSha256()));
-        return new io.sightline.runtime.rollout.LiveAssignment(http, installer, config, pipeline.primarySha256(), 0, refused, uplink.mqttUrl,
+        policyRejected.ifPresent(r -> refused.add(r.expectedSha256()));
+        return new io.sightline.runtime.rollout.LiveAssignment(http, installer, policyInstaller, config, pipeline.primarySha256(),
+                servingPolicy == null ? null : servingPolicy.sha256(), 0, refused, uplink.mqttUrl,
                 io.sightline.runtime.rollout.LiveAssignment.topic(mqttTopicRoot, fleetId, vehicleId), Duration.ofSeconds(assignmentPollSeconds),
                 pipeline::warmUp, line -> out.println("  " + line)).start();
+    }
+
+    private io.sightline.runtime.rollout.ReleasedPolicyInstaller policyInstaller;
+    /** The verified policy the first session decides with, or null for the built-in defaults. */
+    private io.sightline.runtime.rollout.ReleasedPolicyInstaller.Verified servingPolicy;
+    private java.util.Optional<io.sightline.domain.event.PolicyRejected> policyRejected = java.util.Optional.empty();
+
+    /**
+     * The assignment's champion policy before the first session (ADR-0035), as {@code StartupAssignment} does for the model:
+     * verified, or refused with the last known good policy (else the built-in defaults) deciding.
+     */
+    private void startupPolicy(PrintStream out) throws InterruptedException {
+        java.net.URI cloud = java.net.URI.create(uplink.cloudUrl);
+        String sha;
+        try {
+            sha = new io.sightline.runtime.rollout.AssignmentFollower(cloud, fleetId, vehicleId, this::assignmentToken, null, null, null)
+                    .fetch(null).map(f -> f.assignment().path("championPolicySha256").asText(null)).orElse(null);
+        } catch (java.io.IOException e) {
+            sha = null;
+        }
+        if (sha == null || sha.isBlank()) {
+            servingPolicy = policyInstaller.lastKnownGood(null).orElse(null);
+            return;
+        }
+        io.sightline.runtime.rollout.ReleasedPolicyInstaller.Outcome outcome = policyInstaller.activateOrKeep(null, sha);
+        if (outcome.rejected().isPresent()) {
+            policyRejected = outcome.rejected();
+            servingPolicy = policyInstaller.lastKnownGood(sha).orElse(null);
+            out.println("  assigned policy refused: " + outcome.rejected().get().reason() + "; deciding with "
+                    + (servingPolicy == null ? "the built-in policy" : "the last known good " + servingPolicy.policy().version()));
+            return;
+        }
+        servingPolicy = outcome.serving();
+        try {
+            policyInstaller.keep(servingPolicy);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("cannot record the last known good policy", e);
+        }
+        out.println("  assigned policy " + servingPolicy.policy().version() + " " + sha + " (verified)");
     }
 
     private String assignmentToken() {

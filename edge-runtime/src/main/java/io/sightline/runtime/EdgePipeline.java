@@ -123,6 +123,10 @@ public final class EdgePipeline implements AutoCloseable {
     /** True once {@link #next} gave the source, fallback and challenger to the next session's pipeline. */
     private boolean handedOver;
     private boolean closed;
+    /** The risk policy the sessions decide with (an assigned, verified one, ADR-0035); null: {@link RiskPolicy#defaults()}. */
+    private RiskPolicy policy;
+    /** The primary is the previous session's, reused after a policy-only switch: the previous pipeline must not close it. */
+    private boolean primaryShared;
     /** Frames captured by this pipeline's runs, so that --max-frames bounds the whole run across sessions. */
     private long framesRun;
 
@@ -250,6 +254,16 @@ public final class EdgePipeline implements AutoCloseable {
         return this;
     }
 
+    /**
+     * Decides with {@code policy} (a verified policy from the vehicle's assignment) instead of
+     * {@link RiskPolicy#defaults()}; recorded in {@code DriveSessionStarted} and every decision. Not
+     * with {@link #applications}, whose applications carry their own policies. Set before {@link #run}.
+     */
+    public EdgePipeline policy(RiskPolicy policy) {
+        this.policy = policy;
+        return this;
+    }
+
     /** The end reason of a session cut short because a verified new assignment waits (ADR-0035). */
     public static final String ASSIGNMENT_CHANGED = "assignment-changed";
 
@@ -268,13 +282,18 @@ public final class EdgePipeline implements AutoCloseable {
     public EdgePipeline next(io.sightline.runtime.rollout.LiveAssignment.Switch to) {
         long remaining = options.maxFrames() > 0 ? options.maxFrames() - framesRun : 0;
         if (options.maxFrames() > 0 && remaining <= 0) {
-            to.model().detector().close();
+            if (to.model() != null) {
+                to.model().detector().close();
+            }
             return null;
         }
         Options o = new Options(options.video(), options.model(), options.fallbackModel(), options.realtime(), options.latestWins(),
                 options.egoSpeedMps(), options.ortThreads(), remaining, options.fleetId(), options.vehicleId(), options.deviceId(),
                 options.softwareVersion());
-        EdgePipeline n = new EdgePipeline(o, source, to.model(), fallback);
+        EdgePipeline n = new EdgePipeline(o, source, to.model() != null ? to.model() : primary, fallback);
+        // A policy-only switch keeps the model: the new session activates it again (its ModelActivated names the assignment).
+        primaryShared = to.model() == null;
+        n.policy = to.policy() != null ? to.policy().policy() : policy;
         n.evidence = evidence;
         n.countTraceEdges = countTraceEdges;
         n.summaryWindowNanos = summaryWindowNanos;
@@ -450,7 +469,7 @@ public final class EdgePipeline implements AutoCloseable {
         long frameTimeBaseNanos = source.isLive() ? 0 : sessionStartNanos;
         double frameRateHz = source.frameRate() > 0 ? source.frameRate() : 25.0;
         CameraModel camera = AssumedDrive.camera(source.width(), source.height());
-        RiskPolicy policy = RiskPolicy.defaults();
+        RiskPolicy policy = this.policy != null ? this.policy : RiskPolicy.defaults();
         // every installed application's thresholds, so a what-if on any of them binds to the recorded policy
         java.util.Map<String, Double> thresholds = new java.util.LinkedHashMap<>(policy.thresholds());
         io.sightline.edge.app.SafetyApplications applications = installedApplications(policy);
@@ -611,8 +630,10 @@ public final class EdgePipeline implements AutoCloseable {
         }
         closed = true;
         if (handedOver) {
-            // The next session's pipeline owns the source, the fallback and the challenger.
-            primary.detector().close();
+            // The next session's pipeline owns the source, the fallback, the challenger and, after a policy-only switch, the primary.
+            if (!primaryShared) {
+                primary.detector().close();
+            }
             return;
         }
         try {

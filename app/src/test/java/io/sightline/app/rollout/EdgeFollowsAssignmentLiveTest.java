@@ -75,6 +75,8 @@ class EdgeFollowsAssignmentLiveTest {
     static TestPostgres.Database db;
     static ConfigurableApplicationContext cloud;
     static KeyPair release;
+    /** A key the cloud trusts and the vehicles (but veh-refuse) do not: what it signs, they refuse. */
+    static KeyPair other;
     static String fastestdet;
     static String yolox;
     static String policy;
@@ -118,31 +120,38 @@ class EdgeFollowsAssignmentLiveTest {
     static void cloudBrokerAndModels() throws Exception {
         release = KeyPairGenerator.getInstance("Ed25519").generateKeyPair();
         Files.writeString(dir.resolve("release.pub"), ReleaseStatement.pem("PUBLIC KEY", release.getPublic().getEncoded()));
-        KeyPair other = KeyPairGenerator.getInstance("Ed25519").generateKeyPair();
+        other = KeyPairGenerator.getInstance("Ed25519").generateKeyPair();
         Files.writeString(dir.resolve("other.pub"), ReleaseStatement.pem("PUBLIC KEY", other.getPublic().getEncoded()));
         broker = TestBroker.privateBroker();
         db = TestPostgres.freshDatabase("edge_follows_live");
         cloud = new SpringApplicationBuilder(SightlineCloudApplication.class).web(WebApplicationType.SERVLET)
                 .run(TestCloudArgs.of(db, "--server.port=0", "--sightline.registry.dir=" + dir.resolve("blobs"),
-                        "--sightline.registry.trusted-key-files=" + dir.resolve("release.pub"), "--sightline.rollouts.scheduler.enabled=false",
+                        "--sightline.registry.trusted-key-files=" + dir.resolve("release.pub") + "," + dir.resolve("other.pub"),
+                        "--sightline.rollouts.scheduler.enabled=false",
                         "--sightline.ingest.mqtt.enabled=true", "--sightline.ingest.mqtt.url=" + broker.url(),
                         "--sightline.ingest.mqtt.topic-root=" + ROOT, "--sightline.ingest.mqtt.share-group=" + ROOT,
                         "--sightline.assignments.mqtt.enabled=true"));
         fastestdet = registerModel("fastestdet", "FastestDet.onnx");
         yolox = registerModel("yolox_nano", "yolox_nano.onnx");
-        io.sightline.edge.risk.RiskPolicy d = io.sightline.edge.risk.RiskPolicy.defaults();
-        byte[] bytes = new io.sightline.edge.risk.RiskPolicy("sightline-risk-live", d.egoHalfWidthM(), d.forwardCollision(),
-                d.followingDistance(), d.vulnerableRoadUser()).toJson().getBytes(java.nio.charset.StandardCharsets.UTF_8);
-        policy = ReleaseStatement.sha256Hex(bytes);
-        ObjectNode body = JSON.createObjectNode();
-        body.put("artifactBase64", Base64.getEncoder().encodeToString(bytes));
-        body.put("keyId", ReleaseStatement.keyId(release.getPublic()));
-        body.put("signatureBase64", new ReleaseStatement("policy", "policy", "sightline-risk-live", policy, bytes.length, "-")
-                .sign(release.getPrivate()));
-        assertThat(send("POST", "/api/v1/registry/policies", body.toString()).statusCode()).isEqualTo(201);
+        policy = registerPolicy("sightline-risk-live", release);
         Files.writeString(dir.resolve("reader-token"), cloud.getBean(DemoTokens.class).mint("vehicle", FLEET, Duration.ofMinutes(30),
                 Roles.INVESTIGATOR));
         clip = slowClip(dir.resolve("slow.mp4"));
+    }
+
+    /** Registers the default thresholds under {@code version}, signed by {@code signer}; returns the sha256. */
+    static String registerPolicy(String version, KeyPair signer) throws Exception {
+        io.sightline.edge.risk.RiskPolicy d = io.sightline.edge.risk.RiskPolicy.defaults();
+        byte[] bytes = new io.sightline.edge.risk.RiskPolicy(version, d.egoHalfWidthM(), d.forwardCollision(),
+                d.followingDistance(), d.vulnerableRoadUser()).toJson().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        String sha = ReleaseStatement.sha256Hex(bytes);
+        ObjectNode body = JSON.createObjectNode();
+        body.put("artifactBase64", Base64.getEncoder().encodeToString(bytes));
+        body.put("keyId", ReleaseStatement.keyId(signer.getPublic()));
+        body.put("signatureBase64", new ReleaseStatement("policy", "policy", version, sha, bytes.length, "-").sign(signer.getPrivate()));
+        HttpResponse<String> r = send("POST", "/api/v1/registry/policies", body.toString());
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(201);
+        return sha;
     }
 
     /** The bundled clip's frames at {@link #SLOW_FPS}: the same pictures, paced slower, so a run lasts about 25 s. */
@@ -179,8 +188,12 @@ class EdgeFollowsAssignmentLiveTest {
     }
 
     static void assign(String vehicle, String model) throws Exception {
+        assign(vehicle, model, policy);
+    }
+
+    static void assign(String vehicle, String model, String policySha256) throws Exception {
         HttpResponse<String> r = send("PUT", "/api/v1/assignments/" + FLEET + "/" + vehicle,
-                "{\"championModelSha256\":\"" + model + "\",\"championPolicySha256\":\"" + policy + "\"}");
+                "{\"championModelSha256\":\"" + model + "\",\"championPolicySha256\":\"" + policySha256 + "\"}");
         assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
     }
 
@@ -304,6 +317,10 @@ class EdgeFollowsAssignmentLiveTest {
         assertThat(sessions).as("no switch, one session").hasSize(1);
         String session = sessions.get(0);
         JsonNode rejected = stored(EventIds.of(session, "ModelRejected", "run-0"));
+        assertThat(stored(EventIds.of(session, "PolicyRejected", "run-1")).get("reason").asText())
+                .isEqualTo("policy " + policy + " is signed by key " + ReleaseStatement.keyId(release.getPublic()) + ", which this vehicle does not trust");
+        assertThat(stored(EventIds.of(session, "DriveSessionStarted", 0)).get("policyVersion").asText()).as("the built-in policy decides")
+                .isEqualTo(io.sightline.edge.risk.RiskPolicy.defaults().version());
         assertThat(rejected.get("expectedSha256").asText()).isEqualTo(yolox);
         assertThat(rejected.get("reason").asText()).isEqualTo(reason);
         assertThat(detectionModels(session)).as("the old model serves the whole run").containsExactly(fastestdet);
@@ -312,5 +329,46 @@ class EdgeFollowsAssignmentLiveTest {
         Await.value("the refusal as rollout gate evidence", Duration.ofSeconds(60), () -> jdbc().queryForObject(
                 "select count(*) from rollout_evidence where kind = 'model-rejected' and session_id = ?", Long.class, session), n -> n == 1,
                 () -> "");
+    }
+
+    static List<String> decisionPolicies(String session) {
+        return jdbc().queryForList("select distinct convert_from(payload, 'UTF8')::jsonb ->> 'policyVersion' from domain_event_entry"
+                + " where aggregate_identifier = ? and payload_type = ?", String.class, session, io.sightline.domain.event.RiskAssessed.class.getName());
+    }
+
+    @Test
+    void anAssignedPolicyIsVerifiedAndDecidesAndATamperedOneIsRefused() throws Exception {
+        String second = registerPolicy("sightline-risk-live-2", release);
+        String untrusted = registerPolicy("sightline-risk-live-untrusted", other);
+        assign("veh-policy", fastestdet);
+        Path edgeDir = dir.resolve("edge-policy");
+        CompletableFuture<CliRun> run = edge("veh-policy", edgeDir, "release.pub");
+        awaitRunning("veh-policy", run);
+        assign("veh-policy", fastestdet, untrusted);
+        String first = Await.value("the first session", Duration.ofSeconds(60), () -> jdbc().queryForList(
+                "select aggregate_identifier from domain_event_entry where payload_type = ? and convert_from(payload, 'UTF8')::jsonb ->> 'vehicleId' = ?",
+                String.class, io.sightline.domain.event.DriveSessionStarted.class.getName(), "veh-policy"), l -> l.size() == 1, () -> "").get(0);
+        Await.until("the refusal of the untrusted policy in the cloud", Duration.ofSeconds(90), () -> jdbc().queryForObject(
+                "select count(*) from domain_event_entry where event_identifier = ?", Long.class, EventIds.of(first, "PolicyRejected", "run-0")) == 1,
+                () -> "");
+        assign("veh-policy", fastestdet, second);
+        CliRun r = run.get(300, TimeUnit.SECONDS);
+        assertThat(r.exit()).as(r.out() + r.err()).isZero();
+        assertThat(r.out()).contains("assigned policy sightline-risk-live " + policy + " (verified)",
+                "assignment revision 2 (MQTT): policy " + untrusted + " refused: policy " + untrusted + " is signed by key "
+                        + ReleaseStatement.keyId(other.getPublic()) + ", which this vehicle does not trust",
+                "assignment revision 3: policy sightline-risk-live-2 " + second + " (verified); a new session starts on it");
+        List<String> sessions = sessions(edgeDir);
+        assertThat(sessions).hasSize(2).startsWith(first);
+        String after = sessions.get(1);
+        assertThat(stored(EventIds.of(first, "DriveSessionStarted", 0)).get("policyVersion").asText()).isEqualTo("sightline-risk-live");
+        assertThat(decisionPolicies(first)).as("the refused policy never decided").containsExactly("sightline-risk-live");
+        assertThat(endReason(first)).isEqualTo(EdgePipeline.ASSIGNMENT_CHANGED);
+        assertThat(stored(EventIds.of(after, "DriveSessionStarted", 0)).get("policyVersion").asText()).isEqualTo("sightline-risk-live-2");
+        assertThat(decisionPolicies(after)).as("decisions after the switch record the new version").containsExactly("sightline-risk-live-2");
+        JsonNode activated = stored(EventIds.of(after, "ModelActivated", "primary"));
+        assertThat(activated.get("modelSha256").asText()).as("a policy-only switch keeps the model").isEqualTo(fastestdet);
+        assertThat(JSON.convertValue(activated.get("causes"), List.class)).containsExactly(assignedEventId("veh-policy", 3));
+        assertThat(Files.readString(edgeDir.resolve("policies").resolve("last-known-good")).strip()).isEqualTo(second);
     }
 }

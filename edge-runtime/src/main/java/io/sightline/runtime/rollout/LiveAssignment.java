@@ -2,7 +2,7 @@ package io.sightline.runtime.rollout;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.sightline.domain.event.ModelRejected;
+import io.sightline.domain.event.SightlineEvent;
 import io.sightline.inference.ActivatedModel;
 import io.sightline.inference.SessionConfig;
 import java.io.IOException;
@@ -40,17 +40,19 @@ import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
  * keys), activated and warmed up on the follower thread, never on the detector's; the verified model
  * then waits as a {@link Switch} that the pipeline takes at its next frame boundary, where it ends
  * the session and starts the next one on the new model. A model that fails its checks is a
- * {@link ModelRejected} for the running session's journal ({@link #drainRefusals}); the last known
+ * {@code ModelRejected} (a policy: {@code PolicyRejected}) for the running session's journal ({@link #drainRefusals}); the last known
  * good keeps serving, and that sha256 is not tried again in this run (the next start retries it).
  */
 public final class LiveAssignment implements AutoCloseable {
 
     /**
-     * A verified, warmed-up champion waiting for the pipeline's next frame boundary.
+     * A verified champion (model, policy or both) waiting for the pipeline's next frame boundary.
      *
      * @param assignmentEventId the cloud's {@code VehicleAssigned} id, or null when the cloud did not send it
+     * @param model             the verified, warmed-up model, or null to keep the serving one
+     * @param policy            the verified policy, or null to keep the serving one
      */
-    public record Switch(long revision, String assignmentEventId, ActivatedModel model) {
+    public record Switch(long revision, String assignmentEventId, ActivatedModel model, ReleasedPolicyInstaller.Verified policy) {
 
         /** What the new session's {@code ModelActivated} names as its causes. */
         public List<String> causes() {
@@ -73,7 +75,9 @@ public final class LiveAssignment implements AutoCloseable {
     private final Consumer<String> log;
     private final BlockingQueue<AssignmentFollower.Fetched> inbox = new LinkedBlockingQueue<>();
     private final AtomicReference<Switch> pending = new AtomicReference<>();
-    private final ConcurrentLinkedQueue<ModelRejected> refusals = new ConcurrentLinkedQueue<>();
+    private final ConcurrentLinkedQueue<SightlineEvent> refusals = new ConcurrentLinkedQueue<>();
+    private final ReleasedPolicyInstaller policies;
+    private volatile String servingPolicySha256;
     /** Refused sha256s: thread-confined to the follower thread after construction. */
     private final Set<String> refused;
     private final AtomicLong mqttMessages = new AtomicLong();
@@ -95,6 +99,16 @@ public final class LiveAssignment implements AutoCloseable {
     public LiveAssignment(AssignmentFollower http, ReleasedModelInstaller installer, SessionConfig config, String servingSha256,
                           long heldRevision, Set<String> refused, String mqttUrl, String topic, Duration pollEvery,
                           Consumer<ActivatedModel> warmUp, Consumer<String> log) {
+        this(http, installer, null, config, servingSha256, null, heldRevision, refused, mqttUrl, topic, pollEvery, warmUp, log);
+    }
+
+    /**
+     * @param policies            installs assigned policies, or null to follow models only
+     * @param servingPolicySha256 the sha256 of the policy the pipeline starts with, or null for the built-in defaults
+     */
+    public LiveAssignment(AssignmentFollower http, ReleasedModelInstaller installer, ReleasedPolicyInstaller policies, SessionConfig config,
+                          String servingSha256, String servingPolicySha256, long heldRevision, Set<String> refused, String mqttUrl,
+                          String topic, Duration pollEvery, Consumer<ActivatedModel> warmUp, Consumer<String> log) {
         if (pollEvery.isNegative()) {
             throw new IllegalArgumentException("--assignment-poll-seconds must be >= 0 (0: MQTT only), got " + pollEvery.toSeconds());
         }
@@ -106,6 +120,8 @@ public final class LiveAssignment implements AutoCloseable {
         this.installer = installer;
         this.config = config;
         this.servingSha256 = servingSha256;
+        this.policies = policies;
+        this.servingPolicySha256 = servingPolicySha256;
         this.heldRevision = heldRevision;
         this.refused = new HashSet<>(refused);
         this.mqttUrl = mqttUrl;
@@ -139,16 +155,19 @@ public final class LiveAssignment implements AutoCloseable {
     /** The verified model to switch to, once; the caller owns it from here. */
     public Optional<Switch> takeSwitch() {
         Switch s = pending.getAndSet(null);
-        if (s != null) {
+        if (s != null && s.model() != null) {
             servingSha256 = s.model().event().modelSha256();
+        }
+        if (s != null && s.policy() != null) {
+            servingPolicySha256 = s.policy().sha256();
         }
         return Optional.ofNullable(s);
     }
 
     /** The refusals since the last call, for the running session's journal. */
-    public List<ModelRejected> drainRefusals() {
-        List<ModelRejected> out = new ArrayList<>();
-        for (ModelRejected r; (r = refusals.poll()) != null; ) {
+    public List<SightlineEvent> drainRefusals() {
+        List<SightlineEvent> out = new ArrayList<>();
+        for (SightlineEvent r; (r = refusals.poll()) != null; ) {
             out.add(r);
         }
         return out;
@@ -258,47 +277,67 @@ public final class LiveAssignment implements AutoCloseable {
         if (revision <= heldRevision) {
             return;
         }
-        String champion = f.assignment().path("championModelSha256").asText(null);
-        Switch waiting = pending.get();
-        if (champion == null || champion.isBlank() || champion.equals(waiting == null ? servingSha256 : waiting.model().event().modelSha256())) {
-            heldRevision = revision;
-            return;
-        }
-        if (champion.equals(servingSha256)) {
-            // Assigned back before the pipeline switched: drop the waiting model.
-            Switch dropped = pending.getAndSet(null);
-            if (dropped != null) {
-                dropped.model().detector().close();
-            }
-            heldRevision = revision;
-            return;
-        }
-        if (refused.contains(champion)) {
-            heldRevision = revision;
-            return;
-        }
-        ReleasedModelInstaller.Outcome outcome = installer.activateOrKeep(null, champion, "primary", config);
         heldRevision = revision;
-        if (outcome.rejected().isPresent()) {
-            refused.add(champion);
-            refusals.add(outcome.rejected().get());
-            log.accept("assignment revision " + revision + " (" + via + "): model " + champion + " refused: " + outcome.rejected().get().reason()
-                    + "; the last known good keeps serving");
+        String model = sha(f.assignment(), "championModelSha256");
+        String policy = policies == null ? null : sha(f.assignment(), "championPolicySha256");
+        Switch waiting = pending.get();
+        // What the assignment asks for beyond what serves now; null: keep serving what serves (or was refused, ADR-0035).
+        String wantModel = model == null || model.equals(servingSha256) || refused.contains(model) ? null : model;
+        String wantPolicy = policy == null || policy.equals(servingPolicySha256) || refused.contains(policy) ? null : policy;
+        ActivatedModel newModel = null;
+        ReleasedPolicyInstaller.Verified newPolicy = null;
+        if (waiting != null && waiting.model() != null && waiting.model().event().modelSha256().equals(wantModel)) {
+            newModel = waiting.model();
+        } else if (wantModel != null) {
+            ReleasedModelInstaller.Outcome outcome = installer.activateOrKeep(null, wantModel, "primary", config);
+            if (outcome.rejected().isPresent()) {
+                refused.add(wantModel);
+                refusals.add(outcome.rejected().get());
+                log.accept("assignment revision " + revision + " (" + via + "): model " + wantModel + " refused: "
+                        + outcome.rejected().get().reason() + "; the last known good keeps serving");
+            } else {
+                newModel = outcome.serving();
+                try {
+                    warmUp.accept(newModel);
+                } catch (RuntimeException e) {
+                    newModel.detector().close();
+                    throw e;
+                }
+                log.accept("assignment revision " + revision + " (" + via + "): model " + newModel.event().modelName() + " " + wantModel
+                        + " verified; switching at the next frame");
+            }
+        }
+        if (waiting != null && waiting.policy() != null && waiting.policy().sha256().equals(wantPolicy)) {
+            newPolicy = waiting.policy();
+        } else if (wantPolicy != null) {
+            ReleasedPolicyInstaller.Outcome outcome = policies.activateOrKeep(null, wantPolicy);
+            if (outcome.rejected().isPresent()) {
+                refused.add(wantPolicy);
+                refusals.add(outcome.rejected().get());
+                log.accept("assignment revision " + revision + " (" + via + "): policy " + wantPolicy + " refused: "
+                        + outcome.rejected().get().reason() + "; the last known good policy keeps deciding");
+            } else {
+                newPolicy = outcome.serving();
+                log.accept("assignment revision " + revision + " (" + via + "): policy " + newPolicy.policy().version() + " " + wantPolicy
+                        + " verified; switching at the next frame");
+            }
+        }
+        Switch next = newModel == null && newPolicy == null ? null : new Switch(revision, f.eventId(), newModel, newPolicy);
+        if (pending.compareAndSet(waiting, next)) {
+            if (waiting != null && waiting.model() != null && waiting.model() != newModel) {
+                waiting.model().detector().close();
+            }
             return;
         }
-        ActivatedModel model = outcome.serving();
-        try {
-            warmUp.accept(model);
-        } catch (RuntimeException e) {
-            model.detector().close();
-            throw e;
-        }
-        Switch previous = pending.getAndSet(new Switch(revision, f.eventId(), model));
-        if (previous != null) {
-            previous.model().detector().close();
-        }
-        log.accept("assignment revision " + revision + " (" + via + "): model " + model.event().modelName() + " " + champion
-                + " verified; switching at the next frame");
+        // The pipeline took the waiting switch meanwhile: what it took serves now, and only this thread sets a switch.
+        ActivatedModel m = waiting != null && newModel == waiting.model() ? null : newModel;
+        ReleasedPolicyInstaller.Verified p = waiting != null && newPolicy == waiting.policy() ? null : newPolicy;
+        pending.set(m == null && p == null ? null : new Switch(revision, f.eventId(), m, p));
+    }
+
+    private static String sha(JsonNode assignment, String field) {
+        String v = assignment.path(field).asText(null);
+        return v == null || v.isBlank() ? null : v;
     }
 
     private void closeMqtt() {
