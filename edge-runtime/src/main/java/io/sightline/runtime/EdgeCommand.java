@@ -146,10 +146,10 @@ public final class EdgeCommand implements Callable<Integer> {
     @Option(names = "--follow-assignment",
             description = "Before the session, read this vehicle's assignment from --cloud-url and run its champion model and policy,"
                     + " downloaded from the registry and verified (sha256, release signature) against --trusted-release-key; one that fails"
-                    + " is journaled as ModelRejected or PolicyRejected and the last known good runs. While running, follow it: the retained MQTT message on"
-                    + " <root>/<fleet>/<vehicle>/assignment (with --mqtt-url) and an HTTP poll (--assignment-poll-seconds); a new"
-                    + " champion model or policy is verified off the detector's thread and the session ends at the next frame, a new one starting on it"
-                    + " (docs/rollouts.md, ADR-0035).")
+                    + " is journaled as ModelRejected or PolicyRejected and the last known good runs. While running, follow it: the"
+                    + " retained MQTT message on <root>/<fleet>/<vehicle>/assignment (with --mqtt-url) and an HTTP poll"
+                    + " (--assignment-poll-seconds); a new champion model or policy is verified off the detector's thread and the session"
+                    + " ends at the next frame, a new one starting on it (docs/rollouts.md, ADR-0035).")
     boolean followAssignment;
 
     @Option(names = "--assignment-poll-seconds", defaultValue = "30", paramLabel = "SECONDS",
