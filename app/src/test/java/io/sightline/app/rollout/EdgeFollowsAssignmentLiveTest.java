@@ -58,7 +58,9 @@ import org.springframework.jdbc.core.JdbcTemplate;
  * detector's thread, the session ends at the next frame and the next one runs the new model, its
  * {@code ModelActivated} caused by the cloud's {@code VehicleAssigned}; an edge cut off from the
  * broker while its assignment changed converges when it reconnects; a model the vehicle cannot verify
- * is refused mid-run, the refusal reaches the cloud and the old model keeps serving.
+ * is refused mid-run, the refusal reaches the cloud and the old model keeps serving; an assigned
+ * policy decides from the start, a policy signed by a key the vehicle does not trust is refused
+ * mid-run, and a verified one takes over at the next session, every decision recording its version.
  *
  * <p>HTTP polling is off ({@code --assignment-poll-seconds 0}) so MQTT is the path under test.
  */
