@@ -41,6 +41,8 @@ final class DetectStage {
     private final String sessionId;
     private final String sourceId;
     private final ActivatedModel primary;
+    private java.util.function.Supplier<List<? extends io.sightline.domain.event.SightlineEvent>> sideEvents = List::of;
+    private long sideEventCount;
     private final FallbackDetector chain;
     private final StageStats stats;
     private final SessionTelemetry tel;
@@ -78,6 +80,14 @@ final class DetectStage {
                 new FallbackDetector.Policy(StageBudgets.DETECT_BUDGET_NANOS, FALLBACK_MAX_MISSES, FALLBACK_WINDOW_FRAMES,
                         TimeUnit.SECONDS.toNanos(FALLBACK_RESTORE_AFTER_S), FALLBACK_PROBE_EVERY_FRAMES),
                 e -> frameEvents.add(e));
+    }
+
+    /**
+     * Events that happened beside the pipeline (a model refused by the live assignment follower, ADR-0035),
+     * journaled with the next frame's events. Set before {@link #run}.
+     */
+    void sideEvents(java.util.function.Supplier<List<? extends io.sightline.domain.event.SightlineEvent>> source) {
+        this.sideEvents = source;
     }
 
     /** Hands each frame to {@code stage} after the champion's; {@code yieldToBacklog} with latest-wins. Set before {@link #run}. */
@@ -120,6 +130,9 @@ final class DetectStage {
         if (dropped != null) {
             events.add(new ProducedEvent(EventIds.of(sessionId, "FramesDropped", dropped.firstFrameIndex()), dropped.droppedAtNanos(),
                     dropped));
+        }
+        for (io.sightline.domain.event.SightlineEvent e : sideEvents.get()) {
+            events.add(new ProducedEvent(EventIds.of(sessionId, e.getClass().getSimpleName(), "run-" + sideEventCount++), Clocks.epochNanos(), e));
         }
         ProducedEvent captured = PerceptionEvents.frameCaptured(sessionId, f, sourceId);
         String frameId = captured.eventId();

@@ -144,10 +144,18 @@ public final class EdgeCommand implements Callable<Integer> {
     List<String> applications;
 
     @Option(names = "--follow-assignment",
-            description = "Before the session, read this vehicle's assignment from --cloud-url and run its champion model, downloaded from the"
-                    + " registry and verified (sha256, release signature) against --trusted-release-key; a model that fails is journaled as"
-                    + " ModelRejected and the last known good runs (docs/rollouts.md).")
+            description = "Before the session, read this vehicle's assignment from --cloud-url and run its champion model and policy,"
+                    + " downloaded from the registry and verified (sha256, release signature) against --trusted-release-key; one that fails"
+                    + " is journaled as ModelRejected or PolicyRejected and the last known good runs. While running, follow it: the"
+                    + " retained MQTT message on <root>/<fleet>/<vehicle>/assignment (with --mqtt-url) and an HTTP poll"
+                    + " (--assignment-poll-seconds); a new champion model or policy is verified off the detector's thread and the session"
+                    + " ends at the next frame, a new one starting on it (docs/rollouts.md, ADR-0035).")
     boolean followAssignment;
+
+    @Option(names = "--assignment-poll-seconds", defaultValue = "30", paramLabel = "SECONDS",
+            description = "With --follow-assignment: poll the assignment over HTTP (If-None-Match) this often while running, beside the MQTT"
+                    + " topic; 0: MQTT only (default ${DEFAULT-VALUE}).")
+    long assignmentPollSeconds;
 
     @Option(names = "--trusted-release-key", paramLabel = "FILE",
             description = "A release public key this vehicle trusts (X.509 PEM, registry keygen's release.pub); repeatable.")
@@ -219,6 +227,15 @@ public final class EdgeCommand implements Callable<Integer> {
         EdgePipeline.Options options = new EdgePipeline.Options(videoLocation, model, fallback, realtime, null, egoSpeedMps, 1, maxFrames,
                 fleetId, vehicleId, deviceId, BuildInfo.version());
         io.sightline.runtime.rollout.StartupAssignment assignment = null;
+        java.util.Map<String, java.security.PublicKey> releaseKeys = null;
+        if (followAssignment && assignmentPollSeconds < 0) {
+            throw new CommandLine.ParameterException(new CommandLine(this), "--assignment-poll-seconds must be >= 0 (0: MQTT only), got "
+                    + assignmentPollSeconds);
+        }
+        if (followAssignment && assignmentPollSeconds == 0 && uplink.mqttUrl == null) {
+            throw new CommandLine.ParameterException(new CommandLine(this), "--assignment-poll-seconds 0 follows the assignment over MQTT"
+                    + " only: give --mqtt-url, or a poll period");
+        }
         if (followAssignment) {
             if (uplink.cloudUrl == null) {
                 throw new CommandLine.ParameterException(new CommandLine(this), "--follow-assignment reads the assignment over HTTP: give --cloud-url");
@@ -228,9 +245,13 @@ public final class EdgeCommand implements Callable<Integer> {
                         "--follow-assignment needs --trusted-release-key FILE: the vehicle runs nothing it cannot verify");
             }
             java.util.Map<String, java.security.PublicKey> keys = io.sightline.runtime.rollout.StartupAssignment.trustedKeys(trustedReleaseKeys);
+            releaseKeys = keys;
             assignment = io.sightline.runtime.rollout.StartupAssignment.follow(java.net.URI.create(uplink.cloudUrl), fleetId, vehicleId,
                     this::assignmentToken, keys, dir.resolve("models"), EdgePipeline.sessionConfig(options));
             out.println("  " + assignment.note());
+            policyInstaller = new io.sightline.runtime.rollout.ReleasedPolicyInstaller(new io.sightline.runtime.rollout.ReleasedModelInstaller(
+                    java.net.URI.create(uplink.cloudUrl), this::assignmentToken, keys, dir.resolve("models")), keys, dir.resolve("policies"));
+            startupPolicy(out);
         }
         ShadowStage.Options shadowOptions;
         try {
@@ -261,13 +282,17 @@ public final class EdgeCommand implements Callable<Integer> {
         WindowAnswer.Sink answers = transport instanceof MqttUplinkTransport m ? m.windowAnswers() : WindowAnswer.Sink.NONE;
         String target = uplink.mqttUrl != null ? "MQTT " + uplink.mqttUrl : "HTTP " + uplink.cloudUrl;
         out.println("sightline " + BuildInfo.version() + ": edge " + deviceId + " (" + fleetId + "/" + vehicleId + ") → " + target);
-        try (EdgePipeline pipeline = EdgePipeline.open(options, assignment == null ? null : assignment.assigned().orElse(null))
+        List<io.sightline.domain.event.SightlineEvent> prelude = new java.util.ArrayList<>(assignment == null ? List.of() : assignment.refusals());
+        policyRejected.ifPresent(prelude::add);
+        try (EdgePipeline first = EdgePipeline.open(options, assignment == null ? null : assignment.assigned().orElse(null))
                 .summaryWindow(summaryWindowSeconds)
-                .prelude(assignment == null ? List.of() : assignment.refusals());
+                .policy(servingPolicy == null ? null : servingPolicy.policy())
+                .prelude(prelude);
              EdgeJournal journal = EdgeJournal.open(dir.resolve("journal.db"), EdgePipeline.JOURNAL_BUDGET_BYTES,
                      tiers == null ? e -> e instanceof AlertRaised : tiers::opensWindow, journalSync);
              Uploader uploader = new Uploader(journal, new BatchSigner(device, mapper, batchSignatureVersion), transport,
                      EdgeDefaults.uploaderSettings(), tiers, answers)) {
+            EdgePipeline pipeline = first;
             if (applications != null) {
                 pipeline.applications(applications);
             }
@@ -286,26 +311,72 @@ public final class EdgeCommand implements Callable<Integer> {
                     ? new HttpEvidenceTransport(uplink.cloudUrl, replyTimeout, mapper) : (MqttUplinkTransport) transport;
             EvidenceUploader evidenceUploader = new EvidenceUploader(evidence, new EvidenceSigner(device), evidenceTransport,
                     EvidenceUploader.Settings.defaults());
+            io.sightline.runtime.rollout.LiveAssignment live = null;
             try {
+                if (followAssignment) {
+                    live = liveAssignment(first, assignment, releaseKeys, dir, options, out);
+                    pipeline.follow(live);
+                }
                 uploader.start();
                 evidenceUploader.start();
                 out.printf(Locale.ROOT, "video %s, model %s%s%s%n", videoLocation, pipeline.primaryModelName(),
                         pipeline.fallbackModelName() == null ? "" : " (fallback " + pipeline.fallbackModelName() + ")",
                         pipeline.shadowModelName() == null ? "" : ", shadow " + pipeline.shadowModelName());
-                Thread stopHook = new Thread(pipeline::requestStop, "sightline-edge-stop");
+                EdgePipeline[] running = {pipeline};
+                Thread stopHook = new Thread(() -> running[0].requestStop(), "sightline-edge-stop");
                 Runtime.getRuntime().addShutdownHook(stopHook);
-                RunProgress progress = new RunProgress(out);
                 RunReport report;
-                try {
-                    report = pipeline.evidence(evidence).run(journal, progress, EdgeTelemetry.process());
-                } finally {
-                    progress.done();
-                    uploader.wake();
-                    evidenceUploader.wake();
+                List<String> sessions = new java.util.ArrayList<>();
+                while (true) {
+                    RunProgress progress = new RunProgress(out);
+                    try {
+                        report = pipeline.evidence(evidence).run(journal, progress, EdgeTelemetry.process());
+                    } finally {
+                        progress.done();
+                        uploader.wake();
+                        evidenceUploader.wake();
+                    }
+                    out.print(report.format());
+                    sessions.add(report.sessionId());
+                    if (live == null || !EdgePipeline.ASSIGNMENT_CHANGED.equals(report.endReason())) {
+                        break;
+                    }
+                    java.util.Optional<io.sightline.runtime.rollout.LiveAssignment.Switch> to = live.takeSwitch();
+                    if (to.isEmpty()) {
+                        break;
+                    }
+                    EdgePipeline next = pipeline.next(to.get());
+                    if (pipeline != first) {
+                        pipeline.close();
+                    }
+                    if (next == null) {
+                        break;
+                    }
+                    pipeline = next;
+                    running[0] = next;
+                    List<String> switched = new java.util.ArrayList<>();
+                    if (to.get().model() != null) {
+                        String sha = to.get().model().event().modelSha256();
+                        Files.writeString(dir.resolve("models").resolve(io.sightline.runtime.rollout.StartupAssignment.LAST_KNOWN_GOOD), sha + "\n",
+                                StandardCharsets.US_ASCII);
+                        switched.add("model " + to.get().model().event().modelName() + " " + sha);
+                    }
+                    if (to.get().policy() != null) {
+                        policyInstaller.keep(to.get().policy());
+                        switched.add("policy " + to.get().policy().policy().version() + " " + to.get().policy().sha256());
+                    }
+                    out.printf(Locale.ROOT, "  assignment revision %d: %s (verified); a new session starts on it%n", to.get().revision(),
+                            String.join(", ", switched));
                 }
-                out.print(report.format());
-                boolean uploaded = awaitUpload(journal, report.sessionId(), Duration.ofSeconds(uploadTimeoutSeconds));
-                long evidencePending = evidenceUploader.awaitSession(report.sessionId(), Duration.ofSeconds(uploadTimeoutSeconds));
+                if (pipeline != first) {
+                    pipeline.close();
+                }
+                boolean uploaded = true;
+                long evidencePending = 0;
+                for (String session : sessions) {
+                    uploaded &= awaitUpload(journal, session, Duration.ofSeconds(uploadTimeoutSeconds));
+                    evidencePending += evidenceUploader.awaitSession(session, Duration.ofSeconds(uploadTimeoutSeconds));
+                }
                 EdgeJournal.SessionState s = journal.session(report.sessionId());
                 if (tiers != null) {
                     out.printf(Locale.ROOT, "  upload tiers  %s%n", uploader.tierCounts());
@@ -322,10 +393,71 @@ public final class EdgeCommand implements Callable<Integer> {
                 Runtime.getRuntime().removeShutdownHook(stopHook);
                 return uploaded && evidencePending == 0 ? 0 : 1;
             } finally {
+                if (live != null) {
+                    live.close();
+                }
                 evidenceUploader.close();
                 evidence.close();
             }
         }
+    }
+
+    /** The follower of the assignment while running (ADR-0035): the uplink's broker, if any, and the HTTP poll. */
+    private io.sightline.runtime.rollout.LiveAssignment liveAssignment(EdgePipeline pipeline,
+            io.sightline.runtime.rollout.StartupAssignment startup, java.util.Map<String, java.security.PublicKey> keys, Path dir,
+            EdgePipeline.Options options, PrintStream out) {
+        java.net.URI cloud = java.net.URI.create(uplink.cloudUrl);
+        io.sightline.inference.SessionConfig config = EdgePipeline.sessionConfig(options);
+        io.sightline.runtime.rollout.ReleasedModelInstaller installer = new io.sightline.runtime.rollout.ReleasedModelInstaller(cloud,
+                this::assignmentToken, keys, dir.resolve("models"));
+        io.sightline.runtime.rollout.AssignmentFollower http = new io.sightline.runtime.rollout.AssignmentFollower(cloud, fleetId, vehicleId,
+                this::assignmentToken, installer, config, null);
+        java.util.Set<String> refused = new java.util.HashSet<>();
+        startup.rejected().ifPresent(r -> refused.add(r.expectedSha256()));
+        policyRejected.ifPresent(r -> refused.add(r.expectedSha256()));
+        return new io.sightline.runtime.rollout.LiveAssignment(http, installer, policyInstaller, config, pipeline.primarySha256(),
+                servingPolicy == null ? null : servingPolicy.sha256(), 0, refused, uplink.mqttUrl,
+                io.sightline.runtime.rollout.LiveAssignment.topic(mqttTopicRoot, fleetId, vehicleId), Duration.ofSeconds(assignmentPollSeconds),
+                pipeline::warmUp, line -> out.println("  " + line)).start();
+    }
+
+    private io.sightline.runtime.rollout.ReleasedPolicyInstaller policyInstaller;
+    /** The verified policy the first session decides with, or null for the built-in defaults. */
+    private io.sightline.runtime.rollout.ReleasedPolicyInstaller.Verified servingPolicy;
+    private java.util.Optional<io.sightline.domain.event.PolicyRejected> policyRejected = java.util.Optional.empty();
+
+    /**
+     * The assignment's champion policy before the first session (ADR-0035), as {@code StartupAssignment} does for the model:
+     * verified, or refused with the last known good policy (else the built-in defaults) deciding.
+     */
+    private void startupPolicy(PrintStream out) throws InterruptedException {
+        java.net.URI cloud = java.net.URI.create(uplink.cloudUrl);
+        String sha;
+        try {
+            sha = new io.sightline.runtime.rollout.AssignmentFollower(cloud, fleetId, vehicleId, this::assignmentToken, null, null, null)
+                    .fetch(null).map(f -> f.assignment().path("championPolicySha256").asText(null)).orElse(null);
+        } catch (java.io.IOException e) {
+            sha = null;
+        }
+        if (sha == null || sha.isBlank()) {
+            servingPolicy = policyInstaller.lastKnownGood(null).orElse(null);
+            return;
+        }
+        io.sightline.runtime.rollout.ReleasedPolicyInstaller.Outcome outcome = policyInstaller.activateOrKeep(null, sha);
+        if (outcome.rejected().isPresent()) {
+            policyRejected = outcome.rejected();
+            servingPolicy = policyInstaller.lastKnownGood(sha).orElse(null);
+            out.println("  assigned policy refused: " + outcome.rejected().get().reason() + "; deciding with "
+                    + (servingPolicy == null ? "the built-in policy" : "the last known good " + servingPolicy.policy().version()));
+            return;
+        }
+        servingPolicy = outcome.serving();
+        try {
+            policyInstaller.keep(servingPolicy);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("cannot record the last known good policy", e);
+        }
+        out.println("  assigned policy " + servingPolicy.policy().version() + " " + sha + " (verified)");
     }
 
     private String assignmentToken() {

@@ -116,6 +116,19 @@ public final class EdgePipeline implements AutoCloseable {
     private ActivatedModel challenger;
     private ShadowStage.Options shadowOptions;
     private ShadowStage shadowStage;
+    /** Follows the assignment while running (issue 17 §2, ADR-0035), or null; not owned. */
+    private io.sightline.runtime.rollout.LiveAssignment live;
+    /** The primary's activation causes: the assignment this pipeline was switched to by, or none. */
+    private List<String> primaryCauses = List.of();
+    /** True once {@link #next} gave the source, fallback and challenger to the next session's pipeline. */
+    private boolean handedOver;
+    private boolean closed;
+    /** The risk policy the sessions decide with (an assigned, verified one, ADR-0035); null: {@link RiskPolicy#defaults()}. */
+    private RiskPolicy policy;
+    /** The primary is the previous session's, reused after a policy-only switch: the previous pipeline must not close it. */
+    private boolean primaryShared;
+    /** Frames captured by this pipeline's runs, so that --max-frames bounds the whole run across sessions. */
+    private long framesRun;
 
     private EdgePipeline(Options options, FrameSource source, ActivatedModel primary, ActivatedModel fallback) {
         this.options = options;
@@ -224,6 +237,74 @@ public final class EdgePipeline implements AutoCloseable {
 
     public String primaryModelName() {
         return primary.event().modelName();
+    }
+
+    public String primarySha256() {
+        return primary.event().modelSha256();
+    }
+
+    /**
+     * Follows the vehicle's assignment while running: when {@code live} holds a verified new champion,
+     * the session ends at the next frame boundary (end reason {@link #ASSIGNMENT_CHANGED}) and
+     * {@link #next} continues on the same source as a new session; refusals are journaled with the
+     * next frame. Set before {@link #run}.
+     */
+    public EdgePipeline follow(io.sightline.runtime.rollout.LiveAssignment live) {
+        this.live = live;
+        return this;
+    }
+
+    /**
+     * Decides with {@code policy} (a verified policy from the vehicle's assignment) instead of
+     * {@link RiskPolicy#defaults()}; recorded in {@code DriveSessionStarted} and every decision. Not
+     * with {@link #applications}, whose applications carry their own policies. Set before {@link #run}.
+     */
+    public EdgePipeline policy(RiskPolicy policy) {
+        this.policy = policy;
+        return this;
+    }
+
+    /** The end reason of a session cut short because a verified new assignment waits (ADR-0035). */
+    public static final String ASSIGNMENT_CHANGED = "assignment-changed";
+
+    /** Runs a few inferences on {@code model} at this source's frame size (the live follower calls it off the detector's thread). */
+    public void warmUp(ActivatedModel model) {
+        warmUp(model, source);
+    }
+
+    /**
+     * The pipeline of the next session, after a session that ended with {@link #ASSIGNMENT_CHANGED}:
+     * the same source (it continues at the next frame), fallback, shadow challenger, settings and
+     * follower, with {@code to}'s model as the primary, whose {@code ModelActivated} names the
+     * assignment. This pipeline keeps only its own primary, closed by {@link #close}. Null when
+     * --max-frames is used up.
+     */
+    public EdgePipeline next(io.sightline.runtime.rollout.LiveAssignment.Switch to) {
+        long remaining = options.maxFrames() > 0 ? options.maxFrames() - framesRun : 0;
+        if (options.maxFrames() > 0 && remaining <= 0) {
+            if (to.model() != null) {
+                to.model().detector().close();
+            }
+            return null;
+        }
+        Options o = new Options(options.video(), options.model(), options.fallbackModel(), options.realtime(), options.latestWins(),
+                options.egoSpeedMps(), options.ortThreads(), remaining, options.fleetId(), options.vehicleId(), options.deviceId(),
+                options.softwareVersion());
+        EdgePipeline n = new EdgePipeline(o, source, to.model() != null ? to.model() : primary, fallback);
+        // A policy-only switch keeps the model: the new session activates it again (its ModelActivated names the assignment).
+        primaryShared = to.model() == null;
+        n.policy = to.policy() != null ? to.policy().policy() : policy;
+        n.evidence = evidence;
+        n.countTraceEdges = countTraceEdges;
+        n.summaryWindowNanos = summaryWindowNanos;
+        n.pictureStatistics = pictureStatistics;
+        n.applicationNames = applicationNames;
+        n.challenger = challenger;
+        n.shadowOptions = shadowOptions;
+        n.live = live;
+        n.primaryCauses = to.causes();
+        handedOver = true;
+        return n;
     }
 
     public String fallbackModelName() {
@@ -388,7 +469,7 @@ public final class EdgePipeline implements AutoCloseable {
         long frameTimeBaseNanos = source.isLive() ? 0 : sessionStartNanos;
         double frameRateHz = source.frameRate() > 0 ? source.frameRate() : 25.0;
         CameraModel camera = AssumedDrive.camera(source.width(), source.height());
-        RiskPolicy policy = RiskPolicy.defaults();
+        RiskPolicy policy = this.policy != null ? this.policy : RiskPolicy.defaults();
         // every installed application's thresholds, so a what-if on any of them binds to the recorded policy
         java.util.Map<String, Double> thresholds = new java.util.LinkedHashMap<>(policy.thresholds());
         io.sightline.edge.app.SafetyApplications applications = installedApplications(policy);
@@ -405,7 +486,8 @@ public final class EdgePipeline implements AutoCloseable {
             SightlineEvent e = prelude.get(i);
             models.add(new ProducedEvent(EventIds.of(sessionId, e.getClass().getSimpleName(), i), Clocks.epochNanos(), e));
         }
-        models.add(new ProducedEvent(EventIds.of(sessionId, "ModelActivated", "primary"), Clocks.epochNanos(), primary.event()));
+        models.add(new ProducedEvent(EventIds.of(sessionId, "ModelActivated", "primary"), Clocks.epochNanos(),
+                primaryCauses.isEmpty() ? primary.event() : primary.event().withCauses(primaryCauses)));
         if (fallback != null) {
             models.add(new ProducedEvent(EventIds.of(sessionId, "ModelActivated", "fallback"), Clocks.epochNanos(), fallback.event()));
         }
@@ -423,7 +505,11 @@ public final class EdgePipeline implements AutoCloseable {
         }
         EvidenceStage evidenceStage = evidence == null ? null : new EvidenceStage(evidence, sessionId, stats, latestWins);
         PerceptionLoop perception = new PerceptionLoop(sessionId, source, primary, fallback, stats, tel, latestWins,
-                options.maxFrames(), () -> stopRequested, frameTimeBaseNanos, evidenceStage, pictureStatistics);
+                options.maxFrames(), () -> stopRequested || (live != null && live.switchPending()), frameTimeBaseNanos, evidenceStage,
+                pictureStatistics);
+        if (live != null) {
+            perception.sideEvents(live::drainRefusals);
+        }
         LatestWinsQueue<Perceived> perceived = new LatestWinsQueue<>(DECIDE_QUEUE_FRAMES, LatestWinsQueue.Overflow.BLOCK, p -> { });
         LatestWinsQueue<Decided> decided = new LatestWinsQueue<>(JOURNAL_QUEUE_FRAMES, LatestWinsQueue.Overflow.BLOCK, d -> { });
         tel.observeQueues(List.of("decode_to_detect", "detect_to_decide", "decide_to_journal"),
@@ -462,15 +548,29 @@ public final class EdgePipeline implements AutoCloseable {
         }
         tel.close();
         Throwable failed = threads.failure();
-        String endReason = failed != null ? "edge-pipeline-error: " + failed.getClass().getSimpleName() : perception.endReason();
+        String endReason = failed != null ? "edge-pipeline-error: " + failed.getClass().getSimpleName()
+                : !stopRequested && live != null && live.switchPending() && "stopped".equals(perception.endReason()) ? ASSIGNMENT_CHANGED
+                : perception.endReason();
         // Drops after the last frame that went through still count: record them before the end.
         DropLedger drops = perception.drops();
+        // Decoded frames, dropped ones included: what --max-frames counts.
+        framesRun += perception.framesCaptured() + drops.total();
         if (shadow != null) {
             // The shadow's last frames finished after the last champion frame's append.
             List<ProducedEvent> shadowTail = new ArrayList<>();
             shadow.drainTo(shadowTail, true);
             if (!shadowTail.isEmpty()) {
                 writer.append(shadowTail);
+            }
+        }
+        if (live != null) {
+            // Refusals after the last frame still belong to this session.
+            List<ProducedEvent> late = new ArrayList<>();
+            for (SightlineEvent e : live.drainRefusals()) {
+                late.add(new ProducedEvent(EventIds.of(sessionId, e.getClass().getSimpleName(), "end-" + late.size()), Clocks.epochNanos(), e));
+            }
+            if (!late.isEmpty()) {
+                writer.append(late);
             }
         }
         FramesDropped tail = drops.drain(Clocks.epochNanos());
@@ -525,6 +625,17 @@ public final class EdgePipeline implements AutoCloseable {
 
     @Override
     public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        if (handedOver) {
+            // The next session's pipeline owns the source, the fallback, the challenger and, after a policy-only switch, the primary.
+            if (!primaryShared) {
+                primary.detector().close();
+            }
+            return;
+        }
         try {
             primary.detector().close();
             if (fallback != null) {

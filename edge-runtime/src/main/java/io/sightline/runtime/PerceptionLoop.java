@@ -54,6 +54,11 @@ final class PerceptionLoop {
                 evidence);
     }
 
+    /** Events to journal with the next frame's (see {@link DetectStage#sideEvents}); set before {@link #start}. */
+    void sideEvents(java.util.function.Supplier<java.util.List<? extends io.sightline.domain.event.SightlineEvent>> source) {
+        detect.sideEvents(source);
+    }
+
     /** Hands each frame on to the shadow challenger too; set before {@link #start}. */
     void shadow(ShadowStage stage, boolean yieldToBacklog) {
         detect.shadow(stage, yieldToBacklog);

@@ -384,16 +384,21 @@ public final class ShadowStage implements EdgeEventSink {
      * at normal priority and the drops and sampling still hold it back.
      */
     private static void lowerPriority() {
+        lowerThreadPriority("shadow thread");
+    }
+
+    /** {@link #lowerPriority} for any background thread of the edge ({@code who} names it in the log), e.g. the assignment follower. */
+    public static void lowerThreadPriority(String who) {
         try {
             Path self = Files.readSymbolicLink(Path.of("/proc/thread-self"));
             String tid = self.getFileName().toString();
             Process p = new ProcessBuilder("renice", "-n", "19", "-p", tid).redirectErrorStream(true).start();
             p.getInputStream().readAllBytes();
             if (p.waitFor() != 0) {
-                LOG.warn("shadow thread: renice exited {}; running at normal priority", p.exitValue());
+                LOG.warn("{}: renice exited {}; running at normal priority", who, p.exitValue());
             }
         } catch (IOException | UnsupportedOperationException e) {
-            LOG.warn("shadow thread: cannot lower its priority ({}); running at normal priority", e.toString());
+            LOG.warn("{}: cannot lower its priority ({}); running at normal priority", who, e.toString());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

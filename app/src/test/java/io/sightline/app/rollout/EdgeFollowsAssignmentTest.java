@@ -193,7 +193,8 @@ class EdgeFollowsAssignmentTest {
         assertThat(r.out()).contains("assigned model refused: model " + yolox + " is signed by key "
                 + ReleaseStatement.keyId(release.getPublic()) + ", which this vehicle does not trust", "running the configured model");
         String session = sessionOf(edgeDir);
-        assertThat(storedTypes(session)).containsExactly("DriveSessionStarted", "ModelRejected", "ModelActivated", "FrameCaptured");
+        // The vehicle trusts another key: the assigned policy is refused too, and the built-in policy decides (ADR-0035).
+        assertThat(storedTypes(session)).containsExactly("DriveSessionStarted", "ModelRejected", "PolicyRejected", "ModelActivated");
         assertThat(primaryModel(session)).as("the vehicle runs what it was started with").isEqualTo(fastestdet);
         assertThat(edgeDir.resolve("models").resolve(yolox)).as("nothing unverified is installed").doesNotExist();
 

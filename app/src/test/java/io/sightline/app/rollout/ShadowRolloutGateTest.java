@@ -121,7 +121,7 @@ class ShadowRolloutGateTest {
                         "--sightline.registry.trusted-key-files=" + dir.resolve("release.pub"), "--sightline.rollouts.scheduler.enabled=false"));
         fastestdet = registerModel("fastestdet", "FastestDet.onnx");
         yolox = registerModel("yolox_nano", "yolox_nano.onnx");
-        // The policy the edge runs (it does not download policies yet): its sessions are then on the rollout's champion.
+        // The champion policy (the defaults), which the edge downloads, verifies and decides with: its sessions are on the rollout's champion.
         RiskPolicy d = RiskPolicy.defaults();
         byte[] bytes = d.toJson().getBytes(StandardCharsets.UTF_8);
         policy = ReleaseStatement.sha256Hex(bytes);

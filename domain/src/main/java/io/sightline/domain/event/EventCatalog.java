@@ -17,6 +17,7 @@ public final class EventCatalog {
             DriveSessionEnded.class,
             ModelActivated.class,
             ModelRejected.class,
+            PolicyRejected.class,
             InferenceFailed.class,
             FallbackEngaged.class,
             PrimaryRestored.class,

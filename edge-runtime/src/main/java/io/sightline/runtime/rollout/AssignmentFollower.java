@@ -37,6 +37,7 @@ public final class AssignmentFollower {
     private long revision;
     private ActivatedModel serving;
     private String shadowChallengerSha256;
+    private String lastEventId;
 
     public AssignmentFollower(URI cloud, String fleetId, String vehicleId, Supplier<String> bearerToken, ReleasedModelInstaller installer,
                               SessionConfig config, ActivatedModel serving) {
@@ -46,6 +47,16 @@ public final class AssignmentFollower {
         this.installer = installer;
         this.config = config;
         this.serving = serving;
+    }
+
+    /** The revision held after the last poll that was not refused (0 before any). */
+    public long revision() {
+        return revision;
+    }
+
+    /** The id of the cloud's {@code VehicleAssigned} event last read, or null. */
+    public String lastEventId() {
+        return lastEventId;
     }
 
     public ActivatedModel serving() {
@@ -60,20 +71,43 @@ public final class AssignmentFollower {
         return shadowChallengerSha256;
     }
 
-    public Poll pollOnce() throws IOException, InterruptedException {
+    /**
+     * One assignment as read over HTTP or MQTT: its JSON ({@code VehicleAssigned}'s fields), the ETag
+     * (null over MQTT) and the id of the cloud's {@code VehicleAssigned} event (null from a cloud that
+     * does not send it).
+     */
+    public record Fetched(JsonNode assignment, String etag, String eventId) {
+
+        public long revision() {
+            return assignment.path("revision").asLong();
+        }
+    }
+
+    /** Reads the assignment once; empty when the cloud answers 304 to {@code ifNoneMatch} (null: ask unconditionally). */
+    public Optional<Fetched> fetch(String ifNoneMatch) throws IOException, InterruptedException {
         HttpRequest.Builder request = HttpRequest.newBuilder(assignmentUri).timeout(Duration.ofSeconds(30))
                 .header("Authorization", "Bearer " + bearerToken.get()).GET();
-        if (etag != null) {
-            request.header("If-None-Match", etag);
+        if (ifNoneMatch != null) {
+            request.header("If-None-Match", ifNoneMatch);
         }
         HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
         if (response.statusCode() == 304) {
-            return new Poll(revision, false, Optional.empty());
+            return Optional.empty();
         }
         if (response.statusCode() != 200) {
             throw new IOException(assignmentUri + " answered HTTP " + response.statusCode() + ": " + response.body());
         }
-        JsonNode a = JSON.readTree(response.body());
+        return Optional.of(new Fetched(JSON.readTree(response.body()), response.headers().firstValue("ETag").orElse(null),
+                response.headers().firstValue("Sightline-Event-Id").orElse(null)));
+    }
+
+    public Poll pollOnce() throws IOException, InterruptedException {
+        Optional<Fetched> fetched = fetch(etag);
+        if (fetched.isEmpty()) {
+            return new Poll(revision, false, Optional.empty());
+        }
+        JsonNode a = fetched.get().assignment();
+        lastEventId = fetched.get().eventId();
         String model = a.path("championModelSha256").asText(null);
         String challenger = a.path("challengerModelSha256").asText(null);
         shadowChallengerSha256 = challenger != null && !challenger.isBlank() && "shadow".equals(a.path("challengerMode").asText(null))
@@ -88,7 +122,7 @@ public final class AssignmentFollower {
             serving.detector().close();
         }
         serving = outcome.serving();
-        etag = response.headers().firstValue("ETag").orElse(null);
+        etag = fetched.get().etag();
         revision = a.path("revision").asLong();
         return new Poll(revision, true, Optional.empty());
     }

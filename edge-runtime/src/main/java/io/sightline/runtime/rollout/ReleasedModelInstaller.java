@@ -172,7 +172,8 @@ public final class ReleasedModelInstaller {
         }
     }
 
-    private byte[] get(String path) throws IOException {
+    /** A GET of the cloud with the vehicle's token; the policy installer reads the registry through it too. */
+    byte[] get(String path) throws IOException {
         HttpRequest request = HttpRequest.newBuilder(cloud.resolve(path)).timeout(Duration.ofMinutes(2))
                 .header("Authorization", "Bearer " + bearerToken.get()).GET().build();
         HttpResponse<byte[]> response;

@@ -31,6 +31,9 @@ import org.springframework.web.bind.annotation.RestController;
 @RequestMapping("/api/v1/assignments")
 public class AssignmentsController {
 
+    /** The response header naming the {@code VehicleAssigned} event's id; the MQTT message carries it as {@code eventId}. */
+    public static final String EVENT_ID_HEADER = "Sightline-Event-Id";
+
     public record Assignment(String championModelSha256, String championPolicySha256, String challengerModelSha256, String challengerMode) {
     }
 
@@ -69,16 +72,18 @@ public class AssignmentsController {
     }
 
     private ResponseEntity<VehicleAssigned> current(String fleetId, String vehicleId, String ifNoneMatch) {
-        VehicleAssigned latest = eventStore.readEvents(VehicleAssignment.idFor(fleetId, vehicleId)).asStream()
-                .map(m -> m.getPayload()).filter(VehicleAssigned.class::isInstance).map(VehicleAssigned.class::cast)
+        org.axonframework.eventhandling.DomainEventMessage<?> message = eventStore.readEvents(VehicleAssignment.idFor(fleetId, vehicleId))
+                .asStream().filter(m -> m.getPayload() instanceof VehicleAssigned)
                 .reduce((a, b) -> b)
                 .orElseThrow(() -> new ResourceNotFoundException("vehicle " + fleetId + "/" + vehicleId + " has no assignment;"
                         + " an admin sets one with PUT /api/v1/assignments/" + fleetId + "/" + vehicleId));
+        VehicleAssigned latest = (VehicleAssigned) message.getPayload();
         String etag = "\"" + latest.revision() + "\"";
         if (etag.equals(ifNoneMatch)) {
             return ResponseEntity.status(HttpStatus.NOT_MODIFIED).eTag(etag).build();
         }
-        return ResponseEntity.ok().eTag(etag).body(latest);
+        // The event's id, so the vehicle's ModelActivated can name the assignment that caused it (ADR-0035).
+        return ResponseEntity.ok().eTag(etag).header(EVENT_ID_HEADER, message.getIdentifier()).body(latest);
     }
 
     private void requireRegistered(String kind, String field, String sha256) {

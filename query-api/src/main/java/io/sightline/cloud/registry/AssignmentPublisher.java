@@ -47,9 +47,12 @@ public class AssignmentPublisher {
     }
 
     @EventHandler
-    synchronized void on(VehicleAssigned e) throws Exception {
+    synchronized void on(VehicleAssigned e, org.axonframework.eventhandling.EventMessage<?> message) throws Exception {
+        // The assignment's fields plus the event's id, so the vehicle's ModelActivated can name it (ADR-0035).
+        com.fasterxml.jackson.databind.node.ObjectNode body = json.valueToTree(e);
+        body.put("eventId", message.getIdentifier());
         connected().publishWith().topic(topic(topicRoot, e.fleetId(), e.vehicleId())).qos(MqttQos.AT_LEAST_ONCE).retain(true)
-                .payload(json.writeValueAsBytes(e)).send();
+                .payload(json.writeValueAsBytes(body)).send();
     }
 
     private Mqtt3BlockingClient connected() {

@@ -151,6 +151,12 @@ public class AxonStoreConfiguration {
         return new io.sightline.domain.upcasting.FrameCapturedEvidenceUpcaster();
     }
 
+    @Bean
+    @org.springframework.core.annotation.Order(3)
+    public EventUpcaster modelActivatedCausesUpcaster() {
+        return new io.sightline.domain.upcasting.ModelActivatedCausesUpcaster();
+    }
+
     /** Keeps hot sessions in memory so appending to a long session never replays it. */
     @Bean
     public Cache driveSessionCache(@Value("${sightline.drive-session.cache-entries:10000}") long entries) {
