@@ -117,6 +117,7 @@ public final class SimulatedFleet {
      */
     public Map<String, Drive> drive(Collection<String> vehicleIds, int frames) {
         ExecutorService pool = Executors.newFixedThreadPool(PARALLEL_DRIVES);
+        long started = System.nanoTime();
         try {
             List<Future<Drive>> running = new ArrayList<>();
             for (String v : vehicleIds) {
@@ -129,6 +130,8 @@ public final class SimulatedFleet {
                 drives.put(d.vehicleId(), d);
             }
             awaitEnded(drives.values());
+            System.out.printf(java.util.Locale.ROOT, "%s: %d drive(s) of %d frames in %.1f s%n", fleetId, drives.size(), frames,
+                    (System.nanoTime() - started) / 1e9);
             return drives;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
