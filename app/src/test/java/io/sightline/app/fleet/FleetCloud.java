@@ -50,6 +50,7 @@ public final class FleetCloud implements AutoCloseable {
     private final Path dir;
     private final KeyPair release;
     private final String topicRoot = "sightline-fleet-" + UUID.randomUUID().toString().substring(0, 8);
+    private final String jwtSecret = UUID.randomUUID() + "-" + UUID.randomUUID();
     private ConfigurableApplicationContext context;
 
     private FleetCloud(TestPostgres.Database db, Path dir, KeyPair release) {
@@ -76,6 +77,8 @@ public final class FleetCloud implements AutoCloseable {
         return new SpringApplicationBuilder(SightlineCloudApplication.class).web(WebApplicationType.SERVLET)
                 .run(TestCloudArgs.of(db, "--server.port=0", "--sightline.registry.dir=" + dir.resolve("blobs"),
                         "--sightline.registry.trusted-key-files=" + dir.resolve("release.pub"), "--sightline.rollouts.scheduler.enabled=false",
+                        // a fixed token key, as a deployment sets one: the vehicles' tokens outlive a restart
+                        "--sightline.security.jwt-secret=" + jwtSecret,
                         "--sightline.ingest.mqtt.enabled=true", "--sightline.ingest.mqtt.url=" + TestBroker.url(),
                         "--sightline.ingest.mqtt.topic-root=" + topicRoot, "--sightline.ingest.mqtt.share-group=" + topicRoot));
     }

@@ -150,7 +150,8 @@ public final class SimulatedFleet {
      */
     public Drive driveOffline(String vehicleId, int frames) {
         Drive d = edge(vehicles.get(vehicleId), frames, "http://127.0.0.1:9", "tcp://127.0.0.1:9", 1);
-        assertThat(d.exit()).as("nothing acknowledged offline:\n" + d.output()).isEqualTo(1);
+        assertThat(d.output()).as("nothing acknowledged offline").contains("assignment not read", "uplink        NOT complete: 0 of");
+        assertThat(d.exit()).as(d.output()).isEqualTo(1);
         return d;
     }
 
@@ -198,6 +199,13 @@ public final class SimulatedFleet {
                 + " from (select sequence_number, payload_type, convert_from(payload, 'UTF8')::jsonb p from domain_event_entry"
                 + " where aggregate_identifier = ? and (payload_type like '%.DetectionObserved' or payload_type like '%.RiskAssessed')) e",
                 String.class, sessionId);
+    }
+
+    /** The scores of a stored session's detections, in the order they were journaled. */
+    public List<Double> detectionScores(String sessionId) {
+        return cloud.jdbc().queryForList("select (convert_from(payload, 'UTF8')::jsonb ->> 'score')::float8 from domain_event_entry"
+                + " where aggregate_identifier = ? and payload_type = ? order by sequence_number", Double.class, sessionId,
+                "io.sightline.domain.event.DetectionObserved");
     }
 
     /** Stored events of one type in a session (simple class name). */

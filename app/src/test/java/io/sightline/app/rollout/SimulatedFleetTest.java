@@ -50,8 +50,11 @@ class SimulatedFleetTest {
     static final int BAKE_S = 1;
     /** Vehicles outside the cohort that drive beside it on each step. */
     static final int CONTROL = 5;
-    /** The bad challenger reports only boxes scoring above this; FastestDet's own report score is 0.65. */
-    static final double STRICT_REPORT_SCORE = 0.8;
+    /**
+     * Where the test is about the rollout's bookkeeping rather than the challenger on the road (offline, restart), only this
+     * many of a step's new cohort drive: the step advances on the gates either way, and CPU is short (docs/rollouts.md).
+     */
+    static final int SAMPLE = 5;
     private static final ObjectMapper JSON = new ObjectMapper();
 
     @TempDir
@@ -60,7 +63,8 @@ class SimulatedFleetTest {
     static String policy;
     static String champion;
     static String good;
-    static String bad;
+    static byte[] onnx;
+    static byte[] manifest;
     static String tampered;
 
     @BeforeAll
@@ -68,11 +72,10 @@ class SimulatedFleetTest {
         cloud = FleetCloud.start("simulated_fleet", dir.resolve("cloud"));
         policy = cloud.registerDefaultPolicy();
         Path models = ProjectHome.get().resolve("models").resolve("fastestdet");
-        byte[] onnx = Files.readAllBytes(models.resolve("FastestDet.onnx"));
-        byte[] manifest = Files.readAllBytes(models.resolve("manifest.json"));
+        onnx = Files.readAllBytes(models.resolve("FastestDet.onnx"));
+        manifest = Files.readAllBytes(models.resolve("manifest.json"));
         champion = cloud.registerModel(onnx, manifest);
         good = registerRepackaged(onnx, manifest, "repackaged", Double.NaN);
-        bad = registerRepackaged(onnx, manifest, "strict", STRICT_REPORT_SCORE);
         tampered = registerRepackaged(onnx, manifest, "tampered", Double.NaN);
         tamperSignature(tampered);
     }
@@ -157,18 +160,19 @@ class SimulatedFleetTest {
     /**
      * One step of a rollout on the road, then its check: the vehicles the step changed (its cohort; on a
      * canary step after a canary step, less the previous cohort) and {@value #CONTROL} vehicles outside
-     * it drive a session each, except those {@code absent}. Each must run what its assignment says: the
+     * it drive a session each, except those {@code absent}; at most {@code maxEntrants} of the former. Each must run what its assignment says: the
      * challenger on a canary step's cohort, the champion (with the challenger in shadow on a shadow
      * step's cohort) everywhere else.
      */
-    static RolloutService.Decision driveStep(SimulatedFleet fleet, String rolloutId, String challenger, Set<String> absent)
+    static RolloutService.Decision driveStep(SimulatedFleet fleet, String rolloutId, String challenger, Set<String> absent, int maxEntrants)
             throws InterruptedException {
         RolloutState s = cloud.rollouts().get(fleet.fleetId(), rolloutId);
         int step = s.stepIndex();
         boolean canary = s.plan().steps().get(step).kind().equals(RolloutStep.CANARY);
         Set<String> cohort = Set.copyOf(s.cohort(step));
         List<String> previous = step > 0 && s.plan().steps().get(step - 1).kind().equals(RolloutStep.CANARY) ? s.cohort(step - 1) : List.of();
-        List<String> drivers = new ArrayList<>(s.cohort(step).stream().filter(v -> !previous.contains(v)).toList());
+        List<String> drivers = new ArrayList<>(s.cohort(step).stream().filter(v -> !previous.contains(v) && !absent.contains(v))
+                .limit(maxEntrants).toList());
         fleet.vehicleIds().stream().filter(v -> !cohort.contains(v)).limit(CONTROL).forEach(drivers::add);
         drivers.removeAll(absent);
         Map<String, SimulatedFleet.Drive> drives = fleet.drive(drivers, FRAMES);
@@ -181,7 +185,14 @@ class SimulatedFleetTest {
     @Test
     void aBadChallengerIsRolledBackOnItsShadowStepAndTheRestOfTheFleetNeverChanges() throws Exception {
         SimulatedFleet fleet = fleet("fleet-bad");
-        String reference = fleet.behaviour(fleet.drive(fleet.vehicleIds().subList(0, 1), FRAMES).values().iterator().next().sessionId());
+        String before = fleet.drive(fleet.vehicleIds().subList(0, 1), FRAMES).values().iterator().next().sessionId();
+        String reference = fleet.behaviour(before);
+        // Honestly bad: FastestDet with its report score raised to the score of the third-weakest box in ten it reported on these
+        // frames, so it hides a third of what the champion sees (boxes at or below the report score are not reported).
+        List<Double> scores = fleet.detectionScores(before).stream().sorted().toList();
+        assertThat(scores).as("the champion sees enough to hide a third of").hasSizeGreaterThanOrEqualTo(9);
+        double strict = scores.get(Math.round(scores.size() / 3.0f) - 1);
+        String bad = registerRepackaged(onnx, manifest, "strict", strict);
 
         // A shadow step on 6 % (3 vehicles): the bad challenger runs beside the champion and never actuates.
         RolloutService rollouts = cloud.rollouts();
@@ -200,7 +211,7 @@ class SimulatedFleetTest {
         RolloutGateResult shadowGate = d.gates().stream().filter(g -> g.gate().equals("shadow-disagreement")).findFirst().orElseThrow();
         System.out.println("bad challenger's shadow gate: " + shadowGate.values());
         assertThat(shadowGate.values().get("detectionRecall")).as("the raised threshold hides about a third of the champion's boxes")
-                .isBetween(0.5, 0.8);
+                .isBetween(0.6, 0.75);
         assertThat(shadowGate.values().get("detectionPrecision")).as("and adds none").isEqualTo(1.0);
         assertThat(shadowGate.values().get("detectionF1")).isLessThan(0.9);
         RolloutState s = rollouts.get(fleet.fleetId(), "bad-1");
@@ -227,7 +238,7 @@ class SimulatedFleetTest {
         assertThat(check(fleet, "good-1").action()).isEqualTo("advanced");
         List<String> actions = new ArrayList<>();
         while (rollouts.get(fleet.fleetId(), "good-1").active() && actions.size() < 5) {
-            RolloutService.Decision d = driveStep(fleet, "good-1", good, Set.of());
+            RolloutService.Decision d = driveStep(fleet, "good-1", good, Set.of(), VEHICLES);
             assertThat(d.gates()).as(d.action()).allSatisfy(g -> assertThat(g.verdict()).isIn(RolloutGateResult.PASS,
                     RolloutGateResult.NOT_APPLICABLE));
             actions.add(d.action() + " " + d.stepIndex());
@@ -252,7 +263,7 @@ class SimulatedFleetTest {
         List<String> offlineSessions = new ArrayList<>();
         while (rollouts.get(fleet.fleetId(), "offline-1").active() && offlineSessions.size() < 4) {
             offlineSessions.add(fleet.driveOffline(offline, FRAMES).sessionId());
-            assertThat(driveStep(fleet, "offline-1", good, Set.of(offline)).action()).isIn("advanced", "completed");
+            assertThat(driveStep(fleet, "offline-1", good, Set.of(offline), SAMPLE).action()).isIn("advanced", "completed");
         }
         assertThat(rollouts.get(fleet.fleetId(), "offline-1").state()).isEqualTo(Rollout.COMPLETED);
         assertThat(offlineSessions).hasSize(3);
@@ -302,12 +313,12 @@ class SimulatedFleetTest {
         SimulatedFleet fleet = fleet("fleet-restart");
         cloud.rollouts().start(fleet.fleetId(), plan("restart-1", good, canary(10, 50, 100), null, null), "ada", Instant.now());
         assertThat(check(fleet, "restart-1").action()).isEqualTo("advanced");
-        assertThat(driveStep(fleet, "restart-1", good, Set.of()).stepIndex()).isEqualTo(1);
+        assertThat(driveStep(fleet, "restart-1", good, Set.of(), SAMPLE).stepIndex()).isEqualTo(1);
 
         cloud.restart();
         assertThat(cloud.rollouts().get(fleet.fleetId(), "restart-1").stepIndex()).as("the step comes from the stored events").isEqualTo(1);
-        assertThat(driveStep(fleet, "restart-1", good, Set.of()).stepIndex()).isEqualTo(2);
-        RolloutService.Decision last = driveStep(fleet, "restart-1", good, Set.of());
+        assertThat(driveStep(fleet, "restart-1", good, Set.of(), SAMPLE).stepIndex()).isEqualTo(2);
+        RolloutService.Decision last = driveStep(fleet, "restart-1", good, Set.of(), SAMPLE);
         assertThat(last.action()).isEqualTo("completed");
 
         List<Integer> stepsEntered = cloud.jdbc().queryForList("select (convert_from(payload, 'UTF8')::jsonb ->> 'stepIndex')::int"
@@ -318,5 +329,7 @@ class SimulatedFleetTest {
                 + " and convert_from(payload, 'UTF8')::jsonb ->> 'assignedBy' = ? group by aggregate_identifier", Long.class,
                 "io.sightline.domain.event.VehicleAssigned", "rollout:restart-1");
         assertThat(assignedPerVehicle).as("every vehicle assigned the challenger once").hasSize(VEHICLES).containsOnly(1L);
+        assertThat(cloud.rollouts().currentAssignments(fleet.fleetId()).values()).hasSize(VEHICLES)
+                .allSatisfy(a -> assertThat(a.championModelSha256()).isEqualTo(good));
     }
 }
