@@ -187,10 +187,10 @@ class SimulatedFleetTest {
         SimulatedFleet fleet = fleet("fleet-bad");
         String before = fleet.drive(fleet.vehicleIds().subList(0, 1), FRAMES).values().iterator().next().sessionId();
         String reference = fleet.behaviour(before);
-        // Honestly bad: FastestDet with its report score raised to the score of the third-weakest box in ten it reported on these
-        // frames, so it hides a third of what the champion sees (boxes at or below the report score are not reported).
+        // Honestly bad: FastestDet with its report score raised to the score of the box a third of the way up the champion's
+        // boxes on these frames, so it hides that third (a box at or below the report score is not reported).
         List<Double> scores = fleet.detectionScores(before).stream().sorted().toList();
-        assertThat(scores).as("the champion sees enough to hide a third of").hasSizeGreaterThanOrEqualTo(9);
+        assertThat(scores).as("the champion sees enough to hide a third of").hasSizeGreaterThanOrEqualTo(6);
         double strict = scores.get(Math.round(scores.size() / 3.0f) - 1);
         String bad = registerRepackaged(onnx, manifest, "strict", strict);
 
