@@ -132,6 +132,13 @@ public final class FleetCloud implements AutoCloseable {
 
     /** Signs and registers a model (its bytes and manifest) with the release key; returns its sha256. */
     public String registerModel(byte[] model, byte[] manifest) {
+        HttpResponse<String> r = send("registry", "POST", "/api/v1/registry/models", modelRegistration(release, model, manifest));
+        assertThat(r.statusCode()).as(r.body()).isIn(200, 201);
+        return ReleaseStatement.sha256Hex(model);
+    }
+
+    /** The body of {@code POST /api/v1/registry/models}: the model and its manifest, signed as the release pipeline signs them. */
+    public static String modelRegistration(KeyPair release, byte[] model, byte[] manifest) {
         try {
             JsonNode m = JSON.readTree(manifest);
             String sha = ReleaseStatement.sha256Hex(model);
@@ -139,11 +146,9 @@ public final class FleetCloud implements AutoCloseable {
             body.put("manifestBase64", Base64.getEncoder().encodeToString(manifest));
             body.put("artifactBase64", Base64.getEncoder().encodeToString(model));
             body.put("keyId", ReleaseStatement.keyId(release.getPublic()));
-            body.put("signatureBase64", sign(m.get("name").asText(), m.get("version").asText(), sha, model.length,
-                    ReleaseStatement.sha256Hex(manifest)));
-            HttpResponse<String> r = send("registry", "POST", "/api/v1/registry/models", body.toString());
-            assertThat(r.statusCode()).as(r.body()).isIn(200, 201);
-            return sha;
+            body.put("signatureBase64", new ReleaseStatement(ReleaseStatement.MODEL, m.get("name").asText(), m.get("version").asText(), sha,
+                    model.length, ReleaseStatement.sha256Hex(manifest)).sign(release.getPrivate()));
+            return body.toString();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
