@@ -241,6 +241,10 @@ class SimulatedFleetTest {
             RolloutService.Decision d = driveStep(fleet, "good-1", good, Set.of(), VEHICLES);
             assertThat(d.gates()).as(d.action()).allSatisfy(g -> assertThat(g.verdict()).isIn(RolloutGateResult.PASS,
                     RolloutGateResult.NOT_APPLICABLE));
+            if (actions.isEmpty()) {
+                assertThat(d.gates()).filteredOn(g -> g.gate().equals("shadow-disagreement")).singleElement()
+                        .satisfies(g -> assertThat(g.values().get("detectionF1")).as("the same graph, the same boxes").isEqualTo(1.0));
+            }
             actions.add(d.action() + " " + d.stepIndex());
         }
         assertThat(actions).containsExactly("advanced 1", "advanced 2", "advanced 3", "completed 3");
