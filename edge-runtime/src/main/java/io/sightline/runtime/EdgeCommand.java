@@ -185,9 +185,19 @@ public final class EdgeCommand implements Callable<Integer> {
                     + " file: the primary slows down to the shadow's pace; never on a vehicle).")
     boolean shadowLossless;
 
+    /** Where the operator's lines go: standard output, or each vehicle's own stream when many edges share a JVM (the simulated fleet). */
+    private final PrintStream out;
+
+    public EdgeCommand() {
+        this(System.out);
+    }
+
+    public EdgeCommand(PrintStream out) {
+        this.out = out;
+    }
+
     @Override
     public Integer call() throws Exception {
-        PrintStream out = System.out;
         Path home = ProjectHome.get();
         Path dir = edgeDir != null ? edgeDir : home.resolve(".sightline").resolve("edge-" + deviceId);
         DeviceIdentity device = DeviceIdentity.loadOrCreate(dir.resolve("device-" + deviceId + ".key"), deviceId);

@@ -2,11 +2,11 @@ package io.sightline.app.rollout;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.sightline.app.CliRun;
 import io.sightline.app.TestCloudArgs;
+import io.sightline.app.fleet.FleetCloud;
 import io.sightline.app.clip.HazardClipCommand;
 import io.sightline.cloud.SightlineCloudApplication;
 import io.sightline.cloud.rollout.RolloutService;
@@ -83,18 +83,10 @@ class EdgeFollowsAssignmentTest {
     static String registerModel(String dirName, String file) throws Exception {
         Path models = ProjectHome.get().resolve("models").resolve(dirName);
         byte[] model = Files.readAllBytes(models.resolve(file));
-        byte[] manifest = Files.readAllBytes(models.resolve("manifest.json"));
-        JsonNode m = JSON.readTree(manifest);
-        String sha = ReleaseStatement.sha256Hex(model);
-        ObjectNode body = JSON.createObjectNode();
-        body.put("manifestBase64", Base64.getEncoder().encodeToString(manifest));
-        body.put("artifactBase64", Base64.getEncoder().encodeToString(model));
-        body.put("keyId", ReleaseStatement.keyId(release.getPublic()));
-        body.put("signatureBase64", new ReleaseStatement("model", m.get("name").asText(), m.get("version").asText(), sha, model.length,
-                ReleaseStatement.sha256Hex(manifest)).sign(release.getPrivate()));
-        HttpResponse<String> r = send("POST", "/api/v1/registry/models", body.toString());
+        HttpResponse<String> r = send("POST", "/api/v1/registry/models",
+                FleetCloud.modelRegistration(release, model, Files.readAllBytes(models.resolve("manifest.json"))));
         assertThat(r.statusCode()).as(r.body()).isEqualTo(201);
-        return sha;
+        return ReleaseStatement.sha256Hex(model);
     }
 
     @BeforeAll

@@ -78,7 +78,9 @@ public record StartupAssignment(Optional<ActivatedModel> assigned, Optional<Mode
         try {
             poll = follower.pollOnce();
         } catch (IOException e) {
-            return new StartupAssignment(Optional.empty(), Optional.empty(), "assignment not read (" + e.getMessage().lines().findFirst().orElse("")
+            // A refused connection (the vehicle offline) is a ConnectException without a message: name the exception then.
+            String why = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage().lines().findFirst().orElse("");
+            return new StartupAssignment(Optional.empty(), Optional.empty(), "assignment not read (" + why
                     + "); running the configured model");
         }
         StartupAssignment champion = champion(poll, follower, modelsRoot, config);
