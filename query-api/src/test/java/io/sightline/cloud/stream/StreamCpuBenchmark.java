@@ -20,6 +20,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import javax.sql.DataSource;
 import org.springframework.boot.SpringApplication;
@@ -40,21 +41,23 @@ import org.springframework.jdbc.core.JdbcTemplate;
  *   <li><b>live</b>: the clients follow the head while a drive of {@code --live-frames} frames is
  *   ingested; the same ingestion with no client, in the same run, is subtracted. CPU per event
  *   delivered, which is what a subscribed safety app costs the cloud.</li>
+ *   <li><b>live, another fleet</b>: the clients are of a second fleet while the first fleet's drive is
+ *   ingested: every stream reads each event and sends none, the cost a stream adds per event of the
+ *   shard that is not its fleet's.</li>
  * </ul>
  * The HTTP clients run in this JVM on threads named {@code sse-client}; their CPU is shown
  * and taken out of the JVM's figure. PostgreSQL is counted as the backends of this database.
  *
  * <p>Arguments: {@code --jdbc-url URL} (a database with data, e.g. the trace benchmark's; default: a
  * fresh one filled with {@code --sessions} × {@code --frames}), {@code --subscribers N} (4),
- * {@code --catchup N} (200000), {@code --live-frames N} (3000).
+ * {@code --catchup N} (200000; or {@code --from INDEX} and {@code --to INDEX}, a fixed range, to compare builds on the same
+ * events), {@code --live-frames N} (3000).
  */
 public final class StreamCpuBenchmark {
 
     private static final long T0 = 1_765_000_000_000_000_000L;
     /** Short: Linux keeps 15 characters of a thread's name, which is what the CPU sample groups by. */
     private static final String CLIENT_THREAD = "sse-client";
-    /** A client that received nothing for this long has caught up (the stream sends keep-alives, not events, when idle). */
-    private static final long QUIET_NANOS = 3_000_000_000L;
 
     public static void main(String[] args) throws Exception {
         Map<String, String> opts = new HashMap<>();
@@ -96,27 +99,37 @@ public final class StreamCpuBenchmark {
                 throw new IllegalStateException("the database holds no alert, so no fleet to stream: give --jdbc-url of the trace benchmark's"
                         + " database, or no --jdbc-url to generate one");
             }
-            long head = jdbc.queryForObject("select max(global_index) from domain_event_entry", Long.class);
-            long from = Math.max(0, head - catchup);
-            long stored = jdbc.queryForObject("select count(*) from domain_event_entry where global_index > ?", Long.class, from);
-            System.out.printf(Locale.ROOT, "catch-up: %d clients from global index %,d to the head %,d (%,d stored events each)%n", subscribers,
+            long head = opts.containsKey("--to") ? Long.parseLong(opts.get("--to"))
+                    : jdbc.queryForObject("select max(global_index) from domain_event_entry", Long.class);
+            long from = opts.containsKey("--from") ? Long.parseLong(opts.get("--from")) : Math.max(0, head - catchup);
+            long stored = jdbc.queryForObject("select count(*) from domain_event_entry where global_index > ? and global_index <= ?", Long.class,
+                    from, head);
+            System.out.printf(Locale.ROOT, "catch-up: %d clients from global index %,d to %,d (%,d stored events each)%n", subscribers,
                     from, head, stored);
 
             List<Client> clients = new ArrayList<>();
+            long[] expected = new long[subscribers];
+            for (int i = 0; i < subscribers; i++) {
+                // What the fleet's stream must send: the events of its sessions and of their review and application logs.
+                expected[i] = jdbc.queryForObject("select count(*) from domain_event_entry e join sessions s"
+                        + " on s.session_id = split_part(e.aggregate_identifier, '/', 1) where e.global_index > ? and e.global_index <= ?"
+                        + " and s.fleet_id = ?", Long.class, from, head, fleets.get(i % fleets.size()));
+            }
             CpuSample c0 = CpuSample.now();
             long w0 = System.nanoTime();
             for (int i = 0; i < subscribers; i++) {
                 String fleet = fleets.get(i % fleets.size());
                 clients.add(Client.open(port, tokens.mint("stream-bench", fleet, Duration.ofHours(1), Roles.SAFETY_APP), from, i));
             }
-            awaitQuiet(clients);
-            long wall = System.nanoTime() - w0 - QUIET_NANOS;
+            awaitCounts(clients, expected);
+            long wall = System.nanoTime() - w0;
             CpuSample c1 = CpuSample.now();
-            Thread.sleep(QUIET_NANOS / 1_000_000);
-            CpuSample idle = CpuSample.now();
             clients.forEach(Client::close);
             long delivered = clients.stream().mapToLong(c -> c.events.get()).sum();
-            report("catch-up", c0, c1, idle, (double) QUIET_NANOS / (wall + QUIET_NANOS), subscribers * stored, delivered, wall);
+            for (Client c : clients) {
+                System.out.printf(Locale.ROOT, "  client %d (%s): %,d events%n", c.index, fleets.get(c.index % fleets.size()), c.events.get());
+            }
+            report("catch-up", c0, c1, subscribers * stored, delivered, wall);
 
             // Live: the same drive ingested with no client, then with the clients at the head.
             String fleet = fleets.get(0);
@@ -126,20 +139,24 @@ public final class StreamCpuBenchmark {
             CpuSample n0 = CpuSample.now();
             long nw0 = System.nanoTime();
             long events = ingest(ingestion, "stream-bench-alone-" + System.currentTimeMillis(), fleet, liveFrames, 1);
+            // the projections catch up with the drive within the tail
             Thread.sleep(5_000);
             CpuSample n1 = CpuSample.now();
             long aloneWall = System.nanoTime() - nw0;
 
             List<Client> live = new ArrayList<>();
             for (int i = 0; i < subscribers; i++) {
-                live.add(Client.open(port, tokens.mint("stream-bench", fleet, Duration.ofHours(1), Roles.SAFETY_APP), -1, 100 + i));
+                live.add(Client.open(port, tokens.mint("stream-bench", fleet, Duration.ofHours(1), Roles.SAFETY_APP), -1, i));
             }
             Thread.sleep(1_000);
             CpuSample s0 = CpuSample.now();
             long sw0 = System.nanoTime();
             ingest(ingestion, "stream-bench-live-" + System.currentTimeMillis(), fleet, liveFrames, 2);
+            long[] all = new long[subscribers];
+            java.util.Arrays.fill(all, events);
+            awaitCounts(live, all);
+            // the same tail as the run alone: the projections finish the drive in both
             Thread.sleep(5_000);
-            awaitQuiet(live);
             CpuSample s1 = CpuSample.now();
             long liveWall = System.nanoTime() - sw0;
             live.forEach(Client::close);
@@ -148,7 +165,6 @@ public final class StreamCpuBenchmark {
             double jvmLive = (s1.jvmMicrosSince(s0) - s1.threadMicrosSince(s0, CLIENT_THREAD)) / liveWall;
             double pgAlone = n1.postgresMicrosSince(n0) / aloneWall;
             double pgLive = s1.postgresMicrosSince(s0) / liveWall;
-            // CPU per wall nanosecond of each run times the longer run: both hold the same ingestion and the same idle tail.
             System.out.printf(Locale.ROOT, "live: %,d events ingested per run; %d clients received %,d (%.0f%% of them each)%n", events, subscribers,
                     liveDelivered, 100.0 * liveDelivered / subscribers / events);
             System.out.printf(Locale.ROOT, "  ingest alone: JVM %,.0f ms, PostgreSQL %,.0f ms over %.1f s; with the clients: JVM %,.0f ms (clients %,.0f ms"
@@ -157,27 +173,69 @@ public final class StreamCpuBenchmark {
                     s1.postgresMicrosSince(s0) / 1e3, liveWall / 1e9);
             double jvmPerEvent = (s1.jvmMicrosSince(s0) - s1.threadMicrosSince(s0, CLIENT_THREAD) - n1.jvmMicrosSince(n0)) / liveDelivered;
             double pgPerEvent = (s1.postgresMicrosSince(s0) - n1.postgresMicrosSince(n0)) / liveDelivered;
-            System.out.printf(Locale.ROOT, "  stream CPU per event delivered (with clients minus alone): JVM %.1f µs, PostgreSQL %.1f µs;"
-                    + " the streams' own threads (sse-subscriber) %.1f µs per event delivered%n", jvmPerEvent, pgPerEvent,
-                    s1.threadMicrosSince(s0, "sse-subscriber") / liveDelivered);
+            System.out.printf(Locale.ROOT, "  stream CPU per event delivered: the streams' own threads (sse-subscriber) %.1f µs; the whole run with"
+                    + " the clients minus the run alone (a difference of two runs: noisy on a shared machine) JVM %.1f µs, PostgreSQL %.1f µs%n",
+                    s1.threadMicrosSince(s0, "sse-subscriber") / liveDelivered, jvmPerEvent, pgPerEvent);
             System.out.printf(Locale.ROOT, "  (cores busy, alone vs with clients: JVM %.2f vs %.2f, PostgreSQL %.2f vs %.2f)%n",
                     jvmAlone * 1e3, jvmLive * 1e3, pgAlone * 1e3, pgLive * 1e3);
             System.out.println("  threads with the clients" + s1.since(s0, Math.max(1, liveDelivered), "delivery"));
+
+            // Live, another fleet's clients: each stream reads every event and sends none; what a stream costs per event it skips.
+            if (fleets.size() > 1) {
+                List<Client> others = new ArrayList<>();
+                for (int i = 0; i < subscribers; i++) {
+                    others.add(Client.open(port, tokens.mint("stream-bench", fleets.get(1), Duration.ofHours(1), Roles.SAFETY_APP), -1, i));
+                }
+                Thread.sleep(1_000);
+                CpuSample o0 = CpuSample.now();
+                long skipped = ingest(ingestion, "stream-bench-other-" + System.currentTimeMillis(), fleet, liveFrames, 3);
+                Thread.sleep(5_000);
+                CpuSample o1 = CpuSample.now();
+                others.forEach(Client::close);
+                long received = others.stream().mapToLong(c -> c.events.get()).sum();
+                if (received != 0) {
+                    throw new IllegalStateException(received + " events of " + fleet + " reached " + fleets.get(1) + "'s streams");
+                }
+                System.out.printf(Locale.ROOT, "live, %d clients of %s while %,d events of %s are ingested: the streams' own threads %.2f µs per event"
+                        + " read and skipped per stream%n", subscribers, fleets.get(1), skipped, fleet,
+                        o1.threadMicrosSince(o0, "sse-subscriber") / subscribers / skipped);
+            }
             CpuSample.watchDatabaseBackends(null);
         }
     }
 
-    private static void report(String phase, CpuSample start, CpuSample end, CpuSample idleEnd, double idleShare, long read, long delivered,
-                               long wallNanos) {
+    private static void report(String phase, CpuSample start, CpuSample end, long read, long delivered, long wallNanos) {
         double clients = end.threadMicrosSince(start, CLIENT_THREAD);
-        // the quiet tail at the end of the phase was idle; an equal idle interval after it gives its cost
-        double jvm = end.jvmMicrosSince(start) - clients - idleEnd.jvmMicrosSince(end);
-        double pg = end.postgresMicrosSince(start) - idleEnd.postgresMicrosSince(end);
+        double jvm = end.jvmMicrosSince(start) - clients;
+        double pg = end.postgresMicrosSince(start);
         System.out.printf(Locale.ROOT, "%s: %,d stored events read by the streams, %,d delivered, in %.1f s%n", phase, read, delivered, wallNanos / 1e9);
         System.out.printf(Locale.ROOT, "  CPU per stored event read: JVM %.1f µs, PostgreSQL %.1f µs; per event delivered: JVM %.1f µs, PostgreSQL"
                 + " %.1f µs (the clients' own %.1f µs per event taken out)%n", jvm / read, pg / read, jvm / delivered, pg / delivered,
                 clients / delivered);
         System.out.println("  threads" + end.since(start, Math.max(1, delivered), "delivery"));
+    }
+
+    /** Until every client has received what its fleet's stream must send; a stream that stops short fails the run. */
+    private static void awaitCounts(List<Client> clients, long[] expected) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(15);
+        while (true) {
+            boolean done = true;
+            for (Client c : clients) {
+                if (c.failure != null) {
+                    throw new IllegalStateException("stream client " + c.index + " failed: " + c.failure, c.failure);
+                }
+                done &= c.events.get() >= expected[c.index];
+            }
+            if (done) {
+                return;
+            }
+            if (System.nanoTime() > deadline) {
+                StringBuilder got = new StringBuilder();
+                clients.forEach(c -> got.append(' ').append(c.events.get()).append('/').append(expected[c.index]));
+                throw new IllegalStateException("the streams did not deliver their fleets' events within 15 minutes:" + got);
+            }
+            Thread.sleep(20);
+        }
     }
 
     private static long ingest(IngestionService ingestion, String sessionId, String fleet, int frames, int vehicle) {
@@ -195,28 +253,10 @@ public final class StreamCpuBenchmark {
         return next;
     }
 
-    private static void awaitQuiet(List<Client> clients) throws InterruptedException {
-        while (true) {
-            long now = System.nanoTime();
-            boolean quiet = true;
-            for (Client c : clients) {
-                if (c.failure != null) {
-                    throw new IllegalStateException("stream client " + c.index + " failed: " + c.failure, c.failure);
-                }
-                quiet &= now - c.lastEventNanos >= QUIET_NANOS;
-            }
-            if (quiet) {
-                return;
-            }
-            Thread.sleep(50);
-        }
-    }
-
     /** One safety app: a raw HTTP/1.0 SSE reader on a thread of its own, counting events. */
     private static final class Client {
         final int index;
         final AtomicLong events = new AtomicLong();
-        volatile long lastEventNanos = System.nanoTime();
         volatile Exception failure;
         private final Socket socket;
 
@@ -243,7 +283,6 @@ public final class StreamCpuBenchmark {
                     while ((line = reader.readLine()) != null) {
                         if (line.startsWith("id:")) {
                             c.events.incrementAndGet();
-                            c.lastEventNanos = System.nanoTime();
                         }
                     }
                 } catch (Exception e) {
