@@ -3,6 +3,7 @@ package io.sightline.cloud.rollout;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.sightline.domain.event.AlertRaised;
+import io.sightline.domain.event.AlertReviewed;
 import io.sightline.domain.event.DetectionObserved;
 import io.sightline.domain.event.FrameCaptured;
 import io.sightline.domain.event.ModelActivated;
@@ -38,7 +39,7 @@ import org.springframework.stereotype.Component;
  *       {@code RiskAssessed} that raised each champion alert (a {@code ShadowAlertRaised} carries its own).</li>
  * </ul>
  * A session's comparison is kept per (session, last stored sequence): a session only grows (a late
- * window of a tiered upload), so an unchanged session is never read twice. Its reviews are read at
+ * window of a tiered upload), so an unchanged session is never read twice. Its reviews are joined at
  * every call: they are stored in the session's review log, not in the session.
  */
 @Component
@@ -82,13 +83,11 @@ public class ShadowEvidenceReader {
                 }
             }
             if (hit.session() != null) {
-                out.add(withReviews(hit.session()));
+                out.add(withReviews(hit.session(), s));
             }
         }
         return out;
     }
-
-    static final String TRUE_POSITIVE = "TRUE_POSITIVE";
 
     private record Row(String eventId, String type, JsonNode payload) {
     }
@@ -205,30 +204,39 @@ public class ShadowEvidenceReader {
     }
 
     /** The comparison with the session's reviews as they are now: reviews arrive in their own log, long after the session. */
-    private GateContext.ShadowSession withReviews(GateContext.ShadowSession c) {
+    private GateContext.ShadowSession withReviews(GateContext.ShadowSession c, GateContext.SessionStats s) {
         return new GateContext.ShadowSession(c.sessionId(), c.vehicleId(), c.frames(), c.perClass(), c.disagreeingFrames(), c.alerts(),
-                c.shadowDetectNanos(), c.slowestShadowFrames(), c.championDetectP99Micros(), reviewedTruePositives(c.sessionId(), c.alerts()));
+                c.shadowDetectNanos(), c.slowestShadowFrames(), c.championDetectP99Micros(), reviewedTruePositives(s, c.alerts()));
     }
 
     /**
      * The session's champion alerts a reviewer confirmed, each with whether the challenger raised it
      * too: the shadow ran on the same frames, so a confirmed alert it did not raise is one the
-     * challenger would have missed had it been champion. The latest review of an alert counts.
+     * challenger would have missed had it been champion. The confirmations are the session's latest
+     * TRUE_POSITIVE verdicts ({@link GateContext.SessionStats#truePositives()}, read fresh at every
+     * check); each review's AlertRaised is its cause.
      */
-    private List<GateContext.ReviewedAlert> reviewedTruePositives(String sessionId, AlertAgreement.Result alerts) {
+    private List<GateContext.ReviewedAlert> reviewedTruePositives(GateContext.SessionStats s, AlertAgreement.Result alerts) {
+        if (s.truePositives().isEmpty()) {
+            return List.of();
+        }
         Set<String> raisedByChallenger = new HashSet<>();
         alerts.agreed().forEach(p -> raisedByChallenger.add(p.champion().alertId()));
-        Map<String, String[]> latest = new LinkedHashMap<>();
-        jdbc.query("select subject, event_id, ref from rollout_evidence where session_id = ? and kind = 'review' and subject is not null"
-                + " order by global_index", rs -> {
-            latest.put(rs.getString(1), new String[] {rs.getString(2), rs.getString(3)});
-        }, sessionId);
-        List<GateContext.ReviewedAlert> out = new ArrayList<>();
-        latest.forEach((alert, review) -> {
-            if (TRUE_POSITIVE.equals(review[1])) {
-                out.add(new GateContext.ReviewedAlert(alert, review[0], raisedByChallenger.contains(alert)));
+        Map<String, String> alertOfReview = new LinkedHashMap<>();
+        jdbc.query("select event_identifier, convert_from(payload, 'UTF8') from domain_event_entry where event_identifier = any (?)"
+                + " and payload_type = ?", rs -> {
+            JsonNode causes = json(rs.getString(2)).path("causes");
+            if (causes.size() > 0) {
+                alertOfReview.put(rs.getString(1), causes.get(0).asText());
             }
-        });
+        }, s.truePositives().toArray(String[]::new), AlertReviewed.class.getName());
+        List<GateContext.ReviewedAlert> out = new ArrayList<>();
+        for (String review : s.truePositives()) {
+            String alert = alertOfReview.get(review);
+            if (alert != null) {
+                out.add(new GateContext.ReviewedAlert(alert, review, raisedByChallenger.contains(alert)));
+            }
+        }
         return out;
     }
 
