@@ -2,6 +2,7 @@ package io.sightline.eval;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.sightline.edge.risk.RiskPolicy;
 import io.sightline.eval.cli.EvaluateCommand;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -87,13 +88,49 @@ class ReleaseGateTest {
         assertThat(evaluate(rate, "benign", 1).err()).contains("rules[0].max: falseAlertUpper95 is a rate; 2.0 is not in [0, 1]");
     }
 
+    /** The CCRs grid (75 cells, one run each) under the shipped policy with its FCW raise threshold moved to {@code raiseS}. */
+    private Run ccrsWithFcwRaise(double raiseS, Path gate) throws Exception {
+        RiskPolicy d = RiskPolicy.defaults();
+        RiskPolicy.ForwardCollision f = d.forwardCollision();
+        RiskPolicy p = new RiskPolicy("test-raise-" + raiseS, d.egoHalfWidthM(),
+                new RiskPolicy.ForwardCollision(raiseS, Math.max(raiseS, f.ttcClearS()), f.minEgoSpeedMps(), f.corridorMarginM(),
+                        f.minTrackAgeS(), f.maxTtcSigmaS(), f.hardBrakingDecelMps2()),
+                d.followingDistance(), d.vulnerableRoadUser());
+        Path policy = tmp.resolve("policy-" + raiseS + ".json");
+        Files.writeString(policy, p.toJson());
+        return cli("--family", ProjectFiles.families().resolve("euro-ncap-ccr/euro-ncap-ccrs.json").toString(), "--runs", "1",
+                "--threads", "2", "--policy", policy.toString(), "--gate", gate.toString(), "--families-dir",
+                ProjectFiles.families().toString());
+    }
+
+    @Test
+    void earlyWarningsFailACellButNotTheLateCellRuleWhichLateWarningsFail() throws Exception {
+        Path late = gate("{\"name\": \"cells on time\", \"families\": [\"euro-ncap-ccrs\"], \"metric\": \"gridCellsLateOrMissed\", \"max\": 0}");
+        Path any = gate("{\"name\": \"cells all pass\", \"families\": [\"euro-ncap-ccrs\"], \"metric\": \"gridCellsFailed\", \"max\": 0}");
+        Path nuisance = gate("{\"name\": \"nuisance\", \"families\": [\"euro-ncap-ccrs\"], \"metric\": \"nuisanceUpper95\", \"max\": 0.02}");
+
+        // Raised at 6 s every run warns before the 4 s bound: each cell fails, none is late, the nuisance bound catches it.
+        Run early = ccrsWithFcwRaise(6.0, late);
+        assertThat(early.exit()).as(early.out() + early.err()).isZero();
+        assertThat(early.out()).contains("cells euro-ncap-ccrs: 75 of 75 fail: 0 with a late or missed run, 75 only by early (nuisance) warnings")
+                .containsPattern("PASSED \\(1 of 1 bounds met\\)");
+        assertThat(ccrsWithFcwRaise(6.0, any).out()).containsPattern("FAILED cells all pass +euro-ncap-ccrs +gridCellsFailed 75 > 0");
+        assertThat(ccrsWithFcwRaise(6.0, nuisance).out()).containsPattern("FAILED nuisance +euro-ncap-ccrs +nuisanceUpper95 1 > 0\\.0200");
+
+        // Raised at 1 s every run warns after the 2.1 s protocol minimum: every cell is late.
+        Run tooLate = ccrsWithFcwRaise(1.0, late);
+        assertThat(tooLate.exit()).isEqualTo(EvaluateCommand.GATE_FAILED);
+        assertThat(tooLate.out()).contains("cells euro-ncap-ccrs: 75 of 75 fail: 75 with a late or missed run, 0 only by early")
+                .containsPattern("FAILED cells on time +euro-ncap-ccrs +gridCellsLateOrMissed 75 > 0");
+    }
+
     @Test
     void theShippedGateNamesOnlyShippedFamilies() {
         // Parsing it checks every suite it names; a rule that named a missing family would be refused here.
         Run r = cli("--suite", "nhtsa-fcw", "--runs", "1", "--threads", "1", "--gate", ProjectFiles.families().resolve("gates.json").toString(),
                 "--families-dir", ProjectFiles.families().toString());
         assertThat(r.err()).doesNotContain("unknown");
-        assertThat(r.out()).contains("gate release-default-1: FAILED");
+        assertThat(r.out()).contains("gate release-default-2: FAILED");
         assertThat(r.exit()).isEqualTo(EvaluateCommand.GATE_FAILED);
     }
 }

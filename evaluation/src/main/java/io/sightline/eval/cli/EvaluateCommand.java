@@ -507,6 +507,15 @@ public final class EvaluateCommand implements Callable<Integer> {
                 + "(seed %d, %d runs per cell, policy %s)%n", tot.familiesWithoutFailure(), tot.families(),
                 tot.familiesMeetingTarget(), tot.failedRuns(), tot.runs(), r.seed(), r.runsPerCell(), r.policy().version());
         for (EvaluationReport.FamilyReport f : r.families()) {
+            var g = f.grid();
+            if (g != null && g.cellsLateOrMissed() != null && g.cellsPassed() < g.cells().size()) {
+                int nuisanceOnly = g.cells().size() - g.cellsPassed() - g.cellsLateOrMissed();
+                out.printf(Locale.ROOT, "  cells %s: %d of %d fail: %d with a late or missed run, %d only by early "
+                        + "(nuisance) warnings%n", f.id(), g.cells().size() - g.cellsPassed(), g.cells().size(),
+                        g.cellsLateOrMissed(), nuisanceOnly);
+            }
+        }
+        for (EvaluationReport.FamilyReport f : r.families()) {
             for (String w : f.warnings()) {
                 out.println("  WARNING " + f.id() + ": " + w);
             }

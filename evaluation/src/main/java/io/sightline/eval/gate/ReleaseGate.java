@@ -36,8 +36,16 @@ public final class ReleaseGate {
         FALSE_ALERT_UPPER95("falseAlertUpper95"),
         /** Any family: one-sided 95 % upper bound on runs that failed their expectation. */
         FAILURE_UPPER95("failureUpper95"),
-        /** Grid families: cells with any failing run. */
-        GRID_CELLS_FAILED("gridCellsFailed");
+        /** Grid families: cells with any failing run, early (nuisance) warnings included. */
+        GRID_CELLS_FAILED("gridCellsFailed"),
+        /**
+         * Hazard grid families: cells with a run warned after the protocol minimum TTC or never, the
+         * issue's "no warning after the protocol minimum in any grid cell" (ADR-0034). Early warnings
+         * are bounded by their own nuisance figures, not by this one.
+         */
+        GRID_CELLS_LATE_OR_MISSED("gridCellsLateOrMissed"),
+        /** Hazard families: one-sided 95 % upper bound on runs first warned earlier than the window's upper bound. */
+        NUISANCE_UPPER95("nuisanceUpper95");
 
         final String key;
 
@@ -142,7 +150,7 @@ public final class ReleaseGate {
             if (max == null || !max.isNumber() || !(max.asDouble() >= 0)) {
                 throw new GateException(at + ".max must be a number >= 0");
             }
-            if (metric != Metric.GRID_CELLS_FAILED && max.asDouble() > 1) {
+            if (metric != Metric.GRID_CELLS_FAILED && metric != Metric.GRID_CELLS_LATE_OR_MISSED && max.asDouble() > 1) {
                 throw new GateException(at + ".max: " + metricKey + " is a rate; " + max.asDouble() + " is not in [0, 1]");
             }
             JsonNode fams = r.get("families");
@@ -216,6 +224,9 @@ public final class ReleaseGate {
             case FALSE_ALERT_UPPER95 -> f.benign() == null ? null : f.benign().falseAlertUpper95();
             case FAILURE_UPPER95 -> f.failureUpper95();
             case GRID_CELLS_FAILED -> f.grid() == null ? null : (double) (f.grid().cells().size() - f.grid().cellsPassed());
+            case GRID_CELLS_LATE_OR_MISSED -> f.grid() == null || f.grid().cellsLateOrMissed() == null ? null
+                    : (double) f.grid().cellsLateOrMissed();
+            case NUISANCE_UPPER95 -> f.hazard() == null || f.hazard().protocolMinTtcS() == null ? null : f.hazard().nuisanceUpper95();
         };
     }
 

@@ -78,15 +78,28 @@ public record EvaluationReport(String tool, int formatVersion, String suite, lon
                               Map<String, Integer> byKind, int runsWithCollision) {
     }
 
-    public record Grid(List<Dimension> dimensions, int cellsPassed, List<Cell> cells) {
+    /**
+     * @param cellsPassed cells in which every run passed its expectation (on time, not early)
+     * @param cellsLateOrMissed hazard families: cells with a run warned after the protocol minimum
+     *     or never, the issue's "no warning after the protocol minimum in any grid cell"; a cell
+     *     whose only failures are early (nuisance) warnings is not among them. Null for benign families.
+     */
+    public record Grid(List<Dimension> dimensions, int cellsPassed, Integer cellsLateOrMissed, List<Cell> cells) {
     }
 
     public record Dimension(String name, double[] values) {
     }
 
-    /** A cell passes when every run in it passed. */
-    public record Cell(int cell, Map<String, Double> values, int runs, int passed, boolean pass, Double ttcMinS,
-                       Double ttcMedianS) {
+    /**
+     * A cell passes when every run in it passed.
+     *
+     * @param lateOrMissed hazard families: runs first warned after the protocol minimum TTC, or never
+     *     (null for benign families)
+     * @param nuisance hazard families: runs first warned earlier than the window's upper bound (4 s),
+     *     failures too but not late ones (null for benign families)
+     */
+    public record Cell(int cell, Map<String, Double> values, int runs, int passed, boolean pass, Integer lateOrMissed,
+                       Integer nuisance, Double ttcMinS, Double ttcMedianS) {
     }
 
     /**

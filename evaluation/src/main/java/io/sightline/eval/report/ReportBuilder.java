@@ -180,7 +180,7 @@ public final class ReportBuilder {
             if (t != null && t > 0) {
                 ttcs.add(t);
             }
-            if (t == null || t < min) {
+            if (lateOrMissed(o, min)) {
                 lateOrMissed++;
             } else {
                 beforeMin++;
@@ -188,7 +188,7 @@ public final class ReportBuilder {
                     timely++;
                 }
             }
-            if (t != null && t > max) {
+            if (nuisance(o, max)) {
                 nuisance++;
             }
         }
@@ -211,6 +211,24 @@ public final class ReportBuilder {
                 v.length == 0 ? null : r4(QUANTILE.evaluate(v, 0.5)), v.length == 0 ? null : r4(v[v.length - 1]),
                 min == null ? rate(warned, n) : rate(beforeMin, n), min == null ? rate(warned, n) : rate(timely, n),
                 nuisance, rate(nuisance, n), up6(Bounds.upper95(nuisance, n)), noCollision, hist);
+    }
+
+    /**
+     * A hazard run warned after the protocol minimum TTC or never: with a TTC window, no first
+     * warning at a true TTC ≥ {@code min}; without one (an alert-within expectation), not warned.
+     */
+    static boolean lateOrMissed(RunOutcome o, Double min) {
+        if (min == null) {
+            return !o.warned();
+        }
+        Double t = o.ttcAtWarningS();
+        return t == null || t < min;
+    }
+
+    /** A hazard run first warned at a true TTC above the window's upper bound (4 s): a nuisance warning. */
+    static boolean nuisance(RunOutcome o, Double max) {
+        Double t = o.ttcAtWarningS();
+        return max != null && t != null && t > max;
     }
 
     private static EvaluationReport.BenignStats benign(List<RunOutcome> outs) {
@@ -243,8 +261,12 @@ public final class ReportBuilder {
         for (RunOutcome o : outs) {
             byCell.get(o.cell()).add(o);
         }
+        boolean hazard = fam.kind() == ScenarioFamily.Kind.HAZARD;
+        Double min = fam.expectation() instanceof ScenarioSpec.AlertAtTtc a ? a.minTtcS() : null;
+        Double max = fam.expectation() instanceof ScenarioSpec.AlertAtTtc a ? a.maxTtcS() : null;
         List<EvaluationReport.Cell> cells = new ArrayList<>();
         int cellsPassed = 0;
+        int cellsLateOrMissed = 0;
         for (int c = 0; c < fam.cells(); c++) {
             List<RunOutcome> rs = byCell.get(c);
             int passed = (int) rs.stream().filter(RunOutcome::passed).count();
@@ -252,10 +274,17 @@ public final class ReportBuilder {
                     .mapToDouble(RunOutcome::ttcAtWarningS).sorted().toArray();
             boolean pass = passed == rs.size();
             cellsPassed += pass ? 1 : 0;
-            cells.add(new EvaluationReport.Cell(c, fam.cellValues(c), rs.size(), passed, pass,
+            Integer late = null;
+            Integer nuisance = null;
+            if (hazard) {
+                late = (int) rs.stream().filter(o -> lateOrMissed(o, min)).count();
+                nuisance = (int) rs.stream().filter(o -> nuisance(o, max)).count();
+                cellsLateOrMissed += late > 0 ? 1 : 0;
+            }
+            cells.add(new EvaluationReport.Cell(c, fam.cellValues(c), rs.size(), passed, pass, late, nuisance,
                     t.length == 0 ? null : r4(t[0]), t.length == 0 ? null : r4(QUANTILE.evaluate(t, 0.5))));
         }
-        return new EvaluationReport.Grid(dims, cellsPassed, cells);
+        return new EvaluationReport.Grid(dims, cellsPassed, hazard ? cellsLateOrMissed : null, cells);
     }
 
     private static EvaluationReport.Run run(ScenarioFamily fam, RunOutcome o, boolean withInputs) {

@@ -195,7 +195,11 @@ public final class ReportWriter {
         }
         if (f.grid() != null) {
             b.append("<p>Grid: ").append(f.grid().cellsPassed()).append(" of ").append(f.grid().cells().size())
-                    .append(" cells passed on every run.</p>\n<div class=\"chart heat\" id=\"grid-").append(index)
+                    .append(" cells passed on every run");
+            if (f.grid().cellsLateOrMissed() != null) {
+                b.append("; ").append(f.grid().cellsLateOrMissed()).append(" with a run warned after the protocol minimum or never");
+            }
+            b.append(".</p>\n<div class=\"chart heat\" id=\"grid-").append(index)
                     .append("\" data-family=\"").append(index).append("\"></div>\n");
         }
         runs(b, "failing runs", f.failingRuns(), f.failingRunsNotListed(), rerunCommand.apply(f));
@@ -306,14 +310,15 @@ public final class ReportWriter {
                   c._y = yIndex[label];
                   c._x = xd.values.indexOf(c.values[xd.name]);
                 });
-                var pts = f.grid.cells.map(function (c) { return [c._x, c._y, c.passed / c.runs, c.passed, c.runs, c.ttcMinS]; });
+                var pts = f.grid.cells.map(function (c) { return [c._x, c._y, c.passed / c.runs, c.passed, c.runs, c.ttcMinS, c.lateOrMissed, c.nuisance]; });
                 echarts.init(el, null, { renderer: 'svg' }).setOption({
                   animation: false,
                   title: { text: 'Share of runs passing per cell (' + f.grid.cellsPassed + ' of ' + f.grid.cells.length + ' cells pass)',
                            textStyle: { fontSize: 13 } },
                   tooltip: { formatter: function (p) {
                     return enc(ys[p.value[1]] + ', ' + xd.name + ' ' + xd.values[p.value[0]] + ': ' + p.value[3] + ' / '
-                      + p.value[4] + ' passed' + (p.value[5] == null ? '' : ', earliest-warned TTC min ' + p.value[5] + ' s')); } },
+                      + p.value[4] + ' passed' + (p.value[6] == null ? '' : ', ' + p.value[6] + ' late or missed, ' + p.value[7] + ' early (nuisance)')
+                      + (p.value[5] == null ? '' : ', earliest-warned TTC min ' + p.value[5] + ' s')); } },
                   grid: { left: 220, right: 30, bottom: 70 },
                   xAxis: { type: 'category', name: xd.name, nameLocation: 'middle', nameGap: 30, data: xd.values.map(String) },
                   yAxis: { type: 'category', data: ys },
