@@ -103,6 +103,9 @@ public final class EdgePipeline implements AutoCloseable {
     private volatile boolean stopRequested;
     /** Where evidence frames go (ADR-0008), or null to keep none. */
     private EvidenceStore evidence;
+    /** Evidence as the source's own video (ADR-0037) when the source allows it; JPEG frames otherwise. */
+    private boolean evidenceClips;
+    private ClipStage clipStage;
     private String fixedSessionId;
     private long fixedSessionStartNanos;
     private boolean countTraceEdges;
@@ -241,6 +244,32 @@ public final class EdgePipeline implements AutoCloseable {
     public EdgePipeline evidence(EvidenceStore store) {
         this.evidence = store;
         return this;
+    }
+
+    /**
+     * With {@link #evidence}: keeps the evidence as clips of the source's own video, cut per alert
+     * window (ADR-0037), instead of a JPEG per frame, when the source is a file whose codec MP4
+     * carries; otherwise (a device, a stream, another codec) JPEG frames as before. Set before {@link #run}.
+     */
+    public EdgePipeline evidenceClips(boolean clips) {
+        this.evidenceClips = clips;
+        return this;
+    }
+
+    /** The clips cut in the last {@link #run}: bytes per alert window, for the run's summary; empty without clips. */
+    public List<ClipSummary> clipsCut() {
+        if (clipStage == null) {
+            return List.of();
+        }
+        List<ClipSummary> out = new ArrayList<>();
+        for (ClipStage.Cut c : clipStage.cuts()) {
+            out.add(new ClipSummary(c.sha256(), c.bytes(), c.frameCount(), c.alertIds().size(), c.cutNanos()));
+        }
+        return out;
+    }
+
+    /** One alert window's clip: its size, frames, the alerts it covers and the time its cut took (off the detector's thread). */
+    public record ClipSummary(String sha256, long bytes, int frames, int alerts, long cutNanos) {
     }
 
     /**
@@ -416,12 +445,16 @@ public final class EdgePipeline implements AutoCloseable {
 
         StageStats stats = new StageStats(StageBudgets.DECODE, StageStats.PREPROCESS, StageStats.INFERENCE, StageStats.POSTPROCESS,
                 StageBudgets.DETECT, StageBudgets.DECIDE, StageBudgets.JOURNAL, StageBudgets.FRAME_TO_DECISION,
-                EvidenceStage.COPY_STAGE, EvidenceStage.STAGE, StageBudgets.JOURNAL_EVIDENCE_WAIT);
+                EvidenceStage.COPY_STAGE, EvidenceStage.STAGE, StageBudgets.JOURNAL_EVIDENCE_WAIT, ClipStage.STAGE);
         boolean summaries = summaryWindowNanos > 0;
         if (summaries) {
             stats.withIntervals();
         }
-        EvidenceStage evidenceStage = evidence == null ? null : new EvidenceStage(evidence, sessionId, stats, latestWins);
+        io.sightline.runtime.clip.PacketTap tap = evidence != null && evidenceClips ? ClipStage.tapOrNull(source.location(), source.isLive()) : null;
+        ClipStage clips = tap == null ? null : new ClipStage(tap, evidence, sessionId, evidence.directory().resolve("tmp"), stats);
+        clipStage = clips;
+        // With clips, no frame is copied, drawn or JPEG-encoded: the viewer draws the boxes over the camera's own video.
+        EvidenceStage evidenceStage = evidence == null || clips != null ? null : new EvidenceStage(evidence, sessionId, stats, latestWins);
         PerceptionLoop perception = new PerceptionLoop(sessionId, source, primary, fallback, stats, tel, latestWins,
                 options.maxFrames(), () -> stopRequested, frameTimeBaseNanos, evidenceStage, pictureStatistics);
         LatestWinsQueue<Perceived> perceived = new LatestWinsQueue<>(DECIDE_QUEUE_FRAMES, LatestWinsQueue.Overflow.BLOCK, p -> { });
@@ -441,13 +474,17 @@ public final class EdgePipeline implements AutoCloseable {
         long total = options.maxFrames() > 0 && (declared < 0 || options.maxFrames() < declared) ? options.maxFrames() : declared;
         WindowSummarizer summarizer = summaries ? new WindowSummarizer(sessionId, primary.event().modelSha256(),
                 EventIds.of(sessionId, "ModelActivated", "primary"), stats, summaryWindowNanos) : null;
-        JournalStage journalStage = new JournalStage(writer, evidenceStage, stats, tel, progress, total, summarizer);
+        JournalStage journalStage = new JournalStage(writer, evidenceStage, stats, tel, progress, total, summarizer).clips(clips);
 
         StageThreads threads = new StageThreads();
         threads.onFailure(() -> perceived.cancel(p -> p.trace().abandoned()));
         threads.onFailure(() -> decided.cancel(d -> d.trace().abandoned()));
         if (evidenceStage != null) {
             threads.start("evidence", evidenceStage::run);
+        }
+        if (clips != null) {
+            threads.onFailure(clips::abort);
+            threads.start("evidence-clip", clips::run);
         }
         if (shadow != null) {
             threads.onFailure(shadow::cancel);
@@ -471,6 +508,14 @@ public final class EdgePipeline implements AutoCloseable {
             shadow.drainTo(shadowTail, true);
             if (!shadowTail.isEmpty()) {
                 writer.append(shadowTail);
+            }
+        }
+        if (clips != null) {
+            // The last window closed with the session: its clip was cut after the last frame's append.
+            List<ProducedEvent> clipTail = new ArrayList<>();
+            clips.drainTo(clipTail);
+            if (!clipTail.isEmpty()) {
+                writer.append(clipTail);
             }
         }
         FramesDropped tail = drops.drain(Clocks.epochNanos());

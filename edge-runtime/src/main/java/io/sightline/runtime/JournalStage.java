@@ -18,6 +18,8 @@ final class JournalStage {
 
     private final JournalWriter writer;
     private final EvidenceStage evidence;
+    /** Video evidence (ADR-0037), or null: told of every journaled frame, its EvidenceClipRecorded events journaled here. */
+    private ClipStage clips;
     private final StageStats stats;
     private final SessionTelemetry tel;
     private final EdgePipeline.ProgressListener progress;
@@ -40,8 +42,31 @@ final class JournalStage {
         this.totalFrames = totalFrames;
     }
 
+    JournalStage clips(ClipStage clips) {
+        this.clips = clips;
+        return this;
+    }
+
     void run(LatestWinsQueue<Decided> in) throws InterruptedException {
+        try {
+            journal(in);
+        } finally {
+            if (clips != null) {
+                clips.close();
+            }
+        }
+    }
+
+    private void journal(LatestWinsQueue<Decided> in) throws InterruptedException {
+        List<ProducedEvent> clipEvents = new ArrayList<>(1);
         for (Decided d; (d = in.take()) != null; ) {
+            if (clips != null) {
+                clips.drainTo(clipEvents);
+                if (!clipEvents.isEmpty()) {
+                    writer.append(clipEvents);
+                    clipEvents.clear();
+                }
+            }
             if (evidence != null) {
                 // Before the journal timing starts: waiting for a picture is not journal latency.
                 long w0 = System.nanoTime();
@@ -66,6 +91,14 @@ final class JournalStage {
                 List<ProducedEvent> late = new ArrayList<>(1);
                 StageBudgets.recordMiss(late, StageBudgets.JOURNAL, d.frameId(), StageBudgets.JOURNAL_BUDGET_NANOS, took);
                 writer.append(late, trace.stageTraceparent());
+            }
+            if (clips != null) {
+                for (ProducedEvent e : d.events()) {
+                    if (e.payload() instanceof io.sightline.domain.event.FrameCaptured fc) {
+                        clips.frameJournaled(fc.frameIndex(), e.occurredAtNanos(), d.events());
+                        break;
+                    }
+                }
             }
             trace.endStage(d.events().size());
             trace.journaled();
