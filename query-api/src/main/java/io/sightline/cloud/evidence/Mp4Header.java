@@ -10,7 +10,7 @@ record Mp4Header(int widthPx, int heightPx) {
 
     /** The header, or null when {@code bytes} is not an MP4 starting with {@code ftyp} with a track of non-zero size. */
     static Mp4Header read(byte[] bytes) {
-        if (bytes.length < 8 || !type(bytes, 0, "ftyp")) {
+        if (bytes.length < 8 || !type(bytes, 4, "ftyp")) {
             return null;
         }
         return walk(bytes, 0, bytes.length);

@@ -117,7 +117,7 @@ class ClipEvidenceBrowserTest {
     }
 
     @AfterAll
-    void stopTheBrowser() {
+    void stopTheBrowser() throws Exception {
         if (chromium != null) {
             chromium.close();
         }
