@@ -34,9 +34,9 @@ import org.slf4j.LoggerFactory;
  * thread posts each journaled frame's index and time (a queue offer), and this stage's own thread
  * reads packets (no decode) and, once per window, remuxes. Frames no longer wait for a picture.
  */
-final class ClipStage {
+public final class ClipStage {
 
-    static final String STAGE = "evidence-clip";
+    public static final String STAGE = "evidence-clip";
     /**
      * Compressed video the ring may hold: 40 s of window at 8 Mbit/s is 40 MB; 64 MiB leaves a
      * file run faster than real time some slack (the bundled 4 Mbit/s clip: 128 s of video).
