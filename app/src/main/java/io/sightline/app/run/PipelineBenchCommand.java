@@ -326,8 +326,17 @@ public final class PipelineBenchCommand implements Callable<Integer> {
     private List<EdgePipeline.ClipSummary> lastClips = List.of();
     private long lastEvidenceDiskBytes;
 
+    /** The process's CPU time per frame of the last run, all threads: what a frame costs the edge's cores, whatever the load. */
+    private double lastCpuNanosPerFrame = Double.NaN;
+
+    private static long processCpuNanos() {
+        return java.lang.management.ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os
+                ? os.getProcessCpuTime() : -1;
+    }
+
     /** Uploaded bytes per alert window and the edge's evidence disk use, of the last run. */
     private void printEvidenceBudget(PrintStream out, RunReport r) {
+        out.printf(Locale.ROOT, "    process CPU per frame (all threads, detector included): %.2f ms%n", lastCpuNanosPerFrame / 1e6);
         if (!evidence) {
             return;
         }
@@ -366,8 +375,10 @@ public final class PipelineBenchCommand implements Callable<Integer> {
                     pipeline.shadow(shadow, ShadowStage.Options.defaults());
                 }
                 // Monitoring off means all of it: no summaries and no picture statistics (so no camera health either).
+                long cpu0 = processCpuNanos();
                 RunReport report = pipeline.evidence(store).evidenceClips("clip".equals(evidenceForm)).summaryWindow(summaryWindowSeconds)
                         .pictureStatistics(summaryWindowSeconds > 0).run(journal, EdgePipeline.ProgressListener.NONE);
+                lastCpuNanosPerFrame = (processCpuNanos() - cpu0) / (double) Math.max(1, report.framesCaptured());
                 lastClips = pipeline.clipsCut();
                 lastEvidenceDiskBytes = store == null ? 0 : store.stats().usedBytes();
                 lastShadow[0] = pipeline.shadowFramesShadowed();
