@@ -1,7 +1,6 @@
 package io.sightline.runtime;
 
 import io.sightline.domain.evidence.AlertWindow;
-import io.sightline.domain.event.AlertRaised;
 import io.sightline.domain.event.EventIds;
 import io.sightline.domain.event.EvidenceClipRecorded;
 import io.sightline.inference.Clocks;
@@ -116,20 +115,12 @@ public final class ClipStage {
         }
     }
 
-    /** On the journal thread, after a frame's append: its index, edge time and the alerts it raised. */
-    void frameJournaled(long frameIndex, long atNanos, List<ProducedEvent> events) throws InterruptedException {
-        List<String> alerts = List.of();
-        long alertAt = atNanos;
-        for (ProducedEvent e : events) {
-            if (e.payload() instanceof AlertRaised a) {
-                if (alerts.isEmpty()) {
-                    alerts = new ArrayList<>(1);
-                    alertAt = e.occurredAtNanos();
-                }
-                alerts.add(a.alertId());
-            }
-        }
-        in.put(new FrameMsg(frameIndex, atNanos, alerts, alertAt));
+    /**
+     * On the journal thread, after a frame's append: its index, journaled time and the alerts it
+     * raised with the first one's journaled time (the T of their window).
+     */
+    void frameJournaled(long frameIndex, long atNanos, List<String> alertIds, long alertAtNanos) throws InterruptedException {
+        in.put(new FrameMsg(frameIndex, atNanos, alertIds, alertAtNanos));
     }
 
     /** The pipeline failed: the stage ends without cutting, so nothing waits for it. */

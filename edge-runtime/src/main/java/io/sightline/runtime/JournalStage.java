@@ -93,12 +93,7 @@ final class JournalStage {
                 writer.append(late, trace.stageTraceparent());
             }
             if (clips != null) {
-                for (ProducedEvent e : d.events()) {
-                    if (e.payload() instanceof io.sightline.domain.event.FrameCaptured fc) {
-                        clips.frameJournaled(fc.frameIndex(), e.occurredAtNanos(), d.events());
-                        break;
-                    }
-                }
+                tellClips(d.events());
             }
             trace.endStage(d.events().size());
             trace.journaled();
@@ -111,6 +106,30 @@ final class JournalStage {
             if (last != null) {
                 writer.append(List.of(last));
             }
+        }
+    }
+
+    /** The frame's index, journaled time and alerts, in the journal's times (those the alert windows are measured in). */
+    private void tellClips(List<ProducedEvent> events) throws InterruptedException {
+        long frameIndex = -1;
+        long frameAt = 0;
+        List<String> alerts = List.of();
+        long alertAt = 0;
+        for (int i = 0; i < events.size(); i++) {
+            Object p = events.get(i).payload();
+            if (p instanceof io.sightline.domain.event.FrameCaptured fc && frameIndex < 0) {
+                frameIndex = fc.frameIndex();
+                frameAt = writer.journaledAtNanos(i);
+            } else if (p instanceof io.sightline.domain.event.AlertRaised a) {
+                if (alerts.isEmpty()) {
+                    alerts = new ArrayList<>(1);
+                    alertAt = writer.journaledAtNanos(i);
+                }
+                alerts.add(a.alertId());
+            }
+        }
+        if (frameIndex >= 0) {
+            clips.frameJournaled(frameIndex, frameAt, alerts, alerts.isEmpty() ? frameAt : alertAt);
         }
     }
 
