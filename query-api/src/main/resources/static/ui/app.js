@@ -655,9 +655,15 @@ async function renderClip(box, clip, generation) {
     video.requestVideoFrameCallback(onFrame);
   }
   if ('requestVideoFrameCallback' in HTMLVideoElement.prototype) video.requestVideoFrameCallback(onFrame);
-  for (const type of ['seeked', 'timeupdate', 'pause']) {
+  for (const type of ['seeked', 'timeupdate']) {
     video.addEventListener(type, () => { mediaTime = video.currentTime; draw(); });
   }
+  // Paused between two frames' times, the clock and the picture may name neighbours: settle on the middle of the
+  // clock's frame, so the picture, the overlay and the clock agree.
+  video.addEventListener('pause', () => {
+    const k = Math.min(Math.max(Math.floor(video.currentTime * fps + 1e-6), 0), Number(clip.frameCount) - 1);
+    video.currentTime = (k + 0.5) / fps;
+  });
   video.addEventListener('loadedmetadata', () => { if (deciding) video.currentTime = Number(deciding.timeS); }, { once: true });
 
   // <video src> cannot send the bearer token: the clip is fetched, then played from a blob: URL.
