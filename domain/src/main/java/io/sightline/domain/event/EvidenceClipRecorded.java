@@ -19,8 +19,8 @@ import org.axonframework.serialization.Revision;
  * @param firstFrameIndex       source frame index of the clip's first frame (a keyframe at or before the window's first frame)
  * @param frameCount            frames in the clip
  * @param frameRateHz           the source's frame rate (0 when unknown), for a viewer that seeks by time
- * @param windowFirstFrameIndex first frame of the alert windows the clip was cut for; above {@code firstFrameIndex} + the
- *                              lead-in, or the clip starting later than it, when the edge no longer held the window's start
+ * @param windowFirstFrameIndex first journaled frame of the alert windows the clip was cut for; the clip starts at or before
+ *                              it (its keyframe), or after it when the edge's packet ring no longer held the window's start
  * @param windowLastFrameIndex  last frame of the alert windows
  * @param alertIds              the alerts whose windows the clip covers (overlapping windows share one clip)
  */
