@@ -505,6 +505,8 @@ function frameCaption(frame) {
  * carry the detector's boxes, drawn by the edge.
  */
 async function renderEvidence(box, evidence, generation) {
+  const clips = (evidence && evidence.clips) || [];
+  if (clips.length) return renderClip(box, clips[0], generation);
   const frames = ((evidence && evidence.frames) || []).slice().sort((a, b) => a.frameIndex - b.frameIndex);
   if (!frames.length) {
     box.replaceChildren(el('p', { class: 'muted', text: 'No evidence frames were uploaded for this alert\'s window.' }));
@@ -571,6 +573,113 @@ async function renderEvidence(box, evidence, generation) {
     if (featured.dataset.frameId === frame.frameId) featuredCaption.append(el('span', { class: 'problem small', text: describe(e) }));
   })));
 }
+
+/**
+ * The alert window as the camera recorded it (ADR-0037): the clip plays in a <video>, and a canvas
+ * over it draws the detector's boxes of the frame on screen, from the detection events, so the
+ * pixels stay the camera's own. It opens paused on the deciding frame (the newest frame of the
+ * causal trace). The clip's frame k is the window's frame firstFrameIndex + k; the server gives
+ * each frame's offset and the time to seek to.
+ */
+async function renderClip(box, clip, generation) {
+  const frames = (clip.frames || []).slice().sort((a, b) => a.offset - b.offset);
+  const byOffset = new Map(frames.map((f) => [Number(f.offset), f]));
+  const fps = Number(clip.frameRateHz) > 0 ? Number(clip.frameRateHz) : 25;
+  const deciding = frames.find((f) => Number(f.frameIndex) === Number(clip.alertFrameIndex)) || frames[frames.length - 1];
+  const video = el('video', { 'data-testid': 'evidence-video', muted: true, playsinline: true, controls: true, preload: 'auto',
+    width: clip.widthPx, height: clip.heightPx });
+  video.muted = true;
+  const canvas = el('canvas', { class: 'clip-overlay', 'data-testid': 'evidence-overlay', width: clip.widthPx, height: clip.heightPx,
+    'aria-hidden': 'true' });
+  const caption = el('figcaption');
+  const figure = el('figure', { class: 'featured clip', 'data-testid': 'evidence-clip', 'data-sha256': clip.sha256 },
+    el('div', { class: 'clip-frame' }, video, canvas), caption);
+  const step = (delta) => () => {
+    video.pause();
+    const k = Math.min(Math.max(currentOffset() + delta, 0), Number(clip.frameCount) - 1);
+    video.currentTime = (k + 0.5) / fps;
+  };
+  const controls = el('p', { class: 'clip-controls' },
+    el('button', { type: 'button', 'data-testid': 'clip-previous', text: '◀ frame' }),
+    el('button', { type: 'button', 'data-testid': 'clip-deciding', text: 'deciding frame' }),
+    el('button', { type: 'button', 'data-testid': 'clip-next', text: 'frame ▶' }),
+    el('span', { class: 'muted small', text: ` ${frames.length} frames of the alert window in a ${clip.frameCount}-frame clip of`
+      + ` the camera's own video; boxes drawn from the detection events.` }));
+  const [prev, decide, next] = controls.querySelectorAll('button');
+  prev.addEventListener('click', step(-1));
+  next.addEventListener('click', step(1));
+  decide.addEventListener('click', () => { video.pause(); if (deciding) video.currentTime = Number(deciding.timeS); });
+  box.replaceChildren(figure, controls);
+
+  let mediaTime = 0;
+  function currentOffset() {
+    return Math.min(Math.max(Math.floor(mediaTime * fps + 1e-6), 0), Number(clip.frameCount) - 1);
+  }
+  function draw() {
+    const k = currentOffset();
+    const frame = byOffset.get(k);
+    const ctx = canvas.getContext('2d');
+    ctx.clearRect(0, 0, canvas.width, canvas.height);
+    const drawn = [];
+    const thickness = Math.max(2, Math.round(canvas.width / 480));
+    ctx.font = '13px sans-serif';
+    for (const b of (frame && frame.boxes) || []) {
+      const colour = BOX_COLOURS[((b.classId % BOX_COLOURS.length) + BOX_COLOURS.length) % BOX_COLOURS.length];
+      ctx.strokeStyle = colour;
+      ctx.lineWidth = thickness;
+      ctx.strokeRect(b.x1, b.y1, b.x2 - b.x1, b.y2 - b.y1);
+      const label = `${b.className} ${Number(b.score).toFixed(2)}`;
+      const w = ctx.measureText(label).width + 6;
+      ctx.fillStyle = colour;
+      ctx.fillRect(b.x1, Math.max(0, b.y1 - 17), w, 17);
+      ctx.fillStyle = '#000';
+      ctx.fillText(label, b.x1 + 3, Math.max(13, b.y1 - 4));
+      drawn.push([b.x1, b.y1, b.x2, b.y2]);
+    }
+    // What is on screen, for the browser test and anyone inspecting the page.
+    canvas.dataset.offset = String(k);
+    canvas.dataset.frameIndex = frame ? String(frame.frameIndex) : '';
+    canvas.dataset.boxes = JSON.stringify(drawn);
+    figure.classList.toggle('in-trace', Boolean(frame && frame.inCausalTrace));
+    caption.replaceChildren(
+      el('strong', { text: frame ? `Frame ${frame.frameIndex}` : `Clip frame ${k} (outside the alert window)` }),
+      frame && deciding && frame.frameIndex === deciding.frameIndex ? el('span', { class: 'badge in-trace-badge', text: 'deciding frame' })
+        : frame && frame.inCausalTrace ? el('span', { class: 'badge in-trace-badge', text: 'in causal trace' }) : null,
+      el('span', { class: 'muted small', text: `${drawn.length} box${drawn.length === 1 ? '' : 'es'}` }),
+      el('code', { class: 'sha', title: `sha256 ${clip.sha256}`, text: `clip sha256 ${String(clip.sha256).slice(0, 12)}…` }));
+  }
+  // The exact presented frame where the browser tells it (requestVideoFrameCallback), the clock otherwise.
+  function onFrame(now, meta) {
+    mediaTime = meta.mediaTime;
+    draw();
+    video.requestVideoFrameCallback(onFrame);
+  }
+  if ('requestVideoFrameCallback' in HTMLVideoElement.prototype) video.requestVideoFrameCallback(onFrame);
+  for (const type of ['seeked', 'timeupdate']) {
+    video.addEventListener(type, () => { mediaTime = video.currentTime; draw(); });
+  }
+  // Paused between two frames' times, the clock and the picture may name neighbours: settle on the middle of the
+  // clock's frame, so the picture, the overlay and the clock agree.
+  video.addEventListener('pause', () => {
+    const k = Math.min(Math.max(Math.floor(video.currentTime * fps + 1e-6), 0), Number(clip.frameCount) - 1);
+    video.currentTime = (k + 0.5) / fps;
+  });
+  video.addEventListener('loadedmetadata', () => { if (deciding) video.currentTime = Number(deciding.timeS); }, { once: true });
+
+  // <video src> cannot send the bearer token: the clip is fetched, then played from a blob: URL.
+  try {
+    const blob = await api(clip.url, { accept: clip.contentType || 'video/mp4', as: 'blob' });
+    if (generation !== state.generation) return;
+    const url = URL.createObjectURL(blob);
+    state.blobUrls.push(url);
+    video.src = url;
+  } catch (e) {
+    figure.classList.add('failed');
+    caption.append(el('span', { class: 'problem small', text: describe(e) }));
+  }
+}
+
+const BOX_COLOURS = ['#ffc800', '#00a0ff', '#50dc50', '#e650e6', '#ff3c3c', '#50ffff', '#ff6450', '#a0ff00'];
 
 /**
  * The review is now a consequence in the trace: redraw the graph once it shows it (the trace

@@ -103,6 +103,9 @@ public final class EdgePipeline implements AutoCloseable {
     private volatile boolean stopRequested;
     /** Where evidence frames go (ADR-0008), or null to keep none. */
     private EvidenceStore evidence;
+    /** Evidence as the source's own video (ADR-0037) when the source allows it; JPEG frames otherwise. */
+    private boolean evidenceClips;
+    private ClipStage clipStage;
     private String fixedSessionId;
     private long fixedSessionStartNanos;
     private boolean countTraceEdges;
@@ -325,6 +328,32 @@ public final class EdgePipeline implements AutoCloseable {
     }
 
     /**
+     * With {@link #evidence}: keeps the evidence as clips of the source's own video, cut per alert
+     * window (ADR-0037), instead of a JPEG per frame, when the source is a file whose codec MP4
+     * carries; otherwise (a device, a stream, another codec) JPEG frames as before. Set before {@link #run}.
+     */
+    public EdgePipeline evidenceClips(boolean clips) {
+        this.evidenceClips = clips;
+        return this;
+    }
+
+    /** The clips cut in the last {@link #run}: bytes per alert window, for the run's summary; empty without clips. */
+    public List<ClipSummary> clipsCut() {
+        if (clipStage == null) {
+            return List.of();
+        }
+        List<ClipSummary> out = new ArrayList<>();
+        for (ClipStage.Cut c : clipStage.cuts()) {
+            out.add(new ClipSummary(c.sha256(), c.bytes(), c.frameCount(), c.alertIds().size(), c.cutNanos()));
+        }
+        return out;
+    }
+
+    /** One alert window's clip: its size, frames, the alerts it covers and the time its cut took (off the detector's thread). */
+    public record ClipSummary(String sha256, long bytes, int frames, int alerts, long cutNanos) {
+    }
+
+    /**
      * Runs the session under this id and start time instead of a new id and the wall clock: every
      * event id is derived from the session id (ADR-0017) and decision times from the start time, so
      * two runs over the same video with the same models make the same ids and decisions. Set before
@@ -498,12 +527,16 @@ public final class EdgePipeline implements AutoCloseable {
 
         StageStats stats = new StageStats(StageBudgets.DECODE, StageStats.PREPROCESS, StageStats.INFERENCE, StageStats.POSTPROCESS,
                 StageBudgets.DETECT, StageBudgets.DECIDE, StageBudgets.JOURNAL, StageBudgets.FRAME_TO_DECISION,
-                EvidenceStage.COPY_STAGE, EvidenceStage.STAGE, StageBudgets.JOURNAL_EVIDENCE_WAIT);
+                EvidenceStage.COPY_STAGE, EvidenceStage.STAGE, StageBudgets.JOURNAL_EVIDENCE_WAIT, ClipStage.STAGE);
         boolean summaries = summaryWindowNanos > 0;
         if (summaries) {
             stats.withIntervals();
         }
-        EvidenceStage evidenceStage = evidence == null ? null : new EvidenceStage(evidence, sessionId, stats, latestWins);
+        io.sightline.runtime.clip.PacketTap tap = evidence != null && evidenceClips ? ClipStage.tapOrNull(source.location(), source.isLive()) : null;
+        ClipStage clips = tap == null ? null : new ClipStage(tap, evidence, sessionId, evidence.directory().resolve("tmp"), stats);
+        clipStage = clips;
+        // With clips, no frame is copied, drawn or JPEG-encoded: the viewer draws the boxes over the camera's own video.
+        EvidenceStage evidenceStage = evidence == null || clips != null ? null : new EvidenceStage(evidence, sessionId, stats, latestWins);
         PerceptionLoop perception = new PerceptionLoop(sessionId, source, primary, fallback, stats, tel, latestWins,
                 options.maxFrames(), () -> stopRequested || (live != null && live.switchPending()), frameTimeBaseNanos, evidenceStage,
                 pictureStatistics);
@@ -527,13 +560,17 @@ public final class EdgePipeline implements AutoCloseable {
         long total = options.maxFrames() > 0 && (declared < 0 || options.maxFrames() < declared) ? options.maxFrames() : declared;
         WindowSummarizer summarizer = summaries ? new WindowSummarizer(sessionId, primary.event().modelSha256(),
                 EventIds.of(sessionId, "ModelActivated", "primary"), stats, summaryWindowNanos) : null;
-        JournalStage journalStage = new JournalStage(writer, evidenceStage, stats, tel, progress, total, summarizer);
+        JournalStage journalStage = new JournalStage(writer, evidenceStage, stats, tel, progress, total, summarizer).clips(clips);
 
         StageThreads threads = new StageThreads();
         threads.onFailure(() -> perceived.cancel(p -> p.trace().abandoned()));
         threads.onFailure(() -> decided.cancel(d -> d.trace().abandoned()));
         if (evidenceStage != null) {
             threads.start("evidence", evidenceStage::run);
+        }
+        if (clips != null) {
+            threads.onFailure(clips::abort);
+            threads.start("evidence-clip", clips::run);
         }
         if (shadow != null) {
             threads.onFailure(shadow::cancel);
@@ -571,6 +608,14 @@ public final class EdgePipeline implements AutoCloseable {
             }
             if (!late.isEmpty()) {
                 writer.append(late);
+            }
+        }
+        if (clips != null) {
+            // The last window closed with the session: its clip was cut after the last frame's append.
+            List<ProducedEvent> clipTail = new ArrayList<>();
+            clips.drainTo(clipTail);
+            if (!clipTail.isEmpty()) {
+                writer.append(clipTail);
             }
         }
         FramesDropped tail = drops.drain(Clocks.epochNanos());

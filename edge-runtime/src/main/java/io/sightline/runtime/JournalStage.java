@@ -18,6 +18,8 @@ final class JournalStage {
 
     private final JournalWriter writer;
     private final EvidenceStage evidence;
+    /** Video evidence (ADR-0037), or null: told of every journaled frame, its EvidenceClipRecorded events journaled here. */
+    private ClipStage clips;
     private final StageStats stats;
     private final SessionTelemetry tel;
     private final EdgePipeline.ProgressListener progress;
@@ -40,8 +42,31 @@ final class JournalStage {
         this.totalFrames = totalFrames;
     }
 
+    JournalStage clips(ClipStage clips) {
+        this.clips = clips;
+        return this;
+    }
+
     void run(LatestWinsQueue<Decided> in) throws InterruptedException {
+        try {
+            journal(in);
+        } finally {
+            if (clips != null) {
+                clips.close();
+            }
+        }
+    }
+
+    private void journal(LatestWinsQueue<Decided> in) throws InterruptedException {
+        List<ProducedEvent> clipEvents = new ArrayList<>(1);
         for (Decided d; (d = in.take()) != null; ) {
+            if (clips != null) {
+                clips.drainTo(clipEvents);
+                if (!clipEvents.isEmpty()) {
+                    writer.append(clipEvents);
+                    clipEvents.clear();
+                }
+            }
             if (evidence != null) {
                 // Before the journal timing starts: waiting for a picture is not journal latency.
                 long w0 = System.nanoTime();
@@ -67,6 +92,9 @@ final class JournalStage {
                 StageBudgets.recordMiss(late, StageBudgets.JOURNAL, d.frameId(), StageBudgets.JOURNAL_BUDGET_NANOS, took);
                 writer.append(late, trace.stageTraceparent());
             }
+            if (clips != null) {
+                tellClips(d.events());
+            }
             trace.endStage(d.events().size());
             trace.journaled();
             tel.frameJournaled();
@@ -78,6 +106,30 @@ final class JournalStage {
             if (last != null) {
                 writer.append(List.of(last));
             }
+        }
+    }
+
+    /** The frame's index, journaled time and alerts, in the journal's times (those the alert windows are measured in). */
+    private void tellClips(List<ProducedEvent> events) throws InterruptedException {
+        long frameIndex = -1;
+        long frameAt = 0;
+        List<String> alerts = List.of();
+        long alertAt = 0;
+        for (int i = 0; i < events.size(); i++) {
+            Object p = events.get(i).payload();
+            if (p instanceof io.sightline.domain.event.FrameCaptured fc && frameIndex < 0) {
+                frameIndex = fc.frameIndex();
+                frameAt = writer.journaledAtNanos(i);
+            } else if (p instanceof io.sightline.domain.event.AlertRaised a) {
+                if (alerts.isEmpty()) {
+                    alerts = new ArrayList<>(1);
+                    alertAt = writer.journaledAtNanos(i);
+                }
+                alerts.add(a.alertId());
+            }
+        }
+        if (frameIndex >= 0) {
+            clips.frameJournaled(frameIndex, frameAt, alerts, alerts.isEmpty() ? frameAt : alertAt);
         }
     }
 

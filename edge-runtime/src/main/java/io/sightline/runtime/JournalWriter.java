@@ -56,10 +56,14 @@ final class JournalWriter {
             return;
         }
         List<EdgeJournal.NewEvent> batch = new ArrayList<>(produced.size());
+        if (lastAppendTimes.length < produced.size()) {
+            lastAppendTimes = new long[Math.max(produced.size(), 2 * lastAppendTimes.length)];
+        }
         for (int i = 0; i < produced.size(); i++) {
             ProducedEvent e = produced.get(i);
             // A wall clock step back (NTP) must not make the cloud refuse the session.
             lastOccurredAtNanos = Math.max(lastOccurredAtNanos, e.occurredAtNanos());
+            lastAppendTimes[i] = lastOccurredAtNanos;
             batch.add(new EdgeJournal.NewEvent(e.eventId(), lastOccurredAtNanos, e.payload(),
                     trace != null ? trace.traceparentOfEvent(i) : traceparent));
             counts.computeIfAbsent(e.payload().getClass(), k -> new long[1])[0]++;
@@ -71,6 +75,14 @@ final class JournalWriter {
         }
         journal.append(sessionId, batch);
         events += batch.size();
+    }
+
+    /** Envelope times of the last append's events as journaled (held non-decreasing), by position. */
+    private long[] lastAppendTimes = new long[16];
+
+    /** The journaled envelope time of the event at {@code position} in the last append: what alert windows are measured in. */
+    long journaledAtNanos(int position) {
+        return lastAppendTimes[position];
     }
 
     Map<String, Long> countsByType() {

@@ -45,6 +45,7 @@ public final class LocalRun implements AutoCloseable {
     private final DeviceIdentity device;
     private final EvidenceStore evidence;
     private final EvidenceUploader evidenceUploader;
+    private boolean evidenceClips = true;
 
     private LocalRun(EdgeJournal journal, Uploader uploader, DeviceIdentity device, EvidenceStore evidence,
                      EvidenceUploader evidenceUploader) {
@@ -93,6 +94,15 @@ public final class LocalRun implements AutoCloseable {
         return journal;
     }
 
+    /**
+     * Keeps evidence as clips of the source's own video per alert window (ADR-0037, the default) or,
+     * with false, as a JPEG per frame with the boxes drawn (ADR-0008, the old form).
+     */
+    public LocalRun evidenceClips(boolean clips) {
+        this.evidenceClips = clips;
+        return this;
+    }
+
     public Uploader uploader() {
         return uploader;
     }
@@ -124,7 +134,7 @@ public final class LocalRun implements AutoCloseable {
     public RunReport run(EdgePipeline pipeline, EdgePipeline.ProgressListener progress, EdgeTelemetry telemetry)
             throws InterruptedException {
         try {
-            return pipeline.evidence(evidence).run(journal, progress, telemetry);
+            return pipeline.evidence(evidence).evidenceClips(evidenceClips).run(journal, progress, telemetry);
         } finally {
             uploader.wake();
             if (evidenceUploader != null) {

@@ -91,8 +91,13 @@ public final class PipelineBenchCommand implements Callable<Integer> {
     int shadowPairs;
 
     @Option(names = "--evidence", negatable = true, defaultValue = "true", fallbackValue = "true",
-            description = "Keep evidence JPEGs as run does (default ${DEFAULT-VALUE}); --no-evidence measures without.")
+            description = "Keep evidence as run does (default ${DEFAULT-VALUE}); --no-evidence measures without.")
     boolean evidence;
+
+    @Option(names = "--evidence-form", defaultValue = "clip", paramLabel = "clip|jpeg",
+            description = "clip: one MP4 per alert window remuxed from the source's packets, no per-frame work (ADR-0037, as run);"
+                    + " jpeg: a JPEG of every frame with the boxes drawn (ADR-0008) (default ${DEFAULT-VALUE}).")
+    String evidenceForm;
 
     @Option(names = "--overload-passes", defaultValue = "5", description = "Overload passes over the clip (default ${DEFAULT-VALUE}).")
     int overloadPasses;
@@ -125,6 +130,10 @@ public final class PipelineBenchCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintStream out = System.out;
+        if (!"clip".equals(evidenceForm) && !"jpeg".equals(evidenceForm)) {
+            throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this), "--evidence-form must be 'clip' (the"
+                    + " source's own video per alert window) or 'jpeg' (a JPEG per frame), got '" + evidenceForm + "'");
+        }
         if (journalSyncMillis < 0 || journalSyncMillis > EdgeJournal.MAX_SYNC_INTERVAL_MILLIS) {
             throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this), "--journal-sync-ms must be 0 to "
                     + EdgeJournal.MAX_SYNC_INTERVAL_MILLIS + ", got " + journalSyncMillis);
@@ -133,7 +142,7 @@ public final class PipelineBenchCommand implements Callable<Integer> {
         String clip = video != null ? video : ProjectHome.get().resolve(HazardClipCommand.DEFAULT_OUT).toString();
         boolean fastestDet = model.toLowerCase(Locale.ROOT).startsWith("fastestdet");
         out.printf(Locale.ROOT, "bench-pipeline: model %s, clip %s, ORT threads %d, evidence %s, %d cores%n", model, clip, threads,
-                evidence ? "on (as run)" : "off", Runtime.getRuntime().availableProcessors());
+                evidence ? "on, " + evidenceForm + " form" : "off", Runtime.getRuntime().availableProcessors());
         out.printf(Locale.ROOT, "journal: group commit every %d ms (0: fsync per frame), safety events at once%n", journalSyncMillis);
         out.printf(Locale.ROOT, "load average before: %s%n", loadAverage());
 
@@ -160,6 +169,7 @@ public final class PipelineBenchCommand implements Callable<Integer> {
             out.printf(Locale.ROOT, "%n[2] pipeline as fast as possible (back-pressure): %d frames, %.1f frames/s = %.2fx real time%n",
                     r.framesCaptured(), pipelineFps, pipelineFps / clipFps);
             printStages(out, r);
+            printEvidenceBudget(out, r);
             printSync(out, r, lastSync);
             if (!Double.isNaN(inferenceFps)) {
                 double ratio = pipelineFps / inferenceFps;
@@ -312,6 +322,39 @@ public final class PipelineBenchCommand implements Callable<Integer> {
                 "shadow: every champion frame shadowed (%d) or counted as skipped (%d) of %d", shadowed, skipped, frames)));
     }
 
+    /** The last run's alert-window clips and the evidence store's bytes on disk after it: the evidence budgets. */
+    private List<EdgePipeline.ClipSummary> lastClips = List.of();
+    private long lastEvidenceDiskBytes;
+
+    /** The process's CPU time per frame of the last run, all threads: what a frame costs the edge's cores, whatever the load. */
+    private double lastCpuNanosPerFrame = Double.NaN;
+
+    private static long processCpuNanos() {
+        return java.lang.management.ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os
+                ? os.getProcessCpuTime() : -1;
+    }
+
+    /** Uploaded bytes per alert window and the edge's evidence disk use, of the last run. */
+    private void printEvidenceBudget(PrintStream out, RunReport r) {
+        out.printf(Locale.ROOT, "    process CPU per frame (all threads, detector included): %.2f ms%n", lastCpuNanosPerFrame / 1e6);
+        if (!evidence) {
+            return;
+        }
+        long alerts = r.count("AlertRaised");
+        if (lastClips.isEmpty()) {
+            out.printf(Locale.ROOT, "    evidence (%s): %d alert%s, edge disk %.2f MB (every frame's JPEG; only alert windows' are uploaded)%n",
+                    evidenceForm, alerts, alerts == 1 ? "" : "s", lastEvidenceDiskBytes / 1e6);
+            return;
+        }
+        long bytes = 0;
+        for (EdgePipeline.ClipSummary c : lastClips) {
+            bytes += c.bytes();
+        }
+        out.printf(Locale.ROOT, "    evidence (clip): %d alert%s in %d window%s, uploaded %.2f MB per alert window, edge disk %.2f MB%n",
+                alerts, alerts == 1 ? "" : "s", lastClips.size(), lastClips.size() == 1 ? "" : "s", bytes / 1e6 / lastClips.size(),
+                lastEvidenceDiskBytes / 1e6);
+    }
+
     /** Frames the last shadowed run's challenger ran on and skipped. */
     private final long[] lastShadow = {0, 0};
 
@@ -332,8 +375,12 @@ public final class PipelineBenchCommand implements Callable<Integer> {
                     pipeline.shadow(shadow, ShadowStage.Options.defaults());
                 }
                 // Monitoring off means all of it: no summaries and no picture statistics (so no camera health either).
-                RunReport report = pipeline.evidence(store).summaryWindow(summaryWindowSeconds).pictureStatistics(summaryWindowSeconds > 0)
-                        .run(journal, EdgePipeline.ProgressListener.NONE);
+                long cpu0 = processCpuNanos();
+                RunReport report = pipeline.evidence(store).evidenceClips("clip".equals(evidenceForm)).summaryWindow(summaryWindowSeconds)
+                        .pictureStatistics(summaryWindowSeconds > 0).run(journal, EdgePipeline.ProgressListener.NONE);
+                lastCpuNanosPerFrame = (processCpuNanos() - cpu0) / (double) Math.max(1, report.framesCaptured());
+                lastClips = pipeline.clipsCut();
+                lastEvidenceDiskBytes = store == null ? 0 : store.stats().usedBytes();
                 lastShadow[0] = pipeline.shadowFramesShadowed();
                 lastShadow[1] = pipeline.shadowFramesDropped();
                 lastSummaryBytes = summaryBytes(journal, report.sessionId());
@@ -491,7 +538,9 @@ public final class PipelineBenchCommand implements Callable<Integer> {
     private void printStages(PrintStream out, RunReport r) {
         List<String> stages = new ArrayList<>(List.of(StageBudgets.DECODE, StageStats.PREPROCESS, StageStats.INFERENCE,
                 StageStats.POSTPROCESS, StageBudgets.DECIDE, StageBudgets.JOURNAL, StageBudgets.FRAME_TO_DECISION));
-        if (evidence) {
+        if (evidence && "clip".equals(evidenceForm)) {
+            stages.add(io.sightline.runtime.ClipStage.STAGE);
+        } else if (evidence) {
             stages.add(EvidenceStage.STAGE);
             stages.add(StageBudgets.JOURNAL_EVIDENCE_WAIT);
         }

@@ -87,9 +87,15 @@ public final class RunCommand implements Callable<Integer> {
     int threads;
 
     @Option(names = "--evidence", negatable = true, defaultValue = "true", fallbackValue = "true",
-            description = "Keep an evidence JPEG of every frame (boxes drawn, content-addressed beside the journal) and upload those"
-                    + " of alert windows; --no-evidence keeps none (default: on).")
+            description = "Keep evidence beside the journal, content-addressed, and upload that of alert windows; --no-evidence"
+                    + " keeps none (default: on).")
     boolean evidence = true;
+
+    @Option(names = "--evidence-form", defaultValue = "clip", paramLabel = "clip|jpeg",
+            description = "clip: the source's own video, one MP4 per alert window remuxed from the file's packets, boxes drawn by"
+                    + " the viewer (ADR-0037); jpeg: a JPEG of every frame with the boxes drawn (ADR-0008). A source clips do not"
+                    + " suit (a camera, a stream) keeps JPEGs (default: ${DEFAULT-VALUE}).")
+    String evidenceForm;
 
     @Option(names = "--catch-up-timeout", defaultValue = "60", paramLabel = "SECONDS",
             description = "Longest wait for upload and projections after the video (default ${DEFAULT-VALUE}).")
@@ -109,6 +115,7 @@ public final class RunCommand implements Callable<Integer> {
         EdgePipeline.Options options = new EdgePipeline.Options(videoLocation, model, fallback, realtime, latestWins, egoSpeedMps,
                 threads, maxFrames, LocalRun.FLEET_ID, LocalRun.VEHICLE_ID, LocalRun.DEVICE_ID, VersionCommand.version());
         out.println("sightline " + VersionCommand.version() + ": run");
+        boolean clips = clipForm();
         // Source and models first: a wrong path or model fails in a second, before the database starts.
         try (EdgePipeline pipeline = EdgePipeline.open(options).countTraceEdges(true).summaryWindow(summaryWindowSeconds)) {
             out.printf(Locale.ROOT, "video %s, model %s%s%n", videoLocation, pipeline.primaryModelName(),
@@ -116,7 +123,8 @@ public final class RunCommand implements Callable<Integer> {
             out.println("telemetry " + EdgeTelemetry.process().describe());
             out.println("starting the cloud (" + (jdbcUrl == null ? "embedded PostgreSQL" : jdbcUrl) + ", port " + port + ") ...");
             ConfigurableApplicationContext cloud = startCloud();
-            LocalRun edge = LocalRun.attach(cloud, home.resolve(".sightline").resolve("edge"), LocalRun.DEVICE_ID, evidence);
+            LocalRun edge = LocalRun.attach(cloud, home.resolve(".sightline").resolve("edge"), LocalRun.DEVICE_ID, evidence)
+                    .evidenceClips(clips);
             CountDownLatch finished = new CountDownLatch(1);
             Thread stopHook = new Thread(() -> {
                 pipeline.requestStop();
@@ -142,7 +150,7 @@ public final class RunCommand implements Callable<Integer> {
             out.print(report.format());
             GroundTruthScore.truthFor(videoLocation).ifPresent(truth ->
                     out.print(GroundTruthScore.score(truth, edge.journal(), report.sessionId()).format()));
-            printEvidence(out, edge, report);
+            printEvidence(out, edge, report, pipeline.clipsCut());
             printCloud(out, caughtUp, cloud);
             if (exit) {
                 Runtime.getRuntime().removeShutdownHook(stopHook);
@@ -160,9 +168,37 @@ public final class RunCommand implements Callable<Integer> {
         }
     }
 
-    private static void printEvidence(PrintStream out, LocalRun edge, RunReport report) {
+    private boolean clipForm() {
+        return switch (evidenceForm) {
+            case "clip" -> true;
+            case "jpeg" -> false;
+            default -> throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
+                    "--evidence-form must be 'clip' (the source's own video per alert window) or 'jpeg' (a JPEG per frame), got '"
+                            + evidenceForm + "'");
+        };
+    }
+
+    private static void printEvidence(PrintStream out, LocalRun edge, RunReport report, List<EdgePipeline.ClipSummary> clips) {
         if (edge.evidence() == null) {
             out.println("  evidence      none kept (--no-evidence)");
+            return;
+        }
+        var store = edge.evidence().stats();
+        if (!clips.isEmpty()) {
+            long clipBytes = 0;
+            int alerts = 0;
+            long cutNanos = 0;
+            for (EdgePipeline.ClipSummary c : clips) {
+                clipBytes += c.bytes();
+                alerts += c.alerts();
+                cutNanos = Math.max(cutNanos, c.cutNanos());
+            }
+            out.printf(Locale.ROOT, "  evidence      %d clip%s of the source's own video for %d alert%s: %.2f MB per alert window (%.2f MB"
+                            + " in all, longest cut %.0f ms off the detector's thread), %,d uploaded%n", clips.size(), clips.size() == 1 ? "" : "s",
+                    alerts, alerts == 1 ? "" : "s", clipBytes / 1e6 / clips.size(), clipBytes / 1e6, cutNanos / 1e6,
+                    edge.evidenceUploader().stats().uploaded());
+            out.printf(Locale.ROOT, "  edge disk     evidence %.1f MB of its %.0f MB budget (%s)%n", store.usedBytes() / 1e6,
+                    store.budgetBytes() / 1e6, edge.evidence().directory());
             return;
         }
         var frames = edge.evidence().frames(report.sessionId());
@@ -173,6 +209,7 @@ public final class RunCommand implements Callable<Integer> {
         var up = edge.evidenceUploader().stats();
         out.printf(Locale.ROOT, "  evidence      %,d frames kept (%.1f MB, %s), %,d uploaded to the cloud (alert windows)%n", frames.size(),
                 bytes / 1e6, edge.evidence().directory(), up.uploaded());
+        out.printf(Locale.ROOT, "  edge disk     evidence %.1f MB of its %.0f MB budget%n", store.usedBytes() / 1e6, store.budgetBytes() / 1e6);
     }
 
     private void printCloud(PrintStream out, LocalRun.CatchUp c, ConfigurableApplicationContext cloud) {

@@ -85,7 +85,9 @@ class MiningEndToEndTest {
         jdbc = cloud.getBean(JdbcTemplate.class);
         base = "http://localhost:" + cloud.getEnvironment().getProperty("local.server.port");
         token = cloud.getBean(DemoTokens.class).mint("miner", LocalRun.FLEET_ID, Duration.ofMinutes(60), Roles.INVESTIGATOR);
-        try (LocalRun edge = LocalRun.attach(cloud, dir.resolve("edge"), LocalRun.DEVICE_ID)) {
+        // The export's pictures are per-frame evidence JPEGs: the JPEG form (ADR-0008); a clip-form session (ADR-0037) exports
+        // no images yet.
+        try (LocalRun edge = LocalRun.attach(cloud, dir.resolve("edge"), LocalRun.DEVICE_ID).evidenceClips(false)) {
             for (String clip : List.of(HAZARD_CLIP, ROAD_CLIP, SHORT_CLIP, HAZARD_CLIP)) {
                 // Paced at the clip's frame rate, as a vehicle records, and never dropping a frame: the miss window is edge
                 // time, so as fast as possible a fast machine would put more frames in it than a camera ever would.

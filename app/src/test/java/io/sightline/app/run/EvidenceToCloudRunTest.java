@@ -71,7 +71,8 @@ class EvidenceToCloudRunTest {
     void theAlertsWindowOfEvidenceIsInTheCloudWhenTheRunHasCaughtUp() throws Exception {
         EdgePipeline.Options options = new EdgePipeline.Options(ProjectHome.get().resolve(CLIP).toString(), "yolox-nano", null, false,
                 false, AssumedDrive.EGO_SPEED_MPS, 1, 0, LocalRun.FLEET_ID, LocalRun.VEHICLE_ID, DEVICE, "test");
-        try (LocalRun edge = LocalRun.attach(cloud, edgeDir, DEVICE, true)) {
+        // The old form (ADR-0008): still kept, uploaded and served.
+        try (LocalRun edge = LocalRun.attach(cloud, edgeDir, DEVICE, true).evidenceClips(false)) {
             RunReport report;
             try (EdgePipeline pipeline = EdgePipeline.open(options).countTraceEdges(true)) {
                 report = edge.run(pipeline, EdgePipeline.ProgressListener.NONE);
@@ -133,6 +134,56 @@ class EvidenceToCloudRunTest {
             assertThat(edge.evidence().frames(second.sessionId())).hasSize((int) second.framesCaptured()).isNotEmpty();
             assertThat(jdbc.queryForObject("select count(*) from evidence_frame where session_id = ?", Long.class, second.sessionId()))
                     .isZero();
+        }
+    }
+
+    /**
+     * The new form (ADR-0037), the default: one MP4 clip of the source's own video per alert window,
+     * uploaded and stored byte for byte, listed with the alert with each window frame's offset and
+     * boxes; the JPEG-form session of the other test is still listed as before beside it.
+     */
+    @Test
+    void theAlertsWindowIsOneClipOfTheSourcesVideoInTheCloud(@TempDir Path clipEdgeDir) throws Exception {
+        EdgePipeline.Options options = new EdgePipeline.Options(ProjectHome.get().resolve(CLIP).toString(), "yolox-nano", null, false,
+                false, AssumedDrive.EGO_SPEED_MPS, 1, 0, LocalRun.FLEET_ID, LocalRun.VEHICLE_ID, DEVICE + "-clip", "test");
+        try (LocalRun edge = LocalRun.attach(cloud, clipEdgeDir, DEVICE + "-clip", true)) {
+            RunReport report;
+            List<EdgePipeline.ClipSummary> clips;
+            try (EdgePipeline pipeline = EdgePipeline.open(options).countTraceEdges(true)) {
+                report = edge.run(pipeline, EdgePipeline.ProgressListener.NONE);
+                clips = pipeline.clipsCut();
+            }
+            assertThat(edge.awaitCloud(report, jdbc, Duration.ofSeconds(120)).lagging()).as("cloud caught up, clip included").isEmpty();
+            String sid = report.sessionId();
+            assertThat(report.count("AlertRaised")).isPositive();
+            assertThat(report.count("EvidenceClipRecorded")).isEqualTo(1);
+            assertThat(clips).singleElement();
+            // On the edge: the clip alone, no JPEG per frame.
+            List<EvidenceStore.Frame> kept = edge.evidence().frames(sid);
+            assertThat(kept).singleElement().satisfies(f -> assertThat(f.frameId()).startsWith("clip:"));
+            String sha = kept.get(0).sha256();
+            assertThat(clips.get(0).sha256()).isEqualTo(sha);
+            Map<String, Object> row = jdbc.queryForMap("select bytes, content_type, width_px, height_px, fleet_id from evidence_frame"
+                    + " where sha256 = ?", sha);
+            assertThat((byte[]) row.get("bytes")).isEqualTo(Files.readAllBytes(edge.evidence().path(sha)));
+            assertThat(row).containsEntry("content_type", "video/mp4").containsEntry("width_px", 960).containsEntry("height_px", 540)
+                    .containsEntry("fleet_id", LocalRun.FLEET_ID);
+
+            String alertId = jdbc.queryForObject("select alert_id from alerts where session_id = ? order by raised_at_nanos limit 1",
+                    String.class, sid);
+            AlertEvidenceService.AlertEvidence listing = cloud.getBean(AlertEvidenceService.class)
+                    .forAlert(alertId, LocalRun.FLEET_ID).orElseThrow();
+            assertThat(listing.frames()).as("no JPEG frames in the new form").isEmpty();
+            AlertEvidenceService.EvidenceClip clip = listing.clips().get(0);
+            assertThat(clip.sha256()).isEqualTo(sha);
+            assertThat(clip.contentType()).isEqualTo("video/mp4");
+            assertThat(clip.frames()).isNotEmpty().allSatisfy(f -> assertThat(f.offset()).isEqualTo(f.frameIndex() - clip.firstFrameIndex()));
+            assertThat(clip.frames()).as("the window's frames carry the detector's boxes").anyMatch(f -> !f.boxes().isEmpty());
+            assertThat(clip.alertFrameIndex()).as("the deciding frame is in the clip").isBetween(clip.firstFrameIndex(),
+                    clip.firstFrameIndex() + clip.frameCount() - 1);
+            long detections = jdbc.queryForObject("select count(*) from domain_event_entry where aggregate_identifier = ? and payload_type"
+                    + " like '%DetectionObserved'", Long.class, sid);
+            assertThat(clip.frames().stream().mapToLong(f -> f.boxes().size()).sum()).isPositive().isLessThanOrEqualTo(detections);
         }
     }
 }

@@ -107,11 +107,39 @@ class RunInvestigatorUiTest {
             waitFor(chromium, "the narrative", d -> d.findElements(By.cssSelector("[data-testid='narrative-headline']")).isEmpty() ? null : true);
             assertThat(text.apply("narrative-headline")).contains("car").contains("closing");
             assertThat(driver.findElements(By.cssSelector("[data-testid='margin-row']"))).as("margins").isNotEmpty();
-            waitFor(chromium, "evidence frames of the real run, decoded", d -> Boolean.TRUE.equals(((JavascriptExecutor) d).executeScript(
-                    "const imgs = document.querySelectorAll(\"[data-testid='evidence-image']\");"
-                            + " return imgs.length > 1 && Array.from(imgs).every(i => i.complete && i.naturalWidth > 0)")) ? true : null);
-            assertThat(driver.findElements(By.cssSelector("[data-testid='evidence-frame'][data-in-causal-trace='true']")))
-                    .as("the frames the decision was made on are marked").isNotEmpty();
+            // The evidence is the camera's own video (ADR-0037): it opens decoded on the deciding frame, with the
+            // detection events' boxes of that frame drawn over it.
+            java.net.http.HttpResponse<String> listing = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+                    java.net.URI.create(base + "/api/v1/alerts/" + alertId + "/evidence")).header("Authorization", "Bearer " + token).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString());
+            com.fasterxml.jackson.databind.JsonNode clip = new com.fasterxml.jackson.databind.ObjectMapper().readTree(listing.body())
+                    .get("clips").get(0);
+            long deciding = clip.get("alertFrameIndex").asLong();
+            waitFor(chromium, "the clip of the real run decoded on its deciding frame", d -> Boolean.TRUE.equals(((JavascriptExecutor) d)
+                    .executeScript("const v = document.querySelector(\"[data-testid='evidence-video']\"),"
+                            + " c = document.querySelector(\"[data-testid='evidence-overlay']\");"
+                            + " return !!v && v.readyState >= 2 && v.videoWidth === 960 && c.dataset.frameIndex === String(arguments[0])",
+                            deciding)) ? true : null);
+            com.fasterxml.jackson.databind.JsonNode frame = null;
+            for (com.fasterxml.jackson.databind.JsonNode f : clip.get("frames")) {
+                if (f.get("frameIndex").asLong() == deciding) {
+                    frame = f;
+                }
+            }
+            assertThat(frame).isNotNull();
+            assertThat(frame.get("inCausalTrace").asBoolean()).as("the deciding frame is in the causal trace").isTrue();
+            String frameId = frame.get("frameId").asText();
+            long detectionEvents = jdbc.queryForObject("select count(*) from domain_event_entry where aggregate_identifier = ? and"
+                    + " payload_type like '%DetectionObserved' and convert_from(payload, 'UTF8')::jsonb->>'frameId' = ?", Long.class,
+                    report.sessionId(), frameId);
+            com.fasterxml.jackson.databind.JsonNode drawn = new com.fasterxml.jackson.databind.ObjectMapper().readTree((String)
+                    ((JavascriptExecutor) driver).executeScript("return document.querySelector(\"[data-testid='evidence-overlay']\").dataset.boxes"));
+            assertThat(drawn.size()).as("boxes drawn on the deciding frame = its detection events").isEqualTo(detectionEvents).isPositive();
+            for (int i = 0; i < drawn.size(); i++) {
+                com.fasterxml.jackson.databind.JsonNode b = frame.get("boxes").get(i);
+                assertThat(drawn.get(i).get(0).asDouble()).isEqualTo(b.get("x1").asDouble());
+                assertThat(drawn.get(i).get(3).asDouble()).isEqualTo(b.get("y2").asDouble());
+            }
 
             Path shots = Path.of("target", "ui-screenshots");
             Files.createDirectories(shots);

@@ -22,6 +22,7 @@ public final class EventCatalog {
             FallbackEngaged.class,
             PrimaryRestored.class,
             FrameCaptured.class,
+            EvidenceClipRecorded.class,
             DetectionObserved.class,
             VehicleStateSampled.class,
             TrackStarted.class,

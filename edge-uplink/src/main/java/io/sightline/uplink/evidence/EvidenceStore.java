@@ -54,6 +54,8 @@ import org.slf4j.LoggerFactory;
 public final class EvidenceStore implements AutoCloseable {
 
     public static final String CONTENT_TYPE = "image/jpeg";
+    /** Alert-window clips (ADR-0037): the source's own video, indexed and budgeted like the JPEGs, stored as {@code <sha256>.mp4}. */
+    public static final String CLIP_CONTENT_TYPE = "video/mp4";
     /** Retention stops at this share of the budget, so it does not run on every frame. */
     static final double RETENTION_LOW_WATER = 0.9;
     private static final int RETENTION_CHUNK_FRAMES = 200;
@@ -142,7 +144,7 @@ public final class EvidenceStore implements AutoCloseable {
                     for (Path f : files) {
                         String name = f.getFileName().toString();
                         boolean orphan = name.contains(".tmp-")
-                                || (name.endsWith(".jpg") && !shaIndexed(name.substring(0, name.length() - 4)));
+                                || ((name.endsWith(".jpg") || name.endsWith(".mp4")) && !shaIndexed(name.substring(0, name.length() - 4)));
                         if (orphan && Files.deleteIfExists(f)) {
                             removed++;
                         }
@@ -159,8 +161,20 @@ public final class EvidenceStore implements AutoCloseable {
         return dir;
     }
 
+    /** Where the blob of {@code sha256Hex} is kept: a clip's {@code .mp4} when there is one, else the JPEG's name. */
     public Path path(String sha256Hex) {
-        return dir.resolve(sha256Hex.substring(0, 2)).resolve(sha256Hex + ".jpg");
+        Path clip = path(sha256Hex, ".mp4");
+        return Files.exists(clip) ? clip : path(sha256Hex, ".jpg");
+    }
+
+    private Path path(String sha256Hex, String extension) {
+        return dir.resolve(sha256Hex.substring(0, 2)).resolve(sha256Hex + extension);
+    }
+
+    /** The content type of a stored blob by its leading bytes: an MP4's {@code ftyp} box, otherwise a JPEG. */
+    public static String contentTypeOf(byte[] blob) {
+        boolean mp4 = blob.length >= 8 && blob[4] == 'f' && blob[5] == 't' && blob[6] == 'y' && blob[7] == 'p';
+        return mp4 ? CLIP_CONTENT_TYPE : CONTENT_TYPE;
     }
 
     public static String sha256Hex(byte[] bytes) {
@@ -182,6 +196,20 @@ public final class EvidenceStore implements AutoCloseable {
      * @param occurredAtNanos the frame's edge time, the clock the journal's alert windows use
      */
     public synchronized String put(String sessionId, String frameId, long occurredAtNanos, byte[] jpeg) {
+        return put(sessionId, frameId, occurredAtNanos, jpeg, ".jpg");
+    }
+
+    /**
+     * Keeps an alert window's clip (ADR-0037) under {@code key} (one per clip in the session, e.g.
+     * {@code clip:<first alert id>}) at {@code occurredAtNanos}, a time inside the alert's window,
+     * so the uploader sends it and retention treats it as evidence of that window; returns its
+     * sha256 hex, or null when the budget is taken by un-uploaded evidence inside alert windows.
+     */
+    public synchronized String putClip(String sessionId, String key, long occurredAtNanos, byte[] mp4) {
+        return put(sessionId, key, occurredAtNanos, mp4, ".mp4");
+    }
+
+    private String put(String sessionId, String frameId, long occurredAtNanos, byte[] jpeg, String extension) {
         Objects.requireNonNull(sessionId, "sessionId");
         Objects.requireNonNull(frameId, "frameId");
         String sha = HEX.formatHex(sha256.digest(jpeg));
@@ -195,7 +223,7 @@ public final class EvidenceStore implements AutoCloseable {
                 return null;
             }
             boolean newBlob = !shaIndexed(sha);
-            Path target = path(sha);
+            Path target = path(sha, extension);
             if (newBlob || !Files.exists(target)) {
                 writeAtomically(target, jpeg);
             }

@@ -41,7 +41,7 @@ public final class HttpEvidenceTransport implements EvidenceTransport {
         URI uri = URI.create(base + upload.sha256());
         HttpRequest request = HttpRequest.newBuilder(uri)
                 .timeout(timeout)
-                .header("Content-Type", EvidenceStore.CONTENT_TYPE)
+                .header("Content-Type", EvidenceStore.contentTypeOf(upload.jpeg()))
                 .header("Accept", "application/json, application/problem+json")
                 .header(DEVICE_HEADER, upload.deviceId())
                 .header(SESSION_HEADER, upload.sessionId())

@@ -44,7 +44,8 @@ public record UploadTiers(double nearMissMargin, double sampleShare, long sample
     public static final Set<String> SUMMARY_TYPES = Set.of("EdgeWindowSummarized", "DriveSessionStarted", "DriveSessionEnded",
             "ModelActivated", "ModelRejected", "FallbackEngaged", "PrimaryRestored", "InferenceFailed", "StageDeadlineMissed",
             "FramesDropped", "InputRejected", "CameraObstructed", "CameraRestored", "AlertRaised", "AlertCleared",
-            "AlertSuppressed", "ActuationCommanded", "ShadowAlertRaised", "ShadowFramesDropped", "ShadowSamplingChanged");
+            "AlertSuppressed", "ActuationCommanded", "ShadowAlertRaised", "ShadowFramesDropped", "ShadowSamplingChanged",
+            "EvidenceClipRecorded");
 
     /**
      * Individual StageDeadlineMissed and FramesDropped events uploaded per sample window, each; the

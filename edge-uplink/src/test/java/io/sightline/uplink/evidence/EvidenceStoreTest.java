@@ -178,4 +178,42 @@ class EvidenceStoreTest {
             }
         }
     }
+
+    /** An MP4 of {@code size} bytes as the store sees one: an {@code ftyp} box first. */
+    private byte[] clip(int size) {
+        byte[] b = blob();
+        b = java.util.Arrays.copyOf(b, size);
+        System.arraycopy(new byte[] {0, 0, 0, 32, 'f', 't', 'y', 'p'}, 0, b, 0, 8);
+        return b;
+    }
+
+    @Test
+    void aClipIsEvidenceOfItsWindowUnderTheSameBudgetAndRetention() throws Exception {
+        try (EdgeJournal journal = EdgeJournal.open(dir.resolve("journal.db"), 64L << 20);
+             EvidenceStore store = EvidenceStore.open(journal, 1L << 20)) {
+            alertAt(journal, "s", T);
+            byte[] mp4 = clip(600 * 1024);
+            String sha = store.putClip("s", "clip:s/alert/1", T, mp4);
+            assertThat(store.path(sha).getFileName().toString()).isEqualTo(sha + ".mp4");
+            assertThat(Files.readAllBytes(store.path(sha))).isEqualTo(mp4);
+            assertThat(EvidenceStore.contentTypeOf(store.read(sha))).isEqualTo(EvidenceStore.CLIP_CONTENT_TYPE);
+            assertThat(store.pendingUploads(10)).extracting(EvidenceStore.Frame::frameId).containsExactly("clip:s/alert/1");
+            // Frames outside every window go first when room is needed; the clip of a window not uploaded yet stays.
+            for (int i = 0; i < 3; i++) {
+                assertThat(store.put("s", "later-" + i, T + (60 + i) * S, blob())).isNotNull();
+            }
+            assertThat(store.put("s", "later-3", T + 63 * S, clip(300 * 1024))).isNotNull();
+            assertThat(store.stats().deletedOutsideWindows()).isEqualTo(3);
+            assertThat(store.path(sha)).exists();
+            // When only the un-uploaded clip is left to delete, the new blob is not kept, the clip is.
+            assertThat(store.put("s", "later-4", T + 64 * S, clip(500 * 1024))).isNull();
+            assertThat(store.path(sha)).exists();
+            // Uploaded: retention may now delete it like any uploaded frame inside a window, and does when room is needed.
+            store.markUploaded("s", "clip:s/alert/1");
+            assertThat(store.put("s", "later-4", T + 64 * S, clip(500 * 1024))).isNotNull();
+            assertThat(store.stats().usedBytes()).isLessThanOrEqualTo(store.stats().budgetBytes());
+            assertThat(store.path(sha)).doesNotExist();
+            assertThat(store.stats().deletedInsideWindows()).isEqualTo(1);
+        }
+    }
 }

@@ -1,6 +1,8 @@
 package io.sightline.cloud.evidence;
 
 import io.sightline.cloud.api.AlertReadModel;
+import io.sightline.domain.event.DetectionObserved;
+import io.sightline.domain.event.EvidenceClipRecorded;
 import io.sightline.domain.event.FrameCaptured;
 import io.sightline.domain.evidence.AlertWindow;
 import io.sightline.explain.EventLookup;
@@ -34,8 +36,32 @@ public class AlertEvidenceService {
                                 int heightPx, boolean inCausalTrace) {
     }
 
-    /** @param frames ordered by frameIndex */
-    public record AlertEvidence(String alertId, List<EvidenceFrame> frames) {
+    /**
+     * @param frames ordered by frameIndex: the old form, a JPEG per frame with the boxes drawn (ADR-0008)
+     * @param clips  the new form (ADR-0037): the alert window's video, with the boxes to draw over it
+     */
+    public record AlertEvidence(String alertId, List<EvidenceFrame> frames, List<EvidenceClip> clips) {
+    }
+
+    /** One box the detector found on a frame, in the frame's pixels, for the viewer to draw. */
+    public record Box(double x1, double y1, double x2, double y2, int classId, String className, double score) {
+    }
+
+    /**
+     * One frame of a clip: {@code offset} is its 0-based index in the clip's decoded frames
+     * ({@code frameIndex − firstFrameIndex}); {@code timeS} the time a player seeks to (the middle of
+     * the frame's display interval at the clip's frame rate, so rounding never lands on its neighbour).
+     */
+    public record ClipFrame(String frameId, long frameIndex, long offset, double timeS, boolean inCausalTrace, List<Box> boxes) {
+    }
+
+    /**
+     * An alert window's clip (ADR-0037), with the window's frames that have a {@code FrameCaptured}
+     * and their boxes; {@code alertFrameIndex} is the deciding frame (the latest frame of the alert's
+     * causal trace), which a viewer opens at.
+     */
+    public record EvidenceClip(String sha256, String url, String contentType, int widthPx, int heightPx, long firstFrameIndex,
+                               int frameCount, double frameRateHz, long alertFrameIndex, List<ClipFrame> frames) {
     }
 
     private final JdbcTemplate jdbc;
@@ -61,6 +87,7 @@ public class AlertEvidenceService {
         long t = alert.get().occurredAtNanos();
         List<StoredEvent> frames = events.sessionEvents(alert.get().sessionId(), AlertWindow.fromNanos(t), AlertWindow.toNanos(t),
                 Set.of(FrameCaptured.class));
+        List<EvidenceClip> clips = clips(alertId, alert.get().sessionId(), t, fleetId);
         Map<String, StoredEvent> bySha = new HashMap<>();
         for (StoredEvent e : frames) {
             String sha = ((FrameCaptured) e.payload()).evidenceSha256();
@@ -69,7 +96,7 @@ public class AlertEvidenceService {
             }
         }
         if (bySha.isEmpty()) {
-            return Optional.of(new AlertEvidence(alertId, List.of()));
+            return Optional.of(new AlertEvidence(alertId, List.of(), clips));
         }
         Map<String, int[]> stored = new HashMap<>();
         jdbc.query("select sha256, width_px, height_px from evidence_frame where sha256 = any(?) and fleet_id = ?",
@@ -93,13 +120,77 @@ public class AlertEvidenceService {
             }
         }
         out.sort(Comparator.comparingLong(EvidenceFrame::frameIndex));
-        return Optional.of(new AlertEvidence(alertId, out));
+        return Optional.of(new AlertEvidence(alertId, out, clips));
+    }
+
+    /** The clips naming the alert that the fleet holds, with every frame of the window and its boxes. */
+    private List<EvidenceClip> clips(String alertId, String sessionId, long alertAtNanos, String fleetId) {
+        // Journaled when the window closed, after T+10 s (and after the cut's time); its payload says which alerts it covers.
+        List<EvidenceClipRecorded> recorded = new ArrayList<>();
+        for (StoredEvent e : events.sessionEvents(sessionId, alertAtNanos, Long.MAX_VALUE, Set.of(EvidenceClipRecorded.class))) {
+            EvidenceClipRecorded c = (EvidenceClipRecorded) e.payload();
+            if (c.alertIds().contains(alertId)) {
+                recorded.add(c);
+            }
+        }
+        if (recorded.isEmpty()) {
+            return List.of();
+        }
+        List<EvidenceClip> out = new ArrayList<>();
+        List<StoredEvent> window = events.sessionEvents(sessionId, AlertWindow.fromNanos(alertAtNanos), AlertWindow.toNanos(alertAtNanos),
+                Set.of(FrameCaptured.class, DetectionObserved.class));
+        Map<String, List<Box>> boxes = new HashMap<>();
+        for (StoredEvent e : window) {
+            if (e.payload() instanceof DetectionObserved d) {
+                boxes.computeIfAbsent(d.frameId(), k -> new ArrayList<>()).add(new Box(d.boxPx().x1(), d.boxPx().y1(), d.boxPx().x2(),
+                        d.boxPx().y2(), d.classId(), d.className(), d.score()));
+            }
+        }
+        Set<String> traced = new HashSet<>();
+        for (TraceNode n : traces.trace(alertId).nodesOfType(FrameCaptured.class.getSimpleName())) {
+            traced.add(n.eventId());
+        }
+        for (EvidenceClipRecorded c : recorded) {
+            List<int[]> size = jdbc.query("select width_px, height_px from evidence_frame where sha256 = ? and fleet_id = ?",
+                    (rs, i) -> new int[] {rs.getInt(1), rs.getInt(2)}, c.clipSha256(), fleetId);
+            if (size.isEmpty()) {
+                continue;
+            }
+            List<ClipFrame> clipFrames = new ArrayList<>();
+            long alertFrame = -1;
+            for (StoredEvent e : window) {
+                if (e.payload() instanceof FrameCaptured f && c.offsetOf(f.frameIndex()) >= 0) {
+                    long k = c.offsetOf(f.frameIndex());
+                    double fps = c.frameRateHz() > 0 ? c.frameRateHz() : 25.0;
+                    boolean inTrace = traced.contains(e.eventId());
+                    if (inTrace) {
+                        alertFrame = Math.max(alertFrame, f.frameIndex());
+                    }
+                    clipFrames.add(new ClipFrame(f.frameId(), f.frameIndex(), k, (k + 0.5) / fps, inTrace,
+                            boxes.getOrDefault(f.frameId(), List.of())));
+                }
+            }
+            clipFrames.sort(Comparator.comparingLong(ClipFrame::frameIndex));
+            out.add(new EvidenceClip(c.clipSha256(), EvidenceController.PATH + c.clipSha256(), c.contentType(), size.get(0)[0],
+                    size.get(0)[1], c.firstFrameIndex(), c.frameCount(), c.frameRateHz(), alertFrame, clipFrames));
+        }
+        return out;
     }
 
     /** The JPEG stored under {@code sha256} for the fleet; another fleet's is absent. */
     public Optional<byte[]> jpeg(String sha256, String fleetId) {
         return jdbc.query("select bytes from evidence_frame where sha256 = ? and fleet_id = ?", (rs, i) -> rs.getBytes(1), sha256, fleetId)
                 .stream().findFirst();
+    }
+
+    /** A stored blob (a JPEG or an MP4 clip) with its content type. */
+    public record Blob(byte[] bytes, String contentType) {
+    }
+
+    /** The blob stored under {@code sha256} for the fleet, with its content type; another fleet's is absent. */
+    public Optional<Blob> blob(String sha256, String fleetId) {
+        return jdbc.query("select bytes, content_type from evidence_frame where sha256 = ? and fleet_id = ?",
+                (rs, i) -> new Blob(rs.getBytes(1), rs.getString(2)), sha256, fleetId).stream().findFirst();
     }
 
     /** A stored JPEG with the size its frame header gives. */

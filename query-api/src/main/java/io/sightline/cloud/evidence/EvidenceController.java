@@ -132,7 +132,8 @@ public class EvidenceController {
     @GetMapping(PATH + "{sha256}")
     public ResponseEntity<byte[]> get(Authentication authentication,
             @Parameter(description = "sha256 of the JPEG, 64 lower-case hex digits") @PathVariable("sha256") String sha256,
-            @RequestHeader(name = HttpHeaders.IF_NONE_MATCH, required = false) String ifNoneMatch) {
+            @RequestHeader(name = HttpHeaders.IF_NONE_MATCH, required = false) String ifNoneMatch,
+            @RequestHeader(name = HttpHeaders.RANGE, required = false) String range) {
         FleetScope fleet = FleetScope.of(authentication);
         if (!FrameCaptured.isSha256Hex(sha256)) {
             throw new IllegalArgumentException("the evidence id must be a sha256 as 64 lower-case hex digits, got '"
@@ -143,13 +144,49 @@ public class EvidenceController {
                 && evidence.holds(sha256, fleet.fleetId())) {
             return ResponseEntity.status(HttpStatus.NOT_MODIFIED).eTag(etag).header(HttpHeaders.CACHE_CONTROL, CACHE_CONTROL).build();
         }
-        Optional<byte[]> blob = evidence.jpeg(sha256, fleet.fleetId());
+        Optional<AlertEvidenceService.Blob> blob = evidence.blob(sha256, fleet.fleetId());
         if (blob.isEmpty()) {
             throw new ResourceNotFoundException("no evidence " + sha256 + " in fleet " + fleet.fleetId() + "; list an alert's evidence"
                     + " with GET /api/v1/alerts/{alertId}/evidence (frames appear once the edge uploaded them)");
         }
-        return ResponseEntity.ok().contentType(MediaType.IMAGE_JPEG).eTag(etag).header(HttpHeaders.CACHE_CONTROL, CACHE_CONTROL)
-                .body(blob.get());
+        byte[] bytes = blob.get().bytes();
+        MediaType type = MediaType.parseMediaType(blob.get().contentType());
+        ResponseEntity.BodyBuilder ok = ResponseEntity.ok();
+        if (range != null && type.getType().equals("video")) {
+            // A browser's <video> seeks with range requests (ADR-0037); one range, the only kind it sends.
+            long[] r = byteRange(range, bytes.length);
+            if (r == null) {
+                return ResponseEntity.status(HttpStatus.REQUESTED_RANGE_NOT_SATISFIABLE).header(HttpHeaders.CONTENT_RANGE,
+                        "bytes */" + bytes.length).build();
+            }
+            byte[] part = java.util.Arrays.copyOfRange(bytes, (int) r[0], (int) r[1] + 1);
+            return ResponseEntity.status(HttpStatus.PARTIAL_CONTENT).contentType(type).eTag(etag)
+                    .header(HttpHeaders.CACHE_CONTROL, CACHE_CONTROL).header(HttpHeaders.ACCEPT_RANGES, "bytes")
+                    .header(HttpHeaders.CONTENT_RANGE, "bytes " + r[0] + "-" + r[1] + "/" + bytes.length).body(part);
+        }
+        if (type.getType().equals("video")) {
+            ok.header(HttpHeaders.ACCEPT_RANGES, "bytes");
+        }
+        return ok.contentType(type).eTag(etag).header(HttpHeaders.CACHE_CONTROL, CACHE_CONTROL).body(bytes);
+    }
+
+    /** "bytes=a-b", "bytes=a-" or "bytes=-n" of a {@code length}-byte body as [first, last], or null when unsatisfiable. */
+    static long[] byteRange(String header, long length) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("^\\s*bytes=(\\d*)-(\\d*)\\s*$").matcher(header);
+        if (!m.matches() || (m.group(1).isEmpty() && m.group(2).isEmpty()) || length == 0) {
+            return null;
+        }
+        long first;
+        long last;
+        if (m.group(1).isEmpty()) {
+            long suffix = Long.parseLong(m.group(2));
+            first = Math.max(0, length - suffix);
+            last = length - 1;
+        } else {
+            first = Long.parseLong(m.group(1));
+            last = m.group(2).isEmpty() ? length - 1 : Math.min(Long.parseLong(m.group(2)), length - 1);
+        }
+        return first <= last && first < length ? new long[] {first, last} : null;
     }
 
     private static byte[] readAtMost(InputStream in, long limit) throws IOException {

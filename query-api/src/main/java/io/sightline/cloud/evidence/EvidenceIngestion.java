@@ -34,6 +34,8 @@ public class EvidenceIngestion {
     private static final Logger LOG = LoggerFactory.getLogger(EvidenceIngestion.class);
     private static final HexFormat HEX = HexFormat.of();
     public static final String CONTENT_TYPE = "image/jpeg";
+    /** Alert-window clips (ADR-0037): the source's own video, remuxed into MP4 by the edge. */
+    public static final String CLIP_CONTENT_TYPE = "video/mp4";
 
     /** A device's claim about one blob; every field comes from the request. */
     public record Upload(String pathSha256, String deviceId, String sessionId, String frameId, String signature, byte[] jpeg) {
@@ -44,23 +46,37 @@ public class EvidenceIngestion {
     private final IngestRejectionCounter counter;
     private final EventLookup events;
     private final long maxBytes;
+    private final long maxClipBytes;
 
+    /**
+     * @param maxBytes     the largest JPEG taken
+     * @param maxClipBytes the largest MP4 clip taken: a 40 s alert window at 8 Mbit/s is 40 MB
+     */
     public EvidenceIngestion(JdbcTemplate jdbc, DeviceKeyRegistry keys, IngestRejectionCounter counter, EventLookup events,
-                             @Value("${sightline.evidence.max-bytes:8388608}") long maxBytes) {
+                             @Value("${sightline.evidence.max-bytes:8388608}") long maxBytes,
+                             @Value("${sightline.evidence.max-clip-bytes:67108864}") long maxClipBytes) {
         this.jdbc = jdbc;
         this.keys = keys;
         this.counter = counter;
         this.events = events;
         this.maxBytes = maxBytes;
+        this.maxClipBytes = maxClipBytes;
     }
 
+    /** The largest body any upload may have (a clip's limit); a JPEG is held to {@link #maxJpegBytes()} once read. */
     public long maxBytes() {
+        return Math.max(maxBytes, maxClipBytes);
+    }
+
+    public long maxJpegBytes() {
         return maxBytes;
     }
 
     public EvidenceUploadResult tooLarge(Upload u, long sizeBytes) {
-        return refuse(u, 413, EvidenceUploadResult.TOO_LARGE, "the evidence has " + (sizeBytes < 0 ? "more than " + maxBytes : sizeBytes)
-                + " bytes; the limit is " + maxBytes + " (sightline.evidence.max-bytes). Encode it smaller (lower JPEG quality or width)");
+        return refuse(u, 413, EvidenceUploadResult.TOO_LARGE, "the evidence has " + (sizeBytes < 0 ? "more than " + maxBytes() : sizeBytes)
+                + " bytes; the limits are " + maxBytes + " for a JPEG (sightline.evidence.max-bytes) and " + maxClipBytes
+                + " for an MP4 clip (sightline.evidence.max-clip-bytes). Encode it smaller (lower JPEG quality or width), or cut"
+                + " the clip shorter");
     }
 
     /** Refuses (and counts) a message a transport could not take apart into an upload at all. */
@@ -108,7 +124,7 @@ public class EvidenceIngestion {
         if (u.jpeg() == null || u.jpeg().length == 0) {
             return refuse(u, 400, EvidenceUploadResult.MALFORMED_REQUEST, "the body is empty; send the JPEG bytes");
         }
-        if (u.jpeg().length > maxBytes) {
+        if (u.jpeg().length > maxBytes()) {
             return tooLarge(u, u.jpeg().length);
         }
         Optional<PublicKey> key = keys.activeKey(u.deviceId());
@@ -126,10 +142,26 @@ public class EvidenceIngestion {
             return refuse(u, 422, EvidenceUploadResult.SHA256_MISMATCH, "the body's sha256 is " + actual + " but the path names "
                     + u.pathSha256() + ": the bytes were altered or cut short on the way. Nothing was stored; send the file again");
         }
-        JpegHeader header = JpegHeader.read(u.jpeg());
-        if (header == null) {
-            return refuse(u, 415, EvidenceUploadResult.NOT_A_JPEG, "the body is not a JPEG with a frame header; evidence is "
-                    + CONTENT_TYPE + " only");
+        String contentType;
+        int widthPx;
+        int heightPx;
+        Mp4Header clip = Mp4Header.read(u.jpeg());
+        if (clip != null) {
+            contentType = CLIP_CONTENT_TYPE;
+            widthPx = clip.widthPx();
+            heightPx = clip.heightPx();
+        } else {
+            JpegHeader header = JpegHeader.read(u.jpeg());
+            if (header == null) {
+                return refuse(u, 415, EvidenceUploadResult.NOT_A_JPEG, "the body is neither a JPEG with a frame header nor an MP4"
+                        + " clip with its index (ftyp, moov, a track's tkhd); evidence is " + CONTENT_TYPE + " or " + CLIP_CONTENT_TYPE);
+            }
+            if (u.jpeg().length > maxBytes) {
+                return tooLarge(u, u.jpeg().length);
+            }
+            contentType = CONTENT_TYPE;
+            widthPx = header.widthPx();
+            heightPx = header.heightPx();
         }
         List<String> owner = jdbc.queryForList("select device_id from ingest_session_device where session_id = ?", String.class,
                 u.sessionId());
@@ -154,8 +186,8 @@ public class EvidenceIngestion {
         }
         int inserted = jdbc.update("insert into evidence_frame (sha256, session_id, fleet_id, frame_id, device_id, content_type, bytes,"
                         + " size_bytes, width_px, height_px) values (?,?,?,?,?,?,?,?,?,?) on conflict (sha256) do nothing",
-                u.pathSha256(), u.sessionId(), fleetId, u.frameId(), u.deviceId(), CONTENT_TYPE, u.jpeg(), u.jpeg().length,
-                header.widthPx(), header.heightPx());
+                u.pathSha256(), u.sessionId(), fleetId, u.frameId(), u.deviceId(), contentType, u.jpeg(), u.jpeg().length,
+                widthPx, heightPx);
         return new EvidenceUploadResult(inserted == 1 ? 201 : 200, null, null, u.pathSha256(), u.sessionId(), u.frameId(),
                 u.jpeg().length);
     }

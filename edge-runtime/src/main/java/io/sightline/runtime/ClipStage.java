@@ -1,0 +1,242 @@
+package io.sightline.runtime;
+
+import io.sightline.domain.evidence.AlertWindow;
+import io.sightline.domain.event.EventIds;
+import io.sightline.domain.event.EvidenceClipRecorded;
+import io.sightline.inference.Clocks;
+import io.sightline.inference.ProducedEvent;
+import io.sightline.inference.StageStats;
+import io.sightline.runtime.clip.ClipCutter;
+import io.sightline.runtime.clip.PacketRing;
+import io.sightline.runtime.clip.PacketTap;
+import io.sightline.uplink.evidence.EvidenceStore;
+import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Video evidence (ADR-0037): the source's own compressed packets, read by a second demuxer
+ * ({@link PacketTap}) into a bounded {@link PacketRing}, and cut into an MP4 clip by remuxing when an
+ * alert's window (T−30 s … T+10 s of edge time, {@link AlertWindow}, the window the journal and the
+ * evidence store keep longest) closes. The clip is kept content-addressed in the
+ * {@link EvidenceStore} (its budget and retention) and named by an {@link EvidenceClipRecorded} the
+ * journal stage appends with the next frame. Overlapping windows share one clip.
+ *
+ * <p>Nothing of it runs on the detector's thread or per frame on the decode path: the journal
+ * thread posts each journaled frame's index and time (a queue offer), and this stage's own thread
+ * reads packets (no decode) and, once per window, remuxes. Frames no longer wait for a picture.
+ */
+public final class ClipStage {
+
+    public static final String STAGE = "evidence-clip";
+    /**
+     * Compressed video the ring may hold: 40 s of window at 8 Mbit/s is 40 MB; 64 MiB leaves a
+     * file run faster than real time some slack (the bundled 4 Mbit/s clip: 128 s of video).
+     */
+    public static final long PACKET_RING_BUDGET_BYTES = 64L << 20;
+    /** Journaled frames the stage may fall behind by before the journal stage waits for it (a window's cut, ~0.1 s). */
+    static final int QUEUE_FRAMES = 1024;
+
+    private static final Logger LOG = LoggerFactory.getLogger(ClipStage.class);
+
+    private sealed interface Msg permits FrameMsg, EndMsg {
+    }
+
+    /** @param alertAtNanos edge time of the frame's first AlertRaised (its window's T), when it raised any */
+    private record FrameMsg(long frameIndex, long atNanos, List<String> alertIds, long alertAtNanos) implements Msg {
+    }
+
+    private record EndMsg() implements Msg {
+    }
+
+    /** The alert windows being filled, merged while they overlap. */
+    private static final class Window {
+        final List<String> alertIds = new ArrayList<>();
+        final long fromNanos;
+        long toNanos;
+        long firstFrameIndex = -1;
+        long lastFrameIndex = -1;
+
+        Window(long fromNanos, long toNanos) {
+            this.fromNanos = fromNanos;
+            this.toNanos = toNanos;
+        }
+    }
+
+    /** What a closed window cost: for the run's summary and the benchmark. */
+    record Cut(String sha256, long bytes, long firstFrameIndex, int frameCount, long windowFirstFrameIndex,
+               long windowLastFrameIndex, List<String> alertIds, long cutNanos) {
+    }
+
+    private final PacketTap tap;
+    private final EvidenceStore store;
+    private final String sessionId;
+    private final Path scratch;
+    private final StageStats stats;
+    private final BlockingQueue<Msg> in = new ArrayBlockingQueue<>(QUEUE_FRAMES);
+    private final ConcurrentLinkedQueue<ProducedEvent> recorded = new ConcurrentLinkedQueue<>();
+    private final List<Cut> cuts = java.util.Collections.synchronizedList(new ArrayList<>());
+    /** (frame index, edge time) of the journaled frames of the last 30 s: where a new window starts. */
+    private final ArrayDeque<long[]> recent = new ArrayDeque<>();
+    private final AtomicLong failures = new AtomicLong();
+    private Window open;
+    private int clipsCut;
+
+    ClipStage(PacketTap tap, EvidenceStore store, String sessionId, Path scratch, StageStats stats) {
+        this.tap = tap;
+        this.store = store;
+        this.sessionId = sessionId;
+        this.scratch = scratch;
+        this.stats = stats;
+    }
+
+    /**
+     * Opens the tap on {@code location}, or returns null (logged) when its packets cannot go into a
+     * clip as they are: a device or network stream, or a codec MP4 does not carry.
+     */
+    static PacketTap tapOrNull(String location, boolean live) {
+        if (live) {
+            LOG.info("Evidence of a live source is kept as JPEG frames: a second reader of {} would not see the decoder's packets"
+                    + " (ADR-0037)", io.sightline.inference.FrameSource.sourceIdOf(location));
+            return null;
+        }
+        try {
+            return PacketTap.open(location, new PacketRing(PACKET_RING_BUDGET_BYTES));
+        } catch (RuntimeException e) {
+            LOG.info("Evidence is kept as JPEG frames: {}", e.getMessage());
+            return null;
+        }
+    }
+
+    /**
+     * On the journal thread, after a frame's append: its index, journaled time and the alerts it
+     * raised with the first one's journaled time (the T of their window).
+     */
+    void frameJournaled(long frameIndex, long atNanos, List<String> alertIds, long alertAtNanos) throws InterruptedException {
+        in.put(new FrameMsg(frameIndex, atNanos, alertIds, alertAtNanos));
+    }
+
+    /** The pipeline failed: the stage ends without cutting, so nothing waits for it. */
+    void abort() {
+        in.clear();
+        in.offer(new EndMsg());
+    }
+
+    /** No more frames: the stage cuts the window still open and ends. */
+    void close() throws InterruptedException {
+        in.put(new EndMsg());
+    }
+
+    /** The EvidenceClipRecorded events cut so far and not yet taken, for the journal stage's next append. */
+    void drainTo(List<ProducedEvent> out) {
+        for (ProducedEvent e; (e = recorded.poll()) != null; ) {
+            out.add(e);
+        }
+    }
+
+    List<Cut> cuts() {
+        synchronized (cuts) {
+            return List.copyOf(cuts);
+        }
+    }
+
+    PacketRing ring() {
+        return tap.ring();
+    }
+
+    /** The stage's thread body. */
+    void run() throws InterruptedException {
+        try {
+            for (Msg m; !((m = in.take()) instanceof EndMsg); ) {
+                FrameMsg f = (FrameMsg) m;
+                onFrame(f);
+            }
+            if (open != null) {
+                cut(open);
+                open = null;
+            }
+        } finally {
+            tap.close();
+        }
+    }
+
+    private void onFrame(FrameMsg f) {
+        if (open != null && f.atNanos() > open.toNanos) {
+            cut(open);
+            open = null;
+        }
+        recent.addLast(new long[] {f.frameIndex(), f.atNanos()});
+        while (recent.peekFirst()[1] < f.atNanos() - AlertWindow.BEFORE_NANOS) {
+            recent.pollFirst();
+        }
+        for (String alertId : f.alertIds()) {
+            if (open == null) {
+                open = new Window(AlertWindow.fromNanos(f.alertAtNanos()), AlertWindow.toNanos(f.alertAtNanos()));
+                for (long[] r : recent) {
+                    if (r[1] >= open.fromNanos) {
+                        open.firstFrameIndex = r[0];
+                        break;
+                    }
+                }
+            } else {
+                open.toNanos = Math.max(open.toNanos, AlertWindow.toNanos(f.alertAtNanos()));
+            }
+            open.alertIds.add(alertId);
+        }
+        if (open != null) {
+            open.lastFrameIndex = f.frameIndex();
+        }
+        try {
+            // Keeps the ring in step with the journal: the packets of a window's start are read while the ring still has room.
+            long t0 = System.nanoTime();
+            tap.readThrough(f.frameIndex());
+            stats.record(STAGE, System.nanoTime() - t0);
+        } catch (RuntimeException e) {
+            failed("read the packets of frame " + f.frameIndex(), e);
+        }
+    }
+
+    private void cut(Window w) {
+        long t0 = System.nanoTime();
+        try {
+            // The ring may have forgotten the window's start (a file run much faster than real time): cut what it holds.
+            long first = Math.max(w.firstFrameIndex, Math.max(0, tap.ring().oldestKeyIndex()));
+            ClipCutter.Clip clip = ClipCutter.cut(tap, first, w.lastFrameIndex, scratch);
+            if (clip == null) {
+                LOG.warn("No clip for alerts {}: the packet ring no longer holds frames {}…{}", w.alertIds, w.firstFrameIndex,
+                        w.lastFrameIndex);
+                return;
+            }
+            String sha = store.putClip(sessionId, "clip:" + w.alertIds.get(0), w.toNanos - AlertWindow.AFTER_NANOS, clip.bytes());
+            if (sha == null) {
+                LOG.warn("No clip for alerts {}: the evidence budget is held by evidence not uploaded yet", w.alertIds);
+                return;
+            }
+            long now = Clocks.epochNanos();
+            EvidenceClipRecorded event = new EvidenceClipRecorded(sha, ClipCutter.CONTENT_TYPE, clip.bytes().length,
+                    EvidenceClipRecorded.REMUX, clip.firstFrameIndex(), clip.frameCount(), clip.frameRateHz(), w.firstFrameIndex,
+                    w.lastFrameIndex, w.alertIds, now);
+            recorded.add(new ProducedEvent(EventIds.of(sessionId, "EvidenceClipRecorded", clipsCut++), now, event));
+            long took = System.nanoTime() - t0;
+            stats.record(STAGE, took);
+            cuts.add(new Cut(sha, clip.bytes().length, clip.firstFrameIndex(), clip.frameCount(), w.firstFrameIndex,
+                    w.lastFrameIndex, List.copyOf(w.alertIds), took));
+        } catch (RuntimeException e) {
+            failed("cut the clip of alerts " + w.alertIds, e);
+        }
+    }
+
+    private void failed(String what, RuntimeException e) {
+        // Evidence is secondary to the session's events: they are journaled without it.
+        if (failures.getAndIncrement() == 0) {
+            LOG.error("Evidence clips: could not {}; the session goes on without", what, e);
+        }
+    }
+}
