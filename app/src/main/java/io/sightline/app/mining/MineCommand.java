@@ -72,7 +72,9 @@ public class MineCommand implements Callable<Integer> {
             MiningResult result = ctx.getBean(HardExampleMiner.class).mine(request);
             Path tmp = out.toAbsolutePath().resolveSibling(out.getFileName() + ".partial");
             deleteTree(tmp);
-            MiningExport.Written written = ctx.getBean(MiningExport.class).write(result, exportFormat, tmp);
+            // Sessions recorded with evidence as video (ADR-0037) get their frames decoded from the alert windows' clips.
+            MiningExport.Written written = ctx.getBean(MiningExport.class).write(result, exportFormat, tmp, new ClipFramePictures(
+                    ctx.getBean(io.sightline.cloud.trace.JdbcEventLookup.class), ctx.getBean(io.sightline.cloud.evidence.AlertEvidenceService.class)));
             // Only a complete export gets the final name: a crash never leaves a half set that looks whole.
             if (Files.exists(out)) {
                 Files.delete(out);

@@ -88,34 +88,23 @@ class EdgeFollowsAssignmentLiveTest {
     static Path dir;
 
     static String url() {
-        return "http://localhost:" + cloud.getEnvironment().getProperty("local.server.port");
+        return api().url();
     }
 
     static String token(String role) {
-        return cloud.getBean(DemoTokens.class).mint("ada", FLEET, Duration.ofMinutes(30), role);
+        return api().token(role);
     }
 
     static HttpResponse<String> send(String method, String path, String json) throws Exception {
-        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(url() + path)).header("Authorization", "Bearer " + token(Roles.ADMIN))
-                .header("Content-Type", "application/json").method(method, HttpRequest.BodyPublishers.ofString(json)).build(),
-                HttpResponse.BodyHandlers.ofString());
+        return api().send(method, path, json);
+    }
+
+    static io.sightline.app.fleet.CloudApi api() {
+        return new io.sightline.app.fleet.CloudApi(cloud, FLEET);
     }
 
     static String registerModel(String dirName, String file) throws Exception {
-        Path models = ProjectHome.get().resolve("models").resolve(dirName);
-        byte[] model = Files.readAllBytes(models.resolve(file));
-        byte[] manifest = Files.readAllBytes(models.resolve("manifest.json"));
-        JsonNode m = JSON.readTree(manifest);
-        String sha = ReleaseStatement.sha256Hex(model);
-        ObjectNode body = JSON.createObjectNode();
-        body.put("manifestBase64", Base64.getEncoder().encodeToString(manifest));
-        body.put("artifactBase64", Base64.getEncoder().encodeToString(model));
-        body.put("keyId", ReleaseStatement.keyId(release.getPublic()));
-        body.put("signatureBase64", new ReleaseStatement("model", m.get("name").asText(), m.get("version").asText(), sha, model.length,
-                ReleaseStatement.sha256Hex(manifest)).sign(release.getPrivate()));
-        HttpResponse<String> r = send("POST", "/api/v1/registry/models", body.toString());
-        assertThat(r.statusCode()).as(r.body()).isEqualTo(201);
-        return sha;
+        return api().registerModel(release, dirName, file);
     }
 
     @BeforeAll
@@ -353,6 +342,10 @@ class EdgeFollowsAssignmentLiveTest {
         Await.until("the refusal of the untrusted policy in the cloud", Duration.ofSeconds(90), () -> jdbc().queryForObject(
                 "select count(*) from domain_event_entry where event_identifier = ?", Long.class, EventIds.of(first, "PolicyRejected", "run-0")) == 1,
                 () -> "");
+        // What the edge-refusals gate (version 2) reads: the refusal of that policy in the vehicle's session.
+        Await.until("the policy refusal in the rollout evidence", Duration.ofSeconds(60), () -> jdbc().queryForObject(
+                "select count(*) from rollout_evidence where kind = 'policy-rejected' and ref = ? and session_id = ?", Long.class, untrusted,
+                first) == 1, () -> "");
         assign("veh-policy", fastestdet, second);
         CliRun r = run.get(300, TimeUnit.SECONDS);
         assertThat(r.exit()).as(r.out() + r.err()).isZero();

@@ -67,26 +67,23 @@ class EdgeFollowsAssignmentTest {
     static Path dir;
 
     static String url() {
-        return "http://localhost:" + cloud.getEnvironment().getProperty("local.server.port");
+        return api().url();
     }
 
     static String token(String role) {
-        return cloud.getBean(DemoTokens.class).mint("ada", FLEET, Duration.ofMinutes(20), role);
+        return api().token(role);
     }
 
     static HttpResponse<String> send(String method, String path, String json) throws Exception {
-        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(url() + path)).header("Authorization", "Bearer " + token(Roles.ADMIN))
-                .header("Content-Type", "application/json").method(method, HttpRequest.BodyPublishers.ofString(json)).build(),
-                HttpResponse.BodyHandlers.ofString());
+        return api().send(method, path, json);
+    }
+
+    static io.sightline.app.fleet.CloudApi api() {
+        return new io.sightline.app.fleet.CloudApi(cloud, FLEET);
     }
 
     static String registerModel(String dirName, String file) throws Exception {
-        Path models = ProjectHome.get().resolve("models").resolve(dirName);
-        byte[] model = Files.readAllBytes(models.resolve(file));
-        HttpResponse<String> r = send("POST", "/api/v1/registry/models",
-                FleetCloud.modelRegistration(release, model, Files.readAllBytes(models.resolve("manifest.json"))));
-        assertThat(r.statusCode()).as(r.body()).isEqualTo(201);
-        return ReleaseStatement.sha256Hex(model);
+        return api().registerModel(release, dirName, file);
     }
 
     @BeforeAll

@@ -184,6 +184,50 @@ class EvidenceToCloudRunTest {
             long detections = jdbc.queryForObject("select count(*) from domain_event_entry where aggregate_identifier = ? and payload_type"
                     + " like '%DetectionObserved'", Long.class, sid);
             assertThat(clip.frames().stream().mapToLong(f -> f.boxes().size()).sum()).isPositive().isLessThanOrEqualTo(detections);
+
+            // Mining this session exports the camera's own frames, decoded from the clip (nothing drawn): the
+            // exported picture is the source's frame at that index, not one ten frames away (JPEG at quality 80: > 30 dB).
+            Path mined = clipEdgeDir.resolve("mined");
+            io.sightline.app.CliRun mine = io.sightline.app.CliRun.of("mine", "--format", "coco", "--budget-frames", "40", "--out",
+                    mined.toString(), "--jdbc-url", db.jdbcUrlWithCredentials());
+            assertThat(mine.exit()).as(mine.out() + mine.err()).isZero();
+            com.fasterxml.jackson.databind.JsonNode manifest = new com.fasterxml.jackson.databind.ObjectMapper()
+                    .readTree(mined.resolve("manifest.json").toFile());
+            List<com.fasterxml.jackson.databind.JsonNode> fromClip = new java.util.ArrayList<>();
+            manifest.get("frames").forEach(f -> {
+                if (f.get("sessionId").asText().equals(sid) && !f.get("imageKind").asText().equals("MISSING")) {
+                    fromClip.add(f);
+                }
+            });
+            assertThat(fromClip).as(manifest.toPrettyString()).isNotEmpty()
+                    .allSatisfy(f -> assertThat(f.get("imageKind").asText()).isEqualTo("CAMERA_FRAME_FROM_CLIP"));
+            for (com.fasterxml.jackson.databind.JsonNode f : fromClip) {
+                long index = f.get("frameIndex").asLong();
+                try (org.bytedeco.opencv.opencv_core.Mat exported = org.bytedeco.opencv.global.opencv_imgcodecs.imdecode(
+                        new org.bytedeco.opencv.opencv_core.Mat(new org.bytedeco.javacpp.BytePointer(Files.readAllBytes(
+                                mined.resolve(f.get("image").asText())))), org.bytedeco.opencv.global.opencv_imgcodecs.IMREAD_COLOR);
+                     org.bytedeco.opencv.opencv_core.Mat same = sourceFrame(index);
+                     org.bytedeco.opencv.opencv_core.Mat other = sourceFrame(index >= 10 ? index - 10 : index + 10)) {
+                    assertThat(exported.cols()).isEqualTo(960);
+                    assertThat(exported.rows()).isEqualTo(540);
+                    double own = org.bytedeco.opencv.global.opencv_core.PSNR(exported, same);
+                    assertThat(own).as("frame %d against its source frame", index).isGreaterThan(30)
+                            .isGreaterThan(org.bytedeco.opencv.global.opencv_core.PSNR(exported, other));
+                }
+            }
         }
+    }
+
+    /** The bundled clip's frame {@code index}, as the pipeline decodes it. */
+    static org.bytedeco.opencv.opencv_core.Mat sourceFrame(long index) {
+        try (io.sightline.inference.FrameSource source = io.sightline.inference.FrameSource.open(ProjectHome.get().resolve(CLIP).toString(),
+                io.sightline.inference.FrameSource.Options.defaults())) {
+            for (io.sightline.inference.VideoFrame f; (f = source.next()) != null; ) {
+                if (f.index() == index) {
+                    return f.image().clone();
+                }
+            }
+        }
+        throw new IllegalStateException("the clip has no frame " + index);
     }
 }

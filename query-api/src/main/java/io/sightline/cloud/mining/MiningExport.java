@@ -50,7 +50,28 @@ public class MiningExport {
         /** The evidence JPEG of a frame without detections: nothing was drawn on it. */
         EVIDENCE_NOTHING_DRAWN,
         /** The cloud holds no picture of the frame (only alert windows leave the vehicle, ADR-0008): fetch it from the device by sourceId and frameIndex. */
-        MISSING
+        MISSING,
+        /**
+         * The camera's own pixels, decoded from the alert window's evidence clip (ADR-0037): nothing
+         * drawn, the picture a model is trained on.
+         */
+        CAMERA_FRAME_FROM_CLIP
+    }
+
+    /** A picture of a frame from somewhere other than the evidence JPEGs, in the frame's own pixels. */
+    public record Picture(byte[] jpeg, int widthPx, int heightPx) {
+    }
+
+    /**
+     * Pictures of frames that have no evidence JPEG. Sessions recorded with evidence as video
+     * (ADR-0037) keep the alert window's clip instead; decoding it needs a video decoder, which the
+     * cloud does not carry, so the command that writes the export supplies one.
+     */
+    public interface FramePictures {
+        FramePictures NONE = (candidates, fleetId) -> Map.of();
+
+        /** Pictures by frame event id for those {@code candidates} it can give; called once per export, so one pass per clip. */
+        Map<String, Picture> pictures(List<Candidate> candidates, String fleetId);
     }
 
     private final AlertEvidenceService evidence;
@@ -70,9 +91,14 @@ public class MiningExport {
     }
 
     public Written write(MiningResult result, ExportFormat format, Path dir) {
+        return write(result, format, dir, FramePictures.NONE);
+    }
+
+    /** As {@link #write(MiningResult, ExportFormat, Path)}, with {@code pictures} for the frames without an evidence JPEG. */
+    public Written write(MiningResult result, ExportFormat format, Path dir, FramePictures pictures) {
         try {
             Files.createDirectories(dir);
-            List<Frame> frames = frames(result);
+            List<Frame> frames = frames(result, pictures);
             int labels = switch (format) {
                 case COCO -> writeCoco(result, frames, dir);
                 case YOLO -> writeYolo(result, frames, dir);
@@ -87,13 +113,20 @@ public class MiningExport {
         }
     }
 
-    private List<Frame> frames(MiningResult result) {
+    private List<Frame> frames(MiningResult result, FramePictures pictures) {
+        List<Candidate> withoutJpeg = result.candidates().stream().filter(c -> c.evidenceSha256() == null).toList();
+        Map<String, Picture> decoded = withoutJpeg.isEmpty() ? Map.of() : pictures.pictures(withoutJpeg, result.request().fleetId());
         return result.candidates().stream().map(c -> {
             FrameContent content = result.content().get(c.frameEventId());
             String name = safe(c.sessionId()) + "_" + String.format(Locale.ROOT, "%06d", c.frameIndex());
             Optional<StoredJpeg> jpeg = c.evidenceSha256() == null ? Optional.empty()
                     : evidence.stored(c.evidenceSha256(), result.request().fleetId());
             if (jpeg.isEmpty()) {
+                Picture p = decoded.get(c.frameEventId());
+                if (p != null) {
+                    return new Frame(c, content, name, ImageKind.CAMERA_FRAME_FROM_CLIP, p.jpeg(), p.widthPx(), p.heightPx(),
+                            (double) p.widthPx() / c.widthPx(), (double) p.heightPx() / c.heightPx());
+                }
                 return new Frame(c, content, name, ImageKind.MISSING, null, c.widthPx(), c.heightPx(), 1, 1);
             }
             StoredJpeg j = jpeg.get();
@@ -334,8 +367,9 @@ public class MiningExport {
             case YOLO -> "predictions/<image>.txt (class cx cy w h score, normalised)";
             case MOT -> "<sequence>/det/det.txt (MOTChallenge detections: frame, -1, bb_left, bb_top, bb_width, bb_height, score, -1, -1, -1)";
         });
-        m.put("images", "images are evidence JPEGs from the cloud: EVIDENCE_BOXES_DRAWN has the detector's boxes drawn in (look, do not"
-                + " train on it as is), EVIDENCE_NOTHING_DRAWN is a clean picture (no detection on the frame), MISSING means the cloud holds"
+        m.put("images", "images are evidence pictures from the cloud: EVIDENCE_BOXES_DRAWN has the detector's boxes drawn in (look, do not"
+                + " train on it as is), EVIDENCE_NOTHING_DRAWN is a clean picture (no detection on the frame), CAMERA_FRAME_FROM_CLIP is the"
+                + " camera's own frame decoded from the alert window's video (ADR-0037, nothing drawn), MISSING means the cloud holds"
                 + " no picture of the frame (only alert windows are uploaded, ADR-0008): fetch it from the vehicle by sourceId and frameIndex");
         m.put("missingImages", frames.stream().filter(f -> f.kind() == ImageKind.MISSING).count());
         ArrayNode classes = m.putArray("classes");

@@ -8,9 +8,10 @@ import org.springframework.stereotype.Component;
 
 /**
  * The cohort's vehicles refusing the challenger model ({@code ModelRejected} whose expected sha256 is
- * the challenger's: a wrong sha256 or signature, a download that failed, inputs that do not match):
- * a release the vehicles will not run is not rolled out further. More than {@code maxRejections} since
- * the step began fails it, on shadow and canary steps alike.
+ * the challenger's: a wrong sha256 or signature, a download that failed, inputs that do not match)
+ * or, since version 2, the challenger policy ({@code PolicyRejected}, the same checks plus a policy
+ * that does not parse): a release the vehicles will not run is not rolled out further. More than
+ * {@code maxRejections} since the step began fails it, on shadow and canary steps alike.
  */
 @Component
 public class EdgeRefusalsGate implements RolloutGate {
@@ -22,7 +23,7 @@ public class EdgeRefusalsGate implements RolloutGate {
 
     @Override
     public String version() {
-        return "1";
+        return "2";
     }
 
     @Override
@@ -32,12 +33,13 @@ public class EdgeRefusalsGate implements RolloutGate {
 
     @Override
     public String description() {
-        return "ModelRejected of the challenger model by a cohort vehicle since the step began";
+        return "ModelRejected of the challenger model or PolicyRejected of the challenger policy by a cohort vehicle since the step began";
     }
 
     @Override
     public RolloutGateResult evaluate(GateContext c, Map<String, Double> t) {
-        List<GateContext.Finding> refusals = c.findings().stream().filter(f -> "model-rejected".equals(f.kind())).toList();
+        List<GateContext.Finding> refusals = c.findings().stream()
+                .filter(f -> "model-rejected".equals(f.kind()) || "policy-rejected".equals(f.kind())).toList();
         Map<String, Double> v = new LinkedHashMap<>();
         v.put("rejections", (double) refusals.size());
         v.put("vehiclesRejecting", (double) refusals.stream().map(GateContext.Finding::vehicleId).distinct().count());

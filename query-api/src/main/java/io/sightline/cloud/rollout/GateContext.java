@@ -47,7 +47,7 @@ public record GateContext(RolloutStarted plan, int stepIndex, RolloutStep step, 
     public record WindowP99(String eventId, long p99Micros) {
     }
 
-    /** @param kind {@code drift}, {@code latency-regression} or {@code model-rejected} */
+    /** @param kind {@code drift}, {@code latency-regression}, {@code model-rejected} or {@code policy-rejected} */
     public record Finding(String eventId, String kind, String detail, String vehicleId) {
     }
 

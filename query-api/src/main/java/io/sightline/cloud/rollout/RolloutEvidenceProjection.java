@@ -11,6 +11,7 @@ import io.sightline.domain.event.InferenceFailed;
 import io.sightline.domain.event.LatencyRegressionDetected;
 import io.sightline.domain.event.ModelActivated;
 import io.sightline.domain.event.ModelRejected;
+import io.sightline.domain.event.PolicyRejected;
 import io.sightline.domain.event.StageDeadlineMissed;
 import io.sightline.domain.review.SessionReviewLog;
 import org.axonframework.config.ProcessingGroup;
@@ -64,6 +65,13 @@ public class RolloutEvidenceProjection {
     @EventHandler
     void on(ModelRejected e, DomainEventMessage<?> m) {
         evidence(m, "model-rejected", "", m.getAggregateIdentifier(), null, null, null, null, e.expectedSha256(), e.reason(),
+                e.rejectedAtNanos());
+    }
+
+    /** A policy the vehicle refused to activate (sha256, signature, parse): {@code ref} is the sha256 it was asked to run. */
+    @EventHandler
+    void on(PolicyRejected e, DomainEventMessage<?> m) {
+        evidence(m, "policy-rejected", "", m.getAggregateIdentifier(), null, null, null, null, e.expectedSha256(), e.reason(),
                 e.rejectedAtNanos());
     }
 

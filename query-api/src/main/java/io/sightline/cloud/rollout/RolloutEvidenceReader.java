@@ -108,6 +108,16 @@ public class RolloutEvidenceReader {
                                 rs.getString("vehicle_id") + ": " + rs.getString("subject"), rs.getString("vehicle_id")));
                     }, plan.challengerModelSha256(), plan.fleetId(), cohort.toArray(String[]::new), fromNanos);
         }
+        if (plan.challengerPolicySha256() != null) {
+            // The same for a challenger policy: a vehicle that refused it keeps deciding with its last known good.
+            jdbc.query("select e.event_id, e.subject, s.vehicle_id from rollout_evidence e join rollout_sessions s on s.session_id = e.session_id"
+                            + " where e.kind = 'policy-rejected' and e.ref = ? and s.fleet_id = ? and s.vehicle_id = any (?)"
+                            + " and e.occurred_at_nanos >= ? order by e.global_index, e.event_id",
+                    rs -> {
+                        findings.add(new GateContext.Finding(rs.getString("event_id"), "policy-rejected",
+                                rs.getString("vehicle_id") + ": " + rs.getString("subject"), rs.getString("vehicle_id")));
+                    }, plan.challengerPolicySha256(), plan.fleetId(), cohort.toArray(String[]::new), fromNanos);
+        }
 
         List<GateContext.Evaluation> evaluations = new ArrayList<>();
         List<String> ids = new ArrayList<>();

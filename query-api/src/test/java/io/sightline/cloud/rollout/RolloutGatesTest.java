@@ -140,6 +140,17 @@ class RolloutGatesTest {
     }
 
     @Test
+    void aCohortVehicleRefusingTheChallengerPolicyFailsEdgeRefusalsToo() {
+        GateContext refused = context(CANARY, List.of(), List.of(), List.of(new GateContext.Finding("pol-rej-1", "policy-rejected",
+                "veh-4: the release signature does not verify", "veh-4")), List.of());
+        RolloutGateResult r = run("edge-refusals", refused, Map.of());
+        assertThat(r.verdict()).isEqualTo(RolloutGateResult.FAIL);
+        assertThat(r.version()).isEqualTo("2");
+        assertThat(r.causes()).containsExactly("pol-rej-1");
+        assertThat(r.values()).containsEntry("rejections", 1.0).containsEntry("vehiclesRejecting", 1.0);
+    }
+
+    @Test
     void anUnknownGateOrThresholdIsRefused() {
         assertThatThrownBy(() -> GATES.configure("shadow-f1", Map.of())).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("unknown gate 'shadow-f1'");

@@ -1,14 +1,13 @@
 package io.sightline.cloud.stream;
 
-import io.sightline.cloud.SightlineCloudApplication;
 import io.sightline.cloud.ingest.IngestionService;
 import io.sightline.cloud.security.DemoTokens;
 import io.sightline.cloud.security.Roles;
 import io.sightline.cloud.telemetry.CpuSample;
+import io.sightline.cloud.trace.BenchmarkCloud;
 import io.sightline.cloud.trace.TraceLatencyBenchmark;
 import io.sightline.domain.event.EventEnvelope;
 import io.sightline.explain.sample.SyntheticDrive;
-import io.sightline.testkit.TestPostgres;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
@@ -16,14 +15,12 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import javax.sql.DataSource;
-import org.springframework.boot.SpringApplication;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.jdbc.core.JdbcTemplate;
 
@@ -60,36 +57,17 @@ public final class StreamCpuBenchmark {
     private static final String CLIENT_THREAD = "sse-client";
 
     public static void main(String[] args) throws Exception {
-        Map<String, String> opts = new HashMap<>();
-        for (int i = 0; i + 1 < args.length; i += 2) {
-            opts.put(args[i], args[i + 1]);
-        }
-        int subscribers = Integer.parseInt(opts.getOrDefault("--subscribers", "4"));
+        Map<String, String> opts = BenchmarkCloud.options(args);
+        // the catch-up clients read as fast as they can; the slow-client rule is not what is measured
+        BenchmarkCloud cloud = BenchmarkCloud.start(opts, "stream_bench", Map.of("sightline.streams.max-delay-millis", "60000"));
+        int subscribers = cloud.intOption("--subscribers", 4);
         long catchup = Long.parseLong(opts.getOrDefault("--catchup", "200000"));
-        int liveFrames = Integer.parseInt(opts.getOrDefault("--live-frames", "3000"));
-        String url = opts.get("--jdbc-url");
-        String user = "postgres";
-        String password = "";
-        boolean fresh = url == null;
-        if (fresh) {
-            TestPostgres.Database db = TestPostgres.freshDatabase("stream_bench");
-            url = db.jdbcUrl();
-            user = db.user();
-            password = db.password();
-        }
-        System.out.println("database: " + url);
-        SpringApplication app = new SpringApplication(SightlineCloudApplication.class);
-        app.setDefaultProperties(Map.of(
-                "spring.datasource.url", url, "spring.datasource.username", user, "spring.datasource.password", password,
-                "sightline.embedded-postgres.enabled", "false", "server.port", "0",
-                // the catch-up clients read as fast as they can; the slow-client rule is not what is measured
-                "sightline.streams.max-delay-millis", "60000",
-                "logging.level.root", "WARN", "logging.level.org.axonframework", "ERROR"));
-        try (ConfigurableApplicationContext ctx = app.run()) {
+        int liveFrames = cloud.intOption("--live-frames", 3000);
+        try (ConfigurableApplicationContext ctx = cloud.context()) {
             JdbcTemplate jdbc = ctx.getBean(JdbcTemplate.class);
-            if (fresh) {
-                TraceLatencyBenchmark.generate(ctx.getBean(IngestionService.class), jdbc, Integer.parseInt(opts.getOrDefault("--sessions", "8")),
-                        Integer.parseInt(opts.getOrDefault("--frames", "5000")));
+            if (cloud.fresh()) {
+                TraceLatencyBenchmark.generate(ctx.getBean(IngestionService.class), jdbc, cloud.intOption("--sessions", 8),
+                        cloud.intOption("--frames", 5000));
             }
             CpuSample.watchDatabaseBackends(ctx.getBean(DataSource.class));
             int port = Integer.parseInt(ctx.getEnvironment().getProperty("local.server.port"));

@@ -1,6 +1,5 @@
 package io.sightline.cloud.trace;
 
-import io.sightline.cloud.SightlineCloudApplication;
 import io.sightline.cloud.ingest.IngestionService;
 import io.sightline.cloud.telemetry.CpuSample;
 import io.sightline.domain.event.DerivedEvent;
@@ -11,7 +10,6 @@ import io.sightline.explain.StoredEvent;
 import io.sightline.explain.sample.SyntheticDrive;
 import io.sightline.explain.trace.CausalTrace;
 import io.sightline.explain.trace.CausalTraceEngine;
-import io.sightline.testkit.TestPostgres;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -25,7 +23,6 @@ import java.util.Optional;
 import java.util.Random;
 import java.util.Set;
 import javax.sql.DataSource;
-import org.springframework.boot.SpringApplication;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.jdbc.core.JdbcTemplate;
 
@@ -50,31 +47,13 @@ public final class TraceLatencyBenchmark {
     private static final long T0 = 1_764_000_000_000_000_000L;
 
     public static void main(String[] args) throws Exception {
-        Map<String, String> opts = new HashMap<>();
-        for (int i = 0; i + 1 < args.length; i += 2) {
-            opts.put(args[i], args[i + 1]);
-        }
-        int sessions = Integer.parseInt(opts.getOrDefault("--sessions", "40"));
-        int frames = Integer.parseInt(opts.getOrDefault("--frames", "5000"));
-        int traces = Integer.parseInt(opts.getOrDefault("--traces", "2000"));
-        int warmup = Integer.parseInt(opts.getOrDefault("--warmup", "500"));
-        String url = opts.get("--jdbc-url");
-        String user = "postgres";
-        String password = "";
-        if (url == null) {
-            TestPostgres.Database db = TestPostgres.freshDatabase("trace_bench");
-            url = db.jdbcUrl();
-            user = db.user();
-            password = db.password();
-        }
-        System.out.println("database: " + url);
-
-        SpringApplication app = new SpringApplication(SightlineCloudApplication.class);
-        app.setDefaultProperties(Map.of(
-                "spring.datasource.url", url, "spring.datasource.username", user, "spring.datasource.password", password,
-                "sightline.embedded-postgres.enabled", "false", "server.port", "0",
-                "logging.level.root", "WARN", "logging.level.org.axonframework", "ERROR"));
-        try (ConfigurableApplicationContext ctx = app.run()) {
+        Map<String, String> opts = BenchmarkCloud.options(args);
+        BenchmarkCloud cloud = BenchmarkCloud.start(opts, "trace_bench", Map.of());
+        int sessions = cloud.intOption("--sessions", 40);
+        int frames = cloud.intOption("--frames", 5000);
+        int traces = cloud.intOption("--traces", 2000);
+        int warmup = cloud.intOption("--warmup", 500);
+        try (ConfigurableApplicationContext ctx = cloud.context()) {
             JdbcTemplate jdbc = ctx.getBean(JdbcTemplate.class);
             long stored = jdbc.queryForObject("select count(*) from domain_event_entry", Long.class);
             if (stored < 1_000_000) {
