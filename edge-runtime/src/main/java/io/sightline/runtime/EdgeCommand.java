@@ -162,7 +162,8 @@ public final class EdgeCommand implements Callable<Integer> {
     List<Path> trustedReleaseKeys;
 
     @Option(names = "--assignment-token-file", paramLabel = "FILE",
-            description = "A bearer token for reading the assignment and the registry (else SIGHTLINE_TOKEN).")
+            description = "A bearer token for reading the assignment and the registry (else SIGHTLINE_TOKEN); without either the vehicle"
+                    + " signs those reads with its device key, registered into its fleet (ADR-0042).")
     Path assignmentTokenFile;
 
     @Option(names = "--shadow", paramLabel = "MODEL",
@@ -201,6 +202,9 @@ public final class EdgeCommand implements Callable<Integer> {
         Path home = ProjectHome.get();
         Path dir = edgeDir != null ? edgeDir : home.resolve(".sightline").resolve("edge-" + deviceId);
         DeviceIdentity device = DeviceIdentity.loadOrCreate(dir.resolve("device-" + deviceId + ".key"), deviceId);
+        cloudCredential = assignmentTokenFile != null || System.getenv("SIGHTLINE_TOKEN") != null
+                ? io.sightline.runtime.rollout.CloudCredential.bearer(this::assignmentToken)
+                : io.sightline.runtime.rollout.CloudCredential.device(device);
         if (printDeviceKey) {
             String base = uplink.cloudUrl != null ? uplink.cloudUrl : "http://CLOUD:8080";
             out.println("device " + deviceId + " (key file " + dir.resolve("device-" + deviceId + ".key") + ")");
@@ -257,10 +261,10 @@ public final class EdgeCommand implements Callable<Integer> {
             java.util.Map<String, java.security.PublicKey> keys = io.sightline.runtime.rollout.StartupAssignment.trustedKeys(trustedReleaseKeys);
             releaseKeys = keys;
             assignment = io.sightline.runtime.rollout.StartupAssignment.follow(java.net.URI.create(uplink.cloudUrl), fleetId, vehicleId,
-                    this::assignmentToken, keys, dir.resolve("models"), EdgePipeline.sessionConfig(options));
+                    cloudCredential, keys, dir.resolve("models"), EdgePipeline.sessionConfig(options));
             out.println("  " + assignment.note());
             policyInstaller = new io.sightline.runtime.rollout.ReleasedPolicyInstaller(new io.sightline.runtime.rollout.ReleasedModelInstaller(
-                    java.net.URI.create(uplink.cloudUrl), this::assignmentToken, keys, dir.resolve("models")), keys, dir.resolve("policies"));
+                    java.net.URI.create(uplink.cloudUrl), cloudCredential, keys, dir.resolve("models")), keys, dir.resolve("policies"));
             startupPolicy(out);
         }
         ShadowStage.Options shadowOptions;
@@ -419,9 +423,9 @@ public final class EdgeCommand implements Callable<Integer> {
         java.net.URI cloud = java.net.URI.create(uplink.cloudUrl);
         io.sightline.inference.SessionConfig config = EdgePipeline.sessionConfig(options);
         io.sightline.runtime.rollout.ReleasedModelInstaller installer = new io.sightline.runtime.rollout.ReleasedModelInstaller(cloud,
-                this::assignmentToken, keys, dir.resolve("models"));
+                cloudCredential, keys, dir.resolve("models"));
         io.sightline.runtime.rollout.AssignmentFollower http = new io.sightline.runtime.rollout.AssignmentFollower(cloud, fleetId, vehicleId,
-                this::assignmentToken, installer, config, null);
+                cloudCredential, installer, config, null);
         java.util.Set<String> refused = new java.util.HashSet<>();
         startup.rejected().ifPresent(r -> refused.add(r.expectedSha256()));
         policyRejected.ifPresent(r -> refused.add(r.expectedSha256()));
@@ -444,7 +448,7 @@ public final class EdgeCommand implements Callable<Integer> {
         java.net.URI cloud = java.net.URI.create(uplink.cloudUrl);
         String sha;
         try {
-            sha = new io.sightline.runtime.rollout.AssignmentFollower(cloud, fleetId, vehicleId, this::assignmentToken, null, null, null)
+            sha = new io.sightline.runtime.rollout.AssignmentFollower(cloud, fleetId, vehicleId, cloudCredential, null, null, null)
                     .fetch(null).map(f -> f.assignment().path("championPolicySha256").asText(null)).orElse(null);
         } catch (java.io.IOException e) {
             sha = null;
@@ -470,12 +474,16 @@ public final class EdgeCommand implements Callable<Integer> {
         out.println("  assigned policy " + servingPolicy.policy().version() + " " + sha + " (verified)");
     }
 
+    /** The vehicle's credential for its assignment and the registry: an operator's token if given, else its device key. */
+    private io.sightline.runtime.rollout.CloudCredential cloudCredential;
+
     private String assignmentToken() {
         try {
             String token = assignmentTokenFile != null ? Files.readString(assignmentTokenFile, StandardCharsets.UTF_8).strip()
                     : System.getenv("SIGHTLINE_TOKEN");
             if (token == null || token.isBlank()) {
-                throw new IllegalArgumentException("--follow-assignment needs a token: --assignment-token-file FILE or SIGHTLINE_TOKEN");
+                throw new IllegalArgumentException("--assignment-token-file " + assignmentTokenFile + " is empty: put the token in it, or"
+                        + " drop the option to sign with the device key");
             }
             return token;
         } catch (java.io.IOException e) {

@@ -467,7 +467,7 @@ public final class EdgePipeline implements AutoCloseable {
     /** Fresh instances of this edge's applications for one session. */
     private io.sightline.edge.app.SafetyApplications installedApplications(RiskPolicy policy) {
         return applicationNames == null ? io.sightline.edge.app.SafetyApplications.standard(policy, io.sightline.edge.actuation.ActuationConfig.defaults())
-                : new io.sightline.edge.app.SafetyApplications(io.sightline.edge.app.host.ApplicationProvider.create(applicationNames));
+                : new io.sightline.edge.app.SafetyApplications(io.sightline.edge.app.host.ApplicationProvider.create(applicationNames, policy));
     }
 
     public EdgePipeline pictureStatistics(boolean on) {

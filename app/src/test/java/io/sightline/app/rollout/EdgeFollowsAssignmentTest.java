@@ -10,7 +10,6 @@ import io.sightline.app.fleet.FleetCloud;
 import io.sightline.app.clip.HazardClipCommand;
 import io.sightline.cloud.SightlineCloudApplication;
 import io.sightline.cloud.rollout.RolloutService;
-import io.sightline.cloud.security.DemoTokens;
 import io.sightline.cloud.security.Roles;
 import io.sightline.domain.event.EventIds;
 import io.sightline.domain.release.ReleaseStatement;
@@ -108,8 +107,6 @@ class EdgeFollowsAssignmentTest {
         body.put("signatureBase64", new ReleaseStatement("policy", "policy", "sightline-risk-follow", policy, bytes.length, "-")
                 .sign(release.getPrivate()));
         assertThat(send("POST", "/api/v1/registry/policies", body.toString()).statusCode()).isEqualTo(201);
-        Files.writeString(dir.resolve("reader-token"), cloud.getBean(DemoTokens.class).mint("vehicle", FLEET, Duration.ofMinutes(20),
-                Roles.INVESTIGATOR));
     }
 
     @AfterAll
@@ -126,7 +123,11 @@ class EdgeFollowsAssignmentTest {
         assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
     }
 
-    /** Registers the device as an operator would, then runs 15 frames of the bundled clip on FastestDet unless the assignment says otherwise. */
+    /**
+     * Registers the device as an operator would (into the fleet of the admin's token), then runs 15 frames
+     * of the bundled clip on FastestDet unless the assignment says otherwise. No token: the vehicle reads its assignment and
+     * the registry with its device key (ADR-0042).
+     */
     static CliRun edge(String vehicle, Path edgeDir, String trustedKey) throws Exception {
         String device = "dev-" + vehicle;
         CliRun printed = CliRun.of("edge", "--print-device-key", "--device-id", device, "--edge-dir", edgeDir.toString());
@@ -135,7 +136,7 @@ class EdgeFollowsAssignmentTest {
         return CliRun.of("edge", "--cloud-url", url(), "--video", ProjectHome.get().resolve(HazardClipCommand.DEFAULT_OUT).toString(),
                 "--model", "fastestdet", "--max-frames", "15", "--fleet", FLEET, "--vehicle", vehicle, "--device-id", device,
                 "--edge-dir", edgeDir.toString(), "--upload-timeout", "60", "--follow-assignment", "--trusted-release-key",
-                dir.resolve(trustedKey).toString(), "--assignment-token-file", dir.resolve("reader-token").toString());
+                dir.resolve(trustedKey).toString());
     }
 
     static String sessionOf(Path edgeDir) {

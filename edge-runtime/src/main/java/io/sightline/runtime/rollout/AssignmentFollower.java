@@ -29,7 +29,7 @@ public final class AssignmentFollower {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final URI assignmentUri;
-    private final Supplier<String> bearerToken;
+    private final CloudCredential credential;
     private final ReleasedModelInstaller installer;
     private final SessionConfig config;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
@@ -41,9 +41,14 @@ public final class AssignmentFollower {
 
     public AssignmentFollower(URI cloud, String fleetId, String vehicleId, Supplier<String> bearerToken, ReleasedModelInstaller installer,
                               SessionConfig config, ActivatedModel serving) {
+        this(cloud, fleetId, vehicleId, CloudCredential.bearer(bearerToken), installer, config, serving);
+    }
+
+    public AssignmentFollower(URI cloud, String fleetId, String vehicleId, CloudCredential credential, ReleasedModelInstaller installer,
+                              SessionConfig config, ActivatedModel serving) {
         String base = cloud.toString().endsWith("/") ? cloud.toString() : cloud + "/";
         this.assignmentUri = URI.create(base).resolve("api/v1/assignments/" + fleetId + "/" + vehicleId);
-        this.bearerToken = bearerToken;
+        this.credential = credential;
         this.installer = installer;
         this.config = config;
         this.serving = serving;
@@ -86,7 +91,7 @@ public final class AssignmentFollower {
     /** Reads the assignment once; empty when the cloud answers 304 to {@code ifNoneMatch} (null: ask unconditionally). */
     public Optional<Fetched> fetch(String ifNoneMatch) throws IOException, InterruptedException {
         HttpRequest.Builder request = HttpRequest.newBuilder(assignmentUri).timeout(Duration.ofSeconds(30))
-                .header("Authorization", "Bearer " + bearerToken.get()).GET();
+                .header("Authorization", credential.authorization("GET", assignmentUri)).GET();
         if (ifNoneMatch != null) {
             request.header("If-None-Match", ifNoneMatch);
         }

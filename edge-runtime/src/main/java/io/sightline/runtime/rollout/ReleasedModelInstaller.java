@@ -49,14 +49,18 @@ public final class ReleasedModelInstaller {
     }
 
     private final URI cloud;
-    private final Supplier<String> bearerToken;
+    private final CloudCredential credential;
     private final Map<String, PublicKey> trustedKeys;
     private final Path modelsRoot;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
 
     public ReleasedModelInstaller(URI cloud, Supplier<String> bearerToken, Map<String, PublicKey> trustedKeys, Path modelsRoot) {
+        this(cloud, CloudCredential.bearer(bearerToken), trustedKeys, modelsRoot);
+    }
+
+    public ReleasedModelInstaller(URI cloud, CloudCredential credential, Map<String, PublicKey> trustedKeys, Path modelsRoot) {
         this.cloud = URI.create(cloud.toString().endsWith("/") ? cloud.toString() : cloud + "/");
-        this.bearerToken = bearerToken;
+        this.credential = credential;
         this.trustedKeys = Map.copyOf(trustedKeys);
         this.modelsRoot = modelsRoot;
     }
@@ -172,10 +176,11 @@ public final class ReleasedModelInstaller {
         }
     }
 
-    /** A GET of the cloud with the vehicle's token; the policy installer reads the registry through it too. */
+    /** A GET of the cloud with the vehicle's credential; the policy installer reads the registry through it too. */
     byte[] get(String path) throws IOException {
-        HttpRequest request = HttpRequest.newBuilder(cloud.resolve(path)).timeout(Duration.ofMinutes(2))
-                .header("Authorization", "Bearer " + bearerToken.get()).GET().build();
+        URI uri = cloud.resolve(path);
+        HttpRequest request = HttpRequest.newBuilder(uri).timeout(Duration.ofMinutes(2))
+                .header("Authorization", credential.authorization("GET", uri)).GET().build();
         HttpResponse<byte[]> response;
         try {
             response = http.send(request, HttpResponse.BodyHandlers.ofByteArray());

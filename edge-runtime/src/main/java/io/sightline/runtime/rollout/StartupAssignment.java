@@ -72,6 +72,11 @@ public record StartupAssignment(Optional<ActivatedModel> assigned, Optional<Mode
 
     public static StartupAssignment follow(URI cloud, String fleetId, String vehicleId, Supplier<String> token, Map<String, PublicKey> keys,
                                            Path modelsRoot, SessionConfig config) throws InterruptedException {
+        return follow(cloud, fleetId, vehicleId, CloudCredential.bearer(token), keys, modelsRoot, config);
+    }
+
+    public static StartupAssignment follow(URI cloud, String fleetId, String vehicleId, CloudCredential token, Map<String, PublicKey> keys,
+                                           Path modelsRoot, SessionConfig config) throws InterruptedException {
         ReleasedModelInstaller installer = new ReleasedModelInstaller(cloud, token, keys, modelsRoot);
         AssignmentFollower follower = new AssignmentFollower(cloud, fleetId, vehicleId, token, installer, config, null);
         AssignmentFollower.Poll poll;

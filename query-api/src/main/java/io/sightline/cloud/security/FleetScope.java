@@ -12,6 +12,9 @@ import org.springframework.security.oauth2.server.resource.authentication.JwtAut
 public record FleetScope(String fleetId) {
 
     public static FleetScope of(Authentication authentication) {
+        if (authentication instanceof DeviceAuthentication device) {
+            return new FleetScope(device.fleetId());
+        }
         if (authentication instanceof JwtAuthenticationToken token) {
             Jwt jwt = token.getToken();
             String fleet = jwt.getClaimAsString(Roles.FLEET_CLAIM);

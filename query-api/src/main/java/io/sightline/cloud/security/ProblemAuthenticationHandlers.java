@@ -27,8 +27,17 @@ final class ProblemAuthenticationHandlers {
 
     static AccessDeniedHandler forbidden() {
         return (request, response, e) -> write(response, HttpServletResponse.SC_FORBIDDEN, "Forbidden",
-                "this token's roles do not allow " + request.getMethod() + " " + request.getRequestURI()
-                        + "; ask for a token with the role this endpoint needs (investigator, auditor, safety-app or admin)");
+                org.springframework.security.core.context.SecurityContextHolder.getContext().getAuthentication() instanceof DeviceAuthentication d
+                        ? "device " + d.deviceId() + " of fleet " + d.fleetId() + " may not " + request.getMethod() + " " + request.getRequestURI()
+                                + ": a device credential reads only its own fleet's assignments and the registry's artifacts (ADR-0042)"
+                        : "this token's roles do not allow " + request.getMethod() + " " + request.getRequestURI()
+                                + "; ask for a token with the role this endpoint needs (investigator, auditor, safety-app or admin)");
+    }
+
+    /** A device credential that was refused (ADR-0042); the detail says what to fix. */
+    static void deviceRefused(HttpServletResponse response, String detail) throws IOException {
+        response.setHeader("WWW-Authenticate", io.sightline.domain.ingest.DeviceRequestCredential.SCHEME);
+        write(response, HttpServletResponse.SC_UNAUTHORIZED, "Unauthorized", detail);
     }
 
     private static String detail(AuthenticationException e) {

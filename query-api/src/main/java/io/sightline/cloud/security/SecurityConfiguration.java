@@ -1,5 +1,6 @@
 package io.sightline.cloud.security;
 
+import io.sightline.cloud.ingest.DeviceKeyRegistry;
 import io.sightline.cloud.shard.ShardOwnership;
 import io.sightline.cloud.shard.ShardOwnershipFilter;
 import org.springframework.beans.factory.ObjectProvider;
@@ -17,14 +18,15 @@ import org.springframework.security.web.SecurityFilterChain;
 /**
  * OAuth2 resource server with JWT bearer tokens: HS256 with a configured secret for the demo, or a
  * JWK set URL in production. Devices do not use tokens: their batches carry an Ed25519 signature
- * checked by ingestion, so {@code /api/v1/ingest} is open at this layer.
+ * checked by ingestion, so {@code /api/v1/ingest} is open at this layer, and their reads of the assignment and the registry
+ * are signed with the same key ({@link DeviceRequestAuthenticationFilter}, ADR-0042).
  */
 @Configuration(proxyBeanMethods = false)
 @ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
 public class SecurityConfiguration {
 
     @Bean
-    SecurityFilterChain api(HttpSecurity http, ObjectProvider<ShardOwnership> shard) throws Exception {
+    SecurityFilterChain api(HttpSecurity http, ObjectProvider<ShardOwnership> shard, DeviceKeyRegistry deviceKeys) throws Exception {
         JwtGrantedAuthoritiesConverter roles = new JwtGrantedAuthoritiesConverter();
         roles.setAuthoritiesClaimName(Roles.ROLES_CLAIM);
         roles.setAuthorityPrefix("ROLE_");
@@ -57,10 +59,20 @@ public class SecurityConfiguration {
                         .requestMatchers(HttpMethod.GET, "/api/v1/evaluations").hasAnyRole(Roles.INVESTIGATOR, Roles.AUDITOR, Roles.ADMIN)
                         // The registry (issue 17 §1): an admin registers, the readers list and download.
                         .requestMatchers(HttpMethod.POST, "/api/v1/registry/**").hasRole(Roles.ADMIN)
+                        // A vehicle downloads what it was assigned with its device key (ADR-0042); listing stays the readers'.
+                        .requestMatchers(HttpMethod.GET, "/api/v1/registry/models/*", "/api/v1/registry/models/*/artifact",
+                                "/api/v1/registry/policies/*", "/api/v1/registry/policies/*/artifact")
+                        .hasAnyRole(Roles.INVESTIGATOR, Roles.AUDITOR, Roles.ADMIN, Roles.DEVICE)
                         .requestMatchers(HttpMethod.GET, "/api/v1/registry/**").hasAnyRole(Roles.INVESTIGATOR, Roles.AUDITOR, Roles.ADMIN)
                         .requestMatchers(HttpMethod.PUT, "/api/v1/assignments/**").hasRole(Roles.ADMIN)
                         .requestMatchers(HttpMethod.POST, "/api/v1/rollouts", "/api/v1/rollouts/**").hasRole(Roles.ADMIN)
                         .requestMatchers(HttpMethod.GET, "/api/v1/rollouts", "/api/v1/rollouts/**").hasAnyRole(Roles.INVESTIGATOR, Roles.AUDITOR, Roles.ADMIN)
+                        // A vehicle reads the assignments of its own fleet only.
+                        .requestMatchers(HttpMethod.GET, "/api/v1/assignments/{fleetId}/{vehicleId}").access((authentication, context) ->
+                                new org.springframework.security.authorization.AuthorizationDecision(authentication.get() instanceof DeviceAuthentication d
+                                        ? d.fleetId().equals(context.getVariables().get("fleetId"))
+                                        : authentication.get().getAuthorities().stream().map(Object::toString).anyMatch(a ->
+                                                a.equals("ROLE_" + Roles.INVESTIGATOR) || a.equals("ROLE_" + Roles.AUDITOR) || a.equals("ROLE_" + Roles.ADMIN))))
                         .requestMatchers(HttpMethod.GET, "/api/v1/assignments/**").hasAnyRole(Roles.INVESTIGATOR, Roles.AUDITOR, Roles.ADMIN)
                         .anyRequest().denyAll())
                 .exceptionHandling(e -> e
@@ -70,6 +82,9 @@ public class SecurityConfiguration {
                         .jwt(jwt -> jwt.jwtAuthenticationConverter(converter))
                         .authenticationEntryPoint(ProblemAuthenticationHandlers.unauthorized())
                         .accessDeniedHandler(ProblemAuthenticationHandlers.forbidden()));
+        // Before the bearer filter, which ignores this scheme; the shard filter below then sees the device's fleet.
+        http.addFilterBefore(new DeviceRequestAuthenticationFilter(deviceKeys, () -> System.currentTimeMillis() / 1000),
+                BearerTokenAuthenticationFilter.class);
         // A shard of a fleet-sharded cloud (ADR-0031) answers only for its fleets: decided once the token is verified.
         ShardOwnership ownership = shard.getIfAvailable();
         if (ownership != null) {

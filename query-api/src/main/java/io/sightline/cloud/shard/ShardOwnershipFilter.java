@@ -62,6 +62,9 @@ public final class ShardOwnershipFilter extends OncePerRequestFilter {
 
     private static String fleetOf(HttpServletRequest request) {
         Authentication auth = SecurityContextHolder.getContext().getAuthentication();
+        if (auth instanceof io.sightline.cloud.security.DeviceAuthentication device) {
+            return device.fleetId();
+        }
         if (auth instanceof JwtAuthenticationToken token) {
             String fleet = token.getToken().getClaimAsString(Roles.FLEET_CLAIM);
             // A token without a fleet is refused by FleetScope where a fleet matters; nothing to route here.

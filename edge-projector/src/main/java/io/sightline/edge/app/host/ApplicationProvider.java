@@ -28,18 +28,31 @@ public interface ApplicationProvider {
 
     /** The shipped applications under their default policies. */
     static Map<String, Supplier<SafetyApplication>> shipped() {
+        return shipped(RiskPolicy.defaults());
+    }
+
+    /**
+     * The shipped applications, the three that decide by the risk policy deciding by {@code policy}: the edge's verified,
+     * assigned policy when it has one (issue 17 §2), so that naming applications never drops it for the defaults.
+     */
+    static Map<String, Supplier<SafetyApplication>> shipped(RiskPolicy policy) {
         Map<String, Supplier<SafetyApplication>> m = new LinkedHashMap<>();
         ActuationConfig actuation = ActuationConfig.defaults();
-        m.put("forward-collision", () -> new ForwardCollisionApplication(RiskPolicy.defaults(), actuation.forwardCollision()));
-        m.put("following-distance", () -> new FollowingDistanceApplication(RiskPolicy.defaults(), actuation.followingDistance()));
-        m.put("vulnerable-road-user", () -> new VulnerableRoadUserApplication(RiskPolicy.defaults(), actuation.vulnerableRoadUser()));
+        m.put("forward-collision", () -> new ForwardCollisionApplication(policy, actuation.forwardCollision()));
+        m.put("following-distance", () -> new FollowingDistanceApplication(policy, actuation.followingDistance()));
+        m.put("vulnerable-road-user", () -> new VulnerableRoadUserApplication(policy, actuation.vulnerableRoadUser()));
         m.put("rolling-stop", () -> new RollingStopApplication(RollingStopPolicy.defaults()));
         return m;
     }
 
     /** Every application this process can install: the shipped ones and those of the providers on the class path. */
     static Map<String, Supplier<SafetyApplication>> available() {
-        Map<String, Supplier<SafetyApplication>> all = new LinkedHashMap<>(shipped());
+        return available(RiskPolicy.defaults());
+    }
+
+    /** {@link #available()}, the shipped risk applications deciding by {@code policy}. */
+    static Map<String, Supplier<SafetyApplication>> available(RiskPolicy policy) {
+        Map<String, Supplier<SafetyApplication>> all = new LinkedHashMap<>(shipped(policy));
         for (ApplicationProvider p : ServiceLoader.load(ApplicationProvider.class)) {
             for (Map.Entry<String, Supplier<SafetyApplication>> e : p.applications().entrySet()) {
                 if (all.putIfAbsent(e.getKey(), e.getValue()) != null) {
@@ -57,7 +70,12 @@ public interface ApplicationProvider {
      * @throws IllegalArgumentException naming the unknown ones and what is available
      */
     static List<SafetyApplication> create(List<String> names) {
-        Map<String, Supplier<SafetyApplication>> all = available();
+        return create(names, RiskPolicy.defaults());
+    }
+
+    /** {@link #create(List)}, the shipped risk applications deciding by {@code policy}. */
+    static List<SafetyApplication> create(List<String> names, RiskPolicy policy) {
+        Map<String, Supplier<SafetyApplication>> all = available(policy);
         List<String> unknown = new ArrayList<>();
         List<SafetyApplication> out = new ArrayList<>();
         for (String n : names) {

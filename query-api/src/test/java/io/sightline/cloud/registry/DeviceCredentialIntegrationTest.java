@@ -1,0 +1,158 @@
+package io.sightline.cloud.registry;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.sightline.cloud.ingest.DeviceKeyRegistry;
+import io.sightline.cloud.security.Roles;
+import io.sightline.cloud.testing.CloudHttp;
+import io.sightline.cloud.testing.CloudIntegrationTest;
+import io.sightline.domain.ingest.DeviceRequestCredential;
+import io.sightline.domain.release.ReleaseStatement;
+import io.sightline.testkit.ProjectHomeExtension;
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.security.KeyPair;
+import java.security.Signature;
+import java.util.Base64;
+import java.util.UUID;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+/**
+ * A vehicle reads its assignment and the registry's artifacts with its device key (ADR-0042), over real HTTP against the
+ * real PostgreSQL: its own fleet's assignments and the artifacts only, and every way a device credential can be wrong is
+ * answered 401 with what to fix.
+ */
+@CloudIntegrationTest
+@ExtendWith(ProjectHomeExtension.class)
+class DeviceCredentialIntegrationTest {
+
+    @DynamicPropertySource
+    static void registry(DynamicPropertyRegistry properties) {
+        properties.add("sightline.registry.dir", () -> "target/registry-device-" + UUID.randomUUID());
+        properties.add("sightline.registry.trusted-keys", () -> ReleaseStatement.pem("PUBLIC KEY",
+                RegistryIntegrationTest.RELEASE.getPublic().getEncoded()));
+    }
+
+    @Autowired
+    CloudHttp http;
+    @Autowired
+    DeviceKeyRegistry deviceKeys;
+
+    private final String suffix = UUID.randomUUID().toString().substring(0, 8);
+    private final String fleet = "fleet-dev-" + suffix;
+    private final String device = "device-" + suffix;
+    private final KeyPair key = RegistryIntegrationTest.keyPair();
+    private String modelSha;
+    private String policySha;
+
+    @BeforeEach
+    void registerDeviceArtifactsAndAssignment() throws Exception {
+        String admin = http.token("fleet-admin", fleet, Roles.ADMIN);
+        HttpResponse<String> registered = http.send(http.request("/api/v1/admin/devices/" + device, admin)
+                .header("Content-Type", "application/json").PUT(HttpRequest.BodyPublishers.ofString("{\"publicKeyX509\":\""
+                        + Base64.getEncoder().encodeToString(key.getPublic().getEncoded()) + "\"}")).build());
+        assertThat(registered.statusCode()).as(registered.body()).isEqualTo(201);
+        byte[] model = Files.readAllBytes(RegistryIntegrationTest.models().resolve("fastestdet/FastestDet.onnx"));
+        byte[] manifest = Files.readAllBytes(RegistryIntegrationTest.models().resolve("fastestdet/manifest.json"));
+        modelSha = ReleaseStatement.sha256Hex(model);
+        HttpResponse<String> m = http.postJson("/api/v1/registry/models", admin, RegistryIntegrationTest.modelUpload(model, manifest,
+                RegistryIntegrationTest.RELEASE, RegistryIntegrationTest.RELEASE_ID));
+        assertThat(m.statusCode()).as(m.body()).isIn(201, 200, 409);
+        byte[] policy = RegistryIntegrationTest.policy("sightline-risk-device-" + suffix, 0.9);
+        policySha = ReleaseStatement.sha256Hex(policy);
+        HttpResponse<String> p = http.postJson("/api/v1/registry/policies", admin, RegistryIntegrationTest.policyUpload(policy,
+                "sightline-risk-device-" + suffix, RegistryIntegrationTest.RELEASE, RegistryIntegrationTest.RELEASE_ID));
+        assertThat(p.statusCode()).as(p.body()).isEqualTo(201);
+        HttpResponse<String> a = http.send(http.request("/api/v1/assignments/" + fleet + "/vehicle-1", admin)
+                .header("Content-Type", "application/json").PUT(HttpRequest.BodyPublishers.ofString("{\"championModelSha256\":\""
+                        + modelSha + "\",\"championPolicySha256\":\"" + policySha + "\"}")).build());
+        assertThat(a.statusCode()).as(a.body()).isEqualTo(200);
+    }
+
+    /** The header a device sends, signed over {@code signedPath} at {@code epochSeconds} by {@code signer} as {@code deviceId}. */
+    private static String signed(KeyPair signer, String deviceId, String method, String signedPath, long epochSeconds) throws Exception {
+        Signature s = Signature.getInstance("Ed25519");
+        s.initSign(signer.getPrivate());
+        s.update(DeviceRequestCredential.signedBytes(deviceId, method, signedPath, epochSeconds));
+        return new DeviceRequestCredential(deviceId, epochSeconds, s.sign()).header();
+    }
+
+    private static long now() {
+        return System.currentTimeMillis() / 1000;
+    }
+
+    private HttpResponse<String> get(String path, String authorization) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create(http.base() + path)).header("Authorization", authorization).GET().build());
+    }
+
+    private HttpResponse<String> asDevice(String path) throws Exception {
+        return get(path, signed(key, device, "GET", path, now()));
+    }
+
+    @Test
+    void aVehicleReadsItsFleetsAssignmentAndTheAssignedArtifactsWithItsDeviceKey() throws Exception {
+        HttpResponse<String> assignment = asDevice("/api/v1/assignments/" + fleet + "/vehicle-1");
+        assertThat(assignment.statusCode()).as(assignment.body()).isEqualTo(200);
+        assertThat(assignment.body()).contains(modelSha, policySha);
+
+        HttpResponse<byte[]> artifact = http.send(HttpRequest.newBuilder(URI.create(http.base() + "/api/v1/registry/models/" + modelSha + "/artifact"))
+                .header("Authorization", signed(key, device, "GET", "/api/v1/registry/models/" + modelSha + "/artifact", now())).GET().build(),
+                HttpResponse.BodyHandlers.ofByteArray());
+        assertThat(artifact.statusCode()).isEqualTo(200);
+        assertThat(ReleaseStatement.sha256Hex(artifact.body())).isEqualTo(modelSha);
+        assertThat(asDevice("/api/v1/registry/policies/" + policySha + "/artifact").statusCode()).isEqualTo(200);
+        assertThat(asDevice("/api/v1/registry/policies/" + policySha).statusCode()).as("the policy's signed statement").isEqualTo(200);
+    }
+
+    @Test
+    void aDeviceReadsNothingElseAndNoOtherFleetsAssignment() throws Exception {
+        HttpResponse<String> other = asDevice("/api/v1/assignments/fleet-other-" + suffix + "/vehicle-1");
+        assertThat(other.statusCode()).as(other.body()).isEqualTo(403);
+        assertThat(other.body()).contains("reads only its own fleet's assignments");
+        assertThat(asDevice("/api/v1/registry/models").statusCode()).as("the registry's listing").isEqualTo(403);
+        assertThat(asDevice("/api/v1/alerts").statusCode()).as("an investigator's read").isEqualTo(403);
+        assertThat(asDevice("/api/v1/rollouts").statusCode()).isEqualTo(403);
+    }
+
+    @Test
+    void aWrongDeviceCredentialIsRefusedWithWhatToFix() throws Exception {
+        String path = "/api/v1/assignments/" + fleet + "/vehicle-1";
+        HttpResponse<String> otherPath = get(path, signed(key, device, "GET", "/api/v1/assignments/" + fleet + "/vehicle-2", now()));
+        assertThat(otherPath.statusCode()).isEqualTo(401);
+        assertThat(otherPath.body()).contains("does not verify");
+        assertThat(otherPath.headers().firstValue("WWW-Authenticate")).hasValue(DeviceRequestCredential.SCHEME);
+
+        HttpResponse<String> forged = get(path, signed(RegistryIntegrationTest.keyPair(), device, "GET", path, now()));
+        assertThat(forged.statusCode()).as("signed by a key that is not the device's").isEqualTo(401);
+
+        HttpResponse<String> stale = get(path, signed(key, device, "GET", path, now() - DeviceRequestCredential.MAX_CLOCK_SKEW_SECONDS - 60));
+        assertThat(stale.statusCode()).isEqualTo(401);
+        assertThat(stale.body()).contains("from the cloud's clock", "set the vehicle's clock");
+
+        HttpResponse<String> unknown = get(path, signed(key, "device-unknown-" + suffix, "GET", path, now()));
+        assertThat(unknown.statusCode()).isEqualTo(401);
+        assertThat(unknown.body()).contains("has no active key here");
+
+        HttpResponse<String> malformed = get(path, DeviceRequestCredential.SCHEME + " device=" + device);
+        assertThat(malformed.statusCode()).isEqualTo(401);
+        assertThat(malformed.body()).contains("must read");
+
+        String unbound = "device-unbound-" + suffix;
+        deviceKeys.register(unbound, Base64.getEncoder().encodeToString(key.getPublic().getEncoded()));
+        HttpResponse<String> noFleet = get(path, signed(key, unbound, "GET", path, now()));
+        assertThat(noFleet.statusCode()).isEqualTo(401);
+        assertThat(noFleet.body()).contains("registered without a fleet");
+
+        String admin = http.token("fleet-admin", fleet, Roles.ADMIN);
+        assertThat(http.send(http.request("/api/v1/admin/devices/" + device, admin).DELETE().build()).statusCode()).isIn(200, 204);
+        HttpResponse<String> revoked = asDevice(path);
+        assertThat(revoked.statusCode()).as("a revoked key").isEqualTo(401);
+    }
+}
