@@ -100,6 +100,9 @@ final class DetectStage {
         try {
             for (Captured c; (c = in.take()) != null; ) {
                 try (VideoFrame f = c.frame()) {
+                    if (shadow != null) {
+                        shadow.championFrameArrived();
+                    }
                     if (!detect(c, f, out)) {
                         return;
                     }

@@ -73,6 +73,12 @@ public final class ShadowStage implements EdgeEventSink {
     /** Drops are reported at most this often: sampling skips frames all the time, an event per skip would double the journal. */
     static final long DROP_REPORT_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(1);
     static final int MAX_BOXES_PER_FRAME = DecideStage.MAX_BOXES_PER_FRAME;
+    /**
+     * After this many shadow runs in a row were stopped for the champion, the next one runs to its end even if a champion
+     * frame comes: a challenger slower than the gap between champion frames would otherwise never finish one. It then
+     * overlaps the champion on one frame in {@value} + 1 at most, and the sampling (which sees its time) spaces it out.
+     */
+    static final int MAX_CONSECUTIVE_PREEMPTIONS = 3;
 
     /**
      * @param maxCpuShare      the shadow's median detect time may take this share of the interval between champion frames
@@ -119,6 +125,10 @@ public final class ShadowStage implements EdgeEventSink {
 
     // shadow thread
     private long failures;
+    private int consecutivePreemptions;
+    /** The challenger is inside {@code detect} and may be stopped for the champion (ADR-0032). */
+    private volatile boolean preemptible;
+    private final boolean preempts;
     private final long[] detectTimes = new long[SAMPLING_WINDOW];
     private int detectCount;
     private boolean samplingRecorded;
@@ -134,6 +144,7 @@ public final class ShadowStage implements EdgeEventSink {
     private long backlog;
     private long sampledOut;
     private long failed;
+    private long preempted;
     private long firstDropIndex = -1;
     private long lastDropIndex = -1;
     private long lastDropReportNanos = System.nanoTime();
@@ -148,13 +159,15 @@ public final class ShadowStage implements EdgeEventSink {
         this.options = options;
         this.egoSpeedMps = egoSpeedMps;
         this.sampleEvery = options.fixedSampleEvery() > 0 ? options.fixedSampleEvery() : 1;
+        // Lossless comparisons wait for every shadow frame by design; otherwise the shadow gives way mid-run.
+        this.preempts = !options.lossless() && challenger.detector().enableInterrupt();
         // Its own id prefix: the projector derives track, assessment and alert ids from it, so none can equal a champion id.
         this.projector = new EdgeProjector(sessionId + "/shadow", camera, frameRateHz, TrackerConfig.defaults(), EstimatorConfig.defaults(),
                 policy, ActuationConfig.defaults(), this);
         this.handover = new LatestWinsQueue<>(1, options.lossless() ? LatestWinsQueue.Overflow.BLOCK : LatestWinsQueue.Overflow.DROP_OLDEST,
                 j -> {
                     j.image().close();
-                    dropped(j.frameIndex(), 1, 0, 0, 0);
+                    dropped(j.frameIndex(), 1, 0, 0, 0, 0);
                 });
     }
 
@@ -172,18 +185,29 @@ public final class ShadowStage implements EdgeEventSink {
         lastOfferNanos = now;
         if (dueIn > 0) {
             dueIn--;
-            dropped(frameIndex, 0, 0, 1, 0);
+            dropped(frameIndex, 0, 0, 1, 0, 0);
             return;
         }
         if (championBacklog && !options.lossless()) {
             // Still due: the next frame is offered in this one's place.
-            dropped(frameIndex, 0, 1, 0, 0);
+            dropped(frameIndex, 0, 1, 0, 0, 0);
             return;
         }
         dueIn = sampleEvery - 1;
         Mat copy = image.clone();
         if (!handover.put(new Job(frameId, frameIndex, frameTimeNanos, copy))) {
             copy.close();
+        }
+    }
+
+    /**
+     * On the detect thread, as a champion frame arrives, before the champion's detector runs: a shadow inference still
+     * running is stopped between two operators, so the champion never shares the CPU with it (its frame is counted as
+     * {@code shadowPreemptedCount}).
+     */
+    void championFrameArrived() {
+        if (preemptible) {
+            challenger.detector().interrupt();
         }
     }
 
@@ -208,7 +232,7 @@ public final class ShadowStage implements EdgeEventSink {
                     LOG.warn("shadow challenger {} failed on frame {} ({}); such frames are counted in ShadowFramesDropped",
                             challenger.event().modelName(), j.frameIndex(), e.toString());
                 }
-                dropped(j.frameIndex(), 0, 0, 0, 1);
+                dropped(j.frameIndex(), 0, 0, 0, 1, 0);
             } finally {
                 j.image().close();
             }
@@ -217,11 +241,31 @@ public final class ShadowStage implements EdgeEventSink {
 
     private void process(Job j) {
         long cpu0 = CPU.getCurrentThreadCpuTime();
-        Detections d = challenger.detector().detect(j.image());
+        Detections d;
+        // Before the detection: a stopped run's sampling event is keyed by its own frame too.
+        frameId = j.frameId();
+        preemptible = preempts && consecutivePreemptions < MAX_CONSECUTIVE_PREEMPTIONS;
+        try {
+            d = challenger.detector().detect(j.image());
+        } catch (io.sightline.inference.DetectionInterrupted e) {
+            consecutivePreemptions++;
+            // The CPU a stopped run took is a lower bound of what a whole run takes: the sampling must see it, or a
+            // challenger that never fits between champion frames would never be spaced out.
+            ProducedEvent sampling = resample(CPU.getCurrentThreadCpuTime() - cpu0);
+            if (sampling != null) {
+                synchronized (this) {
+                    pending.add(sampling);
+                }
+            }
+            dropped(j.frameIndex(), 0, 0, 0, 0, 1);
+            return;
+        } finally {
+            preemptible = false;
+        }
+        consecutivePreemptions = 0;
         long detectCpuNanos = CPU.getCurrentThreadCpuTime() - cpu0;
         StageTimes t = challenger.detector().lastTimes();
         long detectNanos = t.totalNanos();
-        frameId = j.frameId();
         String detectionsId = EventIds.of(frameId, "ShadowDetectionsObserved", 0);
         tracksEventId = EventIds.of(frameId, "ShadowTracksUpdated", 0);
         List<ShadowDetectionsObserved.Box> boxes = new ArrayList<>(d.count());
@@ -255,7 +299,10 @@ public final class ShadowStage implements EdgeEventSink {
         }
     }
 
-    /** The sampling decision after each shadowed frame: the median detect time against the median frame interval. */
+    /**
+     * The sampling decision after each shadowed or stopped frame: the median detect time against the median frame
+     * interval.
+     */
     private ProducedEvent resample(long detectNanos) {
         detectTimes[detectCount++ % SAMPLING_WINDOW] = detectNanos;
         int previous = sampleEvery;
@@ -318,8 +365,9 @@ public final class ShadowStage implements EdgeEventSink {
         // A box the shadow's projector refuses stays in its ShadowDetectionsObserved; the champion's rejections are the ones journaled.
     }
 
-    private synchronized void dropped(long frameIndex, long byBusy, long byBacklog, long bySampling, long byFailure) {
+    private synchronized void dropped(long frameIndex, long byBusy, long byBacklog, long bySampling, long byFailure, long byPreemption) {
         busy += byBusy;
+        preempted += byPreemption;
         backlog += byBacklog;
         sampledOut += bySampling;
         failed += byFailure;
@@ -344,8 +392,9 @@ public final class ShadowStage implements EdgeEventSink {
         if (firstDropIndex >= 0 && (force || now - lastDropReportNanos >= DROP_REPORT_INTERVAL_NANOS)) {
             long at = Clocks.epochNanos();
             out.add(new ProducedEvent(EventIds.of(sessionId, "ShadowFramesDropped", firstDropIndex), at, new ShadowFramesDropped(modelSha256,
-                    busy, backlog, sampledOut, failed, firstDropIndex, lastDropIndex, sampleEvery, at)));
+                    busy, backlog, sampledOut, failed, preempted, firstDropIndex, lastDropIndex, sampleEvery, at)));
             failed = 0;
+            preempted = 0;
             busy = 0;
             backlog = 0;
             sampledOut = 0;

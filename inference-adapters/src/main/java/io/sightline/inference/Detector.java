@@ -17,6 +17,23 @@ public interface Detector extends AutoCloseable {
      */
     Detections detect(Mat bgr);
 
+    /**
+     * Makes {@link #detect} stoppable from another thread by {@link #interrupt}, for a detector that must give way
+     * (the shadow challenger, ADR-0032); false when this detector cannot be stopped mid-run. Call before the first
+     * {@code detect}.
+     */
+    default boolean enableInterrupt() {
+        return false;
+    }
+
+    /**
+     * Stops a {@link #detect} running on another thread as soon as the runtime can (ONNX Runtime: between two
+     * operators); that call then throws {@link DetectionInterrupted}. Does nothing unless {@link #enableInterrupt} was
+     * called; a call when no {@code detect} runs may stop the next one at its start.
+     */
+    default void interrupt() {
+    }
+
     /** Per-stage times of the last {@link #detect} call. */
     StageTimes lastTimes();
 

@@ -5,6 +5,7 @@ import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import io.sightline.inference.Detections;
+import io.sightline.inference.DetectionInterrupted;
 import io.sightline.inference.Detector;
 import io.sightline.inference.InferenceException;
 import io.sightline.inference.ModelManifest;
@@ -38,6 +39,9 @@ public final class OrtDetector implements Detector {
     private final Detections detections;
     private final StageTimes times = new StageTimes();
     private volatile boolean closed;
+    /** Set by {@link #enableInterrupt}: the run options {@link #interrupt} raises the terminate flag of. */
+    private OrtSession.RunOptions interruptible;
+    private volatile boolean interruptRequested;
 
     public OrtDetector(ModelManifest manifest, OrtEnvironment env, OrtSession session, boolean ownsSession) throws OrtException {
         this.manifest = manifest;
@@ -82,6 +86,9 @@ public final class OrtDetector implements Detector {
         if (closed) {
             throw new InferenceException(manifest.name() + ": detector is closed", null);
         }
+        if (interruptible != null) {
+            resetInterrupt();
+        }
         long t0 = System.nanoTime();
         try {
             pre.run(bgr);
@@ -101,10 +108,64 @@ public final class OrtDetector implements Detector {
 
     /** Runs the session on the current blob into the pinned output (benchmarks use it directly). */
     public void runInference() {
+        if (interruptible != null) {
+            runInterruptible();
+            return;
+        }
         try (OrtSession.Result ignored = session.run(inputs, pinned)) {
             // pinned output: the Result does not own it, closing it frees nothing of ours
         } catch (OrtException | IllegalStateException e) {
             throw new InferenceException(manifest.name() + ": inference failed: " + e.getMessage(), e);
+        }
+    }
+
+    /** At the start of a detection: an interrupt meant for the previous one, which ended before it came, must not stop this one. */
+    private void resetInterrupt() {
+        try {
+            interruptible.setTerminate(false);
+            interruptRequested = false;
+        } catch (OrtException e) {
+            throw new InferenceException(manifest.name() + ": cannot reset the run's terminate flag: " + e.getMessage(), e);
+        }
+    }
+
+    private void runInterruptible() {
+        if (interruptRequested) {
+            throw new DetectionInterrupted(manifest.name() + ": interrupted before inference", null);
+        }
+        try (OrtSession.Result ignored = session.run(inputs, java.util.Set.of(), pinned, interruptible)) {
+            // pinned output, as above
+        } catch (OrtException | IllegalStateException e) {
+            if (interruptRequested) {
+                throw new DetectionInterrupted(manifest.name() + ": interrupted", e);
+            }
+            throw new InferenceException(manifest.name() + ": inference failed: " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public synchronized boolean enableInterrupt() {
+        if (interruptible == null && !closed) {
+            try {
+                interruptible = new OrtSession.RunOptions();
+            } catch (OrtException e) {
+                throw new InferenceException(manifest.name() + ": cannot create run options: " + e.getMessage(), e);
+            }
+        }
+        return interruptible != null;
+    }
+
+    @Override
+    public void interrupt() {
+        OrtSession.RunOptions options = interruptible;
+        if (options == null || closed) {
+            return;
+        }
+        interruptRequested = true;
+        try {
+            options.setTerminate(true);
+        } catch (OrtException e) {
+            // The run goes on to its end: the caller overlaps it for once, nothing is lost.
         }
     }
 
@@ -141,6 +202,9 @@ public final class OrtDetector implements Detector {
             return;
         }
         closed = true;
+        if (interruptible != null) {
+            interruptible.close();
+        }
         input.close();
         output.close();
         pre.close();

@@ -157,6 +157,12 @@ public class AxonStoreConfiguration {
         return new io.sightline.domain.upcasting.ModelActivatedCausesUpcaster();
     }
 
+    @Bean
+    @org.springframework.core.annotation.Order(5)
+    public EventUpcaster shadowFramesDroppedPreemptedUpcaster() {
+        return new io.sightline.domain.upcasting.ShadowFramesDroppedPreemptedUpcaster();
+    }
+
     /** Keeps hot sessions in memory so appending to a long session never replays it. */
     @Bean
     public Cache driveSessionCache(@Value("${sightline.drive-session.cache-entries:10000}") long entries) {

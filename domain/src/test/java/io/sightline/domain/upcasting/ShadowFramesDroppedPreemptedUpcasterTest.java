@@ -1,0 +1,45 @@
+package io.sightline.domain.upcasting;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.sightline.domain.event.ShadowFramesDropped;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.List;
+import java.util.stream.Stream;
+import org.axonframework.eventhandling.GenericDomainEventEntry;
+import org.axonframework.serialization.json.JacksonSerializer;
+import org.axonframework.serialization.upcasting.event.InitialEventRepresentation;
+import org.axonframework.serialization.upcasting.event.IntermediateEventRepresentation;
+import org.junit.jupiter.api.Test;
+
+class ShadowFramesDroppedPreemptedUpcasterTest {
+
+    private static final String V1 = "{\"modelSha256\":\"ab\",\"shadowBusyCount\":2,\"championBacklogCount\":0,\"sampledOutCount\":5,"
+            + "\"shadowFailedCount\":1,\"firstFrameIndex\":10,\"lastFrameIndex\":30,\"sampleEvery\":3,\"droppedAtNanos\":9}";
+
+    private final JacksonSerializer serializer = JacksonSerializer.defaultSerializer();
+
+    private IntermediateEventRepresentation stored(String json, String revision) {
+        return new InitialEventRepresentation(new GenericDomainEventEntry<>("DriveSession", "s", 1, "e1", Instant.EPOCH,
+                ShadowFramesDropped.class.getName(), revision, json.getBytes(StandardCharsets.UTF_8), "{}".getBytes(StandardCharsets.UTF_8)),
+                serializer);
+    }
+
+    @Test
+    void revisionOneBecomesRevisionTwoWithNoPreemption() {
+        List<IntermediateEventRepresentation> out = new ShadowFramesDroppedPreemptedUpcaster().upcast(Stream.of(stored(V1, "1"))).toList();
+        assertThat(out.get(0).getType().getRevision()).isEqualTo("2");
+        ShadowFramesDropped d = serializer.deserialize(out.get(0).getData(JsonNode.class));
+        assertThat(d).isEqualTo(new ShadowFramesDropped("ab", 2, 0, 5, 1, 0, 10, 30, 3, 9));
+    }
+
+    @Test
+    void revisionTwoKeepsItsCount() {
+        IntermediateEventRepresentation current = stored(V1.replace("}", ",\"shadowPreemptedCount\":4}"), "2");
+        List<IntermediateEventRepresentation> out = new ShadowFramesDroppedPreemptedUpcaster().upcast(Stream.of(current)).toList();
+        assertThat(out.get(0)).isSameAs(current);
+        assertThat(((ShadowFramesDropped) serializer.deserialize(out.get(0).getData(JsonNode.class))).shadowPreemptedCount()).isEqualTo(4);
+    }
+}
