@@ -5,14 +5,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.sightline.domain.event.FrameCaptured;
-import java.nio.charset.StandardCharsets;
-import java.time.Instant;
 import java.util.List;
 import java.util.stream.Stream;
-import org.axonframework.eventhandling.GenericDomainEventEntry;
 import org.axonframework.serialization.json.JacksonSerializer;
 import org.axonframework.serialization.upcasting.event.EventUpcasterChain;
-import org.axonframework.serialization.upcasting.event.InitialEventRepresentation;
 import org.axonframework.serialization.upcasting.event.IntermediateEventRepresentation;
 import org.junit.jupiter.api.Test;
 
@@ -20,12 +16,10 @@ class FrameCapturedEvidenceUpcasterTest {
 
     private static final String SHA = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08";
 
-    private final JacksonSerializer serializer = JacksonSerializer.defaultSerializer();
+    private final JacksonSerializer serializer = StoredEvent.SERIALIZER;
 
     private IntermediateEventRepresentation stored(String json, String revision) {
-        return new InitialEventRepresentation(new GenericDomainEventEntry<>("DriveSession", "s", 5, "e5", Instant.EPOCH,
-                FrameCaptured.class.getName(), revision, json.getBytes(StandardCharsets.UTF_8), "{}".getBytes(StandardCharsets.UTF_8)),
-                serializer);
+        return StoredEvent.of(FrameCaptured.class, json, revision);
     }
 
     private FrameCaptured payload(IntermediateEventRepresentation r) {

@@ -4,25 +4,19 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.sightline.domain.event.FrameCaptured;
-import java.nio.charset.StandardCharsets;
-import java.time.Instant;
 import java.util.List;
 import java.util.stream.Stream;
-import org.axonframework.eventhandling.GenericDomainEventEntry;
 import org.axonframework.serialization.SerializedType;
 import org.axonframework.serialization.json.JacksonSerializer;
-import org.axonframework.serialization.upcasting.event.InitialEventRepresentation;
 import org.axonframework.serialization.upcasting.event.IntermediateEventRepresentation;
 import org.junit.jupiter.api.Test;
 
 class FrameCapturedMicrosUpcasterTest {
 
-    private final JacksonSerializer serializer = JacksonSerializer.defaultSerializer();
+    private final JacksonSerializer serializer = StoredEvent.SERIALIZER;
 
     private IntermediateEventRepresentation stored(String json, String revision) {
-        return new InitialEventRepresentation(new GenericDomainEventEntry<>("DriveSession", "s", 5, "e5", Instant.EPOCH,
-                FrameCaptured.class.getName(), revision, json.getBytes(StandardCharsets.UTF_8), "{}".getBytes(StandardCharsets.UTF_8)),
-                serializer);
+        return StoredEvent.of(FrameCaptured.class, json, revision);
     }
 
     @Test

@@ -4,13 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.sightline.domain.event.ModelActivated;
-import java.nio.charset.StandardCharsets;
-import java.time.Instant;
 import java.util.List;
 import java.util.stream.Stream;
-import org.axonframework.eventhandling.GenericDomainEventEntry;
 import org.axonframework.serialization.json.JacksonSerializer;
-import org.axonframework.serialization.upcasting.event.InitialEventRepresentation;
 import org.axonframework.serialization.upcasting.event.IntermediateEventRepresentation;
 import org.junit.jupiter.api.Test;
 
@@ -20,12 +16,10 @@ class ModelActivatedCausesUpcasterTest {
             + "\"inputName\":\"in\",\"inputShape\":[1,3,352,352],\"inputLayout\":\"NCHW\",\"normalisation\":\"BGR /255\","
             + "\"decoderKind\":\"fastestdet-stride16\",\"classes\":[\"car\"],\"licence\":\"BSD-3\",\"source\":\"s\",\"activatedAtNanos\":9}";
 
-    private final JacksonSerializer serializer = JacksonSerializer.defaultSerializer();
+    private final JacksonSerializer serializer = StoredEvent.SERIALIZER;
 
     private IntermediateEventRepresentation stored(String json, String revision) {
-        return new InitialEventRepresentation(new GenericDomainEventEntry<>("DriveSession", "s", 1, "e1", Instant.EPOCH,
-                ModelActivated.class.getName(), revision, json.getBytes(StandardCharsets.UTF_8), "{}".getBytes(StandardCharsets.UTF_8)),
-                serializer);
+        return StoredEvent.of(ModelActivated.class, json, revision);
     }
 
     private ModelActivated payload(IntermediateEventRepresentation r) {

@@ -4,13 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.sightline.domain.event.ShadowFramesDropped;
-import java.nio.charset.StandardCharsets;
-import java.time.Instant;
 import java.util.List;
 import java.util.stream.Stream;
-import org.axonframework.eventhandling.GenericDomainEventEntry;
 import org.axonframework.serialization.json.JacksonSerializer;
-import org.axonframework.serialization.upcasting.event.InitialEventRepresentation;
 import org.axonframework.serialization.upcasting.event.IntermediateEventRepresentation;
 import org.junit.jupiter.api.Test;
 
@@ -19,12 +15,10 @@ class ShadowFramesDroppedPreemptedUpcasterTest {
     private static final String V1 = "{\"modelSha256\":\"ab\",\"shadowBusyCount\":2,\"championBacklogCount\":0,\"sampledOutCount\":5,"
             + "\"shadowFailedCount\":1,\"firstFrameIndex\":10,\"lastFrameIndex\":30,\"sampleEvery\":3,\"droppedAtNanos\":9}";
 
-    private final JacksonSerializer serializer = JacksonSerializer.defaultSerializer();
+    private final JacksonSerializer serializer = StoredEvent.SERIALIZER;
 
     private IntermediateEventRepresentation stored(String json, String revision) {
-        return new InitialEventRepresentation(new GenericDomainEventEntry<>("DriveSession", "s", 1, "e1", Instant.EPOCH,
-                ShadowFramesDropped.class.getName(), revision, json.getBytes(StandardCharsets.UTF_8), "{}".getBytes(StandardCharsets.UTF_8)),
-                serializer);
+        return StoredEvent.of(ShadowFramesDropped.class, json, revision);
     }
 
     @Test
