@@ -4,12 +4,11 @@ import io.sightline.cloud.evidence.AlertEvidenceService;
 import io.sightline.cloud.registry.RegistryService;
 import io.sightline.domain.event.AlertRaised;
 import io.sightline.domain.event.EvidenceClipRecorded;
-import io.sightline.domain.event.FrameCaptured;
+import io.sightline.domain.event.EventIds;
 import io.sightline.domain.event.ReviewedAlertReplayed;
 import io.sightline.domain.event.RiskAssessed;
 import io.sightline.domain.event.RolloutStarted;
 import io.sightline.domain.event.VehicleStateSampled;
-import io.sightline.domain.evidence.AlertWindow;
 import io.sightline.domain.release.ReleaseStatement;
 import io.sightline.domain.rollout.RecordReviewedAlertReplay;
 import io.sightline.domain.rollout.Rollout;
@@ -218,7 +217,7 @@ public class ReviewedAlertReplays {
         Clip clip = found.get();
         AlertRaised alert = (AlertRaised) clip.alert().payload();
         byte[] bytes = evidence.blob(clip.clip().clipSha256(), fleetOf(c)).orElseThrow().bytes();
-        WindowReplayer.Window window = window(clip.alert().sessionId(), clip.clip(), alert.raisedAtNanos(), bytes);
+        WindowReplayer.Window window = window(clip.alert().sessionId(), clip.clip(), bytes);
         WindowReplayer.Replay championReplay = r.replay(window, champion, championPolicy);
         WindowReplayer.Replay challengerReplay = r.replay(window, challenger, new String(challengerPolicy.bytes(), StandardCharsets.UTF_8));
         WindowReplayer.Alert championAgain = nearest(championReplay.alerts(), alert);
@@ -249,36 +248,38 @@ public class ReviewedAlertReplays {
     }
 
     /**
-     * Frame k of the clip is source frame {@code firstFrameIndex + k}: its time is the session's
-     * FrameCaptured where stored, otherwise counted from the nearest stored frame at the clip's
-     * frame rate (a tiered upload may leave frames out); the speed is the latest VehicleStateSampled.
+     * Frame k of the clip is source frame {@code firstFrameIndex + k}. Its time is the session clock
+     * the edge decided on (a file's container time plus the session's base), which the frame's own
+     * {@code VehicleStateSampled} carries with the speed it decided with; a frame whose sample is not
+     * stored (a tiered upload) is counted from the nearest stored one at the clip's frame rate.
+     * {@code FrameCaptured.captureTimeNanos} is the container time, not the session clock, so it is not used.
      */
-    private WindowReplayer.Window window(String sessionId, EvidenceClipRecorded clip, long alertAtNanos, byte[] bytes) {
+    private WindowReplayer.Window window(String sessionId, EvidenceClipRecorded clip, byte[] bytes) {
         double fps = clip.frameRateHz() > 0 ? clip.frameRateHz() : 25.0;
         long framePeriod = Math.round(1e9 / fps);
-        long from = AlertWindow.fromNanos(alertAtNanos) - (long) (clip.frameCount() / fps * 1e9);
-        TreeMap<Long, Long> timeOfIndex = new TreeMap<>();
-        TreeMap<Long, Double> speedAt = new TreeMap<>();
-        for (StoredEvent e : events.sessionEvents(sessionId, from, AlertWindow.toNanos(alertAtNanos) + 1_000_000_000L,
-                Set.of(FrameCaptured.class, VehicleStateSampled.class))) {
-            if (e.payload() instanceof FrameCaptured f && clip.offsetOf(f.frameIndex()) >= 0) {
-                timeOfIndex.put(f.frameIndex(), f.captureTimeNanos());
-            } else if (e.payload() instanceof VehicleStateSampled v) {
-                speedAt.put(v.sampleTimeNanos(), v.egoSpeedMps());
+        List<String> ids = new ArrayList<>(clip.frameCount());
+        for (int k = 0; k < clip.frameCount(); k++) {
+            ids.add(EventIds.of(EventIds.frame(sessionId, clip.firstFrameIndex() + k), "VehicleStateSampled", 0));
+        }
+        TreeMap<Long, VehicleStateSampled> sampleOfIndex = new TreeMap<>();
+        Map<String, StoredEvent> found = events.findByIds(ids);
+        for (int k = 0; k < ids.size(); k++) {
+            StoredEvent e = found.get(ids.get(k));
+            if (e != null && e.payload() instanceof VehicleStateSampled v) {
+                sampleOfIndex.put(clip.firstFrameIndex() + k, v);
             }
         }
-        if (timeOfIndex.isEmpty()) {
-            throw new IllegalArgumentException("no FrameCaptured of session " + sessionId + " falls in clip " + clip.clipSha256());
+        if (sampleOfIndex.isEmpty()) {
+            throw new IllegalArgumentException("no decided frame of session " + sessionId + " is stored for clip " + clip.clipSha256());
         }
         long[] times = new long[clip.frameCount()];
         double[] speeds = new double[clip.frameCount()];
         for (int k = 0; k < times.length; k++) {
             long index = clip.firstFrameIndex() + k;
-            Map.Entry<Long, Long> below = timeOfIndex.floorEntry(index);
-            Map.Entry<Long, Long> ref = below != null ? below : timeOfIndex.ceilingEntry(index);
-            times[k] = ref.getValue() + (index - ref.getKey()) * framePeriod;
-            Map.Entry<Long, Double> v = speedAt.floorEntry(times[k]);
-            speeds[k] = v == null ? Double.NaN : v.getValue();
+            Map.Entry<Long, VehicleStateSampled> below = sampleOfIndex.floorEntry(index);
+            Map.Entry<Long, VehicleStateSampled> ref = below != null ? below : sampleOfIndex.ceilingEntry(index);
+            times[k] = ref.getValue().sampleTimeNanos() + (index - ref.getKey()) * framePeriod;
+            speeds[k] = ref.getValue().egoSpeedMps();
         }
         return new WindowReplayer.Window(bytes, times, speeds);
     }

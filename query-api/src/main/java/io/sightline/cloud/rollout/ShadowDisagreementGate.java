@@ -91,7 +91,37 @@ public class ShadowDisagreementGate implements RolloutGate {
         Map<String, Double> v = new LinkedHashMap<>();
         v.put("shadowSessions", (double) c.shadow().size());
         v.put("shadowFrames", (double) frames);
+        // Replays of confirmed alerts of sessions without the shadow (version 3): a miss fails the step however few
+        // shadow frames there are yet, since it needs none of them.
+        GateContext.Replays replays = c.replays();
+        List<GateContext.ReplayedAlert> replayMissed = replays.replayed().stream()
+                .filter(r -> io.sightline.domain.event.ReviewedAlertReplayed.MISSED.equals(r.outcome())).toList();
+        v.put("replayedTruePositives", (double) replays.replayed().size());
+        v.put("replayedTruePositivesMissed", (double) replayMissed.size());
+        v.put("replayedInconclusive", (double) replays.replayed().stream()
+                .filter(r -> io.sightline.domain.event.ReviewedAlertReplayed.INCONCLUSIVE.equals(r.outcome())).count());
+        v.put("replaysPending", (double) replays.pending());
+        v.put("replaysWithoutClip", (double) replays.withoutEvidence());
+        Double maxReplayMissed = t.get("maxReplayedTruePositivesMissed");
+        boolean judgeReplays = maxReplayMissed != null && replays.replayer();
+        List<String> failures = new ArrayList<>();
+        List<String> causes = new ArrayList<>();
+        if (judgeReplays && replayMissed.size() > maxReplayMissed) {
+            failures.add(String.format(Locale.ROOT, "%d of %d confirmed alerts of sessions without the shadow not raised by the challenger"
+                    + " when their clips were replayed (max %.0f)", replayMissed.size(), replays.replayed().size(), maxReplayMissed));
+            replayMissed.forEach(r -> {
+                causes.add(r.replayEventId());
+                causes.add(r.alertEventId());
+                causes.add(r.reviewEventId());
+                if (r.evidenceEventId() != null) {
+                    causes.add(r.evidenceEventId());
+                }
+            });
+        }
         if (frames < Gates.threshold(t, "minShadowFrames")) {
+            if (!failures.isEmpty()) {
+                return Gates.result(this, RolloutGateResult.FAIL, v, t, String.join("; ", failures), causes);
+            }
             return Gates.result(this, RolloutGateResult.INSUFFICIENT_DATA, v, t, String.format(Locale.ROOT,
                     "%d frames compared in %d shadow session(s), %d needed", frames, c.shadow().size(), (long) Gates.threshold(t, "minShadowFrames")),
                     List.of());
@@ -164,8 +194,6 @@ public class ShadowDisagreementGate implements RolloutGate {
         v.put("reviewedTruePositives", (double) reviewed.size());
         v.put("reviewedTruePositivesMissed", (double) missed.size());
 
-        List<String> failures = new ArrayList<>();
-        List<String> causes = new ArrayList<>();
         Double maxMissed = t.get("maxReviewedTruePositivesMissed");
         if (maxMissed != null && missed.size() > maxMissed) {
             failures.add(String.format(Locale.ROOT, "%d of %d reviewed true-positive alerts not raised by the challenger (max %.0f)",
@@ -198,29 +226,6 @@ public class ShadowDisagreementGate implements RolloutGate {
             failures.add(String.format(Locale.ROOT, "challenger detect CPU p99 %.0f µs (max %.0f µs)", challengerP99Micros,
                     Gates.threshold(t, "maxChallengerDetectCpuP99Micros")));
             causes.addAll(slowest.subList(0, Math.min(slowest.size(), 20)));
-        }
-        GateContext.Replays replays = c.replays();
-        List<GateContext.ReplayedAlert> replayMissed = replays.replayed().stream()
-                .filter(r -> io.sightline.domain.event.ReviewedAlertReplayed.MISSED.equals(r.outcome())).toList();
-        v.put("replayedTruePositives", (double) replays.replayed().size());
-        v.put("replayedTruePositivesMissed", (double) replayMissed.size());
-        v.put("replayedInconclusive", (double) replays.replayed().stream()
-                .filter(r -> io.sightline.domain.event.ReviewedAlertReplayed.INCONCLUSIVE.equals(r.outcome())).count());
-        v.put("replaysPending", (double) replays.pending());
-        v.put("replaysWithoutClip", (double) replays.withoutEvidence());
-        Double maxReplayMissed = t.get("maxReplayedTruePositivesMissed");
-        boolean judgeReplays = maxReplayMissed != null && replays.replayer();
-        if (judgeReplays && replayMissed.size() > maxReplayMissed) {
-            failures.add(String.format(Locale.ROOT, "%d of %d confirmed alerts of sessions without the shadow not raised by the challenger"
-                    + " when their clips were replayed (max %.0f)", replayMissed.size(), replays.replayed().size(), maxReplayMissed));
-            replayMissed.forEach(r -> {
-                causes.add(r.replayEventId());
-                causes.add(r.alertEventId());
-                causes.add(r.reviewEventId());
-                if (r.evidenceEventId() != null) {
-                    causes.add(r.evidenceEventId());
-                }
-            });
         }
         // A figure nothing defined (no box, no agreed warning, no window) is left out rather than stored as NaN.
         v.values().removeIf(x -> !Double.isFinite(x));
