@@ -139,8 +139,13 @@ public final class ShadowCommand implements Callable<Integer> {
         try {
             return io.sightline.edge.risk.RiskPolicy.fromJson(file);
         } catch (IOException | RuntimeException e) {
-            throw new WrongSettingException("--challenger-policy " + file + " is not a risk policy: " + e.getMessage(), e);
+            throw new WrongSettingException("--challenger-policy " + file + " is not a risk policy: " + firstLine(e), e);
         }
+    }
+
+    /** Jackson's messages go on with the location on further lines: the error stays one line. */
+    private static String firstLine(Exception e) {
+        return String.valueOf(e.getMessage()).lines().findFirst().orElse("");
     }
 
     static List<ShadowComparison.ReviewedAlert> reviewed(Path file) {
@@ -154,7 +159,7 @@ public final class ShadowCommand implements Callable<Integer> {
         try {
             root = JSON.readTree(file.toFile());
         } catch (IOException e) {
-            throw new WrongSettingException("--reviewed-alerts " + file + " is not JSON: " + e.getMessage(), e);
+            throw new WrongSettingException("--reviewed-alerts " + file + " is not JSON: " + firstLine(e), e);
         }
         com.fasterxml.jackson.databind.JsonNode alerts = root == null ? null : root.get("alerts");
         if (alerts == null || !alerts.isArray()) {

@@ -254,16 +254,7 @@ class ShadowRolloutGateTest {
         assertThat(passed.values().get("reviewedTruePositives")).isEqualTo(0.0);
         List<Map<String, Object>> championAlerts = jdbc.queryForList("select alert_id, event_id from alerts where session_id = ?", session);
         assertThat(championAlerts).hasSize((int) (alerts.agreed().size() + alerts.championOnly().size()));
-        for (Map<String, Object> a : championAlerts) {
-            HttpResponse<String> review = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(url() + "/api/v1/alerts/"
-                    + a.get("alert_id") + "/review")).header("Authorization", "Bearer " + token(Roles.INVESTIGATOR))
-                    .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(
-                            "{\"verdict\":\"TRUE_POSITIVE\",\"note\":\"shadow gate test\"}")).build(), HttpResponse.BodyHandlers.ofString());
-            assertThat(review.statusCode()).as(review.body()).isEqualTo(201);
-        }
-        Await.value("the reviews in the rollout evidence", Duration.ofSeconds(60),
-                () -> jdbc.queryForObject("select count(*) from rollout_evidence where session_id = ? and kind = 'review'", Long.class, session),
-                n -> n == championAlerts.size(), () -> "");
+        confirmAll(api(), session, championAlerts);
         t.put("minDetectionF1", gate.defaults().get("minDetectionF1"));
         RolloutGateResult reviewed = gate.evaluate(cloud.getBean(RolloutEvidenceReader.class).read(plan, 0, 0), t);
         assertThat(reviewed.values().get("reviewedTruePositives")).isEqualTo((double) championAlerts.size());
@@ -313,16 +304,7 @@ class ShadowRolloutGateTest {
                         Long.class, session), n -> n == 1, () -> "");
         List<Map<String, Object>> alerts = jdbc.queryForList("select alert_id, event_id from alerts where session_id = ?", session);
         assertThat(alerts).as("the slower lead is warned of in the first " + FRAMES + " frames").isNotEmpty();
-        for (Map<String, Object> a : alerts) {
-            HttpResponse<String> review = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(url() + "/api/v1/alerts/"
-                    + a.get("alert_id") + "/review")).header("Authorization", "Bearer " + fleet.token(Roles.INVESTIGATOR))
-                    .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(
-                            "{\"verdict\":\"TRUE_POSITIVE\",\"note\":\"replay test\"}")).build(), HttpResponse.BodyHandlers.ofString());
-            assertThat(review.statusCode()).as(review.body()).isEqualTo(201);
-        }
-        Await.value("the reviews in the rollout evidence", Duration.ofSeconds(60),
-                () -> jdbc.queryForObject("select count(*) from rollout_evidence where session_id = ? and kind = 'review'", Long.class, session),
-                n -> n == alerts.size(), () -> "");
+        confirmAll(fleet, session, alerts);
 
         Path models = ProjectHome.get().resolve("models").resolve("fastestdet");
         byte[] onnx = Files.readAllBytes(models.resolve("FastestDet.onnx"));
@@ -396,6 +378,21 @@ class ShadowRolloutGateTest {
         assertThat(halted.events().stream().filter(e -> e.payload() instanceof RolloutHalted).map(e -> ((RolloutHalted) e.payload()).causes())
                 .findFirst().orElseThrow()).containsAll(failed.causes());
         rollouts.rollback(REPLAY_FLEET, "replay-bad", "test done", "ada", Instant.now());
+    }
+
+    /** An investigator of the fleet confirms each alert through the API; returns when the gates' evidence has the reviews. */
+    static void confirmAll(io.sightline.app.fleet.CloudApi fleet, String session, List<Map<String, Object>> alerts) throws Exception {
+        for (Map<String, Object> a : alerts) {
+            HttpResponse<String> review = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(url() + "/api/v1/alerts/"
+                    + a.get("alert_id") + "/review")).header("Authorization", "Bearer " + fleet.token(Roles.INVESTIGATOR))
+                    .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(
+                            "{\"verdict\":\"TRUE_POSITIVE\",\"note\":\"shadow gate test\"}")).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(review.statusCode()).as(review.body()).isEqualTo(201);
+        }
+        JdbcTemplate jdbc = cloud.getBean(JdbcTemplate.class);
+        Await.value("the reviews in the rollout evidence", Duration.ofSeconds(60),
+                () -> jdbc.queryForObject("select count(*) from rollout_evidence where session_id = ? and kind = 'review'", Long.class, session),
+                n -> n == alerts.size(), () -> "");
     }
 
     static List<ReviewedAlertReplayed> replays(String rolloutId) {

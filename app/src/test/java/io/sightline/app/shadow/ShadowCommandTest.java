@@ -117,14 +117,15 @@ class ShadowCommandTest {
 
     /**
      * The same model deciding with a challenger policy that warns of a forward collision only at a
-     * TTC of 2.5 s (the champion's 3.4 s): the reviewed warning at 1.76 s is not raised within ±0.5 s,
-     * so the challenger would miss it; the report names both policies.
+     * TTC of 1.5 s (the champion's 3.4 s): the reviewed warning at 1.76 s is not raised within ±0.5 s,
+     * so the challenger would miss it; the report names both policies. (At 2.5 s it still warns 0.36 s
+     * later, within the window, from a TTC 0.89 s shorter.)
      */
     @Test
     void aChallengerPolicyDecidesTheChallengersSideAndAReviewedWarningItRaisesTooLateIsMissed() throws Exception {
         RiskPolicy d = RiskPolicy.defaults();
         RiskPolicy.ForwardCollision f = d.forwardCollision();
-        RiskPolicy late = new RiskPolicy("test-late-fcw", d.egoHalfWidthM(), new RiskPolicy.ForwardCollision(2.5, 3.0, f.minEgoSpeedMps(),
+        RiskPolicy late = new RiskPolicy("test-late-fcw", d.egoHalfWidthM(), new RiskPolicy.ForwardCollision(1.5, 2.0, f.minEgoSpeedMps(),
                 f.corridorMarginM(), f.minTrackAgeS(), f.maxTtcSigmaS(), f.hardBrakingDecelMps2()), d.followingDistance(),
                 d.vulnerableRoadUser());
         Path policy = dir.resolve("late-fcw.json");
