@@ -29,7 +29,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Value;
-import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
 
 /**
@@ -51,7 +50,7 @@ public class ReviewedAlertReplays {
     private static final Logger LOG = LoggerFactory.getLogger(ReviewedAlertReplays.class);
     private static final long WINDOW_NANOS = (long) (AlertAgreement.WINDOW_S * 1e9);
 
-    private final JdbcTemplate jdbc;
+    private final RolloutEvidenceReader reader;
     private final EventLookup events;
     private final AlertEvidenceService evidence;
     private final RegistryService registry;
@@ -60,11 +59,11 @@ public class ReviewedAlertReplays {
     private final int maxAlerts;
     private final int maxPerCheck;
 
-    public ReviewedAlertReplays(JdbcTemplate jdbc, EventLookup events, AlertEvidenceService evidence, RegistryService registry,
+    public ReviewedAlertReplays(RolloutEvidenceReader reader, EventLookup events, AlertEvidenceService evidence, RegistryService registry,
                                 CommandGateway commands, ObjectProvider<WindowReplayer> replayer,
                                 @Value("${sightline.rollouts.replay.max-alerts:50}") int maxAlerts,
                                 @Value("${sightline.rollouts.replay.max-per-check:4}") int maxPerCheck) {
-        this.jdbc = jdbc;
+        this.reader = reader;
         this.events = events;
         this.evidence = evidence;
         this.registry = registry;
@@ -84,16 +83,11 @@ public class ReviewedAlertReplays {
      */
     List<Candidate> candidates(RolloutStarted plan, Set<String> judgedDirectly) {
         List<Candidate> out = new ArrayList<>();
-        jdbc.query("select * from (select distinct on (r.subject) r.subject, r.event_id, r.ref, r.session_id, s.vehicle_id, a.occurred_at_nanos"
-                + " from rollout_evidence r join rollout_sessions s on s.session_id = r.session_id"
-                + " join rollout_evidence a on a.event_id = r.subject and a.kind = 'alert'"
-                + " where r.kind = 'review' and s.fleet_id = ? and s.model_sha256 = ?"
-                + " order by r.subject, r.occurred_at_nanos desc, r.global_index desc) latest"
-                + " where ref = 'TRUE_POSITIVE' order by occurred_at_nanos desc, subject limit ?", rs -> {
-            if (!judgedDirectly.contains(rs.getString(4))) {
-                out.add(new Candidate(rs.getString(1), rs.getString(2), rs.getString(4), rs.getString(5)));
+        for (RolloutEvidenceReader.ConfirmedAlert c : reader.confirmedAlerts(plan.fleetId(), plan.championModelSha256(), maxAlerts)) {
+            if (!judgedDirectly.contains(c.sessionId())) {
+                out.add(new Candidate(c.alertEventId(), c.reviewEventId(), c.sessionId(), c.vehicleId()));
             }
-        }, plan.fleetId(), plan.championModelSha256(), maxAlerts);
+        }
         return out;
     }
 
@@ -205,7 +199,7 @@ public class ReviewedAlertReplays {
     }
 
     private String fleetOf(Candidate c) {
-        return jdbc.queryForObject("select fleet_id from rollout_sessions where session_id = ?", String.class, c.sessionId());
+        return reader.fleetOfSession(c.sessionId());
     }
 
     ReviewedAlertReplayed replay(RolloutStarted plan, Candidate c, WindowReplayer r, WindowReplayer.Model champion, String championPolicy,
