@@ -33,7 +33,9 @@ import picocli.CommandLine.Option;
                 + "tracker, range/TTC, risk policy and actuation, and report how far the challenger departs: detection F1 per class "
                 + "against the champion (Hungarian matching at IoU >= 0.5), alert agreement within +/-0.5 s, the TTC difference at "
                 + "the first warning of agreed forward-collision alerts, and each model's inference latency p50/p99.",
-                "Reviewed true-positive alerts the challenger would miss need the cloud's reviews and are not measured here."})
+                "With --reviewed-alerts FILE (alerts a reviewer confirmed on this clip), also which of them the challenger would "
+                        + "miss: not raised, same kind within +/-0.5 s, where the champion raises it. The cloud measures the same for a "
+                        + "rollout from the fleet's reviews and stored clips (docs/rollouts.md)."})
 public final class ShadowCommand implements Callable<Integer> {
 
     @Option(names = "--champion", required = true, paramLabel = "MODEL",
@@ -58,6 +60,16 @@ public final class ShadowCommand implements Callable<Integer> {
             description = "Hide the challenger's boxes scoring at or below S, e.g. 0.6 to make a deliberately worse challenger.")
     Double challengerMinScore;
 
+    @Option(names = "--challenger-policy", paramLabel = "FILE",
+            description = "The risk policy the challenger decides with (a policy JSON as registered; default: the champion's, the built-in "
+                    + "defaults).")
+    Path challengerPolicy;
+
+    @Option(names = "--reviewed-alerts", paramLabel = "FILE",
+            description = "Alerts a reviewer confirmed on this clip, JSON {\"alerts\":[{\"kind\":\"FORWARD_COLLISION\",\"atS\":1.76}]} "
+                    + "(atS: seconds in the clip): report which the challenger would miss.")
+    Path reviewedAlerts;
+
     @Option(names = "--max-frames", paramLabel = "N", defaultValue = "0", description = "Stop after N frames (0 = all).")
     long maxFrames;
 
@@ -76,7 +88,8 @@ public final class ShadowCommand implements Callable<Integer> {
         try {
             options = new ShadowComparison.Options(champion, challenger, video,
                     championMinScore == null ? Double.NaN : championMinScore,
-                    challengerMinScore == null ? Double.NaN : challengerMinScore, maxFrames, egoSpeedMps);
+                    challengerMinScore == null ? Double.NaN : challengerMinScore, maxFrames, egoSpeedMps, policy(challengerPolicy),
+                    reviewed(reviewedAlerts));
         } catch (IllegalArgumentException e) {
             throw new WrongSettingException(e.getMessage(), e);
         }
@@ -114,6 +127,54 @@ public final class ShadowCommand implements Callable<Integer> {
         }
         out.flush();
         return 0;
+    }
+
+    private static io.sightline.edge.risk.RiskPolicy policy(Path file) {
+        if (file == null) {
+            return null;
+        }
+        if (!Files.isRegularFile(file)) {
+            throw new WrongSettingException("--challenger-policy: no file at " + file.toAbsolutePath());
+        }
+        try {
+            return io.sightline.edge.risk.RiskPolicy.fromJson(file);
+        } catch (IOException | RuntimeException e) {
+            throw new WrongSettingException("--challenger-policy " + file + " is not a risk policy: " + firstLine(e), e);
+        }
+    }
+
+    /** Jackson's messages go on with the location on further lines: the error stays one line. */
+    private static String firstLine(Exception e) {
+        return String.valueOf(e.getMessage()).lines().findFirst().orElse("");
+    }
+
+    static List<ShadowComparison.ReviewedAlert> reviewed(Path file) {
+        if (file == null) {
+            return null;
+        }
+        if (!Files.isRegularFile(file)) {
+            throw new WrongSettingException("--reviewed-alerts: no file at " + file.toAbsolutePath());
+        }
+        com.fasterxml.jackson.databind.JsonNode root;
+        try {
+            root = JSON.readTree(file.toFile());
+        } catch (IOException e) {
+            throw new WrongSettingException("--reviewed-alerts " + file + " is not JSON: " + firstLine(e), e);
+        }
+        com.fasterxml.jackson.databind.JsonNode alerts = root == null ? null : root.get("alerts");
+        if (alerts == null || !alerts.isArray()) {
+            throw new WrongSettingException("--reviewed-alerts " + file + " needs {\"alerts\":[{\"kind\":…,\"atS\":…},…]}");
+        }
+        List<ShadowComparison.ReviewedAlert> out = new java.util.ArrayList<>();
+        for (com.fasterxml.jackson.databind.JsonNode a : alerts) {
+            try {
+                out.add(new ShadowComparison.ReviewedAlert(a.path("kind").asText(null),
+                        a.path("atS").isNumber() ? a.path("atS").asDouble() : Double.NaN));
+            } catch (IllegalArgumentException e) {
+                throw new WrongSettingException("--reviewed-alerts " + file + ", alert " + (out.size() + 1) + ": " + e.getMessage(), e);
+            }
+        }
+        return out;
     }
 
     static String format(ShadowComparison.Result r) {
@@ -161,8 +222,26 @@ public final class ShadowCommand implements Callable<Integer> {
             b.append(String.format(Locale.ROOT, "TTC at first warning (forward collision at %.2f s): champion %.2f s, challenger %.2f s, difference %+.2f s%n",
                     seconds(p.champion().raisedAtNanos()), p.champion().ttcS(), p.challenger().ttcS(), p.ttcDifferenceS()));
         }
-        b.append("reviewed true-positive alerts the challenger would miss: not measured offline (needs the cloud's reviewed alerts"
-                + " and their windows)\n");
+        if (!r.challengerPolicyVersion().equals(r.championPolicyVersion())) {
+            b.append(String.format(Locale.ROOT, "policies: champion %s, challenger %s%n", r.championPolicyVersion(), r.challengerPolicyVersion()));
+        }
+        if (r.reviewed() == null) {
+            b.append("reviewed true-positive alerts the challenger would miss: not measured (give --reviewed-alerts FILE; a rollout"
+                    + " measures it in the cloud from the fleet's reviews)\n");
+        } else {
+            long missed = r.reviewed().stream().filter(ShadowComparison.ReviewedOutcome::missed).count();
+            long unjudged = r.reviewed().stream().filter(o -> o.champion() == null).count();
+            b.append(String.format(Locale.ROOT, "reviewed true-positive alerts: %d given, the challenger would miss %d%s%n", r.reviewed().size(),
+                    missed, unjudged == 0 ? "" : String.format(Locale.ROOT, " (%d not judged: the champion does not raise them on this run)",
+                            unjudged)));
+            for (ShadowComparison.ReviewedOutcome o : r.reviewed()) {
+                b.append(String.format(Locale.ROOT, "  %-8s %-20s at %.2f s: champion %s, challenger %s%s%n",
+                        o.champion() == null ? "unjudged" : o.missed() ? "missed" : "raised", o.reviewed().kind(), o.reviewed().atS(),
+                        o.champion() == null ? "-" : String.format(Locale.ROOT, "%.2f s", seconds(o.champion().raisedAtNanos())),
+                        o.challenger() == null ? "-" : String.format(Locale.ROOT, "%.2f s", seconds(o.challenger().raisedAtNanos())),
+                        Double.isFinite(o.ttcDifferenceS()) ? String.format(Locale.ROOT, " (TTC difference %+.2f s)", o.ttcDifferenceS()) : ""));
+            }
+        }
         return b.toString();
     }
 
@@ -216,9 +295,31 @@ public final class ShadowCommand implements Callable<Integer> {
             number(n, "challengerTtcS", p.challenger().ttcS());
             number(n, "differenceS", p.ttcDifferenceS());
         }
+        root.put("championPolicyVersion", r.championPolicyVersion());
+        root.put("challengerPolicyVersion", r.challengerPolicyVersion());
         ObjectNode reviewed = root.putObject("reviewedTruePositivesMissed");
-        reviewed.put("measured", false);
-        reviewed.put("reason", "needs the cloud's reviewed alerts, whose windows would be replayed through the challenger");
+        if (r.reviewed() == null) {
+            reviewed.put("measured", false);
+            reviewed.put("reason", "no --reviewed-alerts given; a rollout measures it in the cloud from the fleet's reviews");
+            return root;
+        }
+        reviewed.put("measured", true);
+        reviewed.put("given", r.reviewed().size());
+        reviewed.put("missed", r.reviewed().stream().filter(ShadowComparison.ReviewedOutcome::missed).count());
+        ArrayNode list = reviewed.putArray("alerts");
+        for (ShadowComparison.ReviewedOutcome o : r.reviewed()) {
+            ObjectNode n = list.addObject();
+            n.put("kind", o.reviewed().kind());
+            n.put("atS", o.reviewed().atS());
+            n.put("outcome", o.champion() == null ? "UNJUDGED" : o.missed() ? "MISSED" : "RAISED");
+            if (o.champion() != null) {
+                n.put("championAtS", seconds(o.champion().raisedAtNanos()));
+            }
+            if (o.challenger() != null) {
+                n.put("challengerAtS", seconds(o.challenger().raisedAtNanos()));
+            }
+            number(n, "ttcDifferenceS", o.ttcDifferenceS());
+        }
         return root;
     }
 

@@ -3,6 +3,7 @@ package io.sightline.app.shadow;
 import io.sightline.edge.shadow.AlertAgreement;
 import io.sightline.edge.shadow.DetectionAgreement;
 import io.sightline.edge.range.CameraModel;
+import io.sightline.edge.risk.RiskPolicy;
 import io.sightline.inference.ActivatedModel;
 import io.sightline.inference.FrameSource;
 import io.sightline.inference.ModelLoader;
@@ -38,7 +39,14 @@ public final class ShadowComparison {
      * @param maxFrames          stop after this many frames (0 = all)
      */
     public record Options(String champion, String challenger, String video, double championMinScore, double challengerMinScore,
-                          long maxFrames, double egoSpeedMps) {
+                          long maxFrames, double egoSpeedMps, RiskPolicy challengerPolicy, List<ReviewedAlert> reviewedAlerts) {
+
+        /** Both sides on the default policy, no reviewed alerts. */
+        public Options(String champion, String challenger, String video, double championMinScore, double challengerMinScore,
+                       long maxFrames, double egoSpeedMps) {
+            this(champion, challenger, video, championMinScore, challengerMinScore, maxFrames, egoSpeedMps, null, null);
+        }
+
         public Options {
             checkScore("--champion-min-score", championMinScore);
             checkScore("--challenger-min-score", challengerMinScore);
@@ -51,6 +59,38 @@ public final class ShadowComparison {
             if (!Double.isNaN(s) && !(s >= 0 && s < 1)) {
                 throw new IllegalArgumentException(option + " must be a score in [0, 1), got " + s);
             }
+        }
+    }
+
+    /**
+     * An alert a reviewer confirmed on this clip (the {@code --reviewed-alerts} file): its kind and its
+     * time in the clip's own seconds (the frames' timestamps, as the report prints alert times).
+     */
+    public record ReviewedAlert(String kind, double atS) {
+        public ReviewedAlert {
+            if (kind == null || kind.isBlank()) {
+                throw new IllegalArgumentException("a reviewed alert needs its kind (e.g. FORWARD_COLLISION)");
+            }
+            if (!Double.isFinite(atS) || atS < 0) {
+                throw new IllegalArgumentException("a reviewed alert's atS must be a time in the clip in seconds >= 0, got " + atS);
+            }
+        }
+    }
+
+    /**
+     * What each side raised for one reviewed alert: the nearest alert of its kind within ±0.5 s
+     * ({@link AlertAgreement#WINDOW_S}), as the cloud's replay judges it (ADR-0040).
+     *
+     * @param champion   the champion's matching alert, or null: the champion itself did not raise it on this clip
+     * @param challenger the challenger's matching alert, or null: missed (when the champion raised it)
+     */
+    public record ReviewedOutcome(ReviewedAlert reviewed, AlertAgreement.Alert champion, AlertAgreement.Alert challenger) {
+        public boolean missed() {
+            return champion != null && challenger == null;
+        }
+
+        public double ttcDifferenceS() {
+            return champion == null || challenger == null ? Double.NaN : challenger.ttcS() - champion.ttcS();
         }
     }
 
@@ -80,9 +120,14 @@ public final class ShadowComparison {
         }
     }
 
+    /**
+     * @param reviewed null when no reviewed alerts were given (the measure is not taken), else one outcome per reviewed alert
+     * @param challengerPolicyVersion the policy the challenger decided with
+     */
     public record Result(String video, long frames, double frameRateHz, Side champion, Side challenger,
                          Map<String, DetectionAgreement.Counts> perClass, DetectionAgreement.Counts overall,
-                         AlertAgreement.Result alerts, double wallSeconds) {
+                         AlertAgreement.Result alerts, double wallSeconds, String championPolicyVersion, String challengerPolicyVersion,
+                         List<ReviewedOutcome> reviewed) {
         /** Agreed forward-collision alerts: the TTC each side acted on at its first warning. */
         public List<AlertAgreement.Pair> forwardCollisionPairs() {
             return alerts.agreed().stream().filter(p -> p.champion().kind().equals("FORWARD_COLLISION")).toList();
@@ -136,8 +181,10 @@ public final class ShadowComparison {
             double frameRateHz = source.frameRate() > 0 ? source.frameRate() : 25.0;
             CameraModel camera = AssumedDrive.camera(source.width(), source.height());
             ShadowLane a = new ShadowLane("champion", champion, options.championMinScore(), camera, frameRateHz, options.egoSpeedMps());
+            RiskPolicy championPolicy = RiskPolicy.defaults();
+            RiskPolicy challengerPolicy = options.challengerPolicy() != null ? options.challengerPolicy() : championPolicy;
             ShadowLane b = new ShadowLane("challenger", challenger, options.challengerMinScore(), camera, frameRateHz,
-                    options.egoSpeedMps());
+                    options.egoSpeedMps(), challengerPolicy);
             DetectionAgreement detections = new DetectionAgreement();
             long declared = source.declaredFrames();
             long total = options.maxFrames() > 0 && (declared < 0 || options.maxFrames() < declared) ? options.maxFrames() : declared;
@@ -152,7 +199,9 @@ public final class ShadowComparison {
                 progress.onFrame(frames, total);
             }
             return new Result(source.location(), frames, frameRateHz, side(a), side(b), detections.perClass(), detections.overall(),
-                    AlertAgreement.of(a.alerts(), b.alerts()), (System.nanoTime() - wallStart) / 1e9);
+                    AlertAgreement.of(a.alerts(), b.alerts()), (System.nanoTime() - wallStart) / 1e9, championPolicy.version(),
+                    challengerPolicy.version(), options.reviewedAlerts() == null ? null : reviewed(options.reviewedAlerts(), a.alerts(),
+                            b.alerts()));
         } finally {
             if (champion != null) {
                 champion.detector().close();
@@ -161,6 +210,27 @@ public final class ShadowComparison {
                 challenger.detector().close();
             }
         }
+    }
+
+    static List<ReviewedOutcome> reviewed(List<ReviewedAlert> reviewed, List<AlertAgreement.Alert> champion,
+                                          List<AlertAgreement.Alert> challenger) {
+        List<ReviewedOutcome> out = new java.util.ArrayList<>();
+        for (ReviewedAlert r : reviewed) {
+            out.add(new ReviewedOutcome(r, nearest(champion, r), nearest(challenger, r)));
+        }
+        return out;
+    }
+
+    private static AlertAgreement.Alert nearest(List<AlertAgreement.Alert> alerts, ReviewedAlert r) {
+        AlertAgreement.Alert best = null;
+        for (AlertAgreement.Alert a : alerts) {
+            double dt = Math.abs(a.raisedAtNanos() / 1e9 - r.atS());
+            if (a.kind().equals(r.kind()) && dt <= AlertAgreement.WINDOW_S
+                    && (best == null || dt < Math.abs(best.raisedAtNanos() / 1e9 - r.atS()))) {
+                best = a;
+            }
+        }
+        return best;
     }
 
     private static ActivatedModel activate(Path dir, String role, SessionConfig ort, String option) {

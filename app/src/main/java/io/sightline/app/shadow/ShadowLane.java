@@ -60,12 +60,17 @@ final class ShadowLane implements EdgeEventSink {
     private long rejectedInputs;
 
     ShadowLane(String role, ActivatedModel model, double minScore, CameraModel camera, double frameRateHz, double egoSpeedMps) {
+        this(role, model, minScore, camera, frameRateHz, egoSpeedMps, RiskPolicy.defaults());
+    }
+
+    /** @param policy the risk policy this side decides with (a challenger may carry its own) */
+    ShadowLane(String role, ActivatedModel model, double minScore, CameraModel camera, double frameRateHz, double egoSpeedMps,
+               RiskPolicy policy) {
         this.role = role;
         this.model = model;
         this.minScore = minScore;
         this.sessionId = "shadow-" + role;
         this.egoSpeedMps = egoSpeedMps;
-        RiskPolicy policy = RiskPolicy.defaults();
         this.projector = new EdgeProjector(sessionId, camera, frameRateHz, TrackerConfig.defaults(), EstimatorConfig.defaults(),
                 policy, SafetyApplications.standard(policy, ActuationConfig.defaults()), this);
     }
@@ -77,6 +82,11 @@ final class ShadowLane implements EdgeEventSink {
      * @return the boxes kept, valid until the next call
      */
     List<DetectionAgreement.Box> onFrame(Mat image, long index, long frameTimeNanos) {
+        return onFrame(image, index, frameTimeNanos, egoSpeedMps);
+    }
+
+    /** The same, at the speed the vehicle recorded for this frame (a replayed window). */
+    List<DetectionAgreement.Box> onFrame(Mat image, long index, long frameTimeNanos, double frameEgoSpeedMps) {
         frameIndex = index;
         Detections d = model.detector().detect(image);
         StageTimes t = model.detector().lastTimes();
@@ -85,7 +95,7 @@ final class ShadowLane implements EdgeEventSink {
 
         frameAssessments.clear();
         String frameId = EventIds.frame(sessionId, index);
-        VehicleStateSampled ego = new VehicleStateSampled(frameTimeNanos, egoSpeedMps, null, null, null, null,
+        VehicleStateSampled ego = new VehicleStateSampled(frameTimeNanos, frameEgoSpeedMps, null, null, null, null,
                 AssumedDrive.EGO_SPEED_SOURCE);
         projector.onVehicleState(EventIds.of(frameId, "VehicleStateSampled", 0), ego);
         input.start(frameId, frameTimeNanos);

@@ -46,4 +46,11 @@ public record CloudApi(ConfigurableApplicationContext cloud, String fleet) {
         assertThat(r.statusCode()).as(r.body()).isEqualTo(201);
         return ReleaseStatement.sha256Hex(model);
     }
+
+    /** Registers a release of bytes and manifest signed by {@code release}; returns its sha256. */
+    public String registerModel(KeyPair release, FleetCloud.Release r) throws Exception {
+        HttpResponse<String> response = send("POST", "/api/v1/registry/models", FleetCloud.modelRegistration(release, r.model(), r.manifest()));
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(201);
+        return ReleaseStatement.sha256Hex(r.model());
+    }
 }

@@ -186,6 +186,30 @@ public final class FleetCloud implements AutoCloseable {
     }
 
     /**
+     * FastestDet-like release of {@code onnx} under other bytes ({@link #repackaged}): its manifest with
+     * version {@code <version>-<tag>}, the new sha256 and size, and optionally another decoder report
+     * score (how an honestly worse challenger is made: it hides the boxes at or below that score).
+     */
+    public record Release(byte[] model, byte[] manifest) {
+    }
+
+    public static Release repackagedRelease(byte[] onnx, byte[] manifest, String tag, double reportScore) {
+        try {
+            byte[] bytes = repackaged(onnx, "sightline.release", tag);
+            ObjectNode m = (ObjectNode) JSON.readTree(manifest);
+            m.put("version", m.get("version").asText() + "-" + tag);
+            m.put("sha256", ReleaseStatement.sha256Hex(bytes));
+            m.put("bytes", bytes.length);
+            if (!Double.isNaN(reportScore)) {
+                ((ObjectNode) m.get("decoder")).put("reportScore", reportScore);
+            }
+            return new Release(bytes, JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(m));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
      * The same ONNX graph under other bytes: a {@code metadata_props} entry (ModelProto field 14, a
      * {@code StringStringEntryProto}) appended to the serialized model, which protobuf reads as one
      * more entry of the repeated field. ONNX Runtime runs the graph unchanged; the sha256 differs, so

@@ -8,15 +8,21 @@ import io.sightline.app.CliRun;
 import io.sightline.app.TestCloudArgs;
 import io.sightline.app.fleet.FleetCloud;
 import io.sightline.app.clip.HazardClipCommand;
+import io.sightline.app.run.LocalRun;
+import io.sightline.runtime.AssumedDrive;
+import io.sightline.runtime.RunReport;
 import io.sightline.app.shadow.ShadowComparison;
 import io.sightline.cloud.SightlineCloudApplication;
 import io.sightline.cloud.rollout.GateContext;
 import io.sightline.cloud.rollout.RolloutEvidenceReader;
 import io.sightline.cloud.rollout.RolloutService;
+import io.sightline.cloud.rollout.RolloutState;
 import io.sightline.cloud.rollout.ShadowDisagreementGate;
 import io.sightline.cloud.security.DemoTokens;
 import io.sightline.cloud.security.Roles;
 import io.sightline.domain.event.EventIds;
+import io.sightline.domain.event.ReviewedAlertReplayed;
+import io.sightline.domain.event.RolloutHalted;
 import io.sightline.domain.event.RolloutGateResult;
 import io.sightline.domain.event.RolloutStarted;
 import io.sightline.domain.event.RolloutStep;
@@ -77,6 +83,8 @@ class ShadowRolloutGateTest {
     static Path dir;
 
     static final int FRAMES = 80;
+    /** LocalRun registers its devices in the edge's default fleet. */
+    static final String REPLAY_FLEET = LocalRun.FLEET_ID;
 
     static String url() {
         return api().url();
@@ -120,8 +128,6 @@ class ShadowRolloutGateTest {
         body.put("signatureBase64", new ReleaseStatement("policy", "policy", d.version(), policy, bytes.length, "-")
                 .sign(release.getPrivate()));
         assertThat(send("POST", "/api/v1/registry/policies", body.toString()).statusCode()).isEqualTo(201);
-        Files.writeString(dir.resolve("reader-token"), cloud.getBean(DemoTokens.class).mint("vehicle", FLEET, Duration.ofMinutes(20),
-                Roles.INVESTIGATOR));
     }
 
     @AfterAll
@@ -140,15 +146,22 @@ class ShadowRolloutGateTest {
 
     /** Registers the device as an operator would, then runs 15 frames of the bundled clip on FastestDet unless the assignment says otherwise. */
     static CliRun edge(String vehicle, Path edgeDir, String trustedKey, List<String> extra) throws Exception {
+        return edge(api(), vehicle, edgeDir, trustedKey, extra);
+    }
+
+    static CliRun edge(io.sightline.app.fleet.CloudApi api, String vehicle, Path edgeDir, String trustedKey, List<String> extra)
+            throws Exception {
         String device = "dev-" + vehicle;
         CliRun printed = CliRun.of("edge", "--print-device-key", "--device-id", device, "--edge-dir", edgeDir.toString());
         String key = printed.out().lines().filter(l -> l.startsWith("publicKeyX509 ")).findFirst().orElseThrow().substring(14).trim();
-        assertThat(send("PUT", "/api/v1/admin/devices/" + device, "{\"publicKeyX509\":\"" + key + "\"}").statusCode()).isEqualTo(201);
+        assertThat(api.send("PUT", "/api/v1/admin/devices/" + device, "{\"publicKeyX509\":\"" + key + "\"}").statusCode()).isEqualTo(201);
+        Path readerToken = dir.resolve("reader-token-" + api.fleet());
+        Files.writeString(readerToken, cloud.getBean(DemoTokens.class).mint("vehicle", api.fleet(), Duration.ofMinutes(20), Roles.INVESTIGATOR));
         List<String> args = new java.util.ArrayList<>(List.of("edge", "--cloud-url", url(), "--video",
                 ProjectHome.get().resolve(HazardClipCommand.DEFAULT_OUT).toString(), "--model", "fastestdet", "--max-frames", "" + FRAMES,
-                "--fleet", FLEET, "--vehicle", vehicle, "--device-id", device, "--edge-dir", edgeDir.toString(), "--upload-timeout", "120",
+                "--fleet", api.fleet(), "--vehicle", vehicle, "--device-id", device, "--edge-dir", edgeDir.toString(), "--upload-timeout", "120",
                 "--follow-assignment", "--trusted-release-key", dir.resolve(trustedKey).toString(), "--assignment-token-file",
-                dir.resolve("reader-token").toString()));
+                readerToken.toString()));
         args.addAll(extra);
         return CliRun.of(args.toArray(String[]::new));
     }
@@ -241,16 +254,7 @@ class ShadowRolloutGateTest {
         assertThat(passed.values().get("reviewedTruePositives")).isEqualTo(0.0);
         List<Map<String, Object>> championAlerts = jdbc.queryForList("select alert_id, event_id from alerts where session_id = ?", session);
         assertThat(championAlerts).hasSize((int) (alerts.agreed().size() + alerts.championOnly().size()));
-        for (Map<String, Object> a : championAlerts) {
-            HttpResponse<String> review = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(url() + "/api/v1/alerts/"
-                    + a.get("alert_id") + "/review")).header("Authorization", "Bearer " + token(Roles.INVESTIGATOR))
-                    .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(
-                            "{\"verdict\":\"TRUE_POSITIVE\",\"note\":\"shadow gate test\"}")).build(), HttpResponse.BodyHandlers.ofString());
-            assertThat(review.statusCode()).as(review.body()).isEqualTo(201);
-        }
-        Await.value("the reviews in the rollout evidence", Duration.ofSeconds(60),
-                () -> jdbc.queryForObject("select count(*) from rollout_evidence where session_id = ? and kind = 'review'", Long.class, session),
-                n -> n == championAlerts.size(), () -> "");
+        confirmAll(api(), session, championAlerts);
         t.put("minDetectionF1", gate.defaults().get("minDetectionF1"));
         RolloutGateResult reviewed = gate.evaluate(cloud.getBean(RolloutEvidenceReader.class).read(plan, 0, 0), t);
         assertThat(reviewed.values().get("reviewedTruePositives")).isEqualTo((double) championAlerts.size());
@@ -264,5 +268,135 @@ class ShadowRolloutGateTest {
                     (Object) reviewed.causes().toArray(String[]::new));
             assertThat(named).contains("io.sightline.domain.event.AlertRaised", "io.sightline.domain.event.AlertReviewed");
         }
+    }
+
+    /**
+     * ADR-0040: a confirmed alert of a session that ran no shadow is replayed from its stored clip
+     * through the challenger's model and policy (and the champion's) when a shadow step is checked.
+     * The same graph under other bytes raises the confirmed forward-collision warning at the same time
+     * and TTC, and the step passes; a FastestDet whose report score hides a third of the champion's
+     * boxes still raises it, from a shorter TTC; one that hides half of them does not, and the step
+     * fails naming the replay, the alert, its review and the clip.
+     */
+    @Test
+    void confirmedAlertsOfSessionsWithoutTheShadowAreReplayedFromTheirClipsThroughTheChallenger() throws Exception {
+        // The session is recorded as `run` records it (LocalRun: the edge pipeline in this JVM, uploading to this cloud), which
+        // keeps its evidence as the alert windows' clips (ADR-0037); it ran no shadow.
+        io.sightline.app.fleet.CloudApi fleet = new io.sightline.app.fleet.CloudApi(cloud, REPLAY_FLEET);
+        HttpResponse<String> assigned = fleet.send("PUT", "/api/v1/assignments/" + REPLAY_FLEET + "/veh-replay",
+                "{\"championModelSha256\":\"" + fastestdet + "\",\"championPolicySha256\":\"" + policy + "\"}");
+        assertThat(assigned.statusCode()).as(assigned.body()).isEqualTo(200);
+        JdbcTemplate jdbc = cloud.getBean(JdbcTemplate.class);
+        String session;
+        try (LocalRun edge = LocalRun.attach(cloud, dir.resolve("edge-replay"), "dev-replay", true)) {
+            RunReport report;
+            try (EdgePipeline pipeline = EdgePipeline.open(new EdgePipeline.Options(ProjectHome.get().resolve(HazardClipCommand.DEFAULT_OUT)
+                    .toString(), "fastestdet", null, false, false, AssumedDrive.EGO_SPEED_MPS, 1, FRAMES, REPLAY_FLEET, "veh-replay",
+                    "dev-replay", "test")).countTraceEdges(true)) {
+                report = edge.run(pipeline, EdgePipeline.ProgressListener.NONE);
+            }
+            assertThat(edge.awaitCloud(report, jdbc, Duration.ofSeconds(120)).lagging()).as("the cloud caught up, clip included").isEmpty();
+            assertThat(report.count("EvidenceClipRecorded")).isEqualTo(1);
+            session = report.sessionId();
+        }
+        Await.value("the session ended in the rollout evidence", Duration.ofSeconds(60),
+                () -> jdbc.queryForObject("select count(*) from rollout_sessions where session_id = ? and ended_at_nanos is not null",
+                        Long.class, session), n -> n == 1, () -> "");
+        List<Map<String, Object>> alerts = jdbc.queryForList("select alert_id, event_id from alerts where session_id = ?", session);
+        assertThat(alerts).as("the slower lead is warned of in the first " + FRAMES + " frames").isNotEmpty();
+        confirmAll(fleet, session, alerts);
+
+        Path models = ProjectHome.get().resolve("models").resolve("fastestdet");
+        byte[] onnx = Files.readAllBytes(models.resolve("FastestDet.onnx"));
+        byte[] manifest = Files.readAllBytes(models.resolve("manifest.json"));
+        String same = fleet.registerModel(release, FleetCloud.repackagedRelease(onnx, manifest, "same", Double.NaN));
+        List<Double> scores = jdbc.queryForList("select (convert_from(payload, 'UTF8')::jsonb ->> 'score')::float8 from domain_event_entry"
+                + " where aggregate_identifier = ? and payload_type = 'io.sightline.domain.event.DetectionObserved'", Double.class, session)
+                .stream().sorted().toList();
+        // Hiding a third of the champion's boxes (the fleet tests' bad challenger) is not enough to lose this warning: it is raised
+        // at the same frame, from a TTC about half a second shorter. Hiding half of them loses it.
+        String third = fleet.registerModel(release, FleetCloud.repackagedRelease(onnx, manifest, "third",
+                scores.get(Math.round(scores.size() / 3.0f) - 1)));
+        String bad = fleet.registerModel(release, FleetCloud.repackagedRelease(onnx, manifest, "half",
+                scores.get(Math.round(scores.size() / 2.0f) - 1)));
+
+        RolloutService rollouts = cloud.getBean(RolloutService.class);
+        List<RolloutStep> steps = List.of(new RolloutStep(RolloutStep.SHADOW, 100, 0), new RolloutStep(RolloutStep.CANARY, 100, 0));
+        // No vehicle drives during these steps: the gate's only evidence is the replay of the session that ran no shadow.
+        Map<String, Double> noFrames = Map.of("minShadowFrames", 0.0);
+        rollouts.start(REPLAY_FLEET, new RolloutService.StartRequest("replay-same", null, null, same, null, steps,
+                List.of(new RolloutService.GateRequest("shadow-disagreement", noFrames)), "halt"), "ada", Instant.now());
+        assertThat(rollouts.check("replay-same", Instant.now()).action()).isEqualTo("advanced");
+        RolloutService.Decision sameDecision = rollouts.check("replay-same", Instant.now());
+        assertThat(sameDecision.gates()).singleElement().satisfies(g -> {
+            assertThat(g.verdict()).as(g.detail()).isEqualTo(RolloutGateResult.PASS);
+            assertThat(g.values().get("replayedTruePositives")).isEqualTo((double) alerts.size());
+            assertThat(g.values().get("replayedTruePositivesMissed")).isEqualTo(0.0);
+            assertThat(g.values().get("replaysPending")).isEqualTo(0.0);
+        });
+        List<ReviewedAlertReplayed> sameReplays = replays("replay-same");
+        assertThat(sameReplays).hasSize(alerts.size()).allSatisfy(x -> {
+            assertThat(x.outcome()).isEqualTo(ReviewedAlertReplayed.RAISED);
+            assertThat(x.championReplayRaised()).isTrue();
+            // the same graph on the same pixels at the same times decides the same
+            assertThat(x.ttcDifferenceS()).isCloseTo(0.0, within(1e-9));
+            assertThat(x.challengerRaisedAtNanos()).isEqualTo(x.alertRaisedAtNanos());
+        });
+        // A second check replays nothing again: the replays are the rollout's stored events.
+        rollouts.rollback(REPLAY_FLEET, "replay-same", "test done", "ada", Instant.now());
+        assertThat(replays("replay-same")).hasSize(alerts.size());
+
+        rollouts.start(REPLAY_FLEET, new RolloutService.StartRequest("replay-third", null, null, third, null, steps,
+                List.of(new RolloutService.GateRequest("shadow-disagreement", noFrames)), "halt"), "ada", Instant.now());
+        rollouts.check("replay-third", Instant.now());
+        rollouts.check("replay-third", Instant.now());
+        assertThat(replays("replay-third")).hasSize(alerts.size()).anySatisfy(x -> {
+            assertThat(x.kind()).isEqualTo("FORWARD_COLLISION");
+            assertThat(x.outcome()).isEqualTo(ReviewedAlertReplayed.RAISED);
+            assertThat(x.ttcDifferenceS()).as("the third-hiding challenger warns from a shorter TTC").isNegative();
+        });
+        rollouts.rollback(REPLAY_FLEET, "replay-third", "test done", "ada", Instant.now());
+
+        rollouts.start(REPLAY_FLEET, new RolloutService.StartRequest("replay-bad", null, null, bad, null, steps,
+                List.of(new RolloutService.GateRequest("shadow-disagreement", noFrames)), "halt"), "ada", Instant.now());
+        assertThat(rollouts.check("replay-bad", Instant.now()).action()).isEqualTo("advanced");
+        RolloutService.Decision badDecision = rollouts.check("replay-bad", Instant.now());
+        List<ReviewedAlertReplayed> badReplays = replays("replay-bad");
+        assertThat(badReplays).hasSize(alerts.size());
+        assertThat(badReplays).as("the half-hiding challenger misses a confirmed warning").anySatisfy(x -> {
+            assertThat(x.outcome()).isEqualTo(ReviewedAlertReplayed.MISSED);
+            assertThat(x.challengerModelSha256()).isEqualTo(bad);
+        });
+        assertThat(badDecision.action()).isEqualTo("halted");
+        RolloutGateResult failed = badDecision.gates().get(0);
+        assertThat(failed.verdict()).isEqualTo(RolloutGateResult.FAIL);
+        assertThat(failed.detail()).contains("not raised by the challenger when their clips were replayed");
+        List<String> named = jdbc.queryForList("select payload_type from domain_event_entry where event_identifier = any (?)", String.class,
+                (Object) failed.causes().toArray(String[]::new)).stream().map(t -> t.substring(t.lastIndexOf('.') + 1)).toList();
+        assertThat(named).contains("ReviewedAlertReplayed", "AlertRaised", "AlertReviewed", "EvidenceClipRecorded");
+        RolloutState halted = rollouts.get(REPLAY_FLEET, "replay-bad");
+        assertThat(halted.events().stream().filter(e -> e.payload() instanceof RolloutHalted).map(e -> ((RolloutHalted) e.payload()).causes())
+                .findFirst().orElseThrow()).containsAll(failed.causes());
+        rollouts.rollback(REPLAY_FLEET, "replay-bad", "test done", "ada", Instant.now());
+    }
+
+    /** An investigator of the fleet confirms each alert through the API; returns when the gates' evidence has the reviews. */
+    static void confirmAll(io.sightline.app.fleet.CloudApi fleet, String session, List<Map<String, Object>> alerts) throws Exception {
+        for (Map<String, Object> a : alerts) {
+            HttpResponse<String> review = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(url() + "/api/v1/alerts/"
+                    + a.get("alert_id") + "/review")).header("Authorization", "Bearer " + fleet.token(Roles.INVESTIGATOR))
+                    .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(
+                            "{\"verdict\":\"TRUE_POSITIVE\",\"note\":\"shadow gate test\"}")).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(review.statusCode()).as(review.body()).isEqualTo(201);
+        }
+        JdbcTemplate jdbc = cloud.getBean(JdbcTemplate.class);
+        Await.value("the reviews in the rollout evidence", Duration.ofSeconds(60),
+                () -> jdbc.queryForObject("select count(*) from rollout_evidence where session_id = ? and kind = 'review'", Long.class, session),
+                n -> n == alerts.size(), () -> "");
+    }
+
+    static List<ReviewedAlertReplayed> replays(String rolloutId) {
+        return cloud.getBean(RolloutService.class).get(REPLAY_FLEET, rolloutId).events().stream()
+                .filter(e -> e.payload() instanceof ReviewedAlertReplayed).map(e -> (ReviewedAlertReplayed) e.payload()).toList();
     }
 }

@@ -2,8 +2,6 @@ package io.sightline.app.rollout;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.sightline.app.fleet.FleetCloud;
 import io.sightline.app.fleet.SimulatedFleet;
 import io.sightline.cloud.rollout.RolloutService;
@@ -11,7 +9,6 @@ import io.sightline.cloud.rollout.RolloutState;
 import io.sightline.domain.event.EventIds;
 import io.sightline.domain.event.RolloutGateResult;
 import io.sightline.domain.event.RolloutStep;
-import io.sightline.domain.release.ReleaseStatement;
 import io.sightline.domain.rollout.Rollout;
 import io.sightline.inference.ProjectHome;
 import io.sightline.testkit.ProjectHomeExtension;
@@ -55,7 +52,6 @@ class SimulatedFleetTest {
      * many of a step's new cohort drive: the step advances on the gates either way, and CPU is short (docs/rollouts.md).
      */
     static final int SAMPLE = 5;
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     @TempDir
     static Path dir;
@@ -89,15 +85,8 @@ class SimulatedFleetTest {
 
     /** FastestDet's graph as a release of its own: version {@code 50473cd-<tag>}, optionally another report score. */
     static String registerRepackaged(byte[] onnx, byte[] manifest, String tag, double reportScore) throws Exception {
-        byte[] bytes = FleetCloud.repackaged(onnx, "sightline.release", tag);
-        ObjectNode m = (ObjectNode) JSON.readTree(manifest);
-        m.put("version", m.get("version").asText() + "-" + tag);
-        m.put("sha256", ReleaseStatement.sha256Hex(bytes));
-        m.put("bytes", bytes.length);
-        if (!Double.isNaN(reportScore)) {
-            ((ObjectNode) m.get("decoder")).put("reportScore", reportScore);
-        }
-        return cloud.registerModel(bytes, JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(m));
+        FleetCloud.Release r = FleetCloud.repackagedRelease(onnx, manifest, tag, reportScore);
+        return cloud.registerModel(r.model(), r.manifest());
     }
 
     /**

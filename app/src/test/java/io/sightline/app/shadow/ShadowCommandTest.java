@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.sightline.app.CliRun;
+import io.sightline.edge.risk.RiskPolicy;
 import io.sightline.app.WrongSettingException;
 import io.sightline.app.clip.HazardClipCommand;
 import io.sightline.inference.ProjectHome;
@@ -12,6 +13,7 @@ import io.sightline.testkit.ProjectHomeExtension;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Random;
+import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -41,7 +43,7 @@ class ShadowCommandTest {
         System.out.println(run.out());
         assertThat(run.exit()).as(run.err()).isZero();
         assertThat(run.out()).contains("detections: challenger against champion", "alerts: same kind within",
-                "reviewed true-positive alerts the challenger would miss: not measured offline");
+                "reviewed true-positive alert");
         return JSON.readTree(out.toFile());
     }
 
@@ -111,6 +113,59 @@ class ShadowCommandTest {
         assertThat(overall.path("falseNegatives").asLong()).isEqualTo(hidden);
         // Measured over the whole clip: 314 of 760 boxes hidden, recall 0.59.
         assertThat(overall.path("recall").asDouble()).isBetween(0.3, 0.8);
+    }
+
+    /**
+     * The same model deciding with a challenger policy that warns of a forward collision only at a
+     * TTC of 1.5 s (the champion's 3.4 s): the reviewed warning at 1.76 s is not raised within ±0.5 s,
+     * so the challenger would miss it; the report names both policies. (At 2.5 s it still warns 0.36 s
+     * later, within the window, from a TTC 0.89 s shorter.)
+     */
+    @Test
+    void aChallengerPolicyDecidesTheChallengersSideAndAReviewedWarningItRaisesTooLateIsMissed() throws Exception {
+        RiskPolicy d = RiskPolicy.defaults();
+        RiskPolicy.ForwardCollision f = d.forwardCollision();
+        RiskPolicy late = new RiskPolicy("test-late-fcw", d.egoHalfWidthM(), new RiskPolicy.ForwardCollision(1.5, 2.0, f.minEgoSpeedMps(),
+                f.corridorMarginM(), f.minTrackAgeS(), f.maxTtcSigmaS(), f.hardBrakingDecelMps2()), d.followingDistance(),
+                d.vulnerableRoadUser());
+        Path policy = dir.resolve("late-fcw.json");
+        Files.writeString(policy, late.toJson());
+        Path reviewed = dir.resolve("reviewed.json");
+        Files.writeString(reviewed, "{\"alerts\":[{\"kind\":\"FORWARD_COLLISION\",\"atS\":1.76},{\"kind\":\"PEDESTRIAN\",\"atS\":0.5}]}");
+        JsonNode r = shadow("--champion", "fastestdet", "--challenger", "fastestdet", "--max-frames", "80", "--challenger-policy",
+                policy.toString(), "--reviewed-alerts", reviewed.toString());
+        assertThat(r.path("challengerPolicyVersion").asText()).isEqualTo("test-late-fcw");
+        assertThat(r.path("championPolicyVersion").asText()).isEqualTo(d.version());
+        JsonNode m = r.path("reviewedTruePositivesMissed");
+        assertThat(m.path("measured").asBoolean()).isTrue();
+        assertThat(m.path("given").asInt()).isEqualTo(2);
+        assertThat(m.path("missed").asInt()).isEqualTo(1);
+        assertThat(m.path("alerts").get(0).path("outcome").asText()).isEqualTo("MISSED");
+        assertThat(m.path("alerts").get(0).path("championAtS").asDouble()).isCloseTo(1.76, org.assertj.core.api.Assertions.within(0.5));
+        // nothing of that kind on this clip, from either side: not judged
+        assertThat(m.path("alerts").get(1).path("outcome").asText()).isEqualTo("UNJUDGED");
+        // the same boxes, other decisions: detection agreement is complete
+        assertThat(r.path("detections").path("overall").path("f1").asDouble()).isEqualTo(1.0);
+    }
+
+    @Test
+    void aBadReviewedAlertsFileOrChallengerPolicyIsOneLine() throws Exception {
+        Path notJson = dir.resolve("not.json");
+        Files.writeString(notJson, "FORWARD_COLLISION at 1.76");
+        Path noTime = dir.resolve("no-time.json");
+        Files.writeString(noTime, "{\"alerts\":[{\"kind\":\"FORWARD_COLLISION\"}]}");
+        Path notPolicy = dir.resolve("not-policy.json");
+        Files.writeString(notPolicy, "{\"version\":\"x\"}");
+        for (String[] bad : List.of(new String[] {"--reviewed-alerts", notJson.toString(), "is not JSON"},
+                new String[] {"--reviewed-alerts", noTime.toString(), "atS must be a time in the clip"},
+                new String[] {"--reviewed-alerts", dir.resolve("absent.json").toString(), "--reviewed-alerts: no file at"},
+                new String[] {"--challenger-policy", notPolicy.toString(), "is not a risk policy"},
+                new String[] {"--challenger-policy", dir.resolve("absent.json").toString(), "--challenger-policy: no file at"})) {
+            CliRun run = CliRun.of("shadow", "--champion", "fastestdet", "--challenger", "fastestdet", "--video", clip(), bad[0], bad[1]);
+            assertThat(run.exit()).as(run.out() + run.err()).isEqualTo(2);
+            assertThat(run.err().strip().lines().count()).as(run.err()).isEqualTo(1);
+            assertThat(run.err()).contains(bad[2]);
+        }
     }
 
     @Test

@@ -55,6 +55,7 @@ public final class EventCatalog {
             RolloutResumed.class,
             RolloutRolledBack.class,
             RolloutCompleted.class,
+            ReviewedAlertReplayed.class,
             TierGapDeclared.class,
             CloudApplicationRan.class,
             ShadowDetectionsObserved.class,

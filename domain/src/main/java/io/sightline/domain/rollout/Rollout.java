@@ -4,6 +4,7 @@ import static org.axonframework.modelling.command.AggregateLifecycle.apply;
 
 import io.sightline.domain.event.EventIds;
 import io.sightline.domain.event.EventMetadataKeys;
+import io.sightline.domain.event.ReviewedAlertReplayed;
 import io.sightline.domain.event.RolloutCompleted;
 import io.sightline.domain.event.RolloutGateConfig;
 import io.sightline.domain.event.RolloutHalted;
@@ -57,6 +58,8 @@ public class Rollout {
     private String bakeEventId;
     private String haltEventId;
     private long nextSequence;
+    /** alert event id + review event id of every stored replay: a check that repeats one stores nothing. */
+    private final java.util.Set<String> replayed = new java.util.HashSet<>();
 
     protected Rollout() {
     }
@@ -236,6 +239,22 @@ public class Rollout {
                 stepIndex < 0 ? List.of() : cohortOf(stepIndex), c.gateResults(), c.by(), c.atNanos(), causes), c.atNanos());
     }
 
+    @CommandHandler
+    public void handle(RecordReviewedAlertReplay c) {
+        requireStarted();
+        ReviewedAlertReplayed r = c.replayed();
+        if (!plan.rolloutId().equals(r.rolloutId())) {
+            throw new IllegalArgumentException("a replay of rollout " + r.rolloutId() + " does not belong in rollout " + plan.rolloutId());
+        }
+        if (!RUNNING.equals(state) && !HALTED.equals(state)) {
+            throw new IllegalStateException("rollout " + plan.rolloutId() + " is " + state + "; replays are recorded while it runs or is halted");
+        }
+        if (replayed.contains(r.alertEventId() + "\n" + r.reviewEventId())) {
+            return;
+        }
+        emit(r, r.replayedAtNanos());
+    }
+
     private List<String> cohortOf(int step) {
         return RolloutCohorts.cohort(plan.vehicleIds(), plan.steps().get(step).sharePercent());
     }
@@ -316,6 +335,12 @@ public class Rollout {
     @EventSourcingHandler
     void on(RolloutRolledBack e, DomainEventMessage<?> message) {
         state = ROLLED_BACK;
+        nextSequence = message.getSequenceNumber() + 1;
+    }
+
+    @EventSourcingHandler
+    void on(ReviewedAlertReplayed e, DomainEventMessage<?> message) {
+        replayed.add(e.alertEventId() + "\n" + e.reviewEventId());
         nextSequence = message.getSequenceNumber() + 1;
     }
 

@@ -1,7 +1,9 @@
 package io.sightline.domain.rollout;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.sightline.domain.event.ReviewedAlertReplayed;
 import io.sightline.domain.event.RolloutCompleted;
 import io.sightline.domain.event.RolloutGateConfig;
 import io.sightline.domain.event.RolloutGateResult;
@@ -121,6 +123,38 @@ class RolloutTest {
         fixture.given(start, s0, new RolloutRolledBack("r1", 0, "gate", CHAMPION, POLICY, s0.cohortVehicleIds(), List.of(), "scheduler",
                         T0 + 5 * S, List.of())).when(new ResumeRollout(ID, "ada", T0 + 100 * S))
                 .expectNoEvents().expectException(IllegalStateException.class);
+    }
+
+    @Test
+    void aReplayOfAConfirmedAlertIsStoredOnceWhileTheRolloutRunsOrIsHalted() {
+        RolloutStarted start = started(STEPS, VEHICLES);
+        RolloutStepAdvanced s0 = advanced(0, T0, Rollout.eventIdFor("r1", RolloutStarted.class, 0));
+        ReviewedAlertReplayed missed = replay("r1", ReviewedAlertReplayed.MISSED, false);
+        fixture.given(start, s0).when(new RecordReviewedAlertReplay(ID, missed)).expectEvents(missed);
+        // the same alert and review again (a check repeated after a restart): nothing
+        fixture.given(start, s0, missed).when(new RecordReviewedAlertReplay(ID, missed)).expectNoEvents().expectSuccessfulHandlerExecution();
+        fixture.given(start, s0, new RolloutHalted("r1", 0, "gate", List.of(FAILED), "scheduler", T0 + 5 * S, List.of()))
+                .when(new RecordReviewedAlertReplay(ID, missed)).expectEvents(missed);
+        fixture.given(start, s0, new RolloutRolledBack("r1", 0, "gate", CHAMPION, POLICY, s0.cohortVehicleIds(), List.of(), "scheduler",
+                T0 + 5 * S, List.of())).when(new RecordReviewedAlertReplay(ID, missed)).expectNoEvents()
+                .expectExceptionMessage("rollout r1 is ROLLED_BACK; replays are recorded while it runs or is halted");
+        fixture.given(start, s0).when(new RecordReviewedAlertReplay(ID, replay("r2", ReviewedAlertReplayed.RAISED, true))).expectNoEvents()
+                .expectException(IllegalArgumentException.class);
+    }
+
+    @Test
+    void aReplaysOutcomeMustAgreeWithWhatTheChallengerRaised() {
+        assertThatThrownBy(() -> replay("r1", ReviewedAlertReplayed.RAISED, false)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("contradicts");
+        assertThatThrownBy(() -> replay("r1", "LOST", false)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("RAISED, MISSED or INCONCLUSIVE");
+    }
+
+    static ReviewedAlertReplayed replay(String rolloutId, String outcome, boolean raised) {
+        return new ReviewedAlertReplayed(rolloutId, "s1/AlertRaised/7", "s1/reviews/AlertReviewed/0", "s1", "veh-1", "FORWARD_COLLISION",
+                T0 - 60 * S, ReviewedAlertReplayed.CLIP, "d4".repeat(32), 221, CHALLENGER, "sightline-risk-1.2.0", outcome, true, raised,
+                raised ? T0 - 60 * S : -1, raised ? 2.9 : null, 3.1, raised ? -0.2 : null, T0 + 6 * S,
+                List.of("s1/reviews/AlertReviewed/0", "s1/AlertRaised/7", "s1/EvidenceClipRecorded/9"));
     }
 
     @Test

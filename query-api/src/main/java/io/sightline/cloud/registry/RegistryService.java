@@ -187,6 +187,39 @@ public class RegistryService {
         return Optional.of(new Artifact(bytes, entry.get()));
     }
 
+    /**
+     * A registered artifact as a consumer in the cloud may run it (ADR-0040): the bytes re-hashed by the
+     * blob store, and the release signature of its registration checked again against the keys this
+     * cloud trusts now, as a vehicle checks it; a key no longer trusted or a registration changed after
+     * signing is refused like a tampered artifact.
+     *
+     * @param manifestJson the signed manifest of a model; null for a policy
+     */
+    public record VerifiedArtifact(String kind, String sha256, String version, byte[] bytes, String manifestJson) {
+    }
+
+    public Optional<VerifiedArtifact> verified(String kind, String sha256) throws IOException {
+        Optional<Artifact> a = artifact(kind, sha256);
+        if (a.isEmpty()) {
+            return Optional.empty();
+        }
+        Object payload = registration(a.get().entry()).map(DomainEventMessage::getPayload)
+                .orElseThrow(() -> new IllegalStateException("the " + kind + " " + sha256 + " has no registration event"));
+        byte[] bytes = a.get().bytes();
+        if (payload instanceof ModelVersionRegistered m && ReleaseStatement.MODEL.equals(kind)) {
+            byte[] manifest = m.manifestJson().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            verify(statement(ReleaseStatement.MODEL, m.modelName(), m.modelVersion(), sha256, bytes.length, ReleaseStatement.sha256Hex(manifest)),
+                    m.keyId(), m.signatureBase64());
+            return Optional.of(new VerifiedArtifact(kind, sha256, m.modelVersion(), bytes, m.manifestJson()));
+        }
+        if (payload instanceof PolicyVersionRegistered p && ReleaseStatement.POLICY.equals(kind)) {
+            verify(statement(ReleaseStatement.POLICY, ReleaseStatement.POLICY, p.policyVersion(), sha256, bytes.length,
+                    ReleaseStatement.NO_MANIFEST), p.keyId(), p.signatureBase64());
+            return Optional.of(new VerifiedArtifact(kind, sha256, p.policyVersion(), bytes, null));
+        }
+        throw new IllegalStateException("the registration of " + kind + " " + sha256 + " is a " + payload.getClass().getSimpleName());
+    }
+
     private Optional<Registered> existing(String registryId, String sha256, String manifestSha256, String what) {
         Optional<DomainEventMessage<?>> first = eventStore.readEvents(registryId).asStream().findFirst().map(m -> (DomainEventMessage<?>) m);
         if (first.isEmpty()) {

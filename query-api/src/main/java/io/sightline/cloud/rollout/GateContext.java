@@ -19,11 +19,38 @@ import java.util.Map;
  */
 public record GateContext(RolloutStarted plan, int stepIndex, RolloutStep step, long fromNanos, List<String> cohort,
                           List<SessionStats> canary, List<SessionStats> control, List<Finding> findings, List<Evaluation> evaluations,
-                          List<ShadowSession> shadow) {
+                          List<ShadowSession> shadow, Replays replays) {
 
     public GateContext(RolloutStarted plan, int stepIndex, RolloutStep step, long fromNanos, List<String> cohort,
                        List<SessionStats> canary, List<SessionStats> control, List<Finding> findings, List<Evaluation> evaluations) {
-        this(plan, stepIndex, step, fromNanos, cohort, canary, control, findings, evaluations, List.of());
+        this(plan, stepIndex, step, fromNanos, cohort, canary, control, findings, evaluations, List.of(), Replays.NONE);
+    }
+
+    public GateContext(RolloutStarted plan, int stepIndex, RolloutStep step, long fromNanos, List<String> cohort,
+                       List<SessionStats> canary, List<SessionStats> control, List<Finding> findings, List<Evaluation> evaluations,
+                       List<ShadowSession> shadow) {
+        this(plan, stepIndex, step, fromNanos, cohort, canary, control, findings, evaluations, shadow, Replays.NONE);
+    }
+
+    public GateContext withReplays(Replays r) {
+        return new GateContext(plan, stepIndex, step, fromNanos, cohort, canary, control, findings, evaluations, shadow, r);
+    }
+
+    /**
+     * Confirmed alerts of sessions that ran no shadow, replayed through the challenger (ADR-0040).
+     *
+     * @param replayed        the rollout's stored ReviewedAlertReplayed, one per confirmed alert in scope
+     * @param pending         confirmed alerts in scope with a clip that are not replayed yet
+     * @param withoutEvidence confirmed alerts in scope whose window has no clip the cloud holds (not replayable)
+     * @param replayer        whether this cloud can replay at all (the perception code is on its class path)
+     */
+    public record Replays(List<ReplayedAlert> replayed, int pending, int withoutEvidence, boolean replayer) {
+        public static final Replays NONE = new Replays(List.of(), 0, 0, false);
+    }
+
+    /** One stored replay: {@code outcome} RAISED, MISSED or INCONCLUSIVE (ReviewedAlertReplayed). */
+    public record ReplayedAlert(String replayEventId, String alertEventId, String reviewEventId, String evidenceEventId, String outcome,
+                                Double ttcDifferenceS) {
     }
 
     public boolean shadowStep() {

@@ -159,6 +159,30 @@ public class RolloutEvidenceReader {
         return confirmed;
     }
 
+    /** A confirmed alert: its AlertRaised, the review whose TRUE_POSITIVE verdict is the latest on it, its session and vehicle. */
+    public record ConfirmedAlert(String alertEventId, String reviewEventId, String sessionId, String vehicleId) {
+    }
+
+    /**
+     * The fleet's alerts whose latest review is TRUE_POSITIVE, of sessions whose primary model is
+     * {@code modelSha256}, newest alert first, at most {@code max} (ADR-0040's replay scope).
+     */
+    public List<ConfirmedAlert> confirmedAlerts(String fleetId, String modelSha256, int max) {
+        return jdbc.query("select * from (select distinct on (r.subject) r.subject, r.event_id, r.ref, r.session_id, s.vehicle_id,"
+                + " a.occurred_at_nanos from rollout_evidence r join rollout_sessions s on s.session_id = r.session_id"
+                + " join rollout_evidence a on a.event_id = r.subject and a.kind = 'alert'"
+                + " where r.kind = 'review' and s.fleet_id = ? and s.model_sha256 = ?"
+                + " order by r.subject, r.occurred_at_nanos desc, r.global_index desc) latest"
+                + " where ref = 'TRUE_POSITIVE' order by occurred_at_nanos desc, subject limit ?",
+                (rs, i) -> new ConfirmedAlert(rs.getString(1), rs.getString(2), rs.getString(4), rs.getString(5)), fleetId, modelSha256, max);
+    }
+
+    /** The fleet of a session the rollout evidence knows, or null. */
+    public String fleetOfSession(String sessionId) {
+        return jdbc.query("select fleet_id from rollout_sessions where session_id = ?", (rs, i) -> rs.getString(1), sessionId).stream()
+                .findFirst().orElse(null);
+    }
+
     private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
 
     private void fill(Map<String, GateContext.SessionStats> sessions, Map<String, long[]> spans, Map<String, String> vehicles) {

@@ -28,4 +28,13 @@ public interface RolloutGate {
     String description();
 
     RolloutGateResult evaluate(GateContext context, Map<String, Double> thresholds);
+
+    /**
+     * Whether this build judges a plan stored with gate version {@code stored}. Only the same version,
+     * unless a gate's newer version judges an older plan by the older plan's meaning (its thresholds
+     * lack the newer ones, and a measure without its threshold is reported, not judged).
+     */
+    default boolean judges(String stored) {
+        return version().equals(stored);
+    }
 }

@@ -76,9 +76,11 @@ public class RolloutService {
     private final RegistryReadModel registry;
     private final RolloutGates gates;
     private final RolloutEvidenceReader evidence;
+    private final ReviewedAlertReplays replays;
 
     public RolloutService(CommandGateway commands, EventStore eventStore, JdbcTemplate jdbc, RegistryReadModel registry, RolloutGates gates,
-                          RolloutEvidenceReader evidence) {
+                          RolloutEvidenceReader evidence, ReviewedAlertReplays replays) {
+        this.replays = replays;
         this.commands = commands;
         this.eventStore = eventStore;
         this.jdbc = jdbc;
@@ -237,7 +239,7 @@ public class RolloutService {
         for (RolloutGateConfig g : s.plan().gates()) {
             RolloutGate gate = gates.byName(g.name()).orElseThrow(() -> new IllegalStateException("rollout " + s.plan().rolloutId()
                     + " names gate " + g.name() + ", which this build does not have"));
-            if (!gate.version().equals(g.version())) {
+            if (!gate.judges(g.version())) {
                 throw new IllegalStateException("rollout " + s.plan().rolloutId() + " was started with " + g.name() + " version " + g.version()
                         + "; this build has version " + gate.version());
             }
@@ -247,7 +249,15 @@ public class RolloutService {
     }
 
     public GateContext context(RolloutState s) {
-        return evidence.read(s.plan(), Math.max(0, s.stepIndex()), s.bakeStartedAtNanos());
+        GateContext c = evidence.read(s.plan(), Math.max(0, s.stepIndex()), s.bakeStartedAtNanos());
+        // Confirmed alerts of sessions without the shadow are judged on a shadow step, by replay (ADR-0040).
+        return c.shadowStep() && s.stepIndex() >= 0 ? c.withReplays(replays.summary(s, shadowed(c))) : c;
+    }
+
+    private static Set<String> shadowed(GateContext c) {
+        Set<String> ids = new java.util.HashSet<>();
+        c.shadow().forEach(x -> ids.add(x.sessionId()));
+        return ids;
     }
 
     // ---------------------------------------------------------------- check
@@ -279,7 +289,13 @@ public class RolloutService {
             commands.sendAndWait(new AdvanceRollout(Rollout.idFor(rolloutId), 0, List.of(), SCHEDULER, at));
             return new Decision(rolloutId, "advanced", 0, List.of());
         }
-        List<RolloutGateResult> results = evaluate(s);
+        GateContext context = context(s);
+        if (context.shadowStep() && replays.replayPending(s, shadowed(context), at) > 0) {
+            // The replays are stored events of the rollout: read it again so the gates see them.
+            s = load(rolloutId).orElseThrow();
+            context = context(s);
+        }
+        List<RolloutGateResult> results = evaluate(s, context);
         List<RolloutGateResult> failing = results.stream().filter(RolloutGateResult::failed).toList();
         if (!failing.isEmpty()) {
             Set<String> causes = new LinkedHashSet<>();

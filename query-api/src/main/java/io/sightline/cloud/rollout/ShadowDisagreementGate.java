@@ -31,6 +31,11 @@ import org.springframework.stereotype.Component;
  *       ±0.5 s); at most {@code maxReviewedTruePositivesMissed}. Reviews count as they are when the gate
  *       reads, so a review that arrives during the bake is judged at the next check. A plan made under
  *       version 1 has no such threshold: the count is reported and not judged.</li>
+ *   <li>confirmed alerts of sessions that ran no shadow, replayed through the challenger (version 3,
+ *       ADR-0040, {@link ReviewedAlertReplays}): those the challenger did not raise while the champion's
+ *       own replay did, at most {@code maxReplayedTruePositivesMissed}; while confirmed alerts with a clip
+ *       wait for their replay the step holds. A plan made under version 1 or 2 lacks the threshold and
+ *       has the replays reported, not judged.</li>
  * </ul>
  * Fewer than {@code minShadowFrames} compared frames holds the step; canary steps are not judged.
  */
@@ -46,7 +51,13 @@ public class ShadowDisagreementGate implements RolloutGate {
 
     @Override
     public String version() {
-        return "2";
+        return "3";
+    }
+
+    /** Versions 1 and 2 differ only by thresholds their plans lack, which this version then reports without judging. */
+    @Override
+    public boolean judges(String stored) {
+        return "1".equals(stored) || "2".equals(stored) || "3".equals(stored);
     }
 
     @Override
@@ -60,6 +71,7 @@ public class ShadowDisagreementGate implements RolloutGate {
         d.put("minTtcDifferenceS", -0.5);
         d.put("maxChallengerDetectCpuP99Micros", 80_000.0);
         d.put("maxReviewedTruePositivesMissed", 0.0);
+        d.put("maxReplayedTruePositivesMissed", 0.0);
         return d;
     }
 
@@ -67,7 +79,7 @@ public class ShadowDisagreementGate implements RolloutGate {
     public String description() {
         return "shadow step: the challenger's Shadow… events against the champion's on the same frames: detection F1 (overall and per"
                 + " class, Hungarian at IoU >= 0.5), alert agreement within 0.5 s, TTC difference at the first warning, detect CPU p99,"
-                + " reviewed true-positive alerts the challenger did not raise";
+                + " reviewed true-positive alerts the challenger did not raise, in the shadow sessions and replayed from other sessions' clips";
     }
 
     @Override
@@ -79,7 +91,37 @@ public class ShadowDisagreementGate implements RolloutGate {
         Map<String, Double> v = new LinkedHashMap<>();
         v.put("shadowSessions", (double) c.shadow().size());
         v.put("shadowFrames", (double) frames);
+        // Replays of confirmed alerts of sessions without the shadow (version 3): a miss fails the step however few
+        // shadow frames there are yet, since it needs none of them.
+        GateContext.Replays replays = c.replays();
+        List<GateContext.ReplayedAlert> replayMissed = replays.replayed().stream()
+                .filter(r -> io.sightline.domain.event.ReviewedAlertReplayed.MISSED.equals(r.outcome())).toList();
+        v.put("replayedTruePositives", (double) replays.replayed().size());
+        v.put("replayedTruePositivesMissed", (double) replayMissed.size());
+        v.put("replayedInconclusive", (double) replays.replayed().stream()
+                .filter(r -> io.sightline.domain.event.ReviewedAlertReplayed.INCONCLUSIVE.equals(r.outcome())).count());
+        v.put("replaysPending", (double) replays.pending());
+        v.put("replaysWithoutClip", (double) replays.withoutEvidence());
+        Double maxReplayMissed = t.get("maxReplayedTruePositivesMissed");
+        boolean judgeReplays = maxReplayMissed != null && replays.replayer();
+        List<String> failures = new ArrayList<>();
+        List<String> causes = new ArrayList<>();
+        if (judgeReplays && replayMissed.size() > maxReplayMissed) {
+            failures.add(String.format(Locale.ROOT, "%d of %d confirmed alerts of sessions without the shadow not raised by the challenger"
+                    + " when their clips were replayed (max %.0f)", replayMissed.size(), replays.replayed().size(), maxReplayMissed));
+            replayMissed.forEach(r -> {
+                causes.add(r.replayEventId());
+                causes.add(r.alertEventId());
+                causes.add(r.reviewEventId());
+                if (r.evidenceEventId() != null) {
+                    causes.add(r.evidenceEventId());
+                }
+            });
+        }
         if (frames < Gates.threshold(t, "minShadowFrames")) {
+            if (!failures.isEmpty()) {
+                return Gates.result(this, RolloutGateResult.FAIL, v, t, String.join("; ", failures), causes);
+            }
             return Gates.result(this, RolloutGateResult.INSUFFICIENT_DATA, v, t, String.format(Locale.ROOT,
                     "%d frames compared in %d shadow session(s), %d needed", frames, c.shadow().size(), (long) Gates.threshold(t, "minShadowFrames")),
                     List.of());
@@ -152,8 +194,6 @@ public class ShadowDisagreementGate implements RolloutGate {
         v.put("reviewedTruePositives", (double) reviewed.size());
         v.put("reviewedTruePositivesMissed", (double) missed.size());
 
-        List<String> failures = new ArrayList<>();
-        List<String> causes = new ArrayList<>();
         Double maxMissed = t.get("maxReviewedTruePositivesMissed");
         if (maxMissed != null && missed.size() > maxMissed) {
             failures.add(String.format(Locale.ROOT, "%d of %d reviewed true-positive alerts not raised by the challenger (max %.0f)",
@@ -192,11 +232,18 @@ public class ShadowDisagreementGate implements RolloutGate {
         if (!failures.isEmpty()) {
             return Gates.result(this, RolloutGateResult.FAIL, v, t, String.join("; ", failures), causes);
         }
+        if (judgeReplays && replays.pending() > 0) {
+            return Gates.result(this, RolloutGateResult.INSUFFICIENT_DATA, v, t, String.format(Locale.ROOT,
+                    "%d confirmed alert(s) of sessions without the shadow wait for their clips to be replayed through the challenger",
+                    replays.pending()), List.of());
+        }
         return Gates.result(this, RolloutGateResult.PASS, v, t, String.format(Locale.ROOT,
                 "%d frames: detection F1 %.3f, alert agreement %.2f, TTC difference %s, challenger detect CPU p99 %.0f µs;"
-                        + " reviewed true positives missed %d of %d", frames, f1,
+                        + " reviewed true positives missed %d of %d; replayed %d, missed %d%s", frames, f1,
                 alertAgreement, Double.isNaN(medianTtcDifference) ? "n/a" : String.format(Locale.ROOT, "%+.2f s", medianTtcDifference),
-                challengerP99Micros, missed.size(), reviewed.size()), List.of());
+                challengerP99Micros, missed.size(), reviewed.size(), replays.replayed().size(), replayMissed.size(),
+                maxReplayMissed == null ? " (not judged: a plan of an earlier gate version)"
+                        : replays.replayer() ? "" : " (not judged: this cloud cannot replay)"), List.of());
     }
 
     private static double median(double[] values) {

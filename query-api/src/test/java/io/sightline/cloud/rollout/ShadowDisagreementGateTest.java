@@ -146,4 +146,48 @@ class ShadowDisagreementGateTest {
         assertThat(old.verdict()).isEqualTo(RolloutGateResult.PASS);
         assertThat(old.values().get("reviewedTruePositivesMissed")).isEqualTo(1.0);
     }
+
+    @Test
+    void aReplayedConfirmedAlertTheChallengerMissedFailsTheStepEvenWithoutShadowFramesAndPendingReplaysHold() {
+        GateContext.ReplayedAlert raised = new GateContext.ReplayedAlert("rollout/r/ReviewedAlertReplayed/3", "alert-1", "review-1",
+                "clip-1", "RAISED", -0.2);
+        GateContext.ReplayedAlert missed = new GateContext.ReplayedAlert("rollout/r/ReviewedAlertReplayed/4", "alert-2", "review-2",
+                "clip-2", "MISSED", null);
+        GateContext.ReplayedAlert inconclusive = new GateContext.ReplayedAlert("rollout/r/ReviewedAlertReplayed/5", "alert-3", "review-3",
+                "clip-3", "INCONCLUSIVE", null);
+        GateContext noShadow = context(SHADOW, List.of());
+
+        // A miss needs no shadow frame to fail the step: it names the replay, the alert, its review and the clip.
+        RolloutGateResult failed = run(noShadow.withReplays(new GateContext.Replays(List.of(raised, missed, inconclusive), 0, 1, true)), Map.of());
+        assertThat(failed.verdict()).isEqualTo(RolloutGateResult.FAIL);
+        assertThat(failed.detail()).contains("1 of 3 confirmed alerts of sessions without the shadow not raised by the challenger");
+        assertThat(failed.causes()).containsExactly("rollout/r/ReviewedAlertReplayed/4", "alert-2", "review-2", "clip-2");
+        assertThat(failed.values()).containsEntry("replayedTruePositives", 3.0).containsEntry("replayedTruePositivesMissed", 1.0)
+                .containsEntry("replayedInconclusive", 1.0).containsEntry("replaysWithoutClip", 1.0);
+
+        // Without a miss, too few shadow frames still hold; with enough, replays waiting hold too.
+        GateContext.Replays waiting = new GateContext.Replays(List.of(raised, inconclusive), 2, 0, true);
+        assertThat(run(noShadow.withReplays(waiting), Map.of()).verdict()).isEqualTo(RolloutGateResult.INSUFFICIENT_DATA);
+        GateContext enough = context(SHADOW, List.of(session("s1", 600, 900, 50, 50, ONE_FCW,
+                List.of(alert("shadow-1", "FORWARD_COLLISION", 10.1, 2.9)), 20)));
+        RolloutGateResult held = run(enough.withReplays(waiting), Map.of());
+        assertThat(held.verdict()).isEqualTo(RolloutGateResult.INSUFFICIENT_DATA);
+        assertThat(held.detail()).contains("2 confirmed alert(s) of sessions without the shadow wait");
+        assertThat(run(enough.withReplays(new GateContext.Replays(List.of(raised, inconclusive), 0, 0, true)), Map.of()).verdict())
+                .isEqualTo(RolloutGateResult.PASS);
+
+        // A plan of version 2 (no such threshold), or a cloud that cannot replay, reports the replays without judging them.
+        Map<String, Double> v2 = new HashMap<>(GATE.defaults());
+        v2.remove("maxReplayedTruePositivesMissed");
+        GateContext withMiss = enough.withReplays(new GateContext.Replays(List.of(missed), 0, 0, true));
+        RolloutGateResult old = GATE.evaluate(withMiss, v2);
+        assertThat(old.verdict()).isEqualTo(RolloutGateResult.PASS);
+        assertThat(old.values().get("replayedTruePositivesMissed")).isEqualTo(1.0);
+        assertThat(old.detail()).contains("not judged: a plan of an earlier gate version");
+        assertThat(GATE.judges("2")).isTrue();
+        assertThat(GATE.judges("4")).isFalse();
+        RolloutGateResult noReplayer = run(enough.withReplays(new GateContext.Replays(List.of(missed), 0, 0, false)), Map.of());
+        assertThat(noReplayer.verdict()).isEqualTo(RolloutGateResult.PASS);
+        assertThat(noReplayer.detail()).contains("not judged: this cloud cannot replay");
+    }
 }
