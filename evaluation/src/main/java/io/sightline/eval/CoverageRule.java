@@ -8,14 +8,18 @@ import io.sightline.edge.tracking.TrackerConfig;
 
 /**
  * When a hazard run counts as <b>unobservable: sensor-coverage gap</b> (ADR-0038): the road user it
- * collides with is not wholly in the image long enough, within the protocol's warning window
- * (true TTC from the window's upper bound down to its minimum), for a camera-based system to
- * confirm a track and warn. "Long enough" is the policy's own confirmation time for the alert kind,
+ * collides with is not in the image (any part of it, not hidden behind a nearer actor) long enough, within the protocol's warning window
+ * (true TTC from the window's upper bound down to its minimum) and after the hazard's onset (its or
+ * the ego's last change of motion before the collision, {@link SensorCoverage}), for a camera-based
+ * system to confirm a track and warn. "Long enough" is the policy's own confirmation time for the alert kind,
  * plus a small margin:
  *
  * <pre>required frames = tracker.minHitsToConfirm + ⌈kind.minTrackAgeS · frameRateHz⌉ + MARGIN_FRAMES</pre>
  *
- * counted as consecutive frames wholly in view. For a VRU alert at 30 Hz under the defaults that is
+ * counted as consecutive frames with the road user in view. Partly in view counts: a detector sees a
+ * road user cut by the image border (the cyclist runs that warned in time from a clipped box show
+ * it), so only a road user the camera cannot see at all while on its collision course is the camera's
+ * fault; a clipped box the system handles badly stays the system's. For a VRU alert at 30 Hz under the defaults that is
  * 2 + 9 + 3 = 14 frames (0.467 s); for FCW 2 + 15 + 3 = 20 frames (0.667 s).
  *
  * <p>Only alert kinds with a track-age gate (FCW, VRU) are classified; other expectations get no
@@ -46,14 +50,15 @@ public record CoverageRule(int minHitsToConfirm, double fcwMinTrackAgeS, double 
      * One run's coverage.
      *
      * @param actorId the road user the run collides with
-     * @param windowS the warning window's length in the run (frames with a true TTC within it)
+     * @param onsetS the hazard's onset: the last change of motion of the road user or the ego before the collision
+     * @param windowS the warning window's length in the run (frames at or after the onset with a true TTC within it)
      * @param whollyInViewS frames in the window with the road user wholly in view
      * @param partlyInViewS frames with any part of it in view
-     * @param longestWhollyInViewS the longest unbroken stretch wholly in view
+     * @param longestInViewS the longest unbroken stretch in view (wholly or partly): what the rule judges
      * @param requiredS the stretch the rule requires
      */
-    public record Coverage(boolean observable, String actorId, double windowS, double whollyInViewS,
-                           double partlyInViewS, double longestWhollyInViewS, double requiredS) {
+    public record Coverage(boolean observable, String actorId, double onsetS, double windowS, double whollyInViewS,
+                           double partlyInViewS, double longestInViewS, double requiredS) {
 
         /** Why the run is unobservable, or null when it is observable. */
         public String reason() {
@@ -61,9 +66,9 @@ public record CoverageRule(int minHitsToConfirm, double fcwMinTrackAgeS, double 
                 return null;
             }
             return String.format(java.util.Locale.ROOT,
-                    "unobservable: sensor-coverage gap: '%s' wholly in view for at most %.2f s at a stretch "
-                            + "(%.2f s partly) of the %.2f s warning window; a warning needs %.2f s",
-                    actorId, longestWhollyInViewS, partlyInViewS, windowS, requiredS);
+                    "unobservable: sensor-coverage gap: '%s' in view for at most %.2f s at a stretch (%.2f s wholly) "
+                            + "of the %.2f s warning window after its onset at %.2f s; a warning needs %.2f s",
+                    actorId, longestInViewS, whollyInViewS, windowS, onsetS, requiredS);
         }
     }
 
@@ -94,8 +99,8 @@ public record CoverageRule(int minHitsToConfirm, double fcwMinTrackAgeS, double 
         }
         SensorCoverage.Measurement m = SensorCoverage.measure(spec, collisionAtS, x.minTtcS(), x.maxTtcS());
         double fps = spec.frameRateHz();
-        return new Coverage(m.longestWhollyFrames() >= required, m.actorId(), r4(m.windowS()), r4(m.whollyS()),
-                r4(m.partlyS()), r4(m.longestWhollyS()), r4(required / fps));
+        return new Coverage(m.longestPartlyFrames() >= required, m.actorId(), r4(m.onsetS()), r4(m.windowS()), r4(m.whollyS()),
+                r4(m.partlyS()), r4(m.longestPartlyS()), r4(required / fps));
     }
 
     private static double r4(double v) {

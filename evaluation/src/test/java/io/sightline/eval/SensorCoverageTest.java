@@ -51,17 +51,32 @@ class SensorCoverageTest {
         assertThat(c).isNotNull();
         assertThat(c.observable()).isFalse();
         assertThat(c.actorId()).isEqualTo("cyclist");
-        assertThat(c.longestWhollyInViewS()).isLessThan(c.requiredS());
-        assertThat(c.windowS()).isGreaterThan(2.0);
-        assertThat(c.reason()).startsWith("unobservable: sensor-coverage gap: 'cyclist' wholly in view");
+        assertThat(c.longestInViewS()).isLessThan(c.requiredS());
+        assertThat(c.whollyInViewS()).isLessThan(c.requiredS());
+        assertThat(c.windowS()).isGreaterThan(1.0);
+        assertThat(c.onsetS()).isCloseTo(out.instance().values().get("t0"), org.assertj.core.data.Offset.offset(1e-4));
+        assertThat(c.reason()).startsWith("unobservable: sensor-coverage gap: 'cyclist' in view for at most");
         // bearing atan(2.8 / 13.9) = 11.4°: in view all the way
         CoverageRule.Coverage in = EVALUATOR.rerun(cyclist(13.9, 2.8, null), 0, 3).coverage();
         assertThat(in.observable()).isTrue();
         assertThat(in.reason()).isNull();
-        assertThat(in.longestWhollyInViewS()).isGreaterThanOrEqualTo(in.requiredS());
+        assertThat(in.longestInViewS()).isGreaterThanOrEqualTo(in.requiredS());
         assertThat(in.whollyInViewS()).isCloseTo(in.windowS(), org.assertj.core.data.Offset.offset(0.05));
         // the same crossing as the first, seen by a 120° camera (fx 369.5 px at 1280 px): observable
         assertThat(EVALUATOR.rerun(cyclist(5.6, 5.5, 369.5), 0, 3).coverage().observable()).isTrue();
+    }
+
+    @Test
+    void aCyclistSeenOnlyWhileWaitingBeforeItRidesOffIsUnobservable() throws Exception {
+        // cyclist-crossing/c0/s193: waiting at the kerb 13.8 m to the right it is in view, leaves the image as the ego
+        // nears, and rides off at t0 = 1.89 s on a bearing of atan(4.80 / 7.05) = 34.2°, outside the camera's ±32.6°
+        ScenarioFamily shipped = FamilyParser.parse(Files.readString(ProjectFiles.families().resolve("hazards/cyclist-crossing.json")),
+                "cyclist-crossing.json", "0".repeat(64), "hazards");
+        Evaluator.Rerun r = EVALUATOR.rerun(shipped, 0, 193);
+        assertThat(r.result().passed()).isFalse();
+        CoverageRule.Coverage c = r.coverage();
+        assertThat(c.onsetS()).isCloseTo(r.instance().values().get("t0"), org.assertj.core.data.Offset.offset(1e-4));
+        assertThat(c.observable()).isFalse();
     }
 
     @Test
@@ -99,7 +114,7 @@ class SensorCoverageTest {
                 new EvaluationReport.Targets(0.02, 0.01), false).families().get(0).hazard().coverage();
         assertThat(c2.unobservableRuns()).isZero();
         assertThat(c2.observableRuns()).isEqualTo(20);
-        assertThat(c2.unobservableUpper95()).isEqualTo(0.139108); // 0 of 20: 1 - 0.05^(1/20), rounded up
+        assertThat(c2.unobservableUpper95()).isEqualTo(0.139109); // 0 of 20: 1 - 0.05^(1/20) = 0.1391084, rounded up
         assertThat(c2.observableLateOrMissedUpper95()).isNotNull();
 
         Path gateFile = tmp.resolve("gate.json");

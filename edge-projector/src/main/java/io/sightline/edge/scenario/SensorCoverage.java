@@ -9,20 +9,30 @@ import io.sightline.edge.range.CameraModel;
  * or partly so (some of the box inside, not hidden). The evaluation uses it to tell a run that no
  * camera-based system could have warned in time from one the system under test got wrong
  * (ADR-0038). Pure geometry: no noise, no detector, no tracker.
+ *
+ * <p>Only frames at or after the hazard's <b>onset</b> count: the last change of motion of the
+ * colliding road user or of the ego (a step of an acceleration or lateral-speed profile) before the
+ * collision. Before it the collision is not yet in the motion: a cyclist waiting at the kerb is seen,
+ * but no system can know from the image that it will ride off into the path. Without this the
+ * cyclist-crossing runs that failed with "0.5–1.0 s of view" looked observable: their cyclist was in
+ * view only while still standing, and left the image as it started on its collision course.
  */
 public final class SensorCoverage {
 
     /**
      * @param actorIndex the colliding actor, or −1 when the scenario has no collision
      * @param actorId its id, or null
-     * @param windowFrames frames whose true TTC is within the window
+     * @param onsetS the hazard's onset, s: the last change of motion of the road user or the ego before
+     *     the collision (0 when neither changes)
+     * @param windowFrames frames at or after the onset whose true TTC is within the window
      * @param whollyFrames of those, frames with the actor wholly in view
      * @param partlyFrames of those, frames with any part of it in view (wholly included)
      * @param longestWhollyFrames the longest run of consecutive frames wholly in view within the window
+     * @param longestPartlyFrames the longest run of consecutive frames with any part of it in view within the window
      * @param frameRateHz the scenario's frame rate, to turn frames into seconds
      */
-    public record Measurement(int actorIndex, String actorId, int windowFrames, int whollyFrames, int partlyFrames,
-                              int longestWhollyFrames, double frameRateHz) {
+    public record Measurement(int actorIndex, String actorId, double onsetS, int windowFrames, int whollyFrames, int partlyFrames,
+                              int longestWhollyFrames, int longestPartlyFrames, double frameRateHz) {
 
         public double windowS() {
             return windowFrames / frameRateHz;
@@ -38,6 +48,10 @@ public final class SensorCoverage {
 
         public double longestWhollyS() {
             return longestWhollyFrames / frameRateHz;
+        }
+
+        public double longestPartlyS() {
+            return longestPartlyFrames / frameRateHz;
         }
     }
 
@@ -55,7 +69,7 @@ public final class SensorCoverage {
             throw new IllegalArgumentException("need 0 <= minTtcS <= maxTtcS, got [" + minTtcS + ", " + maxTtcS + "]");
         }
         if (collisionAtS == null) {
-            return new Measurement(-1, null, 0, 0, 0, 0, spec.frameRateHz());
+            return new Measurement(-1, null, 0, 0, 0, 0, 0, 0, spec.frameRateHz());
         }
         ScenarioWorld world = new ScenarioWorld(spec);
         int n = spec.actors().size();
@@ -70,6 +84,16 @@ public final class SensorCoverage {
         }
         CameraModel cam = spec.camera();
         ScenarioSpec.Actor a = spec.actors().get(target);
+        double onset = 0;
+        for (ScenarioSpec.AccelStep step : a.accelProfile()) {
+            onset = step.atS() <= collisionAtS ? Math.max(onset, step.atS()) : onset;
+        }
+        for (ScenarioSpec.LateralStep step : a.lateralProfile()) {
+            onset = step.atS() <= collisionAtS ? Math.max(onset, step.atS()) : onset;
+        }
+        for (ScenarioSpec.AccelStep step : spec.ego().accelProfile()) {
+            onset = step.atS() <= collisionAtS ? Math.max(onset, step.atS()) : onset;
+        }
         double[][] boxes = new double[n][];
         double[] ranges = new double[n];
         int frameCount = (int) Math.floor(spec.durationS() * spec.frameRateHz() + 1e-9) + 1;
@@ -78,10 +102,12 @@ public final class SensorCoverage {
         int partly = 0;
         int streak = 0;
         int longest = 0;
+        int partStreak = 0;
+        int longestPart = 0;
         for (int k = 0; k < frameCount; k++) {
             double t = k / spec.frameRateHz();
             double ttc = collisionAtS - t;
-            if (ttc > maxTtcS || ttc < minTtcS) {
+            if (ttc > maxTtcS || ttc < minTtcS || t < onset) {
                 continue;
             }
             window++;
@@ -92,8 +118,12 @@ public final class SensorCoverage {
             boolean whole = false;
             if (boxes[target] != null && !ScenarioRunner.occluded(target, boxes, ranges)) {
                 partly++;
+                partStreak++;
+                longestPart = Math.max(longestPart, partStreak);
                 double[] u = ScenarioRunner.projectUnclipped(cam, a, world.lateralM(target, t), ranges[target]);
                 whole = u[0] >= 0 && u[1] >= 0 && u[2] <= cam.widthPx() && u[3] <= cam.heightPx();
+            } else {
+                partStreak = 0;
             }
             if (whole) {
                 wholly++;
@@ -103,6 +133,6 @@ public final class SensorCoverage {
                 streak = 0;
             }
         }
-        return new Measurement(target, a.id(), window, wholly, partly, longest, spec.frameRateHz());
+        return new Measurement(target, a.id(), onset, window, wholly, partly, longest, longestPart, spec.frameRateHz());
     }
 }

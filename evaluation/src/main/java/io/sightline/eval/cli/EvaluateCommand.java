@@ -436,9 +436,9 @@ public final class EvaluateCommand implements Callable<Integer> {
         stdout.printf(Locale.ROOT, "  counts: %s%n", res.counts());
         if (r.coverage() != null) {
             var c = r.coverage();
-            stdout.printf(Locale.ROOT, "  coverage: %s; '%s' in the %.2f s warning window: wholly in view %.2f s (longest "
-                    + "stretch %.2f s, %.2f s needed), partly %.2f s%n", c.observable() ? "observable" : c.reason(),
-                    c.actorId(), c.windowS(), c.whollyInViewS(), c.longestWhollyInViewS(), c.requiredS(), c.partlyInViewS());
+            stdout.printf(Locale.ROOT, "  coverage: %s; '%s' in the %.2f s warning window after its onset at %.2f s: in view "
+                    + "%.2f s (longest stretch %.2f s, %.2f s needed), wholly %.2f s%n", c.observable() ? "observable" : c.reason(),
+                    c.actorId(), c.windowS(), c.onsetS(), c.partlyInViewS(), c.longestInViewS(), c.requiredS(), c.whollyInViewS());
         }
         if (out != null) {
             try {

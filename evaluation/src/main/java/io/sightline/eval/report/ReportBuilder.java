@@ -252,10 +252,10 @@ public final class ReportBuilder {
             return null;
         }
         return new EvaluationReport.CoverageStats(
-                "unobservable: sensor-coverage gap when the road user it collides with is wholly in the image for "
-                        + "fewer unbroken frames, within the warning window, than the tracker's confirmation plus the "
-                        + "alert's minimum track age plus " + CoverageRule.MARGIN_FRAMES
-                        + " frames (ADR-0038)",
+                "unobservable: sensor-coverage gap when the road user the run collides with is in the image (any part, "
+                        + "not hidden) for fewer unbroken frames, within the warning window and after the hazard's onset, "
+                        + "than the tracker's confirmation plus the alert's minimum track age plus "
+                        + CoverageRule.MARGIN_FRAMES + " frames (ADR-0038)",
                 required, observable, unobservable, rate(unobservable, n), down6(Bounds.lower95(unobservable, n)),
                 up6(Bounds.upper95(unobservable, n)), unobservableFailed, missed,
                 observable == 0 ? null : rate(missed, observable),

@@ -179,7 +179,7 @@ public final class ReportWriter {
             }
             var c = h.coverage();
             if (c != null) {
-                row(b, "unobservable: sensor-coverage gap (road user wholly in view < " + s(c.requiredInViewS()) + " unbroken in the window)",
+                row(b, "unobservable: sensor-coverage gap (road user in view < " + s(c.requiredInViewS()) + " unbroken in the warning window after its onset)",
                         pct(c.unobservableShare()) + " (" + c.unobservableRuns() + " / " + f.runs() + ", " + c.unobservableFailed()
                                 + " failed), 95 % bounds " + pct(c.unobservableLower95()) + " – " + pct(c.unobservableUpper95()));
                 row(b, "observable runs: late or missed", c.observableRuns() == 0 ? "no observable run"
