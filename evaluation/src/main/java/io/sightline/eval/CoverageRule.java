@@ -9,8 +9,9 @@ import io.sightline.edge.tracking.TrackerConfig;
 /**
  * When a hazard run counts as <b>unobservable: sensor-coverage gap</b> (ADR-0038): the road user it
  * collides with is not in the image (any part of it, not hidden behind a nearer actor) long enough, within the protocol's warning window
- * (true TTC from the window's upper bound down to its minimum) and after the hazard's onset (its or
- * the ego's last change of motion before the collision, {@link SensorCoverage}), for a camera-based
+ * (true TTC from the window's upper bound down to its minimum) and after the hazard's onset (0 when
+ * the initial motion already collides, else its or the ego's first change of motion before the
+ * collision, {@link SensorCoverage}), for a camera-based
  * system to confirm a track and warn. "Long enough" is the policy's own confirmation time for the alert kind,
  * plus a small margin:
  *
@@ -50,7 +51,8 @@ public record CoverageRule(int minHitsToConfirm, double fcwMinTrackAgeS, double 
      * One run's coverage.
      *
      * @param actorId the road user the run collides with
-     * @param onsetS the hazard's onset: the last change of motion of the road user or the ego before the collision
+     * @param onsetS the hazard's onset: 0 when the initial motion collides, else the first change of
+     *     motion of the road user or the ego before the collision
      * @param windowS the warning window's length in the run (frames at or after the onset with a true TTC within it)
      * @param whollyInViewS frames in the window with the road user wholly in view
      * @param partlyInViewS frames with any part of it in view
