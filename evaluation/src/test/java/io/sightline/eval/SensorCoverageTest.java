@@ -138,8 +138,20 @@ class SensorCoverageTest {
         CommandLine cl = new CommandLine(new EvaluateCommand());
         cl.setOut(new PrintWriter(out));
         cl.setErr(new PrintWriter(new StringWriter()));
-        cl.execute("--family", family.toString(), "--runs", "60", "--threads", "2");
+        Path report = tmp.resolve("report");
+        cl.execute("--family", family.toString(), "--runs", "60", "--threads", "2", "--out", report.toString());
         assertThat(out.toString()).containsPattern("coverage cyclist-crossing: \\d+ of 60 runs unobservable \\(");
+        // every unobservable failing run the report lists can be re-run from its written scenario
+        String json = Files.readString(report.resolve("report.json"));
+        assertThat(json).contains("\"unobservableFailingRuns\" : [ {");
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("\"input\" : \"(runs/[^\"]+)\",\\s+\"coverage\" : \"unobservable")
+                .matcher(json);
+        int inputs = 0;
+        while (m.find()) {
+            assertThat(report.resolve(m.group(1))).isRegularFile();
+            inputs++;
+        }
+        assertThat(inputs).isPositive();
 
         StringWriter one = new StringWriter();
         CommandLine rerun = new CommandLine(new EvaluateCommand());

@@ -464,6 +464,9 @@ public final class EvaluateCommand implements Callable<Integer> {
             EvaluationReport.FamilyReport f = report.families().get(i);
             List<EvaluationReport.Run> listed = new ArrayList<>(f.failingRuns());
             listed.addAll(f.worstRuns());
+            if (f.hazard() != null && f.hazard().coverage() != null) {
+                listed.addAll(f.hazard().coverage().unobservableFailingRuns());
+            }
             for (EvaluationReport.Run run : listed) {
                 if (run.input() == null || !written.add(run.input())) {
                     continue;

@@ -70,7 +70,8 @@ public record EvaluationReport(String tool, int formatVersion, String suite, lon
      * unconditional figures above count every run; these split them.
      *
      * @param rule the classification rule in words
-     * @param requiredInViewS the unbroken time wholly in view, within the warning window, a run needs to be observable
+     * @param requiredInViewS the unbroken time in view, reaching into the warning window after the onset, a run
+     *     needs to be observable
      * @param unobservableLower95 one-sided 95 % Clopper–Pearson bounds on the unobservable share
      * @param unobservableFailed unobservable runs that failed their expectation
      * @param observableMissRateUpper95 over observable runs only; null when there is none
