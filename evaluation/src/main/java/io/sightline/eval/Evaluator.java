@@ -34,9 +34,16 @@ public final class Evaluator {
     }
 
     private final ScenarioRunner runner;
+    private final CoverageRule coverage;
 
     public Evaluator(ScenarioRunner runner) {
         this.runner = runner;
+        this.coverage = CoverageRule.of(runner.policy(), runner.trackerConfig());
+    }
+
+    /** The rule that tells runs the camera could not have seen in time (ADR-0038). */
+    public CoverageRule coverageRule() {
+        return coverage;
     }
 
     public static long totalRuns(List<ScenarioFamily> families, int runsPerCell) {
@@ -127,15 +134,17 @@ public final class Evaluator {
                     + " drew an invalid scenario: " + e.getMessage(), e);
         }
         ScenarioResult r = runner.run(in.spec(), seed);
-        return RunOutcome.of(f, family, in, r);
+        return RunOutcome.of(f, family, in, r, coverage);
     }
 
     /** One run alone, as {@code --rerun ID} does. */
     public Rerun rerun(ScenarioFamily family, int cell, long seed) throws ScenarioSpecException {
         ScenarioFamily.Instance in = family.instantiate(cell, seed);
-        return new Rerun(in, runner.run(in.spec(), seed));
+        ScenarioResult r = runner.run(in.spec(), seed);
+        return new Rerun(in, r, coverage.classify(in.spec(), family.expectation(), r.collisionAtS()));
     }
 
-    public record Rerun(ScenarioFamily.Instance instance, ScenarioResult result) {
+    /** @param coverage the run's coverage classification, or null when not classified */
+    public record Rerun(ScenarioFamily.Instance instance, ScenarioResult result, CoverageRule.Coverage coverage) {
     }
 }

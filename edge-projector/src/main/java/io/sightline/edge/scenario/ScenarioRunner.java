@@ -76,6 +76,15 @@ public final class ScenarioRunner {
         return new ScenarioRunner(policy, actuation, estimator, trackerConfig, applications);
     }
 
+    /** The risk policy runs decide with (before the spec's ego width is applied). */
+    public RiskPolicy policy() {
+        return policy;
+    }
+
+    public TrackerConfig trackerConfig() {
+        return trackerConfig;
+    }
+
     public static ScenarioRunner withDefaults() {
         return new ScenarioRunner(RiskPolicy.defaults(), ActuationConfig.defaults(), EstimatorConfig.defaults(),
                 TrackerConfig.defaults());
@@ -245,6 +254,19 @@ public final class ScenarioRunner {
      * the camera or entirely outside the image.
      */
     static double[] project(CameraModel cam, ScenarioSpec.Actor a, double lateralM, double rangeM) {
+        double[] b = projectUnclipped(cam, a, lateralM, rangeM);
+        if (b == null || b[2] <= 0 || b[0] >= cam.widthPx() || b[3] <= 0 || b[1] >= cam.heightPx()) {
+            return null;
+        }
+        return new double[] {Math.max(0, b[0]), Math.max(0, b[1]), Math.min(cam.widthPx(), b[2]),
+            Math.min(cam.heightPx(), b[3])};
+    }
+
+    /**
+     * Image box (x1, y1, x2, y2) of the actor's rear face before clipping (it may reach past the
+     * image); null when behind the camera.
+     */
+    static double[] projectUnclipped(CameraModel cam, ScenarioSpec.Actor a, double lateralM, double rangeM) {
         // y points down from the camera: the road is at +mounting height, a sign's bottom edge above it
         double roadY = cam.mountingHeightM() - a.elevationM();
         double topY = roadY - a.heightM();
@@ -255,13 +277,7 @@ public final class ScenarioRunner {
         double right = lateralM + a.widthM() / 2;
         double u1 = Math.min(cam.columnPx(left, roadY, rangeM), cam.columnPx(left, topY, rangeM));
         double u2 = Math.max(cam.columnPx(right, roadY, rangeM), cam.columnPx(right, topY, rangeM));
-        double v1 = cam.rowPx(topY, rangeM);
-        double v2 = cam.rowPx(roadY, rangeM);
-        if (u2 <= 0 || u1 >= cam.widthPx() || v2 <= 0 || v1 >= cam.heightPx()) {
-            return null;
-        }
-        return new double[] {Math.max(0, u1), Math.max(0, v1), Math.min(cam.widthPx(), u2),
-            Math.min(cam.heightPx(), v2)};
+        return new double[] {u1, cam.rowPx(topY, rangeM), u2, cam.rowPx(roadY, rangeM)};
     }
 
     /**

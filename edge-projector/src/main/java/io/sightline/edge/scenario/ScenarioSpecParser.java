@@ -105,6 +105,13 @@ public final class ScenarioSpecParser {
         int height = positiveInt(n, p, "height");
         double heightM = positive(n, p, "heightM");
         double pitch = finite(n, p, "pitchRad");
+        // the optical axis must meet the image: a principal point outside it is a typo, not a lens
+        if (cx < 0 || cx > width) {
+            throw error(p + "cx", "must be within the image, 0.." + width + " px, got " + cx);
+        }
+        if (cy < 0 || cy > height) {
+            throw error(p + "cy", "must be within the image, 0.." + height + " px, got " + cy);
+        }
         if (!(Math.abs(pitch) < Math.PI / 4)) {
             throw error(p + "pitchRad", "must be within ±π/4 rad (a forward camera), got " + pitch);
         }

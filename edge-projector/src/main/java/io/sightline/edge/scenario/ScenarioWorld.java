@@ -77,7 +77,7 @@ final class ScenarioWorld {
         return latStartPos[i][k] + latSpeed[i][k] * (t - starts[k]);
     }
 
-    private boolean colliding(int i, double t) {
+    boolean colliding(int i, double t) {
         ScenarioSpec.Actor a = spec.actors().get(i);
         return rangeM(i, t) <= 0 && Math.abs(lateralM(i, t)) < spec.ego().halfWidthM() + a.widthM() / 2;
     }

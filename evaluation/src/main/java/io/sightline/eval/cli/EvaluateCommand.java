@@ -434,6 +434,12 @@ public final class EvaluateCommand implements Callable<Integer> {
             stdout.printf(Locale.ROOT, "    %-36s %s%n", e.getKey(), e.getValue());
         }
         stdout.printf(Locale.ROOT, "  counts: %s%n", res.counts());
+        if (r.coverage() != null) {
+            var c = r.coverage();
+            stdout.printf(Locale.ROOT, "  coverage: %s; '%s' in the %.2f s warning window after its onset at %.2f s: in view "
+                    + "%.2f s (longest stretch %.2f s, %.2f s needed), wholly %.2f s%n", c.observable() ? "observable" : c.reason(),
+                    c.actorId(), c.windowS(), c.onsetS(), c.partlyInViewS(), c.longestInViewS(), c.requiredS(), c.whollyInViewS());
+        }
         if (out != null) {
             try {
                 Files.createDirectories(out);
@@ -458,6 +464,9 @@ public final class EvaluateCommand implements Callable<Integer> {
             EvaluationReport.FamilyReport f = report.families().get(i);
             List<EvaluationReport.Run> listed = new ArrayList<>(f.failingRuns());
             listed.addAll(f.worstRuns());
+            if (f.hazard() != null && f.hazard().coverage() != null) {
+                listed.addAll(f.hazard().coverage().unobservableFailingRuns());
+            }
             for (EvaluationReport.Run run : listed) {
                 if (run.input() == null || !written.add(run.input())) {
                     continue;
@@ -516,6 +525,18 @@ public final class EvaluateCommand implements Callable<Integer> {
             }
         }
         for (EvaluationReport.FamilyReport f : r.families()) {
+            var c = f.hazard() == null ? null : f.hazard().coverage();
+            if (c != null && c.unobservableRuns() > 0) {
+                out.printf(Locale.ROOT, "  coverage %s: %d of %d runs unobservable (%s, 95%% bounds %s-%s): sensor-coverage "
+                        + "gap, %d of them failed; over the %d observable: late or missed %d (%s, 95%%-upper %s), missed %d "
+                        + "(95%%-upper %s)%n", f.id(), c.unobservableRuns(), f.runs(), pct(c.unobservableShare()),
+                        pct(c.unobservableLower95()), pct(c.unobservableUpper95()), c.unobservableFailed(), c.observableRuns(),
+                        c.observableLateOrMissed(), pctOrDash(c.observableLateOrMissedRate()),
+                        pctOrDash(c.observableLateOrMissedUpper95()), c.observableMissed(),
+                        pctOrDash(c.observableMissRateUpper95()));
+            }
+        }
+        for (EvaluationReport.FamilyReport f : r.families()) {
             for (String w : f.warnings()) {
                 out.println("  WARNING " + f.id() + ": " + w);
             }
@@ -527,7 +548,7 @@ public final class EvaluateCommand implements Callable<Integer> {
                 if (shown++ == PRINTED_FAILURES) {
                     break;
                 }
-                out.println("  FAIL " + run.id() + ": " + run.reason());
+                out.println("  FAIL " + run.id() + ": " + run.reason() + (run.coverage() == null ? "" : " [" + run.coverage() + "]"));
             }
             if (f.failedRuns() > PRINTED_FAILURES) {
                 out.println("  ... " + (f.failedRuns() - PRINTED_FAILURES) + " more failing run(s) of " + f.id()
@@ -538,6 +559,10 @@ public final class EvaluateCommand implements Callable<Integer> {
             out.println("re-run one alone: ./sightline evaluate --family FILE --rerun ID (or --suite NAME --rerun ID)");
         }
         out.flush();
+    }
+
+    private static String pctOrDash(Double v) {
+        return v == null ? "-" : pct(v);
     }
 
     static String pct(double v) {

@@ -45,7 +45,16 @@ public final class ReleaseGate {
          */
         GRID_CELLS_LATE_OR_MISSED("gridCellsLateOrMissed"),
         /** Hazard families: one-sided 95 % upper bound on runs first warned earlier than the window's upper bound. */
-        NUISANCE_UPPER95("nuisanceUpper95");
+        NUISANCE_UPPER95("nuisanceUpper95"),
+        /**
+         * Hazard families with a TTC window: {@code lateOrMissedUpper95} over the runs the camera could
+         * see long enough to warn (ADR-0038); unobservable runs are bounded by {@link #UNOBSERVABLE_UPPER95}.
+         */
+        LATE_OR_MISSED_OBSERVABLE_UPPER95("lateOrMissedObservableUpper95"),
+        /** As {@link #MISS_RATE_UPPER95}, over observable runs only (ADR-0038). */
+        MISS_RATE_OBSERVABLE_UPPER95("missRateObservableUpper95"),
+        /** Hazard families with a TTC window: one-sided 95 % upper bound on the share of unobservable runs (ADR-0038). */
+        UNOBSERVABLE_UPPER95("unobservableUpper95");
 
         final String key;
 
@@ -187,6 +196,12 @@ public final class ReleaseGate {
                     continue;
                 }
                 Double value = value(f, rule.metric());
+                if (value == null && f.hazard() != null && f.hazard().coverage() != null
+                        && f.hazard().coverage().observableRuns() == 0) {
+                    checks.add(new Check(rule.name(), family, rule.metric().key, null, rule.max(), false,
+                            rule.metric().key + ": no observable run, so nothing bounds the system under test"));
+                    continue;
+                }
                 if (value == null) {
                     checks.add(new Check(rule.name(), family, rule.metric().key, null, rule.max(), false,
                             rule.metric().key + " does not apply to a " + f.kind() + " family" + (f.grid() == null ? " without a grid" : "")));
@@ -227,7 +242,14 @@ public final class ReleaseGate {
             case GRID_CELLS_LATE_OR_MISSED -> f.grid() == null || f.grid().cellsLateOrMissed() == null ? null
                     : (double) f.grid().cellsLateOrMissed();
             case NUISANCE_UPPER95 -> f.hazard() == null || f.hazard().protocolMinTtcS() == null ? null : f.hazard().nuisanceUpper95();
+            case LATE_OR_MISSED_OBSERVABLE_UPPER95 -> coverage(f) == null ? null : coverage(f).observableLateOrMissedUpper95();
+            case MISS_RATE_OBSERVABLE_UPPER95 -> coverage(f) == null ? null : coverage(f).observableMissRateUpper95();
+            case UNOBSERVABLE_UPPER95 -> coverage(f) == null ? null : coverage(f).unobservableUpper95();
         };
+    }
+
+    private static EvaluationReport.CoverageStats coverage(FamilyReport f) {
+        return f.hazard() == null ? null : f.hazard().coverage();
     }
 
     private static String fmt(double v) {

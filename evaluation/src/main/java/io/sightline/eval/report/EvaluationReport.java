@@ -62,7 +62,27 @@ public record EvaluationReport(String tool, int formatVersion, String suite, lon
                               double lateOrMissedUpper95, Double ttcMinS, Double ttcP5S, Double ttcMedianS,
                               Double ttcMaxS, double warnedBeforeMinShare, double timelyShare, int nuisance,
                               double nuisanceRate, double nuisanceUpper95, int runsWithoutCollision,
-                              Histogram ttcHistogram) {
+                              Histogram ttcHistogram, CoverageStats coverage) {
+    }
+
+    /**
+     * Sensor coverage (ADR-0038): which runs the camera could have seen long enough to warn. The
+     * unconditional figures above count every run; these split them.
+     *
+     * @param rule the classification rule in words
+     * @param requiredInViewS the unbroken time in view, reaching into the warning window after the onset, a run
+     *     needs to be observable
+     * @param unobservableLower95 one-sided 95 % Clopper–Pearson bounds on the unobservable share
+     * @param unobservableFailed unobservable runs that failed their expectation
+     * @param observableMissRateUpper95 over observable runs only; null when there is none
+     * @param unobservableFailingRuns the first failing unobservable runs, each with its reason
+     */
+    public record CoverageStats(String rule, double requiredInViewS, int observableRuns, int unobservableRuns,
+                                double unobservableShare, double unobservableLower95, double unobservableUpper95,
+                                int unobservableFailed, int observableMissed, Double observableMissRate,
+                                Double observableMissRateUpper95, int observableLateOrMissed,
+                                Double observableLateOrMissedRate, Double observableLateOrMissedUpper95,
+                                List<Run> unobservableFailingRuns) {
     }
 
     /** Bin i counts values in [fromS + i·binS, fromS + (i+1)·binS). */
@@ -104,8 +124,9 @@ public record EvaluationReport(String tool, int formatVersion, String suite, lon
 
     /**
      * @param input the run's scenario file, relative to the report (written beside it), or null
+     * @param coverage why the run is unobservable (ADR-0038), or null when it is observable or not classified
      */
     public record Run(String id, int cell, long seed, boolean passed, String reason, Double ttcAtWarningS,
-                      Map<String, Double> parameters, String input) {
+                      Map<String, Double> parameters, String input, String coverage) {
     }
 }

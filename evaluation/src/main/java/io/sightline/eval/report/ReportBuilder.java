@@ -2,6 +2,7 @@ package io.sightline.eval.report;
 
 import io.sightline.edge.risk.RiskPolicy;
 import io.sightline.edge.scenario.ScenarioSpec;
+import io.sightline.eval.CoverageRule;
 import io.sightline.eval.Evaluator;
 import io.sightline.eval.RunOutcome;
 import io.sightline.eval.family.ScenarioFamily;
@@ -101,7 +102,7 @@ public final class ReportBuilder {
         EvaluationReport.BenignStats benign = null;
         double target;
         if (fam.kind() == ScenarioFamily.Kind.HAZARD) {
-            hazard = hazard(fam, outs);
+            hazard = hazard(fam, outs, withInputs);
             target = targets.hazardFailureUpper();
             if (hazard.runsWithoutCollision() > 0) {
                 warnings.add(hazard.runsWithoutCollision() + " run(s) have no collision in their ground truth: "
@@ -117,9 +118,12 @@ public final class ReportBuilder {
         }
         EvaluationReport.Grid grid = fam.hasGrid() ? grid(fam, outs) : null;
         List<EvaluationReport.Run> failing = new ArrayList<>();
-        for (RunOutcome o : outs) {
-            if (!o.passed() && failing.size() < MAX_LISTED_RUNS) {
-                failing.add(run(fam, o, withInputs));
+        // observable failures first: they are the system's; an unobservable one is the camera's (ADR-0038)
+        for (int pass = 0; pass < 2; pass++) {
+            for (RunOutcome o : outs) {
+                if (!o.passed() && o.observable() == (pass == 0) && failing.size() < MAX_LISTED_RUNS) {
+                    failing.add(run(fam, o, withInputs));
+                }
             }
         }
         List<EvaluationReport.Run> worst = new ArrayList<>();
@@ -146,7 +150,7 @@ public final class ReportBuilder {
         return "no alert of any kind";
     }
 
-    private static EvaluationReport.HazardStats hazard(ScenarioFamily fam, List<RunOutcome> outs) {
+    private static EvaluationReport.HazardStats hazard(ScenarioFamily fam, List<RunOutcome> outs, boolean withInputs) {
         int n = outs.size();
         String kind;
         Double min = null;
@@ -210,7 +214,54 @@ public final class ReportBuilder {
                 v.length == 0 ? null : r4(v[0]), v.length == 0 ? null : r4(QUANTILE.evaluate(v, 0.05)),
                 v.length == 0 ? null : r4(QUANTILE.evaluate(v, 0.5)), v.length == 0 ? null : r4(v[v.length - 1]),
                 min == null ? rate(warned, n) : rate(beforeMin, n), min == null ? rate(warned, n) : rate(timely, n),
-                nuisance, rate(nuisance, n), up6(Bounds.upper95(nuisance, n)), noCollision, hist);
+                nuisance, rate(nuisance, n), up6(Bounds.upper95(nuisance, n)), noCollision, hist,
+                coverage(fam, outs, min, withInputs));
+    }
+
+    /** The observable / unobservable split (ADR-0038); null when no run of the family is classified. */
+    private static EvaluationReport.CoverageStats coverage(ScenarioFamily fam, List<RunOutcome> outs, Double min,
+                                                           boolean withInputs) {
+        double required = -1;
+        int observable = 0;
+        int unobservable = 0;
+        int unobservableFailed = 0;
+        int missed = 0;
+        int late = 0;
+        List<EvaluationReport.Run> listed = new ArrayList<>();
+        for (RunOutcome o : outs) {
+            if (o.coverage() == null) {
+                continue;
+            }
+            required = Math.max(required, o.coverage().requiredS());
+            if (!o.observable()) {
+                unobservable++;
+                if (!o.passed()) {
+                    unobservableFailed++;
+                    if (listed.size() < MAX_LISTED_RUNS) {
+                        listed.add(run(fam, o, withInputs));
+                    }
+                }
+                continue;
+            }
+            observable++;
+            missed += o.warned() ? 0 : 1;
+            late += lateOrMissed(o, min) ? 1 : 0;
+        }
+        int n = observable + unobservable;
+        if (n == 0) {
+            return null;
+        }
+        return new EvaluationReport.CoverageStats(
+                "unobservable: sensor-coverage gap when the road user the run collides with is in the image (any part, "
+                        + "not hidden) for fewer unbroken frames, within the warning window and after the hazard's onset, "
+                        + "than the tracker's confirmation plus the alert's minimum track age plus "
+                        + CoverageRule.MARGIN_FRAMES + " frames (ADR-0038)",
+                required, observable, unobservable, rate(unobservable, n), down6(Bounds.lower95(unobservable, n)),
+                up6(Bounds.upper95(unobservable, n)), unobservableFailed, missed,
+                observable == 0 ? null : rate(missed, observable),
+                observable == 0 ? null : up6(Bounds.upper95(missed, observable)), late,
+                observable == 0 ? null : rate(late, observable),
+                observable == 0 ? null : up6(Bounds.upper95(late, observable)), listed);
     }
 
     /**
@@ -293,7 +344,8 @@ public final class ReportBuilder {
             p.put(fam.parameters().get(i).name(), r6(o.parameters()[i]));
         }
         return new EvaluationReport.Run(o.runId(), o.cell(), o.seed(), o.passed(), o.reason(),
-                o.ttcAtWarningS() == null ? null : r4(o.ttcAtWarningS()), p, withInputs ? inputFile(o.runId()) : null);
+                o.ttcAtWarningS() == null ? null : r4(o.ttcAtWarningS()), p, withInputs ? inputFile(o.runId()) : null,
+                o.coverage() == null ? null : o.coverage().reason());
     }
 
     /** The file name a listed run's scenario is written to, relative to the report. */

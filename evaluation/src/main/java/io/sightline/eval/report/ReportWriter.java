@@ -177,6 +177,18 @@ public final class ReportWriter {
                 row(b, "nuisance (first warning earlier than " + h.nuisanceTtcS() + " s before impact)", pct(h.nuisanceRate())
                         + " (" + h.nuisance() + "), 95 % upper bound " + pct(h.nuisanceUpper95()));
             }
+            var c = h.coverage();
+            if (c != null) {
+                row(b, "unobservable: sensor-coverage gap (road user in view < " + s(c.requiredInViewS()) + " unbroken in the warning window after its onset)",
+                        pct(c.unobservableShare()) + " (" + c.unobservableRuns() + " / " + f.runs() + ", " + c.unobservableFailed()
+                                + " failed), 95 % bounds " + pct(c.unobservableLower95()) + " – " + pct(c.unobservableUpper95()));
+                row(b, "observable runs: late or missed", c.observableRuns() == 0 ? "no observable run"
+                        : pct(c.observableLateOrMissedRate()) + " (" + c.observableLateOrMissed() + " / " + c.observableRuns()
+                                + "), 95 % upper bound " + pct(c.observableLateOrMissedUpper95()));
+                row(b, "observable runs: missed", c.observableRuns() == 0 ? "no observable run"
+                        : pct(c.observableMissRate()) + " (" + c.observableMissed() + "), 95 % upper bound "
+                                + pct(c.observableMissRateUpper95()));
+            }
         }
         if (f.benign() != null) {
             var bn = f.benign();
@@ -216,7 +228,9 @@ public final class ReportWriter {
                 .append(")</summary><table class=\"runs\"><tr><th>run</th><th>TTC at warning</th><th>why</th><th>input</th></tr>");
         for (EvaluationReport.Run r : runs) {
             b.append("<tr><td><code>").append(esc(r.id())).append("</code></td><td>").append(s(r.ttcAtWarningS()))
-                    .append("</td><td>").append(esc(r.reason())).append("</td><td>");
+                    .append("</td><td>").append(esc(r.reason()))
+                    .append(r.coverage() == null ? "" : "<br><span class=\"meta\">" + esc(r.coverage()) + "</span>")
+                    .append("</td><td>");
             if (r.input() != null) {
                 b.append("<a href=\"").append(esc(r.input())).append("\">scenario</a>");
             }
