@@ -6,6 +6,7 @@ import io.sightline.runtime.EvidenceStage;
 import io.sightline.runtime.ShadowStage;
 import io.sightline.runtime.StageBudgets;
 import io.sightline.runtime.RunReport;
+import io.sightline.runtime.ThreadCpu;
 
 import io.sightline.app.clip.HazardClipCommand;
 import io.sightline.inference.ActivatedModel;
@@ -99,6 +100,11 @@ public final class PipelineBenchCommand implements Callable<Integer> {
                     + " jpeg: a JPEG of every frame with the boxes drawn (ADR-0008) (default ${DEFAULT-VALUE}).")
     String evidenceForm;
 
+    @Option(names = "--warm-up-runs", defaultValue = "1",
+            description = "As-fast-as-possible runs before the measured one, not counted: the first run in a JVM loads and compiles"
+                    + " the decide and journal paths, which an edge running for hours does once (default ${DEFAULT-VALUE}).")
+    int warmUpRuns;
+
     @Option(names = "--overload-passes", defaultValue = "5", description = "Overload passes over the clip (default ${DEFAULT-VALUE}).")
     int overloadPasses;
 
@@ -164,6 +170,11 @@ public final class PipelineBenchCommand implements Callable<Integer> {
         }
         double pipelineFps = Double.NaN;
         if (phases.contains("afap")) {
+            for (int i = 1; i <= warmUpRuns; i++) {
+                RunReport w = runPipeline(clip, false, false, 1.0);
+                out.printf(Locale.ROOT, "%n[2] warm-up run %d of %d (not counted): %.1f frames/s, process CPU per frame %.2f ms%n", i,
+                        warmUpRuns, w.framesPerSecond(), lastCpuNanosPerFrame / 1e6);
+            }
             RunReport r = runPipeline(clip, false, false, 1.0);
             pipelineFps = r.framesPerSecond();
             out.printf(Locale.ROOT, "%n[2] pipeline as fast as possible (back-pressure): %d frames, %.1f frames/s = %.2fx real time%n",
@@ -329,6 +340,66 @@ public final class PipelineBenchCommand implements Callable<Integer> {
     /** The process's CPU time per frame of the last run, all threads: what a frame costs the edge's cores, whatever the load. */
     private double lastCpuNanosPerFrame = Double.NaN;
 
+    /** CPU nanoseconds of the last run by thread group, Java and native threads alike (FFmpeg's, ONNX Runtime's). */
+    private Map<String, Long> lastThreadCpu = Map.of();
+
+    private long lastExtraBuffers;
+
+    /** Below this share of a frame's CPU a thread group is summed into "other threads" rather than listed. */
+    static final double THREAD_CPU_LIST_MIN_SHARE = 0.01;
+
+    /**
+     * Where each frame's CPU goes, by thread: the detector's thread owns one core (ADR-0039), the rest
+     * of the frame's work shares the other, and this is that other core's bill, per frame.
+     */
+    private void printThreadCpu(PrintStream out, long frames) {
+        if (lastThreadCpu.isEmpty()) {
+            out.println("    CPU per frame by thread: not available (no /proc/self/task)");
+            return;
+        }
+        long total = 0;
+        for (long v : lastThreadCpu.values()) {
+            total += v;
+        }
+        double n = Math.max(1, frames);
+        long detector = lastThreadCpu.getOrDefault(DETECT_THREAD, 0L);
+        out.printf(Locale.ROOT, "    CPU per frame by thread (schedstat): %.2f ms in all, detector's thread %.2f ms, every other thread %.2f ms%n",
+                total / n / 1e6, detector / n / 1e6, (total - detector) / n / 1e6);
+        long other = 0;
+        for (Map.Entry<String, Long> e : lastThreadCpu.entrySet()) {
+            if (e.getValue() >= THREAD_CPU_LIST_MIN_SHARE * total) {
+                out.printf(Locale.ROOT, "      %-20s %6.2f ms/frame  %5.1f %%%n", e.getKey(), e.getValue() / n / 1e6, 100.0 * e.getValue() / total);
+            } else {
+                other += e.getValue();
+            }
+        }
+        out.printf(Locale.ROOT, "      %-20s %6.2f ms/frame  %5.1f %%%n", "other threads", other / n / 1e6, 100.0 * other / total);
+        out.printf(Locale.ROOT, "    decode->detect hand-over: pixel buffers allocated beyond the %d reused ones: %d%n",
+                io.sightline.runtime.EdgePipeline.HANDOVER_BUFFERS, lastExtraBuffers);
+    }
+
+    /** The detect stage's thread in the per-thread table. */
+    static final String DETECT_THREAD = "stage detect";
+
+    /**
+     * The run's CPU by thread: each stage's thread as it measured itself when it ended (it is gone
+     * by the second snapshot), and every other thread (FFmpeg's decoder threads, the JIT, GC) from
+     * /proc, largest first.
+     */
+    private static Map<String, Long> byThread(Map<String, Long> others, Map<String, Long> stages) {
+        List<Map.Entry<String, Long>> all = new ArrayList<>();
+        stages.forEach((k, v) -> all.add(Map.entry("stage " + k, v)));
+        others.forEach((k, v) -> {
+            if (!k.startsWith("sightline-")) {
+                all.add(Map.entry(k, v));
+            }
+        });
+        all.sort(Map.Entry.<String, Long>comparingByValue().reversed());
+        Map<String, Long> out = new java.util.LinkedHashMap<>();
+        all.forEach(e -> out.merge(e.getKey(), e.getValue(), Long::sum));
+        return out;
+    }
+
     private static long processCpuNanos() {
         return java.lang.management.ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os
                 ? os.getProcessCpuTime() : -1;
@@ -337,6 +408,7 @@ public final class PipelineBenchCommand implements Callable<Integer> {
     /** Uploaded bytes per alert window and the edge's evidence disk use, of the last run. */
     private void printEvidenceBudget(PrintStream out, RunReport r) {
         out.printf(Locale.ROOT, "    process CPU per frame (all threads, detector included): %.2f ms%n", lastCpuNanosPerFrame / 1e6);
+        printThreadCpu(out, r.framesCaptured());
         if (!evidence) {
             return;
         }
@@ -376,9 +448,12 @@ public final class PipelineBenchCommand implements Callable<Integer> {
                 }
                 // Monitoring off means all of it: no summaries and no picture statistics (so no camera health either).
                 long cpu0 = processCpuNanos();
+                ThreadCpu threads0 = ThreadCpu.snapshot();
                 RunReport report = pipeline.evidence(store).evidenceClips("clip".equals(evidenceForm)).summaryWindow(summaryWindowSeconds)
                         .pictureStatistics(summaryWindowSeconds > 0).run(journal, EdgePipeline.ProgressListener.NONE);
                 lastCpuNanosPerFrame = (processCpuNanos() - cpu0) / (double) Math.max(1, report.framesCaptured());
+                lastThreadCpu = byThread(ThreadCpu.snapshot().since(threads0), pipeline.stageCpuNanos());
+                lastExtraBuffers = pipeline.handoverExtraAllocations();
                 lastClips = pipeline.clipsCut();
                 lastEvidenceDiskBytes = store == null ? 0 : store.stats().usedBytes();
                 lastShadow[0] = pipeline.shadowFramesShadowed();
