@@ -65,7 +65,8 @@ public final class PipelineBenchCommand implements Callable<Integer> {
     static final double MIN_PIPELINE_TO_INFERENCE_RATIO = 0.8;
     static final double MIN_FASTESTDET_REALTIME_FACTOR = 2.0;
     static final double FASTESTDET_FRAME_TO_DECISION_P99_LIMIT_MS = 50.0;
-    static final double YOLOX_FRAME_TO_DECISION_SLACK_MS = 15.0;
+    /** Issue 19: real-time frame→decision p99 ≤ inference-alone p99 + this, for both models, in every run. */
+    static final double FRAME_TO_DECISION_SLACK_MS = 15.0;
     static final double OVERLOAD_FACTOR = 3.0;
     /** Issue 16: the window summaries (and the picture statistics behind them) may cost at most this share of frames/s. */
     static final double MAX_SUMMARY_COST = 0.02;
@@ -104,6 +105,10 @@ public final class PipelineBenchCommand implements Callable<Integer> {
             description = "As-fast-as-possible runs before the measured one, not counted: the first run in a JVM loads and compiles"
                     + " the decide and journal paths, which an edge running for hours does once (default ${DEFAULT-VALUE}).")
     int warmUpRuns;
+
+    @Option(names = "--realtime-runs", defaultValue = "5",
+            description = "Real-time runs, each held to the frame->decision limit (the issue asks 5 of 5) (default ${DEFAULT-VALUE}).")
+    int realtimeRuns;
 
     @Option(names = "--overload-passes", defaultValue = "5", description = "Overload passes over the clip (default ${DEFAULT-VALUE}).")
     int overloadPasses;
@@ -195,18 +200,30 @@ public final class PipelineBenchCommand implements Callable<Integer> {
             }
         }
         if (phases.contains("realtime")) {
-            RunReport r = runPipeline(clip, true, true, 1.0);
-            double p99 = r.percentileMs(StageBudgets.FRAME_TO_DECISION, 99);
-            out.printf(Locale.ROOT, "%n[3] real-time pacing (latest-wins): %d frames, %d dropped; frame->decision p50 %.2f ms,"
-                            + " p99 %.2f ms, p99.9 %.2f ms%n", r.framesCaptured(), r.framesDropped(),
-                    r.percentileMs(StageBudgets.FRAME_TO_DECISION, 50), p99, r.percentileMs(StageBudgets.FRAME_TO_DECISION, 99.9));
-            printStages(out, r);
-            printSync(out, r, lastSync);
-            double limit = fastestDet ? FASTESTDET_FRAME_TO_DECISION_P99_LIMIT_MS
-                    : (Double.isNaN(inferenceP99Ms) ? Double.NaN : inferenceP99Ms + YOLOX_FRAME_TO_DECISION_SLACK_MS);
+            // Issue 19: for both models, inference-alone p99 + 15 ms, in every run (5 of 5); FastestDet's older 50 ms is looser.
+            double limit = Double.isNaN(inferenceP99Ms) ? (fastestDet ? FASTESTDET_FRAME_TO_DECISION_P99_LIMIT_MS : Double.NaN)
+                    : inferenceP99Ms + FRAME_TO_DECISION_SLACK_MS;
+            int within = 0;
+            double worst = 0;
+            for (int run = 1; run <= realtimeRuns; run++) {
+                RunReport r = runPipeline(clip, true, true, 1.0);
+                double p99 = r.percentileMs(StageBudgets.FRAME_TO_DECISION, 99);
+                worst = Math.max(worst, p99);
+                within += p99 <= limit ? 1 : 0;
+                out.printf(Locale.ROOT, "%n[3] real-time pacing (latest-wins), run %d of %d: %d frames, %d dropped; frame->decision p50 %.2f ms,"
+                                + " p99 %.2f ms (%.2f of the limit), p99.9 %.2f ms%n", run, realtimeRuns, r.framesCaptured(), r.framesDropped(),
+                        r.percentileMs(StageBudgets.FRAME_TO_DECISION, 50), p99, p99 / limit,
+                        r.percentileMs(StageBudgets.FRAME_TO_DECISION, 99.9));
+                if (run == 1) {
+                    printStages(out, r);
+                    printSync(out, r, lastSync);
+                }
+            }
             if (!Double.isNaN(limit)) {
-                verdicts.add(verdict(p99 <= limit, String.format(Locale.ROOT, "real-time frame->decision p99 %.2f ms (limit %.2f ms%s)",
-                        p99, limit, fastestDet ? "" : " = inference-alone p99 + " + YOLOX_FRAME_TO_DECISION_SLACK_MS)));
+                verdicts.add(verdict(within == realtimeRuns, String.format(Locale.ROOT,
+                        "real-time frame->decision p99 within %.2f ms (%s) in %d of %d runs; worst %.2f ms = %.2f of the limit", limit,
+                        Double.isNaN(inferenceP99Ms) ? "FastestDet's 50 ms: no inference phase"
+                                : "inference-alone p99 + " + FRAME_TO_DECISION_SLACK_MS, within, realtimeRuns, worst, worst / limit)));
             }
         }
         if (phases.contains("overload")) {
@@ -240,8 +257,8 @@ public final class PipelineBenchCommand implements Callable<Integer> {
             verdicts.add(verdict(dropped, "overload really dropped frames in every pass"));
             verdicts.add(verdict(bounded, "overload: no queue above its capacity"));
             double budgetMs = StageBudgets.FRAME_TO_DECISION_BUDGET_NANOS / 1e6;
-            verdicts.add(verdict(p99 <= budgetMs, String.format(Locale.ROOT, "overload frame->decision p99 %.2f ms within the %.0f ms budget",
-                    p99, budgetMs)));
+            verdicts.add(verdict(p99 <= budgetMs, String.format(Locale.ROOT,
+                    "overload frame->decision p99 %.2f ms within the %.0f ms budget (%.2f of it)", p99, budgetMs, p99 / budgetMs)));
         }
         if (phases.contains("summaries")) {
             summaryCost(out, clip, verdicts);
