@@ -149,6 +149,14 @@ public final class PipelineBenchCommand implements Callable<Integer> {
             throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this), "--journal-sync-ms must be 0 to "
                     + EdgeJournal.MAX_SYNC_INTERVAL_MILLIS + ", got " + journalSyncMillis);
         }
+        if (warmUpRuns < 0) {
+            throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this), "--warm-up-runs must be 0 or more, got "
+                    + warmUpRuns);
+        }
+        if (realtimeRuns < 1) {
+            throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this), "--realtime-runs must be 1 or more, got "
+                    + realtimeRuns);
+        }
         syncMillis = journalSyncMillis;
         String clip = video != null ? video : ProjectHome.get().resolve(HazardClipCommand.DEFAULT_OUT).toString();
         boolean fastestDet = model.toLowerCase(Locale.ROOT).startsWith("fastestdet");
