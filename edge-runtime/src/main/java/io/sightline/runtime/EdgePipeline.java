@@ -64,8 +64,9 @@ public final class EdgePipeline implements AutoCloseable {
     /**
      * FFmpeg decoder threads (ADR-0039): 0 lets FFmpeg choose (frame threads, cores + 1). Measured
      * against 1 on the bundled clip (bench-pipeline, CPU per frame by thread): the same CPU per frame
-     * (2.5 ms), but one thread serialises decoding with the colour conversion and the copy, and the
-     * pipeline ran at about half the frames/s. Frame threads cost no extra CPU; they only decode ahead.
+     * (2.5 ms), but one thread serialises decoding with the colour conversion and the copy (one run
+     * each, load average 14–16: 34.4 against 62.1 frames/s). Frame threads cost no extra CPU; they
+     * only decode ahead.
      */
     static final int DECODER_THREADS = 0;
     /** The journal may hold this much before retention deletes acknowledged events outside alert windows. */
