@@ -78,6 +78,16 @@ class SightlineCliTest {
     }
 
     @Test
+    void benchPipelineRefusesANegativeWarmUpOrNoRealTimeRunWithOneClearLine() {
+        CliRun warm = CliRun.of("bench-pipeline", "--warm-up-runs", "-1");
+        assertThat(warm.exit()).isNotZero();
+        assertThat(warm.err()).contains("--warm-up-runs must be 0 or more, got -1").doesNotContain("\tat ");
+        CliRun realtime = CliRun.of("bench-pipeline", "--realtime-runs", "0");
+        assertThat(realtime.exit()).isNotZero();
+        assertThat(realtime.err()).contains("--realtime-runs must be 1 or more, got 0").doesNotContain("\tat ");
+    }
+
+    @Test
     void verifyExportAcceptsAnIntactFileAndNamesTheFirstBadRecordOtherwise(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
             throws Exception {
         java.security.KeyPair key = java.security.KeyPairGenerator.getInstance("Ed25519").generateKeyPair();

@@ -10,7 +10,8 @@ import java.util.function.BooleanSupplier;
 
 /**
  * Decode: grabs each frame from the source and hands a copy to the detect stage. The decoder
- * reuses one native buffer for every frame, so the copy is what crosses threads.
+ * reuses one native buffer for every frame, so the copy is what crosses threads; it goes into one
+ * of the hand-over's reused buffers, so no frame allocates pixels.
  */
 final class DecodeStage {
 
@@ -20,6 +21,8 @@ final class DecodeStage {
     private final BooleanSupplier stopRequested;
     /** Measures frames for the window summaries and camera health; null when off. */
     private final FrameStatistics statistics;
+    /** The hand-over's reused pixel buffers: no frame allocates its copy (ADR-0039). */
+    private final FrameBuffers buffers;
     /**
      * Pictures are measured at most this often (source time): 10 Hz gives camera health ten
      * looks within its one-second confirmation and a summary hundreds a minute, at a third of the
@@ -30,7 +33,9 @@ final class DecodeStage {
     private volatile String endReason = "end-of-video";
     private volatile StreamEndedEarlyException endedEarly;
 
-    DecodeStage(FrameSource source, SessionTelemetry tel, long maxFrames, BooleanSupplier stopRequested, FrameStatistics statistics) {
+    DecodeStage(FrameSource source, SessionTelemetry tel, long maxFrames, BooleanSupplier stopRequested, FrameStatistics statistics,
+                FrameBuffers buffers) {
+        this.buffers = buffers;
         this.source = source;
         this.tel = tel;
         this.maxFrames = maxFrames;
@@ -62,10 +67,11 @@ final class DecodeStage {
                     lumaStdDev = statistics.lumaStdDev();
                     laplacianVariance = statistics.laplacianVariance();
                 }
-                VideoFrame copy = borrowed.copy();
-                if (!out.put(new Captured(copy, entered, trace, meanLuma, lumaStdDev, laplacianVariance))) {
+                Captured c = new Captured(borrowed.copyInto(buffers.take()), buffers, entered, trace, meanLuma, lumaStdDev,
+                        laplacianVariance);
+                if (!out.put(c)) {
                     trace.abandoned();
-                    copy.close();
+                    c.release();
                     return;
                 }
                 n++;

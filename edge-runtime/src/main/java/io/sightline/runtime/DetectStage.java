@@ -99,7 +99,8 @@ final class DetectStage {
     void run(LatestWinsQueue<Captured> in, Downstream<Perceived> out) throws InterruptedException {
         try {
             for (Captured c; (c = in.take()) != null; ) {
-                try (VideoFrame f = c.frame()) {
+                VideoFrame f = c.frame();
+                try {
                     if (shadow != null) {
                         shadow.championFrameArrived();
                     }
@@ -111,6 +112,9 @@ final class DetectStage {
                         shadow.offer(lastFrameId, f.index(), frameTimeBaseNanos + f.captureTimeNanos(), f.image(),
                                 shadowYields && in.size() > 0);
                     }
+                } finally {
+                    // The evidence and the shadow took their own copies: the buffer serves a later frame.
+                    c.release();
                 }
             }
         } finally {

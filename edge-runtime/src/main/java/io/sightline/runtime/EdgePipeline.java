@@ -61,6 +61,14 @@ public final class EdgePipeline implements AutoCloseable {
     /** Detect → decide and decide → journal: a little slack for an fsync hiccup without stalling detection. */
     static final int DECIDE_QUEUE_FRAMES = 4;
     static final int JOURNAL_QUEUE_FRAMES = 8;
+    /**
+     * FFmpeg decoder threads (ADR-0039): 0 lets FFmpeg choose (frame threads, cores + 1). Measured
+     * against 1 on the bundled clip (bench-pipeline, CPU per frame by thread): the same CPU per frame
+     * (2.5 ms), but one thread serialises decoding with the colour conversion and the copy (one run
+     * each, load average 14–16: 34.4 against 62.1 frames/s). Frame threads cost no extra CPU; they
+     * only decode ahead.
+     */
+    static final int DECODER_THREADS = 0;
     /** The journal may hold this much before retention deletes acknowledged events outside alert windows. */
     public static final long JOURNAL_BUDGET_BYTES = 1L << 30;
 
@@ -183,7 +191,7 @@ public final class EdgePipeline implements AutoCloseable {
     private static EdgePipeline open(Options options, double playbackSpeed, UnaryOperator<Detector> primaryDetector, ActivatedModel assigned) {
         FrameSource source;
         try {
-            source = FrameSource.open(options.video(), new FrameSource.Options(options.realtime(), 0, 5000, playbackSpeed));
+            source = FrameSource.open(options.video(), new FrameSource.Options(options.realtime(), DECODER_THREADS, 5000, playbackSpeed));
         } catch (RuntimeException e) {
             if (assigned != null) {
                 assigned.detector().close();
@@ -335,6 +343,25 @@ public final class EdgePipeline implements AutoCloseable {
     public EdgePipeline evidenceClips(boolean clips) {
         this.evidenceClips = clips;
         return this;
+    }
+
+    private Map<String, Long> stageCpuNanos = Map.of();
+    private long handoverExtraAllocations;
+    /** Pixel buffers the decode → detect hand-over reuses, frame after frame. */
+    public static final int HANDOVER_BUFFERS = FrameBuffers.HANDOVER_BUFFERS;
+
+    /** Pixel buffers the decode → detect hand-over allocated beyond its reused ones in the last {@link #run}: 0 expected. */
+    public long handoverExtraAllocations() {
+        return handoverExtraAllocations;
+    }
+
+    /**
+     * CPU nanoseconds of each stage's thread (decode, detect, decide, journal, evidence…) in the last
+     * {@link #run}, by stage name: where a frame's CPU goes, per stage (issue 19). Native threads
+     * (FFmpeg's decoder pool) are not in it; {@link ThreadCpu} sees them.
+     */
+    public Map<String, Long> stageCpuNanos() {
+        return stageCpuNanos;
     }
 
     /** The clips cut in the last {@link #run}: bytes per alert window, for the run's summary; empty without clips. */
@@ -580,6 +607,9 @@ public final class EdgePipeline implements AutoCloseable {
         threads.start("decide", () -> decide.run(perceived, decided));
         threads.start("journal", () -> journalStage.run(decided));
         threads.joinAll();
+        stageCpuNanos = threads.cpuNanos();
+        handoverExtraAllocations = perception.extraBufferAllocations();
+        perception.release();
         if (evidenceStage != null) {
             evidenceStage.release();
         }

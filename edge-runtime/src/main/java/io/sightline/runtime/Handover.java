@@ -16,10 +16,17 @@ final class Handover {
     }
 
     /**
-     * Decode → detect: a decoded frame, copied out of the decoder's buffer, with its picture
-     * statistics ({@link FrameStatistics}; NaN when window summaries are off).
+     * Decode → detect: a decoded frame, copied out of the decoder's buffer into one of the hand-over's
+     * reused buffers ({@link FrameBuffers}), with its picture statistics ({@link FrameStatistics}; NaN
+     * when window summaries are off).
      */
-    record Captured(VideoFrame frame, long enteredNanos, FrameTrace trace, double meanLuma, double lumaStdDev, double laplacianVariance) {
+    record Captured(VideoFrame frame, FrameBuffers buffers, long enteredNanos, FrameTrace trace, double meanLuma, double lumaStdDev,
+                    double laplacianVariance) {
+
+        /** Gives the frame's buffer back for a later frame: once detected, dropped or abandoned. */
+        void release() {
+            buffers.give(frame.image());
+        }
     }
 
     /**

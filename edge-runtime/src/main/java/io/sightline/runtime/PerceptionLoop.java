@@ -30,6 +30,8 @@ final class PerceptionLoop {
     private final DetectStage detect;
     private final DropLedger drops;
     private final LatestWinsQueue<Captured> ingest;
+    /** The hand-over's pixel buffers, reused frame after frame; released by {@link #release} after the threads end. */
+    private final FrameBuffers buffers = new FrameBuffers(FrameBuffers.HANDOVER_BUFFERS);
 
     /**
      * @param latestWins         drop the oldest waiting frame when detection falls behind; else block the decoder
@@ -47,9 +49,9 @@ final class PerceptionLoop {
                     drops.record(c.frame().index());
                     tel.frameDropped();
                     c.trace().dropped();
-                    c.frame().close();
+                    c.release();
                 });
-        this.decode = new DecodeStage(source, tel, maxFrames, stopRequested, frameStatistics ? new FrameStatistics() : null);
+        this.decode = new DecodeStage(source, tel, maxFrames, stopRequested, frameStatistics ? new FrameStatistics() : null, buffers);
         this.detect = new DetectStage(sessionId, source.sourceId(), primary, fallback, stats, tel, drops, frameTimeBaseNanos,
                 evidence);
     }
@@ -74,7 +76,7 @@ final class PerceptionLoop {
     void start(StageThreads threads, Downstream<Perceived> out) {
         threads.onFailure(() -> ingest.cancel(c -> {
             c.trace().abandoned();
-            c.frame().close();
+            c.release();
         }));
         threads.start("decode", () -> decode.run(ingest));
         threads.start("detect", () -> detect.run(ingest, out));
@@ -111,6 +113,7 @@ final class PerceptionLoop {
         StageThreads threads = new StageThreads();
         loop.start(threads, out);
         threads.joinAll();
+        loop.release();
         tel.close();
         threads.rethrow();
         // Read after the join, which orders the detect thread's writes before these reads.
@@ -137,6 +140,16 @@ final class PerceptionLoop {
         public void close() {
             // nothing further downstream: the listener has had every frame
         }
+    }
+
+    /** Frees the hand-over's pixel buffers; after the stage threads have ended. */
+    void release() {
+        buffers.close();
+    }
+
+    /** Buffers the hand-over had to allocate beyond its reused ones: 0 in a healthy run. */
+    long extraBufferAllocations() {
+        return buffers.extraAllocations();
     }
 
     LatestWinsQueue<Captured> ingestQueue() {

@@ -18,6 +18,9 @@ final class StageThreads {
     private final AtomicReference<Throwable> failure = new AtomicReference<>();
     private final List<Thread> threads = new ArrayList<>();
     private final List<Runnable> cancellations = new ArrayList<>();
+    private static final java.lang.management.ThreadMXBean CPU = java.lang.management.ManagementFactory.getThreadMXBean();
+    /** CPU time of each stage's thread over its whole life, by stage name, once it has ended. */
+    private final java.util.Map<String, Long> cpuNanos = new java.util.concurrent.ConcurrentHashMap<>();
 
     /** Runs when any stage fails: cancel a queue, releasing what it holds. */
     synchronized void onFailure(Runnable cancel) {
@@ -33,6 +36,9 @@ final class StageThreads {
                 fail(e);
             } catch (Throwable e) {
                 fail(e);
+            } finally {
+                // Read by the thread itself as it ends: after the join the thread, and its CPU time, are gone.
+                cpuNanos.merge(name, CPU.isCurrentThreadCpuTimeSupported() ? CPU.getCurrentThreadCpuTime() : 0L, Long::sum);
             }
         }, "sightline-" + name);
         t.setDaemon(true);
@@ -58,6 +64,11 @@ final class StageThreads {
         for (Thread t : all) {
             t.join();
         }
+    }
+
+    /** CPU nanoseconds of each ended stage thread, by stage name (decode, detect, decide, journal, …). */
+    java.util.Map<String, Long> cpuNanos() {
+        return java.util.Map.copyOf(cpuNanos);
     }
 
     Throwable failure() {

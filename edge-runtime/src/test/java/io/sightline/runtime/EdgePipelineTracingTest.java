@@ -82,7 +82,10 @@ class EdgePipelineTracingTest {
             journaled = new ArrayList<>();
             EventCodec codec = new EventCodec();
             for (EdgeJournal.StoredEvent e : journal.read(report.sessionId(), 0, Integer.MAX_VALUE, Long.MAX_VALUE)) {
-                journaled.add(codec.decode(codec.mapper().readTree(e.wireJson())));
+                EventEnvelope decoded = codec.decode(codec.mapper().readTree(e.wireJson()));
+                journaled.add(decoded);
+                // The journal writes events straight to text (ADR-0039): the same text as through the tree, for every event type of a run.
+                assertThat(e.wireJson()).as(e.eventId()).isEqualTo(codec.mapper().writeValueAsString(codec.encode(decoded)));
             }
             // Before close: shutting the SDK down empties the in-memory exporter and reader.
             finished = List.copyOf(spans.getFinishedSpanItems());

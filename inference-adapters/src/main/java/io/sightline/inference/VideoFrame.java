@@ -19,6 +19,16 @@ public record VideoFrame(long index, long captureTimeNanos, int width, int heigh
         return new VideoFrame(index, captureTimeNanos, width, height, image.clone(), decodeNanos, true);
     }
 
+    /**
+     * A copy of the pixels into {@code target}, which is reallocated only when its size or type
+     * differs (so a reused buffer costs no allocation). The copy is not owned: {@link #close()} leaves
+     * {@code target} to whoever lent it.
+     */
+    public VideoFrame copyInto(Mat target) {
+        image.copyTo(target);
+        return new VideoFrame(index, captureTimeNanos, width, height, target, decodeNanos, false);
+    }
+
     /** Releases the native pixels of an owned copy; no-op for borrowed frames. */
     @Override
     public void close() {

@@ -6,6 +6,7 @@ import io.sightline.runtime.EvidenceStage;
 import io.sightline.runtime.ShadowStage;
 import io.sightline.runtime.StageBudgets;
 import io.sightline.runtime.RunReport;
+import io.sightline.runtime.ThreadCpu;
 
 import io.sightline.app.clip.HazardClipCommand;
 import io.sightline.inference.ActivatedModel;
@@ -64,7 +65,8 @@ public final class PipelineBenchCommand implements Callable<Integer> {
     static final double MIN_PIPELINE_TO_INFERENCE_RATIO = 0.8;
     static final double MIN_FASTESTDET_REALTIME_FACTOR = 2.0;
     static final double FASTESTDET_FRAME_TO_DECISION_P99_LIMIT_MS = 50.0;
-    static final double YOLOX_FRAME_TO_DECISION_SLACK_MS = 15.0;
+    /** Issue 19: real-time frame→decision p99 ≤ inference-alone p99 + this, for both models, in every run. */
+    static final double FRAME_TO_DECISION_SLACK_MS = 15.0;
     static final double OVERLOAD_FACTOR = 3.0;
     /** Issue 16: the window summaries (and the picture statistics behind them) may cost at most this share of frames/s. */
     static final double MAX_SUMMARY_COST = 0.02;
@@ -98,6 +100,15 @@ public final class PipelineBenchCommand implements Callable<Integer> {
             description = "clip: one MP4 per alert window remuxed from the source's packets, no per-frame work (ADR-0037, as run);"
                     + " jpeg: a JPEG of every frame with the boxes drawn (ADR-0008) (default ${DEFAULT-VALUE}).")
     String evidenceForm;
+
+    @Option(names = "--warm-up-runs", defaultValue = "1",
+            description = "As-fast-as-possible runs before the measured one, not counted: the first run in a JVM loads and compiles"
+                    + " the decide and journal paths, which an edge running for hours does once (default ${DEFAULT-VALUE}).")
+    int warmUpRuns;
+
+    @Option(names = "--realtime-runs", defaultValue = "5",
+            description = "Real-time runs, each held to the frame->decision limit (the issue asks 5 of 5) (default ${DEFAULT-VALUE}).")
+    int realtimeRuns;
 
     @Option(names = "--overload-passes", defaultValue = "5", description = "Overload passes over the clip (default ${DEFAULT-VALUE}).")
     int overloadPasses;
@@ -138,6 +149,14 @@ public final class PipelineBenchCommand implements Callable<Integer> {
             throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this), "--journal-sync-ms must be 0 to "
                     + EdgeJournal.MAX_SYNC_INTERVAL_MILLIS + ", got " + journalSyncMillis);
         }
+        if (warmUpRuns < 0) {
+            throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this), "--warm-up-runs must be 0 or more, got "
+                    + warmUpRuns);
+        }
+        if (realtimeRuns < 1) {
+            throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this), "--realtime-runs must be 1 or more, got "
+                    + realtimeRuns);
+        }
         syncMillis = journalSyncMillis;
         String clip = video != null ? video : ProjectHome.get().resolve(HazardClipCommand.DEFAULT_OUT).toString();
         boolean fastestDet = model.toLowerCase(Locale.ROOT).startsWith("fastestdet");
@@ -164,6 +183,11 @@ public final class PipelineBenchCommand implements Callable<Integer> {
         }
         double pipelineFps = Double.NaN;
         if (phases.contains("afap")) {
+            for (int i = 1; i <= warmUpRuns; i++) {
+                RunReport w = runPipeline(clip, false, false, 1.0);
+                out.printf(Locale.ROOT, "%n[2] warm-up run %d of %d (not counted): %.1f frames/s, process CPU per frame %.2f ms%n", i,
+                        warmUpRuns, w.framesPerSecond(), lastCpuNanosPerFrame / 1e6);
+            }
             RunReport r = runPipeline(clip, false, false, 1.0);
             pipelineFps = r.framesPerSecond();
             out.printf(Locale.ROOT, "%n[2] pipeline as fast as possible (back-pressure): %d frames, %.1f frames/s = %.2fx real time%n",
@@ -184,18 +208,30 @@ public final class PipelineBenchCommand implements Callable<Integer> {
             }
         }
         if (phases.contains("realtime")) {
-            RunReport r = runPipeline(clip, true, true, 1.0);
-            double p99 = r.percentileMs(StageBudgets.FRAME_TO_DECISION, 99);
-            out.printf(Locale.ROOT, "%n[3] real-time pacing (latest-wins): %d frames, %d dropped; frame->decision p50 %.2f ms,"
-                            + " p99 %.2f ms, p99.9 %.2f ms%n", r.framesCaptured(), r.framesDropped(),
-                    r.percentileMs(StageBudgets.FRAME_TO_DECISION, 50), p99, r.percentileMs(StageBudgets.FRAME_TO_DECISION, 99.9));
-            printStages(out, r);
-            printSync(out, r, lastSync);
-            double limit = fastestDet ? FASTESTDET_FRAME_TO_DECISION_P99_LIMIT_MS
-                    : (Double.isNaN(inferenceP99Ms) ? Double.NaN : inferenceP99Ms + YOLOX_FRAME_TO_DECISION_SLACK_MS);
+            // Issue 19: for both models, inference-alone p99 + 15 ms, in every run (5 of 5); FastestDet's older 50 ms is looser.
+            double limit = Double.isNaN(inferenceP99Ms) ? (fastestDet ? FASTESTDET_FRAME_TO_DECISION_P99_LIMIT_MS : Double.NaN)
+                    : inferenceP99Ms + FRAME_TO_DECISION_SLACK_MS;
+            int within = 0;
+            double worst = 0;
+            for (int run = 1; run <= realtimeRuns; run++) {
+                RunReport r = runPipeline(clip, true, true, 1.0);
+                double p99 = r.percentileMs(StageBudgets.FRAME_TO_DECISION, 99);
+                worst = Math.max(worst, p99);
+                within += p99 <= limit ? 1 : 0;
+                out.printf(Locale.ROOT, "%n[3] real-time pacing (latest-wins), run %d of %d: %d frames, %d dropped; frame->decision p50 %.2f ms,"
+                                + " p99 %.2f ms (%.2f of the limit), p99.9 %.2f ms%n", run, realtimeRuns, r.framesCaptured(), r.framesDropped(),
+                        r.percentileMs(StageBudgets.FRAME_TO_DECISION, 50), p99, p99 / limit,
+                        r.percentileMs(StageBudgets.FRAME_TO_DECISION, 99.9));
+                if (run == 1) {
+                    printStages(out, r);
+                    printSync(out, r, lastSync);
+                }
+            }
             if (!Double.isNaN(limit)) {
-                verdicts.add(verdict(p99 <= limit, String.format(Locale.ROOT, "real-time frame->decision p99 %.2f ms (limit %.2f ms%s)",
-                        p99, limit, fastestDet ? "" : " = inference-alone p99 + " + YOLOX_FRAME_TO_DECISION_SLACK_MS)));
+                verdicts.add(verdict(within == realtimeRuns, String.format(Locale.ROOT,
+                        "real-time frame->decision p99 within %.2f ms (%s) in %d of %d runs; worst %.2f ms = %.2f of the limit", limit,
+                        Double.isNaN(inferenceP99Ms) ? "FastestDet's 50 ms: no inference phase"
+                                : "inference-alone p99 + " + FRAME_TO_DECISION_SLACK_MS, within, realtimeRuns, worst, worst / limit)));
             }
         }
         if (phases.contains("overload")) {
@@ -229,8 +265,8 @@ public final class PipelineBenchCommand implements Callable<Integer> {
             verdicts.add(verdict(dropped, "overload really dropped frames in every pass"));
             verdicts.add(verdict(bounded, "overload: no queue above its capacity"));
             double budgetMs = StageBudgets.FRAME_TO_DECISION_BUDGET_NANOS / 1e6;
-            verdicts.add(verdict(p99 <= budgetMs, String.format(Locale.ROOT, "overload frame->decision p99 %.2f ms within the %.0f ms budget",
-                    p99, budgetMs)));
+            verdicts.add(verdict(p99 <= budgetMs, String.format(Locale.ROOT,
+                    "overload frame->decision p99 %.2f ms within the %.0f ms budget (%.2f of it)", p99, budgetMs, p99 / budgetMs)));
         }
         if (phases.contains("summaries")) {
             summaryCost(out, clip, verdicts);
@@ -337,6 +373,66 @@ public final class PipelineBenchCommand implements Callable<Integer> {
     /** The process's CPU time per frame of the last run, all threads: what a frame costs the edge's cores, whatever the load. */
     private double lastCpuNanosPerFrame = Double.NaN;
 
+    /** CPU nanoseconds of the last run by thread group, Java and native threads alike (FFmpeg's, ONNX Runtime's). */
+    private Map<String, Long> lastThreadCpu = Map.of();
+
+    private long lastExtraBuffers;
+
+    /** Below this share of a frame's CPU a thread group is summed into "other threads" rather than listed. */
+    static final double THREAD_CPU_LIST_MIN_SHARE = 0.01;
+
+    /**
+     * Where each frame's CPU goes, by thread: the detector's thread owns one core (ADR-0039), the rest
+     * of the frame's work shares the other, and this is that other core's bill, per frame.
+     */
+    private void printThreadCpu(PrintStream out, long frames) {
+        if (lastThreadCpu.isEmpty()) {
+            out.println("    CPU per frame by thread: not available (no /proc/self/task)");
+            return;
+        }
+        long total = 0;
+        for (long v : lastThreadCpu.values()) {
+            total += v;
+        }
+        double n = Math.max(1, frames);
+        long detector = lastThreadCpu.getOrDefault(DETECT_THREAD, 0L);
+        out.printf(Locale.ROOT, "    CPU per frame by thread (schedstat): %.2f ms in all, detector's thread %.2f ms, every other thread %.2f ms%n",
+                total / n / 1e6, detector / n / 1e6, (total - detector) / n / 1e6);
+        long other = 0;
+        for (Map.Entry<String, Long> e : lastThreadCpu.entrySet()) {
+            if (e.getValue() >= THREAD_CPU_LIST_MIN_SHARE * total) {
+                out.printf(Locale.ROOT, "      %-20s %6.2f ms/frame  %5.1f %%%n", e.getKey(), e.getValue() / n / 1e6, 100.0 * e.getValue() / total);
+            } else {
+                other += e.getValue();
+            }
+        }
+        out.printf(Locale.ROOT, "      %-20s %6.2f ms/frame  %5.1f %%%n", "other threads", other / n / 1e6, 100.0 * other / total);
+        out.printf(Locale.ROOT, "    decode->detect hand-over: pixel buffers allocated beyond the %d reused ones: %d%n",
+                io.sightline.runtime.EdgePipeline.HANDOVER_BUFFERS, lastExtraBuffers);
+    }
+
+    /** The detect stage's thread in the per-thread table. */
+    static final String DETECT_THREAD = "stage detect";
+
+    /**
+     * The run's CPU by thread: each stage's thread as it measured itself when it ended (it is gone
+     * by the second snapshot), and every other thread (FFmpeg's decoder threads, the JIT, GC) from
+     * /proc, largest first.
+     */
+    private static Map<String, Long> byThread(Map<String, Long> others, Map<String, Long> stages) {
+        List<Map.Entry<String, Long>> all = new ArrayList<>();
+        stages.forEach((k, v) -> all.add(Map.entry("stage " + k, v)));
+        others.forEach((k, v) -> {
+            if (!k.startsWith("sightline-")) {
+                all.add(Map.entry(k, v));
+            }
+        });
+        all.sort(Map.Entry.<String, Long>comparingByValue().reversed());
+        Map<String, Long> out = new java.util.LinkedHashMap<>();
+        all.forEach(e -> out.merge(e.getKey(), e.getValue(), Long::sum));
+        return out;
+    }
+
     private static long processCpuNanos() {
         return java.lang.management.ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os
                 ? os.getProcessCpuTime() : -1;
@@ -345,6 +441,7 @@ public final class PipelineBenchCommand implements Callable<Integer> {
     /** Uploaded bytes per alert window and the edge's evidence disk use, of the last run. */
     private void printEvidenceBudget(PrintStream out, RunReport r) {
         out.printf(Locale.ROOT, "    process CPU per frame (all threads, detector included): %.2f ms%n", lastCpuNanosPerFrame / 1e6);
+        printThreadCpu(out, r.framesCaptured());
         if (!evidence) {
             return;
         }
@@ -384,9 +481,12 @@ public final class PipelineBenchCommand implements Callable<Integer> {
                 }
                 // Monitoring off means all of it: no summaries and no picture statistics (so no camera health either).
                 long cpu0 = processCpuNanos();
+                ThreadCpu threads0 = ThreadCpu.snapshot();
                 RunReport report = pipeline.evidence(store).evidenceClips("clip".equals(evidenceForm)).summaryWindow(summaryWindowSeconds)
                         .pictureStatistics(summaryWindowSeconds > 0).run(journal, EdgePipeline.ProgressListener.NONE);
                 lastCpuNanosPerFrame = (processCpuNanos() - cpu0) / (double) Math.max(1, report.framesCaptured());
+                lastThreadCpu = byThread(ThreadCpu.snapshot().since(threads0), pipeline.stageCpuNanos());
+                lastExtraBuffers = pipeline.handoverExtraAllocations();
                 lastClips = pipeline.clipsCut();
                 lastEvidenceDiskBytes = store == null ? 0 : store.stats().usedBytes();
                 lastShadow[0] = pipeline.shadowFramesShadowed();

@@ -63,6 +63,32 @@ public final class EventCodec {
         return node;
     }
 
+    /**
+     * The wire JSON of one event, the same text as {@code mapper().writeValueAsString(encode(e))},
+     * written straight from the record: the edge journal writes every event of every frame, and
+     * building a tree first (serialising the payload into a token buffer, reading it back as nodes,
+     * then writing the nodes) tripled the work on the journal's thread (ADR-0039).
+     */
+    public String encodeJson(EventEnvelope envelope) {
+        java.io.StringWriter out = new java.io.StringWriter(256);
+        try (com.fasterxml.jackson.core.JsonGenerator g = mapper.getFactory().createGenerator(out)) {
+            g.writeStartObject();
+            g.writeStringField("eventId", envelope.eventId());
+            g.writeNumberField("sequence", envelope.sequence());
+            g.writeNumberField("occurredAtNanos", envelope.occurredAtNanos());
+            g.writeStringField("type", EventCatalog.nameOf(envelope.payload()));
+            g.writeFieldName("payload");
+            mapper.writeValue(g, envelope.payload());
+            if (envelope.traceparent() != null) {
+                g.writeStringField("traceparent", envelope.traceparent());
+            }
+            g.writeEndObject();
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot encode event " + envelope.eventId() + ": " + e.getMessage(), e);
+        }
+        return out.toString();
+    }
+
     public String encodeBatch(List<EventEnvelope> envelopes) {
         var array = mapper.createArrayNode();
         for (EventEnvelope e : envelopes) {

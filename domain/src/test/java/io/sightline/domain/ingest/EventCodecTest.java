@@ -25,6 +25,15 @@ class EventCodecTest {
         assertThat(codec.decodeBatch(codec.encodeBatch(session))).isEqualTo(session);
     }
 
+    @Test
+    void theStreamedWireJsonIsTheTreesTextForEveryEventOfASession() throws IOException {
+        List<EventEnvelope> session = new ArrayList<>(SessionEvents.opening("s", 40));
+        session.add(new EventEnvelope("s/t", 99, 5, SessionEvents.frame(0), "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"));
+        for (EventEnvelope e : session) {
+            assertThat(codec.encodeJson(e)).as(e.eventId()).isEqualTo(codec.mapper().writeValueAsString(codec.encode(e)));
+        }
+    }
+
     private static BatchRejectedException rejected(Runnable r) {
         try {
             r.run();

@@ -318,7 +318,7 @@ public final class EdgeJournal implements AutoCloseable {
                     long seq = first;
                     for (NewEvent e : events) {
                         EventEnvelope envelope = new EventEnvelope(e.eventId(), seq, e.occurredAtNanos(), e.payload(), e.traceparent());
-                        String json = codec.mapper().writeValueAsString(codec.encode(envelope));
+                        String json = codec.encodeJson(envelope);
                         ins.setString(1, sessionId);
                         ins.setLong(2, seq);
                         ins.setString(3, e.eventId());
@@ -377,7 +377,7 @@ public final class EdgeJournal implements AutoCloseable {
             } catch (JournalFullException e) {
                 undoAppend(savepoint, sessionId, windowBefore);
                 throw e;
-            } catch (com.fasterxml.jackson.core.JsonProcessingException | RuntimeException e) {
+            } catch (RuntimeException e) {
                 undoAppend(savepoint, sessionId, windowBefore);
                 throw new JournalException("Cannot append " + events.size() + " events to session " + sessionId + ": "
                         + e.getMessage() + ". Nothing from this append was stored.", e);
