@@ -106,6 +106,12 @@ public final class EdgePipeline implements AutoCloseable {
     /** Evidence as the source's own video (ADR-0037) when the source allows it; JPEG frames otherwise. */
     private boolean evidenceClips;
     private ClipStage clipStage;
+    /** H.264 encoders the encode path may use, in preference order (ADR-0041). */
+    private List<String> clipEncoders = io.sightline.runtime.clip.ClipEncoder.PREFERRED_ENCODERS;
+    private long frameRingBudgetBytes = ClipStage.FRAME_RING_BUDGET_BYTES;
+    /** How the last run kept its evidence, and why not as asked (null when it was). */
+    private String evidenceForm = "none";
+    private String evidenceFormReason;
     private String fixedSessionId;
     private long fixedSessionStartNanos;
     private boolean countTraceEdges;
@@ -298,6 +304,9 @@ public final class EdgePipeline implements AutoCloseable {
         primaryShared = to.model() == null;
         n.policy = to.policy() != null ? to.policy().policy() : policy;
         n.evidence = evidence;
+        n.evidenceClips = evidenceClips;
+        n.clipEncoders = clipEncoders;
+        n.frameRingBudgetBytes = frameRingBudgetBytes;
         n.countTraceEdges = countTraceEdges;
         n.summaryWindowNanos = summaryWindowNanos;
         n.pictureStatistics = pictureStatistics;
@@ -344,13 +353,59 @@ public final class EdgePipeline implements AutoCloseable {
         }
         List<ClipSummary> out = new ArrayList<>();
         for (ClipStage.Cut c : clipStage.cuts()) {
-            out.add(new ClipSummary(c.sha256(), c.bytes(), c.frameCount(), c.alertIds().size(), c.cutNanos()));
+            out.add(new ClipSummary(c.sha256(), c.bytes(), c.frameCount(), c.alertIds().size(), c.cutNanos(), c.method(), c.clipNanos(),
+                    c.stills(), c.stillBytes(), c.stillNanos()));
         }
         return out;
     }
 
-    /** One alert window's clip: its size, frames, the alerts it covers and the time its cut took (off the detector's thread). */
-    public record ClipSummary(String sha256, long bytes, int frames, int alerts, long cutNanos) {
+    /**
+     * One alert window's clip: its size, frames, the alerts it covers and the time its cut took (off
+     * the detector's thread), whether it was remuxed or encoded and what that alone took, and the
+     * deciding frames' stills kept with it.
+     */
+    public record ClipSummary(String sha256, long bytes, int frames, int alerts, long cutNanos, String method, long clipNanos,
+                              int stills, long stillBytes, long stillNanos) {
+    }
+
+    /**
+     * How the last {@link #run} kept its evidence: {@code none}, {@code jpeg}, {@code clip-remux} or
+     * {@code clip-encode:<encoder>}.
+     */
+    public String evidenceForm() {
+        return evidenceForm;
+    }
+
+    /** Why the last run's evidence is not in the form asked for (clips asked, JPEG frames kept), or null. */
+    public String evidenceFormReason() {
+        return evidenceFormReason;
+    }
+
+    /** The encode path's frame ring in the last run: native bytes it allocated and frames it could hold; zeros without it. */
+    public long[] frameRingUse() {
+        io.sightline.runtime.clip.FrameRing r = clipStage == null ? null : clipStage.frameRing();
+        return r == null ? new long[] {0, 0, 0} : new long[] {r.bytesAllocated(), r.capacityFrames(), r.budgetBytes()};
+    }
+
+    /**
+     * The H.264 encoders the encode path tries, in order (default {@link io.sightline.runtime.clip.ClipEncoder#PREFERRED_ENCODERS});
+     * when none is in the bundled FFmpeg, the session keeps JPEG frames and {@link #evidenceFormReason} says why. Set before {@link #run}.
+     */
+    public EdgePipeline clipEncoders(List<String> names) {
+        if (names.isEmpty()) {
+            throw new IllegalArgumentException("name at least one H.264 encoder for evidence clips");
+        }
+        this.clipEncoders = List.copyOf(names);
+        return this;
+    }
+
+    /** The encode path's frame ring budget (default {@link ClipStage#FRAME_RING_BUDGET_BYTES}). Set before {@link #run}. */
+    public EdgePipeline frameRingBudget(long bytes) {
+        if (bytes <= 0) {
+            throw new IllegalArgumentException("the frame ring budget must be > 0 bytes, got " + bytes);
+        }
+        this.frameRingBudgetBytes = bytes;
+        return this;
     }
 
     /**
@@ -527,14 +582,33 @@ public final class EdgePipeline implements AutoCloseable {
 
         StageStats stats = new StageStats(StageBudgets.DECODE, StageStats.PREPROCESS, StageStats.INFERENCE, StageStats.POSTPROCESS,
                 StageBudgets.DETECT, StageBudgets.DECIDE, StageBudgets.JOURNAL, StageBudgets.FRAME_TO_DECISION,
-                EvidenceStage.COPY_STAGE, EvidenceStage.STAGE, StageBudgets.JOURNAL_EVIDENCE_WAIT, ClipStage.STAGE);
+                EvidenceStage.COPY_STAGE, EvidenceStage.STAGE, StageBudgets.JOURNAL_EVIDENCE_WAIT, ClipStage.STAGE, ClipStage.RING_STAGE);
         boolean summaries = summaryWindowNanos > 0;
         if (summaries) {
             stats.withIntervals();
         }
-        io.sightline.runtime.clip.PacketTap tap = evidence != null && evidenceClips ? ClipStage.tapOrNull(source.location(), source.isLive()) : null;
-        ClipStage clips = tap == null ? null : new ClipStage(tap, evidence, sessionId, evidence.directory().resolve("tmp"), stats);
+        ClipStage clips = null;
+        evidenceFormReason = null;
+        if (evidence != null && evidenceClips) {
+            Path scratch = evidence.directory().resolve("tmp");
+            io.sightline.runtime.clip.PacketTap tap = ClipStage.tapOrNull(source.location(), source.isLive());
+            if (tap != null) {
+                clips = new ClipStage(tap, evidence, sessionId, scratch, stats);
+            } else {
+                // No packets an MP4 can carry (a camera, raw video, another codec): encode each alert window once (ADR-0041).
+                try {
+                    io.sightline.runtime.clip.ClipEncoder encoder = io.sightline.runtime.clip.ClipEncoder.open(clipEncoders);
+                    clips = new ClipStage(new io.sightline.runtime.clip.FrameRing(frameRingBudgetBytes), encoder, frameRateHz, evidence,
+                            sessionId, scratch, stats);
+                } catch (io.sightline.runtime.clip.ClipException e) {
+                    evidenceFormReason = e.getMessage();
+                    org.slf4j.LoggerFactory.getLogger(EdgePipeline.class).warn("Evidence clips: {}", e.getMessage());
+                }
+            }
+        }
         clipStage = clips;
+        evidenceForm = evidence == null ? "none" : clips == null ? "jpeg"
+                : clips.encoderName() == null ? "clip-remux" : "clip-encode:" + clips.encoderName();
         // With clips, no frame is copied, drawn or JPEG-encoded: the viewer draws the boxes over the camera's own video.
         EvidenceStage evidenceStage = evidence == null || clips != null ? null : new EvidenceStage(evidence, sessionId, stats, latestWins);
         PerceptionLoop perception = new PerceptionLoop(sessionId, source, primary, fallback, stats, tel, latestWins,
@@ -542,6 +616,10 @@ public final class EdgePipeline implements AutoCloseable {
                 pictureStatistics);
         if (live != null) {
             perception.sideEvents(live::drainRefusals);
+        }
+        if (clips != null && clips.frameRing() != null) {
+            // A file waits for a slot the encoder still reads; a live source cannot, and its frame is not kept instead.
+            perception.frameRing(clips.frameRing(), !latestWins, stats);
         }
         LatestWinsQueue<Perceived> perceived = new LatestWinsQueue<>(DECIDE_QUEUE_FRAMES, LatestWinsQueue.Overflow.BLOCK, p -> { });
         LatestWinsQueue<Decided> decided = new LatestWinsQueue<>(JOURNAL_QUEUE_FRAMES, LatestWinsQueue.Overflow.BLOCK, d -> { });
@@ -582,6 +660,9 @@ public final class EdgePipeline implements AutoCloseable {
         threads.joinAll();
         if (evidenceStage != null) {
             evidenceStage.release();
+        }
+        if (clips != null && clips.frameRing() != null) {
+            clips.frameRing().free();
         }
         tel.close();
         Throwable failed = threads.failure();

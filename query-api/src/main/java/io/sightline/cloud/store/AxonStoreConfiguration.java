@@ -157,6 +157,12 @@ public class AxonStoreConfiguration {
         return new io.sightline.domain.upcasting.ModelActivatedCausesUpcaster();
     }
 
+    @Bean
+    @org.springframework.core.annotation.Order(4)
+    public EventUpcaster evidenceClipRecordedStillsUpcaster() {
+        return new io.sightline.domain.upcasting.EvidenceClipRecordedStillsUpcaster();
+    }
+
     /** Keeps hot sessions in memory so appending to a long session never replays it. */
     @Bean
     public Cache driveSessionCache(@Value("${sightline.drive-session.cache-entries:10000}") long entries) {

@@ -106,7 +106,7 @@ class ClipEvidenceBrowserTest {
         // Journaled once the window closed (T+10 s): the clip holds the session's frames 0 … 220.
         events.add(new EventEnvelope(S + "/EvidenceClipRecorded/0", events.size(), last + 10_500_000_000L, new EvidenceClipRecorded(clipSha,
                 "video/mp4", clipBytes.length, EvidenceClipRecorded.REMUX, 0, CLIP_FRAMES, 25.0, 0, 39, approach.alertIds(),
-                last + 10_500_000_000L)));
+                last + 10_500_000_000L, List.of())));
         EdgeDevice device = new EdgeDevice("dev-veh-9", base());
         deviceKeys.register(device.deviceId, device.publicKeyBase64());
         device.ingest(S, events, 40);
