@@ -376,6 +376,59 @@ public final class EdgePipeline implements AutoCloseable {
         return evidenceForm;
     }
 
+    /**
+     * {@code --evidence-form}: {@code clip} (true: the source's own video per alert window, remuxed or
+     * encoded once, ADR-0037/0041) or {@code jpeg} (false: a JPEG of every frame, ADR-0008).
+     *
+     * @throws IllegalArgumentException for anything else, saying what is accepted
+     */
+    public static boolean clipForm(String evidenceForm) {
+        return switch (evidenceForm) {
+            case "clip" -> true;
+            case "jpeg" -> false;
+            default -> throw new IllegalArgumentException("--evidence-form must be 'clip' (the source's own video per alert window)"
+                    + " or 'jpeg' (a JPEG per frame), got '" + evidenceForm + "'");
+        };
+    }
+
+    /**
+     * The last run's evidence in one line, for a command's report: its form, and for clips the
+     * bytes per alert window, the cut or encode time, the deciding frames' stills and the frame
+     * ring's memory; null without evidence.
+     */
+    public String evidenceSummary() {
+        if (evidence == null) {
+            return null;
+        }
+        StringBuilder b = new StringBuilder(evidenceForm);
+        if (evidenceFormReason != null) {
+            b.append(" (clips asked: ").append(evidenceFormReason).append(')');
+        }
+        List<ClipSummary> clips = clipsCut();
+        if (!clips.isEmpty()) {
+            long bytes = 0;
+            long longest = 0;
+            int stills = 0;
+            long stillBytes = 0;
+            for (ClipSummary c : clips) {
+                bytes += c.bytes();
+                longest = Math.max(longest, c.clipNanos());
+                stills += c.stills();
+                stillBytes += c.stillBytes();
+            }
+            b.append(String.format(java.util.Locale.ROOT, ", %d clip%s, %.2f MB per alert window, longest %s %.0f ms off the detector's"
+                            + " thread, %d deciding-frame still%s (%.0f KB)", clips.size(), clips.size() == 1 ? "" : "s",
+                    bytes / 1e6 / clips.size(), evidenceForm.startsWith("clip-encode") ? "encode" : "cut", longest / 1e6, stills,
+                    stills == 1 ? "" : "s", stillBytes / 1e3));
+        }
+        long[] ring = frameRingUse();
+        if (ring[2] > 0) {
+            b.append(String.format(java.util.Locale.ROOT, ", frame ring %.0f MB of its %.0f MB (%d frames)", ring[0] / 1e6, ring[2] / 1e6,
+                    ring[1]));
+        }
+        return b.toString();
+    }
+
     /** Why the last run's evidence is not in the form asked for (clips asked, JPEG frames kept), or null. */
     public String evidenceFormReason() {
         return evidenceFormReason;

@@ -95,7 +95,8 @@ public final class PipelineBenchCommand implements Callable<Integer> {
     boolean evidence;
 
     @Option(names = "--evidence-form", defaultValue = "clip", paramLabel = "clip|jpeg",
-            description = "clip: one MP4 per alert window remuxed from the source's packets, no per-frame work (ADR-0037, as run);"
+            description = "clip: one MP4 per alert window remuxed from the source's packets, no per-frame work (ADR-0037, as run),"
+                    + " or for a source without such packets encoded once from a ring of decoded frames (ADR-0041);"
                     + " jpeg: a JPEG of every frame with the boxes drawn (ADR-0008) (default ${DEFAULT-VALUE}).")
     String evidenceForm;
 
@@ -130,9 +131,10 @@ public final class PipelineBenchCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintStream out = System.out;
-        if (!"clip".equals(evidenceForm) && !"jpeg".equals(evidenceForm)) {
-            throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this), "--evidence-form must be 'clip' (the"
-                    + " source's own video per alert window) or 'jpeg' (a JPEG per frame), got '" + evidenceForm + "'");
+        try {
+            EdgePipeline.clipForm(evidenceForm);
+        } catch (IllegalArgumentException e) {
+            throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this), e.getMessage());
         }
         if (journalSyncMillis < 0 || journalSyncMillis > EdgeJournal.MAX_SYNC_INTERVAL_MILLIS) {
             throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this), "--journal-sync-ms must be 0 to "
@@ -325,6 +327,7 @@ public final class PipelineBenchCommand implements Callable<Integer> {
     /** The last run's alert-window clips and the evidence store's bytes on disk after it: the evidence budgets. */
     private List<EdgePipeline.ClipSummary> lastClips = List.of();
     private long lastEvidenceDiskBytes;
+    private String lastEvidenceSummary;
 
     /** The process's CPU time per frame of the last run, all threads: what a frame costs the edge's cores, whatever the load. */
     private double lastCpuNanosPerFrame = Double.NaN;
@@ -353,6 +356,8 @@ public final class PipelineBenchCommand implements Callable<Integer> {
         out.printf(Locale.ROOT, "    evidence (clip): %d alert%s in %d window%s, uploaded %.2f MB per alert window, edge disk %.2f MB%n",
                 alerts, alerts == 1 ? "" : "s", lastClips.size(), lastClips.size() == 1 ? "" : "s", bytes / 1e6 / lastClips.size(),
                 lastEvidenceDiskBytes / 1e6);
+        // The form (remuxed or encoded, and by which encoder), the cut/encode time per window, the stills and the frame ring's memory.
+        out.printf(Locale.ROOT, "    evidence form: %s%n", lastEvidenceSummary);
     }
 
     /** Frames the last shadowed run's challenger ran on and skipped. */
@@ -380,6 +385,7 @@ public final class PipelineBenchCommand implements Callable<Integer> {
                         .pictureStatistics(summaryWindowSeconds > 0).run(journal, EdgePipeline.ProgressListener.NONE);
                 lastCpuNanosPerFrame = (processCpuNanos() - cpu0) / (double) Math.max(1, report.framesCaptured());
                 lastClips = pipeline.clipsCut();
+                lastEvidenceSummary = pipeline.evidenceSummary();
                 lastEvidenceDiskBytes = store == null ? 0 : store.stats().usedBytes();
                 lastShadow[0] = pipeline.shadowFramesShadowed();
                 lastShadow[1] = pipeline.shadowFramesDropped();
