@@ -358,6 +358,11 @@ public final class PipelineBenchCommand implements Callable<Integer> {
                 lastEvidenceDiskBytes / 1e6);
         // The form (remuxed or encoded, and by which encoder), the cut/encode time per window, the stills and the frame ring's memory.
         out.printf(Locale.ROOT, "    evidence form: %s%n", lastEvidenceSummary);
+        double ringP50 = r.percentileMs(io.sightline.runtime.ClipStage.RING_STAGE, 50);
+        if (!Double.isNaN(ringP50)) {
+            out.printf(Locale.ROOT, "    frame ring (decode thread, per frame: downscale to I420): p50 %.2f ms, p99 %.2f ms%n", ringP50,
+                    r.percentileMs(io.sightline.runtime.ClipStage.RING_STAGE, 99));
+        }
     }
 
     /** Frames the last shadowed run's challenger ran on and skipped. */
