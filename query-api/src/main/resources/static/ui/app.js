@@ -652,17 +652,25 @@ async function renderClip(box, clip, generation) {
   video.addEventListener('loadedmetadata', () => { if (deciding) video.currentTime = Number(deciding.timeS); }, { once: true });
 
   // <video src> cannot send the bearer token: the clip is fetched, then played from a blob: URL.
+  await showBlob(clip.url, clip.contentType || 'video/mp4', video, figure, caption, generation);
+  await still;
+}
+
+/**
+ * Fetches evidence with the bearer token (which <img src> and <video src> cannot send) and shows
+ * it in media from a blob: URL, revoked when another alert is shown; a failure marks the figure.
+ */
+async function showBlob(path, accept, media, figure, caption, generation) {
   try {
-    const blob = await api(clip.url, { accept: clip.contentType || 'video/mp4', as: 'blob' });
+    const blob = await api(path, { accept, as: 'blob' });
     if (generation !== state.generation) return;
     const url = URL.createObjectURL(blob);
     state.blobUrls.push(url);
-    video.src = url;
+    media.src = url;
   } catch (e) {
     figure.classList.add('failed');
     caption.append(el('span', { class: 'problem small', text: describe(e) }));
   }
-  await still;
 }
 
 /**
@@ -714,16 +722,7 @@ async function renderStill(box, clip, deciding, generation) {
   const figure = el('figure', { class: 'featured still', 'data-testid': 'evidence-still-figure', 'data-sha256': still.sha256 },
     el('div', { class: 'clip-frame' }, img, canvas), caption);
   box.append(figure);
-  try {
-    const blob = await api(still.url, { accept: 'image/jpeg', as: 'blob' });
-    if (generation !== state.generation) return;
-    const url = URL.createObjectURL(blob);
-    state.blobUrls.push(url);
-    img.src = url;
-  } catch (e) {
-    figure.classList.add('failed');
-    caption.append(el('span', { class: 'problem small', text: describe(e) }));
-  }
+  await showBlob(still.url, 'image/jpeg', img, figure, caption, generation);
 }
 
 const BOX_COLOURS = ['#ffc800', '#00a0ff', '#50dc50', '#e650e6', '#ff3c3c', '#50ffff', '#ff6450', '#a0ff00'];

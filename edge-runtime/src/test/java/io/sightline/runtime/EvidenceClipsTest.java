@@ -45,7 +45,7 @@ class EvidenceClipsTest {
                 AssumedDrive.EGO_SPEED_MPS, 1, 0, EdgeDefaults.FLEET_ID, EdgeDefaults.VEHICLE_ID, "clip-edge-01", "test");
     }
 
-    private static List<EventEnvelope> journaled(EdgeJournal journal, String sessionId) throws Exception {
+    static List<EventEnvelope> journaled(EdgeJournal journal, String sessionId) throws Exception {
         EventCodec codec = new EventCodec();
         List<EventEnvelope> out = new ArrayList<>();
         for (EdgeJournal.StoredEvent e : journal.read(sessionId, 0, Integer.MAX_VALUE, Long.MAX_VALUE)) {

@@ -11,7 +11,6 @@ import io.sightline.domain.event.AlertRaised;
 import io.sightline.domain.event.EventEnvelope;
 import io.sightline.domain.event.EvidenceClipRecorded;
 import io.sightline.domain.event.FrameCaptured;
-import io.sightline.domain.ingest.EventCodec;
 import io.sightline.inference.FrameSource;
 import io.sightline.inference.ProjectHome;
 import io.sightline.inference.VideoFrame;
@@ -78,15 +77,6 @@ class RawSourceClipsTest {
                 EdgeDefaults.FLEET_ID, EdgeDefaults.VEHICLE_ID, "raw-edge-01", "test");
     }
 
-    private static List<EventEnvelope> journaled(EdgeJournal journal, String sessionId) throws Exception {
-        EventCodec codec = new EventCodec();
-        List<EventEnvelope> out = new ArrayList<>();
-        for (EdgeJournal.StoredEvent e : journal.read(sessionId, 0, Integer.MAX_VALUE, Long.MAX_VALUE)) {
-            out.add(codec.decode(codec.mapper().readTree(e.wireJson())));
-        }
-        return out;
-    }
-
     /** The source frame as the ring keeps it (downscaled the same way), to compare a decoded clip frame with. */
     private static Mat asKept(Mat source, int w, int h) {
         Mat out = new Mat();
@@ -128,7 +118,7 @@ class RawSourceClipsTest {
                 form = pipeline.evidenceForm();
                 ring = pipeline.frameRingUse();
             }
-            events = journaled(journal, report.sessionId());
+            events = EvidenceClipsTest.journaled(journal, report.sessionId());
             List<EvidenceClipRecorded> clips = events.stream().filter(e -> e.payload() instanceof EvidenceClipRecorded)
                     .map(e -> (EvidenceClipRecorded) e.payload()).toList();
             assertThat(clips).as("one window: its alerts overlap").hasSize(1);
@@ -215,7 +205,7 @@ class RawSourceClipsTest {
                     .run(journal, EdgePipeline.ProgressListener.NONE);
             assertThat(pipeline.evidenceForm()).isEqualTo("jpeg");
             assertThat(pipeline.evidenceFormReason()).contains("no H.264 encoder").contains("no-such-h264").contains("--evidence-form");
-            List<FrameCaptured> frames = journaled(journal, report.sessionId()).stream().map(EventEnvelope::payload)
+            List<FrameCaptured> frames = EvidenceClipsTest.journaled(journal, report.sessionId()).stream().map(EventEnvelope::payload)
                     .filter(p -> p instanceof FrameCaptured).map(p -> (FrameCaptured) p).toList();
             assertThat(frames).hasSize(12).allSatisfy(f -> assertThat(f.evidenceSha256()).as("frame %d", f.frameIndex()).isNotNull());
             assertThat(pipeline.clipsCut()).isEmpty();

@@ -3,11 +3,7 @@ package io.sightline.runtime.clip;
 import static org.bytedeco.ffmpeg.global.avcodec.avcodec_find_encoder_by_name;
 import static org.bytedeco.ffmpeg.global.avutil.AV_PIX_FMT_YUV420P;
 
-import io.sightline.uplink.evidence.EvidenceStore;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.bytedeco.ffmpeg.avcodec.AVCodec;
@@ -73,13 +69,7 @@ public final class ClipEncoder {
         int w = ring.width();
         int h = ring.height();
         double fps = frameRateHz > 0 ? frameRateHz : 25.0;
-        Path tmp;
-        try {
-            Files.createDirectories(scratch);
-            tmp = Files.createTempFile(scratch, "encode-", ".mp4");
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot create a scratch file for an evidence clip in " + scratch, e);
-        }
+        Path tmp = ClipCutter.scratchFile(scratch, "encode-");
         int frames = 0;
         try (Mat i420 = new Mat()) {
             ring.pin(first);
@@ -113,18 +103,11 @@ public final class ClipEncoder {
                 ring.unpin();
                 rec.release();
             }
-            byte[] bytes = Files.readAllBytes(tmp);
-            return new ClipCutter.Clip(bytes, EvidenceStore.sha256Hex(bytes), first, frames, fps);
+            return ClipCutter.readBack(tmp, first, frames, fps);
         } catch (FFmpegFrameRecorder.Exception e) {
             throw new ClipException("the " + encoder + " encoder failed on frames " + first + "…" + last + ": " + e.getMessage());
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read back the evidence clip " + tmp, e);
         } finally {
-            try {
-                Files.deleteIfExists(tmp);
-            } catch (IOException ignored) {
-                // a scratch file in the edge's own directory; the next cut does not depend on it
-            }
+            ClipCutter.deleteScratch(tmp);
         }
     }
 }
