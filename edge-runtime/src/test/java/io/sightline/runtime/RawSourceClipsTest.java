@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.bytedeco.opencv.global.opencv_core.PSNR;
 import static org.bytedeco.opencv.global.opencv_imgcodecs.IMREAD_COLOR;
 import static org.bytedeco.opencv.global.opencv_imgcodecs.imdecode;
-import static org.bytedeco.opencv.global.opencv_imgproc.INTER_AREA;
+import static org.bytedeco.opencv.global.opencv_imgproc.INTER_LINEAR;
 import static org.bytedeco.opencv.global.opencv_imgproc.resize;
 
 import io.sightline.domain.event.AlertRaised;
@@ -84,7 +84,7 @@ class RawSourceClipsTest {
             source.copyTo(out);
         } else {
             try (Size size = new Size(w, h)) {
-                resize(source, out, size, 0, 0, INTER_AREA);
+                resize(source, out, size, 0, 0, INTER_LINEAR);
             }
         }
         return out;

@@ -82,10 +82,10 @@ public final class ClipEncoder {
                 rec.setGopSize(Math.max(1, (int) Math.round(fps * KEYFRAME_EVERY_S)));
                 rec.setVideoBitrate((int) Math.max(100_000, Math.round(w * (double) h * fps * BITS_PER_PIXEL)));
                 rec.setOption("movflags", "+faststart");
+                // One thread: the clip stage shares the second core with decode and decide, and must not reach the detector's.
+                rec.setVideoOption("threads", "1");
                 if ("libx264".equals(encoder)) {
                     rec.setVideoOption("preset", "veryfast");
-                    // one thread: the clip stage shares the second core with decode and decide
-                    rec.setVideoOption("threads", "1");
                 }
                 rec.start();
                 for (long i = first; i <= last; i++) {
