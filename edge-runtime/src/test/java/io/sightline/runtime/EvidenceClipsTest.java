@@ -60,14 +60,25 @@ class EvidenceClipsTest {
         return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(px));
     }
 
-    private static List<String> pixelHashes(String location) throws Exception {
-        List<String> out = new ArrayList<>();
+    /** What {@code each} makes of every frame of {@code location}, as the pipeline's decoder gives them. */
+    static <T> List<T> eachFrame(String location, java.util.function.Function<Mat, T> each) {
+        List<T> out = new ArrayList<>();
         try (FrameSource source = FrameSource.open(location)) {
             for (VideoFrame f; (f = source.next()) != null; ) {
-                out.add(hash(f.image()));
+                out.add(each.apply(f.image()));
             }
         }
         return out;
+    }
+
+    private static List<String> pixelHashes(String location) {
+        return eachFrame(location, m -> {
+            try {
+                return hash(m);
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
     }
 
     @Test

@@ -91,13 +91,7 @@ class RawSourceClipsTest {
     }
 
     private static List<Mat> decode(Path video) {
-        List<Mat> out = new ArrayList<>();
-        try (FrameSource s = FrameSource.open(video.toString())) {
-            for (VideoFrame f; (f = s.next()) != null; ) {
-                out.add(f.image().clone());
-            }
-        }
-        return out;
+        return EvidenceClipsTest.eachFrame(video.toString(), Mat::clone);
     }
 
     @Test
