@@ -610,6 +610,7 @@ async function renderClip(box, clip, generation) {
   next.addEventListener('click', step(1));
   decide.addEventListener('click', () => { video.pause(); if (deciding) video.currentTime = Number(deciding.timeS); });
   box.replaceChildren(figure, controls);
+  const still = renderStill(box, clip, deciding, generation);
 
   let mediaTime = 0;
   function currentOffset() {
@@ -618,24 +619,8 @@ async function renderClip(box, clip, generation) {
   function draw() {
     const k = currentOffset();
     const frame = byOffset.get(k);
-    const ctx = canvas.getContext('2d');
-    ctx.clearRect(0, 0, canvas.width, canvas.height);
     const drawn = [];
-    const thickness = Math.max(2, Math.round(canvas.width / 480));
-    ctx.font = '13px sans-serif';
-    for (const b of (frame && frame.boxes) || []) {
-      const colour = BOX_COLOURS[((b.classId % BOX_COLOURS.length) + BOX_COLOURS.length) % BOX_COLOURS.length];
-      ctx.strokeStyle = colour;
-      ctx.lineWidth = thickness;
-      ctx.strokeRect(b.x1, b.y1, b.x2 - b.x1, b.y2 - b.y1);
-      const label = `${b.className} ${Number(b.score).toFixed(2)}`;
-      const w = ctx.measureText(label).width + 6;
-      ctx.fillStyle = colour;
-      ctx.fillRect(b.x1, Math.max(0, b.y1 - 17), w, 17);
-      ctx.fillStyle = '#000';
-      ctx.fillText(label, b.x1 + 3, Math.max(13, b.y1 - 4));
-      drawn.push([b.x1, b.y1, b.x2, b.y2]);
-    }
+    drawBoxes(canvas, frame, drawn);
     // What is on screen, for the browser test and anyone inspecting the page.
     canvas.dataset.offset = String(k);
     canvas.dataset.frameIndex = frame ? String(frame.frameIndex) : '';
@@ -667,16 +652,77 @@ async function renderClip(box, clip, generation) {
   video.addEventListener('loadedmetadata', () => { if (deciding) video.currentTime = Number(deciding.timeS); }, { once: true });
 
   // <video src> cannot send the bearer token: the clip is fetched, then played from a blob: URL.
+  await showBlob(clip.url, clip.contentType || 'video/mp4', video, figure, caption, generation);
+  await still;
+}
+
+/**
+ * Fetches evidence with the bearer token (which <img src> and <video src> cannot send) and shows
+ * it in media from a blob: URL, revoked when another alert is shown; a failure marks the figure.
+ */
+async function showBlob(path, accept, media, figure, caption, generation) {
   try {
-    const blob = await api(clip.url, { accept: clip.contentType || 'video/mp4', as: 'blob' });
+    const blob = await api(path, { accept, as: 'blob' });
     if (generation !== state.generation) return;
     const url = URL.createObjectURL(blob);
     state.blobUrls.push(url);
-    video.src = url;
+    media.src = url;
   } catch (e) {
     figure.classList.add('failed');
     caption.append(el('span', { class: 'problem small', text: describe(e) }));
   }
+}
+
+/**
+ * Draws a frame's detection boxes (in the frame's own pixels, frame.widthPx wide) on a canvas over
+ * a picture of canvas.width pixels: an encoded clip or a still may be smaller than the frame (ADR-0041).
+ * Appends each drawn box, in the frame's pixels, to drawn.
+ */
+function drawBoxes(canvas, frame, drawn) {
+  const ctx = canvas.getContext('2d');
+  ctx.clearRect(0, 0, canvas.width, canvas.height);
+  const scale = frame && Number(frame.widthPx) > 0 ? canvas.width / Number(frame.widthPx) : 1;
+  const thickness = Math.max(2, Math.round(canvas.width / 480));
+  ctx.font = '13px sans-serif';
+  for (const b of (frame && frame.boxes) || []) {
+    const colour = BOX_COLOURS[((b.classId % BOX_COLOURS.length) + BOX_COLOURS.length) % BOX_COLOURS.length];
+    const [x1, y1, x2, y2] = [b.x1 * scale, b.y1 * scale, b.x2 * scale, b.y2 * scale];
+    ctx.strokeStyle = colour;
+    ctx.lineWidth = thickness;
+    ctx.strokeRect(x1, y1, x2 - x1, y2 - y1);
+    const label = `${b.className} ${Number(b.score).toFixed(2)}`;
+    const w = ctx.measureText(label).width + 6;
+    ctx.fillStyle = colour;
+    ctx.fillRect(x1, Math.max(0, y1 - 17), w, 17);
+    ctx.fillStyle = '#000';
+    ctx.fillText(label, x1 + 3, Math.max(13, y1 - 4));
+    drawn.push([b.x1, b.y1, b.x2, b.y2]);
+  }
+}
+
+/**
+ * The still JPEG of the deciding frame kept with the clip (ADR-0041): the picture an investigator
+ * or auditor reads without a video player, with that frame's boxes drawn over it as over the clip.
+ */
+async function renderStill(box, clip, deciding, generation) {
+  const still = clip.decidingStill;
+  if (!still) return;
+  const img = el('img', { 'data-testid': 'evidence-still', width: still.widthPx, height: still.heightPx,
+    alt: `Deciding frame ${still.frameIndex}, still JPEG from the edge, detector boxes drawn over it` });
+  const canvas = el('canvas', { class: 'clip-overlay', 'data-testid': 'evidence-still-overlay', width: still.widthPx,
+    height: still.heightPx, 'aria-hidden': 'true' });
+  const frame = (clip.frames || []).find((f) => Number(f.frameIndex) === Number(still.frameIndex)) || deciding;
+  const drawn = [];
+  drawBoxes(canvas, frame, drawn);
+  canvas.dataset.boxes = JSON.stringify(drawn);
+  const caption = el('figcaption', {},
+    el('strong', { text: `Frame ${still.frameIndex}` }), el('span', { class: 'badge in-trace-badge', text: 'deciding frame' }),
+    el('span', { class: 'muted small', text: 'still JPEG' }),
+    el('code', { class: 'sha', title: `sha256 ${still.sha256}`, text: `sha256 ${String(still.sha256).slice(0, 12)}…` }));
+  const figure = el('figure', { class: 'featured still', 'data-testid': 'evidence-still-figure', 'data-sha256': still.sha256 },
+    el('div', { class: 'clip-frame' }, img, canvas), caption);
+  box.append(figure);
+  await showBlob(still.url, 'image/jpeg', img, figure, caption, generation);
 }
 
 const BOX_COLOURS = ['#ffc800', '#00a0ff', '#50dc50', '#e650e6', '#ff3c3c', '#50ffff', '#ff6450', '#a0ff00'];

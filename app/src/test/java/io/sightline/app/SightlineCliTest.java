@@ -88,6 +88,17 @@ class SightlineCliTest {
     }
 
     @Test
+    void anUnknownEvidenceFormIsRefusedByEdgeRunAndBenchWithOneClearLine(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) {
+        for (CliRun r : java.util.List.of(
+                CliRun.of("edge", "--evidence-form", "mpeg", "--edge-dir", dir.toString(), "--cloud-url", "http://127.0.0.1:9"),
+                CliRun.of("bench-pipeline", "--evidence-form", "mpeg"))) {
+            assertThat(r.exit()).isNotZero();
+            assertThat(r.err()).contains("--evidence-form must be 'clip'").contains("or 'jpeg'").contains("got 'mpeg'")
+                    .doesNotContain("\tat ");
+        }
+    }
+
+    @Test
     void verifyExportAcceptsAnIntactFileAndNamesTheFirstBadRecordOtherwise(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
             throws Exception {
         java.security.KeyPair key = java.security.KeyPairGenerator.getInstance("Ed25519").generateKeyPair();

@@ -7,6 +7,9 @@ import io.sightline.inference.Clocks;
 import io.sightline.inference.ProducedEvent;
 import io.sightline.inference.StageStats;
 import io.sightline.runtime.clip.ClipCutter;
+import io.sightline.runtime.clip.ClipEncoder;
+import io.sightline.runtime.clip.DecidingStillMaker;
+import io.sightline.runtime.clip.FrameRing;
 import io.sightline.runtime.clip.PacketRing;
 import io.sightline.runtime.clip.PacketTap;
 import io.sightline.uplink.evidence.EvidenceStore;
@@ -41,6 +44,14 @@ public final class ClipStage {
      * file run faster than real time some slack (the bundled 4 Mbit/s clip: 128 s of video).
      */
     public static final long PACKET_RING_BUDGET_BYTES = 64L << 20;
+    /**
+     * Decoded frames the encode path's ring may hold (ADR-0041): 384 MiB is 1,165 frames at 640×360
+     * I420, 46 s of a 25 Hz camera (39 s at 30 Hz): an alert window (40 s) and the frames that arrive
+     * while it is encoded. Allocated as frames arrive, up to this.
+     */
+    public static final long FRAME_RING_BUDGET_BYTES = 384L << 20;
+    /** The decode thread's cost of keeping a frame in the encode path's ring (downscale, I420). */
+    public static final String RING_STAGE = "evidence-ring";
     /** Journaled frames the stage may fall behind by before the journal stage waits for it (a window's cut, ~0.1 s). */
     static final int QUEUE_FRAMES = 1024;
 
@@ -59,6 +70,8 @@ public final class ClipStage {
     /** The alert windows being filled, merged while they overlap. */
     private static final class Window {
         final List<String> alertIds = new ArrayList<>();
+        /** Each alert's deciding frame (the frame it was journaled with) and that frame's edge time. */
+        final List<long[]> decidingFrames = new ArrayList<>();
         final long fromNanos;
         long toNanos;
         long firstFrameIndex = -1;
@@ -72,10 +85,16 @@ public final class ClipStage {
 
     /** What a closed window cost: for the run's summary and the benchmark. */
     record Cut(String sha256, long bytes, long firstFrameIndex, int frameCount, long windowFirstFrameIndex,
-               long windowLastFrameIndex, List<String> alertIds, long cutNanos) {
+               long windowLastFrameIndex, List<String> alertIds, long cutNanos, String method, long clipNanos, int stills,
+               long stillBytes, long stillNanos) {
     }
 
+    /** The remux path's packets, or null on the encode path. */
     private final PacketTap tap;
+    /** The encode path's decoded frames and encoder (ADR-0041), or null on the remux path. */
+    private final FrameRing frames;
+    private final ClipEncoder encoder;
+    private final double frameRateHz;
     private final EvidenceStore store;
     private final String sessionId;
     private final Path scratch;
@@ -90,7 +109,24 @@ public final class ClipStage {
     private int clipsCut;
 
     ClipStage(PacketTap tap, EvidenceStore store, String sessionId, Path scratch, StageStats stats) {
+        this(tap, null, null, 0, store, sessionId, scratch, stats);
+    }
+
+    /**
+     * The encode path (ADR-0041): the decode thread keeps every frame in {@code frames}; a closed
+     * window is encoded once by {@code encoder} on this stage's thread.
+     */
+    ClipStage(FrameRing frames, ClipEncoder encoder, double frameRateHz, EvidenceStore store, String sessionId, Path scratch,
+              StageStats stats) {
+        this(null, frames, encoder, frameRateHz, store, sessionId, scratch, stats);
+    }
+
+    private ClipStage(PacketTap tap, FrameRing frames, ClipEncoder encoder, double frameRateHz, EvidenceStore store, String sessionId,
+                      Path scratch, StageStats stats) {
         this.tap = tap;
+        this.frames = frames;
+        this.encoder = encoder;
+        this.frameRateHz = frameRateHz;
         this.store = store;
         this.sessionId = sessionId;
         this.scratch = scratch;
@@ -103,14 +139,14 @@ public final class ClipStage {
      */
     static PacketTap tapOrNull(String location, boolean live) {
         if (live) {
-            LOG.info("Evidence of a live source is kept as JPEG frames: a second reader of {} would not see the decoder's packets"
-                    + " (ADR-0037)", io.sightline.inference.FrameSource.sourceIdOf(location));
+            LOG.info("Evidence of a live source is encoded once per alert window: a second reader of {} would not see the decoder's"
+                    + " packets (ADR-0037, ADR-0041)", io.sightline.inference.FrameSource.sourceIdOf(location));
             return null;
         }
         try {
             return PacketTap.open(location, new PacketRing(PACKET_RING_BUDGET_BYTES));
         } catch (RuntimeException e) {
-            LOG.info("Evidence is kept as JPEG frames: {}", e.getMessage());
+            LOG.info("Evidence is encoded once per alert window: {}", e.getMessage());
             return null;
         }
     }
@@ -125,6 +161,9 @@ public final class ClipStage {
 
     /** The pipeline failed: the stage ends without cutting, so nothing waits for it. */
     void abort() {
+        if (frames != null) {
+            frames.close();
+        }
         in.clear();
         in.offer(new EndMsg());
     }
@@ -148,7 +187,17 @@ public final class ClipStage {
     }
 
     PacketRing ring() {
-        return tap.ring();
+        return tap == null ? null : tap.ring();
+    }
+
+    /** The encode path's frame ring, or null on the remux path. */
+    FrameRing frameRing() {
+        return frames;
+    }
+
+    /** The encoder of the encode path, or null. */
+    String encoderName() {
+        return encoder == null ? null : encoder.name();
     }
 
     /** The stage's thread body. */
@@ -163,7 +212,9 @@ public final class ClipStage {
                 open = null;
             }
         } finally {
-            tap.close();
+            if (tap != null) {
+                tap.close();
+            }
         }
     }
 
@@ -189,9 +240,14 @@ public final class ClipStage {
                 open.toNanos = Math.max(open.toNanos, AlertWindow.toNanos(f.alertAtNanos()));
             }
             open.alertIds.add(alertId);
+            open.decidingFrames.add(new long[] {f.frameIndex(), f.atNanos()});
         }
         if (open != null) {
             open.lastFrameIndex = f.frameIndex();
+        }
+        if (tap == null) {
+            // The encode path's frames are kept by the decode thread.
+            return;
         }
         try {
             // Keeps the ring in step with the journal: the packets of a window's start are read while the ring still has room.
@@ -206,12 +262,8 @@ public final class ClipStage {
     private void cut(Window w) {
         long t0 = System.nanoTime();
         try {
-            // The ring may have forgotten the window's start (a file run much faster than real time): cut what it holds.
-            long first = Math.max(w.firstFrameIndex, Math.max(0, tap.ring().oldestKeyIndex()));
-            ClipCutter.Clip clip = ClipCutter.cut(tap, first, w.lastFrameIndex, scratch);
+            ClipCutter.Clip clip = tap != null ? remux(w) : encode(w);
             if (clip == null) {
-                LOG.warn("No clip for alerts {}: the packet ring no longer holds frames {}…{}", w.alertIds, w.firstFrameIndex,
-                        w.lastFrameIndex);
                 return;
             }
             String sha = store.putClip(sessionId, "clip:" + w.alertIds.get(0), w.toNanos - AlertWindow.AFTER_NANOS, clip.bytes());
@@ -219,18 +271,98 @@ public final class ClipStage {
                 LOG.warn("No clip for alerts {}: the evidence budget is held by evidence not uploaded yet", w.alertIds);
                 return;
             }
+            long cutNanos = System.nanoTime() - t0;
+            long s0 = System.nanoTime();
+            List<EvidenceClipRecorded.DecidingStill> stills = stills(w, clip, sha);
+            long stillNanos = System.nanoTime() - s0;
             long now = Clocks.epochNanos();
             EvidenceClipRecorded event = new EvidenceClipRecorded(sha, ClipCutter.CONTENT_TYPE, clip.bytes().length,
-                    EvidenceClipRecorded.REMUX, clip.firstFrameIndex(), clip.frameCount(), clip.frameRateHz(), w.firstFrameIndex,
-                    w.lastFrameIndex, w.alertIds, now);
+                    tap != null ? EvidenceClipRecorded.REMUX : EvidenceClipRecorded.ENCODE, clip.firstFrameIndex(), clip.frameCount(),
+                    clip.frameRateHz(), w.firstFrameIndex, w.lastFrameIndex, w.alertIds, now, stills);
             recorded.add(new ProducedEvent(EventIds.of(sessionId, "EvidenceClipRecorded", clipsCut++), now, event));
             long took = System.nanoTime() - t0;
             stats.record(STAGE, took);
+            long stillBytes = 0;
+            for (EvidenceClipRecorded.DecidingStill st : stills) {
+                stillBytes += st.sizeBytes();
+            }
             cuts.add(new Cut(sha, clip.bytes().length, clip.firstFrameIndex(), clip.frameCount(), w.firstFrameIndex,
-                    w.lastFrameIndex, List.copyOf(w.alertIds), took));
+                    w.lastFrameIndex, List.copyOf(w.alertIds), took, event.method(), cutNanos, stills.size(), stillBytes, stillNanos));
         } catch (RuntimeException e) {
             failed("cut the clip of alerts " + w.alertIds, e);
         }
+    }
+
+    /** The source's own packets (ADR-0037). */
+    private ClipCutter.Clip remux(Window w) {
+        // The ring may have forgotten the window's start (a file run much faster than real time): cut what it holds.
+        long first = Math.max(w.firstFrameIndex, Math.max(0, tap.ring().oldestKeyIndex()));
+        ClipCutter.Clip clip = ClipCutter.cut(tap, first, w.lastFrameIndex, scratch);
+        if (clip == null) {
+            LOG.warn("No clip for alerts {}: the packet ring no longer holds frames {}…{}", w.alertIds, w.firstFrameIndex,
+                    w.lastFrameIndex);
+        }
+        return clip;
+    }
+
+    /** The decoded frames, encoded once (ADR-0041). */
+    private ClipCutter.Clip encode(Window w) {
+        // The window's last journaled frame was decoded before it was journaled, so the ring has it (or gave it up, live).
+        long last = Math.min(w.lastFrameIndex, frames.newestIndex());
+        long first = Math.max(w.firstFrameIndex, frames.contiguousFrom());
+        if (frames.newestIndex() < 0 || first > last) {
+            LOG.warn("No clip for alerts {}: the frame ring no longer holds frames {}…{}", w.alertIds, w.firstFrameIndex,
+                    w.lastFrameIndex);
+            return null;
+        }
+        return encoder.encode(frames, first, last, frameRateHz, scratch);
+    }
+
+    /**
+     * A still JPEG of each alert's deciding frame, kept in the store beside the clip: from the
+     * frame ring on the encode path (the pixels before encoding), decoded from the clip on the
+     * remux path (the camera's own pixels, exactly). An alert whose frame the clip does not hold
+     * gets none; a failure costs the stills, never the clip.
+     */
+    private List<EvidenceClipRecorded.DecidingStill> stills(Window w, ClipCutter.Clip clip, String clipSha) {
+        List<EvidenceClipRecorded.DecidingStill> out = new ArrayList<>(w.alertIds.size());
+        try {
+            java.util.Map<Long, DecidingStillMaker.Still> byFrame = new java.util.HashMap<>();
+            List<Long> wanted = new ArrayList<>();
+            for (long[] d : w.decidingFrames) {
+                if (clip.offsetOf(d[0]) >= 0 && !wanted.contains(d[0])) {
+                    wanted.add(d[0]);
+                }
+            }
+            if (wanted.isEmpty()) {
+                return out;
+            }
+            if (frames != null) {
+                for (long frameIndex : wanted) {
+                    DecidingStillMaker.Still still = DecidingStillMaker.fromRing(frames, frameIndex);
+                    if (still != null) {
+                        byFrame.put(frameIndex, still);
+                    }
+                }
+            } else {
+                byFrame.putAll(DecidingStillMaker.fromClip(store.path(clipSha), clip.firstFrameIndex(), wanted));
+            }
+            for (int i = 0; i < w.alertIds.size(); i++) {
+                long frameIndex = w.decidingFrames.get(i)[0];
+                DecidingStillMaker.Still still = byFrame.get(frameIndex);
+                if (still == null) {
+                    continue;
+                }
+                String sha = store.put(sessionId, "still:" + w.alertIds.get(i), w.decidingFrames.get(i)[1], still.jpeg());
+                if (sha != null) {
+                    out.add(new EvidenceClipRecorded.DecidingStill(w.alertIds.get(i), frameIndex, sha, still.jpeg().length,
+                            still.widthPx(), still.heightPx()));
+                }
+            }
+        } catch (RuntimeException e) {
+            failed("make the deciding frames' stills of alerts " + w.alertIds, e);
+        }
+        return out;
     }
 
     private void failed(String what, RuntimeException e) {

@@ -30,6 +30,11 @@ final class DecodeStage {
      */
     static final long PICTURE_STATISTICS_PERIOD_NANOS = 100_000_000L;
     private long lastMeasuredNanos = Long.MIN_VALUE;
+    /** The encode path's frame ring (ADR-0041), or null. */
+    private io.sightline.runtime.clip.FrameRing ring;
+    private boolean ringBlocks;
+    private io.sightline.inference.StageStats ringStats;
+    private long ringFailures;
     private volatile String endReason = "end-of-video";
     private volatile StreamEndedEarlyException endedEarly;
 
@@ -41,6 +46,31 @@ final class DecodeStage {
         this.maxFrames = maxFrames;
         this.stopRequested = stopRequested;
         this.statistics = statistics;
+    }
+
+    /**
+     * Keeps every decoded frame in {@code ring} (evidence encoded once per alert window, ADR-0041),
+     * on this thread, not the detector's; {@code block}: wait for a slot the encoder still reads
+     * (a file, which can wait) instead of not keeping the frame (a live source). Set before {@link #run}.
+     */
+    void frameRing(io.sightline.runtime.clip.FrameRing ring, boolean block, io.sightline.inference.StageStats stats) {
+        this.ring = ring;
+        this.ringBlocks = block;
+        this.ringStats = stats;
+    }
+
+    private void keep(VideoFrame borrowed) throws InterruptedException {
+        long t0 = System.nanoTime();
+        try {
+            ring.put(borrowed.image(), borrowed.index(), ringBlocks);
+        } catch (RuntimeException e) {
+            // Evidence is secondary: the frame goes on to detection; its window's clip starts after it.
+            if (ringFailures++ == 0) {
+                org.slf4j.LoggerFactory.getLogger(DecodeStage.class).error(
+                        "Evidence: frame {} could not be kept for its alert window's clip; the session goes on", borrowed.index(), e);
+            }
+        }
+        ringStats.record(ClipStage.RING_STAGE, System.nanoTime() - t0);
     }
 
     void run(LatestWinsQueue<Captured> out) throws InterruptedException {
@@ -66,6 +96,9 @@ final class DecodeStage {
                     meanLuma = statistics.meanLuma();
                     lumaStdDev = statistics.lumaStdDev();
                     laplacianVariance = statistics.laplacianVariance();
+                }
+                if (ring != null) {
+                    keep(borrowed);
                 }
                 Captured c = new Captured(borrowed.copyInto(buffers.take()), buffers, entered, trace, meanLuma, lumaStdDev,
                         laplacianVariance);

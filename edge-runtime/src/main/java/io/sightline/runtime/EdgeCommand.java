@@ -57,6 +57,13 @@ public final class EdgeCommand implements Callable<Integer> {
         String mqttUrl;
     }
 
+    @Option(names = "--evidence-form", defaultValue = "clip", paramLabel = "clip|jpeg",
+            description = "clip: the source's own video, one MP4 per alert window, remuxed from a file's packets (ADR-0037) or, for a"
+                    + " camera, stream or codec MP4 does not carry, encoded once from the decoded frames (ADR-0041), with a still JPEG"
+                    + " of each alert's deciding frame; jpeg: a JPEG of every frame with the boxes drawn (ADR-0008)"
+                    + " (default: ${DEFAULT-VALUE}).")
+    String evidenceForm = "clip";
+
     @Option(names = "--mqtt-topic-root", defaultValue = "sightline", paramLabel = "LEVEL",
             description = "First MQTT topic level; must match the cloud's sightline.ingest.mqtt.topic-root (default ${DEFAULT-VALUE}).")
     String mqttTopicRoot;
@@ -214,6 +221,12 @@ public final class EdgeCommand implements Callable<Integer> {
                     + "       -d '{\"publicKeyX509\":\"%s\"}' %s/api/v1/admin/devices/%s%n", device.publicKeyBase64(), base, deviceId);
             return 0;
         }
+        boolean clips;
+        try {
+            clips = EdgePipeline.clipForm(evidenceForm);
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(new CommandLine(this), e.getMessage());
+        }
         if (journalSyncMillis < 0 || journalSyncMillis > EdgeJournal.MAX_SYNC_INTERVAL_MILLIS) {
             throw new CommandLine.ParameterException(new CommandLine(this), "--journal-sync-ms must be 0 (every frame) to "
                     + EdgeJournal.MAX_SYNC_INTERVAL_MILLIS + ", got " + journalSyncMillis);
@@ -344,13 +357,14 @@ public final class EdgeCommand implements Callable<Integer> {
                 while (true) {
                     RunProgress progress = new RunProgress(out);
                     try {
-                        report = pipeline.evidence(evidence).run(journal, progress, EdgeTelemetry.process());
+                        report = pipeline.evidence(evidence).evidenceClips(clips).run(journal, progress, EdgeTelemetry.process());
                     } finally {
                         progress.done();
                         uploader.wake();
                         evidenceUploader.wake();
                     }
                     out.print(report.format());
+                    out.printf(Locale.ROOT, "  evidence      %s%n", pipeline.evidenceSummary());
                     sessions.add(report.sessionId());
                     if (live == null || !EdgePipeline.ASSIGNMENT_CHANGED.equals(report.endReason())) {
                         break;

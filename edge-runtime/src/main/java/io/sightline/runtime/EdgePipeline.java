@@ -114,6 +114,12 @@ public final class EdgePipeline implements AutoCloseable {
     /** Evidence as the source's own video (ADR-0037) when the source allows it; JPEG frames otherwise. */
     private boolean evidenceClips;
     private ClipStage clipStage;
+    /** H.264 encoders the encode path may use, in preference order (ADR-0041). */
+    private List<String> clipEncoders = io.sightline.runtime.clip.ClipEncoder.PREFERRED_ENCODERS;
+    private long frameRingBudgetBytes = ClipStage.FRAME_RING_BUDGET_BYTES;
+    /** How the last run kept its evidence, and why not as asked (null when it was). */
+    private String evidenceForm = "none";
+    private String evidenceFormReason;
     private String fixedSessionId;
     private long fixedSessionStartNanos;
     private boolean countTraceEdges;
@@ -306,6 +312,9 @@ public final class EdgePipeline implements AutoCloseable {
         primaryShared = to.model() == null;
         n.policy = to.policy() != null ? to.policy().policy() : policy;
         n.evidence = evidence;
+        n.evidenceClips = evidenceClips;
+        n.clipEncoders = clipEncoders;
+        n.frameRingBudgetBytes = frameRingBudgetBytes;
         n.countTraceEdges = countTraceEdges;
         n.summaryWindowNanos = summaryWindowNanos;
         n.pictureStatistics = pictureStatistics;
@@ -371,13 +380,112 @@ public final class EdgePipeline implements AutoCloseable {
         }
         List<ClipSummary> out = new ArrayList<>();
         for (ClipStage.Cut c : clipStage.cuts()) {
-            out.add(new ClipSummary(c.sha256(), c.bytes(), c.frameCount(), c.alertIds().size(), c.cutNanos()));
+            out.add(new ClipSummary(c.sha256(), c.bytes(), c.frameCount(), c.alertIds().size(), c.cutNanos(), c.method(), c.clipNanos(),
+                    c.stills(), c.stillBytes(), c.stillNanos()));
         }
         return out;
     }
 
-    /** One alert window's clip: its size, frames, the alerts it covers and the time its cut took (off the detector's thread). */
-    public record ClipSummary(String sha256, long bytes, int frames, int alerts, long cutNanos) {
+    /**
+     * One alert window's clip: its size, frames, the alerts it covers and the time its cut took (off
+     * the detector's thread), whether it was remuxed or encoded and what that alone took, and the
+     * deciding frames' stills kept with it.
+     */
+    public record ClipSummary(String sha256, long bytes, int frames, int alerts, long cutNanos, String method, long clipNanos,
+                              int stills, long stillBytes, long stillNanos) {
+    }
+
+    /**
+     * How the last {@link #run} kept its evidence: {@code none}, {@code jpeg}, {@code clip-remux} or
+     * {@code clip-encode:<encoder>}.
+     */
+    public String evidenceForm() {
+        return evidenceForm;
+    }
+
+    /**
+     * {@code --evidence-form}: {@code clip} (true: the source's own video per alert window, remuxed or
+     * encoded once, ADR-0037/0041) or {@code jpeg} (false: a JPEG of every frame, ADR-0008).
+     *
+     * @throws IllegalArgumentException for anything else, saying what is accepted
+     */
+    public static boolean clipForm(String evidenceForm) {
+        return switch (evidenceForm) {
+            case "clip" -> true;
+            case "jpeg" -> false;
+            default -> throw new IllegalArgumentException("--evidence-form must be 'clip' (the source's own video per alert window)"
+                    + " or 'jpeg' (a JPEG per frame), got '" + evidenceForm + "'");
+        };
+    }
+
+    /**
+     * The last run's evidence in one line, for a command's report: its form, and for clips the
+     * bytes per alert window, the cut or encode time, the deciding frames' stills and the frame
+     * ring's memory; null without evidence.
+     */
+    public String evidenceSummary() {
+        if (evidence == null) {
+            return null;
+        }
+        StringBuilder b = new StringBuilder(evidenceForm);
+        if (evidenceFormReason != null) {
+            b.append(" (clips asked: ").append(evidenceFormReason).append(')');
+        }
+        List<ClipSummary> clips = clipsCut();
+        if (!clips.isEmpty()) {
+            long bytes = 0;
+            long longest = 0;
+            int stills = 0;
+            long stillBytes = 0;
+            for (ClipSummary c : clips) {
+                bytes += c.bytes();
+                longest = Math.max(longest, c.clipNanos());
+                stills += c.stills();
+                stillBytes += c.stillBytes();
+            }
+            b.append(String.format(java.util.Locale.ROOT, ", %d clip%s, %.2f MB per alert window, longest %s %.0f ms off the detector's"
+                            + " thread, %d deciding-frame still%s (%.0f KB)", clips.size(), clips.size() == 1 ? "" : "s",
+                    bytes / 1e6 / clips.size(), evidenceForm.startsWith("clip-encode") ? "encode" : "cut", longest / 1e6, stills,
+                    stills == 1 ? "" : "s", stillBytes / 1e3));
+        }
+        long[] ring = frameRingUse();
+        if (ring[2] > 0) {
+            b.append(String.format(java.util.Locale.ROOT, ", frame ring %.0f MB of its %.0f MB (%d frames)", ring[0] / 1e6, ring[2] / 1e6,
+                    ring[1]));
+        }
+        return b.toString();
+    }
+
+    /** Why the last run's evidence is not in the form asked for (clips asked, JPEG frames kept), or null. */
+    public String evidenceFormReason() {
+        return evidenceFormReason;
+    }
+
+    /** The encode path's frame ring in the last run: native bytes it allocated and frames it could hold; zeros without it. */
+    public long[] frameRingUse() {
+        io.sightline.runtime.clip.FrameRing r = clipStage == null ? null : clipStage.frameRing();
+        return r == null ? new long[] {0, 0, 0} : new long[] {r.bytesAllocated(), r.capacityFrames(), r.budgetBytes()};
+    }
+
+    /**
+     * The H.264 encoders the encode path tries, in order (default {@link io.sightline.runtime.clip.ClipEncoder#PREFERRED_ENCODERS});
+     * when none is in the bundled FFmpeg, the session keeps JPEG frames and {@link #evidenceFormReason} says why. Set before {@link #run}.
+     */
+    public EdgePipeline clipEncoders(List<String> names) {
+        if (names.isEmpty()) {
+            throw new IllegalArgumentException("name at least one H.264 encoder for evidence clips");
+        }
+        this.clipEncoders = List.copyOf(names);
+        return this;
+    }
+
+    /** The encode path's frame ring budget (default {@link ClipStage#FRAME_RING_BUDGET_BYTES}). Set before {@link #run}. */
+    public EdgePipeline frameRingBudget(long bytes) {
+        if (bytes <= 0) {
+            throw new IllegalArgumentException("the frame ring budget must be > 0 bytes, got " + bytes);
+        }
+        this.frameRingBudgetBytes = bytes;
+        return this;
     }
 
     /**
@@ -554,14 +662,33 @@ public final class EdgePipeline implements AutoCloseable {
 
         StageStats stats = new StageStats(StageBudgets.DECODE, StageStats.PREPROCESS, StageStats.INFERENCE, StageStats.POSTPROCESS,
                 StageBudgets.DETECT, StageBudgets.DECIDE, StageBudgets.JOURNAL, StageBudgets.FRAME_TO_DECISION,
-                EvidenceStage.COPY_STAGE, EvidenceStage.STAGE, StageBudgets.JOURNAL_EVIDENCE_WAIT, ClipStage.STAGE);
+                EvidenceStage.COPY_STAGE, EvidenceStage.STAGE, StageBudgets.JOURNAL_EVIDENCE_WAIT, ClipStage.STAGE, ClipStage.RING_STAGE);
         boolean summaries = summaryWindowNanos > 0;
         if (summaries) {
             stats.withIntervals();
         }
-        io.sightline.runtime.clip.PacketTap tap = evidence != null && evidenceClips ? ClipStage.tapOrNull(source.location(), source.isLive()) : null;
-        ClipStage clips = tap == null ? null : new ClipStage(tap, evidence, sessionId, evidence.directory().resolve("tmp"), stats);
+        ClipStage clips = null;
+        evidenceFormReason = null;
+        if (evidence != null && evidenceClips) {
+            Path scratch = evidence.directory().resolve("tmp");
+            io.sightline.runtime.clip.PacketTap tap = ClipStage.tapOrNull(source.location(), source.isLive());
+            if (tap != null) {
+                clips = new ClipStage(tap, evidence, sessionId, scratch, stats);
+            } else {
+                // No packets an MP4 can carry (a camera, raw video, another codec): encode each alert window once (ADR-0041).
+                try {
+                    io.sightline.runtime.clip.ClipEncoder encoder = io.sightline.runtime.clip.ClipEncoder.open(clipEncoders);
+                    clips = new ClipStage(new io.sightline.runtime.clip.FrameRing(frameRingBudgetBytes), encoder, frameRateHz, evidence,
+                            sessionId, scratch, stats);
+                } catch (io.sightline.runtime.clip.ClipException e) {
+                    evidenceFormReason = e.getMessage();
+                    org.slf4j.LoggerFactory.getLogger(EdgePipeline.class).warn("Evidence clips: {}", e.getMessage());
+                }
+            }
+        }
         clipStage = clips;
+        evidenceForm = evidence == null ? "none" : clips == null ? "jpeg"
+                : clips.encoderName() == null ? "clip-remux" : "clip-encode:" + clips.encoderName();
         // With clips, no frame is copied, drawn or JPEG-encoded: the viewer draws the boxes over the camera's own video.
         EvidenceStage evidenceStage = evidence == null || clips != null ? null : new EvidenceStage(evidence, sessionId, stats, latestWins);
         PerceptionLoop perception = new PerceptionLoop(sessionId, source, primary, fallback, stats, tel, latestWins,
@@ -569,6 +696,10 @@ public final class EdgePipeline implements AutoCloseable {
                 pictureStatistics);
         if (live != null) {
             perception.sideEvents(live::drainRefusals);
+        }
+        if (clips != null && clips.frameRing() != null) {
+            // A file waits for a slot the encoder still reads; a live source cannot, and its frame is not kept instead.
+            perception.frameRing(clips.frameRing(), !latestWins, stats);
         }
         LatestWinsQueue<Perceived> perceived = new LatestWinsQueue<>(DECIDE_QUEUE_FRAMES, LatestWinsQueue.Overflow.BLOCK, p -> { });
         LatestWinsQueue<Decided> decided = new LatestWinsQueue<>(JOURNAL_QUEUE_FRAMES, LatestWinsQueue.Overflow.BLOCK, d -> { });
@@ -612,6 +743,9 @@ public final class EdgePipeline implements AutoCloseable {
         perception.release();
         if (evidenceStage != null) {
             evidenceStage.release();
+        }
+        if (clips != null && clips.frameRing() != null) {
+            clips.frameRing().free();
         }
         tel.close();
         Throwable failed = threads.failure();

@@ -56,6 +56,11 @@ final class PerceptionLoop {
                 evidence);
     }
 
+    /** Keeps every decoded frame in {@code ring}, on the decode thread (ADR-0041); set before {@link #start}. */
+    void frameRing(io.sightline.runtime.clip.FrameRing ring, boolean block, StageStats stats) {
+        decode.frameRing(ring, block, stats);
+    }
+
     /** Events to journal with the next frame's (see {@link DetectStage#sideEvents}); set before {@link #start}. */
     void sideEvents(java.util.function.Supplier<java.util.List<? extends io.sightline.domain.event.SightlineEvent>> source) {
         detect.sideEvents(source);

@@ -45,7 +45,7 @@ class EvidenceClipsTest {
                 AssumedDrive.EGO_SPEED_MPS, 1, 0, EdgeDefaults.FLEET_ID, EdgeDefaults.VEHICLE_ID, "clip-edge-01", "test");
     }
 
-    private static List<EventEnvelope> journaled(EdgeJournal journal, String sessionId) throws Exception {
+    static List<EventEnvelope> journaled(EdgeJournal journal, String sessionId) throws Exception {
         EventCodec codec = new EventCodec();
         List<EventEnvelope> out = new ArrayList<>();
         for (EdgeJournal.StoredEvent e : journal.read(sessionId, 0, Integer.MAX_VALUE, Long.MAX_VALUE)) {
@@ -60,14 +60,25 @@ class EvidenceClipsTest {
         return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(px));
     }
 
-    private static List<String> pixelHashes(String location) throws Exception {
-        List<String> out = new ArrayList<>();
+    /** What {@code each} makes of every frame of {@code location}, as the pipeline's decoder gives them. */
+    static <T> List<T> eachFrame(String location, java.util.function.Function<Mat, T> each) {
+        List<T> out = new ArrayList<>();
         try (FrameSource source = FrameSource.open(location)) {
             for (VideoFrame f; (f = source.next()) != null; ) {
-                out.add(hash(f.image()));
+                out.add(each.apply(f.image()));
             }
         }
         return out;
+    }
+
+    private static List<String> pixelHashes(String location) {
+        return eachFrame(location, m -> {
+            try {
+                return hash(m);
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
     }
 
     @Test
@@ -76,6 +87,7 @@ class EvidenceClipsTest {
         List<EventEnvelope> events;
         List<EdgePipeline.ClipSummary> cuts;
         byte[] clipBytes;
+        byte[] stillBytes;
         EvidenceClipRecorded clip;
         try (EdgeJournal journal = EdgeJournal.open(dir.resolve("journal.db"), EdgePipeline.JOURNAL_BUDGET_BYTES);
              EvidenceStore store = EvidenceStore.open(journal, 64L << 20)) {
@@ -88,9 +100,14 @@ class EvidenceClipsTest {
                     .map(e -> (EvidenceClipRecorded) e.payload()).toList();
             assertThat(clips).as("one window: the clip's alerts overlap").hasSize(1);
             clip = clips.get(0);
-            // Stored once, content-addressed, as the evidence of the session: and nothing else (no JPEG per frame).
-            assertThat(store.frames(report.sessionId())).singleElement()
-                    .satisfies(f -> assertThat(f.sha256()).isEqualTo(clip.clipSha256()));
+            // Stored once, content-addressed, as the evidence of the session, with its deciding frames' stills (ADR-0041): and
+            // nothing else (no JPEG per frame).
+            assertThat(clip.decidingStills()).as("the deciding frame's still, kept with the clip").isNotEmpty();
+            List<String> kept = new ArrayList<>();
+            kept.add(clip.clipSha256());
+            clip.decidingStills().forEach(st -> kept.add(st.sha256()));
+            assertThat(store.frames(report.sessionId())).extracting(EvidenceStore.Frame::sha256).containsExactlyInAnyOrderElementsOf(kept);
+            stillBytes = Files.readAllBytes(store.path(clip.decidingStills().get(0).sha256()));
             Path file = store.path(clip.clipSha256());
             assertThat(file.getFileName().toString()).endsWith(".mp4");
             clipBytes = Files.readAllBytes(file);
@@ -154,6 +171,27 @@ class EvidenceClipsTest {
             assertThat(k).as("offset of frame %d", f.frameIndex()).isNotNegative();
             assertThat(fromClip.get((int) k)).as("clip frame %d = frame %d", k, f.frameIndex())
                     .isEqualTo(fromSource.get((int) f.frameIndex()));
+        }
+
+        // The still of the deciding frame (the frame the first alert was journaled with) is that frame, as the decoder gave it.
+        EvidenceClipRecorded.DecidingStill still = clip.stillOf(alertIds.get(0));
+        long deciding = -1;
+        for (int i = 0; i < events.size() && i < alertPosition; i++) {
+            if (events.get(i).payload() instanceof FrameCaptured f) {
+                deciding = f.frameIndex();
+            }
+        }
+        assertThat(still.frameIndex()).isEqualTo(deciding);
+        assertThat(EvidenceStore.sha256Hex(stillBytes)).isEqualTo(still.sha256());
+        try (Mat jpeg = org.bytedeco.opencv.global.opencv_imgcodecs.imdecode(new Mat(new org.bytedeco.javacpp.BytePointer(stillBytes)),
+                org.bytedeco.opencv.global.opencv_imgcodecs.IMREAD_COLOR);
+             FrameSource source = FrameSource.open(ProjectHome.get().resolve(ALERT_CLIP).toString())) {
+            VideoFrame f = source.next();
+            while (f.index() < deciding) {
+                f = source.next();
+            }
+            assertThat(jpeg.cols()).isEqualTo(still.widthPx()).isEqualTo(960);
+            assertThat(org.bytedeco.opencv.global.opencv_core.PSNR(jpeg, f.image())).as("still against frame %d", deciding).isGreaterThan(35);
         }
 
         // The decisions do not depend on how evidence is kept: the same alerts as a run that keeps none.

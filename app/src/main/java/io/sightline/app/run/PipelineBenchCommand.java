@@ -97,7 +97,8 @@ public final class PipelineBenchCommand implements Callable<Integer> {
     boolean evidence;
 
     @Option(names = "--evidence-form", defaultValue = "clip", paramLabel = "clip|jpeg",
-            description = "clip: one MP4 per alert window remuxed from the source's packets, no per-frame work (ADR-0037, as run);"
+            description = "clip: one MP4 per alert window remuxed from the source's packets, no per-frame work (ADR-0037, as run),"
+                    + " or for a source without such packets encoded once from a ring of decoded frames (ADR-0041);"
                     + " jpeg: a JPEG of every frame with the boxes drawn (ADR-0008) (default ${DEFAULT-VALUE}).")
     String evidenceForm;
 
@@ -141,9 +142,10 @@ public final class PipelineBenchCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintStream out = System.out;
-        if (!"clip".equals(evidenceForm) && !"jpeg".equals(evidenceForm)) {
-            throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this), "--evidence-form must be 'clip' (the"
-                    + " source's own video per alert window) or 'jpeg' (a JPEG per frame), got '" + evidenceForm + "'");
+        try {
+            EdgePipeline.clipForm(evidenceForm);
+        } catch (IllegalArgumentException e) {
+            throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this), e.getMessage());
         }
         if (journalSyncMillis < 0 || journalSyncMillis > EdgeJournal.MAX_SYNC_INTERVAL_MILLIS) {
             throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this), "--journal-sync-ms must be 0 to "
@@ -369,6 +371,7 @@ public final class PipelineBenchCommand implements Callable<Integer> {
     /** The last run's alert-window clips and the evidence store's bytes on disk after it: the evidence budgets. */
     private List<EdgePipeline.ClipSummary> lastClips = List.of();
     private long lastEvidenceDiskBytes;
+    private String lastEvidenceSummary;
 
     /** The process's CPU time per frame of the last run, all threads: what a frame costs the edge's cores, whatever the load. */
     private double lastCpuNanosPerFrame = Double.NaN;
@@ -458,6 +461,13 @@ public final class PipelineBenchCommand implements Callable<Integer> {
         out.printf(Locale.ROOT, "    evidence (clip): %d alert%s in %d window%s, uploaded %.2f MB per alert window, edge disk %.2f MB%n",
                 alerts, alerts == 1 ? "" : "s", lastClips.size(), lastClips.size() == 1 ? "" : "s", bytes / 1e6 / lastClips.size(),
                 lastEvidenceDiskBytes / 1e6);
+        // The form (remuxed or encoded, and by which encoder), the cut/encode time per window, the stills and the frame ring's memory.
+        out.printf(Locale.ROOT, "    evidence form: %s%n", lastEvidenceSummary);
+        double ringP50 = r.percentileMs(io.sightline.runtime.ClipStage.RING_STAGE, 50);
+        if (!Double.isNaN(ringP50)) {
+            out.printf(Locale.ROOT, "    frame ring (decode thread, per frame: downscale to I420): p50 %.2f ms, p99 %.2f ms%n", ringP50,
+                    r.percentileMs(io.sightline.runtime.ClipStage.RING_STAGE, 99));
+        }
     }
 
     /** Frames the last shadowed run's challenger ran on and skipped. */
@@ -488,6 +498,7 @@ public final class PipelineBenchCommand implements Callable<Integer> {
                 lastThreadCpu = byThread(ThreadCpu.snapshot().since(threads0), pipeline.stageCpuNanos());
                 lastExtraBuffers = pipeline.handoverExtraAllocations();
                 lastClips = pipeline.clipsCut();
+                lastEvidenceSummary = pipeline.evidenceSummary();
                 lastEvidenceDiskBytes = store == null ? 0 : store.stats().usedBytes();
                 lastShadow[0] = pipeline.shadowFramesShadowed();
                 lastShadow[1] = pipeline.shadowFramesDropped();

@@ -93,8 +93,9 @@ public final class RunCommand implements Callable<Integer> {
 
     @Option(names = "--evidence-form", defaultValue = "clip", paramLabel = "clip|jpeg",
             description = "clip: the source's own video, one MP4 per alert window remuxed from the file's packets, boxes drawn by"
-                    + " the viewer (ADR-0037); jpeg: a JPEG of every frame with the boxes drawn (ADR-0008). A source clips do not"
-                    + " suit (a camera, a stream) keeps JPEGs (default: ${DEFAULT-VALUE}).")
+                    + " the viewer (ADR-0037), or encoded once from the decoded frames for a camera, a stream or a codec MP4 does"
+                    + " not carry (ADR-0041), with a still JPEG of each alert's deciding frame; jpeg: a JPEG of every frame with the"
+                    + " boxes drawn (ADR-0008) (default: ${DEFAULT-VALUE}).")
     String evidenceForm;
 
     @Option(names = "--catch-up-timeout", defaultValue = "60", paramLabel = "SECONDS",
@@ -151,6 +152,9 @@ public final class RunCommand implements Callable<Integer> {
             GroundTruthScore.truthFor(videoLocation).ifPresent(truth ->
                     out.print(GroundTruthScore.score(truth, edge.journal(), report.sessionId()).format()));
             printEvidence(out, edge, report, pipeline.clipsCut());
+            if (pipeline.evidenceSummary() != null) {
+                out.printf(Locale.ROOT, "  evidence form %s%n", pipeline.evidenceSummary());
+            }
             printCloud(out, caughtUp, cloud);
             if (exit) {
                 Runtime.getRuntime().removeShutdownHook(stopHook);
@@ -169,13 +173,11 @@ public final class RunCommand implements Callable<Integer> {
     }
 
     private boolean clipForm() {
-        return switch (evidenceForm) {
-            case "clip" -> true;
-            case "jpeg" -> false;
-            default -> throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
-                    "--evidence-form must be 'clip' (the source's own video per alert window) or 'jpeg' (a JPEG per frame), got '"
-                            + evidenceForm + "'");
-        };
+        try {
+            return EdgePipeline.clipForm(evidenceForm);
+        } catch (IllegalArgumentException e) {
+            throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this), e.getMessage());
+        }
     }
 
     private static void printEvidence(PrintStream out, LocalRun edge, RunReport report, List<EdgePipeline.ClipSummary> clips) {

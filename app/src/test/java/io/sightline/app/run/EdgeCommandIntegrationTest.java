@@ -176,12 +176,14 @@ class EdgeCommandIntegrationTest {
         String sid = sessionOf(edgeDir);
         assertThat(jdbc.queryForObject("select count(*) from domain_event_entry where aggregate_identifier = ? and payload_type like"
                 + " '%AlertRaised'", Long.class, sid)).isPositive();
-        // Over the broker alone, the pictures arrive too: each one named by a stored FrameCaptured of the session.
+        // Clip form by default (ADR-0041), as run: the alert window's clip and its deciding frame's still.
+        assertThat(r.out()).contains("evidence      clip-remux, 1 clip").contains("1 deciding-frame still");
+        // Over the broker alone, the clip and the still arrive too: each one named by the session's EvidenceClipRecorded.
         List<String> shas = jdbc.queryForList("select sha256 from evidence_frame where session_id = ?", String.class, sid);
-        assertThat(shas).isNotEmpty();
+        assertThat(shas).hasSize(2);
         for (String sha : shas) {
             assertThat(jdbc.queryForObject("select count(*) from domain_event_entry where aggregate_identifier = ? and payload_type like"
-                    + " '%FrameCaptured' and convert_from(payload, 'UTF8') like ?", Long.class, sid, "%" + sha + "%")).isEqualTo(1);
+                    + " '%EvidenceClipRecorded' and convert_from(payload, 'UTF8') like ?", Long.class, sid, "%" + sha + "%")).isEqualTo(1);
         }
     }
 

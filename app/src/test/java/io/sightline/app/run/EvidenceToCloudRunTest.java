@@ -158,10 +158,11 @@ class EvidenceToCloudRunTest {
             assertThat(report.count("AlertRaised")).isPositive();
             assertThat(report.count("EvidenceClipRecorded")).isEqualTo(1);
             assertThat(clips).singleElement();
-            // On the edge: the clip alone, no JPEG per frame.
+            // On the edge: the clip and its alert's deciding-frame still (ADR-0041), no JPEG per frame.
             List<EvidenceStore.Frame> kept = edge.evidence().frames(sid);
-            assertThat(kept).singleElement().satisfies(f -> assertThat(f.frameId()).startsWith("clip:"));
-            String sha = kept.get(0).sha256();
+            assertThat(kept).extracting(f -> f.frameId().substring(0, f.frameId().indexOf(':'))).containsExactlyInAnyOrder("clip", "still");
+            String sha = kept.stream().filter(f -> f.frameId().startsWith("clip:")).findFirst().orElseThrow().sha256();
+            String stillSha = kept.stream().filter(f -> f.frameId().startsWith("still:")).findFirst().orElseThrow().sha256();
             assertThat(clips.get(0).sha256()).isEqualTo(sha);
             Map<String, Object> row = jdbc.queryForMap("select bytes, content_type, width_px, height_px, fleet_id from evidence_frame"
                     + " where sha256 = ?", sha);
@@ -181,6 +182,13 @@ class EvidenceToCloudRunTest {
             assertThat(clip.frames()).as("the window's frames carry the detector's boxes").anyMatch(f -> !f.boxes().isEmpty());
             assertThat(clip.alertFrameIndex()).as("the deciding frame is in the clip").isBetween(clip.firstFrameIndex(),
                     clip.firstFrameIndex() + clip.frameCount() - 1);
+            // Its still is stored and served as a JPEG, and it is the deciding frame's.
+            assertThat(clip.decidingStill()).isNotNull();
+            assertThat(clip.decidingStill().sha256()).isEqualTo(stillSha);
+            assertThat(clip.decidingStill().frameIndex()).isEqualTo(clip.alertFrameIndex());
+            Map<String, Object> stillRow = jdbc.queryForMap("select bytes, content_type from evidence_frame where sha256 = ?", stillSha);
+            assertThat(stillRow).containsEntry("content_type", "image/jpeg");
+            assertThat((byte[]) stillRow.get("bytes")).isEqualTo(Files.readAllBytes(edge.evidence().path(stillSha)));
             long detections = jdbc.queryForObject("select count(*) from domain_event_entry where aggregate_identifier = ? and payload_type"
                     + " like '%DetectionObserved'", Long.class, sid);
             assertThat(clip.frames().stream().mapToLong(f -> f.boxes().size()).sum()).isPositive().isLessThanOrEqualTo(detections);

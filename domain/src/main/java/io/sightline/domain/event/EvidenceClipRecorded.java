@@ -23,8 +23,12 @@ import org.axonframework.serialization.Revision;
  *                              it (its keyframe), or after it when the edge's packet ring no longer held the window's start
  * @param windowLastFrameIndex  last frame of the alert windows
  * @param alertIds              the alerts whose windows the clip covers (overlapping windows share one clip)
+ * @param decidingStills        revision 2 (ADR-0041): a still JPEG of each alert's deciding frame (the frame whose
+ *                              {@code FrameCaptured} the alert was decided on), kept and uploaded with the clip so an
+ *                              investigator has a picture without a video player; empty when none could be made, and for
+ *                              revision 1 (upcast)
  */
-@Revision("1")
+@Revision("2")
 public record EvidenceClipRecorded(
         String clipSha256,
         String contentType,
@@ -36,7 +40,8 @@ public record EvidenceClipRecorded(
         long windowFirstFrameIndex,
         long windowLastFrameIndex,
         List<String> alertIds,
-        long recordedAtNanos) implements SightlineEvent {
+        long recordedAtNanos,
+        @OptionalField List<DecidingStill> decidingStills) implements SightlineEvent {
 
     public static final String REMUX = "remux";
     public static final String ENCODE = "encode";
@@ -53,6 +58,42 @@ public record EvidenceClipRecorded(
                     + firstFrameIndex);
         }
         alertIds = List.copyOf(alertIds);
+        decidingStills = decidingStills == null ? List.of() : List.copyOf(decidingStills);
+        for (DecidingStill still : decidingStills) {
+            if (!alertIds.contains(still.alertId())) {
+                throw new IllegalArgumentException("a deciding still names alert " + still.alertId() + ", which the clip does not cover");
+            }
+        }
+    }
+
+    /**
+     * The still JPEG of the frame an alert was decided on: the camera's picture (no boxes drawn: the
+     * viewer draws them from that frame's {@code DetectionObserved}), at the clip's size or the edge's
+     * evidence size.
+     *
+     * @param frameIndex the deciding frame's {@code FrameCaptured.frameIndex}
+     * @param sha256     lower-case hex sha256 of the JPEG, the name it is stored, uploaded and served under
+     */
+    public record DecidingStill(String alertId, long frameIndex, String sha256, long sizeBytes, int widthPx, int heightPx) {
+        public DecidingStill {
+            if (!FrameCaptured.isSha256Hex(sha256)) {
+                throw new IllegalArgumentException("a deciding still's sha256 must be 64 lower-case hex digits, got '" + sha256 + "'");
+            }
+            if (frameIndex < 0 || sizeBytes < 1 || widthPx < 1 || heightPx < 1) {
+                throw new IllegalArgumentException("a deciding still needs a frame index >= 0, bytes and a size, got frame " + frameIndex
+                        + ", " + sizeBytes + " bytes, " + widthPx + "x" + heightPx);
+            }
+        }
+    }
+
+    /** The still of {@code alertId}'s deciding frame, or null when the clip carries none. */
+    public DecidingStill stillOf(String alertId) {
+        for (DecidingStill s : decidingStills) {
+            if (s.alertId().equals(alertId)) {
+                return s;
+            }
+        }
+        return null;
     }
 
     /** The offset in this clip of the frame with {@code frameIndex}, or -1 when the clip does not hold it. */

@@ -64,6 +64,16 @@ public final class ClipCutter {
     private ClipCutter() {
     }
 
+    /** A new scratch file in {@code scratch} for an MP4 being written (its muxer seeks back to write the index). */
+    static Path scratchFile(Path scratch, String prefix) {
+        try {
+            Files.createDirectories(scratch);
+            return Files.createTempFile(scratch, prefix, ".mp4");
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create a scratch file for an evidence clip in " + scratch, e);
+        }
+    }
+
     /**
      * Reads the tap through {@code lastFrameIndex} and cuts frames {@code firstFrameIndex …
      * lastFrameIndex} (clamped to what the source has) into a clip.
@@ -91,25 +101,30 @@ public final class ClipCutter {
                     + " do not form a closed group of pictures (" + packets.size() + " packets for " + frames + " frames);"
                     + " this source's alert windows must be encoded instead");
         }
-        Path tmp;
-        try {
-            Files.createDirectories(scratch);
-            tmp = Files.createTempFile(scratch, "clip-", ".mp4");
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot create a scratch file for an evidence clip in " + scratch, e);
-        }
+        Path tmp = scratchFile(scratch, "clip-");
         try {
             mux(tap, packets, tmp);
+            return readBack(tmp, first, frames, tap.frameRate());
+        } finally {
+            deleteScratch(tmp);
+        }
+    }
+
+    /** The MP4 written to {@code tmp}, as a clip of frames {@code first …} (+{@code frames}). */
+    static Clip readBack(Path tmp, long first, int frames, double frameRateHz) {
+        try {
             byte[] bytes = Files.readAllBytes(tmp);
-            return new Clip(bytes, EvidenceStore.sha256Hex(bytes), first, frames, tap.frameRate());
+            return new Clip(bytes, EvidenceStore.sha256Hex(bytes), first, frames, frameRateHz);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read back the evidence clip " + tmp, e);
-        } finally {
-            try {
-                Files.deleteIfExists(tmp);
-            } catch (IOException ignored) {
-                // a scratch file; the directory is the edge's own
-            }
+        }
+    }
+
+    static void deleteScratch(Path tmp) {
+        try {
+            Files.deleteIfExists(tmp);
+        } catch (IOException ignored) {
+            // a scratch file in the edge's own directory; the next cut does not depend on it
         }
     }
 

@@ -52,16 +52,29 @@ public class AlertEvidenceService {
      * ({@code frameIndex − firstFrameIndex}); {@code timeS} the time a player seeks to (the middle of
      * the frame's display interval at the clip's frame rate, so rounding never lands on its neighbour).
      */
-    public record ClipFrame(String frameId, long frameIndex, long offset, double timeS, boolean inCausalTrace, List<Box> boxes) {
+    public record ClipFrame(String frameId, long frameIndex, long offset, double timeS, boolean inCausalTrace, List<Box> boxes,
+                            int widthPx, int heightPx) {
+    }
+
+    /**
+     * The still JPEG of the alert's deciding frame kept with the clip (ADR-0041): the camera's
+     * pixels, no boxes drawn, at {@code widthPx}×{@code heightPx} (the boxes of that frame are in
+     * the frame's own pixels, {@link ClipFrame#widthPx()}).
+     */
+    public record DecidingStill(String sha256, String url, long frameIndex, int widthPx, int heightPx) {
     }
 
     /**
      * An alert window's clip (ADR-0037), with the window's frames that have a {@code FrameCaptured}
      * and their boxes; {@code alertFrameIndex} is the deciding frame (the latest frame of the alert's
-     * causal trace), which a viewer opens at.
+     * causal trace), which a viewer opens at. A clip encoded at the edge (ADR-0041) may be smaller
+     * than the frames ({@code widthPx} against each {@link ClipFrame#widthPx()}): a viewer scales the
+     * boxes. {@code decidingStill} is null when the edge kept none (clips before ADR-0041) or the
+     * cloud does not hold it.
      */
     public record EvidenceClip(String sha256, String url, String contentType, int widthPx, int heightPx, long firstFrameIndex,
-                               int frameCount, double frameRateHz, long alertFrameIndex, List<ClipFrame> frames) {
+                               int frameCount, double frameRateHz, long alertFrameIndex, List<ClipFrame> frames,
+                               DecidingStill decidingStill) {
     }
 
     private final JdbcTemplate jdbc;
@@ -167,14 +180,26 @@ public class AlertEvidenceService {
                         alertFrame = Math.max(alertFrame, f.frameIndex());
                     }
                     clipFrames.add(new ClipFrame(f.frameId(), f.frameIndex(), k, (k + 0.5) / fps, inTrace,
-                            boxes.getOrDefault(f.frameId(), List.of())));
+                            boxes.getOrDefault(f.frameId(), List.of()), f.widthPx(), f.heightPx()));
                 }
             }
             clipFrames.sort(Comparator.comparingLong(ClipFrame::frameIndex));
             out.add(new EvidenceClip(c.clipSha256(), EvidenceController.PATH + c.clipSha256(), c.contentType(), size.get(0)[0],
-                    size.get(0)[1], c.firstFrameIndex(), c.frameCount(), c.frameRateHz(), alertFrame, clipFrames));
+                    size.get(0)[1], c.firstFrameIndex(), c.frameCount(), c.frameRateHz(), alertFrame, clipFrames,
+                    decidingStill(c.stillOf(alertId), fleetId)));
         }
         return out;
+    }
+
+    /** The still the clip names for the alert, when the fleet's store holds it (uploaded with the window). */
+    private DecidingStill decidingStill(EvidenceClipRecorded.DecidingStill still, String fleetId) {
+        if (still == null) {
+            return null;
+        }
+        Long held = jdbc.queryForObject("select count(*) from evidence_frame where sha256 = ? and fleet_id = ?", Long.class, still.sha256(),
+                fleetId);
+        return held == null || held == 0 ? null : new DecidingStill(still.sha256(), EvidenceController.PATH + still.sha256(),
+                still.frameIndex(), still.widthPx(), still.heightPx());
     }
 
     /** The JPEG stored under {@code sha256} for the fleet; another fleet's is absent. */

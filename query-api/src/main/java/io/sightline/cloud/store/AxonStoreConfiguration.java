@@ -158,6 +158,12 @@ public class AxonStoreConfiguration {
     }
 
     @Bean
+    @org.springframework.core.annotation.Order(4)
+    public EventUpcaster evidenceClipRecordedStillsUpcaster() {
+        return new io.sightline.domain.upcasting.EvidenceClipRecordedStillsUpcaster();
+    }
+
+    @Bean
     @org.springframework.core.annotation.Order(5)
     public EventUpcaster shadowFramesDroppedPreemptedUpcaster() {
         return new io.sightline.domain.upcasting.ShadowFramesDroppedPreemptedUpcaster();

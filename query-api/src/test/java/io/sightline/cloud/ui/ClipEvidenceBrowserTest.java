@@ -79,6 +79,21 @@ class ClipEvidenceBrowserTest {
     String alertId;
     String clipSha;
     byte[] clipBytes;
+    String stillSha;
+    byte[] stillBytes;
+    long stillFrameIndex;
+
+    /** A mid-grey JPEG standing in for the edge's still of the deciding frame. */
+    static byte[] stillJpeg(int w, int h) throws java.io.IOException {
+        java.awt.image.BufferedImage img = new java.awt.image.BufferedImage(w, h, java.awt.image.BufferedImage.TYPE_INT_RGB);
+        java.awt.Graphics2D g = img.createGraphics();
+        g.setColor(new java.awt.Color(128, 128, 128));
+        g.fillRect(0, 0, w, h);
+        g.dispose();
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        javax.imageio.ImageIO.write(img, "jpg", out);
+        return out.toByteArray();
+    }
     /** The detection events' boxes by frame index: what the page must draw. */
     final Map<Long, List<BoxPx>> boxesByFrame = new HashMap<>();
 
@@ -103,14 +118,28 @@ class ClipEvidenceBrowserTest {
         clipBytes = Files.readAllBytes(InvestigatorUiBrowserTest.projectDir().resolve(CLIP));
         clipSha = EdgeDevice.sha256(clipBytes);
         long last = events.get(events.size() - 1).occurredAtNanos();
+        // The still of the deciding frame, the frame the first alert was journaled after (ADR-0041).
+        long decidingFrame = -1;
+        for (EventEnvelope e : events) {
+            if (e.payload() instanceof FrameCaptured f) {
+                decidingFrame = f.frameIndex();
+            } else if (e.payload() instanceof io.sightline.domain.event.AlertRaised a && a.alertId().equals(alertId)) {
+                break;
+            }
+        }
+        stillFrameIndex = decidingFrame;
+        stillBytes = stillJpeg(960, 540);
+        stillSha = EdgeDevice.sha256(stillBytes);
         // Journaled once the window closed (T+10 s): the clip holds the session's frames 0 … 220.
         events.add(new EventEnvelope(S + "/EvidenceClipRecorded/0", events.size(), last + 10_500_000_000L, new EvidenceClipRecorded(clipSha,
                 "video/mp4", clipBytes.length, EvidenceClipRecorded.REMUX, 0, CLIP_FRAMES, 25.0, 0, 39, approach.alertIds(),
-                last + 10_500_000_000L)));
+                last + 10_500_000_000L, List.of(new EvidenceClipRecorded.DecidingStill(alertId, decidingFrame, stillSha, stillBytes.length,
+                960, 540)))));
         EdgeDevice device = new EdgeDevice("dev-veh-9", base());
         deviceKeys.register(device.deviceId, device.publicKeyBase64());
         device.ingest(S, events, 40);
         assertThat(device.uploadEvidence(S, "clip:" + alertId, clipBytes)).isEqualTo(clipSha);
+        assertThat(device.uploadEvidence(S, "still:" + alertId, stillBytes)).isEqualTo(stillSha);
         projections.awaitProjection("the alert projected", () -> jdbc.queryForObject("select count(*) from alerts where alert_id = ?",
                 Long.class, alertId) == 1, () -> "alerts: " + jdbc.queryForList("select alert_id from alerts"));
         investigator = tokens.mint("ana@fleet-a", "fleet-a", Duration.ofMinutes(30), Roles.INVESTIGATOR);
@@ -174,6 +203,13 @@ class ClipEvidenceBrowserTest {
         assertThat(clip.get("widthPx").asInt()).isEqualTo(960);
         assertThat(clip.get("heightPx").asInt()).isEqualTo(540);
         assertThat(clip.get("frames")).hasSize(40);
+        // The deciding frame's still, served as a JPEG beside the clip (ADR-0041).
+        assertThat(clip.get("decidingStill").get("sha256").asText()).isEqualTo(stillSha);
+        assertThat(clip.get("decidingStill").get("frameIndex").asLong()).isEqualTo(stillFrameIndex);
+        HttpResponse<byte[]> still = get(clip.get("decidingStill").get("url").asText());
+        assertThat(still.statusCode()).isEqualTo(200);
+        assertThat(still.headers().firstValue("Content-Type")).hasValue("image/jpeg");
+        assertThat(still.body()).isEqualTo(stillBytes);
         for (JsonNode f : clip.get("frames")) {
             assertThat(f.get("offset").asLong()).isEqualTo(f.get("frameIndex").asLong());
             assertThat(f.get("boxes")).hasSize(boxesByFrame.get(f.get("frameIndex").asLong()).size());
@@ -195,6 +231,11 @@ class ClipEvidenceBrowserTest {
                 + " return !!v && v.readyState >= 2 && v.videoWidth === 960 && v.src.startsWith('blob:')"
                 + " && c.dataset.frameIndex === String(arguments[0])", deciding)) ? true : null);
         assertDrawnBoxesAreTheEvents();
+        // The deciding frame's still is shown too, with that frame's boxes drawn over it.
+        waitFor("the deciding frame's still", d -> Boolean.TRUE.equals(js("const i = document.querySelector(\"[data-testid='evidence-still']\");"
+                + " return !!i && i.complete && i.naturalWidth === 960 && i.src.startsWith('blob:')")) ? true : null);
+        Object stillBoxes = js("return document.querySelector(\"[data-testid='evidence-still-overlay']\").dataset.boxes");
+        assertThat(JSON.readTree(String.valueOf(stillBoxes))).hasSize(boxesByFrame.getOrDefault(stillFrameIndex, List.of()).size());
         // The decoded picture is the camera's: not black.
         Number luma = (Number) js("const v = document.querySelector(\"[data-testid='evidence-video']\");"
                 + " const c = document.createElement('canvas'); c.width = 96; c.height = 54; const x = c.getContext('2d');"

@@ -2,28 +2,27 @@ package io.sightline.domain.upcasting;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.util.function.Consumer;
 import org.axonframework.serialization.SimpleSerializedType;
 import org.axonframework.serialization.upcasting.event.IntermediateEventRepresentation;
 import org.axonframework.serialization.upcasting.event.SingleEventUpcaster;
 
 /**
- * One revision step of an event that gained a field: stored events of the old revision get the value that was true of
- * them when they were written (never a guess). A payload that already has the field keeps it.
+ * One revision step of an event that only added a field: a payload stored at the older revision
+ * gets the field with the value every such event had (it did not exist yet), unless it already has
+ * it; nothing else moves. The events' own subclasses say which field and why that value.
  */
-abstract class FieldAddedUpcaster extends SingleEventUpcaster {
+public abstract class AddedFieldUpcaster extends SingleEventUpcaster {
 
     private final SimpleSerializedType from;
     private final SimpleSerializedType to;
     private final String field;
-    private final Consumer<ObjectNode> addDefault;
+    private final JsonNode valueBefore;
 
-    /** @param addDefault puts {@code field}'s value for the old revision into the payload */
-    FieldAddedUpcaster(Class<?> event, String fromRevision, String toRevision, String field, Consumer<ObjectNode> addDefault) {
-        this.from = new SimpleSerializedType(event.getName(), fromRevision);
-        this.to = new SimpleSerializedType(event.getName(), toRevision);
+    protected AddedFieldUpcaster(Class<?> eventType, String fromRevision, String toRevision, String field, JsonNode valueBefore) {
+        this.from = new SimpleSerializedType(eventType.getName(), fromRevision);
+        this.to = new SimpleSerializedType(eventType.getName(), toRevision);
         this.field = field;
-        this.addDefault = addDefault;
+        this.valueBefore = valueBefore;
     }
 
     @Override
@@ -36,7 +35,7 @@ abstract class FieldAddedUpcaster extends SingleEventUpcaster {
         return representation.upcastPayload(to, JsonNode.class, node -> {
             ObjectNode payload = (ObjectNode) node;
             if (!payload.has(field)) {
-                addDefault.accept(payload);
+                payload.set(field, valueBefore.deepCopy());
             }
             return payload;
         });
