@@ -189,7 +189,9 @@ public class ReviewedAlertReplays {
         if (alert.isEmpty() || !(alert.get().payload() instanceof AlertRaised a)) {
             return Optional.empty();
         }
-        for (StoredEvent e : events.sessionEvents(alert.get().sessionId(), a.raisedAtNanos(), Long.MAX_VALUE, Set.of(EvidenceClipRecorded.class))) {
+        // The whole session, not from the alert's time on: a clip is stamped by the edge's wall clock when it is cut, and a
+        // file read faster than real time raises its alerts on the video's clock, ahead of the wall clock.
+        for (StoredEvent e : events.sessionEvents(alert.get().sessionId(), Long.MIN_VALUE, Long.MAX_VALUE, Set.of(EvidenceClipRecorded.class))) {
             EvidenceClipRecorded clip = (EvidenceClipRecorded) e.payload();
             if (clip.alertIds().contains(a.alertId()) && evidence.holds(clip.clipSha256(), fleetOf(c))) {
                 return Optional.of(new Clip(e, clip, alert.get()));
