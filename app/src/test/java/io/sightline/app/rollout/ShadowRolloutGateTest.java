@@ -295,7 +295,7 @@ class ShadowRolloutGateTest {
                     "dev-replay", "test")).countTraceEdges(true)) {
                 report = edge.run(pipeline, EdgePipeline.ProgressListener.NONE);
             }
-            assertThat(edge.awaitCloud(report, jdbc, Duration.ofSeconds(120)).lagging()).as("the cloud caught up, clip included").isEmpty();
+            assertThat(edge.awaitCloud(report, jdbc, Duration.ofSeconds(300)).lagging()).as("the cloud caught up, clip included").isEmpty();
             assertThat(report.count("EvidenceClipRecorded")).isEqualTo(1);
             session = report.sessionId();
         }
