@@ -125,6 +125,11 @@ public final class EdgePipeline implements AutoCloseable {
     private boolean countTraceEdges;
     private long summaryWindowNanos = Math.round(EdgeDefaults.SUMMARY_WINDOW_SECONDS * 1e9);
     private boolean pictureStatistics = true;
+    /** Nice value for the detect thread of each session; 0 leaves it at the process's. */
+    private int detectorNice;
+    /** How the last session's detect thread was scheduled, for the run's summary. */
+    private volatile String detectorPriority = "normal";
+    private static final java.util.concurrent.atomic.AtomicBoolean PRIORITY_REFUSAL_LOGGED = new java.util.concurrent.atomic.AtomicBoolean();
     /** The safety applications installed at this edge, by name; null for all the shipped ones (ADR-0029). */
     private List<String> applicationNames;
     /** Journaled right after DriveSessionStarted, before the activations (a refused assigned model). */
@@ -318,6 +323,7 @@ public final class EdgePipeline implements AutoCloseable {
         n.countTraceEdges = countTraceEdges;
         n.summaryWindowNanos = summaryWindowNanos;
         n.pictureStatistics = pictureStatistics;
+        n.detectorNice = detectorNice;
         n.applicationNames = applicationNames;
         n.challenger = challenger;
         n.shadowOptions = shadowOptions;
@@ -371,6 +377,16 @@ public final class EdgePipeline implements AutoCloseable {
      */
     public Map<String, Long> stageCpuNanos() {
         return stageCpuNanos;
+    }
+
+    private Map<String, long[]> queueWaitNanos = Map.of();
+
+    /**
+     * The last run's hand-overs: per queue, {producer's wait for room, consumer's wait for an item} in
+     * nanoseconds. A stage that waits for its input while its core is free is a bubble in the pipeline.
+     */
+    public Map<String, long[]> queueWaitNanos() {
+        return queueWaitNanos;
     }
 
     /** The clips cut in the last {@link #run}: bytes per alert window, for the run's summary; empty without clips. */
@@ -605,6 +621,24 @@ public final class EdgePipeline implements AutoCloseable {
                 : new io.sightline.edge.app.SafetyApplications(io.sightline.edge.app.host.ApplicationProvider.create(applicationNames, policy));
     }
 
+    /**
+     * Runs each session's detect thread at this nice value ({@link EdgeDefaults#DETECTOR_NICE} for the
+     * edge's commands; 0, the default here, leaves it alone). A refusal (no CAP_SYS_NICE) is logged once
+     * and the session runs at normal priority.
+     */
+    public EdgePipeline detectorNice(int nice) {
+        if (nice < -20 || nice > 19) {
+            throw new IllegalArgumentException("a nice value is -20 to 19, got " + nice);
+        }
+        this.detectorNice = nice;
+        return this;
+    }
+
+    /** How the last session's detect thread was scheduled: "nice N", "normal", or why it stayed normal. */
+    public String detectorPriority() {
+        return detectorPriority;
+    }
+
     public EdgePipeline pictureStatistics(boolean on) {
         this.pictureStatistics = on;
         return this;
@@ -735,10 +769,16 @@ public final class EdgePipeline implements AutoCloseable {
             threads.start("shadow", shadow::run);
         }
         perception.start(threads, queue(perceived));
+        prioritiseDetector(perception);
         threads.start("decide", () -> decide.run(perceived, decided));
         threads.start("journal", () -> journalStage.run(decided));
         threads.joinAll();
         stageCpuNanos = threads.cpuNanos();
+        Map<String, long[]> waits = new LinkedHashMap<>();
+        waits.put("decode→detect", new long[] {perception.ingestQueue().putWaitNanos(), perception.ingestQueue().takeWaitNanos()});
+        waits.put("detect→decide", new long[] {perceived.putWaitNanos(), perceived.takeWaitNanos()});
+        waits.put("decide→journal", new long[] {decided.putWaitNanos(), decided.takeWaitNanos()});
+        queueWaitNanos = waits;
         handoverExtraAllocations = perception.extraBufferAllocations();
         perception.release();
         if (evidenceStage != null) {
@@ -815,6 +855,25 @@ public final class EdgePipeline implements AutoCloseable {
         return new RunReport(sessionId, source.location(), primary.event().modelName(), fallbackModelName(), latestWins,
                 options.realtime(), endReason, perception.framesCaptured(), drops.total(), writer.countsByType(), writer.eventCount(),
                 writer.expectedTraceEdges(), stats, maxDepths, capacities, System.nanoTime() - wallStartNanos);
+    }
+
+    private void prioritiseDetector(PerceptionLoop perception) throws InterruptedException {
+        if (detectorNice == 0) {
+            detectorPriority = "normal";
+            return;
+        }
+        String tid;
+        try {
+            tid = perception.detectThreadId().get(5, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            tid = null;
+        }
+        String failure = ThreadPriority.renice(tid, detectorNice);
+        detectorPriority = failure == null ? "nice " + detectorNice : "normal (" + failure + ")";
+        if (failure != null && PRIORITY_REFUSAL_LOGGED.compareAndSet(false, true)) {
+            org.slf4j.LoggerFactory.getLogger(EdgePipeline.class).warn(
+                    "The detector's thread runs at normal priority and shares its core with decoding and journalling: {}", failure);
+        }
     }
 
     /** A blocking queue as the detect stage's downstream. */
