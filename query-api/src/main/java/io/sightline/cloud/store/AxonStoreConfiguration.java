@@ -169,6 +169,13 @@ public class AxonStoreConfiguration {
         return new io.sightline.domain.upcasting.ShadowFramesDroppedPreemptedUpcaster();
     }
 
+    /** After {@link #evidenceClipRecordedStillsUpcaster} (revision 1 → 2): revision 2 → 3 (ADR-0041). */
+    @Bean
+    @org.springframework.core.annotation.Order(6)
+    public EventUpcaster evidenceClipRecordedNotKeptUpcaster() {
+        return new io.sightline.domain.upcasting.EvidenceClipRecordedNotKeptUpcaster();
+    }
+
     /** Keeps hot sessions in memory so appending to a long session never replays it. */
     @Bean
     public Cache driveSessionCache(@Value("${sightline.drive-session.cache-entries:10000}") long entries) {
