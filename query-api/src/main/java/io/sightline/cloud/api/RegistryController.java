@@ -112,7 +112,8 @@ public class RegistryController {
      */
     private void requireAssigned(Authentication auth, String kind, String sha256) {
         if (auth instanceof DeviceAuthentication device && !assigned.everAssigned(device.fleetId(), kind, sha256)) {
-            throw new ForbiddenException("device " + device.deviceId() + " may read only the " + kind + "s its fleet " + device.fleetId()
+            String kinds = ReleaseStatement.MODEL.equals(kind) ? "models" : "policies";
+            throw new ForbiddenException("device " + device.deviceId() + " may read only the " + kinds + " its fleet " + device.fleetId()
                     + " has been assigned, and no vehicle of it was ever assigned " + kind + " " + sha256 + ". Assign it first (PUT"
                     + " /api/v1/assignments/" + device.fleetId() + "/{vehicle}, or a rollout), or read it with an investigator, auditor or"
                     + " admin token.");
