@@ -435,8 +435,8 @@ class RolloutIntegrationTest {
         String last = "restored-" + cohort.get(1);
         session(last, "fleet-b", cohort.get(1), champion, RolloutService.nanos(t0.plusSeconds(25)), 0, 0);
         projections.awaitProjection("the second restored vehicle's sessions", () -> projections.count(
-                "select count(*) from rollout_sessions where vehicle_id = ? and model_sha256 is not null and started_at_nanos >= ?", cohort.get(1),
-                RolloutService.nanos(t0.plusSeconds(21))) == 2);
+                "select count(*) from rollout_sessions where session_id in (?, ?) and model_sha256 is not null", "still-challenger-" + cohort.get(1),
+                last) == 2);
         assertThat(service.checkConfirmation(id, t0.plusSeconds(40)).action()).isEqualTo("rollback confirmed");
         List<String> types = stepEvents(id);
         assertThat(types).endsWith("RolloutRolledBack", "RolloutRollbackConfirmed");
@@ -677,7 +677,7 @@ class RolloutIntegrationTest {
                 new EventEnvelope(rejection, 1, start, new ModelRejected("yolox-nano", "0.1.1rc0", null, challenger, null,
                         "model " + challenger + " is signed by key ed25519:0000000000000000, which this vehicle does not trust", start))));
         projections.awaitProjection("the refusal as gate evidence",
-                () -> projections.count("select count(*) from rollout_evidence where kind = 'model-rejected'") == 1);
+                () -> projections.count("select count(*) from rollout_evidence where kind = 'model-rejected' and event_id = ?", rejection) == 1);
         RolloutService.Decision d = service.check(id, t0.plusSeconds(5));
         assertThat(d.action()).isEqualTo("halted");
         JsonNode trace = JSON.readTree(http.get("/api/v1/rollouts/" + id + "/trace", admin("fleet-e")).body());
@@ -770,7 +770,10 @@ class RolloutIntegrationTest {
                 "select count(*) from sessions where fleet_id = 'fleet-x' and ended_at_nanos is not null and driving_nanos > 0") == 5
                 && projections.count("select count(*) from rollout_sessions where fleet_id = 'fleet-x' and ended_at_nanos is not null") == 5
                 && projections.count("select count(*) from rollout_evidence e join rollout_sessions s on s.session_id = e.session_id"
-                + " where s.fleet_id = 'fleet-x' and e.kind = 'alert'") == 15);
+                + " where s.fleet_id = 'fleet-x' and e.kind = 'alert'") == 15,
+                () -> jdbc.queryForList("select session_id, ended_at_nanos, driving_nanos, last_state_nanos, event_count from sessions"
+                        + " where fleet_id = 'fleet-x'") + " / " + jdbc.queryForList("select * from rollout_sessions where fleet_id = 'fleet-x'")
+                        + " / alerts " + projections.count("select count(*) from rollout_evidence where kind = 'alert' and session_id like 'driven-%'"));
         RolloutGateResult gate = service.evaluate(service.load(id).orElseThrow()).get(0);
         assertThat(gate.gate()).isEqualTo("alert-rate");
         assertThat(gate.version()).isEqualTo("2");
