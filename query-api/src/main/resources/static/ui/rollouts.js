@@ -63,7 +63,9 @@ function renderList(rollouts) {
     el('th', {}, 'challenger model'), el('th', {}, 'challenger policy'), el('th', {}, 'vehicles'), el('th', {}, 'started by')));
   for (const r of rollouts) {
     const row = el('tr', { class: 'selectable', 'data-rollout': r.rolloutId },
-      el('td', {}, r.rolloutId), el('td', { class: `state-${r.state}` }, r.state), el('td', {}, `${r.stepIndex} of ${r.steps}`),
+      el('td', {}, r.rolloutId),
+      el('td', { class: `state-${r.state}` }, r.rollbackConfirmation ? `${r.state} (${r.rollbackConfirmation})` : r.state),
+      el('td', {}, `${r.stepIndex} of ${r.steps}`),
       el('td', {}, short(r.challengerModelSha256)), el('td', {}, short(r.challengerPolicySha256)), el('td', {}, r.vehicles),
       el('td', {}, r.startedBy));
     row.addEventListener('click', () => select(r.rolloutId).catch(showError));
@@ -152,12 +154,24 @@ async function renderTrace(r) {
     list.append(item);
   }
   if (!t.causes.length) list.append(el('li', { class: 'muted' }, 'no event: an administrator decided'));
+  // A rollback's confirmation by the vehicles it restored (ADR-0044), as the API states it.
+  const rc = t.rollbackConfirmation;
+  $('rollback-confirmation').textContent = rc ? rc.status : '';
+  $('rollback-confirmation').className = rc ? `confirmation-${rc.status}` : '';
+  $('rollback-confirmation').dataset.status = rc ? rc.status : '';
+  $('rollback-confirmation-note').textContent = rc
+    ? `${rc.confirmedVehicles} of ${rc.restoredVehicles} restored vehicles confirmed the champion; deadline ${rc.deadlineSeconds} s after the rollback`
+      + (rc.unconfirmedVehicleIds.length ? `; not confirmed: ${rc.unconfirmedVehicleIds.join(', ')}` : '')
+      + (rc.refusedVehicleIds.length ? `; refused the champion: ${rc.refusedVehicleIds.join(', ')}` : '')
+    : '';
   const confirmations = $('trace-confirmations');
   confirmations.replaceChildren();
   for (const c of t.confirmations) {
-    confirmations.append(el('li', { 'data-vehicle': c.vehicleId, class: c.modelActivatedEventId ? '' : 'muted' },
+    const refused = (c.refusals || []).map((x) => `${x.kind} ${x.eventId}: ${x.reason}`).join('; ');
+    confirmations.append(el('li', { 'data-vehicle': c.vehicleId, 'data-status': c.status || '', class: c.modelActivatedEventId ? '' : 'muted' },
       c.modelActivatedEventId ? `${c.vehicleId} runs the champion again (ModelActivated ${c.modelActivatedEventId})`
-        : `${c.vehicleId}: not confirmed yet (no session on the champion since the rollback)`));
+        : c.status === 'REFUSED' ? `${c.vehicleId} refused the champion (${refused})`
+          : `${c.vehicleId}: not confirmed yet (no session on the champion since the rollback)`));
   }
 }
 

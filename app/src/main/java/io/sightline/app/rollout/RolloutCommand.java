@@ -107,10 +107,26 @@ public final class RolloutCommand implements Runnable {
                     s.get("sharePercent").asDouble(), s.get("vehicles").asInt(), s.get("bakeSeconds").asLong(), s.get("status").asText());
         }
         System.out.println("  cohort      " + (r.get("cohort").isEmpty() ? "-" : String.join(", ", texts(r.get("cohort")))));
+        printConfirmation(r.path("rollbackConfirmation"));
         for (JsonNode g : r.get("gates")) {
             System.out.printf(Locale.ROOT, "  gate %-26s v%s  %-17s %s%n", g.get("gate").asText(), g.get("version").asText(), g.get("verdict").asText(),
                     g.get("detail").asText());
             System.out.println("      values " + g.get("values") + "  thresholds " + g.get("thresholds"));
+        }
+    }
+
+    /** A rollback's confirmation by the vehicles it restored (ADR-0044); nothing for a rollout that was not rolled back. */
+    static void printConfirmation(JsonNode c) {
+        if (c.isMissingNode() || c.isNull()) {
+            return;
+        }
+        System.out.printf(Locale.ROOT, "  rollback    %s  %d of %d vehicles confirmed the champion  deadline %ds%n", c.get("status").asText(),
+                c.get("confirmedVehicles").asInt(), c.get("restoredVehicles").asInt(), c.get("deadlineSeconds").asLong());
+        if (!c.get("unconfirmedVehicleIds").isEmpty()) {
+            System.out.println("  unconfirmed " + String.join(", ", texts(c.get("unconfirmedVehicleIds"))));
+        }
+        if (!c.get("refusedVehicleIds").isEmpty()) {
+            System.out.println("  refused     " + String.join(", ", texts(c.get("refusedVehicleIds"))));
         }
     }
 
@@ -221,8 +237,10 @@ public final class RolloutCommand implements Runnable {
                     System.out.println("no rollouts in this fleet");
                 }
                 for (JsonNode r : list) {
-                    System.out.printf(Locale.ROOT, "%-32s %-12s step %d of %d  challenger model %s policy %s%n", r.get("rolloutId").asText(),
-                            r.get("state").asText(), r.get("stepIndex").asInt(), r.get("steps").asInt(), r.path("challengerModelSha256").asText("-"),
+                    String state = r.get("state").asText() + (r.path("rollbackConfirmation").isTextual()
+                            ? " (" + r.get("rollbackConfirmation").asText() + ")" : "");
+                    System.out.printf(Locale.ROOT, "%-32s %-24s step %d of %d  challenger model %s policy %s%n", r.get("rolloutId").asText(),
+                            state, r.get("stepIndex").asInt(), r.get("steps").asInt(), r.path("challengerModelSha256").asText("-"),
                             r.path("challengerPolicySha256").asText("-"));
                 }
                 return 0;

@@ -139,5 +139,12 @@ class RolloutCliTest {
         assertThat(trace.out()).contains("Rollout cli-1 was rolled back at step -1 by ada: not this week.");
         CliRun status = CliRun.of("rollout", "status", "cli-1", "--cloud-url", url(), "--token-file", admin);
         assertThat(status.out()).contains("rollout cli-1  fleet fleet-cli  ROLLED_BACK", "challenger  model " + challenger);
+        // ADR-0044: rolled back before its first step, it restored no vehicle, so the next check confirms it at once.
+        assertThat(cloud.getBean(io.sightline.cloud.rollout.RolloutService.class).checkConfirmation("cli-1", java.time.Instant.now()).action())
+                .isEqualTo("rollback confirmed");
+        CliRun confirmed = CliRun.of("rollout", "status", "cli-1", "--cloud-url", url(), "--token-file", admin);
+        assertThat(confirmed.out()).contains("  rollback    CONFIRMED  0 of 0 vehicles confirmed the champion  deadline 86400s");
+        CliRun listed = CliRun.of("rollout", "status", "--cloud-url", url(), "--token-file", admin);
+        assertThat(listed.out()).contains("ROLLED_BACK (CONFIRMED)");
     }
 }

@@ -216,6 +216,22 @@ class SimulatedFleetTest {
             round.values().forEach(r -> assertThat(fleet.behaviour(r.sessionId())).as("%s decides as before", r.vehicleId())
                     .isEqualTo(reference));
         }
+
+        // Those sessions, on the champion without the shadow, confirm the rollback (ADR-0044) once the cloud has projected them.
+        String confirmation = null;
+        for (long until = System.nanoTime() + 120_000_000_000L; System.nanoTime() < until; Thread.sleep(500)) {
+            confirmation = rollouts.checkConfirmation("bad-1", Instant.now()).action();
+            if (confirmation.equals("rollback confirmed")) {
+                break;
+            }
+        }
+        assertThat(confirmation).isEqualTo("rollback confirmed");
+        RolloutState confirmed = rollouts.get(fleet.fleetId(), "bad-1");
+        assertThat(confirmed.confirmation()).isEqualTo(Rollout.CONFIRMED);
+        io.sightline.domain.event.RolloutRollbackConfirmed event = (io.sightline.domain.event.RolloutRollbackConfirmed) confirmed.confirmed().payload();
+        assertThat(event.confirmedVehicleIds()).containsExactlyInAnyOrderElementsOf(cohort);
+        assertThat(event.confirmingSessionIds()).containsExactlyInAnyOrderElementsOf(after.values().stream().map(SimulatedFleet.Drive::sessionId)
+                .toList());
     }
 
     @Test

@@ -56,6 +56,8 @@ public final class EventCatalog {
             RolloutRolledBack.class,
             RolloutCompleted.class,
             ReviewedAlertReplayed.class,
+            RolloutRollbackConfirmed.class,
+            RolloutRollbackUnconfirmed.class,
             TierGapDeclared.class,
             CloudApplicationRan.class,
             ShadowDetectionsObserved.class,

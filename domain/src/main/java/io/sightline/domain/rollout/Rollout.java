@@ -9,6 +9,8 @@ import io.sightline.domain.event.RolloutCompleted;
 import io.sightline.domain.event.RolloutGateConfig;
 import io.sightline.domain.event.RolloutHalted;
 import io.sightline.domain.event.RolloutResumed;
+import io.sightline.domain.event.RolloutRollbackConfirmed;
+import io.sightline.domain.event.RolloutRollbackUnconfirmed;
 import io.sightline.domain.event.RolloutRolledBack;
 import io.sightline.domain.event.RolloutStarted;
 import io.sightline.domain.event.RolloutStep;
@@ -31,7 +33,8 @@ import org.axonframework.modelling.command.CreationPolicy;
 
 /**
  * One rollout ({@code rollout/<rolloutId>}, issue 17 §4, ADR-0026): the plan and the state machine
- * RUNNING → (HALTED ⇄ RUNNING) → COMPLETED | ROLLED_BACK. Steps are entered strictly in order and a
+ * RUNNING → (HALTED ⇄ RUNNING) → COMPLETED | ROLLED_BACK, and after a rollback its confirmation by
+ * the vehicles, PENDING → (UNCONFIRMED →) CONFIRMED (ADR-0044). Steps are entered strictly in order and a
  * step's bake time is measured from the event that entered (or resumed) it, so a scheduler restarted
  * from the stored events can neither repeat a step (a repeat is acknowledged and stores nothing) nor
  * skip one (refused). Event ids are derived from the aggregate id, the type and the sequence, so a
@@ -45,6 +48,10 @@ public class Rollout {
     public static final String HALTED = "HALTED";
     public static final String COMPLETED = "COMPLETED";
     public static final String ROLLED_BACK = "ROLLED_BACK";
+    /** A rollback's confirmation: waiting for the vehicles, alarm raised after the deadline, every vehicle confirmed. */
+    public static final String PENDING = "PENDING";
+    public static final String UNCONFIRMED = "UNCONFIRMED";
+    public static final String CONFIRMED = "CONFIRMED";
     private static final Pattern SHA256 = Pattern.compile("[0-9a-f]{64}");
     private static final Pattern ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
 
@@ -57,6 +64,10 @@ public class Rollout {
     /** The event that started the current bake (RolloutStarted, RolloutStepAdvanced or RolloutResumed). */
     private String bakeEventId;
     private String haltEventId;
+    private RolloutRolledBack rolledBack;
+    private String rolledBackEventId;
+    /** Null before a rollback, then PENDING, UNCONFIRMED or CONFIRMED. */
+    private String confirmation;
     private long nextSequence;
     /** alert event id + review event id of every stored replay: a check that repeats one stores nothing. */
     private final java.util.Set<String> replayed = new java.util.HashSet<>();
@@ -255,6 +266,59 @@ public class Rollout {
         emit(r, r.replayedAtNanos());
     }
 
+    @CommandHandler
+    public void handle(ConfirmRollback c) {
+        requireRolledBack("confirmed");
+        if (CONFIRMED.equals(confirmation)) {
+            return;
+        }
+        if (!c.vehicleIds().equals(rolledBack.restoredVehicleIds())) {
+            List<String> missing = new java.util.ArrayList<>(rolledBack.restoredVehicleIds());
+            missing.removeAll(c.vehicleIds());
+            throw new IllegalStateException("rollout " + plan.rolloutId() + ": a rollback is confirmed by every restored vehicle in cohort order; "
+                    + (missing.isEmpty() ? "got " + c.vehicleIds() + " for " + rolledBack.restoredVehicleIds() : "missing " + missing));
+        }
+        List<String> causes = new java.util.ArrayList<>();
+        causes.add(rolledBackEventId);
+        c.causes().stream().filter(x -> !causes.contains(x)).forEach(causes::add);
+        emit(new RolloutRollbackConfirmed(plan.rolloutId(), c.vehicleIds(), c.sessionIds(), c.by(), c.atNanos(), causes), c.atNanos());
+    }
+
+    @CommandHandler
+    public void handle(RecordRollbackUnconfirmed c) {
+        requireRolledBack("found unconfirmed");
+        if (!PENDING.equals(confirmation)) {
+            return;
+        }
+        if (c.deadlineSeconds() < 0) {
+            throw new IllegalArgumentException("deadlineSeconds must not be negative, got " + c.deadlineSeconds());
+        }
+        long deadline = rolledBack.rolledBackAtNanos() + c.deadlineSeconds() * 1_000_000_000L;
+        if (c.atNanos() < deadline) {
+            throw new IllegalStateException("rollout " + plan.rolloutId() + ": the rollback's confirmation deadline is " + deadline
+                    + " ns, it is " + c.atNanos() + " ns");
+        }
+        if (c.unconfirmedVehicleIds().isEmpty() || !rolledBack.restoredVehicleIds().containsAll(c.unconfirmedVehicleIds())) {
+            throw new IllegalArgumentException("rollout " + plan.rolloutId() + ": the unconfirmed vehicles " + c.unconfirmedVehicleIds()
+                    + " must be some of the restored " + rolledBack.restoredVehicleIds());
+        }
+        List<String> unconfirmed = rolledBack.restoredVehicleIds().stream().filter(c.unconfirmedVehicleIds()::contains).toList();
+        List<String> refused = unconfirmed.stream().filter(c.refusedVehicleIds()::contains).toList();
+        List<String> confirmed = rolledBack.restoredVehicleIds().stream().filter(v -> !unconfirmed.contains(v)).toList();
+        List<String> causes = new java.util.ArrayList<>();
+        causes.add(rolledBackEventId);
+        c.refusalEventIds().stream().filter(x -> !causes.contains(x)).forEach(causes::add);
+        emit(new RolloutRollbackUnconfirmed(plan.rolloutId(), c.deadlineSeconds(), unconfirmed, refused, confirmed, c.by(), c.atNanos(), causes),
+                c.atNanos());
+    }
+
+    private void requireRolledBack(String what) {
+        requireStarted();
+        if (!ROLLED_BACK.equals(state)) {
+            throw new IllegalStateException("rollout " + plan.rolloutId() + " is " + state + "; only a rolled-back rollout is " + what);
+        }
+    }
+
     private List<String> cohortOf(int step) {
         return RolloutCohorts.cohort(plan.vehicleIds(), plan.steps().get(step).sharePercent());
     }
@@ -335,6 +399,21 @@ public class Rollout {
     @EventSourcingHandler
     void on(RolloutRolledBack e, DomainEventMessage<?> message) {
         state = ROLLED_BACK;
+        rolledBack = e;
+        rolledBackEventId = idOf(e, message);
+        confirmation = PENDING;
+        nextSequence = message.getSequenceNumber() + 1;
+    }
+
+    @EventSourcingHandler
+    void on(RolloutRollbackUnconfirmed e, DomainEventMessage<?> message) {
+        confirmation = UNCONFIRMED;
+        nextSequence = message.getSequenceNumber() + 1;
+    }
+
+    @EventSourcingHandler
+    void on(RolloutRollbackConfirmed e, DomainEventMessage<?> message) {
+        confirmation = CONFIRMED;
         nextSequence = message.getSequenceNumber() + 1;
     }
 

@@ -9,6 +9,8 @@ import io.sightline.domain.event.RolloutGateConfig;
 import io.sightline.domain.event.RolloutGateResult;
 import io.sightline.domain.event.RolloutHalted;
 import io.sightline.domain.event.RolloutResumed;
+import io.sightline.domain.event.RolloutRollbackConfirmed;
+import io.sightline.domain.event.RolloutRollbackUnconfirmed;
 import io.sightline.domain.event.RolloutRolledBack;
 import io.sightline.domain.event.RolloutStarted;
 import io.sightline.domain.event.RolloutStep;
@@ -123,6 +125,92 @@ class RolloutTest {
         fixture.given(start, s0, new RolloutRolledBack("r1", 0, "gate", CHAMPION, POLICY, s0.cohortVehicleIds(), List.of(), "scheduler",
                         T0 + 5 * S, List.of())).when(new ResumeRollout(ID, "ada", T0 + 100 * S))
                 .expectNoEvents().expectException(IllegalStateException.class);
+    }
+
+    static final long HOUR = 3600 * S;
+
+    /** The rollback of step 0 at T0 + 10 s, stored at sequence 2 after the start and the step. */
+    static RolloutRolledBack rolledBack() {
+        return new RolloutRolledBack("r1", 0, "gate", CHAMPION, POLICY, advanced(0, T0 + S, "x").cohortVehicleIds(), List.of(FAILED), "scheduler",
+                T0 + 10 * S, List.of("drift-1"));
+    }
+
+    static List<String> sessionsOf(List<String> vehicles) {
+        return vehicles.stream().map(v -> "s-" + v).toList();
+    }
+
+    static List<String> activationsOf(List<String> vehicles) {
+        return vehicles.stream().map(v -> "s-" + v + "/ModelActivated/primary").toList();
+    }
+
+    @Test
+    void aRollbackIsConfirmedOnceEveryRestoredVehicleRunsTheChampionAndNotBefore() {
+        RolloutStarted start = started(STEPS, VEHICLES);
+        RolloutStepAdvanced s0 = advanced(0, T0 + S, Rollout.eventIdFor("r1", RolloutStarted.class, 0));
+        RolloutRolledBack back = rolledBack();
+        List<String> restored = back.restoredVehicleIds();
+        assertThat(restored).hasSize(2);
+        String backId = Rollout.eventIdFor("r1", RolloutRolledBack.class, 2);
+        List<String> causes = new ArrayList<>(List.of(backId));
+        causes.addAll(activationsOf(restored));
+        RolloutRollbackConfirmed confirmed = new RolloutRollbackConfirmed("r1", restored, sessionsOf(restored), "scheduler", T0 + 60 * S, causes);
+
+        fixture.given(start, s0, back).when(new ConfirmRollback(ID, restored, sessionsOf(restored), activationsOf(restored), "scheduler", T0 + 60 * S))
+                .expectEvents(confirmed);
+        // One vehicle has not confirmed: refused, nothing stored.
+        fixture.given(start, s0, back).when(new ConfirmRollback(ID, restored.subList(0, 1), sessionsOf(restored.subList(0, 1)),
+                        activationsOf(restored.subList(0, 1)), "scheduler", T0 + 60 * S))
+                .expectNoEvents().expectException(IllegalStateException.class).expectExceptionMessage(
+                        "rollout r1: a rollback is confirmed by every restored vehicle in cohort order; missing [" + restored.get(1) + "]");
+        // A restarted cloud, or a second replica, decides the same again: acknowledged, stored once.
+        fixture.given(start, s0, back, confirmed).when(new ConfirmRollback(ID, restored, sessionsOf(restored), activationsOf(restored), "scheduler",
+                T0 + 70 * S)).expectSuccessfulHandlerExecution().expectNoEvents();
+        // Only a rolled-back rollout is confirmed.
+        fixture.given(start, s0).when(new ConfirmRollback(ID, List.of(), List.of(), List.of(), "scheduler", T0 + 60 * S))
+                .expectNoEvents().expectExceptionMessage("rollout r1 is RUNNING; only a rolled-back rollout is confirmed");
+    }
+
+    @Test
+    void theAlarmIsRaisedOncePastTheDeadlineNamingTheRefusalsAndTheConfirmationFollowsIt() {
+        RolloutStarted start = started(STEPS, VEHICLES);
+        RolloutStepAdvanced s0 = advanced(0, T0 + S, Rollout.eventIdFor("r1", RolloutStarted.class, 0));
+        RolloutRolledBack back = rolledBack();
+        List<String> restored = back.restoredVehicleIds();
+        String backId = Rollout.eventIdFor("r1", RolloutRolledBack.class, 2);
+        long deadline = back.rolledBackAtNanos() + 24 * HOUR;
+
+        fixture.given(start, s0, back).when(new RecordRollbackUnconfirmed(ID, 24 * 3600, restored, List.of(), List.of(), "scheduler", deadline - 1))
+                .expectNoEvents().expectException(IllegalStateException.class);
+        RolloutRollbackUnconfirmed alarm = new RolloutRollbackUnconfirmed("r1", 24 * 3600, List.of(restored.get(1)), List.of(restored.get(1)),
+                List.of(restored.get(0)), "scheduler", deadline, List.of(backId, "s-x/ModelRejected/0"));
+        fixture.given(start, s0, back).when(new RecordRollbackUnconfirmed(ID, 24 * 3600, List.of(restored.get(1)), List.of(restored.get(1)),
+                List.of("s-x/ModelRejected/0"), "scheduler", deadline)).expectEvents(alarm);
+        // Stored once: a later check, or a restart, stores nothing more.
+        fixture.given(start, s0, back, alarm).when(new RecordRollbackUnconfirmed(ID, 24 * 3600, List.of(restored.get(1)), List.of(), List.of(),
+                "scheduler", deadline + HOUR)).expectSuccessfulHandlerExecution().expectNoEvents();
+        // A vehicle that is not one the rollback restored cannot be unconfirmed.
+        fixture.given(start, s0, back).when(new RecordRollbackUnconfirmed(ID, 24 * 3600, List.of("veh-elsewhere"), List.of(), List.of(), "scheduler",
+                deadline)).expectNoEvents().expectException(IllegalArgumentException.class);
+        // The last vehicle confirms after the alarm: the confirmation follows it, its causes after the rollback's.
+        List<String> causes = new ArrayList<>(List.of(backId));
+        causes.addAll(activationsOf(restored));
+        fixture.given(start, s0, back, alarm).when(new ConfirmRollback(ID, restored, sessionsOf(restored), activationsOf(restored), "scheduler",
+                deadline + 2 * HOUR)).expectEvents(new RolloutRollbackConfirmed("r1", restored, sessionsOf(restored), "scheduler", deadline + 2 * HOUR,
+                causes));
+        // Confirmed before the deadline: no alarm afterwards.
+        RolloutRollbackConfirmed confirmed = new RolloutRollbackConfirmed("r1", restored, sessionsOf(restored), "scheduler", T0 + 60 * S, causes);
+        fixture.given(start, s0, back, confirmed).when(new RecordRollbackUnconfirmed(ID, 24 * 3600, restored, List.of(), List.of(), "scheduler",
+                deadline)).expectSuccessfulHandlerExecution().expectNoEvents();
+    }
+
+    @Test
+    void anUnconfirmedRollbackNamesAVehicleAndOnlyUnconfirmedOnesAsRefusing() {
+        assertThatThrownBy(() -> new RolloutRollbackUnconfirmed("r1", 60, List.of(), List.of(), List.of("a"), "s", T0, List.of()))
+                .hasMessageContaining("names at least one vehicle");
+        assertThatThrownBy(() -> new RolloutRollbackUnconfirmed("r1", 60, List.of("a"), List.of("b"), List.of("b"), "s", T0, List.of()))
+                .hasMessageContaining("a vehicle that refused the champion has not confirmed it");
+        assertThatThrownBy(() -> new RolloutRollbackConfirmed("r1", List.of("a", "b"), List.of("s-a"), "s", T0, List.of()))
+                .hasMessageContaining("one confirming session per vehicle");
     }
 
     @Test

@@ -1,7 +1,9 @@
 package io.sightline.cloud.api;
 
+import io.sightline.cloud.registry.AssignedArtifacts;
 import io.sightline.cloud.registry.RegistryReadModel;
 import io.sightline.cloud.registry.RegistryService;
+import io.sightline.cloud.security.DeviceAuthentication;
 import io.sightline.domain.release.ReleaseStatement;
 import io.swagger.v3.oas.annotations.Operation;
 import jakarta.servlet.http.HttpServletRequest;
@@ -21,7 +23,8 @@ import org.springframework.web.bind.annotation.RestController;
 
 /**
  * {@code /api/v1/registry}: signed model and policy versions (issue 17 §1, ADR-0025). An admin
- * registers; investigators, auditors and admins list, read and download. The bytes are served by
+ * registers; investigators, auditors and admins list, read and download; a vehicle, by its device key, reads and
+ * downloads what its fleet was assigned (ADR-0042, ADR-0044). The bytes are served by
  * sha256, checked against it on every read, for the edge to verify again before it activates them.
  */
 @RestController
@@ -36,10 +39,12 @@ public class RegistryController {
 
     private final RegistryService registry;
     private final RegistryReadModel readModel;
+    private final AssignedArtifacts assigned;
 
-    public RegistryController(RegistryService registry, RegistryReadModel readModel) {
+    public RegistryController(RegistryService registry, RegistryReadModel readModel, AssignedArtifacts assigned) {
         this.registry = registry;
         this.readModel = readModel;
+        this.assigned = assigned;
     }
 
     @Operation(summary = "Register a model version (admin)", description = "Body: {manifestBase64, artifactBase64, keyId, signatureBase64}."
@@ -78,36 +83,53 @@ public class RegistryController {
 
     @Operation(summary = "A model version by sha256, with its ModelVersionRegistered event")
     @GetMapping("/models/{sha256}")
-    public Detail model(@PathVariable("sha256") String sha256) {
-        return detail(ReleaseStatement.MODEL, sha256);
+    public Detail model(Authentication auth, @PathVariable("sha256") String sha256) {
+        return detail(auth, ReleaseStatement.MODEL, sha256);
     }
 
     @Operation(summary = "A policy version by sha256, with its PolicyVersionRegistered event")
     @GetMapping("/policies/{sha256}")
-    public Detail policy(@PathVariable("sha256") String sha256) {
-        return detail(ReleaseStatement.POLICY, sha256);
+    public Detail policy(Authentication auth, @PathVariable("sha256") String sha256) {
+        return detail(auth, ReleaseStatement.POLICY, sha256);
     }
 
     @Operation(summary = "A model's bytes (the ONNX file), verified against the sha256")
     @GetMapping("/models/{sha256}/artifact")
-    public ResponseEntity<byte[]> modelArtifact(@PathVariable("sha256") String sha256) throws IOException {
-        return bytes(ReleaseStatement.MODEL, sha256);
+    public ResponseEntity<byte[]> modelArtifact(Authentication auth, @PathVariable("sha256") String sha256) throws IOException {
+        return bytes(auth, ReleaseStatement.MODEL, sha256);
     }
 
     @Operation(summary = "A policy's bytes (its JSON), verified against the sha256")
     @GetMapping("/policies/{sha256}/artifact")
-    public ResponseEntity<byte[]> policyArtifact(@PathVariable("sha256") String sha256) throws IOException {
-        return bytes(ReleaseStatement.POLICY, sha256);
+    public ResponseEntity<byte[]> policyArtifact(Authentication auth, @PathVariable("sha256") String sha256) throws IOException {
+        return bytes(auth, ReleaseStatement.POLICY, sha256);
     }
 
-    private Detail detail(String kind, String sha256) {
+    /**
+     * A vehicle reads only what its fleet was assigned, now or before (ADR-0044); the readers' and
+     * the admin's tokens read everything. Checked before the registry is read, so a device learns
+     * nothing about an artifact it was not given, not even whether it is registered.
+     */
+    private void requireAssigned(Authentication auth, String kind, String sha256) {
+        if (auth instanceof DeviceAuthentication device && !assigned.everAssigned(device.fleetId(), kind, sha256)) {
+            String kinds = ReleaseStatement.MODEL.equals(kind) ? "models" : "policies";
+            throw new ForbiddenException("device " + device.deviceId() + " may read only the " + kinds + " its fleet " + device.fleetId()
+                    + " has been assigned, and no vehicle of it was ever assigned " + kind + " " + sha256 + ". Assign it first (PUT"
+                    + " /api/v1/assignments/" + device.fleetId() + "/{vehicle}, or a rollout), or read it with an investigator, auditor or"
+                    + " admin token.");
+        }
+    }
+
+    private Detail detail(Authentication auth, String kind, String sha256) {
+        requireAssigned(auth, kind, checked(sha256));
         RegistryReadModel.Entry entry = readModel.bySha256(kind, checked(sha256))
                 .orElseThrow(() -> new ResourceNotFoundException("no " + kind + " with sha256 " + sha256 + " is registered"));
         return registry.registration(entry).map(m -> new Detail(entry, m.getIdentifier(), m.getPayload()))
                 .orElseGet(() -> new Detail(entry, entry.eventId(), null));
     }
 
-    private ResponseEntity<byte[]> bytes(String kind, String sha256) throws IOException {
+    private ResponseEntity<byte[]> bytes(Authentication auth, String kind, String sha256) throws IOException {
+        requireAssigned(auth, kind, checked(sha256));
         RegistryService.Artifact artifact = registry.artifact(kind, checked(sha256))
                 .orElseThrow(() -> new ResourceNotFoundException("no " + kind + " with sha256 " + sha256 + " is registered"));
         RegistryReadModel.Entry e = artifact.entry();

@@ -10,6 +10,7 @@ import io.sightline.cloud.security.FleetScope;
 import io.sightline.domain.event.RolloutGateResult;
 import io.sightline.domain.event.RolloutHalted;
 import io.sightline.domain.event.RolloutRolledBack;
+import io.sightline.domain.rollout.Rollout;
 import io.sightline.domain.rollout.RolloutCohorts;
 import io.swagger.v3.oas.annotations.Operation;
 import java.time.Instant;
@@ -124,10 +125,45 @@ public class RolloutsController {
         m.put("gates", results);
         m.put("failingGates", results.stream().filter(RolloutGateResult::failed).map(RolloutGateResult::gate).toList());
         m.put("causes", rollouts.causes(causes));
-        m.put("confirmations", outcome.payload() instanceof RolloutRolledBack rb ? rollouts.rollbackConfirmations(rb, s.plan().fleetId()) : List.of());
+        RolloutService.RollbackStatus confirmation = outcome.payload() instanceof RolloutRolledBack ? rollouts.rollbackStatus(s) : null;
+        m.put("confirmations", confirmation == null ? List.of() : rollouts.rollbackConfirmations(confirmation));
+        m.put("rollbackConfirmation", confirmationView(s, confirmation));
         m.put("history", s.events().stream().map(e -> Map.of("eventId", e.eventId(), "type", e.type(), "sequence", e.sequence())).toList());
-        m.put("narrative", narrative(s, outcome.type(), reason, by, results));
+        m.put("narrative", narrative(s, outcome.type(), reason, by, results) + confirmationNarrative(confirmation));
         return m;
+    }
+
+    /** The rollback's confirmation (ADR-0044): its stored state, the deadline, the vehicles still to confirm and those that refused. */
+    private static Map<String, Object> confirmationView(RolloutState s, RolloutService.RollbackStatus c) {
+        if (c == null) {
+            return null;
+        }
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("status", c.status());
+        m.put("deadlineSeconds", c.deadlineSeconds());
+        m.put("deadlineAtNanos", c.deadlineAtNanos());
+        m.put("restoredVehicles", c.vehicles().size());
+        m.put("confirmedVehicles", c.vehicles().size() - c.unconfirmed());
+        m.put("unconfirmedVehicleIds", c.vehicles().stream().filter(v -> v.sessionId() == null).map(RolloutService.VehicleConfirmation::vehicleId)
+                .toList());
+        m.put("refusedVehicleIds", c.vehicles().stream().filter(v -> RolloutService.VehicleConfirmation.REFUSED.equals(v.status()))
+                .map(RolloutService.VehicleConfirmation::vehicleId).toList());
+        m.put("unconfirmedEventId", s.unconfirmed() == null ? null : s.unconfirmed().eventId());
+        m.put("confirmedEventId", s.confirmed() == null ? null : s.confirmed().eventId());
+        return m;
+    }
+
+    private static String confirmationNarrative(RolloutService.RollbackStatus c) {
+        if (c == null) {
+            return "";
+        }
+        int confirmed = c.vehicles().size() - c.unconfirmed();
+        return switch (c.status()) {
+            case Rollout.CONFIRMED -> " Every restored vehicle (" + c.vehicles().size() + ") confirmed the champion.";
+            case Rollout.UNCONFIRMED -> " ALARM: " + c.unconfirmed() + " of " + c.vehicles().size() + " restored vehicles had not confirmed the"
+                    + " champion " + c.deadlineSeconds() + " s after the rollback.";
+            default -> " " + confirmed + " of " + c.vehicles().size() + " restored vehicles have confirmed the champion so far.";
+        };
     }
 
     private static String narrative(RolloutState s, String type, String reason, String by, List<RolloutGateResult> results) {
@@ -197,6 +233,7 @@ public class RolloutsController {
         }
         m.put("cohort", cohort);
         m.put("vehicles", vehicles);
+        m.put("rollbackConfirmation", confirmationView(s, rollouts.rollbackStatus(s)));
         m.put("events", s.events().stream().map(e -> Map.of("eventId", e.eventId(), "type", e.type(), "sequence", e.sequence(),
                 "event", e.payload())).toList());
         if (withGates && s.active() && s.stepIndex() >= 0) {

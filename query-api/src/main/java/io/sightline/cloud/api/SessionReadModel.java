@@ -34,6 +34,28 @@ public class SessionReadModel {
         return out;
     }
 
+    /**
+     * A session's speed-integrated driving time as the sessions projection has it (V9).
+     *
+     * @param sampled whether any {@code VehicleStateSampled} of the session was projected
+     * @param ended   whether the projection has seen the session's {@code DriveSessionEnded}
+     */
+    public record DrivingTime(String sessionId, boolean sampled, boolean ended, long drivingNanos) {
+    }
+
+    /** The driving time of each of {@code sessionIds} the sessions projection holds; sessions it does not hold are absent. */
+    public Map<String, DrivingTime> drivingTime(java.util.Collection<String> sessionIds) {
+        Map<String, DrivingTime> out = new java.util.HashMap<>();
+        if (sessionIds.isEmpty()) {
+            return out;
+        }
+        jdbc.query("select session_id, last_state_nanos is not null, ended_at_nanos is not null, driving_nanos from sessions"
+                + " where session_id = any (?)", rs -> {
+            out.put(rs.getString(1), new DrivingTime(rs.getString(1), rs.getBoolean(2), rs.getBoolean(3), rs.getLong(4)));
+        }, (Object) sessionIds.toArray(String[]::new));
+        return out;
+    }
+
     /** A drive session as hard-example mining scopes it. */
     public record SessionSpan(String sessionId, String vehicleId, String policyVersion, long startedAtNanos, Long endedAtNanos) {
     }

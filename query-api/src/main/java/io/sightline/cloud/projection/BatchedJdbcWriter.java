@@ -27,6 +27,15 @@ public class BatchedJdbcWriter {
         pending().computeIfAbsent(sql, k -> new ArrayList<>()).add(args);
     }
 
+    /**
+     * Registers this batch's write now if it is not yet: a projection whose own batch state must be
+     * written after these rows calls it before creating that state, since prepare-commit hooks run in
+     * the order they were registered.
+     */
+    public void registerFirst() {
+        pending();
+    }
+
     private Map<String, List<Object[]>> pending() {
         return ProcessorBatch.state(resourceKey, LinkedHashMap::new, this::flush);
     }

@@ -57,9 +57,11 @@ public class SessionsProjection {
 
     @EventHandler
     void on(DriveSessionEnded e, DomainEventMessage<?> message, TrackingToken token) {
-        writer.add("update sessions set ended_at_nanos = ?, end_reason = ? where session_id = ?",
-                e.endTimeNanos(), e.endReason(), e.sessionId());
-        counts(message.getAggregateIdentifier(), token.position().orElse(-1));
+        // With the counts, not the writer: the writer groups rows by statement, so a batch that began with an earlier
+        // session's end would run this update before this session's insert, and the end would be lost.
+        Batch b = counts(message.getAggregateIdentifier(), token.position().orElse(-1));
+        b.endedAtNanos = e.endTimeNanos();
+        b.endReason = e.endReason();
     }
 
     /**
@@ -96,6 +98,8 @@ public class SessionsProjection {
         long firstStateNanos = Long.MIN_VALUE;
         double firstSpeedMps;
         long lastStateNanos = Long.MIN_VALUE;
+        Long endedAtNanos;
+        String endReason;
         double lastSpeedMps;
         double distanceM;
         long drivingNanos;
@@ -119,7 +123,9 @@ public class SessionsProjection {
      * of it is new; a new row starts just below its DriveSessionStarted.
      */
     private Batch counts(String sessionId, long globalIndex) {
-        // Registered after the writer's own prepare-commit hook, so the session row exists.
+        // Registered after the writer's own prepare-commit hook, so the session row exists when the counts are written, even
+        // when the batch began with another session's events (hooks run in the order they were registered).
+        writer.registerFirst();
         Map<String, Batch> counts = ProcessorBatch.state(COUNTS_KEY, HashMap::new, (Map<String, Batch> m) -> {
             m.forEach(this::flush);
             m.clear();
@@ -132,6 +138,9 @@ public class SessionsProjection {
     }
 
     private void flush(String session, Batch c) {
+        if (c.endedAtNanos != null) {
+            jdbc.update("update sessions set ended_at_nanos = ?, end_reason = ? where session_id = ?", c.endedAtNanos, c.endReason, session);
+        }
         if (c.firstStateNanos == Long.MIN_VALUE) {
             jdbc.update("update sessions set event_count = event_count + ?, last_global_index = ?"
                     + " where session_id = ? and last_global_index < ?", c.count, c.maxGlobalIndex, session, c.minGlobalIndex);

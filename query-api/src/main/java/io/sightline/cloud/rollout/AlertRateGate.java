@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 import org.apache.commons.statistics.inference.AlternativeHypothesis;
 import org.apache.commons.statistics.inference.MannWhitneyUTest;
 import org.springframework.stereotype.Component;
@@ -16,6 +17,13 @@ import org.springframework.stereotype.Component;
  * rates are far from normal (mostly zero). It fails when the canary's rates are larger at level
  * {@code alpha} and its pooled rate exceeds the control's by {@code minRatio} too, so a significant
  * but negligible rise holds nothing up.
+ *
+ * <p>Exposure (version 2, ADR-0044): a session whose ego speed was sampled ({@code VehicleStateSampled})
+ * counts its alerts per hour of driving, speed-integrated by the sessions projection as
+ * {@code /api/v1/quality} does, so time parked or in a queue does not dilute the rate; a session
+ * without samples counts per hour of its span, as version 1 did for every session. The values say
+ * how many sessions of each side used which. A plan stored under version 1 is judged by version 2:
+ * same thresholds, the sharper exposure where there is one.
  */
 @Component
 public class AlertRateGate implements RolloutGate {
@@ -27,7 +35,12 @@ public class AlertRateGate implements RolloutGate {
 
     @Override
     public String version() {
-        return "1";
+        return "2";
+    }
+
+    @Override
+    public boolean judges(String stored) {
+        return "1".equals(stored) || version().equals(stored);
     }
 
     @Override
@@ -37,7 +50,8 @@ public class AlertRateGate implements RolloutGate {
 
     @Override
     public String description() {
-        return "alerts per session hour, canary sessions against control sessions: one-sided Mann-Whitney U (p < alpha) and pooled ratio >= minRatio";
+        return "alerts per hour of driving (speed-integrated where the session sampled its speed, else its span), canary sessions against"
+                + " control sessions: one-sided Mann-Whitney U (p < alpha) and pooled ratio >= minRatio";
     }
 
     @Override
@@ -45,24 +59,33 @@ public class AlertRateGate implements RolloutGate {
         if (c.shadowStep()) {
             return Gates.notApplicable(this, t, "a shadow step raises no alerts from the challenger");
         }
-        List<GateContext.SessionStats> canary = c.canary().stream().filter(s -> s.hours() > 0).toList();
-        List<GateContext.SessionStats> control = c.control().stream().filter(s -> s.hours() > 0).toList();
+        List<GateContext.SessionStats> canary = counted(c.canary());
+        List<GateContext.SessionStats> control = counted(c.control());
         Map<String, Double> v = new LinkedHashMap<>();
         v.put("canarySessions", (double) canary.size());
         v.put("controlSessions", (double) control.size());
-        double canaryHours = Gates.hours(canary);
-        double controlHours = Gates.hours(control);
+        v.put("canaryDrivingExposureSessions", (double) driving(canary));
+        v.put("controlDrivingExposureSessions", (double) driving(control));
+        v.put("canarySpanExposureSessions", (double) (canary.size() - driving(canary)));
+        v.put("controlSpanExposureSessions", (double) (control.size() - driving(control)));
+        v.put("sessionsAwaitingExposure", (double) Stream.concat(c.canary().stream(), c.control().stream())
+                .filter(s -> GateContext.SessionStats.PENDING.equals(s.exposure())).count());
+        double canaryHours = canary.stream().mapToDouble(GateContext.SessionStats::exposureHours).sum();
+        double controlHours = control.stream().mapToDouble(GateContext.SessionStats::exposureHours).sum();
+        v.put("canaryExposureHours", canaryHours);
+        v.put("controlExposureHours", controlHours);
+        String exposure = exposure(canary, control);
         double canaryRate = canaryHours == 0 ? 0 : canary.stream().mapToLong(s -> s.alerts().size()).sum() / canaryHours;
         double controlRate = controlHours == 0 ? 0 : control.stream().mapToLong(s -> s.alerts().size()).sum() / controlHours;
         v.put("canaryAlertsPerHour", canaryRate);
         v.put("controlAlertsPerHour", controlRate);
         if (canary.size() < Gates.threshold(t, "minCanarySessions") || control.size() < Gates.threshold(t, "minControlSessions")) {
             return Gates.result(this, RolloutGateResult.INSUFFICIENT_DATA, v, t, canary.size() + " canary and " + control.size()
-                    + " control sessions; the test needs " + t.get("minCanarySessions").intValue() + " and " + t.get("minControlSessions").intValue(),
-                    List.of());
+                    + " control sessions; the test needs " + t.get("minCanarySessions").intValue() + " and " + t.get("minControlSessions").intValue()
+                    + "; " + exposure, List.of());
         }
-        double[] x = canary.stream().mapToDouble(s -> s.alerts().size() / s.hours()).toArray();
-        double[] y = control.stream().mapToDouble(s -> s.alerts().size() / s.hours()).toArray();
+        double[] x = canary.stream().mapToDouble(s -> s.alerts().size() / s.exposureHours()).toArray();
+        double[] y = control.stream().mapToDouble(s -> s.alerts().size() / s.exposureHours()).toArray();
         MannWhitneyUTest.Result r = MannWhitneyUTest.withDefaults().with(AlternativeHypothesis.GREATER_THAN).test(x, y);
         v.put("mannWhitneyU", r.getStatistic());
         v.put("pValue", r.getPValue());
@@ -74,7 +97,30 @@ public class AlertRateGate implements RolloutGate {
             canary.forEach(s -> causes.addAll(s.alerts()));
         }
         return Gates.result(this, fail ? RolloutGateResult.FAIL : RolloutGateResult.PASS, v, t, String.format(java.util.Locale.ROOT,
-                "canary %.2f alerts/h against control %.2f alerts/h (ratio %.2f), one-sided Mann-Whitney p = %.4f", canaryRate, controlRate,
-                Double.isInfinite(ratio) ? Double.NaN : ratio, r.getPValue()), causes);
+                "canary %.2f alerts/h against control %.2f alerts/h (ratio %.2f), one-sided Mann-Whitney p = %.4f; %s", canaryRate, controlRate,
+                Double.isInfinite(ratio) ? Double.NaN : ratio, r.getPValue(), exposure), causes);
+    }
+
+    /** The sessions with exposure to count: not waiting for the sessions projection, and some time driven. */
+    private static List<GateContext.SessionStats> counted(List<GateContext.SessionStats> sessions) {
+        return sessions.stream().filter(s -> !GateContext.SessionStats.PENDING.equals(s.exposure()) && s.exposureHours() > 0).toList();
+    }
+
+    private static long driving(List<GateContext.SessionStats> sessions) {
+        return sessions.stream().filter(s -> GateContext.SessionStats.DRIVING.equals(s.exposure())).count();
+    }
+
+    /** Which exposure the rates used, in words. */
+    static String exposure(List<GateContext.SessionStats> canary, List<GateContext.SessionStats> control) {
+        long d = driving(canary) + driving(control);
+        long n = canary.size() + control.size();
+        if (n > 0 && d == n) {
+            return "exposure: speed-integrated driving time of every session";
+        }
+        if (d == 0) {
+            return "exposure: session span (no session sampled its speed)";
+        }
+        return "exposure: speed-integrated driving time for " + driving(canary) + " of " + canary.size() + " canary and " + driving(control)
+                + " of " + control.size() + " control sessions, session span for the rest";
     }
 }

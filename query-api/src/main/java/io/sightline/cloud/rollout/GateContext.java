@@ -65,10 +65,36 @@ public record GateContext(RolloutStarted plan, int stepIndex, RolloutStep step, 
      * @param fallbacks      FallbackEngaged event ids
      * @param failures       InferenceFailed event ids
      * @param windowP99Micros per stage, each EdgeWindowSummarized's p99 with its event id
+     * @param exposure       what {@code exposureHours} is: {@link #DRIVING DRIVING} (the sessions projection's speed-integrated
+     *                       driving time, as {@code /api/v1/quality}), {@link #SPAN SPAN} (no VehicleStateSampled) or
+     *                       {@link #PENDING PENDING} (sampled, the sessions projection has not seen the end yet)
+     * @param exposureHours  the hours the alert rate divides by
      */
     public record SessionStats(String sessionId, String vehicleId, double hours, List<String> alerts, List<String> falsePositives,
                                List<String> truePositives, List<String> fallbacks, List<String> failures,
-                               Map<String, List<WindowP99>> windowP99Micros, List<String> deadlineMisses) {
+                               Map<String, List<WindowP99>> windowP99Micros, List<String> deadlineMisses, String exposure,
+                               double exposureHours) {
+
+        /** Alerts are counted per hour of driving where the session's ego speed was sampled (ADR-0044). */
+        public static final String DRIVING = "driving";
+        /** ... else per hour of the session's span. */
+        public static final String SPAN = "span";
+        /** The sessions projection holds samples of the session but has not seen it end yet: not counted until it has. */
+        public static final String PENDING = "pending";
+
+        /** A session whose exposure is its span. */
+        public SessionStats(String sessionId, String vehicleId, double hours, List<String> alerts, List<String> falsePositives,
+                            List<String> truePositives, List<String> fallbacks, List<String> failures,
+                            Map<String, List<WindowP99>> windowP99Micros, List<String> deadlineMisses) {
+            this(sessionId, vehicleId, hours, alerts, falsePositives, truePositives, fallbacks, failures, windowP99Micros, deadlineMisses,
+                    SPAN, hours);
+        }
+
+        /** This session with its alert exposure: {@link #DRIVING} time, its {@link #SPAN}, or {@link #PENDING}. */
+        public SessionStats withExposure(String exposure, double exposureHours) {
+            return new SessionStats(sessionId, vehicleId, hours, alerts, falsePositives, truePositives, fallbacks, failures, windowP99Micros,
+                    deadlineMisses, exposure, exposureHours);
+        }
     }
 
     public record WindowP99(String eventId, long p99Micros) {

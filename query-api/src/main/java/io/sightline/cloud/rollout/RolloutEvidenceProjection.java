@@ -58,6 +58,9 @@ public class RolloutEvidenceProjection {
             // The first primary of the session is the model it was assigned; a later one is a restore after a fallback.
             jdbc.update("update rollout_sessions set model_sha256 = ? where session_id = ? and model_sha256 is null", e.modelSha256(),
                     m.getAggregateIdentifier());
+        } else if ("shadow".equals(e.role())) {
+            // A session with a shadow does not confirm a rollback (ADR-0044): the vehicle still ran the rollout's shadow assignment.
+            jdbc.update("update rollout_sessions set shadow_model_sha256 = ? where session_id = ?", e.modelSha256(), m.getAggregateIdentifier());
         }
     }
 

@@ -28,9 +28,12 @@ public class RolloutEvidenceReader {
     private final JdbcTemplate jdbc;
     private final RegistryReadModel registry;
     private final ShadowEvidenceReader shadowEvidence;
+    private final io.sightline.cloud.api.SessionReadModel sessionsRead;
 
-    public RolloutEvidenceReader(JdbcTemplate jdbc, RegistryReadModel registry, ShadowEvidenceReader shadowEvidence) {
+    public RolloutEvidenceReader(JdbcTemplate jdbc, RegistryReadModel registry, ShadowEvidenceReader shadowEvidence,
+                                 io.sightline.cloud.api.SessionReadModel sessionsRead) {
         this.jdbc = jdbc;
+        this.sessionsRead = sessionsRead;
         this.registry = registry;
         this.shadowEvidence = shadowEvidence;
     }
@@ -146,17 +149,52 @@ public class RolloutEvidenceReader {
                 findings, evaluations, shadowSessions);
     }
 
+    /** A vehicle's first session on the restored champion since a rollback. */
+    public record Confirmation(String vehicleId, String sessionId, long startedAtNanos) {
+
+        /** The session's primary {@code ModelActivated}: the edge's id for it (EdgePipeline). */
+        public String modelActivatedEventId() {
+            return io.sightline.domain.event.EventIds.of(sessionId, "ModelActivated", "primary");
+        }
+
+        /** The session's {@code DriveSessionStarted}, which records the policy version the session decides with. */
+        public String sessionStartedEventId() {
+            return io.sightline.domain.event.EventIds.of(sessionId, "DriveSessionStarted", 0);
+        }
+    }
+
     /**
-     * The vehicles' confirmations of a rollback: for each vehicle, the primary {@code ModelActivated}
-     * of its first session started at or after {@code sinceNanos} on {@code modelSha256}, or none yet.
+     * The vehicles' confirmations of a rollback (ADR-0044): for each vehicle, its first session
+     * started at or after {@code sinceNanos} whose primary model is {@code modelSha256}, whose policy
+     * is {@code policyVersion} (when known) and that ran no shadow challenger; vehicles without one
+     * are absent.
      */
-    public Map<String, String> confirmations(String fleetId, List<String> vehicleIds, String modelSha256, long sinceNanos) {
-        Map<String, String> confirmed = new LinkedHashMap<>();
-        jdbc.query("select distinct on (vehicle_id) vehicle_id, session_id from rollout_sessions where fleet_id = ? and vehicle_id = any (?)"
-                + " and started_at_nanos >= ? and model_sha256 = ? order by vehicle_id, started_at_nanos, session_id", rs -> {
-            confirmed.put(rs.getString("vehicle_id"), io.sightline.domain.event.EventIds.of(rs.getString("session_id"), "ModelActivated", "primary"));
-        }, fleetId, vehicleIds.toArray(String[]::new), sinceNanos, modelSha256);
+    public Map<String, Confirmation> confirmations(String fleetId, List<String> vehicleIds, String modelSha256, String policyVersion,
+                                                   long sinceNanos) {
+        Map<String, Confirmation> confirmed = new LinkedHashMap<>();
+        jdbc.query("select distinct on (vehicle_id) vehicle_id, session_id, started_at_nanos from rollout_sessions where fleet_id = ?"
+                + " and vehicle_id = any (?) and started_at_nanos >= ? and model_sha256 = ? and (cast(? as text) is null or policy_version = ?)"
+                + " and shadow_model_sha256 is null order by vehicle_id, started_at_nanos, session_id", rs -> {
+            confirmed.put(rs.getString(1), new Confirmation(rs.getString(1), rs.getString(2), rs.getLong(3)));
+        }, fleetId, vehicleIds.toArray(String[]::new), sinceNanos, modelSha256, policyVersion, policyVersion);
         return confirmed;
+    }
+
+    /** A vehicle's refusal of a restored version: its {@code ModelRejected} or {@code PolicyRejected}. */
+    public record Refusal(String eventId, String kind, String vehicleId, String reason) {
+    }
+
+    /**
+     * The refusals of the restored model or policy by {@code vehicleIds} since {@code sinceNanos}
+     * (edge clock), in stored order.
+     */
+    public List<Refusal> refusals(String fleetId, List<String> vehicleIds, String modelSha256, String policySha256, long sinceNanos) {
+        return jdbc.query("select e.event_id, e.kind, s.vehicle_id, e.subject from rollout_evidence e join rollout_sessions s"
+                        + " on s.session_id = e.session_id where s.fleet_id = ? and s.vehicle_id = any (?) and e.occurred_at_nanos >= ?"
+                        + " and ((e.kind = 'model-rejected' and e.ref = ?) or (e.kind = 'policy-rejected' and e.ref = ?))"
+                        + " order by e.global_index, e.event_id",
+                (rs, i) -> new Refusal(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4)), fleetId,
+                vehicleIds.toArray(String[]::new), sinceNanos, modelSha256, policySha256);
     }
 
     /** A confirmed alert: its AlertRaised, the review whose TRUE_POSITIVE verdict is the latest on it, its session and vehicle. */
@@ -215,13 +253,22 @@ public class RolloutEvidenceReader {
                 byKind.computeIfAbsent(r[2], k -> new HashMap<>()).computeIfAbsent(kind, k -> new ArrayList<>()).add(r[0]);
             }
         }
+        Map<String, io.sightline.cloud.api.SessionReadModel.DrivingTime> driving = sessionsRead.drivingTime(sessions.keySet());
         for (String s : ids) {
             long[] span = spans.get(s);
             Map<String, List<String>> k = byKind.getOrDefault(s, Map.of());
-            sessions.put(s, new GateContext.SessionStats(s, vehicles.get(s), Math.max(0, span[1] - span[0]) / 3.6e12,
+            GateContext.SessionStats stats = new GateContext.SessionStats(s, vehicles.get(s), Math.max(0, span[1] - span[0]) / 3.6e12,
                     k.getOrDefault("alert", List.of()), k.getOrDefault("fp", List.of()), k.getOrDefault("tp", List.of()),
                     k.getOrDefault("fallback", List.of()), k.getOrDefault("inference-failed", List.of()),
-                    windows.getOrDefault(s, Map.of()), k.getOrDefault("deadline-missed", List.of())));
+                    windows.getOrDefault(s, Map.of()), k.getOrDefault("deadline-missed", List.of()));
+            // Driving time where the vehicle's speed was sampled (ADR-0044); read only once the sessions projection has the
+            // session's end, so a partly projected session is neither undercounted nor counted by its span meanwhile.
+            io.sightline.cloud.api.SessionReadModel.DrivingTime d = driving.get(s);
+            if (d != null && d.sampled()) {
+                stats = d.ended() ? stats.withExposure(GateContext.SessionStats.DRIVING, d.drivingNanos() / 3.6e12)
+                        : stats.withExposure(GateContext.SessionStats.PENDING, 0);
+            }
+            sessions.put(s, stats);
         }
     }
 }

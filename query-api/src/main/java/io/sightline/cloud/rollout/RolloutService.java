@@ -12,13 +12,16 @@ import io.sightline.domain.release.ReleaseStatement;
 import io.sightline.domain.rollout.AdvanceRollout;
 import io.sightline.domain.rollout.AssignVehicle;
 import io.sightline.domain.rollout.CompleteRollout;
+import io.sightline.domain.rollout.ConfirmRollback;
 import io.sightline.domain.rollout.HaltRollout;
+import io.sightline.domain.rollout.RecordRollbackUnconfirmed;
 import io.sightline.domain.rollout.ResumeRollout;
 import io.sightline.domain.rollout.RollBackRollout;
 import io.sightline.domain.rollout.Rollout;
 import io.sightline.domain.rollout.RolloutCohorts;
 import io.sightline.domain.rollout.StartRollout;
 import io.sightline.domain.rollout.VehicleAssignment;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -36,6 +39,7 @@ import org.axonframework.eventhandling.DomainEventMessage;
 import org.axonframework.eventsourcing.eventstore.EventStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.dao.DataIntegrityViolationException;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Service;
@@ -54,6 +58,12 @@ public class RolloutService {
     public static final List<RolloutStep> DEFAULT_STEPS = List.of(new RolloutStep(RolloutStep.CANARY, 1, 3600),
             new RolloutStep(RolloutStep.CANARY, 10, 3600), new RolloutStep(RolloutStep.CANARY, 50, 3600),
             new RolloutStep(RolloutStep.CANARY, 100, 3600));
+    /**
+     * How long after a rollback, on the cloud's clock, every restored vehicle has to confirm the
+     * champion before {@code RolloutRollbackUnconfirmed} is raised (ADR-0044):
+     * {@code sightline.rollouts.rollback-confirmation-deadline}.
+     */
+    public static final Duration DEFAULT_ROLLBACK_CONFIRMATION_DEADLINE = Duration.ofHours(24);
     private static final Logger LOG = LoggerFactory.getLogger(RolloutService.class);
     private static final String ASSIGNED = "io.sightline.domain.event.VehicleAssigned";
     /** V15's partial unique index: one RUNNING or HALTED rollout per fleet. */
@@ -77,9 +87,15 @@ public class RolloutService {
     private final RolloutGates gates;
     private final RolloutEvidenceReader evidence;
     private final ReviewedAlertReplays replays;
+    private final Duration confirmationDeadline;
 
     public RolloutService(CommandGateway commands, EventStore eventStore, JdbcTemplate jdbc, RegistryReadModel registry, RolloutGates gates,
-                          RolloutEvidenceReader evidence, ReviewedAlertReplays replays) {
+                          RolloutEvidenceReader evidence, ReviewedAlertReplays replays,
+                          @Value("${sightline.rollouts.rollback-confirmation-deadline:PT24H}") Duration confirmationDeadline) {
+        if (confirmationDeadline.isNegative()) {
+            throw new IllegalArgumentException("sightline.rollouts.rollback-confirmation-deadline must not be negative, got " + confirmationDeadline);
+        }
+        this.confirmationDeadline = confirmationDeadline;
         this.replays = replays;
         this.commands = commands;
         this.eventStore = eventStore;
@@ -222,6 +238,7 @@ public class RolloutService {
 
     public List<Map<String, Object>> list(String fleetId) {
         return jdbc.queryForList("select rollout_id as \"rolloutId\", fleet_id as \"fleetId\", state, step_index as \"stepIndex\", steps,"
+                + " rollback_confirmation as \"rollbackConfirmation\", rollback_unconfirmed_vehicles as \"rollbackUnconfirmedVehicles\","
                 + " champion_model_sha256 as \"championModelSha256\", champion_policy_sha256 as \"championPolicySha256\","
                 + " challenger_model_sha256 as \"challengerModelSha256\", challenger_policy_sha256 as \"challengerPolicySha256\","
                 + " vehicles, started_by as \"startedBy\", started_at_nanos as \"startedAtNanos\", updated_at_nanos as \"updatedAtNanos\""
@@ -262,7 +279,7 @@ public class RolloutService {
 
     // ---------------------------------------------------------------- check
 
-    /** One check of every running rollout. */
+    /** One check of every running rollout, and of every rollback the vehicles have not all confirmed yet. */
     public List<Decision> tick(Instant now) {
         List<Decision> decisions = new ArrayList<>();
         for (String id : jdbc.queryForList("select rollout_id from rollouts where state = 'RUNNING' order by started_at_nanos, rollout_id",
@@ -275,7 +292,120 @@ public class RolloutService {
                 decisions.add(new Decision(id, "error: " + e.getMessage(), -1, List.of()));
             }
         }
+        for (String id : rollbacksToConfirm()) {
+            try {
+                decisions.add(checkConfirmation(id, now));
+            } catch (RuntimeException e) {
+                LOG.warn("rollback of rollout {} could not be checked: {}", id, e.toString());
+                decisions.add(new Decision(id, "error: " + e.getMessage(), -1, List.of()));
+            }
+        }
         return decisions;
+    }
+
+    // ---------------------------------------------------------------- rollback confirmation (ADR-0044)
+
+    /** One restored vehicle: {@code CONFIRMED} (with its session), {@code REFUSED} (with its refusals) or {@code WAITING}. */
+    public record VehicleConfirmation(String vehicleId, String status, String sessionId, String modelActivatedEventId,
+                                      List<RolloutEvidenceReader.Refusal> refusals) {
+        public static final String CONFIRMED = "CONFIRMED";
+        public static final String REFUSED = "REFUSED";
+        public static final String WAITING = "WAITING";
+    }
+
+    /**
+     * A rollback's confirmation as the stored events and sessions stand now.
+     *
+     * @param status     the stored state: PENDING, UNCONFIRMED or CONFIRMED
+     * @param unconfirmed the restored vehicles without a confirming session now
+     */
+    public record RollbackStatus(String rolloutId, String fleetId, String status, long rolledBackAtNanos, long deadlineSeconds,
+                                 long deadlineAtNanos, List<VehicleConfirmation> vehicles, int unconfirmed) {
+    }
+
+    /** The rollouts rolled back whose vehicles have not all confirmed: PENDING or UNCONFIRMED. */
+    public List<String> rollbacksToConfirm() {
+        return jdbc.queryForList("select rollout_id from rollouts where state = 'ROLLED_BACK' and rollback_confirmation in ('PENDING',"
+                + " 'UNCONFIRMED') order by started_at_nanos, rollout_id", String.class);
+    }
+
+    public Duration confirmationDeadline() {
+        return confirmationDeadline;
+    }
+
+    /** The confirmation of a rolled-back rollout, or null when it was not rolled back. */
+    public RollbackStatus rollbackStatus(RolloutState s) {
+        if (s.rolledBack() == null) {
+            return null;
+        }
+        io.sightline.domain.event.RolloutRolledBack r = (io.sightline.domain.event.RolloutRolledBack) s.rolledBack().payload();
+        List<String> vehicles = r.restoredVehicleIds();
+        String policyVersion = registry.bySha256(ReleaseStatement.POLICY, r.restoredPolicySha256()).map(RegistryReadModel.Entry::version)
+                .orElse(null);
+        Map<String, RolloutEvidenceReader.Confirmation> confirmed = vehicles.isEmpty() ? Map.of()
+                : evidence.confirmations(s.plan().fleetId(), vehicles, r.restoredModelSha256(), policyVersion, r.rolledBackAtNanos());
+        Map<String, List<RolloutEvidenceReader.Refusal>> refused = new LinkedHashMap<>();
+        if (!vehicles.isEmpty()) {
+            for (RolloutEvidenceReader.Refusal x : evidence.refusals(s.plan().fleetId(), vehicles, r.restoredModelSha256(),
+                    r.restoredPolicySha256(), r.rolledBackAtNanos())) {
+                refused.computeIfAbsent(x.vehicleId(), k -> new ArrayList<>()).add(x);
+            }
+        }
+        List<VehicleConfirmation> out = new ArrayList<>();
+        int unconfirmed = 0;
+        for (String v : vehicles) {
+            RolloutEvidenceReader.Confirmation c = confirmed.get(v);
+            List<RolloutEvidenceReader.Refusal> refusals = List.copyOf(refused.getOrDefault(v, List.of()));
+            if (c != null) {
+                out.add(new VehicleConfirmation(v, VehicleConfirmation.CONFIRMED, c.sessionId(), c.modelActivatedEventId(), refusals));
+            } else {
+                unconfirmed++;
+                out.add(new VehicleConfirmation(v, refusals.isEmpty() ? VehicleConfirmation.WAITING : VehicleConfirmation.REFUSED, null, null,
+                        refusals));
+            }
+        }
+        long deadlineSeconds = confirmationDeadline.toSeconds();
+        return new RollbackStatus(s.plan().rolloutId(), s.plan().fleetId(), s.confirmation(), r.rolledBackAtNanos(), deadlineSeconds,
+                r.rolledBackAtNanos() + deadlineSeconds * 1_000_000_000L, out, unconfirmed);
+    }
+
+    /**
+     * One check of a rollback's confirmation: {@code RolloutRollbackConfirmed} once every restored
+     * vehicle has confirmed, else {@code RolloutRollbackUnconfirmed} once the deadline has passed.
+     * Both are decided from the stored sessions and sent to the aggregate, which stores each at most
+     * once, so a restarted cloud or a second replica repeats the decision without a second event.
+     */
+    public Decision checkConfirmation(String rolloutId, Instant now) {
+        RolloutState s = load(rolloutId).orElseThrow();
+        long at = nanos(now);
+        if (s.rolledBack() == null || Rollout.CONFIRMED.equals(s.confirmation())) {
+            return new Decision(rolloutId, "none: " + s.state() + (s.confirmation() == null ? "" : " " + s.confirmation()), s.stepIndex(), List.of());
+        }
+        RollbackStatus status = rollbackStatus(s);
+        if (status.unconfirmed() == 0) {
+            List<String> causes = new ArrayList<>();
+            boolean policy = s.plan().challengerPolicySha256() != null;
+            for (VehicleConfirmation v : status.vehicles()) {
+                causes.add(v.modelActivatedEventId());
+                if (policy) {
+                    // A policy rollout is confirmed by the policy the session decides with, which its DriveSessionStarted records.
+                    causes.add(EventIds.of(v.sessionId(), "DriveSessionStarted", 0));
+                }
+            }
+            commands.sendAndWait(new ConfirmRollback(Rollout.idFor(rolloutId), status.vehicles().stream().map(VehicleConfirmation::vehicleId).toList(),
+                    status.vehicles().stream().map(VehicleConfirmation::sessionId).toList(), causes, SCHEDULER, at));
+            return new Decision(rolloutId, "rollback confirmed", s.stepIndex(), List.of());
+        }
+        if (Rollout.PENDING.equals(s.confirmation()) && at >= status.deadlineAtNanos()) {
+            List<VehicleConfirmation> waiting = status.vehicles().stream().filter(v -> v.sessionId() == null).toList();
+            commands.sendAndWait(new RecordRollbackUnconfirmed(Rollout.idFor(rolloutId), status.deadlineSeconds(),
+                    waiting.stream().map(VehicleConfirmation::vehicleId).toList(),
+                    waiting.stream().filter(v -> !v.refusals().isEmpty()).map(VehicleConfirmation::vehicleId).toList(),
+                    waiting.stream().flatMap(v -> v.refusals().stream()).map(RolloutEvidenceReader.Refusal::eventId).toList(), SCHEDULER, at));
+            return new Decision(rolloutId, "rollback unconfirmed", s.stepIndex(), List.of());
+        }
+        return new Decision(rolloutId, "rollback " + s.confirmation().toLowerCase() + ": " + status.unconfirmed() + " of "
+                + status.vehicles().size() + " vehicles to confirm", s.stepIndex(), List.of());
     }
 
     public Decision check(String rolloutId, Instant now) {
@@ -414,16 +544,19 @@ public class RolloutService {
     // ---------------------------------------------------------------- trace
 
     /**
-     * After a rollback, each restored vehicle and the {@code ModelActivated} by which it confirmed the
-     * champion (its first session on the champion since the rollback), or null while it has not.
+     * After a rollback, each restored vehicle with its status and the {@code ModelActivated} by
+     * which it confirmed the champion (its first session on the champion since the rollback), or
+     * null while it has not, and its refusals of the champion.
      */
-    public List<Map<String, Object>> rollbackConfirmations(io.sightline.domain.event.RolloutRolledBack r, String fleetId) {
-        Map<String, String> confirmed = evidence.confirmations(fleetId, r.restoredVehicleIds(), r.restoredModelSha256(), r.rolledBackAtNanos());
+    public List<Map<String, Object>> rollbackConfirmations(RollbackStatus status) {
         List<Map<String, Object>> out = new ArrayList<>();
-        for (String v : r.restoredVehicleIds()) {
+        for (VehicleConfirmation v : status.vehicles()) {
             Map<String, Object> m = new LinkedHashMap<>();
-            m.put("vehicleId", v);
-            m.put("modelActivatedEventId", confirmed.get(v));
+            m.put("vehicleId", v.vehicleId());
+            m.put("status", v.status());
+            m.put("sessionId", v.sessionId());
+            m.put("modelActivatedEventId", v.modelActivatedEventId());
+            m.put("refusals", v.refusals());
             out.add(m);
         }
         return out;

@@ -3,6 +3,8 @@ package io.sightline.cloud.rollout;
 import io.sightline.domain.event.RolloutCompleted;
 import io.sightline.domain.event.RolloutHalted;
 import io.sightline.domain.event.RolloutResumed;
+import io.sightline.domain.event.RolloutRollbackConfirmed;
+import io.sightline.domain.event.RolloutRollbackUnconfirmed;
 import io.sightline.domain.event.RolloutRolledBack;
 import io.sightline.domain.event.RolloutStarted;
 import io.sightline.domain.event.RolloutStepAdvanced;
@@ -26,6 +28,10 @@ public final class RolloutState {
     private String state;
     private int stepIndex = -1;
     private long bakeStartedAtNanos;
+    private String confirmation;
+    private Stored rolledBack;
+    private Stored unconfirmed;
+    private Stored confirmed;
     private final List<Stored> events = new ArrayList<>();
 
     public static RolloutState of(List<? extends DomainEventMessage<?>> messages) {
@@ -38,7 +44,8 @@ public final class RolloutState {
 
     private void apply(DomainEventMessage<?> m) {
         Object p = m.getPayload();
-        events.add(new Stored(m.getIdentifier(), p.getClass().getSimpleName(), m.getSequenceNumber(), p));
+        Stored stored = new Stored(m.getIdentifier(), p.getClass().getSimpleName(), m.getSequenceNumber(), p);
+        events.add(stored);
         if (p instanceof RolloutStarted e) {
             plan = e;
             state = Rollout.RUNNING;
@@ -53,6 +60,14 @@ public final class RolloutState {
             bakeStartedAtNanos = e.resumedAtNanos();
         } else if (p instanceof RolloutRolledBack) {
             state = Rollout.ROLLED_BACK;
+            rolledBack = stored;
+            confirmation = Rollout.PENDING;
+        } else if (p instanceof RolloutRollbackUnconfirmed) {
+            unconfirmed = stored;
+            confirmation = Rollout.UNCONFIRMED;
+        } else if (p instanceof RolloutRollbackConfirmed) {
+            confirmed = stored;
+            confirmation = Rollout.CONFIRMED;
         } else if (p instanceof RolloutCompleted) {
             state = Rollout.COMPLETED;
         }
@@ -72,6 +87,26 @@ public final class RolloutState {
 
     public long bakeStartedAtNanos() {
         return bakeStartedAtNanos;
+    }
+
+    /** After a rollback: PENDING, UNCONFIRMED (the alarm) or CONFIRMED; null before. */
+    public String confirmation() {
+        return confirmation;
+    }
+
+    /** The stored {@code RolloutRolledBack}, or null. */
+    public Stored rolledBack() {
+        return rolledBack;
+    }
+
+    /** The stored {@code RolloutRollbackUnconfirmed}, or null. */
+    public Stored unconfirmed() {
+        return unconfirmed;
+    }
+
+    /** The stored {@code RolloutRollbackConfirmed}, or null. */
+    public Stored confirmed() {
+        return confirmed;
     }
 
     public List<Stored> events() {

@@ -3,6 +3,8 @@ package io.sightline.cloud.rollout;
 import io.sightline.domain.event.RolloutCompleted;
 import io.sightline.domain.event.RolloutHalted;
 import io.sightline.domain.event.RolloutResumed;
+import io.sightline.domain.event.RolloutRollbackConfirmed;
+import io.sightline.domain.event.RolloutRollbackUnconfirmed;
 import io.sightline.domain.event.RolloutRolledBack;
 import io.sightline.domain.event.RolloutStarted;
 import io.sightline.domain.event.RolloutStepAdvanced;
@@ -59,6 +61,23 @@ public class RolloutsProjection {
     @EventHandler
     void on(RolloutRolledBack e, DomainEventMessage<?> m) {
         update(e.rolloutId(), Rollout.ROLLED_BACK, e.stepIndex(), e.rolledBackAtNanos(), m);
+        confirmation(e.rolloutId(), Rollout.PENDING, e.restoredVehicleIds().size(), e.rolledBackAtNanos(), m);
+    }
+
+    @EventHandler
+    void on(RolloutRollbackUnconfirmed e, DomainEventMessage<?> m) {
+        confirmation(e.rolloutId(), Rollout.UNCONFIRMED, e.unconfirmedVehicleIds().size(), e.detectedAtNanos(), m);
+    }
+
+    @EventHandler
+    void on(RolloutRollbackConfirmed e, DomainEventMessage<?> m) {
+        confirmation(e.rolloutId(), Rollout.CONFIRMED, 0, e.confirmedAtNanos(), m);
+    }
+
+    /** The state stays ROLLED_BACK; the confirmation is its own column so the one-active index is untouched. */
+    private void confirmation(String rolloutId, String confirmation, int unconfirmed, long atNanos, DomainEventMessage<?> m) {
+        jdbc.update("update rollouts set rollback_confirmation = ?, rollback_unconfirmed_vehicles = ?, updated_at_nanos = ?, last_event_id = ?"
+                + " where rollout_id = ?", confirmation, unconfirmed, atNanos, m.getIdentifier(), rolloutId);
     }
 
     @EventHandler

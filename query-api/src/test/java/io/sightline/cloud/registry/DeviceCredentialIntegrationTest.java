@@ -16,6 +16,7 @@ import java.nio.file.Files;
 import java.security.KeyPair;
 import java.security.Signature;
 import java.util.Base64;
+import java.util.List;
 import java.util.UUID;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -119,6 +120,57 @@ class DeviceCredentialIntegrationTest {
         assertThat(asDevice("/api/v1/registry/models").statusCode()).as("the registry's listing").isEqualTo(403);
         assertThat(asDevice("/api/v1/alerts").statusCode()).as("an investigator's read").isEqualTo(403);
         assertThat(asDevice("/api/v1/rollouts").statusCode()).isEqualTo(403);
+    }
+
+    /**
+     * ADR-0044: a device reads only what its fleet was assigned, now or before; another fleet's assignment does not count; an
+     * administrator still reads everything.
+     */
+    @Test
+    void aDeviceDownloadsOnlyWhatItsFleetWasEverAssigned() throws Exception {
+        String admin = http.token("fleet-admin", fleet, Roles.ADMIN);
+        byte[] yolox = Files.readAllBytes(RegistryIntegrationTest.models().resolve("yolox_nano/yolox_nano.onnx"));
+        byte[] manifest = Files.readAllBytes(RegistryIntegrationTest.models().resolve("yolox_nano/manifest.json"));
+        String yoloxSha = ReleaseStatement.sha256Hex(yolox);
+        HttpResponse<String> m = http.postJson("/api/v1/registry/models", admin, RegistryIntegrationTest.modelUpload(yolox, manifest,
+                RegistryIntegrationTest.RELEASE, RegistryIntegrationTest.RELEASE_ID));
+        assertThat(m.statusCode()).as(m.body()).isIn(201, 200, 409);
+        String otherFleet = "fleet-other-" + suffix;
+        HttpResponse<String> elsewhere = http.send(http.request("/api/v1/assignments/" + otherFleet + "/vehicle-9",
+                http.token("other-admin", otherFleet, Roles.ADMIN)).header("Content-Type", "application/json")
+                .PUT(HttpRequest.BodyPublishers.ofString("{\"championModelSha256\":\"" + yoloxSha + "\",\"championPolicySha256\":\""
+                        + policySha + "\"}")).build());
+        assertThat(elsewhere.statusCode()).as(elsewhere.body()).isEqualTo(200);
+
+        for (String path : List.of("/api/v1/registry/models/" + yoloxSha + "/artifact", "/api/v1/registry/models/" + yoloxSha)) {
+            HttpResponse<String> refused = asDevice(path);
+            assertThat(refused.statusCode()).as("%s: %s", path, refused.body()).isEqualTo(403);
+            assertThat(refused.headers().firstValue("Content-Type")).hasValueSatisfying(t -> assertThat(t).contains("application/problem+json"));
+            assertThat(refused.body()).contains("device " + device + " may read only the models its fleet " + fleet + " has been assigned",
+                    "Assign it first (PUT /api/v1/assignments/" + fleet + "/{vehicle}");
+            assertThat(http.get(path, admin).statusCode()).as("an administrator reads every artifact").isEqualTo(200);
+        }
+        byte[] unassignedPolicy = RegistryIntegrationTest.policy("sightline-risk-unassigned-" + suffix, 0.8);
+        HttpResponse<String> p = http.postJson("/api/v1/registry/policies", admin, RegistryIntegrationTest.policyUpload(unassignedPolicy,
+                "sightline-risk-unassigned-" + suffix, RegistryIntegrationTest.RELEASE, RegistryIntegrationTest.RELEASE_ID));
+        assertThat(p.statusCode()).as(p.body()).isEqualTo(201);
+        HttpResponse<String> policy = asDevice("/api/v1/registry/policies/" + ReleaseStatement.sha256Hex(unassignedPolicy) + "/artifact");
+        assertThat(policy.statusCode()).as(policy.body()).isEqualTo(403);
+        assertThat(policy.body()).contains("may read only the policies its fleet " + fleet + " has been assigned");
+
+        // Assigned now (here as a shadow challenger): readable; and the model assigned before stays readable, the last known good.
+        HttpResponse<String> a = http.send(http.request("/api/v1/assignments/" + fleet + "/vehicle-1", admin)
+                .header("Content-Type", "application/json").PUT(HttpRequest.BodyPublishers.ofString("{\"championModelSha256\":\""
+                        + modelSha + "\",\"championPolicySha256\":\"" + policySha + "\",\"challengerModelSha256\":\"" + yoloxSha
+                        + "\",\"challengerMode\":\"shadow\"}")).build());
+        assertThat(a.statusCode()).as(a.body()).isEqualTo(200);
+        assertThat(asDevice("/api/v1/registry/models/" + yoloxSha + "/artifact").statusCode()).isEqualTo(200);
+        HttpResponse<String> champion = http.send(http.request("/api/v1/assignments/" + fleet + "/vehicle-1", admin)
+                .header("Content-Type", "application/json").PUT(HttpRequest.BodyPublishers.ofString("{\"championModelSha256\":\""
+                        + yoloxSha + "\",\"championPolicySha256\":\"" + policySha + "\"}")).build());
+        assertThat(champion.statusCode()).as(champion.body()).isEqualTo(200);
+        assertThat(asDevice("/api/v1/registry/models/" + modelSha + "/artifact").statusCode()).as("assigned before").isEqualTo(200);
+        assertThat(asDevice("/api/v1/registry/models/" + yoloxSha).statusCode()).isEqualTo(200);
     }
 
     @Test

@@ -70,6 +70,50 @@ class RolloutGatesTest {
                 .isEqualTo(RolloutGateResult.NOT_APPLICABLE);
     }
 
+    /**
+     * ADR-0044: a session that sampled its speed counts its alerts per hour of driving, one that did not per hour of its span,
+     * one whose driving time the sessions projection has not finished is left out; the values and the detail say which.
+     */
+    @Test
+    void alertRateCountsPerHourOfDrivingWhereTheSpeedWasSampledAndSaysWhichExposureItUsed() {
+        List<GateContext.SessionStats> canary = new ArrayList<>();
+        List<GateContext.SessionStats> control = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            // One-hour sessions, half an hour of it driving: 2 alerts are 4 per driving hour.
+            canary.add(session("k" + i, 2).withExposure(GateContext.SessionStats.DRIVING, 0.5));
+            control.add(session("c" + i, 2).withExposure(GateContext.SessionStats.DRIVING, 1.0));
+        }
+        RolloutGateResult driving = run("alert-rate", context(CANARY, canary, control, List.of(), List.of()), Map.of());
+        assertThat(driving.version()).isEqualTo("2");
+        assertThat(driving.values().get("canaryAlertsPerHour")).isEqualTo(4.0);
+        assertThat(driving.values().get("controlAlertsPerHour")).isEqualTo(2.0);
+        assertThat(driving.values().get("canaryExposureHours")).isEqualTo(3.0);
+        assertThat(driving.values().get("canaryDrivingExposureSessions")).isEqualTo(6.0);
+        assertThat(driving.values().get("controlSpanExposureSessions")).isEqualTo(0.0);
+        assertThat(driving.detail()).endsWith("exposure: speed-integrated driving time of every session");
+        assertThat(driving.verdict()).as("twice the control's rate in every session").isEqualTo(RolloutGateResult.FAIL);
+
+        // The same sessions by their span: the rates are equal, nothing fails.
+        List<GateContext.SessionStats> spans = canary.stream().map(x -> x.withExposure(GateContext.SessionStats.SPAN, x.hours())).toList();
+        List<GateContext.SessionStats> controlSpans = control.stream().map(x -> x.withExposure(GateContext.SessionStats.SPAN, x.hours())).toList();
+        RolloutGateResult span = run("alert-rate", context(CANARY, spans, controlSpans, List.of(), List.of()), Map.of());
+        assertThat(span.values().get("canaryAlertsPerHour")).isEqualTo(2.0);
+        assertThat(span.values().get("canarySpanExposureSessions")).isEqualTo(6.0);
+        assertThat(span.detail()).endsWith("exposure: session span (no session sampled its speed)");
+        assertThat(span.verdict()).isEqualTo(RolloutGateResult.PASS);
+
+        // Mixed, and one session waiting for the sessions projection: counted apart and said so.
+        List<GateContext.SessionStats> mixed = new ArrayList<>(canary.subList(0, 3));
+        mixed.addAll(spans.subList(3, 6));
+        mixed.add(session("late", 9).withExposure(GateContext.SessionStats.PENDING, 0));
+        RolloutGateResult m = run("alert-rate", context(CANARY, mixed, control, List.of(), List.of()), Map.of());
+        assertThat(m.values().get("canarySessions")).isEqualTo(6.0);
+        assertThat(m.values().get("sessionsAwaitingExposure")).isEqualTo(1.0);
+        assertThat(m.values().get("canaryExposureHours")).isEqualTo(4.5);
+        assertThat(m.detail()).endsWith("exposure: speed-integrated driving time for 3 of 6 canary and 6 of 6 control sessions, session span for the rest");
+        assertThat(GATES.byName("alert-rate").orElseThrow().judges("1")).as("a plan stored under version 1 is judged by version 2").isTrue();
+    }
+
     @Test
     void latencyFailsWhenTheCanarysWindowP99sExceedTheStageBudget() {
         List<GateContext.SessionStats> canary = new ArrayList<>();

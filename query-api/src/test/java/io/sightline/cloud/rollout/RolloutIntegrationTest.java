@@ -19,6 +19,7 @@ import io.sightline.domain.event.EventIds;
 import io.sightline.domain.event.InferenceFailed;
 import io.sightline.domain.event.ModelActivated;
 import io.sightline.domain.event.ModelRejected;
+import io.sightline.domain.event.RolloutGateResult;
 import io.sightline.domain.release.ReleaseStatement;
 import io.sightline.domain.rollout.RolloutCohorts;
 import io.sightline.edge.risk.RiskPolicy;
@@ -100,6 +101,8 @@ class RolloutIntegrationTest {
     TestPostgres.Database database;
     @Autowired
     CommandGateway commands;
+    @Autowired
+    RollbackConfirmationMetrics metrics;
 
     String champion;
     String challenger;
@@ -187,6 +190,7 @@ class RolloutIntegrationTest {
         assignChampion("fleet-r", 10);
         assignChampion("fleet-e", 5);
         assignChampion("fleet-s", 4);
+        assignChampion("fleet-x", 12);
         t0 = Instant.now();
     }
 
@@ -320,6 +324,32 @@ class RolloutIntegrationTest {
         ingestion.append(sessionId, 0, events);
     }
 
+    /**
+     * A 6-minute session as {@link #session} with {@code VehicleStateSampled} every second: {@code movingS} seconds at 20 m/s,
+     * then standing still, so its speed-integrated driving time is {@code movingS} seconds.
+     */
+    void sampledSession(String sessionId, String fleet, String vehicle, String model, long start, int alerts, int movingS) {
+        List<EventEnvelope> events = new ArrayList<>();
+        int seq = 0;
+        events.add(new EventEnvelope(EventIds.of(sessionId, "DriveSessionStarted", 0), seq++, start,
+                new DriveSessionStarted(sessionId, fleet, vehicle, "dev-" + vehicle, "0.2.0", start, null, "rollout-it-1", Map.of())));
+        events.add(new EventEnvelope(EventIds.of(sessionId, "ModelActivated", "primary"), seq++, start,
+                new ModelActivated(model.equals(champion) ? "fastestdet" : "yolox-nano", "1", model, "primary", "images", List.of(1, 3, 416, 416),
+                        "NCHW", "BGR", "yolox", List.of("car"), "Apache-2.0", "models", start)));
+        for (int i = 0; i < 360; i++) {
+            long at = start + i * S;
+            events.add(new EventEnvelope(EventIds.of(sessionId, "VehicleStateSampled", i), seq++, at,
+                    new io.sightline.domain.event.VehicleStateSampled(at, i < movingS ? 20.0 : 0.0, null, null, null, null, "can")));
+            if (i >= 10 && i < 10 + alerts) {
+                events.add(new EventEnvelope(EventIds.of(sessionId, "AlertRaised", i - 10), seq++, at,
+                        new AlertRaised(sessionId + "-alert-" + (i - 10), "FCW", "WARNING", "track-1", "rollout-it-1", at, List.of())));
+            }
+        }
+        long end = start + 360 * S;
+        events.add(new EventEnvelope(EventIds.of(sessionId, "DriveSessionEnded", 0), seq, end, new DriveSessionEnded(sessionId, end, "ignition-off", 0, 0)));
+        ingestion.append(sessionId, 0, events);
+    }
+
     @Test
     @Order(3)
     void aBadCanaryIsRolledBackWithTheEventsThatTrippedItsGatesAndOnlyItsCohortChanges() throws Exception {
@@ -372,6 +402,9 @@ class RolloutIntegrationTest {
         assertThat(alertRate.get("values").get("controlAlertsPerHour").asDouble()).isEqualTo(0.0);
         assertThat(alertRate.get("values").get("pValue").asDouble()).isLessThan(0.05);
         assertThat(alertRate.get("thresholds").get("alpha").asDouble()).isEqualTo(0.05);
+        assertThat(alertRate.get("values").get("canarySpanExposureSessions").asDouble()).as("no speed samples: the span").isEqualTo(6.0);
+        assertThat(alertRate.get("values").get("canaryDrivingExposureSessions").asDouble()).isZero();
+        assertThat(alertRate.get("detail").asText()).endsWith("exposure: session span (no session sampled its speed)");
         assertThat(trace.get("causes")).extracting(c -> c.get("eventId").asText()).containsExactlyInAnyOrderElementsOf(expectedCauses);
         assertThat(trace.get("causes")).extracting(c -> c.get("type").asText()).containsOnly("AlertRaised", "InferenceFailed");
         assertThat(trace.get("narrative").asText()).contains("was rolled back at step 0", "alert-rate");
@@ -388,6 +421,42 @@ class RolloutIntegrationTest {
         assertThat(confirmed.get(0).get("vehicleId").asText()).isEqualTo(cohort.get(0));
         assertThat(confirmed.get(0).get("modelActivatedEventId").asText()).isEqualTo(EventIds.of(confirming, "ModelActivated", "primary"));
         assertThat(confirmed.get(1).get("modelActivatedEventId").isNull()).isTrue();
+
+        // ADR-0044: one vehicle of two is not a confirmation; the check stores nothing and the rollout says it waits.
+        long before = rolloutEvents();
+        assertThat(service.checkConfirmation(id, t0.plusSeconds(30)).action()).isEqualTo("rollback pending: 1 of 2 vehicles to confirm");
+        assertThat(rolloutEvents()).isEqualTo(before);
+        JsonNode pending = JSON.readTree(http.get("/api/v1/rollouts/" + id, http.token("ivan", "fleet-b", Roles.INVESTIGATOR)).body())
+                .get("rollbackConfirmation");
+        assertThat(pending.get("status").asText()).isEqualTo("PENDING");
+        assertThat(pending.get("unconfirmedVehicleIds")).extracting(JsonNode::asText).containsExactly(cohort.get(1));
+        // A session of the second vehicle that still ran the challenger, or ran a shadow, does not confirm either.
+        session("still-challenger-" + cohort.get(1), "fleet-b", cohort.get(1), challenger, RolloutService.nanos(t0.plusSeconds(21)), 0, 0);
+        String last = "restored-" + cohort.get(1);
+        session(last, "fleet-b", cohort.get(1), champion, RolloutService.nanos(t0.plusSeconds(25)), 0, 0);
+        projections.awaitProjection("the second restored vehicle's sessions", () -> projections.count(
+                "select count(*) from rollout_sessions where session_id in (?, ?) and model_sha256 is not null", "still-challenger-" + cohort.get(1),
+                last) == 2);
+        assertThat(service.checkConfirmation(id, t0.plusSeconds(40)).action()).isEqualTo("rollback confirmed");
+        List<String> types = stepEvents(id);
+        assertThat(types).endsWith("RolloutRolledBack", "RolloutRollbackConfirmed");
+        JsonNode stored = JSON.readTree(jdbc.queryForObject("select convert_from(payload, 'UTF8') from domain_event_entry where aggregate_identifier = ?"
+                + " and payload_type like '%RolloutRollbackConfirmed'", String.class, "rollout/" + id));
+        assertThat(stored.get("confirmedVehicleIds")).extracting(JsonNode::asText).containsExactlyElementsOf(cohort);
+        assertThat(stored.get("confirmingSessionIds")).extracting(JsonNode::asText).containsExactly(confirming, last);
+        assertThat(stored.get("causes")).extracting(JsonNode::asText).containsExactly(EventIds.of("rollout/" + id, "RolloutRolledBack", 2),
+                EventIds.of(confirming, "ModelActivated", "primary"), EventIds.of(last, "ModelActivated", "primary"));
+        // Checked again (the scheduler's next tick, or a second replica): nothing more is stored.
+        assertThat(service.checkConfirmation(id, t0.plusSeconds(50)).action()).startsWith("none");
+        assertThat(service.tick(t0.plusSeconds(60))).extracting(RolloutService.Decision::rolloutId).doesNotContain(id);
+        assertThat(stepEvents(id)).isEqualTo(types);
+        JsonNode after = JSON.readTree(http.get("/api/v1/rollouts/" + id + "/trace", http.token("audrey", "fleet-b", Roles.AUDITOR)).body());
+        assertThat(after.get("rollbackConfirmation").get("status").asText()).isEqualTo("CONFIRMED");
+        assertThat(after.get("rollbackConfirmation").get("confirmedVehicles").asInt()).isEqualTo(2);
+        assertThat(after.get("narrative").asText()).endsWith("Every restored vehicle (2) confirmed the champion.");
+        JsonNode listed = JSON.readTree(http.get("/api/v1/rollouts", http.token("ivan", "fleet-b", Roles.INVESTIGATOR)).body()).get(0);
+        assertThat(listed.get("rollbackConfirmation").asText()).isEqualTo("CONFIRMED");
+        assertThat(listed.get("rollbackUnconfirmedVehicles").asInt()).isZero();
     }
 
     @Test
@@ -416,6 +485,84 @@ class RolloutIntegrationTest {
         assertThat(http.postJson("/api/v1/rollouts/" + id + "/resume", admin("fleet-c"), "{}").statusCode()).isEqualTo(409);
     }
 
+    /**
+     * ADR-0044: the restored vehicle of fleet-c's rollback refuses the champion and never confirms it; past the deadline the
+     * alarm names it with its refusal, once, across a cloud restart; the metric counts it; when it confirms, the confirmation follows.
+     */
+    @Test
+    @Order(5)
+    void aRollbackNotConfirmedByItsDeadlineRaisesTheAlarmOnceThenTheConfirmationFollows() throws Exception {
+        String id = JSON.readTree(http.get("/api/v1/rollouts", admin("fleet-c")).body()).get(0).get("rolloutId").asText();
+        JsonNode back = JSON.readTree(http.get("/api/v1/rollouts/" + id, admin("fleet-c")).body());
+        assertThat(back.get("state").asText()).isEqualTo("ROLLED_BACK");
+        RolloutState state = service.load(id).orElseThrow();
+        io.sightline.domain.event.RolloutRolledBack rb = (io.sightline.domain.event.RolloutRolledBack) state.rolledBack().payload();
+        String vehicle = rb.restoredVehicleIds().get(0);
+        assertThat(rb.restoredVehicleIds()).containsExactly(vehicle);
+        Instant rolledBackAt = Instant.ofEpochSecond(0, rb.rolledBackAtNanos());
+        Instant deadline = rolledBackAt.plus(RolloutService.DEFAULT_ROLLBACK_CONFIRMATION_DEADLINE);
+        assertThat(service.confirmationDeadline()).isEqualTo(RolloutService.DEFAULT_ROLLBACK_CONFIRMATION_DEADLINE);
+
+        // The vehicle refuses the champion the rollback gave back: its signature does not verify on this vehicle.
+        String refusing = "refusing-champion-" + vehicle;
+        long start = rb.rolledBackAtNanos() + S;
+        String rejection = EventIds.of(refusing, "ModelRejected", 0);
+        ingestion.append(refusing, 0, List.of(
+                new EventEnvelope(EventIds.of(refusing, "DriveSessionStarted", 0), 0, start,
+                        new DriveSessionStarted(refusing, "fleet-c", vehicle, "dev-" + vehicle, "0.2.0", start, null, "rollout-it-1", Map.of())),
+                new EventEnvelope(rejection, 1, start, new ModelRejected("fastestdet", "1", null, champion, null,
+                        "model " + champion + " is signed by key ed25519:0000000000000000, which this vehicle does not trust", start))));
+        projections.awaitProjection("the refusal of the champion", () -> projections.count(
+                "select count(*) from rollout_evidence where event_id = ? and kind = 'model-rejected'", rejection) == 1);
+
+        long before = rolloutEvents();
+        assertThat(service.checkConfirmation(id, deadline.minusSeconds(1)).action()).isEqualTo("rollback pending: 1 of 1 vehicles to confirm");
+        assertThat(rolloutEvents()).as("no alarm before the deadline").isEqualTo(before);
+        assertThat(service.checkConfirmation(id, deadline).action()).isEqualTo("rollback unconfirmed");
+        JsonNode alarm = JSON.readTree(jdbc.queryForObject("select convert_from(payload, 'UTF8') from domain_event_entry where aggregate_identifier = ?"
+                + " and payload_type like '%RolloutRollbackUnconfirmed'", String.class, "rollout/" + id));
+        assertThat(alarm.get("unconfirmedVehicleIds")).extracting(JsonNode::asText).containsExactly(vehicle);
+        assertThat(alarm.get("refusedVehicleIds")).extracting(JsonNode::asText).containsExactly(vehicle);
+        assertThat(alarm.get("deadlineSeconds").asLong()).isEqualTo(86_400);
+        assertThat(alarm.get("causes")).extracting(JsonNode::asText).containsExactly(EventIds.of("rollout/" + id, "RolloutRolledBack",
+                state.events().size() - 1), rejection);
+
+        // A restarted cloud checks again from the stored events: neither a second alarm nor a lost one.
+        try (ConfigurableApplicationContext restarted = cloud()) {
+            RolloutService s = restarted.getBean(RolloutService.class);
+            assertThat(s.checkConfirmation(id, deadline.plusSeconds(3600)).action()).isEqualTo("rollback unconfirmed: 1 of 1 vehicles to confirm");
+            assertThat(s.load(id).orElseThrow().confirmation()).isEqualTo("UNCONFIRMED");
+        }
+        assertThat(stepEvents(id).stream().filter("RolloutRollbackUnconfirmed"::equals)).hasSize(1);
+
+        JsonNode trace = JSON.readTree(http.get("/api/v1/rollouts/" + id + "/trace", http.token("ivan", "fleet-c", Roles.INVESTIGATOR)).body());
+        assertThat(trace.get("rollbackConfirmation").get("status").asText()).isEqualTo("UNCONFIRMED");
+        assertThat(trace.get("rollbackConfirmation").get("refusedVehicleIds")).extracting(JsonNode::asText).containsExactly(vehicle);
+        assertThat(trace.get("confirmations").get(0).get("status").asText()).isEqualTo("REFUSED");
+        assertThat(trace.get("confirmations").get(0).get("refusals").get(0).get("eventId").asText()).isEqualTo(rejection);
+        assertThat(trace.get("narrative").asText()).contains("ALARM: 1 of 1 restored vehicles had not confirmed the champion 86400 s after the rollback.");
+        JsonNode listed = JSON.readTree(http.get("/api/v1/rollouts", admin("fleet-c")).body()).get(0);
+        assertThat(listed.get("rollbackConfirmation").asText()).isEqualTo("UNCONFIRMED");
+        assertThat(listed.get("rollbackUnconfirmedVehicles").asInt()).isEqualTo(1);
+
+        // Prometheus: the vehicle still to confirm, under the alarm's state.
+        metrics.refresh();
+        HttpResponse<String> scrape = http.get("/actuator/prometheus", null);
+        assertThat(scrape.statusCode()).isEqualTo(200);
+        assertThat(scrape.body().lines().filter(l -> l.startsWith("sightline_rollout_rollback_unconfirmed_vehicles{")))
+                .contains("sightline_rollout_rollback_unconfirmed_vehicles{confirmation=\"UNCONFIRMED\",fleet=\"fleet-c\",rollout=\"" + id + "\"} 1.0");
+
+        // It drives on the champion at last: the confirmation follows the alarm, and the gauge leaves.
+        String late = "late-" + vehicle;
+        session(late, "fleet-c", vehicle, champion, rb.rolledBackAtNanos() + 7200 * S, 0, 0);
+        projections.awaitProjection("the late confirmation", () -> projections.count(
+                "select count(*) from rollout_sessions where session_id = ? and model_sha256 is not null", late) == 1);
+        assertThat(service.checkConfirmation(id, deadline.plusSeconds(7200)).action()).isEqualTo("rollback confirmed");
+        assertThat(stepEvents(id)).endsWith("RolloutRolledBack", "RolloutRollbackUnconfirmed", "RolloutRollbackConfirmed");
+        metrics.refresh();
+        assertThat(http.get("/actuator/prometheus", null).body()).doesNotContain("rollout=\"" + id + "\"");
+    }
+
     private ConfigurableApplicationContext cloud() {
         return new SpringApplicationBuilder(SightlineCloudApplication.class).web(WebApplicationType.NONE)
                 .run("--spring.datasource.url=" + database.jdbcUrl(), "--spring.datasource.username=" + database.user(),
@@ -424,7 +571,7 @@ class RolloutIntegrationTest {
     }
 
     @Test
-    @Order(5)
+    @Order(6)
     void aCloudRestartedMidRolloutContinuesFromTheStoredEventsNeitherRepeatingNorSkippingAStep() throws Exception {
         HttpResponse<String> r = http.postJson("/api/v1/rollouts", admin("fleet-r"), plan(THREE_STEPS, FINDINGS_AND_EVALUATION));
         String id = JSON.readTree(r.body()).get("rolloutId").asText();
@@ -453,7 +600,7 @@ class RolloutIntegrationTest {
 
     /** The rollouts page in a real headless Chromium: the rolled-back rollout of fleet-b as the API gives it. */
     @Test
-    @Order(6)
+    @Order(7)
     void theRolloutsPageShowsTheStepsTheGatesAgainstTheirThresholdsTheCohortAndTheTrace() throws Exception {
         String token = http.token("ivan", "fleet-b", Roles.INVESTIGATOR);
         String id = JSON.readTree(http.get("/api/v1/rollouts", token).body()).get(0).get("rolloutId").asText();
@@ -497,6 +644,14 @@ class RolloutIntegrationTest {
                     .containsExactlyElementsOf(trace.get("confirmations").findValuesAsText("vehicleId"));
             assertThat(confirmations.get(0).getText()).contains("runs the champion again (ModelActivated "
                     + trace.get("confirmations").get(0).get("modelActivatedEventId").asText() + ")");
+            // ADR-0044: the rollback's confirmation as the trace states it, in the detail and in the list.
+            assertThat(trace.get("rollbackConfirmation").get("status").asText()).isEqualTo("CONFIRMED");
+            assertThat(chromium.driver.findElement(By.cssSelector("[data-testid='rollback-confirmation']")).getText()).isEqualTo("CONFIRMED");
+            assertThat(chromium.driver.findElement(By.cssSelector("[data-testid='rollback-confirmation-note']")).getText())
+                    .startsWith("2 of 2 restored vehicles confirmed the champion; deadline 86400 s after the rollback");
+            assertThat(chromium.driver.findElement(By.cssSelector("[data-testid='rollout-list'] tr.selectable")).getText())
+                    .contains("ROLLED_BACK (CONFIRMED)");
+            assertThat(confirmations).extracting(e -> e.getAttribute("data-status")).containsOnly("CONFIRMED");
             List<WebElement> cohort = chromium.driver.findElements(By.cssSelector("[data-testid='rollout-cohort'] tr[data-vehicle]"));
             assertThat(cohort).hasSize(20);
             assertThat(cohort.stream().filter(r -> r.getText().endsWith("yes")).map(r -> r.getAttribute("data-vehicle")).toList())
@@ -505,7 +660,7 @@ class RolloutIntegrationTest {
     }
 
     @Test
-    @Order(7)
+    @Order(8)
     void aCohortVehicleRefusingTheChallengerHaltsTheRolloutWithTheRefusalAsItsCause() throws Exception {
         HttpResponse<String> r = http.postJson("/api/v1/rollouts", admin("fleet-e"), "{\"challengerModelSha256\":\"" + challenger
                 + "\",\"steps\":" + THREE_STEPS + ",\"gates\":[{\"name\":\"edge-refusals\"}],\"onGateFailure\":\"halt\"}");
@@ -522,7 +677,7 @@ class RolloutIntegrationTest {
                 new EventEnvelope(rejection, 1, start, new ModelRejected("yolox-nano", "0.1.1rc0", null, challenger, null,
                         "model " + challenger + " is signed by key ed25519:0000000000000000, which this vehicle does not trust", start))));
         projections.awaitProjection("the refusal as gate evidence",
-                () -> projections.count("select count(*) from rollout_evidence where kind = 'model-rejected'") == 1);
+                () -> projections.count("select count(*) from rollout_evidence where kind = 'model-rejected' and event_id = ?", rejection) == 1);
         RolloutService.Decision d = service.check(id, t0.plusSeconds(5));
         assertThat(d.action()).isEqualTo("halted");
         JsonNode trace = JSON.readTree(http.get("/api/v1/rollouts/" + id + "/trace", admin("fleet-e")).body());
@@ -535,7 +690,7 @@ class RolloutIntegrationTest {
     }
 
     @Test
-    @Order(8)
+    @Order(9)
     void aShadowStepRunsTheChallengerBesideTheChampionThenTheCanaryReplacesIt() throws Exception {
         HttpResponse<String> r = http.postJson("/api/v1/rollouts", admin("fleet-s"), plan("[{\"kind\":\"shadow\",\"sharePercent\":50,"
                 + "\"bakeSeconds\":60},{\"kind\":\"canary\",\"sharePercent\":25,\"bakeSeconds\":60},{\"kind\":\"canary\","
@@ -561,7 +716,7 @@ class RolloutIntegrationTest {
     }
 
     @Test
-    @Order(9)
+    @Order(10)
     void theDatabaseRefusesASecondActiveRolloutInAFleetEvenPastTheServicesCheck() {
         long before = rolloutEvents();
         io.sightline.domain.event.RolloutStarted second = new io.sightline.domain.event.RolloutStarted("fleet-s-second", "fleet-s", champion,
@@ -576,7 +731,7 @@ class RolloutIntegrationTest {
     }
 
     @Test
-    @Order(10)
+    @Order(11)
     void theGatesEvidenceIsRebuiltIdenticallyFromTheStore() throws Exception {
         List<Map<String, Object>> sessions = jdbc.queryForList("select * from rollout_sessions order by session_id");
         List<Map<String, Object>> evidence = jdbc.queryForList("select * from rollout_evidence order by event_id, kind, stage");
@@ -590,5 +745,44 @@ class RolloutIntegrationTest {
         // Segments replay independently: a session without evidence rows may come back after the evidence does.
         projections.awaitProjection("rollout sessions rebuilt", () -> jdbc.queryForList("select * from rollout_sessions order by session_id"),
                 rows -> rows.equals(sessions));
+    }
+    /**
+     * ADR-0044: sessions that sampled their speed count alerts per hour of driving, as /api/v1/quality does: 3 alerts in a
+     * 6-minute session driven for 3 minutes are 60 per hour, not the span's 30.
+     */
+    @Test
+    @Order(12)
+    void theAlertRateGateCountsPerHourOfDrivingWhereTheSessionsSampledTheirSpeed() throws Exception {
+        HttpResponse<String> r = http.postJson("/api/v1/rollouts", admin("fleet-x"), plan(THREE_STEPS, "[{\"name\":\"alert-rate\","
+                + "\"thresholds\":{\"minCanarySessions\":2,\"minControlSessions\":2}}]"));
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(201);
+        String id = JSON.readTree(r.body()).get("rolloutId").asText();
+        assertThat(service.check(id, t0).action()).isEqualTo("advanced");
+        long start = RolloutService.nanos(t0);
+        List<String> order = RolloutCohorts.order(vehicles("fleet-x", 12));
+        for (String v : order.subList(0, 2)) {
+            sampledSession("driven-" + v, "fleet-x", v, challenger, start + S, 3, 180);
+        }
+        for (String v : order.subList(2, 5)) {
+            sampledSession("driven-" + v, "fleet-x", v, champion, start + S, 3, 360);
+        }
+        projections.awaitProjection("the sessions' driving time and the gate's evidence", () -> projections.count(
+                "select count(*) from sessions where fleet_id = 'fleet-x' and ended_at_nanos is not null and driving_nanos > 0") == 5
+                && projections.count("select count(*) from rollout_sessions where fleet_id = 'fleet-x' and ended_at_nanos is not null") == 5
+                && projections.count("select count(*) from rollout_evidence e join rollout_sessions s on s.session_id = e.session_id"
+                + " where s.fleet_id = 'fleet-x' and e.kind = 'alert'") == 15,
+                () -> jdbc.queryForList("select session_id, ended_at_nanos, driving_nanos, last_state_nanos, event_count from sessions"
+                        + " where fleet_id = 'fleet-x'") + " / " + jdbc.queryForList("select * from rollout_sessions where fleet_id = 'fleet-x'")
+                        + " / alerts " + projections.count("select count(*) from rollout_evidence where kind = 'alert' and session_id like 'driven-%'"));
+        RolloutGateResult gate = service.evaluate(service.load(id).orElseThrow()).get(0);
+        assertThat(gate.gate()).isEqualTo("alert-rate");
+        assertThat(gate.version()).isEqualTo("2");
+        assertThat(gate.values().get("canaryDrivingExposureSessions")).isEqualTo(2.0);
+        assertThat(gate.values().get("controlDrivingExposureSessions")).isEqualTo(3.0);
+        assertThat(gate.values().get("canaryAlertsPerHour")).as("3 alerts in 3 minutes of driving")
+                .isCloseTo(60.0, org.assertj.core.data.Offset.offset(1e-6));
+        assertThat(gate.values().get("controlAlertsPerHour")).as("3 alerts in 6 minutes of driving")
+                .isCloseTo(3 / (359.0 / 3600), org.assertj.core.data.Offset.offset(1e-6));
+        assertThat(gate.detail()).endsWith("exposure: speed-integrated driving time of every session");
     }
 }

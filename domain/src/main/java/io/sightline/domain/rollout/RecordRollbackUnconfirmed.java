@@ -1,0 +1,13 @@
+package io.sightline.domain.rollout;
+
+import java.util.List;
+import org.axonframework.modelling.command.TargetAggregateIdentifier;
+
+/**
+ * Raise the alarm on a rollback whose confirmation deadline passed with {@code unconfirmedVehicleIds}
+ * still on something else. Refused before the deadline; acknowledged with nothing stored when the
+ * alarm was already raised or the rollback is confirmed.
+ */
+public record RecordRollbackUnconfirmed(@TargetAggregateIdentifier String aggregateId, long deadlineSeconds, List<String> unconfirmedVehicleIds,
+                                        List<String> refusedVehicleIds, List<String> refusalEventIds, String by, long atNanos) {
+}
