@@ -266,7 +266,7 @@ class ShadowChallengerLiveTest {
         assertThat(shadowAlerts).as("the early-warning policy raises alerts on the clip's slower lead").isNotEmpty()
                 .allSatisfy(a -> assertThat(a.path("policyVersion").asText()).isEqualTo(EARLY));
         long frames = payloads(after, FrameCaptured.class).size();
-        assertThat(shadowed.size()).as("the policy-only shadow runs on (nearly) every frame: it costs no inference")
+        assertThat((long) shadowed.size()).as("the policy-only shadow runs on (nearly) every frame: it costs no inference")
                 .isGreaterThanOrEqualTo(frames * 9 / 10);
     }
 
