@@ -85,6 +85,12 @@ class SightlineCliTest {
         CliRun realtime = CliRun.of("bench-pipeline", "--realtime-runs", "0");
         assertThat(realtime.exit()).isNotZero();
         assertThat(realtime.err()).contains("--realtime-runs must be 1 or more, got 0").doesNotContain("\tat ");
+        CliRun nice = CliRun.of("bench-pipeline", "--detector-nice", "-21");
+        assertThat(nice.exit()).isNotZero();
+        assertThat(nice.err()).contains("--detector-nice must be -20 to 19, got -21").doesNotContain("\tat ");
+        CliRun pairs = CliRun.of("bench-pipeline", "--ratio-pairs", "0");
+        assertThat(pairs.exit()).isNotZero();
+        assertThat(pairs.err()).contains("--ratio-pairs must be 1 or more, got 0").doesNotContain("\tat ");
     }
 
     @Test

@@ -46,10 +46,18 @@ public final class ClipStage {
     public static final long PACKET_RING_BUDGET_BYTES = 64L << 20;
     /**
      * Decoded frames the encode path's ring may hold (ADR-0041): 384 MiB is 1,165 frames at 640×360
-     * I420, 46 s of a 25 Hz camera (39 s at 30 Hz): an alert window (40 s) and the frames that arrive
-     * while it is encoded. Allocated as frames arrive, up to this.
+     * I420, 46 s of a 25 Hz camera. A faster camera's frames are kept smaller so that it too holds
+     * {@link #FRAME_RING_SECONDS} (30 Hz: 576×324, 1,438 frames, 47.9 s). Allocated as frames arrive, up to this.
      */
     public static final long FRAME_RING_BUDGET_BYTES = 384L << 20;
+    /**
+     * Seconds of the source the frame ring is sized to hold: an alert window (40 s) and 6 s of
+     * frames that arrive before the encoder has read the window's start (it reads ~5 ms a frame,
+     * faster than any camera delivers, so once it runs it frees slots faster than they fill).
+     */
+    public static final double FRAME_RING_SECONDS = 46.0;
+    /** Frames are never kept narrower than this to fit the window: a plate-sized box must stay readable. */
+    public static final int FRAME_RING_MIN_WIDTH_PX = 320;
     /** The decode thread's cost of keeping a frame in the encode path's ring (downscale, I420). */
     public static final String RING_STAGE = "evidence-ring";
     /** Journaled frames the stage may fall behind by before the journal stage waits for it (a window's cut, ~0.1 s). */
@@ -86,7 +94,7 @@ public final class ClipStage {
     /** What a closed window cost: for the run's summary and the benchmark. */
     record Cut(String sha256, long bytes, long firstFrameIndex, int frameCount, long windowFirstFrameIndex,
                long windowLastFrameIndex, List<String> alertIds, long cutNanos, String method, long clipNanos, int stills,
-               long stillBytes, long stillNanos) {
+               long stillBytes, long stillNanos, long windowFramesNotKept) {
     }
 
     /** The remux path's packets, or null on the encode path. */
@@ -107,6 +115,10 @@ public final class ClipStage {
     private final AtomicLong failures = new AtomicLong();
     private Window open;
     private int clipsCut;
+    /** What the stage's thread runs at (nice 19, or why not); null until it started. */
+    private volatile ThreadNice.Outcome priority;
+    /** Tests hold the encoder here, the window's frames pinned, to make a live source's frames arrive meanwhile. */
+    private volatile java.util.function.Consumer<FrameRing> beforeEncode = r -> { };
 
     ClipStage(PacketTap tap, EvidenceStore store, String sessionId, Path scratch, StageStats stats) {
         this(tap, null, null, 0, store, sessionId, scratch, stats);
@@ -200,8 +212,21 @@ public final class ClipStage {
         return encoder == null ? null : encoder.name();
     }
 
+    /** What the stage's thread ran at: nice 19 (the lowest), or its nice and why not; null before it started. */
+    ThreadNice.Outcome priority() {
+        return priority;
+    }
+
+    /** Called on the stage's thread with the window's frames pinned, just before it encodes them (tests). */
+    void beforeEncode(java.util.function.Consumer<FrameRing> hook) {
+        this.beforeEncode = hook;
+    }
+
     /** The stage's thread body. */
     void run() throws InterruptedException {
+        // A remux costs milliseconds, an encode seconds of CPU per window: either way only CPU the detector, decode, decide and
+        // journal leave. Java thread priorities are ignored on Linux without root, so the OS's nice, as the shadow does.
+        priority = ThreadNice.lower("evidence clip stage");
         try {
             for (Msg m; !((m = in.take()) instanceof EndMsg); ) {
                 FrameMsg f = (FrameMsg) m;
@@ -276,9 +301,10 @@ public final class ClipStage {
             List<EvidenceClipRecorded.DecidingStill> stills = stills(w, clip, sha);
             long stillNanos = System.nanoTime() - s0;
             long now = Clocks.epochNanos();
+            long notKept = frames == null ? 0 : frames.framesNotKeptBetween(w.firstFrameIndex, w.lastFrameIndex);
             EvidenceClipRecorded event = new EvidenceClipRecorded(sha, ClipCutter.CONTENT_TYPE, clip.bytes().length,
                     tap != null ? EvidenceClipRecorded.REMUX : EvidenceClipRecorded.ENCODE, clip.firstFrameIndex(), clip.frameCount(),
-                    clip.frameRateHz(), w.firstFrameIndex, w.lastFrameIndex, w.alertIds, now, stills);
+                    clip.frameRateHz(), w.firstFrameIndex, w.lastFrameIndex, w.alertIds, now, stills, notKept);
             recorded.add(new ProducedEvent(EventIds.of(sessionId, "EvidenceClipRecorded", clipsCut++), now, event));
             long took = System.nanoTime() - t0;
             stats.record(STAGE, took);
@@ -287,7 +313,8 @@ public final class ClipStage {
                 stillBytes += st.sizeBytes();
             }
             cuts.add(new Cut(sha, clip.bytes().length, clip.firstFrameIndex(), clip.frameCount(), w.firstFrameIndex,
-                    w.lastFrameIndex, List.copyOf(w.alertIds), took, event.method(), cutNanos, stills.size(), stillBytes, stillNanos));
+                    w.lastFrameIndex, List.copyOf(w.alertIds), took, event.method(), cutNanos, stills.size(), stillBytes, stillNanos,
+                    notKept));
         } catch (RuntimeException e) {
             failed("cut the clip of alerts " + w.alertIds, e);
         }
@@ -315,7 +342,19 @@ public final class ClipStage {
                     w.lastFrameIndex);
             return null;
         }
-        return encoder.encode(frames, first, last, frameRateHz, scratch);
+        if (first > w.firstFrameIndex) {
+            long notKept = frames.framesNotKeptBetween(w.firstFrameIndex, w.lastFrameIndex);
+            LOG.info("The clip of alerts {} starts at frame {}, not at its window's first frame {}: {} of the window's frames were not"
+                    + " kept while an earlier window was encoded (a live source cannot wait); a clip starts after the last such gap, or at"
+                    + " the oldest frame the ring holds", w.alertIds, first, w.firstFrameIndex, notKept);
+        }
+        frames.pin(first);
+        try {
+            beforeEncode.accept(frames);
+            return encoder.encode(frames, first, last, frameRateHz, scratch);
+        } finally {
+            frames.unpin();
+        }
     }
 
     /**

@@ -99,7 +99,11 @@ final class DetectStage {
         this.shadowYields = yieldToBacklog;
     }
 
+    /** This stage's Linux thread id, once its thread runs: the edge gives that one thread a core's priority. */
+    final java.util.concurrent.CompletableFuture<String> threadId = new java.util.concurrent.CompletableFuture<>();
+
     void run(LatestWinsQueue<Captured> in, Downstream<Perceived> out) throws InterruptedException {
+        threadId.complete(ThreadPriority.currentThreadId());
         try {
             for (Captured c; (c = in.take()) != null; ) {
                 VideoFrame f = c.frame();

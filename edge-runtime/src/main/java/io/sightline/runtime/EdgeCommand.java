@@ -139,6 +139,12 @@ public final class EdgeCommand implements Callable<Integer> {
                     + " seconds of the session; 0 turns summaries off (default ${DEFAULT-VALUE}).")
     double summaryWindowSeconds;
 
+    @Option(names = "--detector-nice", defaultValue = "" + EdgeDefaults.DETECTOR_NICE, paramLabel = "N",
+            description = "Nice value of the detector's thread, so that it owns a core while decoding, deciding and journalling share"
+                    + " the other (ADR-0039); negative values need CAP_SYS_NICE, without it the detector runs at normal priority and"
+                    + " says so; 0 leaves it alone (default ${DEFAULT-VALUE}).")
+    int detectorNice;
+
     @Option(names = "--journal-sync-ms", defaultValue = "" + EdgeDefaults.JOURNAL_SYNC_INTERVAL_MILLIS, paramLabel = "MS",
             description = "Group commit: fsync the journal at most every MS milliseconds; AlertRaised and ActuationCommanded are"
                     + " synced at once; 0 syncs every frame (default ${DEFAULT-VALUE}, ADR-0033).")
@@ -227,6 +233,9 @@ public final class EdgeCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(new CommandLine(this), e.getMessage());
         }
+        if (detectorNice < -20 || detectorNice > 19) {
+            throw new CommandLine.ParameterException(new CommandLine(this), "--detector-nice must be -20 to 19, got " + detectorNice);
+        }
         if (journalSyncMillis < 0 || journalSyncMillis > EdgeJournal.MAX_SYNC_INTERVAL_MILLIS) {
             throw new CommandLine.ParameterException(new CommandLine(this), "--journal-sync-ms must be 0 (every frame) to "
                     + EdgeJournal.MAX_SYNC_INTERVAL_MILLIS + ", got " + journalSyncMillis);
@@ -313,7 +322,7 @@ public final class EdgeCommand implements Callable<Integer> {
         policyRejected.ifPresent(prelude::add);
         challengerPolicyRejected.ifPresent(prelude::add);
         try (EdgePipeline first = EdgePipeline.open(options, assignment == null ? null : assignment.assigned().orElse(null))
-                .summaryWindow(summaryWindowSeconds)
+                .summaryWindow(summaryWindowSeconds).detectorNice(detectorNice)
                 .policy(servingPolicy == null ? null : servingPolicy.policy())
                 .prelude(prelude);
              EdgeJournal journal = EdgeJournal.open(dir.resolve("journal.db"), EdgePipeline.JOURNAL_BUDGET_BYTES,
@@ -373,6 +382,7 @@ public final class EdgeCommand implements Callable<Integer> {
                     }
                     out.print(report.format());
                     out.printf(Locale.ROOT, "  evidence      %s%n", pipeline.evidenceSummary());
+                    out.printf(Locale.ROOT, "  detector      %s%n", pipeline.detectorPriority());
                     sessions.add(report.sessionId());
                     if (live == null || !EdgePipeline.ASSIGNMENT_CHANGED.equals(report.endReason())) {
                         break;

@@ -37,6 +37,15 @@ public final class EdgeDefaults {
      * so an event waits for its commit no longer than it already waited for the uploader.
      */
     public static final long JOURNAL_SYNC_INTERVAL_MILLIS = 50;
+    /**
+     * Nice value of the detect stage's thread (ADR-0039): the detector owns one core, and every other
+     * thread of the frame (decode, FFmpeg's frame threads, decide, journal, evidence, the JIT) shares the
+     * other. At the same priority Linux gives the detector a fair share only, and the pipeline ran at 0.66-0.76
+     * of inference alone with the detector never short of frames (bench-pipeline's queue waits). CFS weighs
+     * nice -10 about 9 times nice 0. Not real-time: a detector that never yields must not freeze the journal.
+     * 0 leaves the thread as it is.
+     */
+    public static final int DETECTOR_NICE = -10;
     public static final Duration JOURNAL_SYNC_INTERVAL = Duration.ofMillis(JOURNAL_SYNC_INTERVAL_MILLIS);
 
     private EdgeDefaults() {

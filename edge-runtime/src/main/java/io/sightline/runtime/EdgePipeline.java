@@ -117,6 +117,8 @@ public final class EdgePipeline implements AutoCloseable {
     /** H.264 encoders the encode path may use, in preference order (ADR-0041). */
     private List<String> clipEncoders = io.sightline.runtime.clip.ClipEncoder.PREFERRED_ENCODERS;
     private long frameRingBudgetBytes = ClipStage.FRAME_RING_BUDGET_BYTES;
+    /** Tests: called on the clip stage's thread with a window's frames pinned, before it encodes them. */
+    private java.util.function.Consumer<io.sightline.runtime.clip.FrameRing> beforeEncode = r -> { };
     /** How the last run kept its evidence, and why not as asked (null when it was). */
     private String evidenceForm = "none";
     private String evidenceFormReason;
@@ -125,6 +127,11 @@ public final class EdgePipeline implements AutoCloseable {
     private boolean countTraceEdges;
     private long summaryWindowNanos = Math.round(EdgeDefaults.SUMMARY_WINDOW_SECONDS * 1e9);
     private boolean pictureStatistics = true;
+    /** Nice value for the detect thread of each session; 0 leaves it at the process's. */
+    private int detectorNice;
+    /** How the last session's detect thread was scheduled, for the run's summary. */
+    private volatile String detectorPriority = "normal";
+    private static final java.util.concurrent.atomic.AtomicBoolean PRIORITY_REFUSAL_LOGGED = new java.util.concurrent.atomic.AtomicBoolean();
     /** The safety applications installed at this edge, by name; null for all the shipped ones (ADR-0029). */
     private List<String> applicationNames;
     /** Journaled right after DriveSessionStarted, before the activations (a refused assigned model). */
@@ -323,9 +330,11 @@ public final class EdgePipeline implements AutoCloseable {
         n.evidenceClips = evidenceClips;
         n.clipEncoders = clipEncoders;
         n.frameRingBudgetBytes = frameRingBudgetBytes;
+        n.beforeEncode = beforeEncode;
         n.countTraceEdges = countTraceEdges;
         n.summaryWindowNanos = summaryWindowNanos;
         n.pictureStatistics = pictureStatistics;
+        n.detectorNice = detectorNice;
         n.applicationNames = applicationNames;
         n.challenger = challenger;
         n.challengerPolicy = challengerPolicy;
@@ -401,6 +410,16 @@ public final class EdgePipeline implements AutoCloseable {
      */
     public Map<String, Long> stageCpuNanos() {
         return stageCpuNanos;
+    }
+
+    private Map<String, long[]> queueWaitNanos = Map.of();
+
+    /**
+     * The last run's hand-overs: per queue, {producer's wait for room, consumer's wait for an item} in
+     * nanoseconds. A stage that waits for its input while its core is free is a bubble in the pipeline.
+     */
+    public Map<String, long[]> queueWaitNanos() {
+        return queueWaitNanos;
     }
 
     /** The clips cut in the last {@link #run}: bytes per alert window, for the run's summary; empty without clips. */
@@ -480,8 +499,18 @@ public final class EdgePipeline implements AutoCloseable {
         }
         long[] ring = frameRingUse();
         if (ring[2] > 0) {
-            b.append(String.format(java.util.Locale.ROOT, ", frame ring %.0f MB of its %.0f MB (%d frames)", ring[0] / 1e6, ring[2] / 1e6,
-                    ring[1]));
+            io.sightline.runtime.clip.FrameRing r = clipStage.frameRing();
+            b.append(String.format(java.util.Locale.ROOT, ", frame ring %.0f MB of its %.0f MB (%d frames at %dx%d, %.1f s)", ring[0] / 1e6,
+                    ring[2] / 1e6, ring[1], r.width(), r.height(), ring[1] / (source.frameRate() > 0 ? source.frameRate() : 25.0)));
+            long notKept = r.framesNotKept();
+            if (notKept > 0) {
+                b.append(", ").append(notKept).append(" frame").append(notKept == 1 ? "" : "s")
+                        .append(" not kept while a window was encoded");
+            }
+        }
+        String priority = clipThreadPriority();
+        if (priority != null) {
+            b.append(", clip thread ").append(priority);
         }
         return b.toString();
     }
@@ -507,6 +536,27 @@ public final class EdgePipeline implements AutoCloseable {
         }
         this.clipEncoders = List.copyOf(names);
         return this;
+    }
+
+    /**
+     * Tests: {@code hook} runs on the clip stage's thread while a window's frames are pinned, just before they are encoded, so
+     * a test can hold the encoder while a live source's frames arrive. Set before {@link #run}.
+     */
+    EdgePipeline beforeEncode(java.util.function.Consumer<io.sightline.runtime.clip.FrameRing> hook) {
+        this.beforeEncode = hook;
+        return this;
+    }
+
+    /** The evidence clip stage's thread priority in the last run (nice 19, or its nice and why not), or null without clips. */
+    public String clipThreadPriority() {
+        ThreadNice.Outcome o = clipStage == null ? null : clipStage.priority();
+        return o == null ? null : o.describe();
+    }
+
+    /** The frames the encode path's ring did not keep in the last run (a live source, while a window was encoded); 0 without it. */
+    public long frameRingFramesNotKept() {
+        io.sightline.runtime.clip.FrameRing r = clipStage == null ? null : clipStage.frameRing();
+        return r == null ? 0 : r.framesNotKept();
     }
 
     /** The encode path's frame ring budget (default {@link ClipStage#FRAME_RING_BUDGET_BYTES}). Set before {@link #run}. */
@@ -674,6 +724,24 @@ public final class EdgePipeline implements AutoCloseable {
                 : new io.sightline.edge.app.SafetyApplications(io.sightline.edge.app.host.ApplicationProvider.create(applicationNames, policy));
     }
 
+    /**
+     * Runs each session's detect thread at this nice value ({@link EdgeDefaults#DETECTOR_NICE} for the
+     * edge's commands; 0, the default here, leaves it alone). A refusal (no CAP_SYS_NICE) is logged once
+     * and the session runs at normal priority.
+     */
+    public EdgePipeline detectorNice(int nice) {
+        if (nice < -20 || nice > 19) {
+            throw new IllegalArgumentException("a nice value is -20 to 19, got " + nice);
+        }
+        this.detectorNice = nice;
+        return this;
+    }
+
+    /** How the last session's detect thread was scheduled: "nice N", "normal", or why it stayed normal. */
+    public String detectorPriority() {
+        return detectorPriority;
+    }
+
     public EdgePipeline pictureStatistics(boolean on) {
         this.pictureStatistics = on;
         return this;
@@ -747,8 +815,13 @@ public final class EdgePipeline implements AutoCloseable {
                 // No packets an MP4 can carry (a camera, raw video, another codec): encode each alert window once (ADR-0041).
                 try {
                     io.sightline.runtime.clip.ClipEncoder encoder = io.sightline.runtime.clip.ClipEncoder.open(clipEncoders);
-                    clips = new ClipStage(new io.sightline.runtime.clip.FrameRing(frameRingBudgetBytes), encoder, frameRateHz, evidence,
-                            sessionId, scratch, stats);
+                    // Kept as wide as lets the budget hold a whole window at this source's rate: 640 px at 25 Hz, 576 at 30 Hz.
+                    int keptWidth = io.sightline.runtime.clip.FrameRing.maxWidthFor(frameRingBudgetBytes, source.width(), source.height(),
+                            frameRateHz, ClipStage.FRAME_RING_SECONDS, io.sightline.runtime.clip.FrameRing.MAX_WIDTH_PX,
+                            ClipStage.FRAME_RING_MIN_WIDTH_PX);
+                    clips = new ClipStage(new io.sightline.runtime.clip.FrameRing(frameRingBudgetBytes, keptWidth), encoder, frameRateHz,
+                            evidence, sessionId, scratch, stats);
+                    clips.beforeEncode(beforeEncode);
                 } catch (io.sightline.runtime.clip.ClipException e) {
                     evidenceFormReason = e.getMessage();
                     org.slf4j.LoggerFactory.getLogger(EdgePipeline.class).warn("Evidence clips: {}", e.getMessage());
@@ -767,8 +840,10 @@ public final class EdgePipeline implements AutoCloseable {
             perception.sideEvents(live::drainRefusals);
         }
         if (clips != null && clips.frameRing() != null) {
-            // A file waits for a slot the encoder still reads; a live source cannot, and its frame is not kept instead.
-            perception.frameRing(clips.frameRing(), !latestWins, stats);
+            // A file read as fast as it decodes waits for a slot the encoder still reads; a source that keeps its own clock (a
+            // camera, a stream, a file paced in real time standing for one) cannot, and its frame is not kept instead. Whether
+            // detection may drop frames (latestWins) is another choice: a paced file may keep every frame for the detector.
+            perception.frameRing(clips.frameRing(), !(source.isLive() || options.realtime()), stats);
         }
         LatestWinsQueue<Perceived> perceived = new LatestWinsQueue<>(DECIDE_QUEUE_FRAMES, LatestWinsQueue.Overflow.BLOCK, p -> { });
         LatestWinsQueue<Decided> decided = new LatestWinsQueue<>(JOURNAL_QUEUE_FRAMES, LatestWinsQueue.Overflow.BLOCK, d -> { });
@@ -809,10 +884,16 @@ public final class EdgePipeline implements AutoCloseable {
             threads.start("shadow", shadow::run);
         }
         perception.start(threads, queue(perceived));
+        prioritiseDetector(perception);
         threads.start("decide", () -> decide.run(perceived, decided));
         threads.start("journal", () -> journalStage.run(decided));
         threads.joinAll();
         stageCpuNanos = threads.cpuNanos();
+        Map<String, long[]> waits = new LinkedHashMap<>();
+        waits.put("decode→detect", new long[] {perception.ingestQueue().putWaitNanos(), perception.ingestQueue().takeWaitNanos()});
+        waits.put("detect→decide", new long[] {perceived.putWaitNanos(), perceived.takeWaitNanos()});
+        waits.put("decide→journal", new long[] {decided.putWaitNanos(), decided.takeWaitNanos()});
+        queueWaitNanos = waits;
         handoverExtraAllocations = perception.extraBufferAllocations();
         perception.release();
         if (evidenceStage != null) {
@@ -889,6 +970,25 @@ public final class EdgePipeline implements AutoCloseable {
         return new RunReport(sessionId, source.location(), primary.event().modelName(), fallbackModelName(), latestWins,
                 options.realtime(), endReason, perception.framesCaptured(), drops.total(), writer.countsByType(), writer.eventCount(),
                 writer.expectedTraceEdges(), stats, maxDepths, capacities, System.nanoTime() - wallStartNanos);
+    }
+
+    private void prioritiseDetector(PerceptionLoop perception) throws InterruptedException {
+        if (detectorNice == 0) {
+            detectorPriority = "normal";
+            return;
+        }
+        String tid;
+        try {
+            tid = perception.detectThreadId().get(5, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            tid = null;
+        }
+        String failure = ThreadPriority.renice(tid, detectorNice);
+        detectorPriority = failure == null ? "nice " + detectorNice : "normal (" + failure + ")";
+        if (failure != null && PRIORITY_REFUSAL_LOGGED.compareAndSet(false, true)) {
+            org.slf4j.LoggerFactory.getLogger(EdgePipeline.class).warn(
+                    "The detector's thread runs at normal priority and shares its core with decoding and journalling: {}", failure);
+        }
     }
 
     /** A blocking queue as the detect stage's downstream. */

@@ -23,6 +23,9 @@ public final class LatestWinsQueue<T> {
     private boolean cancelled;
     private long dropped;
     private int maxDepth;
+    /** Time the producer spent waiting for room, and the consumer for an item: where a pipeline's bubbles are. */
+    private long putWaitNanos;
+    private long takeWaitNanos;
 
     public LatestWinsQueue(int capacity, Overflow overflow, Consumer<? super T> onDrop) {
         if (capacity < 1) {
@@ -40,10 +43,12 @@ public final class LatestWinsQueue<T> {
      * @return false when the consumer cancelled the queue (the item was handed to onDrop's owner: the caller closes it)
      */
     public synchronized boolean put(T item) throws InterruptedException {
-        if (overflow == Overflow.BLOCK) {
+        if (overflow == Overflow.BLOCK && items.size() >= capacity && !cancelled) {
+            long t0 = System.nanoTime();
             while (items.size() >= capacity && !cancelled) {
                 wait();
             }
+            putWaitNanos += System.nanoTime() - t0;
         }
         if (cancelled) {
             return false;
@@ -61,8 +66,12 @@ public final class LatestWinsQueue<T> {
 
     /** The oldest item, waiting for one; null once the producer closed and the queue is empty, or it was cancelled. */
     public synchronized T take() throws InterruptedException {
-        while (items.isEmpty() && !closed && !cancelled) {
-            wait();
+        if (items.isEmpty() && !closed && !cancelled) {
+            long t0 = System.nanoTime();
+            while (items.isEmpty() && !closed && !cancelled) {
+                wait();
+            }
+            takeWaitNanos += System.nanoTime() - t0;
         }
         if (cancelled) {
             return null;
@@ -95,6 +104,16 @@ public final class LatestWinsQueue<T> {
     /** The most items ever queued at once (never above the capacity). */
     public synchronized int maxDepth() {
         return maxDepth;
+    }
+
+    /** Nanoseconds the producer has waited for room (BLOCK only). */
+    public synchronized long putWaitNanos() {
+        return putWaitNanos;
+    }
+
+    /** Nanoseconds the consumer has waited for an item. */
+    public synchronized long takeWaitNanos() {
+        return takeWaitNanos;
     }
 
     public synchronized int size() {

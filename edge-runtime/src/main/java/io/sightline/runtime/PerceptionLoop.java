@@ -157,6 +157,11 @@ final class PerceptionLoop {
         return buffers.extraAllocations();
     }
 
+    /** The detect thread's Linux thread id (null without /proc), completed when the thread starts. */
+    java.util.concurrent.CompletableFuture<String> detectThreadId() {
+        return detect.threadId;
+    }
+
     LatestWinsQueue<Captured> ingestQueue() {
         return ingest;
     }

@@ -28,9 +28,6 @@ import io.sightline.inference.Detections;
 import io.sightline.inference.ModelManifest;
 import io.sightline.inference.ProducedEvent;
 import io.sightline.inference.StageTimes;
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -537,18 +534,6 @@ public final class ShadowStage implements EdgeEventSink {
 
     /** {@link #lowerPriority} for any background thread of the edge ({@code who} names it in the log), e.g. the assignment follower. */
     public static void lowerThreadPriority(String who) {
-        try {
-            Path self = Files.readSymbolicLink(Path.of("/proc/thread-self"));
-            String tid = self.getFileName().toString();
-            Process p = new ProcessBuilder("renice", "-n", "19", "-p", tid).redirectErrorStream(true).start();
-            p.getInputStream().readAllBytes();
-            if (p.waitFor() != 0) {
-                LOG.warn("{}: renice exited {}; running at normal priority", who, p.exitValue());
-            }
-        } catch (IOException | UnsupportedOperationException e) {
-            LOG.warn("{}: cannot lower its priority ({}); running at normal priority", who, e.toString());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        ThreadPriority.lowerCurrentThread(who);
     }
 }

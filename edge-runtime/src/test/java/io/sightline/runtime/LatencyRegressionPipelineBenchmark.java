@@ -151,6 +151,7 @@ class LatencyRegressionPipelineBenchmark {
     }
 
     @Test
+    @org.junit.jupiter.api.Timeout(value = 40, unit = java.util.concurrent.TimeUnit.MINUTES)
     void tenPercentSlowerDetectionIsCaughtWithinTwoSessionsAndUnchangedSessionsRaiseNoAlarm() throws Exception {
         assertThat(LatencyDetectorConfig.STAGES).as("the stages the cloud accepts are the ones the edge summarises")
                 .containsExactlyElementsOf(WindowSummarizer.STAGES);

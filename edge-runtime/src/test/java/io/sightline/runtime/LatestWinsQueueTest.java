@@ -135,4 +135,55 @@ class LatestWinsQueueTest {
         assertThat(discarded).containsExactly(1L);
         assertThat(q.take()).isNull();
     }
+
+    /** The waits bench-pipeline prints: a consumer with nothing to take, a producer with no room, and neither when both flow. */
+    @Test
+    void waitsAreCountedOnTheSideThatWaitedAndOnlyWhileItWaited() throws Exception {
+        LatestWinsQueue<Long> q = new LatestWinsQueue<>(1, LatestWinsQueue.Overflow.BLOCK, x -> { });
+        q.put(1L);
+        assertThat(q.take()).isEqualTo(1L);
+        assertThat(q.putWaitNanos()).as("room was there").isZero();
+        assertThat(q.takeWaitNanos()).as("an item was there").isZero();
+
+        Thread lateProducer = new Thread(() -> {
+            try {
+                Thread.sleep(200);
+                q.put(2L);
+                q.put(3L);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        lateProducer.start();
+        assertThat(q.take()).isEqualTo(2L);
+        assertThat(q.takeWaitNanos()).as("the consumer waited for the late producer").isGreaterThanOrEqualTo(150_000_000L);
+        // The producer now waits for room behind item 3 until the consumer comes back.
+        Thread.sleep(50);
+        long takeWaited = q.takeWaitNanos();
+        Thread.sleep(200);
+        Thread extra = new Thread(() -> {
+            try {
+                q.put(4L);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        extra.start();
+        Thread.sleep(200);
+        assertThat(q.take()).isEqualTo(3L);
+        extra.join(5_000);
+        lateProducer.join(5_000);
+        assertThat(q.putWaitNanos()).as("the blocked put of item 4").isGreaterThanOrEqualTo(150_000_000L);
+        assertThat(q.takeWaitNanos()).as("no take waited since").isEqualTo(takeWaited);
+    }
+
+    @Test
+    void aDropOldestProducerNeverWaits() throws Exception {
+        LatestWinsQueue<Long> q = new LatestWinsQueue<>(1, LatestWinsQueue.Overflow.DROP_OLDEST, x -> { });
+        for (long i = 0; i < 100; i++) {
+            q.put(i);
+        }
+        assertThat(q.putWaitNanos()).isZero();
+        assertThat(q.dropped()).isEqualTo(99);
+    }
 }

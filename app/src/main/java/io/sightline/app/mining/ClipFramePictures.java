@@ -36,18 +36,32 @@ import org.bytedeco.javacpp.IntPointer;
  * time. A frame is in a clip when {@link EvidenceClipRecorded#offsetOf} says so; a frame no clip
  * holds (outside every alert window, or a clip the fleet does not hold) gets no picture and stays
  * {@code MISSING} in the manifest.
+ *
+ * <p>A frame that is an alert's deciding frame takes the still JPEG the edge kept of it instead
+ * (ADR-0041, {@code DECIDING_STILL}): the camera's pixels before any encode, with no decode at all;
+ * when the fleet does not hold the still, the frame is decoded from its clip as any other.
  */
 final class ClipFramePictures implements MiningExport.FramePictures {
 
     /** The evidence JPEGs' quality (EvidenceStage): the same picture quality whichever form a session used. */
     static final int JPEG_QUALITY = 80;
 
+    /** A stored blob's bytes by sha256 within a fleet, or empty when the fleet does not hold it. */
+    @FunctionalInterface
+    interface Blobs {
+        Optional<byte[]> bytes(String sha256, String fleetId);
+    }
+
     private final EventLookup events;
-    private final AlertEvidenceService evidence;
+    private final Blobs blobs;
 
     ClipFramePictures(EventLookup events, AlertEvidenceService evidence) {
+        this(events, (sha, fleet) -> evidence.blob(sha, fleet).map(AlertEvidenceService.Blob::bytes));
+    }
+
+    ClipFramePictures(EventLookup events, Blobs blobs) {
         this.events = events;
-        this.evidence = evidence;
+        this.blobs = blobs;
     }
 
     @Override
@@ -55,9 +69,15 @@ final class ClipFramePictures implements MiningExport.FramePictures {
         // clip sha256 → (offset → the frame event ids wanting it); one clip may serve several candidates
         Map<String, TreeMap<Long, List<String>>> wanted = new LinkedHashMap<>();
         Map<String, List<EvidenceClipRecorded>> clipsOfSession = new HashMap<>();
+        Map<String, MiningExport.Picture> out = new HashMap<>();
         for (Candidate c : candidates) {
             List<EvidenceClipRecorded> clips = clipsOfSession.computeIfAbsent(c.sessionId(), s -> events.sessionEvents(s, Long.MIN_VALUE,
                     Long.MAX_VALUE, Set.of(EvidenceClipRecorded.class)).stream().map(e -> (EvidenceClipRecorded) e.payload()).toList());
+            MiningExport.Picture still = decidingStill(clips, c.frameIndex(), fleetId);
+            if (still != null) {
+                out.put(c.frameEventId(), still);
+                continue;
+            }
             for (EvidenceClipRecorded clip : clips) {
                 long offset = clip.offsetOf(c.frameIndex());
                 if (offset >= 0) {
@@ -67,14 +87,29 @@ final class ClipFramePictures implements MiningExport.FramePictures {
                 }
             }
         }
-        Map<String, MiningExport.Picture> out = new HashMap<>();
         for (Map.Entry<String, TreeMap<Long, List<String>>> e : wanted.entrySet()) {
-            Optional<AlertEvidenceService.Blob> blob = evidence.blob(e.getKey(), fleetId);
+            Optional<byte[]> blob = blobs.bytes(e.getKey(), fleetId);
             if (blob.isPresent()) {
-                decode(e.getKey(), blob.get().bytes(), e.getValue(), out);
+                decode(e.getKey(), blob.get(), e.getValue(), out);
             }
         }
         return out;
+    }
+
+    /** The still of an alert whose deciding frame is {@code frameIndex}, when a clip names one and the fleet holds it; else null. */
+    private MiningExport.Picture decidingStill(List<EvidenceClipRecorded> clips, long frameIndex, String fleetId) {
+        for (EvidenceClipRecorded clip : clips) {
+            for (EvidenceClipRecorded.DecidingStill still : clip.decidingStills()) {
+                if (still.frameIndex() != frameIndex) {
+                    continue;
+                }
+                Optional<byte[]> jpeg = blobs.bytes(still.sha256(), fleetId);
+                if (jpeg.isPresent()) {
+                    return new MiningExport.Picture(jpeg.get(), still.widthPx(), still.heightPx(), MiningExport.ImageKind.DECIDING_STILL);
+                }
+            }
+        }
+        return null;
     }
 
     private static void decode(String sha256, byte[] clip, TreeMap<Long, List<String>> wanted, Map<String, MiningExport.Picture> out) {

@@ -107,6 +107,12 @@ public final class RunCommand implements Callable<Integer> {
                     + " seconds of the session; 0 turns summaries off (default ${DEFAULT-VALUE}).")
     double summaryWindowSeconds;
 
+    @Option(names = "--detector-nice", defaultValue = "" + io.sightline.runtime.EdgeDefaults.DETECTOR_NICE, paramLabel = "N",
+            description = "Nice value of the detector's thread, so that it owns a core while decoding, deciding and journalling share"
+                    + " the other (ADR-0039); negative values need CAP_SYS_NICE, without it the detector runs at normal priority and"
+                    + " says so; 0 leaves it alone (default ${DEFAULT-VALUE}).")
+    int detectorNice;
+
     @Override
     public Integer call() throws Exception {
         PrintStream out = System.out;
@@ -117,8 +123,13 @@ public final class RunCommand implements Callable<Integer> {
                 threads, maxFrames, LocalRun.FLEET_ID, LocalRun.VEHICLE_ID, LocalRun.DEVICE_ID, VersionCommand.version());
         out.println("sightline " + VersionCommand.version() + ": run");
         boolean clips = clipForm();
+        if (detectorNice < -20 || detectorNice > 19) {
+            throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this), "--detector-nice must be -20 to 19, got "
+                    + detectorNice);
+        }
         // Source and models first: a wrong path or model fails in a second, before the database starts.
-        try (EdgePipeline pipeline = EdgePipeline.open(options).countTraceEdges(true).summaryWindow(summaryWindowSeconds)) {
+        try (EdgePipeline pipeline = EdgePipeline.open(options).countTraceEdges(true).summaryWindow(summaryWindowSeconds)
+                .detectorNice(detectorNice)) {
             out.printf(Locale.ROOT, "video %s, model %s%s%n", videoLocation, pipeline.primaryModelName(),
                     pipeline.fallbackModelName() == null ? "" : " (fallback " + pipeline.fallbackModelName() + ")");
             out.println("telemetry " + EdgeTelemetry.process().describe());

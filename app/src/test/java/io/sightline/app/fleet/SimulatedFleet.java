@@ -164,7 +164,9 @@ public final class SimulatedFleet {
                 "--max-frames", Integer.toString(frames), "--fleet", fleetId, "--vehicle", v.vehicleId(), "--device-id", v.deviceId(),
                 "--edge-dir", v.edgeDir().toString(), "--upload-timeout", Integer.toString(uploadTimeoutS), "--follow-assignment",
                 "--trusted-release-key", cloud.releasePublicKey().toString(), "--assignment-token-file", dir.resolve("reader-token").toString(),
-                "--shadow-lossless", "--shadow-sample-every", "1");
+                "--shadow-lossless", "--shadow-sample-every", "1",
+                // 50 vehicles and their cloud share one JVM's cores: no vehicle's detector may take a core from the cloud.
+                "--detector-nice", "0");
         String session;
         try (EdgeJournal journal = EdgeJournal.open(v.edgeDir().resolve("journal.db"), EdgePipeline.JOURNAL_BUDGET_BYTES)) {
             List<EdgeJournal.SessionState> sessions = journal.sessions();

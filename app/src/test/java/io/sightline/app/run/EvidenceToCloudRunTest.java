@@ -207,8 +207,16 @@ class EvidenceToCloudRunTest {
                     fromClip.add(f);
                 }
             });
-            assertThat(fromClip).as(manifest.toPrettyString()).isNotEmpty()
-                    .allSatisfy(f -> assertThat(f.get("imageKind").asText()).isEqualTo("CAMERA_FRAME_FROM_CLIP"));
+            // The deciding frame, when mined, is the still the edge kept of it (ADR-0041) rather than a decode of the clip.
+            assertThat(fromClip).as(manifest.toPrettyString()).isNotEmpty().allSatisfy(f -> {
+                if (f.get("frameIndex").asLong() == clip.decidingStill().frameIndex()) {
+                    assertThat(f.get("imageKind").asText()).isEqualTo("DECIDING_STILL");
+                    assertThat(Files.readAllBytes(mined.resolve(f.get("image").asText()))).isEqualTo(Files.readAllBytes(
+                            edge.evidence().path(stillSha)));
+                } else {
+                    assertThat(f.get("imageKind").asText()).isEqualTo("CAMERA_FRAME_FROM_CLIP");
+                }
+            });
             for (com.fasterxml.jackson.databind.JsonNode f : fromClip) {
                 long index = f.get("frameIndex").asLong();
                 try (org.bytedeco.opencv.opencv_core.Mat exported = org.bytedeco.opencv.global.opencv_imgcodecs.imdecode(

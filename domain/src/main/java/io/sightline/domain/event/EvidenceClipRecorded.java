@@ -27,8 +27,14 @@ import org.axonframework.serialization.Revision;
  *                              {@code FrameCaptured} the alert was decided on), kept and uploaded with the clip so an
  *                              investigator has a picture without a video player; empty when none could be made, and for
  *                              revision 1 (upcast)
+ * @param windowFramesNotKept   revision 3 (ADR-0041): frames of {@code windowFirstFrameIndex}…{@code windowLastFrameIndex}
+ *                              the edge's frame ring did not keep because an earlier window's clip was being encoded and a
+ *                              live source cannot wait (the clip starts after the last such gap); frames older than the ring
+ *                              holds are not counted here (the clip's start against {@code windowFirstFrameIndex} shows them).
+ *                              0 for a remuxed clip, and for revisions 1 and 2 (upcast); optional on the wire (an older edge
+ *                              sends none)
  */
-@Revision("2")
+@Revision("3")
 public record EvidenceClipRecorded(
         String clipSha256,
         String contentType,
@@ -41,7 +47,8 @@ public record EvidenceClipRecorded(
         long windowLastFrameIndex,
         List<String> alertIds,
         long recordedAtNanos,
-        @OptionalField List<DecidingStill> decidingStills) implements SightlineEvent {
+        @OptionalField List<DecidingStill> decidingStills,
+        @OptionalField Long windowFramesNotKept) implements SightlineEvent {
 
     public static final String REMUX = "remux";
     public static final String ENCODE = "encode";
@@ -56,6 +63,10 @@ public record EvidenceClipRecorded(
         if (frameCount < 1 || firstFrameIndex < 0) {
             throw new IllegalArgumentException("a clip holds at least one frame from index >= 0, got " + frameCount + " from "
                     + firstFrameIndex);
+        }
+        windowFramesNotKept = windowFramesNotKept == null ? 0L : windowFramesNotKept;
+        if (windowFramesNotKept < 0) {
+            throw new IllegalArgumentException("windowFramesNotKept must be >= 0, got " + windowFramesNotKept);
         }
         alertIds = List.copyOf(alertIds);
         decidingStills = decidingStills == null ? List.of() : List.copyOf(decidingStills);
@@ -84,6 +95,14 @@ public record EvidenceClipRecorded(
                         + ", " + sizeBytes + " bytes, " + widthPx + "x" + heightPx);
             }
         }
+    }
+
+    /** As revision 2 made it: no frame of the window given up to an encode. */
+    public EvidenceClipRecorded(String clipSha256, String contentType, long sizeBytes, String method, long firstFrameIndex, int frameCount,
+                                double frameRateHz, long windowFirstFrameIndex, long windowLastFrameIndex, List<String> alertIds,
+                                long recordedAtNanos, List<DecidingStill> decidingStills) {
+        this(clipSha256, contentType, sizeBytes, method, firstFrameIndex, frameCount, frameRateHz, windowFirstFrameIndex,
+                windowLastFrameIndex, alertIds, recordedAtNanos, decidingStills, 0L);
     }
 
     /** The still of {@code alertId}'s deciding frame, or null when the clip carries none. */

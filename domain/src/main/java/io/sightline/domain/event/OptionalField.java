@@ -8,7 +8,7 @@ import java.lang.annotation.Target;
 
 /**
  * Marks a non-numeric record component that may be {@code null} (boxed numbers are optional
- * without it). Ingestion accepts the field as absent or null, so a producer that predates it
+ * without it), or a boxed number added in a later revision that an older producer leaves out. Ingestion accepts the field as absent or null, so a producer that predates it
  * still validates; every other non-numeric component stays required.
  */
 @Documented

@@ -52,6 +52,25 @@ class EventCodecTest {
         assertThat(rejected(() -> codec.decodeBatch(bad)).getMessage()).contains("traceparent");
     }
 
+    /** Revision 3's count of frames not kept (ADR-0041) round-trips, and an older edge's clip without it ingests as 0. */
+    @Test
+    void anOlderEdgesClipWithoutItsFramesNotKeptIngestsAsNone() {
+        io.sightline.domain.event.EvidenceClipRecorded clip = new io.sightline.domain.event.EvidenceClipRecorded("a".repeat(64),
+                "video/mp4", 1000, "encode", 12, 40, 25.0, 0, 51, List.of("al-1"), 9, List.of(), 12L);
+        EventEnvelope e = new EventEnvelope("s/clip", 7, 9, clip, null);
+        String json = codec.encodeBatch(List.of(e));
+        assertThat(json).contains("\"windowFramesNotKept\":12");
+        assertThat(codec.decodeBatch(json)).containsExactly(e);
+        String older = json.replace(",\"windowFramesNotKept\":12", "").replace(",\"decidingStills\":[]", "");
+        assertThat(older).doesNotContain("windowFramesNotKept").doesNotContain("decidingStills");
+        io.sightline.domain.event.EvidenceClipRecorded decoded = (io.sightline.domain.event.EvidenceClipRecorded) codec.decodeBatch(older)
+                .get(0).payload();
+        assertThat(decoded.windowFramesNotKept()).isZero();
+        assertThat(decoded.decidingStills()).isEmpty();
+        assertThat(rejected(() -> codec.decodeBatch(json.replace("\"windowFramesNotKept\":12", "\"windowFramesNotKept\":-1")))
+                .getMessage()).contains("windowFramesNotKept");
+    }
+
     @Test
     void unknownTypeIsNamed() {
         var e = rejected(() -> codec.decodeBatch("[{\"eventId\":\"a\",\"sequence\":3,\"occurredAtNanos\":1,\"type\":\"Nope\",\"payload\":{}}]"));

@@ -49,6 +49,13 @@ public final class FrameRing {
     /** Frames at or after this index must not be overwritten (being encoded); Long.MAX_VALUE when none. */
     private long pinnedFrom = Long.MAX_VALUE;
     private long notKept;
+    /**
+     * Ranges [first, last] of frame indices not kept, oldest first, merged when adjacent: a window's
+     * clip reports how many of its frames the ring gave up to an encode (not to its budget).
+     * Bounded: ranges far behind the newest frame are forgotten.
+     */
+    private final java.util.ArrayDeque<long[]> notKeptRanges = new java.util.ArrayDeque<>();
+    static final int MAX_NOT_KEPT_RANGES = 1024;
     private final Mat scaled = new Mat();
     private boolean closed;
 
@@ -93,6 +100,15 @@ public final class FrameRing {
                 if (!block) {
                     notKept++;
                     gap = true;
+                    long[] lastRange = notKeptRanges.peekLast();
+                    if (lastRange != null && lastRange[1] == frameIndex - 1) {
+                        lastRange[1] = frameIndex;
+                    } else {
+                        if (notKeptRanges.size() == MAX_NOT_KEPT_RANGES) {
+                            notKeptRanges.pollFirst();
+                        }
+                        notKeptRanges.addLast(new long[] {frameIndex, frameIndex});
+                    }
                     return false;
                 }
                 wait();
@@ -212,6 +228,55 @@ public final class FrameRing {
     /** Frames not kept because their slot was pinned by a window being encoded (a live source only). */
     public synchronized long framesNotKept() {
         return notKept;
+    }
+
+    /**
+     * Frames with an index in {@code first}…{@code last} that were not kept because their slot was
+     * pinned (a live source while a window was encoded); frames evicted by the budget are not counted.
+     */
+    public synchronized long framesNotKeptBetween(long first, long last) {
+        long n = 0;
+        for (long[] r : notKeptRanges) {
+            long from = Math.max(first, r[0]);
+            long to = Math.min(last, r[1]);
+            if (to >= from) {
+                n += to - from + 1;
+            }
+        }
+        return n;
+    }
+
+    /**
+     * The widest frame (at most {@code maxWidthPx} and the source's width; when narrower than those, a
+     * multiple of 16 for the encoder's macroblocks; the source's aspect ratio) of which {@code seconds} of a {@code frameRateHz} source fit in
+     * {@code budgetBytes} as I420: a 30 Hz camera keeps a whole alert window within the budget
+     * a 25 Hz one does at 640 px (ADR-0041). Never below {@code minWidthPx} (the window is then not
+     * held whole, which {@code windowFirstFrameIndex} records) nor above the source's width.
+     */
+    public static int maxWidthFor(long budgetBytes, int sourceWidth, int sourceHeight, double frameRateHz, double seconds, int maxWidthPx,
+                                  int minWidthPx) {
+        if (sourceWidth <= 0 || sourceHeight <= 0 || !(frameRateHz > 0) || !(seconds > 0)) {
+            return maxWidthPx;
+        }
+        double frames = Math.ceil(frameRateHz * seconds);
+        int w = Math.min(maxWidthPx, sourceWidth);
+        if (fits(budgetBytes, sourceWidth, sourceHeight, w, frames)) {
+            return w;
+        }
+        w &= ~15;
+        while (w > minWidthPx && !fits(budgetBytes, sourceWidth, sourceHeight, w, frames)) {
+            w -= 16;
+        }
+        return Math.max(Math.min(minWidthPx, sourceWidth), w);
+    }
+
+    private static boolean fits(long budgetBytes, int sourceWidth, int sourceHeight, int widthPx, double frames) {
+        int[] kept = keptSize(sourceWidth, sourceHeight, widthPx);
+        return (long) kept[0] * kept[1] * 3 / 2 * frames <= budgetBytes;
+    }
+
+    public int maxWidthPx() {
+        return maxWidthPx;
     }
 
     public long budgetBytes() {

@@ -55,11 +55,21 @@ public class MiningExport {
          * The camera's own pixels, decoded from the alert window's evidence clip (ADR-0037): nothing
          * drawn, the picture a model is trained on.
          */
-        CAMERA_FRAME_FROM_CLIP
+        CAMERA_FRAME_FROM_CLIP,
+        /**
+         * The still JPEG the edge kept of an alert's deciding frame (ADR-0041): the camera's pixels
+         * before any encode, nothing drawn, at the clip's size for a camera's encoded clip; used
+         * instead of decoding the clip when the frame is one.
+         */
+        DECIDING_STILL
     }
 
-    /** A picture of a frame from somewhere other than the evidence JPEGs, in the frame's own pixels. */
-    public record Picture(byte[] jpeg, int widthPx, int heightPx) {
+    /** A picture of a frame from somewhere other than the evidence JPEGs, in the frame's own pixels, and where it came from. */
+    public record Picture(byte[] jpeg, int widthPx, int heightPx, ImageKind kind) {
+        /** A frame decoded from its alert window's clip. */
+        public Picture(byte[] jpeg, int widthPx, int heightPx) {
+            this(jpeg, widthPx, heightPx, ImageKind.CAMERA_FRAME_FROM_CLIP);
+        }
     }
 
     /**
@@ -124,7 +134,7 @@ public class MiningExport {
             if (jpeg.isEmpty()) {
                 Picture p = decoded.get(c.frameEventId());
                 if (p != null) {
-                    return new Frame(c, content, name, ImageKind.CAMERA_FRAME_FROM_CLIP, p.jpeg(), p.widthPx(), p.heightPx(),
+                    return new Frame(c, content, name, p.kind(), p.jpeg(), p.widthPx(), p.heightPx(),
                             (double) p.widthPx() / c.widthPx(), (double) p.heightPx() / c.heightPx());
                 }
                 return new Frame(c, content, name, ImageKind.MISSING, null, c.widthPx(), c.heightPx(), 1, 1);
@@ -369,7 +379,8 @@ public class MiningExport {
         });
         m.put("images", "images are evidence pictures from the cloud: EVIDENCE_BOXES_DRAWN has the detector's boxes drawn in (look, do not"
                 + " train on it as is), EVIDENCE_NOTHING_DRAWN is a clean picture (no detection on the frame), CAMERA_FRAME_FROM_CLIP is the"
-                + " camera's own frame decoded from the alert window's video (ADR-0037, nothing drawn), MISSING means the cloud holds"
+                + " camera's own frame decoded from the alert window's video (ADR-0037, nothing drawn), DECIDING_STILL is the still the"
+                + " edge kept of an alert's deciding frame (ADR-0041, the camera's pixels, nothing drawn), MISSING means the cloud holds"
                 + " no picture of the frame (only alert windows are uploaded, ADR-0008): fetch it from the vehicle by sourceId and frameIndex");
         m.put("missingImages", frames.stream().filter(f -> f.kind() == ImageKind.MISSING).count());
         ArrayNode classes = m.putArray("classes");

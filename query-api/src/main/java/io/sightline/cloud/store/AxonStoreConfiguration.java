@@ -169,8 +169,15 @@ public class AxonStoreConfiguration {
         return new io.sightline.domain.upcasting.ShadowFramesDroppedPreemptedUpcaster();
     }
 
+    /** After {@link #evidenceClipRecordedStillsUpcaster} (revision 1 → 2): revision 2 → 3 (ADR-0041). */
     @Bean
     @org.springframework.core.annotation.Order(6)
+    public EventUpcaster evidenceClipRecordedNotKeptUpcaster() {
+        return new io.sightline.domain.upcasting.EvidenceClipRecordedNotKeptUpcaster();
+    }
+
+    @Bean
+    @org.springframework.core.annotation.Order(7)
     public EventUpcaster vehicleAssignedChallengerPolicyUpcaster() {
         return new io.sightline.domain.upcasting.VehicleAssignedChallengerPolicyUpcaster();
     }
