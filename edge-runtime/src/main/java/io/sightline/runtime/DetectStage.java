@@ -58,6 +58,9 @@ final class DetectStage {
     private ShadowStage shadow;
     private String lastFrameId;
     private boolean shadowYields;
+    /** The last frame's champion boxes and the model that produced them, for a policy-only shadow. */
+    private List<DetectionObserved> lastBoxes = List.of();
+    private io.sightline.inference.ModelManifest lastBoxesModel;
 
     /**
      * @param fallback           null for none
@@ -111,7 +114,10 @@ final class DetectStage {
                     if (!detect(c, f, out)) {
                         return;
                     }
-                    if (shadow != null) {
+                    if (shadow != null && shadow.policyOnly()) {
+                        // A policy-only challenger decides on the champion's boxes (ADR-0043): no picture, no second inference.
+                        shadow.offerBoxes(lastFrameId, f.index(), frameTimeBaseNanos + f.captureTimeNanos(), lastBoxes, lastBoxesModel);
+                    } else if (shadow != null) {
                         // After the champion's hand-over and evidence copy: the champion's decision never waits for the shadow.
                         shadow.offer(lastFrameId, f.index(), frameTimeBaseNanos + f.captureTimeNanos(), f.image(),
                                 shadowYields && in.size() > 0);
@@ -168,6 +174,8 @@ final class DetectStage {
                     StageBudgets.DETECT_BUDGET_NANOS, t.totalNanos());
         }
         List<DetectionObserved> dets = new ArrayList<>(d.count());
+        lastBoxes = dets;
+        lastBoxesModel = used.manifest();
         PerceptionEvents.detectionsObserved(frameId, d, used.manifest(), e -> {
             events.add(e);
             dets.add((DetectionObserved) e.payload());

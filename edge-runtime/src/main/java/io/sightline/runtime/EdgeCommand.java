@@ -320,6 +320,7 @@ public final class EdgeCommand implements Callable<Integer> {
         out.println("sightline " + BuildInfo.version() + ": edge " + deviceId + " (" + fleetId + "/" + vehicleId + ") → " + target);
         List<io.sightline.domain.event.SightlineEvent> prelude = new java.util.ArrayList<>(assignment == null ? List.of() : assignment.refusals());
         policyRejected.ifPresent(prelude::add);
+        challengerPolicyRejected.ifPresent(prelude::add);
         try (EdgePipeline first = EdgePipeline.open(options, assignment == null ? null : assignment.assigned().orElse(null))
                 .summaryWindow(summaryWindowSeconds).detectorNice(detectorNice)
                 .policy(servingPolicy == null ? null : servingPolicy.policy())
@@ -335,10 +336,17 @@ public final class EdgeCommand implements Callable<Integer> {
             if (transport instanceof MqttUplinkTransport m) {
                 m.onWindowRequest(uploader::requestWindow);
             }
-            if (assignment != null && assignment.shadow().isPresent()) {
+            pipeline.shadowOptions(shadowOptions);
+            if (assignment != null && challengerPolicyRejected.isPresent()) {
+                // Half a challenger is not the one assigned: its model does not run either (ADR-0043).
+                assignment.shadow().ifPresent(m -> m.detector().close());
+            } else if (assignment != null && assignment.shadow().isPresent()) {
                 pipeline.shadow(assignment.shadow().get(), shadowOptions);
             } else if (shadowModel != null) {
                 pipeline.shadow(shadowModel, shadowOptions);
+            }
+            if (challengerPolicy != null && (assignment == null || assignment.shadowRejected().isEmpty())) {
+                pipeline.shadowPolicy(challengerPolicy.policy(), shadowOptions);
             }
             EvidenceStore evidence = EvidenceStore.open(journal, EVIDENCE_BUDGET_BYTES);
             // Evidence JPEGs go over HTTP when a cloud URL is given (a broker need not carry megabytes of
@@ -403,6 +411,12 @@ public final class EdgeCommand implements Callable<Integer> {
                         policyInstaller.keep(to.get().policy());
                         switched.add("policy " + to.get().policy().policy().version() + " " + to.get().policy().sha256());
                     }
+                    if (to.get().shadow() != null) {
+                        io.sightline.runtime.rollout.LiveAssignment.ShadowSwitch sh = to.get().shadow();
+                        switched.add(sh.modelSha256() == null && sh.policySha256() == null ? "no shadow challenger"
+                                : "shadow challenger " + (sh.modelSha256() == null ? "policy-only" : "model " + sh.modelSha256())
+                                + (sh.policy() == null ? "" : " with policy " + sh.policy().policy().version() + " " + sh.policySha256()));
+                    }
                     out.printf(Locale.ROOT, "  assignment revision %d: %s (verified); a new session starts on it%n", to.get().revision(),
                             String.join(", ", switched));
                 }
@@ -452,17 +466,26 @@ public final class EdgeCommand implements Callable<Integer> {
                 cloudCredential, installer, config, null);
         java.util.Set<String> refused = new java.util.HashSet<>();
         startup.rejected().ifPresent(r -> refused.add(r.expectedSha256()));
+        startup.shadowRejected().ifPresent(r -> refused.add(r.expectedSha256()));
         policyRejected.ifPresent(r -> refused.add(r.expectedSha256()));
+        challengerPolicyRejected.ifPresent(r -> refused.add(r.expectedSha256()));
+        // What the assignment's challenger runs as now; a --shadow model of the command line is not the assignment's to replace.
+        boolean challengerRuns = startup.shadowRejected().isEmpty() && challengerPolicyRejected.isEmpty();
+        String challengerModel = challengerRuns ? startup.shadow().map(m -> m.event().modelSha256()).orElse(null) : null;
         return new io.sightline.runtime.rollout.LiveAssignment(http, installer, policyInstaller, config, pipeline.primarySha256(),
                 servingPolicy == null ? null : servingPolicy.sha256(), 0, refused, uplink.mqttUrl,
                 io.sightline.runtime.rollout.LiveAssignment.topic(mqttTopicRoot, fleetId, vehicleId), Duration.ofSeconds(assignmentPollSeconds),
-                pipeline::warmUp, line -> out.println("  " + line)).start();
+                pipeline::warmUp, line -> out.println("  " + line)).servingChallenger(challengerModel, challengerRuns ? challengerPolicy : null)
+                .start();
     }
 
     private io.sightline.runtime.rollout.ReleasedPolicyInstaller policyInstaller;
     /** The verified policy the first session decides with, or null for the built-in defaults. */
     private io.sightline.runtime.rollout.ReleasedPolicyInstaller.Verified servingPolicy;
     private java.util.Optional<io.sightline.domain.event.PolicyRejected> policyRejected = java.util.Optional.empty();
+    /** The assignment's verified challenger policy the first session's shadow decides with (ADR-0043), or null. */
+    private io.sightline.runtime.rollout.ReleasedPolicyInstaller.Verified challengerPolicy;
+    private java.util.Optional<io.sightline.domain.event.PolicyRejected> challengerPolicyRejected = java.util.Optional.empty();
 
     /**
      * The assignment's champion policy before the first session (ADR-0035), as {@code StartupAssignment} does for the model:
@@ -471,11 +494,27 @@ public final class EdgeCommand implements Callable<Integer> {
     private void startupPolicy(PrintStream out) throws InterruptedException {
         java.net.URI cloud = java.net.URI.create(uplink.cloudUrl);
         String sha;
+        String challengerSha;
         try {
-            sha = new io.sightline.runtime.rollout.AssignmentFollower(cloud, fleetId, vehicleId, cloudCredential, null, null, null)
-                    .fetch(null).map(f -> f.assignment().path("championPolicySha256").asText(null)).orElse(null);
+            com.fasterxml.jackson.databind.JsonNode a = new io.sightline.runtime.rollout.AssignmentFollower(cloud, fleetId, vehicleId,
+                    cloudCredential, null, null, null).fetch(null).map(f -> f.assignment()).orElse(null);
+            sha = a == null ? null : a.path("championPolicySha256").asText(null);
+            challengerSha = a == null || !"shadow".equals(a.path("challengerMode").asText(null)) ? null
+                    : a.path("challengerPolicySha256").asText(null);
         } catch (java.io.IOException e) {
             sha = null;
+            challengerSha = null;
+        }
+        if (challengerSha != null && !challengerSha.isBlank()) {
+            // Verified like the champion's; refused, the shadow runs no challenger and the champion is unaffected (ADR-0043).
+            io.sightline.runtime.rollout.ReleasedPolicyInstaller.Outcome c = policyInstaller.activateOrKeep(null, challengerSha);
+            if (c.rejected().isPresent()) {
+                challengerPolicyRejected = c.rejected();
+                out.println("  assigned challenger policy refused: " + c.rejected().get().reason() + " (no shadow this session)");
+            } else {
+                challengerPolicy = c.serving();
+                out.println("  assigned challenger policy " + challengerPolicy.policy().version() + " " + challengerSha + " (verified)");
+            }
         }
         if (sha == null || sha.isBlank()) {
             servingPolicy = policyInstaller.lastKnownGood(null).orElse(null);

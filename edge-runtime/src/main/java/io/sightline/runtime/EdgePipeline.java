@@ -136,8 +136,13 @@ public final class EdgePipeline implements AutoCloseable {
     private List<String> applicationNames;
     /** Journaled right after DriveSessionStarted, before the activations (a refused assigned model). */
     private List<SightlineEvent> prelude = List.of();
-    /** The challenger in shadow mode (issue 17 §3, ADR-0032), owned and closed by this pipeline; null for none. */
+    /** The challenger model in shadow mode (issue 17 §3, ADR-0032), owned and closed by this pipeline; null for none. */
     private ActivatedModel challenger;
+    /**
+     * The challenger policy the shadow decides with (ADR-0043): with {@link #challenger}, that model's boxes; without, the
+     * champion's (a policy-only challenger). Null: the shadow, if any, decides with the champion's policy.
+     */
+    private RiskPolicy challengerPolicy;
     private ShadowStage.Options shadowOptions;
     private ShadowStage shadowStage;
     /** Follows the assignment while running (issue 17 §2, ADR-0035), or null; not owned. */
@@ -298,8 +303,8 @@ public final class EdgePipeline implements AutoCloseable {
 
     /**
      * The pipeline of the next session, after a session that ended with {@link #ASSIGNMENT_CHANGED}:
-     * the same source (it continues at the next frame), fallback, shadow challenger, settings and
-     * follower, with {@code to}'s model as the primary, whose {@code ModelActivated} names the
+     * the same source (it continues at the next frame), fallback, shadow challenger (or {@code to}'s
+     * new one, ADR-0043), settings and follower, with {@code to}'s model as the primary, whose {@code ModelActivated} names the
      * assignment. This pipeline keeps only its own primary, closed by {@link #close}. Null when
      * --max-frames is used up.
      */
@@ -308,6 +313,9 @@ public final class EdgePipeline implements AutoCloseable {
         if (options.maxFrames() > 0 && remaining <= 0) {
             if (to.model() != null) {
                 to.model().detector().close();
+            }
+            if (to.shadow() != null && to.shadow().model() != null && to.shadow().model() != challenger) {
+                to.shadow().model().detector().close();
             }
             return null;
         }
@@ -329,7 +337,29 @@ public final class EdgePipeline implements AutoCloseable {
         n.detectorNice = detectorNice;
         n.applicationNames = applicationNames;
         n.challenger = challenger;
+        n.challengerPolicy = challengerPolicy;
         n.shadowOptions = shadowOptions;
+        if (to.shadow() != null) {
+            // The challenger changed alone or with the champion: the new session runs the new one from its first frame (ADR-0043).
+            ActivatedModel keep = n.challenger;
+            String keepSha = keep == null ? null : keep.event().modelSha256();
+            io.sightline.runtime.rollout.LiveAssignment.ShadowSwitch sh = to.shadow();
+            if (sh.modelSha256() != null && sh.modelSha256().equals(keepSha)) {
+                if (sh.model() != null && sh.model() != keep) {
+                    sh.model().detector().close();
+                }
+            } else {
+                if (keep != null) {
+                    keep.detector().close();
+                }
+                // Verified and warmed up on the follower's thread, as a new champion is.
+                n.challenger = sh.model();
+            }
+            n.challengerPolicy = sh.policy() == null ? null : sh.policy().policy();
+            if (n.shadowOptions == null) {
+                n.shadowOptions = ShadowStage.Options.defaults();
+            }
+        }
         n.live = live;
         n.primaryCauses = to.causes();
         handedOver = true;
@@ -615,9 +645,48 @@ public final class EdgePipeline implements AutoCloseable {
         return this;
     }
 
-    /** The shadow challenger's name, or null without one. */
+    /** The shadow's options for a challenger that arrives while running (ADR-0043); defaults when never set. Set before {@link #run}. */
+    public EdgePipeline shadowOptions(ShadowStage.Options options) {
+        this.shadowOptions = java.util.Objects.requireNonNull(options, "options");
+        return this;
+    }
+
+    /**
+     * Decides in shadow mode with {@code policy} (a verified challenger policy, ADR-0043): on the shadow model's boxes when
+     * there is one ({@link #shadow(ActivatedModel, ShadowStage.Options)}), else on the champion's (a policy-only challenger,
+     * no second inference). Null removes it. Set before {@link #run}.
+     */
+    public EdgePipeline shadowPolicy(RiskPolicy policy, ShadowStage.Options options) {
+        this.challengerPolicy = policy;
+        this.shadowOptions = java.util.Objects.requireNonNull(options, "options");
+        return this;
+    }
+
+    /** Takes the shadow challenger off (a challenger the vehicle refused, ADR-0043). Set before {@link #run}. */
+    public EdgePipeline noShadow() {
+        if (challenger != null) {
+            challenger.detector().close();
+        }
+        challenger = null;
+        challengerPolicy = null;
+        return this;
+    }
+
+    /** The shadow challenger's name (its model, and the policy it decides with when that is the challenger's), or null without one. */
     public String shadowModelName() {
-        return challenger == null ? null : challenger.event().modelName();
+        if (challenger == null && challengerPolicy == null) {
+            return null;
+        }
+        return (challenger == null ? "policy-only" : challenger.event().modelName())
+                + (challengerPolicy == null ? "" : " with policy " + challengerPolicy.version());
+    }
+
+    /** The version of the policy the shadow decides with, or null without a shadow. */
+    public String shadowPolicyVersion() {
+        if (challenger == null && challengerPolicy == null) {
+            return null;
+        }
+        return challengerPolicy != null ? challengerPolicy.version() : (policy != null ? policy : RiskPolicy.defaults()).version();
     }
 
     /** Frames the shadow ran on in the last {@link #run}; 0 without a shadow. */
@@ -782,8 +851,13 @@ public final class EdgePipeline implements AutoCloseable {
                 List.of(perception.ingestQueue()::size, perceived::size, decided::size));
         DecideStage decide = new DecideStage(sessionId, camera, frameRateHz, policy, applications, options.egoSpeedMps(), stats, tel,
                 latestWins);
-        ShadowStage shadow = challenger == null ? null
-                : new ShadowStage(sessionId, challenger, shadowOptions, camera, frameRateHz, policy, options.egoSpeedMps());
+        RiskPolicy shadowPolicy = challengerPolicy != null ? challengerPolicy : policy;
+        ShadowStage shadow = challenger != null
+                ? new ShadowStage(sessionId, challenger, shadowOptions, camera, frameRateHz, shadowPolicy, options.egoSpeedMps())
+                : challengerPolicy != null ? ShadowStage.policyOnly(sessionId, primary.event().modelSha256(),
+                        shadowOptions != null ? shadowOptions : ShadowStage.Options.defaults(), camera, frameRateHz, shadowPolicy,
+                        options.egoSpeedMps())
+                : null;
         shadowStage = shadow;
         if (shadow != null) {
             perception.shadow(shadow, latestWins);

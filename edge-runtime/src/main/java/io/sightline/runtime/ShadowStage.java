@@ -2,6 +2,7 @@ package io.sightline.runtime;
 
 import io.sightline.domain.event.AlertRaised;
 import io.sightline.domain.event.BoxPx;
+import io.sightline.domain.event.DetectionObserved;
 import io.sightline.domain.event.EventIds;
 import io.sightline.domain.event.RiskAssessed;
 import io.sightline.domain.event.ShadowAlertRaised;
@@ -24,6 +25,7 @@ import io.sightline.edge.tracking.TrackerConfig;
 import io.sightline.inference.ActivatedModel;
 import io.sightline.inference.Clocks;
 import io.sightline.inference.Detections;
+import io.sightline.inference.ModelManifest;
 import io.sightline.inference.ProducedEvent;
 import io.sightline.inference.StageTimes;
 import java.util.ArrayList;
@@ -40,7 +42,11 @@ import org.slf4j.LoggerFactory;
  * Shadow mode (issue 17 §3, ADR-0032): a challenger model runs on the champion's frames, on its own
  * thread, with its own tracker, range/TTC, risk policy and actuation logic fed only its own boxes.
  * Its detections, tracks and decisions become {@code Shadow…} events caused by the champion's
- * {@code FrameCaptured}; its actuation logic runs (so its alerts have cooldowns and hysteresis like the
+ * {@code FrameCaptured}. It decides with the assignment's challenger policy when there is one (else the
+ * champion's), and every {@code ShadowRiskAssessed} and {@code ShadowAlertRaised} records that policy's
+ * version. A <em>policy-only</em> challenger (ADR-0043) has no model: no second inference runs, the
+ * champion's own boxes of each frame go through the shadow's tracker and the challenger policy, and its
+ * {@code ShadowDetectionsObserved} carry those boxes with the model that produced them. Its actuation logic runs (so its alerts have cooldowns and hysteresis like the
  * champion's) but what it would command is thrown away: nothing it computes reaches the champion's
  * projector, the journal's {@code AlertRaised} or an actuator.
  *
@@ -100,12 +106,29 @@ public final class ShadowStage implements EdgeEventSink {
         }
     }
 
-    private record Job(String frameId, long frameIndex, long frameTimeNanos, Mat image) {
+    /** One frame for the shadow: its picture for a model challenger, or the champion's boxes and their model for a policy-only one. */
+    private record Job(String frameId, long frameIndex, long frameTimeNanos, Mat image, List<DetectionObserved> championBoxes,
+                       ModelManifest boxesModel) {
+
+        void release() {
+            if (image != null) {
+                image.close();
+            }
+        }
     }
 
+    /**
+     * A policy-only challenger's hand-over holds this many frames: a job is a few boxes (no picture), and every frame the
+     * shadow's tracker misses would make its tracks, and so its decisions, differ from the champion's for a reason that is
+     * not the policy.
+     */
+    static final int POLICY_ONLY_CAPACITY = 64;
+
     private final String sessionId;
+    /** The challenger model, or null for a policy-only challenger (ADR-0043). */
     private final ActivatedModel challenger;
     private final String modelSha256;
+    private final String policyVersion;
     private final Options options;
     private final EdgeProjector projector;
     private final FrameInput input = new FrameInput(MAX_BOXES_PER_FRAME);
@@ -148,24 +171,57 @@ public final class ShadowStage implements EdgeEventSink {
     private long framesShadowed;
     private long droppedTotal;
 
+    /**
+     * A model challenger, deciding with {@code policy} (the challenger policy when the assignment names one, else the
+     * champion's).
+     */
     ShadowStage(String sessionId, ActivatedModel challenger, Options options, CameraModel camera, double frameRateHz, RiskPolicy policy,
                 double egoSpeedMps) {
+        this(sessionId, java.util.Objects.requireNonNull(challenger, "challenger"), challenger.event().modelSha256(), options, camera,
+                frameRateHz, policy, egoSpeedMps);
+    }
+
+    /**
+     * A policy-only challenger (ADR-0043): {@code policy} decides on the champion's boxes, which the detect stage hands over
+     * ({@link #offerBoxes}); {@code championSha256} (the primary model) keys its events as the challenger model's sha256
+     * keys a model challenger's.
+     */
+    static ShadowStage policyOnly(String sessionId, String championSha256, Options options, CameraModel camera, double frameRateHz,
+                                  RiskPolicy policy, double egoSpeedMps) {
+        return new ShadowStage(sessionId, null, championSha256, options, camera, frameRateHz, policy, egoSpeedMps);
+    }
+
+    private ShadowStage(String sessionId, ActivatedModel challenger, String modelSha256, Options options, CameraModel camera,
+                        double frameRateHz, RiskPolicy policy, double egoSpeedMps) {
         this.sessionId = sessionId;
         this.challenger = challenger;
-        this.modelSha256 = challenger.event().modelSha256();
+        this.modelSha256 = modelSha256;
+        this.policyVersion = policy.version();
         this.options = options;
         this.egoSpeedMps = egoSpeedMps;
+        // A policy-only shadow costs a tracker and a policy per frame: it runs on every frame, unless fixed otherwise.
         this.sampleEvery = options.fixedSampleEvery() > 0 ? options.fixedSampleEvery() : 1;
         // Lossless comparisons wait for every shadow frame by design; otherwise the shadow gives way mid-run.
-        this.preempts = !options.lossless() && challenger.detector().enableInterrupt();
+        this.preempts = challenger != null && !options.lossless() && challenger.detector().enableInterrupt();
         // Its own id prefix: the projector derives track, assessment and alert ids from it, so none can equal a champion id.
         this.projector = new EdgeProjector(sessionId + "/shadow", camera, frameRateHz, TrackerConfig.defaults(), EstimatorConfig.defaults(),
                 policy, ActuationConfig.defaults(), this);
-        this.handover = new LatestWinsQueue<>(1, options.lossless() ? LatestWinsQueue.Overflow.BLOCK : LatestWinsQueue.Overflow.DROP_OLDEST,
+        this.handover = new LatestWinsQueue<>(challenger == null ? POLICY_ONLY_CAPACITY : 1,
+                options.lossless() ? LatestWinsQueue.Overflow.BLOCK : LatestWinsQueue.Overflow.DROP_OLDEST,
                 j -> {
-                    j.image().close();
+                    j.release();
                     dropped(j.frameIndex(), 1, 0, 0, 0, 0);
                 });
+    }
+
+    /** True when this shadow has no model of its own and decides on the champion's boxes ({@link #offerBoxes}). */
+    boolean policyOnly() {
+        return challenger == null;
+    }
+
+    /** The version of the policy the shadow decides with. */
+    String policyVersion() {
+        return policyVersion;
     }
 
     /**
@@ -192,9 +248,27 @@ public final class ShadowStage implements EdgeEventSink {
         }
         dueIn = sampleEvery - 1;
         Mat copy = image.clone();
-        if (!handover.put(new Job(frameId, frameIndex, frameTimeNanos, copy))) {
+        if (!handover.put(new Job(frameId, frameIndex, frameTimeNanos, copy, null, null))) {
             copy.close();
         }
+    }
+
+    /**
+     * On the detect thread, after the champion's frame went on to its decision: a policy-only challenger's frame is the
+     * champion's boxes (no copy of the picture, no second inference). A champion backlog does not make it yield: it costs
+     * the champion nothing it could use, and a skipped frame would change the shadow's tracks.
+     *
+     * @param boxesModel the model whose boxes these are (the primary, or the fallback on a frame it served)
+     */
+    void offerBoxes(String frameId, long frameIndex, long frameTimeNanos, List<DetectionObserved> boxes, ModelManifest boxesModel)
+            throws InterruptedException {
+        if (dueIn > 0) {
+            dueIn--;
+            dropped(frameIndex, 0, 0, 1, 0, 0);
+            return;
+        }
+        dueIn = sampleEvery - 1;
+        handover.put(new Job(frameId, frameIndex, frameTimeNanos, null, List.copyOf(boxes), boxesModel));
     }
 
     /**
@@ -203,7 +277,7 @@ public final class ShadowStage implements EdgeEventSink {
      * {@code shadowPreemptedCount}).
      */
     void championFrameArrived() {
-        if (preemptible) {
+        if (preemptible && challenger != null) {
             challenger.detector().interrupt();
         }
     }
@@ -215,7 +289,7 @@ public final class ShadowStage implements EdgeEventSink {
 
     /** When any stage failed: release the waiting copy. */
     void cancel() {
-        handover.cancel(j -> j.image().close());
+        handover.cancel(Job::release);
     }
 
     void run() throws InterruptedException {
@@ -226,17 +300,21 @@ public final class ShadowStage implements EdgeEventSink {
             } catch (RuntimeException e) {
                 // The challenger is on trial: its failure is counted and logged, and never ends the champion's session.
                 if (failures++ == 0) {
-                    LOG.warn("shadow challenger {} failed on frame {} ({}); such frames are counted in ShadowFramesDropped",
-                            challenger.event().modelName(), j.frameIndex(), e.toString());
+                    LOG.warn("shadow challenger {} (policy {}) failed on frame {} ({}); such frames are counted in ShadowFramesDropped",
+                            challenger == null ? "none" : challenger.event().modelName(), policyVersion, j.frameIndex(), e.toString());
                 }
                 dropped(j.frameIndex(), 0, 0, 0, 1, 0);
             } finally {
-                j.image().close();
+                j.release();
             }
         }
     }
 
     private void process(Job j) {
+        if (j.image() == null) {
+            processBoxes(j);
+            return;
+        }
         long cpu0 = CPU.getCurrentThreadCpuTime();
         Detections d;
         // Before the detection: a stopped run's sampling event is keyed by its own frame too.
@@ -262,10 +340,31 @@ public final class ShadowStage implements EdgeEventSink {
         consecutivePreemptions = 0;
         long detectCpuNanos = CPU.getCurrentThreadCpuTime() - cpu0;
         StageTimes t = challenger.detector().lastTimes();
-        long detectNanos = t.totalNanos();
+        List<ShadowDetectionsObserved.Box> boxes = new ArrayList<>(d.count());
+        for (int i = 0; i < d.count(); i++) {
+            boxes.add(new ShadowDetectionsObserved.Box(d.classId[i], d.className(i), d.score[i],
+                    new BoxPx(d.x1[i], d.y1[i], d.x2[i], d.y2[i])));
+        }
+        decide(j, boxes, challenger.event().modelName(), challenger.event().modelVersion(), modelSha256, t.inferenceNanos, t.totalNanos(),
+                detectCpuNanos);
+    }
+
+    /** A policy-only challenger's frame: the champion's boxes, decided by the challenger policy; no inference to time. */
+    private void processBoxes(Job j) {
+        frameId = j.frameId();
+        List<ShadowDetectionsObserved.Box> boxes = new ArrayList<>(j.championBoxes().size());
+        for (DetectionObserved o : j.championBoxes()) {
+            boxes.add(new ShadowDetectionsObserved.Box(o.classId(), o.className(), o.score(), o.boxPx()));
+        }
+        ModelManifest m = j.boxesModel();
+        decide(j, boxes, m.name(), m.version(), m.sha256(), 0, 0, 0);
+    }
+
+    /** The shadow's tracker, range/TTC and policy on one frame's boxes, and the frame's {@code Shadow…} events. */
+    private void decide(Job j, List<ShadowDetectionsObserved.Box> boxes, String boxesModelName, String boxesModelVersion,
+                        String boxesModelSha256, long inferenceNanos, long detectNanos, long detectCpuNanos) {
         String detectionsId = EventIds.of(frameId, "ShadowDetectionsObserved", 0);
         tracksEventId = EventIds.of(frameId, "ShadowTracksUpdated", 0);
-        List<ShadowDetectionsObserved.Box> boxes = new ArrayList<>(d.count());
         frameTracks.clear();
         frameDecisions.clear();
         frameTtcs.clear();
@@ -273,15 +372,15 @@ public final class ShadowStage implements EdgeEventSink {
                 AssumedDrive.EGO_SPEED_SOURCE);
         projector.onVehicleState(EventIds.of(frameId, "ShadowVehicleState", 0), ego);
         input.start(frameId, j.frameTimeNanos());
-        for (int i = 0; i < d.count(); i++) {
-            boxes.add(new ShadowDetectionsObserved.Box(d.classId[i], d.className(i), d.score[i],
-                    new BoxPx(d.x1[i], d.y1[i], d.x2[i], d.y2[i])));
-            input.add(EventIds.of(detectionsId, "box", i), d.className(i), d.x1[i], d.y1[i], d.x2[i], d.y2[i], d.score[i]);
+        for (int i = 0; i < boxes.size(); i++) {
+            ShadowDetectionsObserved.Box b = boxes.get(i);
+            input.add(EventIds.of(detectionsId, "box", i), b.className(), b.boxPx().x1(), b.boxPx().y1(), b.boxPx().x2(), b.boxPx().y2(),
+                    b.score());
         }
         projector.onFrame(input);
         List<ProducedEvent> events = new ArrayList<>(3 + frameDecisions.size());
-        events.add(new ProducedEvent(detectionsId, Clocks.epochNanos(), new ShadowDetectionsObserved(frameId, challenger.event().modelName(),
-                challenger.event().modelVersion(), modelSha256, boxes, t.inferenceNanos, detectNanos, detectCpuNanos, sampleEvery, List.of(frameId))));
+        events.add(new ProducedEvent(detectionsId, Clocks.epochNanos(), new ShadowDetectionsObserved(frameId, boxesModelName,
+                boxesModelVersion, boxesModelSha256, boxes, inferenceNanos, detectNanos, detectCpuNanos, sampleEvery, List.of(frameId))));
         events.add(new ProducedEvent(tracksEventId, Clocks.epochNanos(), new ShadowTracksUpdated(frameId, modelSha256, frameTracks,
                 List.of(frameId, detectionsId))));
         events.addAll(frameDecisions);

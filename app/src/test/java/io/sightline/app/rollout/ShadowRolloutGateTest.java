@@ -271,6 +271,84 @@ class ShadowRolloutGateTest {
     }
 
     /**
+     * ADR-0043: a policy-only challenger in a shadow step. The vehicle downloads and verifies the challenger policy and its
+     * shadow decides on FastestDet's own boxes (no second model): detection F1 is 1 by construction, and the gate's alert
+     * agreement and TTC difference say what the policy changes, here a forward-collision warning raised below a TTC of 4.5 s
+     * instead of 3.4 s: on this clip one frame earlier, from a TTC of 3.99 s instead of 3.36 s, on the same tracks.
+     */
+    @Test
+    void aPolicyOnlyChallengersShadowStepIsJudgedOnAlertsAndTtcWithDetectionsTriviallyEqual() throws Exception {
+        io.sightline.app.fleet.CloudApi fleet = new io.sightline.app.fleet.CloudApi(cloud, "fleet-shadow-policy");
+        RiskPolicy d = RiskPolicy.defaults();
+        RiskPolicy.ForwardCollision f = d.forwardCollision();
+        RiskPolicy earlier = new RiskPolicy("sightline-risk-fcw-4.5", d.egoHalfWidthM(), new RiskPolicy.ForwardCollision(4.5, 5.0,
+                f.minEgoSpeedMps(), f.corridorMarginM(), f.minTrackAgeS(), f.maxTtcSigmaS(), f.hardBrakingDecelMps2()),
+                d.followingDistance(), d.vulnerableRoadUser());
+        byte[] bytes = earlier.toJson().getBytes(StandardCharsets.UTF_8);
+        String challengerPolicy = ReleaseStatement.sha256Hex(bytes);
+        ObjectNode body = JSON.createObjectNode();
+        body.put("artifactBase64", Base64.getEncoder().encodeToString(bytes));
+        body.put("keyId", ReleaseStatement.keyId(release.getPublic()));
+        body.put("signatureBase64", new ReleaseStatement("policy", "policy", earlier.version(), challengerPolicy, bytes.length, "-")
+                .sign(release.getPrivate()));
+        assertThat(fleet.send("POST", "/api/v1/registry/policies", body.toString()).statusCode()).isEqualTo(201);
+        HttpResponse<String> assigned = fleet.send("PUT", "/api/v1/assignments/" + fleet.fleet() + "/veh-policy-shadow",
+                "{\"championModelSha256\":\"" + fastestdet + "\",\"championPolicySha256\":\"" + policy + "\"}");
+        assertThat(assigned.statusCode()).as(assigned.body()).isEqualTo(200);
+
+        RolloutService rollouts = cloud.getBean(RolloutService.class);
+        Map<String, Double> thresholds = Map.of("minShadowFrames", (double) FRAMES);
+        rollouts.start(fleet.fleet(), new RolloutService.StartRequest("shadow-policy", null, null, null, challengerPolicy,
+                List.of(new RolloutStep(RolloutStep.SHADOW, 100, 0), new RolloutStep(RolloutStep.CANARY, 100, 0)),
+                List.of(new RolloutService.GateRequest("shadow-disagreement", thresholds)), "halt"), "ada", Instant.now());
+        assertThat(rollouts.check("shadow-policy", Instant.now()).action()).isEqualTo("advanced");
+        JdbcTemplate jdbc = cloud.getBean(JdbcTemplate.class);
+        assertThat(jdbc.queryForObject("select convert_from(payload, 'UTF8')::jsonb ->> 'challengerPolicySha256' from domain_event_entry"
+                + " where aggregate_identifier = ? order by sequence_number desc limit 1", String.class,
+                io.sightline.domain.rollout.VehicleAssignment.idFor(fleet.fleet(), "veh-policy-shadow")))
+                .as("the shadow step assigns the challenger policy alone").isEqualTo(challengerPolicy);
+
+        Path edgeDir = dir.resolve("edge-policy-shadow");
+        CliRun r = edge(fleet, "veh-policy-shadow", edgeDir, "release.pub", List.of("--shadow-lossless", "--shadow-sample-every", "1"));
+        assertThat(r.exit()).as(r.out() + r.err()).isZero();
+        assertThat(r.out()).contains("assigned challenger policy sightline-risk-fcw-4.5 " + challengerPolicy + " (verified)",
+                "shadow policy-only with policy sightline-risk-fcw-4.5");
+        String session = sessionOf(edgeDir);
+        assertThat(jdbc.queryForList("select distinct convert_from(payload, 'UTF8')::jsonb ->> 'modelSha256' from domain_event_entry"
+                + " where aggregate_identifier = ? and payload_type = ?", String.class, session,
+                "io.sightline.domain.event.ShadowDetectionsObserved")).as("the champion's boxes, no second model").containsExactly(fastestdet);
+        assertThat(jdbc.queryForList("select distinct convert_from(payload, 'UTF8')::jsonb ->> 'policyVersion' from domain_event_entry"
+                + " where aggregate_identifier = ? and payload_type = ?", String.class, session,
+                "io.sightline.domain.event.ShadowAlertRaised")).containsExactly("sightline-risk-fcw-4.5");
+        Await.value("the session ended in the rollout evidence", Duration.ofSeconds(60),
+                () -> jdbc.queryForObject("select count(*) from rollout_sessions where session_id = ? and ended_at_nanos is not null",
+                        Long.class, session), n -> n == 1, () -> "");
+
+        RolloutStarted plan = rollouts.get(fleet.fleet(), "shadow-policy").plan();
+        GateContext context = cloud.getBean(RolloutEvidenceReader.class).read(plan, 0, 0);
+        assertThat(context.shadow()).singleElement().satisfies(s -> {
+            assertThat(s.sessionId()).isEqualTo(session);
+            assertThat(s.frames()).isEqualTo(FRAMES);
+        });
+        ShadowDisagreementGate gate = cloud.getBean(ShadowDisagreementGate.class);
+        Map<String, Double> t = new HashMap<>(gate.defaults());
+        t.putAll(thresholds);
+        RolloutGateResult result = gate.evaluate(context, t);
+        assertThat(result.verdict()).as(result.detail()).isEqualTo(RolloutGateResult.PASS);
+        assertThat(result.values().get("detectionF1")).as("the same boxes on both sides").isEqualTo(1.0);
+        assertThat(result.values().get("alertsAgreed")).as("both warn of the slower lead within ±0.5 s").isPositive();
+        assertThat(result.values().get("ttcDifferenceAtFirstWarningS")).as("the 4.5 s threshold warns from a longer TTC")
+                .isGreaterThan(0.0).isLessThan(1.0);
+        assertThat(result.values().get("challengerDetectCpuP99Micros")).as("no inference of its own").isEqualTo(0.0);
+
+        // A threshold the policy change does not meet fails the step, as for a model challenger.
+        t.put("minTtcDifferenceS", 1.0);
+        RolloutGateResult failed = gate.evaluate(context, t);
+        assertThat(failed.verdict()).isEqualTo(RolloutGateResult.FAIL);
+        rollouts.rollback(fleet.fleet(), "shadow-policy", "test done", "ada", Instant.now());
+    }
+
+    /**
      * ADR-0040: a confirmed alert of a session that ran no shadow is replayed from its stored clip
      * through the challenger's model and policy (and the champion's) when a shadow step is checked.
      * The same graph under other bytes raises the confirmed forward-collision warning at the same time

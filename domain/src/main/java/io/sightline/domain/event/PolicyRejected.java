@@ -13,9 +13,9 @@ import org.axonframework.serialization.Revision;
  */
 @Revision("1")
 public record PolicyRejected(
-        String policyVersion,
+        @OptionalField String policyVersion,
         String expectedSha256,
-        String actualSha256,
+        @OptionalField String actualSha256,
         String reason,
         long rejectedAtNanos) implements SightlineEvent {
 }

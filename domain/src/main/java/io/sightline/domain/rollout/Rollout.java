@@ -127,7 +127,7 @@ public class Rollout {
         if (s.challengerModelSha256() == null && Objects.equals(s.challengerPolicySha256(), s.championPolicySha256())) {
             throw new IllegalArgumentException("the challenger policy is the champion policy; roll out another version");
         }
-        checkSteps(s.steps(), s.challengerModelSha256() != null);
+        checkSteps(s.steps());
         if (s.gates().isEmpty()) {
             throw new IllegalArgumentException("a rollout needs at least one gate");
         }
@@ -155,7 +155,7 @@ public class Rollout {
         }
     }
 
-    public static void checkSteps(List<RolloutStep> steps, boolean hasChallengerModel) {
+    public static void checkSteps(List<RolloutStep> steps) {
         if (steps == null || steps.isEmpty()) {
             throw new IllegalArgumentException("a rollout needs steps, e.g. canary 1, 10, 50, 100 %");
         }
@@ -172,9 +172,6 @@ public class Rollout {
             if (RolloutStep.SHADOW.equals(step.kind())) {
                 if (i != 0) {
                     throw new IllegalArgumentException("step " + i + ": a shadow step may only be the first");
-                }
-                if (!hasChallengerModel) {
-                    throw new IllegalArgumentException("a shadow step needs a challenger model: a policy runs in shadow with its model");
                 }
             } else if (RolloutStep.CANARY.equals(step.kind())) {
                 if (step.sharePercent() <= previous) {

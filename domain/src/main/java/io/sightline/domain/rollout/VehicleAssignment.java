@@ -60,17 +60,28 @@ public class VehicleAssignment {
         }
         requireSha("championModelSha256", c.championModelSha256());
         requireSha("championPolicySha256", c.championPolicySha256());
-        if (c.challengerModelSha256() == null) {
+        if (c.challengerModelSha256() == null && c.challengerPolicySha256() == null) {
             if (c.challengerMode() != null) {
-                throw new IllegalArgumentException("challengerMode " + c.challengerMode() + " needs a challengerModelSha256");
+                throw new IllegalArgumentException("challengerMode " + c.challengerMode()
+                        + " needs a challengerModelSha256, a challengerPolicySha256 or both");
             }
         } else {
-            requireSha("challengerModelSha256", c.challengerModelSha256());
             if (c.challengerMode() == null || !CHALLENGER_MODES.contains(c.challengerMode())) {
                 throw new IllegalArgumentException("challengerMode must be one of " + CHALLENGER_MODES + " with a challenger, got " + c.challengerMode());
             }
-            if (c.challengerModelSha256().equals(c.championModelSha256())) {
-                throw new IllegalArgumentException("the challenger is the champion (" + c.championModelSha256() + "); assign another model or none");
+            if (c.challengerModelSha256() != null) {
+                requireSha("challengerModelSha256", c.challengerModelSha256());
+                if (c.challengerModelSha256().equals(c.championModelSha256())) {
+                    throw new IllegalArgumentException("the challenger is the champion (" + c.championModelSha256() + "); assign another model"
+                            + " or none (a challenger policy alone runs on the champion's detections)");
+                }
+            }
+            if (c.challengerPolicySha256() != null) {
+                requireSha("challengerPolicySha256", c.challengerPolicySha256());
+                if (c.challengerModelSha256() == null && c.challengerPolicySha256().equals(c.championPolicySha256())) {
+                    throw new IllegalArgumentException("the challenger policy is the champion's (" + c.championPolicySha256()
+                            + "); assign another policy or none");
+                }
             }
         }
         if (c.assignedBy() == null || c.assignedBy().isBlank()) {
@@ -79,6 +90,7 @@ public class VehicleAssignment {
         if (current != null && Objects.equals(current.championModelSha256(), c.championModelSha256())
                 && Objects.equals(current.championPolicySha256(), c.championPolicySha256())
                 && Objects.equals(current.challengerModelSha256(), c.challengerModelSha256())
+                && Objects.equals(current.challengerPolicySha256(), c.challengerPolicySha256())
                 && Objects.equals(current.challengerMode(), c.challengerMode())) {
             return;
         }
@@ -87,7 +99,7 @@ public class VehicleAssignment {
             assignmentId = c.assignmentId();
         }
         apply(new VehicleAssigned(c.fleetId(), c.vehicleId(), revision + 1, c.championModelSha256(), c.championPolicySha256(),
-                        c.challengerModelSha256(), c.challengerMode(), c.assignedBy(), c.assignedAtNanos()),
+                        c.challengerModelSha256(), c.challengerPolicySha256(), c.challengerMode(), c.assignedBy(), c.assignedAtNanos()),
                 MetaData.from(Map.of(EventMetadataKeys.EVENT_ID, c.eventId(), EventMetadataKeys.OCCURRED_AT_NANOS, c.assignedAtNanos())));
     }
 

@@ -52,11 +52,34 @@ public final class LiveAssignment implements AutoCloseable {
      * @param model             the verified, warmed-up model, or null to keep the serving one
      * @param policy            the verified policy, or null to keep the serving one
      */
-    public record Switch(long revision, String assignmentEventId, ActivatedModel model, ReleasedPolicyInstaller.Verified policy) {
+    public record Switch(long revision, String assignmentEventId, ActivatedModel model, ReleasedPolicyInstaller.Verified policy,
+                         ShadowSwitch shadow) {
+
+        public Switch(long revision, String assignmentEventId, ActivatedModel model, ReleasedPolicyInstaller.Verified policy) {
+            this(revision, assignmentEventId, model, policy, null);
+        }
 
         /** What the new session's {@code ModelActivated} names as its causes. */
         public List<String> causes() {
             return assignmentEventId == null ? List.of() : List.of(assignmentEventId);
+        }
+    }
+
+    /**
+     * The shadow challenger the next session runs (ADR-0043), in full: {@link #NONE} takes the shadow off. A challenger
+     * is a model, a policy or both; a policy-only one decides on the champion's boxes.
+     *
+     * @param modelSha256  the challenger model, or null for none
+     * @param model        that model verified and warmed up; null when it is the one the shadow runs already (kept)
+     * @param policySha256 the challenger policy, or null: the shadow decides with the champion's policy
+     * @param policy       that policy, verified
+     */
+    public record ShadowSwitch(String modelSha256, ActivatedModel model, String policySha256, ReleasedPolicyInstaller.Verified policy) {
+
+        public static final ShadowSwitch NONE = new ShadowSwitch(null, null, null, null);
+
+        boolean sameChallenger(String otherModel, String otherPolicy) {
+            return java.util.Objects.equals(modelSha256, otherModel) && java.util.Objects.equals(policySha256, otherPolicy);
         }
     }
 
@@ -78,6 +101,10 @@ public final class LiveAssignment implements AutoCloseable {
     private final ConcurrentLinkedQueue<SightlineEvent> refusals = new ConcurrentLinkedQueue<>();
     private final ReleasedPolicyInstaller policies;
     private volatile String servingPolicySha256;
+    /** The shadow challenger the pipeline runs now (ADR-0043): model and policy sha256, null each when none. */
+    private volatile String servingChallengerModelSha256;
+    private volatile String servingChallengerPolicySha256;
+    private volatile ReleasedPolicyInstaller.Verified servingChallengerPolicy;
     /** Refused sha256s: thread-confined to the follower thread after construction. */
     private final Set<String> refused;
     private final AtomicLong mqttMessages = new AtomicLong();
@@ -131,6 +158,18 @@ public final class LiveAssignment implements AutoCloseable {
         this.log = log;
     }
 
+    /**
+     * The shadow challenger the first session runs: {@code modelSha256} (null for none or a policy-only challenger) and
+     * {@code policy} (null: the shadow, if any, decides with the champion's policy). Set before {@link #start}: a change of
+     * challenger alone is then a switch at the next frame, like a change of champion (ADR-0043).
+     */
+    public LiveAssignment servingChallenger(String modelSha256, ReleasedPolicyInstaller.Verified policy) {
+        this.servingChallengerModelSha256 = modelSha256;
+        this.servingChallengerPolicy = policy;
+        this.servingChallengerPolicySha256 = policy == null ? null : policy.sha256();
+        return this;
+    }
+
     /** The assignment topic, the cloud's {@code AssignmentPublisher.topic}. */
     public static String topic(String root, String fleetId, String vehicleId) {
         return root + "/" + fleetId + "/" + vehicleId + "/assignment";
@@ -160,6 +199,11 @@ public final class LiveAssignment implements AutoCloseable {
         }
         if (s != null && s.policy() != null) {
             servingPolicySha256 = s.policy().sha256();
+        }
+        if (s != null && s.shadow() != null) {
+            servingChallengerModelSha256 = s.shadow().modelSha256();
+            servingChallengerPolicySha256 = s.shadow().policySha256();
+            servingChallengerPolicy = s.shadow().policy();
         }
         return Optional.ofNullable(s);
     }
@@ -322,17 +366,115 @@ public final class LiveAssignment implements AutoCloseable {
                         + " verified; switching at the next frame");
             }
         }
-        Switch next = newModel == null && newPolicy == null ? null : new Switch(revision, f.eventId(), newModel, newPolicy);
+        ShadowSwitch shadowTarget = shadowTarget(f.assignment(), waiting, revision, via);
+        ShadowSwitch newShadow = shadowTarget.sameChallenger(servingChallengerModelSha256, servingChallengerPolicySha256) ? null : shadowTarget;
+        Switch next = newModel == null && newPolicy == null && newShadow == null ? null
+                : new Switch(revision, f.eventId(), newModel, newPolicy, newShadow);
         if (pending.compareAndSet(waiting, next)) {
             if (waiting != null && waiting.model() != null && waiting.model() != newModel) {
                 waiting.model().detector().close();
             }
+            closeUnlessKept(waiting, shadowTarget);
             return;
         }
         // The pipeline took the waiting switch meanwhile: what it took serves now, and only this thread sets a switch.
         ActivatedModel m = waiting != null && newModel == waiting.model() ? null : newModel;
         ReleasedPolicyInstaller.Verified p = waiting != null && newPolicy == waiting.policy() ? null : newPolicy;
-        pending.set(m == null && p == null ? null : new Switch(revision, f.eventId(), m, p));
+        ShadowSwitch sh = shadowTarget.sameChallenger(servingChallengerModelSha256, servingChallengerPolicySha256) ? null : shadowTarget;
+        if (sh != null && sh.modelSha256() != null && sh.model() == null && !sh.modelSha256().equals(servingChallengerModelSha256)) {
+            // It meant to keep the challenger model that ran before the switch just taken, which no longer runs: load it again.
+            ActivatedModel again = shadowModel(sh.modelSha256(), revision, via);
+            sh = again == null ? ShadowSwitch.NONE : new ShadowSwitch(sh.modelSha256(), again, sh.policySha256(), sh.policy());
+            if (sh.sameChallenger(servingChallengerModelSha256, servingChallengerPolicySha256)) {
+                sh = null;
+            }
+        }
+        pending.set(m == null && p == null && sh == null ? null : new Switch(revision, f.eventId(), m, p, sh));
+    }
+
+    /**
+     * The shadow challenger {@code assignment} asks for (ADR-0043), verified: its model installed with role {@code shadow}
+     * and warmed up (unless the shadow runs it already, or a waiting switch holds it), its policy verified like the
+     * champion's. A refusal of either is journaled ({@code ModelRejected}, {@code PolicyRejected}) and the shadow runs no
+     * challenger ({@link ShadowSwitch#NONE}): half a challenger would be compared as if it were the whole one.
+     */
+    private ShadowSwitch shadowTarget(JsonNode assignment, Switch waiting, long revision, String via) {
+        if (!"shadow".equals(assignment.path("challengerMode").asText(null))) {
+            return ShadowSwitch.NONE;
+        }
+        String model = sha(assignment, "challengerModelSha256");
+        // Without a policy installer this edge follows models only: a challenger policy is not its to run.
+        String policy = policies == null ? null : sha(assignment, "challengerPolicySha256");
+        if (model == null && policy == null) {
+            return ShadowSwitch.NONE;
+        }
+        if ((model != null && refused.contains(model)) || (policy != null && refused.contains(policy))) {
+            return ShadowSwitch.NONE;
+        }
+        if (java.util.Objects.equals(model, servingChallengerModelSha256) && java.util.Objects.equals(policy, servingChallengerPolicySha256)) {
+            // What the shadow runs already: nothing to download or verify again.
+            return new ShadowSwitch(model, null, policy, servingChallengerPolicy);
+        }
+        ShadowSwitch held = waiting == null ? null : waiting.shadow();
+        ReleasedPolicyInstaller.Verified verifiedPolicy = null;
+        if (policy != null) {
+            if (held != null && policy.equals(held.policySha256())) {
+                verifiedPolicy = held.policy();
+            } else if (policy.equals(servingChallengerPolicySha256) && servingChallengerPolicy != null) {
+                verifiedPolicy = servingChallengerPolicy;
+            } else {
+                ReleasedPolicyInstaller.Outcome outcome = policies.activateOrKeep(null, policy);
+                if (outcome.rejected().isPresent()) {
+                    refused.add(policy);
+                    refusals.add(outcome.rejected().get());
+                    log.accept("assignment revision " + revision + " (" + via + "): challenger policy " + policy + " refused: "
+                            + outcome.rejected().get().reason() + "; the shadow runs no challenger, the champion is unaffected");
+                    return ShadowSwitch.NONE;
+                }
+                verifiedPolicy = outcome.serving();
+            }
+        }
+        ActivatedModel verifiedModel = null;
+        if (model != null && !model.equals(servingChallengerModelSha256)) {
+            if (held != null && held.model() != null && model.equals(held.modelSha256())) {
+                verifiedModel = held.model();
+            } else {
+                verifiedModel = shadowModel(model, revision, via);
+                if (verifiedModel == null) {
+                    return ShadowSwitch.NONE;
+                }
+            }
+        }
+        log.accept("assignment revision " + revision + " (" + via + "): shadow challenger " + (model == null ? "policy-only" : "model " + model)
+                + (verifiedPolicy == null ? "" : " with policy " + verifiedPolicy.policy().version() + " " + policy) + " verified");
+        return new ShadowSwitch(model, verifiedModel, policy, verifiedPolicy);
+    }
+
+    /** A challenger model installed and warmed up on this thread, or null when refused (journaled, not tried again). */
+    private ActivatedModel shadowModel(String sha256, long revision, String via) {
+        ReleasedModelInstaller.Outcome outcome = installer.activateOrKeep(null, sha256, "shadow", config);
+        if (outcome.rejected().isPresent()) {
+            refused.add(sha256);
+            refusals.add(outcome.rejected().get());
+            log.accept("assignment revision " + revision + " (" + via + "): challenger model " + sha256 + " refused: "
+                    + outcome.rejected().get().reason() + "; the shadow runs no challenger, the champion is unaffected");
+            return null;
+        }
+        ActivatedModel m = outcome.serving();
+        try {
+            warmUp.accept(m);
+        } catch (RuntimeException e) {
+            m.detector().close();
+            throw e;
+        }
+        return m;
+    }
+
+    /** Closes the challenger model a replaced waiting switch held, unless the new target took it over. */
+    private static void closeUnlessKept(Switch waiting, ShadowSwitch target) {
+        if (waiting != null && waiting.shadow() != null && waiting.shadow().model() != null && waiting.shadow().model() != target.model()) {
+            waiting.shadow().model().detector().close();
+        }
     }
 
     private static String sha(JsonNode assignment, String field) {
@@ -368,8 +510,11 @@ public final class LiveAssignment implements AutoCloseable {
         }
         closeMqtt();
         Switch left = pending.getAndSet(null);
-        if (left != null) {
+        if (left != null && left.model() != null) {
             left.model().detector().close();
+        }
+        if (left != null && left.shadow() != null && left.shadow().model() != null) {
+            left.shadow().model().detector().close();
         }
     }
 }

@@ -34,7 +34,9 @@ public class AssignmentsController {
     /** The response header naming the {@code VehicleAssigned} event's id; the MQTT message carries it as {@code eventId}. */
     public static final String EVENT_ID_HEADER = "Sightline-Event-Id";
 
-    public record Assignment(String championModelSha256, String championPolicySha256, String challengerModelSha256, String challengerMode) {
+    /** {@code challengerPolicySha256}: a challenger policy, alone (it decides on the champion's detections) or with a challenger model. */
+    public record Assignment(String championModelSha256, String championPolicySha256, String challengerModelSha256,
+                             String challengerPolicySha256, String challengerMode) {
     }
 
     private final CommandGateway commands;
@@ -57,9 +59,13 @@ public class AssignmentsController {
         if (a.challengerModelSha256() != null) {
             requireRegistered(ReleaseStatement.MODEL, "challengerModelSha256", a.challengerModelSha256());
         }
+        if (a.challengerPolicySha256() != null) {
+            requireRegistered(ReleaseStatement.POLICY, "challengerPolicySha256", a.challengerPolicySha256());
+        }
         Instant now = Instant.now();
         commands.sendAndWait(new AssignVehicle(VehicleAssignment.idFor(fleetId, vehicleId), UUID.randomUUID().toString(), fleetId, vehicleId,
-                a.championModelSha256(), a.championPolicySha256(), a.challengerModelSha256(), a.challengerMode(), authentication.getName(),
+                a.championModelSha256(), a.championPolicySha256(), a.challengerModelSha256(), a.challengerPolicySha256(), a.challengerMode(),
+                authentication.getName(),
                 now.getEpochSecond() * 1_000_000_000L + now.getNano()));
         return current(fleetId, vehicleId, null);
     }

@@ -27,7 +27,7 @@ public class AssignedArtifacts {
     /** Whether any vehicle of {@code fleetId} was ever assigned {@code sha256} as a model (champion or challenger) or a policy. */
     public boolean everAssigned(String fleetId, String kind, String sha256) {
         String prefix = VehicleAssignment.idFor(fleetId, "").replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_");
-        // challengerPolicySha256 is absent from today's VehicleAssigned (null here); read in case an assignment carries one.
+        // challengerPolicySha256 came with VehicleAssigned revision 2 (ADR-0043); revision-1 payloads have none, so it reads null there.
         String match = ReleaseStatement.MODEL.equals(kind)
                 ? "? in (p ->> 'championModelSha256', p ->> 'challengerModelSha256')"
                 : "? in (p ->> 'championPolicySha256', p ->> 'challengerPolicySha256')";

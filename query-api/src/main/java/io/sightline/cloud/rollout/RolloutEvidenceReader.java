@@ -143,8 +143,9 @@ public class RolloutEvidenceReader {
             }, id);
         }
         // On a shadow step the canary sessions ran the champion with the challenger beside it: their Shadow… events are the evidence.
-        List<GateContext.ShadowSession> shadowSessions = shadow && plan.challengerModelSha256() != null
-                ? shadowEvidence.read(List.copyOf(canary.values()), plan.challengerModelSha256()) : List.of();
+        // A policy-only challenger decides on the champion's own detections: its shadow "model" is the champion's (ADR-0043).
+        String shadowModel = plan.challengerModelSha256() != null ? plan.challengerModelSha256() : plan.championModelSha256();
+        List<GateContext.ShadowSession> shadowSessions = shadow ? shadowEvidence.read(List.copyOf(canary.values()), shadowModel) : List.of();
         return new GateContext(plan, stepIndex, step, fromNanos, cohort, List.copyOf(canary.values()), List.copyOf(control.values()),
                 findings, evaluations, shadowSessions);
     }

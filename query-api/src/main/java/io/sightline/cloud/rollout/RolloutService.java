@@ -131,7 +131,7 @@ public class RolloutService {
             }
         }
         List<RolloutStep> steps = r.steps() == null ? DEFAULT_STEPS : r.steps();
-        Rollout.checkSteps(steps, r.challengerModelSha256() != null);
+        Rollout.checkSteps(steps);
         requireNoActiveRollout(fleetId);
 
         Map<String, VehicleAssigned> current = currentAssignments(fleetId);
@@ -139,7 +139,8 @@ public class RolloutService {
         String championPolicy = r.championPolicySha256();
         if (championModel == null || championPolicy == null) {
             // The fleet's most common assignment without a challenger: what "the champion" means to its operator.
-            Optional<Map.Entry<List<String>, Long>> common = current.values().stream().filter(a -> a.challengerModelSha256() == null)
+            Optional<Map.Entry<List<String>, Long>> common = current.values().stream()
+                    .filter(a -> a.challengerModelSha256() == null && a.challengerPolicySha256() == null)
                     .collect(Collectors.groupingBy(a -> List.of(a.championModelSha256(), a.championPolicySha256()), Collectors.counting()))
                     .entrySet().stream().max(Map.Entry.<List<String>, Long>comparingByValue()
                             .thenComparing(e -> e.getKey().toString(), Comparator.reverseOrder()));
@@ -155,7 +156,8 @@ public class RolloutService {
         String cm = championModel;
         String cp = championPolicy;
         List<String> population = RolloutCohorts.order(current.values().stream()
-                .filter(a -> a.championModelSha256().equals(cm) && a.championPolicySha256().equals(cp) && a.challengerModelSha256() == null)
+                .filter(a -> a.championModelSha256().equals(cm) && a.championPolicySha256().equals(cp) && a.challengerModelSha256() == null
+                        && a.challengerPolicySha256() == null)
                 .map(VehicleAssigned::vehicleId).toList());
         long at = nanos(now);
         String rolloutId = r.rolloutId() != null ? r.rolloutId() : fleetId + "-" + HexFormat.of().formatHex(
@@ -470,10 +472,13 @@ public class RolloutService {
             String model = p.championModelSha256();
             String policy = p.championPolicySha256();
             String challenger = null;
+            String challengerPolicy = null;
             String mode = null;
             if (cohort.contains(vehicle)) {
                 if (RolloutStep.SHADOW.equals(target.kind())) {
+                    // The plan's challenger as it is: a model, a policy (decided on the champion's detections, ADR-0043) or both.
                     challenger = p.challengerModelSha256();
+                    challengerPolicy = p.challengerPolicySha256();
                     mode = "shadow";
                 } else {
                     model = p.challengerModelSha256() != null ? p.challengerModelSha256() : model;
@@ -482,7 +487,7 @@ public class RolloutService {
             }
             commands.sendAndWait(new AssignVehicle(VehicleAssignment.idFor(p.fleetId(), vehicle),
                     EventIds.of(Rollout.idFor(p.rolloutId()), "VehicleAssigned", vehicle + "/step-" + step), p.fleetId(), vehicle, model, policy,
-                    challenger, mode, assignedBy(p), at));
+                    challenger, challengerPolicy, mode, assignedBy(p), at));
         }
     }
 
@@ -502,7 +507,7 @@ public class RolloutService {
             }
             commands.sendAndWait(new AssignVehicle(VehicleAssignment.idFor(p.fleetId(), vehicle),
                     EventIds.of(Rollout.idFor(p.rolloutId()), "VehicleAssigned", vehicle + "/rollback"), p.fleetId(), vehicle,
-                    p.championModelSha256(), p.championPolicySha256(), null, null, assignedBy(p), at));
+                    p.championModelSha256(), p.championPolicySha256(), null, null, null, assignedBy(p), at));
         }
     }
 

@@ -112,7 +112,10 @@ public class ShadowEvidenceReader {
                 shadowed = true;
             }
         }
-        if (!shadowed) {
+        // A policy-only challenger (ADR-0043) activates no model of its own: its shadow decides on the primary's boxes, and its
+        // ShadowDetectionsObserved name the primary. Detection F1 is then 1 by construction; alert agreement and TTC say what differs.
+        boolean policyOnly = !shadowed && challengerSha256.equals(primarySha);
+        if (!shadowed && !policyOnly) {
             return null;
         }
         Set<String> storedFrames = new HashSet<>(jdbc.queryForList("select event_identifier from domain_event_entry"
@@ -175,6 +178,9 @@ public class ShadowEvidenceReader {
             champ.add(new AlertAgreement.Alert(a.alertId(), a.kind(), a.raisedAtNanos(), ttc, a.frameIndex()));
         }
 
+        if (policyOnly && challenger.isEmpty()) {
+            return null;
+        }
         DetectionAgreement agreement = new DetectionAgreement();
         List<String> disagreeing = new ArrayList<>();
         List<String> compared = new ArrayList<>();

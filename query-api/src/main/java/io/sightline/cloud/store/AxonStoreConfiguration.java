@@ -176,6 +176,12 @@ public class AxonStoreConfiguration {
         return new io.sightline.domain.upcasting.EvidenceClipRecordedNotKeptUpcaster();
     }
 
+    @Bean
+    @org.springframework.core.annotation.Order(7)
+    public EventUpcaster vehicleAssignedChallengerPolicyUpcaster() {
+        return new io.sightline.domain.upcasting.VehicleAssignedChallengerPolicyUpcaster();
+    }
+
     /** Keeps hot sessions in memory so appending to a long session never replays it. */
     @Bean
     public Cache driveSessionCache(@Value("${sightline.drive-session.cache-entries:10000}") long entries) {

@@ -315,5 +315,28 @@ class RegistryIntegrationTest {
         assertThat(http.get("/api/v1/assignments/fleet-a/vehicle-8", reader).statusCode()).isEqualTo(404);
         assertThat(http.send(http.request(path, reader).header("Content-Type", "application/json")
                 .PUT(java.net.http.HttpRequest.BodyPublishers.ofString(body)).build()).statusCode()).as("only an admin assigns").isEqualTo(403);
+
+        // A challenger policy (ADR-0043): unregistered is refused and changes nothing; registered, alone in shadow, is revision 2.
+        String unknownChallenger = body.replace("}", ",\"challengerPolicySha256\":\"" + "dd".repeat(32) + "\",\"challengerMode\":\"shadow\"}");
+        HttpResponse<String> unknown = http.send(http.request(path, admin()).header("Content-Type", "application/json")
+                .PUT(java.net.http.HttpRequest.BodyPublishers.ofString(unknownChallenger)).build());
+        assertThat(unknown.statusCode()).as(unknown.body()).isEqualTo(400);
+        assertThat(JSON.readTree(unknown.body()).get("detail").asText())
+                .isEqualTo("challengerPolicySha256 " + "dd".repeat(32) + " is not a registered policy; register it first (./sightline registry add-policy)");
+        assertThat(events("assignment/fleet-a/vehicle-7")).isEqualTo(1);
+        byte[] challenger = policy("sightline-risk-assignment-challenger", 0.8);
+        assertThat(http.postJson("/api/v1/registry/policies", admin(), policyUpload(challenger, "sightline-risk-assignment-challenger", RELEASE,
+                RELEASE_ID)).statusCode()).isEqualTo(201);
+        String challengerSha = ReleaseStatement.sha256Hex(challenger);
+        HttpResponse<String> withChallenger = http.send(http.request(path, admin()).header("Content-Type", "application/json")
+                .PUT(java.net.http.HttpRequest.BodyPublishers.ofString(body.replace("}", ",\"challengerPolicySha256\":\"" + challengerSha
+                        + "\",\"challengerMode\":\"shadow\"}"))).build());
+        assertThat(withChallenger.statusCode()).as(withChallenger.body()).isEqualTo(200);
+        assertThat(JSON.readTree(withChallenger.body()).get("revision").asLong()).isEqualTo(2);
+        HttpResponse<String> polled = http.send(http.request(path, reader).header("If-None-Match", "\"1\"").GET().build());
+        assertThat(polled.statusCode()).isEqualTo(200);
+        assertThat(polled.headers().firstValue("ETag")).hasValue("\"2\"");
+        assertThat(JSON.readTree(polled.body()).get("challengerPolicySha256").asText()).as("the polled assignment carries it")
+                .isEqualTo(challengerSha);
     }
 }
