@@ -151,7 +151,7 @@ class LatencyRegressionPipelineBenchmark {
     }
 
     @Test
-    @org.junit.jupiter.api.Timeout(value = 40, unit = java.util.concurrent.TimeUnit.MINUTES)
+    @org.junit.jupiter.api.Timeout(value = 120, unit = java.util.concurrent.TimeUnit.MINUTES) // the fork timeout (-Dsightline.fork.timeout.seconds) still caps a run
     void tenPercentSlowerDetectionIsCaughtWithinTwoSessionsAndUnchangedSessionsRaiseNoAlarm() throws Exception {
         assertThat(LatencyDetectorConfig.STAGES).as("the stages the cloud accepts are the ones the edge summarises")
                 .containsExactlyElementsOf(WindowSummarizer.STAGES);
