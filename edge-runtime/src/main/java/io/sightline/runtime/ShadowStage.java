@@ -534,6 +534,6 @@ public final class ShadowStage implements EdgeEventSink {
 
     /** {@link #lowerPriority} for any background thread of the edge ({@code who} names it in the log), e.g. the assignment follower. */
     public static void lowerThreadPriority(String who) {
-        ThreadPriority.lowerCurrentThread(who);
+        ThreadNice.lower(who);
     }
 }

@@ -3,8 +3,6 @@ package io.sightline.runtime;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * OS scheduling priority of one edge thread. Java thread priorities are ignored by Linux's default
@@ -16,8 +14,6 @@ import org.slf4j.LoggerFactory;
  * and the caller gets a reason to show.
  */
 public final class ThreadPriority {
-
-    private static final Logger LOG = LoggerFactory.getLogger(ThreadPriority.class);
 
     private ThreadPriority() {
     }
@@ -54,14 +50,6 @@ public final class ThreadPriority {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return "interrupted";
-        }
-    }
-
-    /** Nice 19 for the calling thread: a background thread that must never hold up the detector. */
-    public static void lowerCurrentThread(String who) {
-        String failure = renice(currentThreadId(), 19);
-        if (failure != null) {
-            LOG.warn("{}: cannot lower its priority ({}); running at normal priority", who, failure);
         }
     }
 }

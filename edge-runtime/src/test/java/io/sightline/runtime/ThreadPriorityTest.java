@@ -20,50 +20,45 @@ class ThreadPriorityTest {
         return Integer.parseInt(fields[16]);
     }
 
-    @Test
-    void loweringOneThreadIsAlwaysAllowedAndLeavesTheOthersAlone() throws Exception {
-        String[] tid = new String[1];
-        String[] failure = new String[1];
-        int[] nice = new int[1];
+    /** A fresh thread asks for {@code nice} and reads back what it got. */
+    private record Reniced(String tid, String failure, int nice) {
+    }
+
+    private static Reniced reniceOnItsOwnThread(int nice) throws Exception {
+        Reniced[] out = new Reniced[1];
         Thread t = new Thread(() -> {
-            tid[0] = ThreadPriority.currentThreadId();
-            failure[0] = ThreadPriority.renice(tid[0], 7);
+            String tid = ThreadPriority.currentThreadId();
+            String failure = ThreadPriority.renice(tid, nice);
             try {
-                nice[0] = niceOf(tid[0]);
+                out[0] = new Reniced(tid, failure, niceOf(tid));
             } catch (Exception e) {
                 throw new AssertionError(e);
             }
         });
         t.start();
         t.join(10_000);
-        assertThat(tid[0]).isNotBlank();
-        assertThat(failure[0]).isNull();
-        assertThat(nice[0]).isEqualTo(7);
+        assertThat(out[0]).as("the thread finished").isNotNull();
+        return out[0];
+    }
+
+    @Test
+    void loweringOneThreadIsAlwaysAllowedAndLeavesTheOthersAlone() throws Exception {
+        Reniced r = reniceOnItsOwnThread(7);
+        assertThat(r.tid()).isNotBlank();
+        assertThat(r.failure()).isNull();
+        assertThat(r.nice()).isEqualTo(7);
         assertThat(niceOf(ThreadPriority.currentThreadId())).as("the calling thread keeps its priority").isNotEqualTo(7);
     }
 
     /** Raising needs CAP_SYS_NICE: with it the value takes, without it the caller is told why and what to do. */
     @Test
     void raisingEitherTakesEffectOrSaysWhatItNeeds() throws Exception {
-        String[] tid = new String[1];
-        String[] failure = new String[1];
-        int[] nice = new int[1];
-        Thread t = new Thread(() -> {
-            tid[0] = ThreadPriority.currentThreadId();
-            failure[0] = ThreadPriority.renice(tid[0], -3);
-            try {
-                nice[0] = niceOf(tid[0]);
-            } catch (Exception e) {
-                throw new AssertionError(e);
-            }
-        });
-        t.start();
-        t.join(10_000);
-        if (failure[0] == null) {
-            assertThat(nice[0]).isEqualTo(-3);
+        Reniced r = reniceOnItsOwnThread(-3);
+        if (r.failure() == null) {
+            assertThat(r.nice()).isEqualTo(-3);
         } else {
-            assertThat(failure[0]).contains("CAP_SYS_NICE");
-            assertThat(nice[0]).isNotEqualTo(-3);
+            assertThat(r.failure()).contains("CAP_SYS_NICE");
+            assertThat(r.nice()).isNotEqualTo(-3);
         }
     }
 
