@@ -71,6 +71,8 @@ class LatencyRegressionPipelineBenchmark {
     Path dir;
 
     private int sessions;
+    /** The detect thread's CPU time per call, p95 per session, in the order the sessions ran (warm-up included). */
+    private final List<Long> cpuP95Micros = new ArrayList<>();
 
     private String source;
 
@@ -147,6 +149,7 @@ class LatencyRegressionPipelineBenchmark {
         LatencySessionP95.Result r = LatencySessionP95.of(windows);
         assertThat(r).as("session %s has detect latencies", sessionId).isNotNull();
         assertThat(r.frames()).isEqualTo(FRAMES);
+        cpuP95Micros.add(lastSlower.cpuP95Micros());
         return r.p95Micros();
     }
 
@@ -170,9 +173,11 @@ class LatencyRegressionPipelineBenchmark {
             // falls on reference, unchanged and slowed sessions alike instead of lining up with one of them; the detector
             // then sees them in the scenario's order: the reference, 100 unchanged sessions, the slowed ones.
             long[] referenceP95 = new long[reference];
+            long[] referenceCpuP95 = new long[reference];
             long[] unchangedP95 = new long[UNCHANGED];
             for (int i = 0; i < reference; i++) {
                 referenceP95[i] = sessionP95(journal, d -> slower(d, 0));
+                referenceCpuP95[i] = cpuP95Micros.get(cpuP95Micros.size() - 1);
                 if (i < UNCHANGED) {
                     unchangedP95[i] = sessionP95(journal, d -> slower(d, 0));
                 }
@@ -192,6 +197,18 @@ class LatencyRegressionPipelineBenchmark {
                     100 * referenceState.referenceScaleMicros() / referenceMedian, 100 * reachableScale / referenceMedian,
                     java.util.Arrays.toString(referenceP95), java.nio.file.Files.readString(Path.of("/proc/loadavg")).trim());
             System.out.println("latency regression: " + spread);
+            // The detect thread's own CPU time, read around each call: when it follows the wall-clock time, the thread was
+            // not waiting for a core (it was never descheduled), and the spread above is the host's cores running at a
+            // changing speed (a hypervisor's steal is counted as CPU time by a guest that does not account it).
+            LatencyCusum.State cpuState = LatencyCusum.State.initial();
+            for (int i = 0; i < reference; i++) {
+                cpuState = LatencyCusum.observe(config, cpuState, "reference-cpu-" + i, referenceCpuP95[i]).state();
+            }
+            double cpuMedian = median(referenceCpuP95);
+            System.out.printf(Locale.ROOT, "latency regression: the detect thread's CPU time per call, p95: reference median %.0f µs,"
+                            + " spread %.1f µs (%.2f %%), %.1f %% of the wall-clock p95; reference %s%n", cpuMedian,
+                    cpuState.referenceScaleMicros(), 100 * cpuState.referenceScaleMicros() / cpuMedian, 100 * cpuMedian / referenceMedian,
+                    java.util.Arrays.toString(referenceCpuP95));
             boolean reachable = referenceState.referenceScaleMicros() <= reachableScale;
             System.out.println("latency regression: the 10 %-in-2-sessions target is " + (reachable ? "reachable" : "NOT reachable")
                     + " at this machine's spread; measuring anyway");
@@ -258,6 +275,7 @@ class LatencyRegressionPipelineBenchmark {
      * model; the copy it made is closed unused.
      */
     private Detector shared;
+    private SlowerDetector lastSlower;
 
     private Detector slower(Detector activated, long spinNanos) {
         if (shared == null) {
@@ -265,7 +283,8 @@ class LatencyRegressionPipelineBenchmark {
         } else if (activated != shared) {
             activated.close();
         }
-        return new SlowerDetector(shared, spinNanos);
+        lastSlower = new SlowerDetector(shared, spinNanos);
+        return lastSlower;
     }
 
     @org.junit.jupiter.api.AfterEach
@@ -311,9 +330,12 @@ class LatencyRegressionPipelineBenchmark {
     static final class SlowerDetector implements Detector {
         private static final ThreadLocal<Boolean> PRIORITISED = ThreadLocal.withInitial(() -> false);
         private static final java.util.concurrent.atomic.AtomicBoolean REPORTED = new java.util.concurrent.atomic.AtomicBoolean();
+        private static final java.lang.management.ThreadMXBean THREADS = java.lang.management.ManagementFactory.getThreadMXBean();
         private final Detector real;
         private final long spinNanos;
         private final StageTimes times = new StageTimes();
+        /** The calling thread's CPU time per call, spin included; read by the test thread once the pipeline has closed. */
+        private final org.HdrHistogram.Histogram cpuNanos = new org.HdrHistogram.Histogram(3);
 
         SlowerDetector(Detector real, long spinNanos) {
             this.real = real;
@@ -336,12 +358,14 @@ class LatencyRegressionPipelineBenchmark {
                     System.out.println("latency regression: detect thread " + how);
                 }
             }
+            long cpuBefore = THREADS.getCurrentThreadCpuTime();
             Detections d = real.detect(bgr);
             long start = System.nanoTime();
             while (System.nanoTime() - start < spinNanos) {
                 Thread.onSpinWait();
             }
             long spun = System.nanoTime() - start;
+            cpuNanos.recordValue(Math.max(0, THREADS.getCurrentThreadCpuTime() - cpuBefore));
             StageTimes t = real.lastTimes();
             times.preprocessNanos = t.preprocessNanos;
             times.inferenceNanos = t.inferenceNanos + spun;
@@ -352,6 +376,10 @@ class LatencyRegressionPipelineBenchmark {
         @Override
         public StageTimes lastTimes() {
             return times;
+        }
+
+        long cpuP95Micros() {
+            return cpuNanos.getValueAtPercentile(95) / 1000;
         }
 
         /** The shared detector outlives the pipeline; the test closes it. */

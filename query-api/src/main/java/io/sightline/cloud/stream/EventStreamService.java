@@ -275,13 +275,32 @@ public class EventStreamService implements org.springframework.context.SmartLife
                 emitter.complete();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-            } catch (IOException | IllegalStateException e) {
-                // The client went away or the emitter completed.
+            } catch (IOException e) {
+                // The client went away. The container learns of it only on its own next I/O on this request, which never
+                // comes for a stream (no timeout): without this, the request stays active, and a graceful shutdown waits
+                // for it until its own time limit.
                 LOG.debug("stream writer ended: {}", e.getMessage());
+                completeWithError(e);
+            } catch (IllegalStateException e) {
+                // The emitter completed (the container or stop() ended the stream).
+                LOG.debug("stream writer ended: {}", e.getMessage());
+            } catch (RuntimeException e) {
+                // Anything else would end this thread and leave the response open with nobody writing to it: the client
+                // would wait forever, without even a keep-alive. End the response, so that it reconnects.
+                LOG.warn("stream writer failed; the client is told to reconnect", e);
+                completeWithError(e);
             } finally {
                 stopped = true;
                 subscribers.remove(this);
                 active.decrementAndGet();
+            }
+        }
+
+        private void completeWithError(Exception e) {
+            try {
+                emitter.completeWithError(e);
+            } catch (RuntimeException alreadyDone) {
+                LOG.debug("stream already ended: {}", alreadyDone.getMessage());
             }
         }
 

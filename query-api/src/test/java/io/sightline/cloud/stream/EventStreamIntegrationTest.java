@@ -143,23 +143,75 @@ class EventStreamIntegrationTest {
 
     @Test
     void aQuietStreamSendsKeepAliveCommentsSoProxiesKeepItOpen() throws Exception {
-        // A fleet nobody appends to: nothing to send, so only the heartbeat (every second here) crosses the wire.
-        HttpResponse<java.util.stream.Stream<String>> r = open("/api/v1/streams/events", token("fleet-quiet",
-                Roles.SAFETY_APP), head());
-        assertThat(r.statusCode()).isEqualTo(200);
-        long started = System.nanoTime();
-        List<String> comments = new ArrayList<>();
-        var it = r.body().iterator();
-        while (comments.size() < 3 && it.hasNext()) {
-            String line = it.next();
-            if (line.equals(":keep-alive") || line.equals(": keep-alive")) {
-                comments.add(line);
+        // A fleet nobody appends to: nothing to send, so only the heartbeat (every second here) crosses the wire. Read over
+        // a plain socket with a read timeout, so that a stream that goes silent fails this test in seconds, saying what
+        // the server's stream threads were doing, instead of blocking it until JUnit's 10-minute limit (as it once did in CI).
+        try (Socket socket = new Socket()) {
+            socket.connect(new java.net.InetSocketAddress("localhost", port), 5_000);
+            socket.setSoTimeout(QUIET_READ_TIMEOUT_MS);
+            long started = System.nanoTime();
+            List<String> comments = new ArrayList<>();
+            try {
+                BufferedReader reader = new BufferedReader(new InputStreamReader(
+                        rawStream(socket, token("fleet-quiet", Roles.SAFETY_APP), head()), StandardCharsets.UTF_8));
+                String line;
+                while (comments.size() < 3 && (line = reader.readLine()) != null) {
+                    if (line.equals(":keep-alive") || line.equals(": keep-alive")) {
+                        comments.add(line);
+                    }
+                }
+            } catch (java.net.SocketTimeoutException e) {
+                throw new AssertionError("the quiet stream sent nothing for " + QUIET_READ_TIMEOUT_MS + " ms after "
+                        + comments.size() + " keep-alive comments (one is due every second); active streams "
+                        + streams.activeSubscribers() + "; the server's stream threads:\n" + streamThreads(), e);
+            }
+            assertThat(comments).as("keep-alive comments before the stream ended").hasSize(3);
+            // Three heartbeats of one second each, not a burst: at least two seconds passed.
+            assertThat(System.nanoTime() - started).isGreaterThanOrEqualTo(2_000_000_000L);
+        }
+    }
+
+    /** Long enough for a loaded machine, far below JUnit's limit; a heartbeat is due every second. */
+    private static final int QUIET_READ_TIMEOUT_MS = 20_000;
+
+    /** Where the server's stream writers, readers and request threads are, for a failure message. */
+    private static String streamThreads() {
+        StringBuilder sb = new StringBuilder();
+        for (var e : Thread.getAllStackTraces().entrySet()) {
+            String name = e.getKey().getName();
+            if (name.startsWith("sse-subscriber") || name.startsWith("http-nio")) {
+                sb.append("  ").append(name).append(' ').append(e.getKey().getState()).append('\n');
+                StackTraceElement[] stack = e.getValue();
+                for (int i = 0; i < Math.min(12, stack.length); i++) {
+                    sb.append("      at ").append(stack[i]).append('\n');
+                }
             }
         }
-        r.body().close();
-        assertThat(comments).hasSize(3);
-        // Three heartbeats of one second each, not a burst: at least two seconds passed.
-        assertThat(System.nanoTime() - started).isGreaterThanOrEqualTo(2_000_000_000L);
+        return sb.toString();
+    }
+
+    /**
+     * Sends a stream request over {@code socket}, checks the status line and skips the headers byte by byte, so
+     * nothing of the body is buffered away; returns the de-chunked body.
+     */
+    private static InputStream rawStream(Socket socket, String bearer, long lastEventId) throws java.io.IOException {
+        OutputStream out = socket.getOutputStream();
+        out.write(("GET /api/v1/streams/events HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer " + bearer
+                + "\r\nLast-Event-ID: " + lastEventId + "\r\nAccept: text/event-stream\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+        out.flush();
+        InputStream raw = socket.getInputStream();
+        StringBuilder head = new StringBuilder();
+        int matched = 0;
+        while (matched < 4) {
+            int b = raw.read();
+            if (b < 0) {
+                throw new IllegalStateException("connection closed before the response body; got: " + head);
+            }
+            head.append((char) b);
+            matched = (b == "\r\n\r\n".charAt(matched)) ? matched + 1 : (b == '\r' ? 1 : 0);
+        }
+        assertThat(head.toString()).as("the stream's response").startsWith("HTTP/1.1 200");
+        return new ChunkedBody(raw);
     }
 
     @Test
@@ -236,21 +288,7 @@ class EventStreamIntegrationTest {
         try (Socket socket = new Socket()) {
             socket.setReceiveBufferSize(2048);
             socket.connect(new java.net.InetSocketAddress("localhost", port));
-            OutputStream out = socket.getOutputStream();
-            out.write(("GET /api/v1/streams/events HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer " + bearer
-                    + "\r\nLast-Event-ID: " + lastEventId + "\r\nAccept: text/event-stream\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
-            out.flush();
-            InputStream raw = socket.getInputStream();
-            // Skip the response headers byte by byte, so nothing of the body is buffered away.
-            int matched = 0;
-            while (matched < 4) {
-                int b = raw.read();
-                if (b < 0) {
-                    throw new IllegalStateException("connection closed before the response body");
-                }
-                matched = (b == "\r\n\r\n".charAt(matched)) ? matched + 1 : (b == '\r' ? 1 : 0);
-            }
-            InputStream body = new ChunkedBody(raw);
+            InputStream body = rawStream(socket, bearer, lastEventId);
             InputStream slowIn = new InputStream() {
                 private int sinceSleep;
 
@@ -321,6 +359,23 @@ class EventStreamIntegrationTest {
                 line();
             }
             return b;
+        }
+
+        /**
+         * One byte at a time: InputStream's default would wait until {@code len} bytes have come, minutes on a stream
+         * that only sends a keep-alive a second; a reader above gets each byte as it arrives.
+         */
+        @Override
+        public int read(byte[] b, int off, int len) throws java.io.IOException {
+            if (len == 0) {
+                return 0;
+            }
+            int c = read();
+            if (c < 0) {
+                return -1;
+            }
+            b[off] = (byte) c;
+            return 1;
         }
 
         private String line() throws java.io.IOException {
