@@ -163,6 +163,7 @@ async function renderTrace(r) {
     ? `${rc.confirmedVehicles} of ${rc.restoredVehicles} restored vehicles confirmed the champion; deadline ${rc.deadlineSeconds} s after the rollback`
       + (rc.unconfirmedVehicleIds.length ? `; not confirmed: ${rc.unconfirmedVehicleIds.join(', ')}` : '')
       + (rc.refusedVehicleIds.length ? `; refused the champion: ${rc.refusedVehicleIds.join(', ')}` : '')
+      + (rc.unconfirmedTrigger === 'REFUSED' ? '; alarm raised before the deadline: every unconfirmed vehicle refused the champion' : '')
     : '';
   const confirmations = $('trace-confirmations');
   confirmations.replaceChildren();

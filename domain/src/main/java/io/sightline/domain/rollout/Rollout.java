@@ -290,22 +290,28 @@ public class Rollout {
         if (c.deadlineSeconds() < 0) {
             throw new IllegalArgumentException("deadlineSeconds must not be negative, got " + c.deadlineSeconds());
         }
-        long deadline = rolledBack.rolledBackAtNanos() + c.deadlineSeconds() * 1_000_000_000L;
-        if (c.atNanos() < deadline) {
-            throw new IllegalStateException("rollout " + plan.rolloutId() + ": the rollback's confirmation deadline is " + deadline
-                    + " ns, it is " + c.atNanos() + " ns");
-        }
         if (c.unconfirmedVehicleIds().isEmpty() || !rolledBack.restoredVehicleIds().containsAll(c.unconfirmedVehicleIds())) {
             throw new IllegalArgumentException("rollout " + plan.rolloutId() + ": the unconfirmed vehicles " + c.unconfirmedVehicleIds()
                     + " must be some of the restored " + rolledBack.restoredVehicleIds());
         }
         List<String> unconfirmed = rolledBack.restoredVehicleIds().stream().filter(c.unconfirmedVehicleIds()::contains).toList();
         List<String> refused = unconfirmed.stream().filter(c.refusedVehicleIds()::contains).toList();
+        long deadline = rolledBack.rolledBackAtNanos() + c.deadlineSeconds() * 1_000_000_000L;
+        // Before the deadline only refusals raise the alarm: a silent vehicle may still drive on the champion in time, a refusing
+        // one keeps its last known good (ADR-0044 as amended).
+        boolean allRefused = refused.size() == unconfirmed.size() && !c.refusalEventIds().isEmpty();
+        if (c.atNanos() < deadline && !allRefused) {
+            throw new IllegalStateException("rollout " + plan.rolloutId() + ": the rollback's confirmation deadline is " + deadline
+                    + " ns, it is " + c.atNanos() + " ns, and not every unconfirmed vehicle has refused the champion (refused: " + refused
+                    + " of " + unconfirmed + ")");
+        }
+        String trigger = c.atNanos() < deadline ? RolloutRollbackUnconfirmed.REFUSED : RolloutRollbackUnconfirmed.DEADLINE;
         List<String> confirmed = rolledBack.restoredVehicleIds().stream().filter(v -> !unconfirmed.contains(v)).toList();
         List<String> causes = new java.util.ArrayList<>();
         causes.add(rolledBackEventId);
         c.refusalEventIds().stream().filter(x -> !causes.contains(x)).forEach(causes::add);
-        emit(new RolloutRollbackUnconfirmed(plan.rolloutId(), c.deadlineSeconds(), unconfirmed, refused, confirmed, c.by(), c.atNanos(), causes),
+        emit(new RolloutRollbackUnconfirmed(plan.rolloutId(), c.deadlineSeconds(), unconfirmed, refused, confirmed, trigger, c.by(), c.atNanos(),
+                causes),
                 c.atNanos());
     }
 

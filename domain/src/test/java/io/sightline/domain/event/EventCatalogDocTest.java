@@ -22,7 +22,7 @@ class EventCatalogDocTest {
 
     /** Events past revision 1; each has an upcaster from the revision before (docs/events.md says which). */
     private static final Map<String, String> LATER_REVISIONS = Map.of("FrameCaptured", "2", "ModelActivated", "2", "ShadowFramesDropped", "2",
-            "EvidenceClipRecorded", "3", "VehicleAssigned", "2");
+            "EvidenceClipRecorded", "3", "VehicleAssigned", "2", "RolloutRollbackUnconfirmed", "2");
 
     private static final Pattern ROW = Pattern.compile("^\\| `([A-Za-z]+)` \\| [^|]+ \\| [^|]+ \\| ([^|]+) \\| ([^|]+) \\|$");
 

@@ -182,7 +182,7 @@ class RolloutTest {
         fixture.given(start, s0, back).when(new RecordRollbackUnconfirmed(ID, 24 * 3600, restored, List.of(), List.of(), "scheduler", deadline - 1))
                 .expectNoEvents().expectException(IllegalStateException.class);
         RolloutRollbackUnconfirmed alarm = new RolloutRollbackUnconfirmed("r1", 24 * 3600, List.of(restored.get(1)), List.of(restored.get(1)),
-                List.of(restored.get(0)), "scheduler", deadline, List.of(backId, "s-x/ModelRejected/0"));
+                List.of(restored.get(0)), RolloutRollbackUnconfirmed.DEADLINE, "scheduler", deadline, List.of(backId, "s-x/ModelRejected/0"));
         fixture.given(start, s0, back).when(new RecordRollbackUnconfirmed(ID, 24 * 3600, List.of(restored.get(1)), List.of(restored.get(1)),
                 List.of("s-x/ModelRejected/0"), "scheduler", deadline)).expectEvents(alarm);
         // Stored once: a later check, or a restart, stores nothing more.
@@ -203,12 +203,49 @@ class RolloutTest {
                 deadline)).expectSuccessfulHandlerExecution().expectNoEvents();
     }
 
+    /**
+     * ADR-0044 as amended: before the deadline, the alarm is raised once every unconfirmed vehicle has refused the champion,
+     * naming the refusals; a vehicle that is silent keeps the wait to the deadline.
+     */
+    @Test
+    void beforeTheDeadlineTheAlarmIsRaisedOnlyWhenEveryUnconfirmedVehicleRefusedTheChampion() {
+        RolloutStarted start = started(STEPS, VEHICLES);
+        RolloutStepAdvanced s0 = advanced(0, T0 + S, Rollout.eventIdFor("r1", RolloutStarted.class, 0));
+        RolloutRolledBack back = rolledBack();
+        List<String> restored = back.restoredVehicleIds();
+        String backId = Rollout.eventIdFor("r1", RolloutRolledBack.class, 2);
+        long early = back.rolledBackAtNanos() + HOUR;
+
+        // One refused, the other is silent: the wait goes on.
+        fixture.given(start, s0, back).when(new RecordRollbackUnconfirmed(ID, 24 * 3600, restored, List.of(restored.get(0)),
+                        List.of("s-a/ModelRejected/0"), "scheduler", early))
+                .expectNoEvents().expectException(IllegalStateException.class).expectExceptionMessage(
+                        org.hamcrest.Matchers.containsString("not every unconfirmed vehicle has refused the champion"));
+        // Both refused: the alarm at once, its trigger the refusals, which are its causes.
+        fixture.given(start, s0, back).when(new RecordRollbackUnconfirmed(ID, 24 * 3600, restored, restored,
+                        List.of("s-a/ModelRejected/0", "s-b/PolicyRejected/0"), "scheduler", early))
+                .expectEvents(new RolloutRollbackUnconfirmed("r1", 24 * 3600, restored, restored, List.of(), RolloutRollbackUnconfirmed.REFUSED,
+                        "scheduler", early, List.of(backId, "s-a/ModelRejected/0", "s-b/PolicyRejected/0")));
+        // The one still unconfirmed refused, the other confirmed: the alarm names only the refusing one.
+        fixture.given(start, s0, back).when(new RecordRollbackUnconfirmed(ID, 24 * 3600, List.of(restored.get(1)), List.of(restored.get(1)),
+                        List.of("s-b/ModelRejected/0"), "scheduler", early))
+                .expectEvents(new RolloutRollbackUnconfirmed("r1", 24 * 3600, List.of(restored.get(1)), List.of(restored.get(1)),
+                        List.of(restored.get(0)), RolloutRollbackUnconfirmed.REFUSED, "scheduler", early, List.of(backId, "s-b/ModelRejected/0")));
+        // Refusing vehicles named without their refusals do not raise it early.
+        fixture.given(start, s0, back).when(new RecordRollbackUnconfirmed(ID, 24 * 3600, restored, restored, List.of(), "scheduler", early))
+                .expectNoEvents().expectException(IllegalStateException.class);
+    }
+
     @Test
     void anUnconfirmedRollbackNamesAVehicleAndOnlyUnconfirmedOnesAsRefusing() {
-        assertThatThrownBy(() -> new RolloutRollbackUnconfirmed("r1", 60, List.of(), List.of(), List.of("a"), "s", T0, List.of()))
-                .hasMessageContaining("names at least one vehicle");
-        assertThatThrownBy(() -> new RolloutRollbackUnconfirmed("r1", 60, List.of("a"), List.of("b"), List.of("b"), "s", T0, List.of()))
-                .hasMessageContaining("a vehicle that refused the champion has not confirmed it");
+        assertThatThrownBy(() -> new RolloutRollbackUnconfirmed("r1", 60, List.of(), List.of(), List.of("a"), RolloutRollbackUnconfirmed.DEADLINE,
+                "s", T0, List.of())).hasMessageContaining("names at least one vehicle");
+        assertThatThrownBy(() -> new RolloutRollbackUnconfirmed("r1", 60, List.of("a"), List.of("b"), List.of("b"),
+                RolloutRollbackUnconfirmed.DEADLINE, "s", T0, List.of())).hasMessageContaining("a vehicle that refused the champion has not confirmed it");
+        assertThatThrownBy(() -> new RolloutRollbackUnconfirmed("r1", 60, List.of("a", "b"), List.of("b"), List.of(),
+                RolloutRollbackUnconfirmed.REFUSED, "s", T0, List.of())).hasMessageContaining("needs every unconfirmed vehicle to have refused");
+        assertThatThrownBy(() -> new RolloutRollbackUnconfirmed("r1", 60, List.of("a"), List.of(), List.of(), "SOON", "s", T0, List.of()))
+                .hasMessageContaining("trigger is DEADLINE or REFUSED, got SOON");
         assertThatThrownBy(() -> new RolloutRollbackConfirmed("r1", List.of("a", "b"), List.of("s-a"), "s", T0, List.of()))
                 .hasMessageContaining("one confirming session per vehicle");
     }

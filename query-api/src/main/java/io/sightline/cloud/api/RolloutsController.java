@@ -129,7 +129,7 @@ public class RolloutsController {
         m.put("confirmations", confirmation == null ? List.of() : rollouts.rollbackConfirmations(confirmation));
         m.put("rollbackConfirmation", confirmationView(s, confirmation));
         m.put("history", s.events().stream().map(e -> Map.of("eventId", e.eventId(), "type", e.type(), "sequence", e.sequence())).toList());
-        m.put("narrative", narrative(s, outcome.type(), reason, by, results) + confirmationNarrative(confirmation));
+        m.put("narrative", narrative(s, outcome.type(), reason, by, results) + confirmationNarrative(s, confirmation));
         return m;
     }
 
@@ -149,18 +149,25 @@ public class RolloutsController {
         m.put("refusedVehicleIds", c.vehicles().stream().filter(v -> RolloutService.VehicleConfirmation.REFUSED.equals(v.status()))
                 .map(RolloutService.VehicleConfirmation::vehicleId).toList());
         m.put("unconfirmedEventId", s.unconfirmed() == null ? null : s.unconfirmed().eventId());
+        m.put("unconfirmedTrigger", s.unconfirmed() == null ? null
+                : ((io.sightline.domain.event.RolloutRollbackUnconfirmed) s.unconfirmed().payload()).trigger());
         m.put("confirmedEventId", s.confirmed() == null ? null : s.confirmed().eventId());
         return m;
     }
 
-    private static String confirmationNarrative(RolloutService.RollbackStatus c) {
+    private static String confirmationNarrative(RolloutState s, RolloutService.RollbackStatus c) {
         if (c == null) {
             return "";
         }
         int confirmed = c.vehicles().size() - c.unconfirmed();
+        boolean refused = s.unconfirmed() != null && io.sightline.domain.event.RolloutRollbackUnconfirmed.REFUSED.equals(
+                ((io.sightline.domain.event.RolloutRollbackUnconfirmed) s.unconfirmed().payload()).trigger());
         return switch (c.status()) {
             case Rollout.CONFIRMED -> " Every restored vehicle (" + c.vehicles().size() + ") confirmed the champion.";
-            case Rollout.UNCONFIRMED -> " ALARM: " + c.unconfirmed() + " of " + c.vehicles().size() + " restored vehicles had not confirmed the"
+            case Rollout.UNCONFIRMED -> refused
+                    ? " ALARM: " + c.unconfirmed() + " of " + c.vehicles().size() + " restored vehicles had not confirmed the champion, and every"
+                    + " one of them refused it, before the deadline of " + c.deadlineSeconds() + " s after the rollback."
+                    : " ALARM: " + c.unconfirmed() + " of " + c.vehicles().size() + " restored vehicles had not confirmed the"
                     + " champion " + c.deadlineSeconds() + " s after the rollback.";
             default -> " " + confirmed + " of " + c.vehicles().size() + " restored vehicles have confirmed the champion so far.";
         };

@@ -5,7 +5,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 import org.apache.commons.statistics.inference.AlternativeHypothesis;
 import org.apache.commons.statistics.inference.MannWhitneyUTest;
 import org.springframework.stereotype.Component;
@@ -59,22 +58,21 @@ public class AlertRateGate implements RolloutGate {
         if (c.shadowStep()) {
             return Gates.notApplicable(this, t, "a shadow step raises no alerts from the challenger");
         }
-        List<GateContext.SessionStats> canary = counted(c.canary());
-        List<GateContext.SessionStats> control = counted(c.control());
+        List<GateContext.SessionStats> canary = Exposure.counted(c.canary());
+        List<GateContext.SessionStats> control = Exposure.counted(c.control());
         Map<String, Double> v = new LinkedHashMap<>();
         v.put("canarySessions", (double) canary.size());
         v.put("controlSessions", (double) control.size());
-        v.put("canaryDrivingExposureSessions", (double) driving(canary));
-        v.put("controlDrivingExposureSessions", (double) driving(control));
-        v.put("canarySpanExposureSessions", (double) (canary.size() - driving(canary)));
-        v.put("controlSpanExposureSessions", (double) (control.size() - driving(control)));
-        v.put("sessionsAwaitingExposure", (double) Stream.concat(c.canary().stream(), c.control().stream())
-                .filter(s -> GateContext.SessionStats.PENDING.equals(s.exposure())).count());
-        double canaryHours = canary.stream().mapToDouble(GateContext.SessionStats::exposureHours).sum();
-        double controlHours = control.stream().mapToDouble(GateContext.SessionStats::exposureHours).sum();
+        v.put("canaryDrivingExposureSessions", (double) Exposure.driving(canary));
+        v.put("controlDrivingExposureSessions", (double) Exposure.driving(control));
+        v.put("canarySpanExposureSessions", (double) (canary.size() - Exposure.driving(canary)));
+        v.put("controlSpanExposureSessions", (double) (control.size() - Exposure.driving(control)));
+        v.put("sessionsAwaitingExposure", (double) (Exposure.awaiting(c.canary()) + Exposure.awaiting(c.control())));
+        double canaryHours = Exposure.hours(canary);
+        double controlHours = Exposure.hours(control);
         v.put("canaryExposureHours", canaryHours);
         v.put("controlExposureHours", controlHours);
-        String exposure = exposure(canary, control);
+        String exposure = Exposure.describe(canary, control);
         double canaryRate = canaryHours == 0 ? 0 : canary.stream().mapToLong(s -> s.alerts().size()).sum() / canaryHours;
         double controlRate = controlHours == 0 ? 0 : control.stream().mapToLong(s -> s.alerts().size()).sum() / controlHours;
         v.put("canaryAlertsPerHour", canaryRate);
@@ -99,28 +97,5 @@ public class AlertRateGate implements RolloutGate {
         return Gates.result(this, fail ? RolloutGateResult.FAIL : RolloutGateResult.PASS, v, t, String.format(java.util.Locale.ROOT,
                 "canary %.2f alerts/h against control %.2f alerts/h (ratio %.2f), one-sided Mann-Whitney p = %.4f; %s", canaryRate, controlRate,
                 Double.isInfinite(ratio) ? Double.NaN : ratio, r.getPValue(), exposure), causes);
-    }
-
-    /** The sessions with exposure to count: not waiting for the sessions projection, and some time driven. */
-    private static List<GateContext.SessionStats> counted(List<GateContext.SessionStats> sessions) {
-        return sessions.stream().filter(s -> !GateContext.SessionStats.PENDING.equals(s.exposure()) && s.exposureHours() > 0).toList();
-    }
-
-    private static long driving(List<GateContext.SessionStats> sessions) {
-        return sessions.stream().filter(s -> GateContext.SessionStats.DRIVING.equals(s.exposure())).count();
-    }
-
-    /** Which exposure the rates used, in words. */
-    static String exposure(List<GateContext.SessionStats> canary, List<GateContext.SessionStats> control) {
-        long d = driving(canary) + driving(control);
-        long n = canary.size() + control.size();
-        if (n > 0 && d == n) {
-            return "exposure: speed-integrated driving time of every session";
-        }
-        if (d == 0) {
-            return "exposure: session span (no session sampled its speed)";
-        }
-        return "exposure: speed-integrated driving time for " + driving(canary) + " of " + canary.size() + " canary and " + driving(control)
-                + " of " + control.size() + " control sessions, session span for the rest";
     }
 }

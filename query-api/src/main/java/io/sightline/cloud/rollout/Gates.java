@@ -26,6 +26,7 @@ final class Gates {
         return new RolloutGateResult(gate.name(), gate.version(), RolloutGateResult.NOT_APPLICABLE, Map.of(), thresholds, why, List.of());
     }
 
+    /** The sessions' spans on the edge clock (not their driving exposure: {@link Exposure#hours}). */
     static double hours(List<GateContext.SessionStats> sessions) {
         return sessions.stream().mapToDouble(GateContext.SessionStats::hours).sum();
     }

@@ -143,9 +143,17 @@ public class RolloutEvidenceReader {
             }, id);
         }
         // On a shadow step the canary sessions ran the champion with the challenger beside it: their Shadow… events are the evidence.
-        // A policy-only challenger decides on the champion's own detections: its shadow "model" is the champion's (ADR-0043).
+        // A policy-only challenger decides on the champion's own detections: its shadow "model" is the champion's (ADR-0043), so
+        // its sessions are the ones whose shadow decisions record its policy version (ADR-0043 as amended), as are a model and
+        // policy challenger's.
         String shadowModel = plan.challengerModelSha256() != null ? plan.challengerModelSha256() : plan.championModelSha256();
-        List<GateContext.ShadowSession> shadowSessions = shadow ? shadowEvidence.read(List.copyOf(canary.values()), shadowModel) : List.of();
+        if (shadow && plan.challengerPolicySha256() != null && challengerPolicyVersion == null) {
+            throw new IllegalStateException("rollout " + plan.rolloutId() + ": its challenger policy " + plan.challengerPolicySha256()
+                    + " is not in the registry, so the shadow sessions that decided with it cannot be told apart; register it again"
+                    + " or roll the rollout back");
+        }
+        List<GateContext.ShadowSession> shadowSessions = shadow ? shadowEvidence.read(List.copyOf(canary.values()), shadowModel,
+                challengerPolicyVersion) : List.of();
         return new GateContext(plan, stepIndex, step, fromNanos, cohort, List.copyOf(canary.values()), List.copyOf(control.values()),
                 findings, evaluations, shadowSessions);
     }

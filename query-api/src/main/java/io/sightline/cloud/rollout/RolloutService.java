@@ -373,9 +373,12 @@ public class RolloutService {
 
     /**
      * One check of a rollback's confirmation: {@code RolloutRollbackConfirmed} once every restored
-     * vehicle has confirmed, else {@code RolloutRollbackUnconfirmed} once the deadline has passed.
-     * Both are decided from the stored sessions and sent to the aggregate, which stores each at most
-     * once, so a restarted cloud or a second replica repeats the decision without a second event.
+     * vehicle has confirmed, else {@code RolloutRollbackUnconfirmed} once the deadline has passed or,
+     * sooner, once every vehicle not yet confirmed has refused the champion (a refusing vehicle keeps
+     * its last known good, so waiting gains nothing; ADR-0044 as amended). A vehicle that is silent
+     * keeps the wait to the deadline. Both are decided from the stored sessions and sent to the
+     * aggregate, which stores each at most once, so a restarted cloud or a second replica repeats the
+     * decision without a second event.
      */
     public Decision checkConfirmation(String rolloutId, Instant now) {
         RolloutState s = load(rolloutId).orElseThrow();
@@ -398,8 +401,9 @@ public class RolloutService {
                     status.vehicles().stream().map(VehicleConfirmation::sessionId).toList(), causes, SCHEDULER, at));
             return new Decision(rolloutId, "rollback confirmed", s.stepIndex(), List.of());
         }
-        if (Rollout.PENDING.equals(s.confirmation()) && at >= status.deadlineAtNanos()) {
-            List<VehicleConfirmation> waiting = status.vehicles().stream().filter(v -> v.sessionId() == null).toList();
+        List<VehicleConfirmation> waiting = status.vehicles().stream().filter(v -> v.sessionId() == null).toList();
+        boolean allRefused = waiting.stream().allMatch(v -> VehicleConfirmation.REFUSED.equals(v.status()));
+        if (Rollout.PENDING.equals(s.confirmation()) && (at >= status.deadlineAtNanos() || allRefused)) {
             commands.sendAndWait(new RecordRollbackUnconfirmed(Rollout.idFor(rolloutId), status.deadlineSeconds(),
                     waiting.stream().map(VehicleConfirmation::vehicleId).toList(),
                     waiting.stream().filter(v -> !v.refusals().isEmpty()).map(VehicleConfirmation::vehicleId).toList(),

@@ -10,6 +10,7 @@ import io.sightline.domain.event.ModelActivated;
 import io.sightline.domain.event.RiskAssessed;
 import io.sightline.domain.event.ShadowAlertRaised;
 import io.sightline.domain.event.ShadowDetectionsObserved;
+import io.sightline.domain.event.ShadowRiskAssessed;
 import io.sightline.edge.shadow.AlertAgreement;
 import io.sightline.edge.shadow.DetectionAgreement;
 import java.io.IOException;
@@ -65,6 +66,19 @@ public class ShadowEvidenceReader {
 
     /** The comparisons of those {@code sessions} that shadowed {@code challengerSha256}; the others are left out. */
     public List<GateContext.ShadowSession> read(List<GateContext.SessionStats> sessions, String challengerSha256) {
+        return read(sessions, challengerSha256, null);
+    }
+
+    /**
+     * The comparisons of those {@code sessions} whose shadow ran {@code challengerSha256} and, when
+     * {@code challengerPolicyVersion} is not null, decided with that policy: at least one of their
+     * {@code ShadowRiskAssessed} or {@code ShadowAlertRaised} records it as {@code policyVersion}
+     * (ADR-0043 as amended), and only the {@code ShadowAlertRaised} that record it are the challenger's
+     * alerts. A policy-only challenger's shadow names the champion's model, so the model alone cannot
+     * tell it from another policy-only shadow on the same model; its decisions can.
+     */
+    public List<GateContext.ShadowSession> read(List<GateContext.SessionStats> sessions, String challengerSha256, String challengerPolicyVersion) {
+        String key = challengerSha256 + "\n" + challengerPolicyVersion;
         List<GateContext.ShadowSession> out = new ArrayList<>();
         for (GateContext.SessionStats s : sessions) {
             Long last = jdbc.queryForObject("select max(sequence_number) from domain_event_entry where aggregate_identifier = ?", Long.class,
@@ -74,12 +88,12 @@ public class ShadowEvidenceReader {
             }
             Cached hit;
             synchronized (cache) {
-                hit = cache.get(s.sessionId() + "\n" + challengerSha256);
+                hit = cache.get(s.sessionId() + "\n" + key);
             }
             if (hit == null || hit.lastSequence() != last) {
-                hit = new Cached(last, compare(s, challengerSha256));
+                hit = new Cached(last, compare(s, challengerSha256, challengerPolicyVersion));
                 synchronized (cache) {
-                    cache.put(s.sessionId() + "\n" + challengerSha256, hit);
+                    cache.put(s.sessionId() + "\n" + key, hit);
                 }
             }
             if (hit.session() != null) {
@@ -99,8 +113,8 @@ public class ShadowEvidenceReader {
                 (rs, i) -> new Row(rs.getString(1), rs.getString(2), json(rs.getString(3))), sessionId, names);
     }
 
-    /** Null when the session did not shadow this challenger. */
-    GateContext.ShadowSession compare(GateContext.SessionStats s, String challengerSha256) {
+    /** Null when the session did not shadow this challenger (its model, and its policy when one is given). */
+    GateContext.ShadowSession compare(GateContext.SessionStats s, String challengerSha256, String challengerPolicyVersion) {
         String primarySha = null;
         boolean shadowed = false;
         for (Row r : rows(s.sessionId(), List.of(ModelActivated.class))) {
@@ -116,6 +130,9 @@ public class ShadowEvidenceReader {
         // ShadowDetectionsObserved name the primary. Detection F1 is then 1 by construction; alert agreement and TTC say what differs.
         boolean policyOnly = !shadowed && challengerSha256.equals(primarySha);
         if (!shadowed && !policyOnly) {
+            return null;
+        }
+        if (challengerPolicyVersion != null && !decidedWith(s.sessionId(), challengerSha256, challengerPolicyVersion)) {
             return null;
         }
         Set<String> storedFrames = new HashSet<>(jdbc.queryForList("select event_identifier from domain_event_entry"
@@ -150,7 +167,8 @@ public class ShadowEvidenceReader {
                 alertCauses.put(r.eventId(), causes.toArray(String[]::new));
                 championAlerts.add(new AlertAgreement.Alert(r.eventId(), p.path("kind").asText(), p.path("raisedAtNanos").asLong(), Double.NaN,
                         -1));
-            } else if (challengerSha256.equals(p.path("modelSha256").asText())) {
+            } else if (challengerSha256.equals(p.path("modelSha256").asText())
+                    && (challengerPolicyVersion == null || challengerPolicyVersion.equals(p.path("policyVersion").asText(null)))) {
                 challengerAlerts.add(new AlertAgreement.Alert(r.eventId(), p.path("kind").asText(), p.path("raisedAtNanos").asLong(),
                         p.path("ttcS").asDouble(Double.NaN), -1));
             }
@@ -207,6 +225,14 @@ public class ShadowEvidenceReader {
         return new GateContext.ShadowSession(s.sessionId(), s.vehicleId(), frames, agreement.perClass(),
                 disagreeing.subList(0, Math.min(disagreeing.size(), Gates.MAX_CAUSES)), AlertAgreement.of(champ, challengerAlerts), times,
                 slowest, championP99);
+    }
+
+    /** Whether some shadow decision of the session on {@code modelSha256} records {@code policyVersion} as the policy that decided. */
+    private boolean decidedWith(String sessionId, String modelSha256, String policyVersion) {
+        return Boolean.TRUE.equals(jdbc.queryForObject("select exists (select 1 from domain_event_entry where aggregate_identifier = ?"
+                        + " and payload_type = any (?) and convert_from(payload, 'UTF8')::jsonb ->> 'modelSha256' = ?"
+                        + " and convert_from(payload, 'UTF8')::jsonb ->> 'policyVersion' = ?)", Boolean.class, sessionId,
+                new String[] {ShadowRiskAssessed.class.getName(), ShadowAlertRaised.class.getName()}, modelSha256, policyVersion));
     }
 
     /** The comparison with the session's reviews as they are now: reviews arrive in their own log, long after the session. */

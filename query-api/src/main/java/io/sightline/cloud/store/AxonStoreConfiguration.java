@@ -182,6 +182,12 @@ public class AxonStoreConfiguration {
         return new io.sightline.domain.upcasting.VehicleAssignedChallengerPolicyUpcaster();
     }
 
+    @Bean
+    @org.springframework.core.annotation.Order(8)
+    public EventUpcaster rolloutRollbackUnconfirmedTriggerUpcaster() {
+        return new io.sightline.domain.upcasting.RolloutRollbackUnconfirmedTriggerUpcaster();
+    }
+
     /** Keeps hot sessions in memory so appending to a long session never replays it. */
     @Bean
     public Cache driveSessionCache(@Value("${sightline.drive-session.cache-entries:10000}") long entries) {

@@ -143,6 +143,47 @@ class RolloutGatesTest {
                 .isEqualTo(RolloutGateResult.INSUFFICIENT_DATA);
     }
 
+    /**
+     * ADR-0044 as amended: fallbacks and failures per hour of the alert-rate gate's exposure. Three fallbacks in a 4-hour
+     * session driven for 1 hour are 3 per driving hour (above 1: fail), where the span made them 0.75 (pass); a session whose
+     * driving time is still being projected counts neither its hours nor its events; the values and the detail say which.
+     */
+    @Test
+    void fallbacksAndFailuresAreCountedPerHourOfDrivingWhereTheSpeedWasSampledAndSayWhichExposure() {
+        GateContext.SessionStats parkedMostly = new GateContext.SessionStats("k", "v", 4.0, List.of(), List.of(), List.of(),
+                List.of("fb1", "fb2"), List.of("if1"), Map.of(), List.of());
+        RolloutGateResult span = run("fallback-and-failures", context(CANARY, List.of(parkedMostly), List.of(), List.of(), List.of()), Map.of());
+        assertThat(span.verdict()).as(span.detail()).isEqualTo(RolloutGateResult.PASS);
+        assertThat(span.values().get("perHour")).isEqualTo(0.75);
+        assertThat(span.values().get("canarySpanExposureSessions")).isEqualTo(1.0);
+        assertThat(span.detail()).endsWith("exposure: session span (no session sampled its speed)");
+
+        GateContext.SessionStats sampled = parkedMostly.withExposure(GateContext.SessionStats.DRIVING, 1.0);
+        GateContext.SessionStats projecting = new GateContext.SessionStats("late", "v", 1.0, List.of(), List.of(), List.of(),
+                List.of("fb-late"), List.of(), Map.of(), List.of()).withExposure(GateContext.SessionStats.PENDING, 0);
+        RolloutGateResult driving = run("fallback-and-failures", context(CANARY, List.of(sampled, projecting), List.of(), List.of(), List.of()),
+                Map.of());
+        assertThat(driving.version()).isEqualTo("2");
+        assertThat(driving.verdict()).as(driving.detail()).isEqualTo(RolloutGateResult.FAIL);
+        assertThat(driving.values().get("perHour")).isEqualTo(3.0);
+        assertThat(driving.values().get("canaryHours")).isEqualTo(1.0);
+        assertThat(driving.values().get("canaryDrivingExposureSessions")).isEqualTo(1.0);
+        assertThat(driving.values().get("sessionsAwaitingExposure")).isEqualTo(1.0);
+        assertThat(driving.causes()).containsExactly("fb1", "fb2", "if1");
+        assertThat(driving.detail()).isEqualTo("2 fallback engagements and 1 inference failures in 1.00 canary hours;"
+                + " exposure: speed-integrated driving time of every session");
+
+        // A quarter hour of driving and a one-hour span are 1.25 hours of exposure: below minCanaryHours the step holds.
+        GateContext.SessionStats clean = session("c", 0).withExposure(GateContext.SessionStats.DRIVING, 0.25);
+        RolloutGateResult held = run("fallback-and-failures", context(CANARY, List.of(clean, session("s", 0)), List.of(), List.of(), List.of()),
+                Map.of("minCanaryHours", 1.5));
+        assertThat(held.verdict()).isEqualTo(RolloutGateResult.INSUFFICIENT_DATA);
+        assertThat(held.detail()).isEqualTo("1.25 canary hours; the gate needs 1.50; exposure: speed-integrated driving time for 1 of 2 canary"
+                + " sessions, session span for the rest");
+        assertThat(GATES.byName("fallback-and-failures").orElseThrow().judges("1")).as("a plan stored under version 1 is judged by version 2")
+                .isTrue();
+    }
+
     @Test
     void reviewedFalsePositivesFailAboveTheirShareAndAreNotJudgedWithTooFewReviews() {
         GateContext.SessionStats reviewed = new GateContext.SessionStats("k", "v", 1.0, List.of(), ids("fp", 4), ids("tp", 2), List.of(),

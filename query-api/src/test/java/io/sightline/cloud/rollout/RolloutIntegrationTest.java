@@ -144,14 +144,19 @@ class RolloutIntegrationTest {
     }
 
     String registerPolicy() throws Exception {
+        return registerPolicy("rollout-it-1");
+    }
+
+    /** The default thresholds under {@code version}: other bytes, so another registered policy. */
+    String registerPolicy(String version) throws Exception {
         RiskPolicy d = RiskPolicy.defaults();
-        byte[] bytes = new RiskPolicy("rollout-it-1", d.egoHalfWidthM(), d.forwardCollision(), d.followingDistance(), d.vulnerableRoadUser())
+        byte[] bytes = new RiskPolicy(version, d.egoHalfWidthM(), d.forwardCollision(), d.followingDistance(), d.vulnerableRoadUser())
                 .toJson().getBytes(StandardCharsets.UTF_8);
         String sha = ReleaseStatement.sha256Hex(bytes);
         ObjectNode body = JSON.createObjectNode();
         body.put("artifactBase64", Base64.getEncoder().encodeToString(bytes));
         body.put("keyId", ReleaseStatement.keyId(RELEASE.getPublic()));
-        body.put("signatureBase64", new ReleaseStatement("policy", "policy", "rollout-it-1", sha, bytes.length, "-").sign(RELEASE.getPrivate()));
+        body.put("signatureBase64", new ReleaseStatement("policy", "policy", version, sha, bytes.length, "-").sign(RELEASE.getPrivate()));
         HttpResponse<String> r = http.postJson("/api/v1/registry/policies", admin("fleet-a"), JSON.writeValueAsString(body));
         assertThat(r.statusCode()).as(r.body()).isEqualTo(201);
         return sha;
@@ -191,6 +196,8 @@ class RolloutIntegrationTest {
         assignChampion("fleet-e", 5);
         assignChampion("fleet-s", 4);
         assignChampion("fleet-x", 12);
+        assignChampion("fleet-p", 4);
+        assignChampion("fleet-u", 4);
         t0 = Instant.now();
     }
 
@@ -485,13 +492,32 @@ class RolloutIntegrationTest {
         assertThat(http.postJson("/api/v1/rollouts/" + id + "/resume", admin("fleet-c"), "{}").statusCode()).isEqualTo(409);
     }
 
+    /** The vehicle refuses the champion a rollback gave back, in a session of its own: its signature does not verify on this vehicle. */
+    String refuseChampion(String fleet, String vehicle, String sessionId, long start) {
+        String rejection = EventIds.of(sessionId, "ModelRejected", 0);
+        ingestion.append(sessionId, 0, List.of(
+                new EventEnvelope(EventIds.of(sessionId, "DriveSessionStarted", 0), 0, start,
+                        new DriveSessionStarted(sessionId, fleet, vehicle, "dev-" + vehicle, "0.2.0", start, null, "rollout-it-1", Map.of())),
+                new EventEnvelope(rejection, 1, start, new ModelRejected("fastestdet", "1", null, champion, null,
+                        "model " + champion + " is signed by key ed25519:0000000000000000, which this vehicle does not trust", start))));
+        projections.awaitProjection("the refusal of the champion", () -> projections.count(
+                "select count(*) from rollout_evidence where event_id = ? and kind = 'model-rejected'", rejection) == 1);
+        return rejection;
+    }
+
+    JsonNode storedAlarm(String id) throws Exception {
+        return JSON.readTree(jdbc.queryForObject("select convert_from(payload, 'UTF8') from domain_event_entry where aggregate_identifier = ?"
+                + " and payload_type like '%RolloutRollbackUnconfirmed'", String.class, "rollout/" + id));
+    }
+
     /**
-     * ADR-0044: the restored vehicle of fleet-c's rollback refuses the champion and never confirms it; past the deadline the
-     * alarm names it with its refusal, once, across a cloud restart; the metric counts it; when it confirms, the confirmation follows.
+     * ADR-0044 as amended: the restored vehicle of fleet-c's rollback refuses the champion and never confirms it; the alarm
+     * is raised at the next check, not at the deadline, naming it with its refusal, once, across a cloud restart; the metric
+     * counts it; when it confirms, the confirmation follows.
      */
     @Test
     @Order(5)
-    void aRollbackNotConfirmedByItsDeadlineRaisesTheAlarmOnceThenTheConfirmationFollows() throws Exception {
+    void aRollbackWhoseVehiclesAllRefusedTheChampionRaisesTheAlarmAtOnceThenTheConfirmationFollows() throws Exception {
         String id = JSON.readTree(http.get("/api/v1/rollouts", admin("fleet-c")).body()).get(0).get("rolloutId").asText();
         JsonNode back = JSON.readTree(http.get("/api/v1/rollouts/" + id, admin("fleet-c")).body());
         assertThat(back.get("state").asText()).isEqualTo("ROLLED_BACK");
@@ -503,24 +529,17 @@ class RolloutIntegrationTest {
         Instant deadline = rolledBackAt.plus(RolloutService.DEFAULT_ROLLBACK_CONFIRMATION_DEADLINE);
         assertThat(service.confirmationDeadline()).isEqualTo(RolloutService.DEFAULT_ROLLBACK_CONFIRMATION_DEADLINE);
 
-        // The vehicle refuses the champion the rollback gave back: its signature does not verify on this vehicle.
-        String refusing = "refusing-champion-" + vehicle;
-        long start = rb.rolledBackAtNanos() + S;
-        String rejection = EventIds.of(refusing, "ModelRejected", 0);
-        ingestion.append(refusing, 0, List.of(
-                new EventEnvelope(EventIds.of(refusing, "DriveSessionStarted", 0), 0, start,
-                        new DriveSessionStarted(refusing, "fleet-c", vehicle, "dev-" + vehicle, "0.2.0", start, null, "rollout-it-1", Map.of())),
-                new EventEnvelope(rejection, 1, start, new ModelRejected("fastestdet", "1", null, champion, null,
-                        "model " + champion + " is signed by key ed25519:0000000000000000, which this vehicle does not trust", start))));
-        projections.awaitProjection("the refusal of the champion", () -> projections.count(
-                "select count(*) from rollout_evidence where event_id = ? and kind = 'model-rejected'", rejection) == 1);
-
+        // Silent so far: the wait goes on.
         long before = rolloutEvents();
-        assertThat(service.checkConfirmation(id, deadline.minusSeconds(1)).action()).isEqualTo("rollback pending: 1 of 1 vehicles to confirm");
-        assertThat(rolloutEvents()).as("no alarm before the deadline").isEqualTo(before);
-        assertThat(service.checkConfirmation(id, deadline).action()).isEqualTo("rollback unconfirmed");
-        JsonNode alarm = JSON.readTree(jdbc.queryForObject("select convert_from(payload, 'UTF8') from domain_event_entry where aggregate_identifier = ?"
-                + " and payload_type like '%RolloutRollbackUnconfirmed'", String.class, "rollout/" + id));
+        assertThat(service.checkConfirmation(id, rolledBackAt.plusSeconds(2)).action()).isEqualTo("rollback pending: 1 of 1 vehicles to confirm");
+        assertThat(rolloutEvents()).as("no alarm for a silent vehicle before the deadline").isEqualTo(before);
+
+        String rejection = refuseChampion("fleet-c", vehicle, "refusing-champion-" + vehicle, rb.rolledBackAtNanos() + S);
+        assertThat(service.checkConfirmation(id, rolledBackAt.plusSeconds(3)).action()).as("a day before the deadline")
+                .isEqualTo("rollback unconfirmed");
+        JsonNode alarm = storedAlarm(id);
+        assertThat(alarm.get("trigger").asText()).isEqualTo("REFUSED");
+        assertThat(alarm.get("detectedAtNanos").asLong()).isLessThan(RolloutService.nanos(deadline));
         assertThat(alarm.get("unconfirmedVehicleIds")).extracting(JsonNode::asText).containsExactly(vehicle);
         assertThat(alarm.get("refusedVehicleIds")).extracting(JsonNode::asText).containsExactly(vehicle);
         assertThat(alarm.get("deadlineSeconds").asLong()).isEqualTo(86_400);
@@ -540,7 +559,9 @@ class RolloutIntegrationTest {
         assertThat(trace.get("rollbackConfirmation").get("refusedVehicleIds")).extracting(JsonNode::asText).containsExactly(vehicle);
         assertThat(trace.get("confirmations").get(0).get("status").asText()).isEqualTo("REFUSED");
         assertThat(trace.get("confirmations").get(0).get("refusals").get(0).get("eventId").asText()).isEqualTo(rejection);
-        assertThat(trace.get("narrative").asText()).contains("ALARM: 1 of 1 restored vehicles had not confirmed the champion 86400 s after the rollback.");
+        assertThat(trace.get("rollbackConfirmation").get("unconfirmedTrigger").asText()).isEqualTo("REFUSED");
+        assertThat(trace.get("narrative").asText()).contains("ALARM: 1 of 1 restored vehicles had not confirmed the champion, and every one of"
+                + " them refused it, before the deadline of 86400 s after the rollback.");
         JsonNode listed = JSON.readTree(http.get("/api/v1/rollouts", admin("fleet-c")).body()).get(0);
         assertThat(listed.get("rollbackConfirmation").asText()).isEqualTo("UNCONFIRMED");
         assertThat(listed.get("rollbackUnconfirmedVehicles").asInt()).isEqualTo(1);
@@ -784,5 +805,116 @@ class RolloutIntegrationTest {
         assertThat(gate.values().get("controlAlertsPerHour")).as("3 alerts in 6 minutes of driving")
                 .isCloseTo(3 / (359.0 / 3600), org.assertj.core.data.Offset.offset(1e-6));
         assertThat(gate.detail()).endsWith("exposure: speed-integrated driving time of every session");
+    }
+
+    /**
+     * A session of {@code frames} frames on the champion with a policy-only shadow (ADR-0043): the shadow's boxes are the
+     * champion's, and each frame's {@code ShadowRiskAssessed} records {@code shadowPolicyVersion} as the policy that decided;
+     * {@code shadowAlert} adds a {@code ShadowAlertRaised} of that policy on the second frame that the champion did not raise.
+     */
+    void policyShadowSession(String sessionId, String fleet, String vehicle, long start, int frames, String shadowPolicyVersion,
+                             boolean shadowAlert) {
+        List<EventEnvelope> events = new ArrayList<>();
+        int seq = 0;
+        events.add(new EventEnvelope(EventIds.of(sessionId, "DriveSessionStarted", 0), seq++, start,
+                new DriveSessionStarted(sessionId, fleet, vehicle, "dev-" + vehicle, "0.2.0", start, null, "rollout-it-1", Map.of())));
+        events.add(new EventEnvelope(EventIds.of(sessionId, "ModelActivated", "primary"), seq++, start,
+                new ModelActivated("fastestdet", "1", champion, "primary", "images", List.of(1, 3, 416, 416), "NCHW", "BGR", "fastestdet",
+                        List.of("car"), "Apache-2.0", "models", start)));
+        io.sightline.domain.event.BoxPx box = new io.sightline.domain.event.BoxPx(100, 100, 200, 180);
+        for (int i = 0; i < frames; i++) {
+            long at = start + (i + 1) * S / 10;
+            String frame = EventIds.of(sessionId, "FrameCaptured", i);
+            events.add(new EventEnvelope(frame, seq++, at, new io.sightline.domain.event.FrameCaptured(frame, i, at, 960, 540, "cam", null)));
+            events.add(new EventEnvelope(EventIds.of(sessionId, "DetectionObserved", i), seq++, at,
+                    new io.sightline.domain.event.DetectionObserved(sessionId + "-det-" + i, frame, 2, "car", 0.9, box, "fastestdet", "1", champion,
+                            List.of(frame))));
+            events.add(new EventEnvelope(EventIds.of(sessionId, "ShadowDetectionsObserved", i), seq++, at,
+                    new io.sightline.domain.event.ShadowDetectionsObserved(frame, "fastestdet", "1", champion,
+                            List.of(new io.sightline.domain.event.ShadowDetectionsObserved.Box(2, "car", 0.9, box)), 0, 0, 0, 1, List.of(frame))));
+            String assessment = EventIds.of(sessionId, "ShadowRiskAssessed", i);
+            events.add(new EventEnvelope(assessment, seq++, at, new io.sightline.domain.event.ShadowRiskAssessed(assessment, frame, "track-1",
+                    "forward-collision", shadowPolicyVersion, "NONE", 30.0, 1.0, 0.0, 30.0, 10.0, champion, List.of(), List.of(frame))));
+            if (shadowAlert && i == 1) {
+                events.add(new EventEnvelope(EventIds.of(sessionId, "ShadowAlertRaised", 0), seq++, at,
+                        new io.sightline.domain.event.ShadowAlertRaised(sessionId + "-shadow-alert", frame, "FORWARD_COLLISION", "WARNING",
+                                "track-1", shadowPolicyVersion, at, 2.5, champion, List.of(frame, assessment))));
+            }
+        }
+        long end = start + 60 * S;
+        events.add(new EventEnvelope(EventIds.of(sessionId, "DriveSessionEnded", 0), seq, end, new DriveSessionEnded(sessionId, end, "ignition-off", 0, 0)));
+        ingestion.append(sessionId, 0, events);
+    }
+
+    /**
+     * ADR-0043 as amended: a policy-only challenger's shadow step is judged on the sessions whose shadow decisions record its
+     * policy version. Both cohort vehicles shadowed on the champion's model; one decided with the rollout's challenger policy,
+     * the other with another policy (an admin's assignment) and raised an alert of its own. Only the first is the challenger's.
+     */
+    @Test
+    @Order(13)
+    void aPolicyOnlyShadowStepIsJudgedOnTheSessionsWhereItsPolicyDecided() throws Exception {
+        String challengerPolicy = registerPolicy("rollout-it-2");
+        HttpResponse<String> r = http.postJson("/api/v1/rollouts", admin("fleet-p"), "{\"challengerPolicySha256\":\"" + challengerPolicy
+                + "\",\"steps\":[{\"kind\":\"shadow\",\"sharePercent\":50,\"bakeSeconds\":60},{\"kind\":\"canary\",\"sharePercent\":100,"
+                + "\"bakeSeconds\":60}],\"gates\":[{\"name\":\"shadow-disagreement\",\"thresholds\":{\"minShadowFrames\":3}}]}");
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(201);
+        String id = JSON.readTree(r.body()).get("rolloutId").asText();
+        assertThat(service.check(id, t0).action()).isEqualTo("advanced");
+        List<String> cohort = RolloutCohorts.order(vehicles("fleet-p", 4)).subList(0, 2);
+        assertThat(assignment("fleet-p", cohort.get(0)).get("challengerPolicySha256").asText()).isEqualTo(challengerPolicy);
+        long start = RolloutService.nanos(t0) + S;
+        String ours = "policy-shadow-" + cohort.get(0);
+        String other = "other-policy-shadow-" + cohort.get(1);
+        policyShadowSession(ours, "fleet-p", cohort.get(0), start, 3, "rollout-it-2", false);
+        policyShadowSession(other, "fleet-p", cohort.get(1), start, 3, "another-policy", true);
+        projections.awaitProjection("both shadow sessions as gate evidence", () -> projections.count(
+                "select count(*) from rollout_sessions where fleet_id = 'fleet-p' and ended_at_nanos is not null") == 2);
+
+        GateContext c = service.context(service.load(id).orElseThrow());
+        assertThat(c.canary()).as("both ran the champion's model and policy on a shadow step").hasSize(2);
+        assertThat(c.shadow()).extracting(GateContext.ShadowSession::sessionId).as("only the session its policy decided").containsExactly(ours);
+        RolloutGateResult gate = service.evaluate(service.load(id).orElseThrow(), c).get(0);
+        assertThat(gate.gate()).isEqualTo("shadow-disagreement");
+        assertThat(gate.values()).containsEntry("shadowSessions", 1.0).containsEntry("shadowFrames", 3.0)
+                .containsEntry("alertsChallengerOnly", 0.0).containsEntry("detectionF1", 1.0);
+        assertThat(gate.verdict()).as(gate.detail()).isEqualTo(RolloutGateResult.PASS);
+    }
+
+    /**
+     * ADR-0044 as amended: of two restored vehicles one refuses the champion and one is silent; the silent one may still drive
+     * on the champion in time, so the alarm waits for the deadline, then names both and the one refusal.
+     */
+    @Test
+    @Order(14)
+    void aSilentVehicleKeepsTheWaitToTheDeadlineEvenBesideOneThatRefused() throws Exception {
+        HttpResponse<String> r = http.postJson("/api/v1/rollouts", admin("fleet-u"), plan("[{\"kind\":\"canary\",\"sharePercent\":50,"
+                + "\"bakeSeconds\":60},{\"kind\":\"canary\",\"sharePercent\":100,\"bakeSeconds\":60}]", FINDINGS_AND_EVALUATION));
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(201);
+        String id = JSON.readTree(r.body()).get("rolloutId").asText();
+        assertThat(service.check(id, t0).action()).isEqualTo("advanced");
+        HttpResponse<String> back = http.postJson("/api/v1/rollouts/" + id + "/rollback", admin("fleet-u"), "{\"reason\":\"test\"}");
+        assertThat(back.statusCode()).as(back.body()).isEqualTo(200);
+        RolloutState state = service.load(id).orElseThrow();
+        io.sightline.domain.event.RolloutRolledBack rb = (io.sightline.domain.event.RolloutRolledBack) state.rolledBack().payload();
+        List<String> restored = rb.restoredVehicleIds();
+        assertThat(restored).hasSize(2);
+        Instant rolledBackAt = Instant.ofEpochSecond(0, rb.rolledBackAtNanos());
+        Instant deadline = rolledBackAt.plus(RolloutService.DEFAULT_ROLLBACK_CONFIRMATION_DEADLINE);
+        String rejection = refuseChampion("fleet-u", restored.get(0), "refusing-champion-" + restored.get(0), rb.rolledBackAtNanos() + S);
+
+        long before = rolloutEvents();
+        assertThat(service.checkConfirmation(id, rolledBackAt.plusSeconds(3)).action()).isEqualTo("rollback pending: 2 of 2 vehicles to confirm");
+        assertThat(service.checkConfirmation(id, deadline.minusSeconds(1)).action()).isEqualTo("rollback pending: 2 of 2 vehicles to confirm");
+        assertThat(rolloutEvents()).as("no alarm before the deadline while a vehicle is silent").isEqualTo(before);
+        assertThat(service.checkConfirmation(id, deadline).action()).isEqualTo("rollback unconfirmed");
+        JsonNode alarm = storedAlarm(id);
+        assertThat(alarm.get("trigger").asText()).isEqualTo("DEADLINE");
+        assertThat(alarm.get("unconfirmedVehicleIds")).extracting(JsonNode::asText).containsExactlyElementsOf(restored);
+        assertThat(alarm.get("refusedVehicleIds")).extracting(JsonNode::asText).containsExactly(restored.get(0));
+        assertThat(alarm.get("causes")).extracting(JsonNode::asText).containsExactly(EventIds.of("rollout/" + id, "RolloutRolledBack",
+                state.events().size() - 1), rejection);
+        JsonNode trace = JSON.readTree(http.get("/api/v1/rollouts/" + id + "/trace", admin("fleet-u")).body());
+        assertThat(trace.get("narrative").asText()).contains("ALARM: 2 of 2 restored vehicles had not confirmed the champion 86400 s after the rollback.");
     }
 }
