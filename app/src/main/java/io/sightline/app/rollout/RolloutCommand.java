@@ -128,6 +128,12 @@ public final class RolloutCommand implements Runnable {
         if (!c.get("refusedVehicleIds").isEmpty()) {
             System.out.println("  refused     " + String.join(", ", texts(c.get("refusedVehicleIds"))));
         }
+        JsonNode trigger = c.path("unconfirmedTrigger");
+        if (trigger.isTextual()) {
+            System.out.println("  alarm       " + c.path("unconfirmedEventId").asText() + ", raised "
+                    + ("REFUSED".equals(trigger.asText()) ? "before the deadline: every unconfirmed vehicle refused the champion"
+                    : "at the deadline"));
+        }
     }
 
     static List<String> texts(JsonNode array) {
