@@ -186,10 +186,14 @@ class LiveSourceClipsTest {
                 .isGreaterThanOrEqualTo(3);
         assertThat(second.firstFrameIndex()).as("the clip starts after the gap")
                 .isGreaterThanOrEqualTo(ringFrames + notKept);
-        assertThat(second.firstFrameIndex() + second.frameCount() - 1).isEqualTo(second.windowLastFrameIndex())
-                .isEqualTo(2L * copyFrames - 1);
+        assertThat(second.firstFrameIndex() + second.frameCount() - 1).as("the clip ends with its window")
+                .isEqualTo(second.windowLastFrameIndex());
+        // T+10 s in the journal's time: at 20x the stream ends first, unless this machine is so loaded that fewer frames than
+        // the rest of the copy are detected in 10 s (CI once saw the window close at frame 412 of 441).
+        assertThat(second.windowLastFrameIndex()).as("the window closes after the second copy's alert, by the stream's end at the latest")
+                .isGreaterThanOrEqualTo(alertFrames.get(alertFrames.size() - 1)).isLessThanOrEqualTo(2L * copyFrames - 1);
 
-        List<Mat> decoded = EvidenceClipsTest.eachFrame(clipFiles.get(1).toString(), Mat::clone);
+        List<Mat> decoded = EvidenceClipsTest.eachFrame(clipFiles.get(clipFiles.size() - 1).toString(), Mat::clone);
         try {
             assertThat(decoded).as("a playable MP4 with the clip's frame count").hasSize(second.frameCount());
             assertThat(decoded.get(0).cols()).isEqualTo(320);
