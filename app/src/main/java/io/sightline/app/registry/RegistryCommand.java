@@ -3,15 +3,12 @@ package io.sightline.app.registry;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.sightline.app.CloudClient;
 import io.sightline.domain.release.ReleaseStatement;
 import io.sightline.edge.risk.RiskPolicy;
 import io.sightline.inference.ModelManifest;
 import io.sightline.inference.ModelRejectedException;
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileSystems;
 import java.nio.file.Files;
@@ -133,41 +130,7 @@ public final class RegistryCommand implements Runnable {
         }
 
         JsonNode post(String path, ObjectNode body) throws IOException, InterruptedException {
-            String token;
-            try {
-                token = tokenFile != null ? Files.readString(tokenFile, StandardCharsets.UTF_8).strip() : System.getenv("SIGHTLINE_TOKEN");
-            } catch (IOException e) {
-                throw new IllegalArgumentException("--token-file " + tokenFile + ": cannot read it (" + e.getMessage() + ")");
-            }
-            if (token == null || token.isBlank()) {
-                throw new IllegalArgumentException("registering needs an admin token: --token-file FILE or SIGHTLINE_TOKEN (./sightline token --role admin ...)");
-            }
-            URI cloud = URI.create(cloudUrl.endsWith("/") ? cloudUrl : cloudUrl + "/");
-            HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
-            HttpRequest request = HttpRequest.newBuilder(cloud.resolve(path)).timeout(Duration.ofMinutes(5))
-                    .header("Authorization", "Bearer " + token).header("Content-Type", "application/json")
-                    .POST(HttpRequest.BodyPublishers.ofByteArray(JSON.writeValueAsBytes(body))).build();
-            HttpResponse<String> response;
-            try {
-                response = client.send(request, HttpResponse.BodyHandlers.ofString());
-            } catch (IOException e) {
-                throw new IllegalArgumentException("--cloud-url " + cloudUrl + ": cannot reach it (" + e + ")");
-            }
-            if (response.statusCode() != 200 && response.statusCode() != 201) {
-                String detail = response.body();
-                try {
-                    JsonNode p = JSON.readTree(detail);
-                    if (p.hasNonNull("detail")) {
-                        detail = p.get("detail").asText();
-                    }
-                } catch (IOException notJson) {
-                    // the body as it came
-                }
-                throw new IllegalArgumentException("--cloud-url " + cloudUrl + ": the cloud answered HTTP " + response.statusCode()
-                        + (detail == null || detail.isBlank() ? "" : ": " + detail)
-                        + (response.statusCode() == 401 || response.statusCode() == 403 ? " (an admin token is needed)" : ""));
-            }
-            return JSON.readTree(response.body());
+            return new CloudClient(cloudUrl, tokenFile, "admin", "an admin token is needed").call("POST", path, body, Duration.ofMinutes(5));
         }
 
         static void report(JsonNode r) {

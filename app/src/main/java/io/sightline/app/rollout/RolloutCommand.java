@@ -4,14 +4,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.sightline.app.CloudClient;
 import java.io.IOException;
-import java.net.URI;
 import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -48,46 +44,13 @@ public final class RolloutCommand implements Runnable {
         String cloudUrl;
 
         @Option(names = "--token-file", paramLabel = "FILE",
-                description = "A file holding a bearer token (else SIGHTLINE_TOKEN): admin to act; investigator, auditor or admin to read.")
+                description = "A file holding a bearer token (else " + CloudClient.TOKEN_ENV
+                        + "): admin to act; investigator, auditor or admin to read.")
         Path tokenFile;
 
         JsonNode call(String method, String path, JsonNode body) throws IOException, InterruptedException {
-            String token;
-            try {
-                token = tokenFile != null ? Files.readString(tokenFile, StandardCharsets.UTF_8).strip() : System.getenv("SIGHTLINE_TOKEN");
-            } catch (IOException e) {
-                throw new IllegalArgumentException("--token-file " + tokenFile + ": cannot read it (" + e.getMessage() + ")");
-            }
-            if (token == null || token.isBlank()) {
-                throw new IllegalArgumentException("a token is needed: --token-file FILE or SIGHTLINE_TOKEN (./sightline token --role admin ...)");
-            }
-            URI cloud = URI.create(cloudUrl.endsWith("/") ? cloudUrl : cloudUrl + "/");
-            HttpRequest.Builder request = HttpRequest.newBuilder(cloud.resolve(path)).timeout(Duration.ofMinutes(2))
-                    .header("Authorization", "Bearer " + token).header("Content-Type", "application/json");
-            request = body == null ? request.method(method, HttpRequest.BodyPublishers.noBody())
-                    : request.method(method, HttpRequest.BodyPublishers.ofByteArray(JSON.writeValueAsBytes(body)));
-            HttpResponse<String> response;
-            try {
-                response = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build()
-                        .send(request.build(), HttpResponse.BodyHandlers.ofString());
-            } catch (IOException e) {
-                throw new IllegalArgumentException("--cloud-url " + cloudUrl + ": cannot reach it (" + e + ")");
-            }
-            if (response.statusCode() / 100 != 2) {
-                String detail = response.body();
-                try {
-                    JsonNode p = JSON.readTree(detail);
-                    if (p.hasNonNull("detail")) {
-                        detail = p.get("detail").asText();
-                    }
-                } catch (IOException notJson) {
-                    // the body as it came
-                }
-                throw new IllegalArgumentException("the cloud answered HTTP " + response.statusCode()
-                        + (detail == null || detail.isBlank() ? "" : ": " + detail)
-                        + (response.statusCode() == 403 ? " (acting on a rollout needs an admin token)" : ""));
-            }
-            return JSON.readTree(response.body());
+            return new CloudClient(cloudUrl, tokenFile, "admin", "acting on a rollout needs an admin token")
+                    .call(method, path, body, Duration.ofMinutes(2));
         }
 
         static String path(String rolloutId, String tail) {

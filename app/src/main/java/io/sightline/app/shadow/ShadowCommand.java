@@ -2,10 +2,12 @@ package io.sightline.app.shadow;
 
 import io.sightline.edge.shadow.AlertAgreement;
 import io.sightline.edge.shadow.DetectionAgreement;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.sightline.app.CloudClient;
 import io.sightline.app.Progress;
 import io.sightline.app.WrongSettingException;
 import io.sightline.inference.FrameSourceException;
@@ -35,7 +37,10 @@ import picocli.CommandLine.Option;
                 + "the first warning of agreed forward-collision alerts, and each model's inference latency p50/p99.",
                 "With --reviewed-alerts FILE (alerts a reviewer confirmed on this clip), also which of them the challenger would "
                         + "miss: not raised, same kind within +/-0.5 s, where the champion raises it. The cloud measures the same for a "
-                        + "rollout from the fleet's reviews and stored clips (docs/rollouts.md)."})
+                        + "rollout from the fleet's reviews and stored clips (docs/rollouts.md).",
+                "With --cloud-url URL instead, the confirmed alerts come from the cloud: --video is then an alert's evidence clip as "
+                        + "the cloud stores it (GET /api/v1/alerts/{alertId}/evidence, clips[].url), found by its sha256, and its "
+                        + "alerts whose latest review is TRUE_POSITIVE are placed at their deciding frame."})
 public final class ShadowCommand implements Callable<Integer> {
 
     @Option(names = "--champion", required = true, paramLabel = "MODEL",
@@ -70,6 +75,15 @@ public final class ShadowCommand implements Callable<Integer> {
                     + "(atS: seconds in the clip): report which the challenger would miss.")
     Path reviewedAlerts;
 
+    @Option(names = "--cloud-url", paramLabel = "URL",
+            description = "Read the reviewed alerts from this cloud (e.g. http://localhost:8080) instead of --reviewed-alerts: the alerts "
+                    + "of the evidence clip --video whose latest review is TRUE_POSITIVE, matched by the clip's sha256.")
+    String cloudUrl;
+
+    @Option(names = "--token-file", paramLabel = "FILE",
+            description = "With --cloud-url: a file holding an investigator token of the clip's fleet (else " + CloudClient.TOKEN_ENV + ").")
+    Path tokenFile;
+
     @Option(names = "--max-frames", paramLabel = "N", defaultValue = "0", description = "Stop after N frames (0 = all).")
     long maxFrames;
 
@@ -85,13 +99,33 @@ public final class ShadowCommand implements Callable<Integer> {
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
         ShadowComparison.Options options;
+        CloudReviewedAlerts.Found fromCloud = null;
         try {
+            List<ShadowComparison.ReviewedAlert> reviewed;
+            if (cloudUrl != null) {
+                if (reviewedAlerts != null) {
+                    throw new WrongSettingException("--reviewed-alerts and --cloud-url both name the reviewed alerts: give the file or the "
+                            + "cloud, not both");
+                }
+                // Read before the clip is decoded: a wrong URL, token or clip fails in a second, not after the comparison.
+                fromCloud = CloudReviewedAlerts.read(new CloudClient(cloudUrl, tokenFile, "investigator",
+                        "reading a fleet's reviewed alerts needs an investigator token of that fleet"), Path.of(video));
+                reviewed = fromCloud.alerts();
+            } else if (tokenFile != null) {
+                throw new WrongSettingException("--token-file is for --cloud-url: add --cloud-url URL, or leave the token out");
+            } else {
+                reviewed = reviewed(reviewedAlerts);
+            }
             options = new ShadowComparison.Options(champion, challenger, video,
                     championMinScore == null ? Double.NaN : championMinScore,
                     challengerMinScore == null ? Double.NaN : challengerMinScore, maxFrames, egoSpeedMps, policy(challengerPolicy),
-                    reviewed(reviewedAlerts));
+                    reviewed);
         } catch (IllegalArgumentException e) {
             throw new WrongSettingException(e.getMessage(), e);
+        }
+        if (fromCloud != null) {
+            out.print(source(fromCloud));
+            out.flush();
         }
         if (json != null && json.toAbsolutePath().getParent() != null) {
             try {
@@ -119,7 +153,11 @@ public final class ShadowCommand implements Callable<Integer> {
         out.print(format(result));
         if (json != null) {
             try {
-                JSON.writeValue(json.toFile(), toJson(result));
+                ObjectNode root = toJson(result);
+                if (fromCloud != null) {
+                    source((ObjectNode) root.get("reviewedTruePositivesMissed"), fromCloud);
+                }
+                JSON.writeValue(json.toFile(), root);
             } catch (IOException e) {
                 throw new WrongSettingException("--json " + json + ": cannot write: " + e.getMessage(), e);
             }
@@ -127,6 +165,34 @@ public final class ShadowCommand implements Callable<Integer> {
         }
         out.flush();
         return 0;
+    }
+
+    /** Where the cloud's reviewed alerts came from, printed before the comparison. */
+    String source(CloudReviewedAlerts.Found f) {
+        StringBuilder b = new StringBuilder(String.format(Locale.ROOT, "reviewed alerts from %s: clip sha256 %s… of session %s: %d confirmed%s%s%n",
+                cloudUrl, f.clipSha256().substring(0, 12), String.join(", ", f.sessionIds()), f.alerts().size(),
+                f.others().isEmpty() ? "" : ", not confirmed " + CloudReviewedAlerts.describe(f.others()),
+                f.unplaced().isEmpty() ? "" : String.format(Locale.ROOT, ", %d confirmed left out (the cloud names no deciding frame of "
+                        + "theirs in this clip: %s)", f.unplaced().size(), String.join(", ", f.unplaced()))));
+        for (int i = 0; i < f.alerts().size(); i++) {
+            b.append(String.format(Locale.ROOT, "  %-20s at %.2f s  %s%n", f.alerts().get(i).kind(), f.alerts().get(i).atS(), f.alertIds().get(i)));
+        }
+        return b.toString();
+    }
+
+    /** The JSON's reviewed section names the cloud, the clip and each alert's id (outcomes are in the order given). */
+    private void source(ObjectNode reviewed, CloudReviewedAlerts.Found f) {
+        ObjectNode s = reviewed.putObject("source");
+        s.put("cloudUrl", cloudUrl);
+        s.put("clipSha256", f.clipSha256());
+        ArrayNode sessions = s.putArray("sessionIds");
+        f.sessionIds().forEach(sessions::add);
+        ArrayNode unplaced = s.putArray("confirmedNotPlaced");
+        f.unplaced().forEach(unplaced::add);
+        JsonNode alerts = reviewed.get("alerts");
+        for (int i = 0; i < f.alertIds().size() && alerts != null && i < alerts.size(); i++) {
+            ((ObjectNode) alerts.get(i)).put("alertId", f.alertIds().get(i));
+        }
     }
 
     private static io.sightline.edge.risk.RiskPolicy policy(Path file) {
@@ -226,7 +292,7 @@ public final class ShadowCommand implements Callable<Integer> {
             b.append(String.format(Locale.ROOT, "policies: champion %s, challenger %s%n", r.championPolicyVersion(), r.challengerPolicyVersion()));
         }
         if (r.reviewed() == null) {
-            b.append("reviewed true-positive alerts the challenger would miss: not measured (give --reviewed-alerts FILE; a rollout"
+            b.append("reviewed true-positive alerts the challenger would miss: not measured (give --reviewed-alerts FILE or --cloud-url URL; a rollout"
                     + " measures it in the cloud from the fleet's reviews)\n");
         } else {
             long missed = r.reviewed().stream().filter(ShadowComparison.ReviewedOutcome::missed).count();
@@ -300,7 +366,7 @@ public final class ShadowCommand implements Callable<Integer> {
         ObjectNode reviewed = root.putObject("reviewedTruePositivesMissed");
         if (r.reviewed() == null) {
             reviewed.put("measured", false);
-            reviewed.put("reason", "no --reviewed-alerts given; a rollout measures it in the cloud from the fleet's reviews");
+            reviewed.put("reason", "no --reviewed-alerts or --cloud-url given; a rollout measures it in the cloud from the fleet's reviews");
             return root;
         }
         reviewed.put("measured", true);

@@ -37,8 +37,13 @@ public class AlertReadModel {
     /**
      * Filters of the alert list; null means "any". The time range is half-open on the raise time,
      * {@code fromNanos <= raisedAtNanos < toNanos}, so adjacent windows never count an alert twice.
+     * {@code alertIds}, when not null, keeps those alerts only (an evidence clip's, for one).
      */
-    public record Filter(String vehicleId, Long fromNanos, Long toNanos, String kind, String level, String verdict) {
+    public record Filter(String vehicleId, Long fromNanos, Long toNanos, String kind, String level, String verdict, List<String> alertIds) {
+
+        public Filter(String vehicleId, Long fromNanos, Long toNanos, String kind, String level, String verdict) {
+            this(vehicleId, fromNanos, toNanos, kind, level, verdict, null);
+        }
 
         public Filter {
             if (fromNanos != null && toNanos != null && fromNanos > toNanos) {
@@ -86,6 +91,10 @@ public class AlertReadModel {
         } else if (filter.verdict() != null) {
             sql.append(" and verdict = ?");
             args.add(filter.verdict());
+        }
+        if (filter.alertIds() != null) {
+            sql.append(" and alert_id = any(?)");
+            args.add(filter.alertIds().toArray(String[]::new));
         }
         if (after != null) {
             // Row-value comparison: one index range scan on (fleet_id, raised_at_nanos), ties broken by id.

@@ -61,6 +61,8 @@ public class AlertsController {
 
     @Operation(summary = "List alerts, newest first",
             description = "Filters combine with AND. The time range is on the raise time, fromNanos inclusive, toNanos exclusive."
+                    + " clip: the alerts an evidence clip covers (its EvidenceClipRecorded, ADR-0037), by the clip's sha256, as the offline"
+                    + " shadow command finds the reviewed alerts of a clip it was given; a clip the fleet does not hold lists none."
                     + " Paged by an opaque cursor: pass the previous page's nextCursor; it is null on the last page.")
     @GetMapping
     public AlertReadModel.Page list(Authentication authentication,
@@ -71,11 +73,19 @@ public class AlertsController {
             @Parameter(description = "e.g. WARNING") @RequestParam(name = "level", required = false) String level,
             @Parameter(description = "TRUE_POSITIVE, FALSE_POSITIVE, UNSURE or UNREVIEWED")
             @RequestParam(name = "verdict", required = false) String verdict,
+            @Parameter(description = "sha256 of an evidence clip (64 hex digits)") @RequestParam(name = "clip", required = false) String clip,
             @Parameter(description = "nextCursor of the previous page") @RequestParam(name = "cursor", required = false) String cursor,
             @Parameter(description = "page size, 1..500") @RequestParam(name = "limit", defaultValue = "50") int limit) {
         FleetScope fleet = FleetScope.of(authentication);
+        List<String> ofClip = null;
+        if (blankToNull(clip) != null) {
+            if (!clip.strip().matches("[0-9a-fA-F]{64}")) {
+                throw new IllegalArgumentException("clip must be the sha256 of an evidence clip, 64 hex digits, got '" + clip + "'");
+            }
+            ofClip = evidence.alertIdsOfClip(clip.strip().toLowerCase(java.util.Locale.ROOT), fleet.fleetId());
+        }
         AlertReadModel.Filter filter = new AlertReadModel.Filter(blankToNull(vehicle), fromNanos, toNanos, blankToNull(kind),
-                blankToNull(level), blankToNull(verdict));
+                blankToNull(level), blankToNull(verdict), ofClip);
         AlertCursor after = cursor == null || cursor.isEmpty() ? null : AlertCursor.decode(cursor);
         return alerts.list(fleet.fleetId(), filter, after, limit);
     }

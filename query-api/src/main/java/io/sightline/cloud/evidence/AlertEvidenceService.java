@@ -136,6 +136,25 @@ public class AlertEvidenceService {
         return Optional.of(new AlertEvidence(alertId, out, clips));
     }
 
+    /**
+     * The alerts an evidence clip of the fleet covers: the {@code alertIds} of its {@code EvidenceClipRecorded} in the
+     * session that first uploaded the bytes (the session {@code evidence_frame} keeps); empty when the fleet holds no such clip.
+     */
+    public List<String> alertIdsOfClip(String sha256, String fleetId) {
+        List<String> out = new ArrayList<>();
+        for (String session : jdbc.queryForList("select session_id from evidence_frame where sha256 = ? and fleet_id = ?", String.class,
+                sha256, fleetId)) {
+            // The whole session: a clip is journaled when its window closes, stamped by the edge's wall clock (see ReviewedAlertReplays).
+            for (StoredEvent e : events.sessionEvents(session, Long.MIN_VALUE, Long.MAX_VALUE, Set.of(EvidenceClipRecorded.class))) {
+                EvidenceClipRecorded c = (EvidenceClipRecorded) e.payload();
+                if (c.clipSha256().equals(sha256)) {
+                    c.alertIds().stream().filter(id -> !out.contains(id)).forEach(out::add);
+                }
+            }
+        }
+        return out;
+    }
+
     /** The clips naming the alert that the fleet holds, with every frame of the window and its boxes. */
     private List<EvidenceClip> clips(String alertId, String sessionId, long alertAtNanos, String fleetId) {
         // Journaled when the window closed, after T+10 s (and after the cut's time); its payload says which alerts it covers.
