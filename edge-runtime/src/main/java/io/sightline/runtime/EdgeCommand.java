@@ -222,9 +222,12 @@ public final class EdgeCommand implements Callable<Integer> {
             String base = uplink.cloudUrl != null ? uplink.cloudUrl : "http://CLOUD:8080";
             out.println("device " + deviceId + " (key file " + dir.resolve("device-" + deviceId + ".key") + ")");
             out.println("publicKeyX509 " + device.publicKeyBase64());
-            out.println("register it with an admin token:");
+            out.println("vehicleId " + vehicleId);
+            // Bound to its vehicle (V19): the key then reads only this vehicle's assignment and artifacts, and stores only its sessions.
+            out.println("register it with an admin token of fleet " + fleetId + ":");
             out.printf(Locale.ROOT, "  curl -X PUT -H 'Authorization: Bearer $ADMIN_TOKEN' -H 'Content-Type: application/json' \\%n"
-                    + "       -d '{\"publicKeyX509\":\"%s\"}' %s/api/v1/admin/devices/%s%n", device.publicKeyBase64(), base, deviceId);
+                    + "       -d '{\"publicKeyX509\":\"%s\",\"vehicleId\":\"%s\"}' %s/api/v1/admin/devices/%s%n", device.publicKeyBase64(),
+                    vehicleId, base, deviceId);
             return 0;
         }
         boolean clips;

@@ -124,15 +124,20 @@ class EdgeFollowsAssignmentTest {
     }
 
     /**
-     * Registers the device as an operator would (into the fleet of the admin's token), then runs 15 frames
+     * Registers the device as an operator would (into the fleet of the admin's token, bound to its vehicle), then runs 15 frames
      * of the bundled clip on FastestDet unless the assignment says otherwise. No token: the vehicle reads its assignment and
      * the registry with its device key (ADR-0042).
      */
     static CliRun edge(String vehicle, Path edgeDir, String trustedKey) throws Exception {
         String device = "dev-" + vehicle;
-        CliRun printed = CliRun.of("edge", "--print-device-key", "--device-id", device, "--edge-dir", edgeDir.toString());
+        CliRun printed = CliRun.of("edge", "--print-device-key", "--device-id", device, "--edge-dir", edgeDir.toString(),
+                "--fleet", FLEET, "--vehicle", vehicle);
         String key = printed.out().lines().filter(l -> l.startsWith("publicKeyX509 ")).findFirst().orElseThrow().substring(14).trim();
-        assertThat(send("PUT", "/api/v1/admin/devices/" + device, "{\"publicKeyX509\":\"" + key + "\"}").statusCode()).isEqualTo(201);
+        // Bound to its vehicle (V19), as the printed request does: it reads and downloads only that vehicle's assignment.
+        assertThat(printed.out()).contains("vehicleId " + vehicle);
+        HttpResponse<String> registered = send("PUT", "/api/v1/admin/devices/" + device, "{\"publicKeyX509\":\"" + key
+                + "\",\"vehicleId\":\"" + vehicle + "\"}");
+        assertThat(registered.statusCode()).as(registered.body()).isEqualTo(201);
         return CliRun.of("edge", "--cloud-url", url(), "--video", ProjectHome.get().resolve(HazardClipCommand.DEFAULT_OUT).toString(),
                 "--model", "fastestdet", "--max-frames", "15", "--fleet", FLEET, "--vehicle", vehicle, "--device-id", device,
                 "--edge-dir", edgeDir.toString(), "--upload-timeout", "60", "--follow-assignment", "--trusted-release-key",

@@ -11,6 +11,7 @@ import io.sightline.app.clip.HazardClipCommand;
 import io.sightline.cloud.SightlineCloudApplication;
 import io.sightline.cloud.security.DemoTokens;
 import io.sightline.cloud.security.Roles;
+import io.sightline.runtime.EdgeDefaults;
 import io.sightline.inference.ProjectHome;
 import io.sightline.testkit.TestBroker;
 import io.sightline.testkit.TestPostgres;
@@ -93,8 +94,13 @@ class EdgeCommandIntegrationTest {
         assertThat(printed.exit()).as(printed.err()).isZero();
         String key = printed.out().lines().filter(l -> l.startsWith("publicKeyX509 ")).findFirst().orElseThrow()
                 .substring("publicKeyX509 ".length()).trim();
-        HttpResponse<String> r = putKey(deviceId, "{\"publicKeyX509\":\"" + key + "\"}", token(Roles.ADMIN));
+        // Bound to the vehicle the edge records (V19), as the printed request does: the edge's sessions are then that vehicle's.
+        String vehicle = printed.out().lines().filter(l -> l.startsWith("vehicleId ")).findFirst().orElseThrow()
+                .substring("vehicleId ".length()).trim();
+        assertThat(printed.out()).contains("\"vehicleId\":\"" + vehicle + "\"");
+        HttpResponse<String> r = putKey(deviceId, "{\"publicKeyX509\":\"" + key + "\",\"vehicleId\":\"" + vehicle + "\"}", token(Roles.ADMIN));
         assertThat(r.statusCode()).as(r.body()).isEqualTo(201);
+        assertThat(r.body()).contains("\"scope\":\"VEHICLE\"");
         return key;
     }
 
@@ -128,6 +134,11 @@ class EdgeCommandIntegrationTest {
         HttpResponse<String> badId = putKey("edge%21x", "{\"publicKeyX509\":\"" + valid + "\"}", token(Roles.ADMIN));
         assertThat(badId.statusCode()).isEqualTo(400);
         assertThat(jdbc.queryForObject("select count(*) from ingest_device_key where device_id = 'edge-x'", Long.class)).isZero();
+        assertThat(jdbc.queryForObject("select vehicle_id from ingest_device_key where device_id = 'edge-admin-check'", String.class))
+                .as("the edge's default --vehicle, printed with its key").isEqualTo(EdgeDefaults.VEHICLE_ID);
+        HttpResponse<String> badVehicle = putKey("edge-x", "{\"publicKeyX509\":\"" + valid + "\",\"vehicleId\":\"veh/1\"}", token(Roles.ADMIN));
+        assertThat(badVehicle.statusCode()).isEqualTo(400);
+        assertThat(badVehicle.body()).contains("Invalid vehicle id");
     }
 
     @Test

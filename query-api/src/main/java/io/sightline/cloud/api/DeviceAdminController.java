@@ -27,7 +27,7 @@ import org.springframework.web.bind.annotation.RestController;
  * its Ed25519 key, and the cloud stores nothing from a device whose public key was not registered
  * here (or was revoked). {@code ./sightline edge --print-device-key} prints the body to send. A
  * device is registered into the administrator's own fleet, and ingestion refuses its sessions
- * for any other fleet.
+ * for any other fleet; named with a {@code vehicleId}, it is also bound to that vehicle (V19).
  */
 @RestController
 @RequestMapping("/api/v1/admin/devices")
@@ -43,17 +43,28 @@ public class DeviceAdminController {
         this.keys = keys;
     }
 
-    /** @param publicKeyX509 Base64 X.509 SubjectPublicKeyInfo of the device's Ed25519 key, as its key file holds it */
-    public record DeviceKeyRequest(String publicKeyX509) {
+    /**
+     * @param publicKeyX509 Base64 X.509 SubjectPublicKeyInfo of the device's Ed25519 key, as its key file holds it
+     * @param vehicleId     the vehicle the device is installed in (V19), or null for a key that reads its whole fleet's
+     *                      assignments and artifacts (the compatibility path of keys registered before vehicles could be named)
+     */
+    public record DeviceKeyRequest(String publicKeyX509, String vehicleId) {
     }
 
-    public record DeviceKeyView(String deviceId, String fleetId, String algorithm, String publicKeySha256) {
+    /**
+     * @param scope       {@code VEHICLE} or {@code FLEET}: what the device may read
+     * @param scopeDetail the same in words, with what to do to narrow a fleet-scoped key
+     */
+    public record DeviceKeyView(String deviceId, String fleetId, String vehicleId, String scope, String scopeDetail, String algorithm,
+                                String publicKeySha256) {
     }
 
     @PutMapping("/{deviceId}")
     @Operation(summary = "Register or replace a device's public key",
-            description = "Idempotent: the same key registered twice is one registration. A replaced key takes effect on every"
-                    + " replica within the key cache time (sightline.ingest.device-key-cache-seconds).")
+            description = "Body: {publicKeyX509, vehicleId}. With vehicleId the device reads only that vehicle's assignment and"
+                    + " artifacts and stores only its sessions; without, its whole fleet's (the compatibility path; the answer's scope says"
+                    + " which). Idempotent: the same key registered twice is one registration. A replaced key (or binding) takes effect on"
+                    + " every replica within the key cache time (sightline.ingest.device-key-cache-seconds).")
     public ResponseEntity<?> register(@PathVariable("deviceId") String deviceId, @RequestBody(required = false) DeviceKeyRequest body,
                                       Authentication auth) {
         String fleetId = FleetScope.of(auth).fleetId();
@@ -65,18 +76,31 @@ public class DeviceAdminController {
             return problem(HttpStatus.BAD_REQUEST, "Missing public key",
                     "send {\"publicKeyX509\": \"<Base64>\"}: the value ./sightline edge --print-device-key prints");
         }
+        String vehicleId = body.vehicleId();
+        if (vehicleId != null && !DEVICE_ID.matcher(vehicleId).matches()) {
+            return problem(HttpStatus.BAD_REQUEST, "Invalid vehicle id", "vehicleId '" + vehicleId + "' must be the vehicle's id as its"
+                    + " assignments name it (PUT /api/v1/assignments/" + fleetId + "/{vehicle}): 1-128 characters of letters, digits, '.', '_'"
+                    + " or '-', starting with a letter or digit; or leave vehicleId out to let the device read its whole fleet's assignments");
+        }
         String boundTo = keys.registeredFleet(deviceId);
         if (boundTo != null && !boundTo.equals(fleetId)) {
             // Another fleet's device: the same answer as for a device id nobody uses, so ids do not leak across fleets.
             return problem(HttpStatus.CONFLICT, "Device id taken", "device id '" + deviceId + "' is not available; choose another");
         }
         try {
-            keys.register(deviceId, fleetId, body.publicKeyX509());
+            keys.register(deviceId, fleetId, vehicleId, body.publicKeyX509());
         } catch (IllegalArgumentException e) {
             return problem(HttpStatus.BAD_REQUEST, "Not an Ed25519 public key", e.getMessage());
         }
+        String scopeDetail = vehicleId != null
+                ? "device " + deviceId + " reads only vehicle " + fleetId + "/" + vehicleId + "'s assignment and the artifacts that vehicle"
+                        + " was ever assigned, and stores only sessions of that vehicle"
+                : "device " + deviceId + " is bound to fleet " + fleetId + " only: it reads every assignment of the fleet and downloads"
+                        + " what any of its vehicles was ever assigned (the compatibility path). Register it again with \"vehicleId\" to"
+                        + " scope it to the vehicle it is installed in";
         return ResponseEntity.created(URI.create("/api/v1/admin/devices/" + deviceId))
-                .body(new DeviceKeyView(deviceId, fleetId, DeviceKeyRegistry.ALGORITHM, fingerprint(body.publicKeyX509())));
+                .body(new DeviceKeyView(deviceId, fleetId, vehicleId, vehicleId != null ? "VEHICLE" : "FLEET", scopeDetail,
+                        DeviceKeyRegistry.ALGORITHM, fingerprint(body.publicKeyX509())));
     }
 
     @DeleteMapping("/{deviceId}")

@@ -23,8 +23,8 @@ import org.springframework.web.bind.annotation.RestController;
 
 /**
  * {@code /api/v1/registry}: signed model and policy versions (issue 17 §1, ADR-0025). An admin
- * registers; investigators, auditors and admins list, read and download; a vehicle, by its device key, reads and
- * downloads what its fleet was assigned (ADR-0042, ADR-0044). The bytes are served by
+ * registers; investigators, auditors and admins list, read and download; a device, by its key, reads and downloads
+ * what its vehicle was assigned, or what its fleet was when the key names no vehicle (ADR-0042, ADR-0044). The bytes are served by
  * sha256, checked against it on every read, for the edge to verify again before it activates them.
  */
 @RestController
@@ -106,13 +106,25 @@ public class RegistryController {
     }
 
     /**
-     * A vehicle reads only what its fleet was assigned, now or before (ADR-0044); the readers' and
-     * the admin's tokens read everything. Checked before the registry is read, so a device learns
-     * nothing about an artifact it was not given, not even whether it is registered.
+     * A vehicle reads only what it was assigned, now or before: its own vehicle's assignments when its key names the vehicle
+     * (V19), else its fleet's (ADR-0044); the readers' and the admin's tokens read everything. Checked before the registry is
+     * read, so a device learns nothing about an artifact it was not given, not even whether it is registered.
      */
     private void requireAssigned(Authentication auth, String kind, String sha256) {
-        if (auth instanceof DeviceAuthentication device && !assigned.everAssigned(device.fleetId(), kind, sha256)) {
-            String kinds = ReleaseStatement.MODEL.equals(kind) ? "models" : "policies";
+        if (!(auth instanceof DeviceAuthentication device)) {
+            return;
+        }
+        String kinds = ReleaseStatement.MODEL.equals(kind) ? "models" : "policies";
+        if (device.vehicleId() != null) {
+            if (!assigned.everAssignedToVehicle(device.fleetId(), device.vehicleId(), kind, sha256)) {
+                throw new ForbiddenException("device " + device.deviceId() + " is bound to vehicle " + device.fleetId() + "/"
+                        + device.vehicleId() + " and may read only the " + kinds + " that vehicle has been assigned, now or before;"
+                        + " vehicle " + device.vehicleId() + " was never assigned " + kind + " " + sha256 + ". Assign it to this vehicle"
+                        + " first (PUT /api/v1/assignments/" + device.fleetId() + "/" + device.vehicleId() + ", or a rollout whose cohort"
+                        + " includes it); if the device is installed in another vehicle, an admin registers its key again with that"
+                        + " vehicleId (PUT /api/v1/admin/devices/" + device.deviceId() + ").");
+            }
+        } else if (!assigned.everAssigned(device.fleetId(), kind, sha256)) {
             throw new ForbiddenException("device " + device.deviceId() + " may read only the " + kinds + " its fleet " + device.fleetId()
                     + " has been assigned, and no vehicle of it was ever assigned " + kind + " " + sha256 + ". Assign it first (PUT"
                     + " /api/v1/assignments/" + device.fleetId() + "/{vehicle}, or a rollout), or read it with an investigator, auditor or"

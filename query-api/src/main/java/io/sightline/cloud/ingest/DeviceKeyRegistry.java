@@ -54,6 +54,22 @@ public class DeviceKeyRegistry {
      * @param fleetId the fleet the device belongs to, or null for an unbound device
      */
     public void register(String deviceId, String fleetId, String publicKeyX509Base64) {
+        register(deviceId, fleetId, null, publicKeyX509Base64);
+    }
+
+    /**
+     * Registers (or replaces) a device's public key, bound to {@code fleetId} and, when
+     * {@code vehicleId} is given, to that one vehicle of it (V19): the device then reads only that
+     * vehicle's assignment and the artifacts it was ever assigned, and ingestion refuses its sessions
+     * for another vehicle. A replacement without a vehicle drops an earlier vehicle binding.
+     *
+     * @param vehicleId the vehicle the device is installed in, or null for today's fleet scope
+     */
+    public void register(String deviceId, String fleetId, String vehicleId, String publicKeyX509Base64) {
+        if (vehicleId != null && fleetId == null) {
+            throw new IllegalArgumentException("device " + deviceId + " cannot be bound to vehicle " + vehicleId
+                    + " without a fleet; register it into the vehicle's fleet");
+        }
         if (deviceId == null || deviceId.isBlank() || deviceId.length() > 255) {
             throw new IllegalArgumentException("device id must be 1..255 characters");
         }
@@ -65,9 +81,10 @@ public class DeviceKeyRegistry {
             throw new IllegalArgumentException("not a Base64 X.509 Ed25519 public key for device " + deviceId + ": " + e.getMessage()
                     + ". Register the publicKeyX509 value from the device's key file.", e);
         }
-        jdbc.update("insert into ingest_device_key (device_id, algorithm, public_key, fleet_id) values (?, ?, ?, ?)"
+        jdbc.update("insert into ingest_device_key (device_id, algorithm, public_key, fleet_id, vehicle_id) values (?, ?, ?, ?, ?)"
                 + " on conflict (device_id) do update set public_key = excluded.public_key, algorithm = excluded.algorithm,"
-                + " fleet_id = excluded.fleet_id, registered_at = now(), revoked_at = null", deviceId, ALGORITHM, der, fleetId);
+                + " fleet_id = excluded.fleet_id, vehicle_id = excluded.vehicle_id, registered_at = now(), revoked_at = null",
+                deviceId, ALGORITHM, der, fleetId, vehicleId);
         cache.invalidate(deviceId);
     }
 
@@ -83,8 +100,11 @@ public class DeviceKeyRegistry {
         return jdbc.update("update ingest_device_key set revoked_at = now() where device_id = ? and revoked_at is null", deviceId) > 0;
     }
 
-    /** A device's active key and the fleet it was registered into (null: unbound). */
-    public record ActiveDevice(PublicKey key, String fleetId) {
+    /**
+     * A device's active key, the fleet it was registered into (null: unbound) and the vehicle it is
+     * bound to (null: any vehicle of its fleet).
+     */
+    public record ActiveDevice(PublicKey key, String fleetId, String vehicleId) {
     }
 
     /** The active key of a device, or empty when it has none or it was revoked. */
@@ -92,13 +112,13 @@ public class DeviceKeyRegistry {
         return active(deviceId).map(ActiveDevice::key);
     }
 
-    /** The active key and fleet of a device, or empty when it has no key or it was revoked. */
+    /** The active key, fleet and vehicle of a device, or empty when it has no key or it was revoked. */
     public Optional<ActiveDevice> active(String deviceId) {
         return cache.get(deviceId, id -> {
-            List<ActiveDevice> found = jdbc.query("select public_key, fleet_id from ingest_device_key where device_id = ?"
+            List<ActiveDevice> found = jdbc.query("select public_key, fleet_id, vehicle_id from ingest_device_key where device_id = ?"
                     + " and revoked_at is null", (rs, i) -> {
                         try {
-                            return new ActiveDevice(decode(rs.getBytes(1)), rs.getString(2));
+                            return new ActiveDevice(decode(rs.getBytes(1)), rs.getString(2), rs.getString(3));
                         } catch (GeneralSecurityException e) {
                             throw new IllegalStateException("stored key of device " + id + " is unreadable; register it again", e);
                         }

@@ -72,7 +72,8 @@ public class IngestController {
                 case IngestResult.REQUEST_TOO_LARGE -> HttpStatus.CONTENT_TOO_LARGE;
                 case IngestResult.UNSUPPORTED_FORMAT -> HttpStatus.UNSUPPORTED_MEDIA_TYPE;
                 case IngestResult.UNKNOWN_DEVICE, IngestResult.BAD_SIGNATURE -> HttpStatus.UNAUTHORIZED;
-                case IngestResult.DEVICE_MISMATCH, IngestResult.SESSION_OWNED_BY_OTHER_DEVICE, IngestResult.WRONG_FLEET -> HttpStatus.FORBIDDEN;
+                case IngestResult.DEVICE_MISMATCH, IngestResult.SESSION_OWNED_BY_OTHER_DEVICE, IngestResult.WRONG_FLEET,
+                     IngestResult.WRONG_VEHICLE -> HttpStatus.FORBIDDEN;
                 case IngestResult.MALFORMED_REQUEST -> HttpStatus.BAD_REQUEST;
                 // The session rules' reasons (RejectionReason): a batch that is malformed in itself is 400, one the session refuses 422.
                 case "MALFORMED_EVENT", "NON_CONTIGUOUS_BATCH", "BATCH_SIZE" -> HttpStatus.BAD_REQUEST;

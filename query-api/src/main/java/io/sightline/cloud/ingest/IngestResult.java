@@ -22,6 +22,8 @@ public record IngestResult(Outcome outcome, String reason, String detail, String
     public static final String SESSION_OWNED_BY_OTHER_DEVICE = "SESSION_OWNED_BY_OTHER_DEVICE";
     public static final String DEVICE_MISMATCH = "DEVICE_MISMATCH";
     public static final String WRONG_FLEET = "WRONG_FLEET";
+    /** A session of another vehicle than the one the device's key is bound to (V19). */
+    public static final String WRONG_VEHICLE = "WRONG_VEHICLE";
     public static final String DUPLICATE_EVENT_ID = "DUPLICATE_EVENT_ID";
     public static final String STORE_CONFLICT = "STORE_CONFLICT";
     public static final String STORE_UNAVAILABLE = "STORE_UNAVAILABLE";

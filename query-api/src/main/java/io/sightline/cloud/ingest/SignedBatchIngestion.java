@@ -332,6 +332,7 @@ public class SignedBatchIngestion {
         String deviceFleet = device.fleetId();
         try {
             String startedFleet = null;
+            String startedVehicle = null;
             for (EventEnvelope e : decoded) {
                 if (e.payload() instanceof DriveSessionStarted started) {
                     // The session's provenance names its device; only that device's key may vouch for it.
@@ -341,6 +342,7 @@ public class SignedBatchIngestion {
                                 + " the device it records", batchId, deviceId, sessionId, first, -1);
                     }
                     startedFleet = started.fleetId();
+                    startedVehicle = started.vehicleId();
                 }
             }
             // A session of a fleet-bound device must be of that fleet: checked before the claim, so a
@@ -348,6 +350,14 @@ public class SignedBatchIngestion {
             if (startedFleet != null && deviceFleet != null && !deviceFleet.equals(startedFleet)) {
                 return wrongFleet("session " + sessionId + " says fleet " + startedFleet + " but device " + deviceId
                         + " is registered to fleet " + deviceFleet, batchId, deviceId, sessionId, first);
+            }
+            // A vehicle-bound device (V19) records only its vehicle; checked before the claim for the same reason.
+            if (startedVehicle != null && device.vehicleId() != null && !device.vehicleId().equals(startedVehicle)) {
+                return refuse(IngestResult.Outcome.REJECTED, IngestResult.WRONG_VEHICLE, "session " + sessionId + " says vehicle "
+                        + startedVehicle + " but device " + deviceId + " is registered to vehicle " + deviceFleet + "/" + device.vehicleId()
+                        + "; nothing of the batch was stored. Start the edge with --vehicle " + device.vehicleId() + ", or, if the device"
+                        + " was moved, have an admin register its key again with vehicleId " + startedVehicle, batchId, deviceId, sessionId,
+                        first, -1);
             }
             if (startedFleet != null && claimedFleetId != null && !claimedFleetId.equals(startedFleet)) {
                 return wrongFleet("the batch came on fleet " + claimedFleetId + "'s topic but session " + sessionId + " says fleet "

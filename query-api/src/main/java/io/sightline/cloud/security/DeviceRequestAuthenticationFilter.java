@@ -74,7 +74,7 @@ final class DeviceRequestAuthenticationFilter extends OncePerRequestFilter {
             return;
         }
         SecurityContext context = SecurityContextHolder.createEmptyContext();
-        context.setAuthentication(new DeviceAuthentication(credential.deviceId(), device.get().fleetId()));
+        context.setAuthentication(new DeviceAuthentication(credential.deviceId(), device.get().fleetId(), device.get().vehicleId()));
         SecurityContextHolder.setContext(context);
         try {
             chain.doFilter(request, response);

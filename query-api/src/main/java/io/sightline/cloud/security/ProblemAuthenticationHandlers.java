@@ -28,8 +28,14 @@ final class ProblemAuthenticationHandlers {
     static AccessDeniedHandler forbidden() {
         return (request, response, e) -> write(response, HttpServletResponse.SC_FORBIDDEN, "Forbidden",
                 org.springframework.security.core.context.SecurityContextHolder.getContext().getAuthentication() instanceof DeviceAuthentication d
-                        ? "device " + d.deviceId() + " of fleet " + d.fleetId() + " may not " + request.getMethod() + " " + request.getRequestURI()
-                                + ": a device credential reads only its own fleet's assignments and the registry's artifacts (ADR-0042)"
+                        ? d.vehicleId() != null
+                                ? "device " + d.deviceId() + " of vehicle " + d.fleetId() + "/" + d.vehicleId() + " may not " + request.getMethod()
+                                        + " " + request.getRequestURI() + ": a device key bound to a vehicle reads only that vehicle's assignment"
+                                        + " (GET /api/v1/assignments/" + d.fleetId() + "/" + d.vehicleId() + ") and the registry's artifacts it"
+                                        + " was assigned (ADR-0042, ADR-0044). If the device moved to another vehicle, an admin registers its"
+                                        + " key again with that vehicleId (PUT /api/v1/admin/devices/" + d.deviceId() + ")"
+                                : "device " + d.deviceId() + " of fleet " + d.fleetId() + " may not " + request.getMethod() + " " + request.getRequestURI()
+                                        + ": a device credential reads only its own fleet's assignments and the registry's artifacts (ADR-0042)"
                         : "this token's roles do not allow " + request.getMethod() + " " + request.getRequestURI()
                                 + "; ask for a token with the role this endpoint needs (investigator, auditor, safety-app or admin)");
     }

@@ -67,10 +67,10 @@ public class SecurityConfiguration {
                         .requestMatchers(HttpMethod.PUT, "/api/v1/assignments/**").hasRole(Roles.ADMIN)
                         .requestMatchers(HttpMethod.POST, "/api/v1/rollouts", "/api/v1/rollouts/**").hasRole(Roles.ADMIN)
                         .requestMatchers(HttpMethod.GET, "/api/v1/rollouts", "/api/v1/rollouts/**").hasAnyRole(Roles.INVESTIGATOR, Roles.AUDITOR, Roles.ADMIN)
-                        // A vehicle reads the assignments of its own fleet only.
+                        // A vehicle reads the assignments of its own fleet only, and only its own when its key names it (V19).
                         .requestMatchers(HttpMethod.GET, "/api/v1/assignments/{fleetId}/{vehicleId}").access((authentication, context) ->
                                 new org.springframework.security.authorization.AuthorizationDecision(authentication.get() instanceof DeviceAuthentication d
-                                        ? d.fleetId().equals(context.getVariables().get("fleetId"))
+                                        ? d.mayRead(context.getVariables().get("fleetId"), context.getVariables().get("vehicleId"))
                                         : authentication.get().getAuthorities().stream().map(Object::toString).anyMatch(a ->
                                                 a.equals("ROLE_" + Roles.INVESTIGATOR) || a.equals("ROLE_" + Roles.AUDITOR) || a.equals("ROLE_" + Roles.ADMIN))))
                         .requestMatchers(HttpMethod.GET, "/api/v1/assignments/**").hasAnyRole(Roles.INVESTIGATOR, Roles.AUDITOR, Roles.ADMIN)

@@ -312,6 +312,34 @@ class HttpIngestionIntegrationTest {
         assertThat(storedIds("h-fleet")).hasSize(4);
     }
 
+    /**
+     * V19: a device bound to one vehicle cannot store another vehicle's session; what it stored before stays, and a refused
+     * batch does not bind the session id.
+     */
+    @Test
+    void aVehicleBoundDeviceCannotStoreAnotherVehiclesSession() throws Exception {
+        TestDevice bound = new TestDevice("dev-veh-bound");
+        // TestDevice's sessions are of fleet-t / veh-<device id>.
+        registry.register(bound.deviceId, "fleet-t", "veh-" + bound.deviceId, bound.publicKeyBase64());
+        assertThat(post(bound.body("h-veh-own", bound.session("h-veh-own", 3))).status()).isEqualTo(200);
+
+        registry.register(bound.deviceId, "fleet-t", "veh-elsewhere", bound.publicKeyBase64());
+        Reply refused = post(bound.body("h-veh", bound.session("h-veh", 4)));
+        assertThat(refused.status()).isEqualTo(403);
+        assertThat(refused.body().get("reason").asText()).isEqualTo("WRONG_VEHICLE");
+        assertThat(refused.body().get("detail").asText()).contains("says vehicle veh-" + bound.deviceId,
+                "registered to vehicle fleet-t/veh-elsewhere", "nothing of the batch was stored", "--vehicle veh-elsewhere",
+                "register its key again with vehicleId veh-" + bound.deviceId);
+        assertThat(storedIds("h-veh")).isEmpty();
+        assertThat(storedIds("h-veh-own")).as("what was accepted before stays").hasSize(3);
+        assertThat(counter.counts(bound.deviceId)).containsEntry("WRONG_VEHICLE", 1L);
+
+        // Bound to the session's vehicle again (or to none: the fleet scope), the device stores it.
+        registry.register(bound.deviceId, "fleet-t", "veh-" + bound.deviceId, bound.publicKeyBase64());
+        assertThat(post(bound.body("h-veh", bound.session("h-veh", 4))).status()).isEqualTo(200);
+        assertThat(storedIds("h-veh")).hasSize(4);
+    }
+
     @Test
     void malformedRequestsAndEventsGet400AndStoreNothing() throws Exception {
         List<EventEnvelope> events = device.session("h-bad", 10);

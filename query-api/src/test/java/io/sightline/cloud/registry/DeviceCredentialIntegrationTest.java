@@ -27,8 +27,8 @@ import org.springframework.test.context.DynamicPropertySource;
 
 /**
  * A vehicle reads its assignment and the registry's artifacts with its device key (ADR-0042), over real HTTP against the
- * real PostgreSQL: its own fleet's assignments and the artifacts only, and every way a device credential can be wrong is
- * answered 401 with what to fix.
+ * real PostgreSQL: its own fleet's assignments and the artifacts only (its own vehicle's, when its key names the vehicle, V19),
+ * and every way a device credential can be wrong is answered 401 with what to fix.
  */
 @CloudIntegrationTest
 @ExtendWith(ProjectHomeExtension.class)
@@ -171,6 +171,92 @@ class DeviceCredentialIntegrationTest {
         assertThat(champion.statusCode()).as(champion.body()).isEqualTo(200);
         assertThat(asDevice("/api/v1/registry/models/" + modelSha + "/artifact").statusCode()).as("assigned before").isEqualTo(200);
         assertThat(asDevice("/api/v1/registry/models/" + yoloxSha).statusCode()).isEqualTo(200);
+    }
+
+    private HttpResponse<String> registerKey(String deviceId, KeyPair pair, String vehicleJson) throws Exception {
+        return http.send(http.request("/api/v1/admin/devices/" + deviceId, http.token("fleet-admin", fleet, Roles.ADMIN))
+                .header("Content-Type", "application/json").PUT(HttpRequest.BodyPublishers.ofString("{\"publicKeyX509\":\""
+                        + Base64.getEncoder().encodeToString(pair.getPublic().getEncoded()) + "\"" + vehicleJson + "}")).build());
+    }
+
+    private HttpResponse<String> assign(String vehicle, String championModelSha) throws Exception {
+        return http.send(http.request("/api/v1/assignments/" + fleet + "/" + vehicle, http.token("fleet-admin", fleet, Roles.ADMIN))
+                .header("Content-Type", "application/json").PUT(HttpRequest.BodyPublishers.ofString("{\"championModelSha256\":\""
+                        + championModelSha + "\",\"championPolicySha256\":\"" + policySha + "\"}")).build());
+    }
+
+    /**
+     * V19: a key registered with a vehicleId reads only that vehicle's assignment and what that vehicle was ever assigned (its
+     * last known good included), not what another vehicle of its fleet was given; a key registered without one keeps the fleet
+     * scope, and its registration says so.
+     */
+    @Test
+    void aVehicleBoundDeviceDownloadsOnlyWhatItsOwnVehicleWasEverAssigned() throws Exception {
+        String admin = http.token("fleet-admin", fleet, Roles.ADMIN);
+        String bound = "device-bound-" + suffix;
+        KeyPair boundKey = RegistryIntegrationTest.keyPair();
+        HttpResponse<String> registered = registerKey(bound, boundKey, ",\"vehicleId\":\"vehicle-1\"");
+        assertThat(registered.statusCode()).as(registered.body()).isEqualTo(201);
+        assertThat(registered.body()).contains("\"vehicleId\":\"vehicle-1\"", "\"scope\":\"VEHICLE\"");
+        HttpResponse<String> fleetWide = registerKey(device, key, "");
+        assertThat(fleetWide.body()).as("a key without a vehicle says it reads the whole fleet").contains("\"scope\":\"FLEET\"",
+                "the compatibility path", "Register it again with \\\"vehicleId\\\"");
+
+        byte[] yolox = Files.readAllBytes(RegistryIntegrationTest.models().resolve("yolox_nano/yolox_nano.onnx"));
+        byte[] manifest = Files.readAllBytes(RegistryIntegrationTest.models().resolve("yolox_nano/manifest.json"));
+        String yoloxSha = ReleaseStatement.sha256Hex(yolox);
+        HttpResponse<String> m = http.postJson("/api/v1/registry/models", admin, RegistryIntegrationTest.modelUpload(yolox, manifest,
+                RegistryIntegrationTest.RELEASE, RegistryIntegrationTest.RELEASE_ID));
+        assertThat(m.statusCode()).as(m.body()).isIn(201, 200, 409);
+        // Only vehicle-2 of the same fleet is given YOLOX.
+        HttpResponse<String> other = assign("vehicle-2", yoloxSha);
+        assertThat(other.statusCode()).as(other.body()).isEqualTo(200);
+
+        for (String path : List.of("/api/v1/registry/models/" + yoloxSha + "/artifact", "/api/v1/registry/models/" + yoloxSha)) {
+            HttpResponse<String> refused = get(path, signed(boundKey, bound, "GET", path, now()));
+            assertThat(refused.statusCode()).as("%s: %s", path, refused.body()).isEqualTo(403);
+            assertThat(refused.headers().firstValue("Content-Type")).hasValueSatisfying(t -> assertThat(t).contains("application/problem+json"));
+            assertThat(refused.body()).contains("device " + bound + " is bound to vehicle " + fleet + "/vehicle-1",
+                    "vehicle vehicle-1 was never assigned model " + yoloxSha,
+                    "Assign it to this vehicle first (PUT /api/v1/assignments/" + fleet + "/vehicle-1",
+                    "an admin registers its key again with that vehicleId (PUT /api/v1/admin/devices/" + bound + ")");
+            assertThat(asDevice(path).statusCode()).as("the fleet-scoped key (compatibility path) still reads it").isEqualTo(200);
+            assertThat(http.get(path, admin).statusCode()).as("an administrator reads every artifact").isEqualTo(200);
+        }
+        String otherAssignment = "/api/v1/assignments/" + fleet + "/vehicle-2";
+        HttpResponse<String> otherRead = get(otherAssignment, signed(boundKey, bound, "GET", otherAssignment, now()));
+        assertThat(otherRead.statusCode()).as(otherRead.body()).isEqualTo(403);
+        assertThat(otherRead.body()).contains("a device key bound to a vehicle reads only that vehicle's assignment (GET /api/v1/assignments/"
+                + fleet + "/vehicle-1)");
+
+        String own = "/api/v1/assignments/" + fleet + "/vehicle-1";
+        HttpResponse<String> ownRead = get(own, signed(boundKey, bound, "GET", own, now()));
+        assertThat(ownRead.statusCode()).as(ownRead.body()).isEqualTo(200);
+        String modelPath = "/api/v1/registry/models/" + modelSha + "/artifact";
+        String policyPath = "/api/v1/registry/policies/" + policySha + "/artifact";
+        assertThat(get(modelPath, signed(boundKey, bound, "GET", modelPath, now())).statusCode()).isEqualTo(200);
+        assertThat(get(policyPath, signed(boundKey, bound, "GET", policyPath, now())).statusCode()).isEqualTo(200);
+
+        // Assigned to vehicle-1 now: readable; and the model it was assigned before stays readable, its last known good.
+        HttpResponse<String> reassigned = assign("vehicle-1", yoloxSha);
+        assertThat(reassigned.statusCode()).as(reassigned.body()).isEqualTo(200);
+        String yoloxPath = "/api/v1/registry/models/" + yoloxSha + "/artifact";
+        assertThat(get(yoloxPath, signed(boundKey, bound, "GET", yoloxPath, now())).statusCode()).isEqualTo(200);
+        HttpResponse<String> lastKnownGood = get(modelPath, signed(boundKey, bound, "GET", modelPath, now()));
+        assertThat(lastKnownGood.statusCode()).as("assigned to vehicle-1 before: " + lastKnownGood.body()).isEqualTo(200);
+    }
+
+    @Test
+    void aBadVehicleIdIsRefusedWithWhatToSend() throws Exception {
+        for (String bad : List.of("", "../vehicle-1", "vehicle 1", "-vehicle")) {
+            HttpResponse<String> refused = registerKey("device-badveh-" + suffix, key, ",\"vehicleId\":\"" + bad + "\"");
+            assertThat(refused.statusCode()).as("'%s': %s", bad, refused.body()).isEqualTo(400);
+            assertThat(refused.body()).contains("Invalid vehicle id", "must be the vehicle's id as its assignments name it",
+                    "or leave vehicleId out");
+        }
+        String path = "/api/v1/assignments/" + fleet + "/vehicle-1";
+        HttpResponse<String> unknown = get(path, signed(key, "device-badveh-" + suffix, "GET", path, now()));
+        assertThat(unknown.statusCode()).as("nothing was registered").isEqualTo(401);
     }
 
     @Test
