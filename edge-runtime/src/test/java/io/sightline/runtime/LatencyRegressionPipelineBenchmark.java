@@ -71,8 +71,6 @@ class LatencyRegressionPipelineBenchmark {
     Path dir;
 
     private int sessions;
-    /** The detect thread's CPU time per call, p95 per session, in the order the sessions ran (warm-up included). */
-    private final List<Long> cpuP95Micros = new ArrayList<>();
 
     private String source;
 
@@ -149,7 +147,6 @@ class LatencyRegressionPipelineBenchmark {
         LatencySessionP95.Result r = LatencySessionP95.of(windows);
         assertThat(r).as("session %s has detect latencies", sessionId).isNotNull();
         assertThat(r.frames()).isEqualTo(FRAMES);
-        cpuP95Micros.add(lastSlower.cpuP95Micros());
         return r.p95Micros();
     }
 
@@ -177,7 +174,7 @@ class LatencyRegressionPipelineBenchmark {
             long[] unchangedP95 = new long[UNCHANGED];
             for (int i = 0; i < reference; i++) {
                 referenceP95[i] = sessionP95(journal, d -> slower(d, 0));
-                referenceCpuP95[i] = cpuP95Micros.get(cpuP95Micros.size() - 1);
+                referenceCpuP95[i] = lastSlower.cpuP95Micros();
                 if (i < UNCHANGED) {
                     unchangedP95[i] = sessionP95(journal, d -> slower(d, 0));
                 }
