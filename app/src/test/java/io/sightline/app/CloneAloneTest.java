@@ -60,7 +60,7 @@ class CloneAloneTest {
         }
         String output = Files.readString(log, StandardCharsets.UTF_8);
         assertThat(finished).as("'" + testCommand + "' within " + VERIFY_TIMEOUT_MIN + " min\n" + tail(output)).isTrue();
-        assertThat(verify.exitValue()).as("'" + testCommand + "' in a clone alone\n" + tail(output)).isZero();
+        assertThat(verify.exitValue()).as("'" + testCommand + "' in a clone alone\n" + failures(output) + tail(output)).isZero();
         assertThat(output).contains("BUILD SUCCESS");
 
         long run = 0;
@@ -106,6 +106,25 @@ class CloneAloneTest {
         env.keySet().removeIf(k -> k.startsWith("SIGHTLINE_") || k.startsWith("SPRING_") || k.startsWith("OTEL_")
                 || k.startsWith("MAVEN_") || k.equals("TESTCONTAINERS_HOST_OVERRIDE") || k.equals("DOCKER_HOST"));
         return pb.start();
+    }
+
+    /**
+     * Each failed test's report in the nested build, with the lines after it (its stack, or JUnit's thread dump after a
+     * timeout): the tail alone shows only the reactor summary, and the clone's reports are gone with its folder.
+     */
+    static String failures(String output) {
+        String[] lines = output.split("\n");
+        StringBuilder sb = new StringBuilder();
+        int budget = 600;
+        for (int i = 0; i < lines.length && budget > 0; i++) {
+            if (lines[i].contains("<<< FAILURE!") || lines[i].contains("<<< ERROR!")) {
+                sb.append("--- a failure in the clone's build:\n");
+                for (int j = i; j < Math.min(lines.length, i + 80) && budget > 0; j++, budget--) {
+                    sb.append(lines[j]).append('\n');
+                }
+            }
+        }
+        return sb.toString();
     }
 
     static String tail(String output) {

@@ -84,9 +84,11 @@ public class EventStreamService implements org.springframework.context.SmartLife
     }
 
     /**
-     * Opens a stream after {@code lastEventId} (exclusive), or at the head when {@code null}.
+     * Opens a stream after {@code lastEventId} (exclusive), or at the head when {@code null}. Its first bytes are sent
+     * on the calling request thread; {@code startWriter} is handed the writer, which sends everything after them, to
+     * run on this service's threads once the request thread is done with the request ({@link StreamWriterStart}).
      */
-    public SseEmitter subscribe(StreamFilter filter, Long lastEventId) {
+    public SseEmitter subscribe(StreamFilter filter, Long lastEventId, java.util.function.Consumer<Runnable> startWriter) {
         if (active.get() >= maxSubscribers) {
             throw new io.sightline.cloud.api.TooManySubscribersException("too many stream subscribers (" + maxSubscribers + "); retry in a few seconds");
         }
@@ -94,13 +96,22 @@ public class EventStreamService implements org.springframework.context.SmartLife
         TrackingToken start = lastEventId == null ? eventStore.createHeadToken()
                 : GapAwareTrackingToken.newInstance(lastEventId, Collections.emptySet());
         Subscriber s = new Subscriber(filter, emitter, start, lastEventId == null ? -1 : lastEventId);
-        emitter.onCompletion(s::stop);
-        emitter.onTimeout(s::stop);
-        emitter.onError(e -> s.stop());
+        emitter.onCompletion(s::endedByContainer);
+        emitter.onTimeout(s::endedByContainer);
+        emitter.onError(e -> s.endedByContainer());
         subscribers.add(s);
         active.incrementAndGet();
+        try {
+            // A comment first, so the client sees the stream open even when nothing matches yet. Sent before the
+            // controller returns, Spring holds it and writes it on this request thread when it sets the stream up.
+            emitter.send(SseEmitter.event().comment("sightline stream open"));
+        } catch (IOException | RuntimeException e) {
+            subscribers.remove(s);
+            active.decrementAndGet();
+            throw new IllegalStateException("could not open the stream: " + e.getMessage(), e);
+        }
         senders.execute(s::read);
-        senders.execute(s::write);
+        startWriter.accept(() -> senders.execute(s::write));
         return emitter;
     }
 
@@ -133,11 +144,7 @@ public class EventStreamService implements org.springframework.context.SmartLife
         running = false;
         for (Subscriber s : subscribers) {
             s.stop();
-            try {
-                s.emitter.complete();
-            } catch (RuntimeException e) {
-                LOG.debug("stream already closed: {}", e.getMessage());
-            }
+            s.complete();
         }
         senders.shutdownNow();
         try {
@@ -175,6 +182,8 @@ public class EventStreamService implements org.springframework.context.SmartLife
         private final TrackingToken start;
         private final java.util.concurrent.ArrayBlockingQueue<Outgoing> buffer;
         private volatile boolean stopped;
+        /** The container completed, timed out or failed the request: it is no longer ours to end. */
+        private volatile boolean containerEnded;
         private volatile boolean readerDone;
         private volatile boolean behind;
         private long lastSentIndex;
@@ -188,6 +197,11 @@ public class EventStreamService implements org.springframework.context.SmartLife
         }
 
         void stop() {
+            stopped = true;
+        }
+
+        void endedByContainer() {
+            containerEnded = true;
             stopped = true;
         }
 
@@ -240,8 +254,6 @@ public class EventStreamService implements org.springframework.context.SmartLife
 
         void write() {
             try {
-                // A comment first, so the client sees the stream open even when nothing matches yet.
-                emitter.send(SseEmitter.event().comment("sightline stream open"));
                 long lastSentNanos = System.nanoTime();
                 while (!stopped) {
                     Outgoing next = buffer.poll(250, TimeUnit.MILLISECONDS);
@@ -272,15 +284,14 @@ public class EventStreamService implements org.springframework.context.SmartLife
                             .data("{\"reason\":\"subscriber too slow\",\"lastEventId\":" + lastSentIndex
                                     + ",\"action\":\"reconnect with Last-Event-ID\"}"));
                 }
-                emitter.complete();
+                complete();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             } catch (IOException e) {
-                // The client went away. The container learns of it only on its own next I/O on this request, which never
-                // comes for a stream (no timeout): without this, the request stays active, and a graceful shutdown waits
-                // for it until its own time limit.
+                // The client went away (or the container already failed the request). The failed write told the container,
+                // which fails the request and completes it on its own thread. Completing it here as well would dispatch the
+                // request from this thread while the container handles the same error (ADR-0045).
                 LOG.debug("stream writer ended: {}", e.getMessage());
-                completeWithError(e);
             } catch (IllegalStateException e) {
                 // The emitter completed (the container or stop() ended the stream).
                 LOG.debug("stream writer ended: {}", e.getMessage());
@@ -288,7 +299,13 @@ public class EventStreamService implements org.springframework.context.SmartLife
                 // Anything else would end this thread and leave the response open with nobody writing to it: the client
                 // would wait forever, without even a keep-alive. End the response, so that it reconnects.
                 LOG.warn("stream writer failed; the client is told to reconnect", e);
-                completeWithError(e);
+                if (!containerEnded) {
+                    try {
+                        emitter.completeWithError(e);
+                    } catch (RuntimeException alreadyDone) {
+                        LOG.debug("stream already ended: {}", alreadyDone.getMessage());
+                    }
+                }
             } finally {
                 stopped = true;
                 subscribers.remove(this);
@@ -296,11 +313,19 @@ public class EventStreamService implements org.springframework.context.SmartLife
             }
         }
 
-        private void completeWithError(Exception e) {
+        /**
+         * Ends the response, unless the container already has: Spring's emitter would still dispatch a request the
+         * container failed, racing the container's own error handling (Spring's {@code ResponseBodyEmitter#complete}
+         * says not to call it after a container event).
+         */
+        void complete() {
+            if (containerEnded) {
+                return;
+            }
             try {
-                emitter.completeWithError(e);
-            } catch (RuntimeException alreadyDone) {
-                LOG.debug("stream already ended: {}", alreadyDone.getMessage());
+                emitter.complete();
+            } catch (RuntimeException e) {
+                LOG.debug("stream already ended: {}", e.getMessage());
             }
         }
 

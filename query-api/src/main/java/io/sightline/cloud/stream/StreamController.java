@@ -29,14 +29,16 @@ public class StreamController {
             @RequestHeader(name = "Last-Event-ID", required = false) Long lastEventId,
             @RequestParam(name = "vehicle", required = false) String vehicle,
             @RequestParam(name = "types", required = false) String types) {
-        return streams.subscribe(new StreamFilter(FleetScope.of(auth).fleetId(), vehicle, parseTypes(types)), lastEventId);
+        return streams.subscribe(new StreamFilter(FleetScope.of(auth).fleetId(), vehicle, parseTypes(types)), lastEventId,
+                StreamWriterStart::whenRequestThreadLeaves);
     }
 
     @GetMapping(path = "/alerts", produces = MediaType.TEXT_EVENT_STREAM_VALUE)
     public SseEmitter alerts(Authentication auth,
             @RequestHeader(name = "Last-Event-ID", required = false) Long lastEventId,
             @RequestParam(name = "vehicle", required = false) String vehicle) {
-        return streams.subscribe(new StreamFilter(FleetScope.of(auth).fleetId(), vehicle, StreamFilter.ALERT_TYPES), lastEventId);
+        return streams.subscribe(new StreamFilter(FleetScope.of(auth).fleetId(), vehicle, StreamFilter.ALERT_TYPES), lastEventId,
+                StreamWriterStart::whenRequestThreadLeaves);
     }
 
     private static Set<String> parseTypes(String types) {

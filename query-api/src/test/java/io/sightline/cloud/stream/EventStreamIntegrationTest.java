@@ -115,7 +115,29 @@ class EventStreamIntegrationTest {
         if (lastEventId != null) {
             b.header("Last-Event-ID", Long.toString(lastEventId));
         }
-        return http.send(b.build(), HttpResponse.BodyHandlers.ofLines());
+        try {
+            // Bounded: a server that never answers fails the test here, saying so, instead of at JUnit's 10-minute limit.
+            return http.sendAsync(b.build(), HttpResponse.BodyHandlers.ofLines()).get(RESPONSE_TIMEOUT_S, TimeUnit.SECONDS);
+        } catch (java.util.concurrent.TimeoutException e) {
+            throw new AssertionError("no response to GET " + path + " within " + RESPONSE_TIMEOUT_S + " s; active streams "
+                    + streams.activeSubscribers() + "; the server's stream threads:\n" + streamThreads(), e);
+        }
+    }
+
+    private static final long RESPONSE_TIMEOUT_S = 30;
+
+    /** {@link #read} with a deadline, for reads on the test's own thread. */
+    private List<String[]> readWithin(java.util.stream.Stream<String> lines, int expected) throws Exception {
+        ExecutorService reader = Executors.newSingleThreadExecutor();
+        try {
+            return reader.submit(() -> read(lines, expected)).get(60, TimeUnit.SECONDS);
+        } catch (java.util.concurrent.TimeoutException e) {
+            throw new AssertionError(expected + " events did not arrive within 60 s; active streams "
+                    + streams.activeSubscribers() + "; the server's stream threads:\n" + streamThreads(), e);
+        } finally {
+            reader.shutdownNow();
+            lines.close();
+        }
     }
 
     /** Reads SSE frames until {@code expected} data events arrived; returns their ids and event names. */
@@ -214,6 +236,58 @@ class EventStreamIntegrationTest {
         return new ChunkedBody(raw);
     }
 
+    /**
+     * Clients that leave mid-stream, over and over while events flow, never cost a later client its response, and the
+     * server lets go of every stream they left. A stream writer that ended the request itself after its client left
+     * raced the container's own error handling; here that once left a new connection with no response at all.
+     */
+    @Test
+    void clientsThatLeaveNeverCostALaterClientItsResponse() throws Exception {
+        String bearer = token("fleet-churn", Roles.SAFETY_APP);
+        int baseline = streams.activeSubscribers();
+        java.util.concurrent.atomic.AtomicBoolean feeding = new java.util.concurrent.atomic.AtomicBoolean(true);
+        ExecutorService feeder = Executors.newSingleThreadExecutor();
+        // Events keep every writer writing, so a client that left is found out at once, as new clients arrive.
+        Future<?> feed = feeder.submit(() -> {
+            int n = 0;
+            while (feeding.get()) {
+                appendSession("churn-" + n++, "fleet-churn", 60, 20, 50);
+            }
+        });
+        int connections = 120;
+        try {
+            for (int i = 0; i < connections; i++) {
+                Socket socket = new Socket();
+                try {
+                    socket.connect(new java.net.InetSocketAddress("localhost", port), 5_000);
+                    socket.setSoTimeout(CHURN_RESPONSE_TIMEOUT_MS);
+                    BufferedReader reader = new BufferedReader(new InputStreamReader(
+                            rawStream(socket, bearer, head()), StandardCharsets.UTF_8));
+                    assertThat(reader.readLine()).as("connection %d: the stream's first line", i).startsWith(":");
+                } catch (java.net.SocketTimeoutException e) {
+                    throw new AssertionError("connection " + i + " of " + connections + " had no response within "
+                            + CHURN_RESPONSE_TIMEOUT_MS + " ms; active streams " + streams.activeSubscribers()
+                            + "; the server's stream threads:\n" + streamThreads(), e);
+                } finally {
+                    if (i % 2 == 0) {
+                        socket.setSoLinger(true, 0); // a reset, as from a client that crashed; the others close cleanly
+                    }
+                    socket.close();
+                }
+            }
+        } finally {
+            feeding.set(false);
+            feed.get(60, TimeUnit.SECONDS);
+            feeder.shutdownNow();
+        }
+        Await.until("every stream of a client that left is released", Duration.ofSeconds(20),
+                () -> streams.activeSubscribers() <= baseline, () -> "; active: " + streams.activeSubscribers()
+                        + " (before: " + baseline + ")");
+    }
+
+    /** A response is due at once; this leaves room for a loaded machine and stays far below JUnit's limit. */
+    private static final int CHURN_RESPONSE_TIMEOUT_MS = 15_000;
+
     @Test
     void rolesAndFleetsGuardTheStreams() throws Exception {
         assertThat(open("/api/v1/streams/events", null, null).statusCode()).isEqualTo(401);
@@ -226,7 +300,7 @@ class EventStreamIntegrationTest {
         int aEvents = appendSession("iso-a", "fleet-a", 10);
         var response = open("/api/v1/streams/events", token("fleet-a", Roles.SAFETY_APP), start);
         assertThat(response.statusCode()).isEqualTo(200);
-        List<String[]> got = read(response.body(), aEvents);
+        List<String[]> got = readWithin(response.body(), aEvents);
         assertThat(got).hasSize(aEvents);
         List<Long> ids = got.stream().map(g -> Long.parseLong(g[0])).toList();
         List<Long> fleetAIndexes = jdbc.queryForList(
@@ -274,7 +348,7 @@ class EventStreamIntegrationTest {
         assertThat(before).isNotEmpty();
         assertThat(resumeFrom).isEqualTo(before.get(before.size() - 1));
         var resumed = open("/api/v1/streams/events", bearer, resumeFrom);
-        List<Long> after = read(resumed.body(), total - before.size()).stream().map(g -> Long.parseLong(g[0])).toList();
+        List<Long> after = readWithin(resumed.body(), total - before.size()).stream().map(g -> Long.parseLong(g[0])).toList();
         List<Long> all = new ArrayList<>(before);
         all.addAll(after);
         assertThat(all).as("before resume (%d, last %d) + after resume (%d, first %s) = every event once, in order (%d)",
