@@ -10,16 +10,19 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Base64;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.regex.Pattern;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
 import org.springframework.security.core.Authentication;
 import org.springframework.web.bind.annotation.DeleteMapping;
+import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PutMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
 /**
@@ -54,9 +57,10 @@ public class DeviceAdminController {
     /**
      * @param scope       {@code VEHICLE} or {@code FLEET}: what the device may read
      * @param scopeDetail the same in words, with what to do to narrow a fleet-scoped key
+     * @param registeredAt when the key (or its binding) was last registered, ISO-8601; null in the answer to a registration
      */
     public record DeviceKeyView(String deviceId, String fleetId, String vehicleId, String scope, String scopeDetail, String algorithm,
-                                String publicKeySha256) {
+                                String publicKeySha256, String registeredAt) {
     }
 
     @PutMapping("/{deviceId}")
@@ -92,15 +96,49 @@ public class DeviceAdminController {
         } catch (IllegalArgumentException e) {
             return problem(HttpStatus.BAD_REQUEST, "Not an Ed25519 public key", e.getMessage());
         }
+        return ResponseEntity.created(URI.create("/api/v1/admin/devices/" + deviceId))
+                .body(view(deviceId, fleetId, vehicleId, DeviceKeyRegistry.ALGORITHM, fingerprint(body.publicKeyX509()), null));
+    }
+
+    /**
+     * @param devices        the fleet's active keys, by device id
+     * @param fleetScoped    how many of the fleet's active keys have no vehicle, whether listed or not
+     * @param vehicleScoped  how many are bound to a vehicle
+     */
+    public record DeviceKeyList(String fleetId, List<DeviceKeyView> devices, int fleetScoped, int vehicleScoped) {
+    }
+
+    @GetMapping
+    @Operation(summary = "List the fleet's active device keys and their scope",
+            description = "?scope=FLEET lists only the keys that name no vehicle: each reads its whole fleet's assignments and artifacts"
+                    + " (every key registered before vehicles could be named, V19). Register each again with its vehicleId to narrow it;"
+                    + " the counts say how many are left. ?scope=VEHICLE lists the vehicle-bound ones.")
+    public ResponseEntity<?> list(@RequestParam(name = "scope", required = false) String scope, Authentication auth) {
+        String fleetId = FleetScope.of(auth).fleetId();
+        if (scope != null && !scope.equals("FLEET") && !scope.equals("VEHICLE")) {
+            return problem(HttpStatus.BAD_REQUEST, "Unknown scope", "scope '" + scope + "' must be FLEET (keys that read the whole fleet)"
+                    + " or VEHICLE (keys bound to one vehicle), or left out for every key");
+        }
+        List<DeviceKeyRegistry.RegisteredDevice> all = keys.activeKeys(fleetId, false);
+        int fleetScoped = (int) all.stream().filter(d -> d.vehicleId() == null).count();
+        List<DeviceKeyView> views = all.stream()
+                .filter(d -> scope == null || scope.equals(d.vehicleId() == null ? "FLEET" : "VEHICLE"))
+                .map(d -> view(d.deviceId(), d.fleetId(), d.vehicleId(), d.algorithm(),
+                        HexFormat.of().formatHex(sha256(d.publicKeyX509())), d.registeredAt().toString()))
+                .toList();
+        return ResponseEntity.ok(new DeviceKeyList(fleetId, views, fleetScoped, all.size() - fleetScoped));
+    }
+
+    private static DeviceKeyView view(String deviceId, String fleetId, String vehicleId, String algorithm, String publicKeySha256,
+                                      String registeredAt) {
         String scopeDetail = vehicleId != null
                 ? "device " + deviceId + " reads only vehicle " + fleetId + "/" + vehicleId + "'s assignment and the artifacts that vehicle"
                         + " was ever assigned, and stores only sessions of that vehicle"
                 : "device " + deviceId + " is bound to fleet " + fleetId + " only: it reads every assignment of the fleet and downloads"
                         + " what any of its vehicles was ever assigned (the compatibility path). Register it again with \"vehicleId\" to"
                         + " scope it to the vehicle it is installed in";
-        return ResponseEntity.created(URI.create("/api/v1/admin/devices/" + deviceId))
-                .body(new DeviceKeyView(deviceId, fleetId, vehicleId, vehicleId != null ? "VEHICLE" : "FLEET", scopeDetail,
-                        DeviceKeyRegistry.ALGORITHM, fingerprint(body.publicKeyX509())));
+        return new DeviceKeyView(deviceId, fleetId, vehicleId, vehicleId != null ? "VEHICLE" : "FLEET", scopeDetail, algorithm,
+                publicKeySha256, registeredAt);
     }
 
     @DeleteMapping("/{deviceId}")
@@ -114,9 +152,12 @@ public class DeviceAdminController {
     }
 
     static String fingerprint(String publicKeyX509Base64) {
+        return HexFormat.of().formatHex(sha256(Base64.getDecoder().decode(publicKeyX509Base64.trim().getBytes(StandardCharsets.US_ASCII))));
+    }
+
+    private static byte[] sha256(byte[] der) {
         try {
-            byte[] der = Base64.getDecoder().decode(publicKeyX509Base64.trim().getBytes(StandardCharsets.US_ASCII));
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(der));
+            return MessageDigest.getInstance("SHA-256").digest(der);
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }

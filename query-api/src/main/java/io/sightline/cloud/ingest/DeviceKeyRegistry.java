@@ -94,6 +94,23 @@ public class DeviceKeyRegistry {
         return fleets.isEmpty() ? null : fleets.get(0);
     }
 
+    /** A registered, unrevoked device key as an administrator sees it. */
+    public record RegisteredDevice(String deviceId, String fleetId, String vehicleId, String algorithm, byte[] publicKeyX509,
+                                   java.time.Instant registeredAt) {
+    }
+
+    /**
+     * The active keys of {@code fleetId}, by device id in code-point order (not the database's collation); only those
+     * with no vehicle (the fleet-scoped ones) when {@code fleetScopedOnly}.
+     */
+    public List<RegisteredDevice> activeKeys(String fleetId, boolean fleetScopedOnly) {
+        return jdbc.query("select device_id, fleet_id, vehicle_id, algorithm, public_key, registered_at from ingest_device_key"
+                        + " where fleet_id = ? and revoked_at is null" + (fleetScopedOnly ? " and vehicle_id is null" : "")
+                        + " order by device_id collate \"C\"",
+                (rs, i) -> new RegisteredDevice(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getBytes(5),
+                        rs.getTimestamp(6).toInstant()), fleetId);
+    }
+
     /** Revokes a device's key: its batches are refused from now on (after the cache time on other replicas). */
     public boolean revoke(String deviceId) {
         cache.invalidate(deviceId);

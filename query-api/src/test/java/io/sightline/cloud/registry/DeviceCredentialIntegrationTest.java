@@ -246,6 +246,58 @@ class DeviceCredentialIntegrationTest {
         assertThat(lastKnownGood.statusCode()).as("assigned to vehicle-1 before: " + lastKnownGood.body()).isEqualTo(200);
     }
 
+    /**
+     * An administrator finds the fleet's keys that still read the whole fleet (every key registered before V19), narrows
+     * them one by one, and sees none of another fleet's keys nor revoked ones.
+     */
+    @Test
+    void anAdminListsTheFleetsKeysAndFindsTheFleetScopedOnes() throws Exception {
+        com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+        String admin = http.token("fleet-admin", fleet, Roles.ADMIN);
+        String bound = "device-bound-" + suffix;
+        String revoked = "device-revoked-" + suffix;
+        assertThat(registerKey(bound, RegistryIntegrationTest.keyPair(), ",\"vehicleId\":\"vehicle-1\"").statusCode()).isEqualTo(201);
+        assertThat(registerKey(revoked, RegistryIntegrationTest.keyPair(), "").statusCode()).isEqualTo(201);
+        assertThat(http.send(http.request("/api/v1/admin/devices/" + revoked, admin).DELETE().build()).statusCode()).isEqualTo(204);
+        String otherFleet = "fleet-other-" + suffix;
+        HttpResponse<String> elsewhere = http.send(http.request("/api/v1/admin/devices/device-elsewhere-" + suffix,
+                        http.token("other-admin", otherFleet, Roles.ADMIN)).header("Content-Type", "application/json")
+                .PUT(HttpRequest.BodyPublishers.ofString("{\"publicKeyX509\":\""
+                        + Base64.getEncoder().encodeToString(RegistryIntegrationTest.keyPair().getPublic().getEncoded()) + "\"}")).build());
+        assertThat(elsewhere.statusCode()).as(elsewhere.body()).isEqualTo(201);
+
+        HttpResponse<String> all = http.get("/api/v1/admin/devices", admin);
+        assertThat(all.statusCode()).as(all.body()).isEqualTo(200);
+        var listed = json.readTree(all.body());
+        assertThat(listed.path("fleetId").asText()).isEqualTo(fleet);
+        List<String> byId = java.util.stream.Stream.of(bound, device).sorted().toList();
+        assertThat(listed.path("devices").findValuesAsText("deviceId")).as("the fleet's active keys, by id").isEqualTo(byId);
+        int unbound = byId.indexOf(device);
+        assertThat(listed.path("devices").get(unbound).path("scope").asText()).isEqualTo("FLEET");
+        assertThat(listed.path("devices").get(1 - unbound).path("scope").asText()).isEqualTo("VEHICLE");
+        assertThat(listed.path("fleetScoped").asInt()).isEqualTo(1);
+        assertThat(listed.path("vehicleScoped").asInt()).isEqualTo(1);
+        assertThat(listed.path("devices").get(unbound).path("publicKeySha256").asText())
+                .isEqualTo(java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                        .digest(key.getPublic().getEncoded())));
+        assertThat(listed.path("devices").get(unbound).path("scopeDetail").asText()).contains("Register it again with \"vehicleId\"");
+        assertThat(listed.path("devices").get(unbound).path("registeredAt").asText()).isNotBlank();
+
+        var fleetScoped = json.readTree(http.get("/api/v1/admin/devices?scope=FLEET", admin).body());
+        assertThat(fleetScoped.path("devices").findValuesAsText("deviceId")).containsExactly(device);
+        assertThat(registerKey(device, key, ",\"vehicleId\":\"vehicle-1\"").statusCode()).isEqualTo(201);
+        var narrowed = json.readTree(http.get("/api/v1/admin/devices?scope=FLEET", admin).body());
+        assertThat(narrowed.path("devices").size()).as("registered again with its vehicle, the key is no longer fleet-scoped").isZero();
+        assertThat(narrowed.path("fleetScoped").asInt()).isZero();
+        assertThat(narrowed.path("vehicleScoped").asInt()).isEqualTo(2);
+
+        HttpResponse<String> badScope = http.get("/api/v1/admin/devices?scope=fleet", admin);
+        assertThat(badScope.statusCode()).isEqualTo(400);
+        assertThat(badScope.body()).contains("Unknown scope", "must be FLEET");
+        assertThat(http.get("/api/v1/admin/devices", http.token("inv", fleet, Roles.INVESTIGATOR)).statusCode())
+                .as("device keys are the administrator's").isEqualTo(403);
+    }
+
     @Test
     void aBadVehicleIdIsRefusedWithWhatToSend() throws Exception {
         for (String bad : List.of("", "../vehicle-1", "vehicle 1", "-vehicle")) {
