@@ -70,7 +70,7 @@ public final class IngestReplies {
             case IngestResult.UNKNOWN_DEVICE -> "Device has no registered key";
             case IngestResult.SESSION_OWNED_BY_OTHER_DEVICE -> "Session belongs to another device";
             case IngestResult.DEVICE_MISMATCH -> "Session provenance names another device";
-            case IngestResult.WRONG_VEHICLE -> "Session is of another vehicle than the device's";
+            case IngestResult.WRONG_VEHICLE -> "Session is of another vehicle than the device's or the topic's";
             case IngestResult.DUPLICATE_EVENT_ID -> "An event id is already stored";
             case IngestResult.REQUEST_TOO_LARGE -> "Request too large";
             case IngestResult.MALFORMED_REQUEST -> "Malformed batch request";

@@ -161,7 +161,7 @@ public class MqttIngestionSubscriber implements SmartLifecycle {
                     // Being moved, or moved away since this shard subscribed: the edge keeps the batch and sends it again.
                     ? new IngestResult(IngestResult.Outcome.RETRY, IngestResult.STORE_UNAVAILABLE, "fleet " + fleetOf(topic)
                             + " is being moved or served by another shard; send the batch again later", null, null, null, -1, -1, 0, 0)
-                    : ingestion.ingest(message.getPayloadAsBytes(), fleetOf(topic));
+                    : ingestion.ingest(message.getPayloadAsBytes(), fleetOf(topic), vehicleOf(topic));
         } catch (RuntimeException e) {
             LOG.error("MQTT batch on {} failed", topic, e);
             result = new IngestResult(IngestResult.Outcome.RETRY, IngestResult.STORE_UNAVAILABLE,
@@ -246,6 +246,12 @@ public class MqttIngestionSubscriber implements SmartLifecycle {
     static String fleetOf(String eventsTopic) {
         String[] levels = eventsTopic.split("/");
         return levels.length >= 4 ? levels[levels.length - 3] : null;
+    }
+
+    /** The vehicle level of {@code <root>/{fleet}/{vehicle}/events}: ingestion refuses a batch of another vehicle's session. */
+    static String vehicleOf(String eventsTopic) {
+        String[] levels = eventsTopic.split("/");
+        return levels.length >= 4 ? levels[levels.length - 2] : null;
     }
 
     /** {@code sightline/{fleet}/{vehicle}/events} → {@code sightline/{fleet}/{vehicle}/ack}. */

@@ -97,8 +97,17 @@ public class SignedBatchIngestion {
      *                       level), or null when the transport names none (HTTP, in-process)
      */
     public IngestResult ingest(byte[] body, String claimedFleetId) {
+        return ingest(body, claimedFleetId, null);
+    }
+
+    /**
+     * @param claimedFleetId   the fleet the transport says the batch is for (the MQTT topic's fleet level), or null
+     * @param claimedVehicleId the vehicle the transport says the batch is of (the MQTT topic's vehicle level), or null
+     *                         when the transport names none
+     */
+    public IngestResult ingest(byte[] body, String claimedFleetId, String claimedVehicleId) {
         try {
-            return decide(body, claimedFleetId);
+            return decide(body, claimedFleetId, claimedVehicleId);
         } catch (RuntimeException e) {
             // Key lookup, session claim or counting failed: the database is unwell, not the batch.
             LOG.error("Ingestion failed before the append", e);
@@ -107,12 +116,12 @@ public class SignedBatchIngestion {
         }
     }
 
-    private IngestResult decide(byte[] body, String claimedFleetId) {
+    private IngestResult decide(byte[] body, String claimedFleetId, String claimedVehicleId) {
         if (body.length > maxRequestBytes) {
             return tooLarge(body.length);
         }
         if (BinaryBatch.isBinary(body)) {
-            return decideBinary(body, claimedFleetId);
+            return decideBinary(body, claimedFleetId, claimedVehicleId);
         }
         if (BatchCompression.isDeflated(body)) {
             try {
@@ -134,7 +143,7 @@ public class SignedBatchIngestion {
                     plain.eventsOffset(), plain.eventsLength());
             if (BatchSignatureVerifier.verify(device.get().key(), signed, plain.signature())) {
                 return append(plain.batchId(), plain.deviceId(), plain.sessionId(), plain.first(), plain.events(), device.get(),
-                        claimedFleetId, t0, System.nanoTime());
+                        claimedFleetId, claimedVehicleId, t0, System.nanoTime());
             }
             // Not signed over the bytes as received: the tree path tries the canonical form and explains a refusal.
         }
@@ -218,7 +227,7 @@ public class SignedBatchIngestion {
         } catch (BatchRejectedException e) {
             return rejected(e, batchId, deviceId, sessionId, first);
         }
-        return append(batchId, deviceId, sessionId, first, decoded, device.get(), claimedFleetId, t0, tVerified);
+        return append(batchId, deviceId, sessionId, first, decoded, device.get(), claimedFleetId, claimedVehicleId, t0, tVerified);
     }
 
     /**
@@ -227,7 +236,7 @@ public class SignedBatchIngestion {
      * decoding. The events are read in one streaming pass from the CBOR; if the streaming decoder
      * declines, the tree decoder reads them and explains its refusal, as for JSON.
      */
-    private IngestResult decideBinary(byte[] body, String claimedFleetId) {
+    private IngestResult decideBinary(byte[] body, String claimedFleetId, String claimedVehicleId) {
         long t0 = System.nanoTime();
         BinaryBatch.Envelope head;
         try {
@@ -271,7 +280,7 @@ public class SignedBatchIngestion {
                     + head.eventCount() + " events but the body holds " + decoded.size());
         }
         return append(head.batchId(), head.deviceId(), head.sessionId(), head.firstSequence(), decoded, device.get(), claimedFleetId,
-                t0, tVerified);
+                claimedVehicleId, t0, tVerified);
     }
 
     private static String binaryReason(BinaryBatch.BinaryBatchException e) {
@@ -328,7 +337,8 @@ public class SignedBatchIngestion {
 
     /** The checks that need the decoded events, then the append: shared by the streaming and the tree path. */
     private IngestResult append(String batchId, String deviceId, String sessionId, long first, List<EventEnvelope> decoded,
-                                DeviceKeyRegistry.ActiveDevice device, String claimedFleetId, long t0, long tVerified) {
+                                DeviceKeyRegistry.ActiveDevice device, String claimedFleetId, String claimedVehicleId, long t0,
+                                long tVerified) {
         String deviceFleet = device.fleetId();
         try {
             String startedFleet = null;
@@ -363,13 +373,34 @@ public class SignedBatchIngestion {
                 return wrongFleet("the batch came on fleet " + claimedFleetId + "'s topic but session " + sessionId + " says fleet "
                         + startedFleet, batchId, deviceId, sessionId, first);
             }
+            if (startedVehicle != null && claimedVehicleId != null && !claimedVehicleId.equals(startedVehicle)) {
+                return wrongVehicleTopic(claimedVehicleId, sessionId, startedVehicle, batchId, deviceId, first);
+            }
             String fleetOfSession = startedFleet != null ? startedFleet : deviceFleet;
             // Claimed only now, so a batch refused above cannot reserve a session id for its device.
-            Owner owner = owners.get(sessionId, s -> claim(s, deviceId, fleetOfSession));
+            String vehicleOfSession = startedVehicle;
+            Owner owner = owners.get(sessionId, s -> claim(s, deviceId, fleetOfSession, vehicleOfSession));
+            if (owner.vehicleId() == null && startedVehicle != null && owner.deviceId().equals(deviceId)) {
+                // Claimed by an earlier batch without the session's start (one that arrived first and was refused as a gap),
+                // or before V20: the start names the vehicle now.
+                owner = recordVehicle(sessionId, startedVehicle);
+            }
             if (!owner.deviceId().equals(deviceId)) {
                 return refuse(IngestResult.Outcome.REJECTED, IngestResult.SESSION_OWNED_BY_OTHER_DEVICE, "session " + sessionId
                         + " belongs to device " + owner.deviceId() + "; a device may only append to its own sessions", batchId, deviceId,
                         sessionId, first, -1);
+            }
+            String sessionVehicle = owner.vehicleId();
+            // Every batch, not only the first: a device bound to another vehicle since the session started stores no more of it.
+            if (sessionVehicle != null && device.vehicleId() != null && !device.vehicleId().equals(sessionVehicle)) {
+                return refuse(IngestResult.Outcome.REJECTED, IngestResult.WRONG_VEHICLE, "session " + sessionId + " is of vehicle "
+                        + sessionVehicle + " but device " + deviceId + " is now registered to vehicle " + deviceFleet + "/"
+                        + device.vehicleId() + "; nothing of the batch was stored, and what the session stored before stays. The"
+                        + " batches stay in the edge's journal: if the device still records vehicle " + sessionVehicle + ", have an"
+                        + " admin register its key again with vehicleId " + sessionVehicle, batchId, deviceId, sessionId, first, -1);
+            }
+            if (claimedVehicleId != null && sessionVehicle != null && !claimedVehicleId.equals(sessionVehicle)) {
+                return wrongVehicleTopic(claimedVehicleId, sessionId, sessionVehicle, batchId, deviceId, first);
             }
             String sessionFleet = owner.fleetId() != null ? owner.fleetId() : fleetOfSession;
             if (claimedFleetId != null && sessionFleet != null && !claimedFleetId.equals(sessionFleet)) {
@@ -566,14 +597,34 @@ public class SignedBatchIngestion {
     }
 
     /** The device that owns a session, and the fleet the session was bound to (null for sessions bound before fleets). */
-    private record Owner(String deviceId, String fleetId) {
+    /** A session's owner: its device, fleet and vehicle (null: not known yet, or claimed before V20). */
+    private record Owner(String deviceId, String fleetId, String vehicleId) {
     }
 
-    private Owner claim(String sessionId, String deviceId, String fleetId) {
-        jdbc.update("insert into ingest_session_device (session_id, device_id, fleet_id) values (?, ?, ?) on conflict (session_id) do nothing",
-                sessionId, deviceId, fleetId);
-        return jdbc.queryForObject("select device_id, fleet_id from ingest_session_device where session_id = ?",
-                (rs, i) -> new Owner(rs.getString(1), rs.getString(2)), sessionId);
+    private Owner claim(String sessionId, String deviceId, String fleetId, String vehicleId) {
+        jdbc.update("insert into ingest_session_device (session_id, device_id, fleet_id, vehicle_id) values (?, ?, ?, ?)"
+                + " on conflict (session_id) do nothing", sessionId, deviceId, fleetId, vehicleId);
+        return readOwner(sessionId);
+    }
+
+    private Owner recordVehicle(String sessionId, String vehicleId) {
+        jdbc.update("update ingest_session_device set vehicle_id = ? where session_id = ? and vehicle_id is null", vehicleId, sessionId);
+        Owner owner = readOwner(sessionId);
+        owners.put(sessionId, owner);
+        return owner;
+    }
+
+    private Owner readOwner(String sessionId) {
+        return jdbc.queryForObject("select device_id, fleet_id, vehicle_id from ingest_session_device where session_id = ?",
+                (rs, i) -> new Owner(rs.getString(1), rs.getString(2), rs.getString(3)), sessionId);
+    }
+
+    private IngestResult wrongVehicleTopic(String topicVehicle, String sessionId, String sessionVehicle, String batchId, String deviceId,
+                                           long first) {
+        return refuse(IngestResult.Outcome.REJECTED, IngestResult.WRONG_VEHICLE, "the batch came on vehicle " + topicVehicle
+                + "'s topic but session " + sessionId + " is of vehicle " + sessionVehicle + "; nothing of the batch was stored."
+                + " Publish on sightline/{fleet}/" + sessionVehicle + "/events, the session's own vehicle", batchId, deviceId, sessionId,
+                first, -1);
     }
 
     private IngestResult wrongFleet(String why, String batchId, String deviceId, String sessionId, long first) {

@@ -321,7 +321,8 @@ class HttpIngestionIntegrationTest {
         TestDevice bound = new TestDevice("dev-veh-bound");
         // TestDevice's sessions are of fleet-t / veh-<device id>.
         registry.register(bound.deviceId, "fleet-t", "veh-" + bound.deviceId, bound.publicKeyBase64());
-        assertThat(post(bound.body("h-veh-own", bound.session("h-veh-own", 3))).status()).isEqualTo(200);
+        List<EventEnvelope> own = bound.session("h-veh-own", 6);
+        assertThat(post(bound.body("h-veh-own", own.subList(0, 3))).status()).isEqualTo(200);
 
         registry.register(bound.deviceId, "fleet-t", "veh-elsewhere", bound.publicKeyBase64());
         Reply refused = post(bound.body("h-veh", bound.session("h-veh", 4)));
@@ -334,10 +335,21 @@ class HttpIngestionIntegrationTest {
         assertThat(storedIds("h-veh-own")).as("what was accepted before stays").hasSize(3);
         assertThat(counter.counts(bound.deviceId)).containsEntry("WRONG_VEHICLE", 1L);
 
+        // V20: the session it started while bound to its own vehicle takes no more batches once the key names another one.
+        Reply continuing = post(bound.body("h-veh-own", own.subList(3, 6)));
+        assertThat(continuing.status()).isEqualTo(403);
+        assertThat(continuing.body().get("reason").asText()).isEqualTo("WRONG_VEHICLE");
+        assertThat(continuing.body().get("detail").asText()).contains("session h-veh-own is of vehicle veh-" + bound.deviceId,
+                "is now registered to vehicle fleet-t/veh-elsewhere", "what the session stored before stays",
+                "register its key again with vehicleId veh-" + bound.deviceId);
+        assertThat(storedIds("h-veh-own")).hasSize(3);
+
         // Bound to the session's vehicle again (or to none: the fleet scope), the device stores it.
         registry.register(bound.deviceId, "fleet-t", "veh-" + bound.deviceId, bound.publicKeyBase64());
         assertThat(post(bound.body("h-veh", bound.session("h-veh", 4))).status()).isEqualTo(200);
         assertThat(storedIds("h-veh")).hasSize(4);
+        assertThat(post(bound.body("h-veh-own", own.subList(3, 6))).status()).isEqualTo(200);
+        assertThat(storedIds("h-veh-own")).hasSize(6);
     }
 
     @Test

@@ -58,8 +58,8 @@ class MqttBrokerRestartIntegrationTest {
         o.setCleanSession(true);
         client.connect(o);
         try {
-            client.subscribe("sightline/fleet-t/veh-r/ack", 1, (t, m) -> replies.add(device.mapper().readTree(m.getPayload())));
-            client.publish("sightline/fleet-t/veh-r/events", body, 1, false);
+            client.subscribe("sightline/fleet-t/veh-dev-restart/ack", 1, (t, m) -> replies.add(device.mapper().readTree(m.getPayload())));
+            client.publish("sightline/fleet-t/veh-dev-restart/events", body, 1, false);
             return replies.poll(20, TimeUnit.SECONDS);
         } finally {
             client.disconnect();

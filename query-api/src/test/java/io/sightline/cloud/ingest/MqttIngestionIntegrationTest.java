@@ -64,7 +64,7 @@ class MqttIngestionIntegrationTest {
         MqttConnectOptions o = new MqttConnectOptions();
         o.setCleanSession(true);
         client.connect(o);
-        client.subscribe(ROOT + "/fleet-t/veh-q/ack", 1, (topic, message) -> replies.add(device.mapper().readTree(message.getPayload())));
+        client.subscribe(ROOT + "/fleet-t/veh-dev-mqtt-1/ack", 1, (topic, message) -> replies.add(device.mapper().readTree(message.getPayload())));
     }
 
     @AfterAll
@@ -74,9 +74,9 @@ class MqttIngestionIntegrationTest {
     }
 
     JsonNode publish(byte[] payload) throws Exception {
-        client.publish(ROOT + "/fleet-t/veh-q/events", payload, 1, false);
+        client.publish(ROOT + "/fleet-t/veh-dev-mqtt-1/events", payload, 1, false);
         JsonNode reply = replies.poll(20, TimeUnit.SECONDS);
-        assertThat(reply).as("a reply on %s/fleet-t/veh-q/ack within 20 s", ROOT).isNotNull();
+        assertThat(reply).as("a reply on %s/fleet-t/veh-dev-mqtt-1/ack within 20 s", ROOT).isNotNull();
         return reply;
     }
 
@@ -133,10 +133,10 @@ class MqttIngestionIntegrationTest {
     @Test
     void aBatchOnAnotherFleetsTopicIsRefusedAndStoresNothing() throws Exception {
         BlockingQueue<JsonNode> otherReplies = new LinkedBlockingQueue<>();
-        client.subscribe(ROOT + "/fleet-other/veh-q/ack", 1, (topic, message) -> otherReplies.add(device.mapper().readTree(message.getPayload())));
+        client.subscribe(ROOT + "/fleet-other/veh-dev-mqtt-1/ack", 1, (topic, message) -> otherReplies.add(device.mapper().readTree(message.getPayload())));
         List<EventEnvelope> events = device.session("m-wrong-fleet", 20);
 
-        client.publish(ROOT + "/fleet-other/veh-q/events", device.mapper().writeValueAsBytes(device.body("m-wrong-fleet", events.subList(0, 10))), 1, false);
+        client.publish(ROOT + "/fleet-other/veh-dev-mqtt-1/events", device.mapper().writeValueAsBytes(device.body("m-wrong-fleet", events.subList(0, 10))), 1, false);
         JsonNode first = otherReplies.poll(20, TimeUnit.SECONDS);
         assertThat(first).as("a reply on the other fleet's ack topic").isNotNull();
         assertThat(first.get("status").asText()).isEqualTo("REJECTED");
@@ -146,11 +146,42 @@ class MqttIngestionIntegrationTest {
 
         // On its own fleet's topic the session is stored; a later batch under another fleet still is not.
         assertThat(publish(device.body("m-wrong-fleet", events.subList(0, 10))).get("status").asText()).isEqualTo("ACKNOWLEDGED");
-        client.publish(ROOT + "/fleet-other/veh-q/events", device.mapper().writeValueAsBytes(device.body("m-wrong-fleet", events.subList(10, 20))), 1, false);
+        client.publish(ROOT + "/fleet-other/veh-dev-mqtt-1/events", device.mapper().writeValueAsBytes(device.body("m-wrong-fleet", events.subList(10, 20))), 1, false);
         JsonNode later = otherReplies.poll(20, TimeUnit.SECONDS);
         assertThat(later).isNotNull();
         assertThat(later.get("reason").asText()).isEqualTo("WRONG_FLEET");
         assertThat(rows("m-wrong-fleet")).isEqualTo(10);
+    }
+
+    /**
+     * The topic's vehicle level must be the session's vehicle (V20): a batch published under another vehicle stores
+     * nothing, whether it starts the session or continues it.
+     */
+    @Test
+    void aBatchOnAnotherVehiclesTopicIsRefusedAndStoresNothing() throws Exception {
+        BlockingQueue<JsonNode> otherReplies = new LinkedBlockingQueue<>();
+        client.subscribe(ROOT + "/fleet-t/veh-other/ack", 1, (topic, message) -> otherReplies.add(device.mapper().readTree(message.getPayload())));
+        List<EventEnvelope> events = device.session("m-wrong-vehicle", 20);
+
+        client.publish(ROOT + "/fleet-t/veh-other/events", device.mapper().writeValueAsBytes(device.body("m-wrong-vehicle",
+                events.subList(0, 10))), 1, false);
+        JsonNode first = otherReplies.poll(20, TimeUnit.SECONDS);
+        assertThat(first).as("a reply on the other vehicle's ack topic").isNotNull();
+        assertThat(first.get("status").asText()).isEqualTo("REJECTED");
+        assertThat(first.get("reason").asText()).isEqualTo("WRONG_VEHICLE");
+        assertThat(first.get("detail").asText()).contains("vehicle veh-other's topic", "is of vehicle veh-dev-mqtt-1",
+                "sightline/{fleet}/veh-dev-mqtt-1/events");
+        assertThat(rows("m-wrong-vehicle")).isZero();
+
+        assertThat(publish(device.body("m-wrong-vehicle", events.subList(0, 10))).get("status").asText()).isEqualTo("ACKNOWLEDGED");
+        client.publish(ROOT + "/fleet-t/veh-other/events", device.mapper().writeValueAsBytes(device.body("m-wrong-vehicle",
+                events.subList(10, 20))), 1, false);
+        JsonNode later = otherReplies.poll(20, TimeUnit.SECONDS);
+        assertThat(later).isNotNull();
+        assertThat(later.get("reason").asText()).as("a continuing batch, without the session's start").isEqualTo("WRONG_VEHICLE");
+        assertThat(rows("m-wrong-vehicle")).isEqualTo(10);
+        assertThat(publish(device.body("m-wrong-vehicle", events.subList(10, 20))).get("status").asText()).isEqualTo("ACKNOWLEDGED");
+        assertThat(rows("m-wrong-vehicle")).isEqualTo(20);
     }
 
     /** A real JPEG from the JDK's encoder: evidence must be a JPEG with a frame header. */
@@ -173,9 +204,9 @@ class MqttIngestionIntegrationTest {
     }
 
     JsonNode publishEvidence(String fleet, byte[] message, BlockingQueue<JsonNode> from) throws Exception {
-        client.publish(ROOT + "/" + fleet + "/veh-q/evidence", message, 1, false);
+        client.publish(ROOT + "/" + fleet + "/veh-dev-mqtt-1/evidence", message, 1, false);
         JsonNode reply = from.poll(20, TimeUnit.SECONDS);
-        assertThat(reply).as("a reply on %s/%s/veh-q/evidence-ack within 20 s", ROOT, fleet).isNotNull();
+        assertThat(reply).as("a reply on %s/%s/veh-dev-mqtt-1/evidence-ack within 20 s", ROOT, fleet).isNotNull();
         return reply;
     }
 
@@ -184,8 +215,8 @@ class MqttIngestionIntegrationTest {
     void evidenceTravelsOverTheBrokerWithTheChecksOfAnHttpUpload() throws Exception {
         BlockingQueue<JsonNode> evidenceReplies = new LinkedBlockingQueue<>();
         BlockingQueue<JsonNode> otherFleetReplies = new LinkedBlockingQueue<>();
-        client.subscribe(ROOT + "/fleet-t/veh-q/evidence-ack", 1, (t, m) -> evidenceReplies.add(device.mapper().readTree(m.getPayload())));
-        client.subscribe(ROOT + "/fleet-other/veh-q/evidence-ack", 1,
+        client.subscribe(ROOT + "/fleet-t/veh-dev-mqtt-1/evidence-ack", 1, (t, m) -> evidenceReplies.add(device.mapper().readTree(m.getPayload())));
+        client.subscribe(ROOT + "/fleet-other/veh-dev-mqtt-1/evidence-ack", 1,
                 (t, m) -> otherFleetReplies.add(device.mapper().readTree(m.getPayload())));
         String session = "m-evidence";
         byte[] jpeg = jpeg(7);
