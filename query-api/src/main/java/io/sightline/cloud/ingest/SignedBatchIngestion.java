@@ -596,8 +596,10 @@ public class SignedBatchIngestion {
         return false;
     }
 
-    /** The device that owns a session, and the fleet the session was bound to (null for sessions bound before fleets). */
-    /** A session's owner: its device, fleet and vehicle (null: not known yet, or claimed before V20). */
+    /**
+     * The device that owns a session, the fleet the session was bound to (null for sessions bound before fleets) and its
+     * vehicle (null: not known yet, or claimed before V20).
+     */
     private record Owner(String deviceId, String fleetId, String vehicleId) {
     }
 

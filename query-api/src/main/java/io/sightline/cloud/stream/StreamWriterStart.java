@@ -19,9 +19,9 @@ import org.springframework.core.env.Environment;
  * writer sets headers on the way out) and Tomcat still post-processes the request's first dispatch. A writer thread
  * that sent meanwhile changed the response from a second thread; and when its write failed because the client had
  * already left, Tomcat put the request in its "must error" state, which its post-processing does not accept
- * ("asyncPostProcess() is not valid ... [MUST_ERROR]"): the request was recycled without completing, the next
- * connection on that processor got corrupted headers or no response at all, and a graceful shutdown waited for the
- * lost request. CI's stream tests hung 10 minutes on one.
+ * ("asyncPostProcess() is not valid ... [MUST_ERROR]"). Tomcat then recycled requests that had not completed, a
+ * connection could be left with no response and no thread on it, and a graceful shutdown waited for the lost requests.
+ * CI's stream tests hung 10 minutes on such a connection.
  *
  * <p>So the connector runs its requests on Tomcat's own pool, with one addition: work a request thread defers here
  * runs on that thread after the task that processed the request has returned, when Tomcat has finished with it.

@@ -238,8 +238,8 @@ class EventStreamIntegrationTest {
 
     /**
      * Clients that leave mid-stream, over and over while events flow, never cost a later client its response, and the
-     * server lets go of every stream they left. A stream writer that ended the request itself after its client left
-     * raced the container's own error handling; here that once left a new connection with no response at all.
+     * server lets go of every stream they left. A stream writer that wrote before Tomcat was done with the request, or
+     * ended a request the container had already failed, left a new connection here with no response at all (ADR-0045).
      */
     @Test
     void clientsThatLeaveNeverCostALaterClientItsResponse() throws Exception {
